@@ -1,0 +1,54 @@
+# katdir — the two commands of the README, and the pieces they are made of.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+ESCTL  := tools/es-node/esctl
+
+.PHONY: demo test install browser es es-start es-stop es-clean es-cluster-start es-cluster-stop test-fast bench clean
+
+demo: install  ## install, then crawl the sample web, index it and serve the site
+	$(VENV)/bin/katdir demo
+
+test: install browser es-start  ## install, start Elasticsearch, run the whole suite
+	@status=0; KATDIR_TEST_ES_URL=$$(cat var/elasticsearch.url) \
+	  $(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS) || status=$$?; \
+	  $(ESCTL) stop; exit $$status
+
+test-fast: install  ## the suite without Elasticsearch and browser tests
+	$(PY) -m pytest -m "not elasticsearch and not browser" $(PYTEST_ARGS)
+
+install: $(STAMP)
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+browser:  ## Debian's Chromium for the page tests (Playwright drives it; no browser download)
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+es:  ## a real Elasticsearch node in the foreground
+	$(ESCTL) run
+
+es-start:  ## start the node in the background; writes its URL to var/elasticsearch.url
+	$(ESCTL) start
+
+es-stop:
+	$(ESCTL) stop
+
+es-clean:  ## stop the node and wipe its data
+	$(ESCTL) clean
+
+es-cluster-start:  ## a 3-node cluster; its URLs (comma-separated) in var/elasticsearch-cluster.url
+	$(ESCTL) start --nodes 3
+
+es-cluster-stop:
+	$(ESCTL) stop --nodes 3
+
+bench: install
+	$(PY) -m bench
+
+clean:
+	-$(ESCTL) clean
+	rm -rf $(VENV) var .pytest_cache

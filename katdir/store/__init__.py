@@ -1,0 +1,34 @@
+"""Stores: `open_store(url)` picks the embedded SQLite store or Elasticsearch by URL."""
+
+from __future__ import annotations
+
+from katdir.store.base import (
+    SORTS,
+    ConflictError,
+    Hit,
+    NearQuery,
+    SearchResult,
+    Store,
+    StoreError,
+    StoreUnavailable,
+)
+
+
+def open_store(url: str, *, es_prefix: str = "katdir") -> Store:
+    """`sqlite:///path.db` → the embedded store; `http(s)://host:9200[,…]` → Elasticsearch."""
+    if url.startswith("sqlite:"):
+        from katdir.store.sqlite import SQLiteStore
+
+        return SQLiteStore.from_url(url)
+    if url.startswith(("http://", "https://")):
+        from katdir.store.elasticsearch import ElasticsearchStore
+
+        return ElasticsearchStore(url.split(","), prefix=es_prefix)
+    raise StoreError(
+        f"KATDIR_STORE={url!r} is not a store URL: use sqlite:///path/to/file.db "
+        "or http(s)://host:9200 (comma-separated nodes)"
+    )
+
+
+__all__ = ["SORTS", "ConflictError", "Hit", "NearQuery", "SearchResult", "Store", "StoreError",
+           "StoreUnavailable", "open_store"]

@@ -1,0 +1,305 @@
+"""The embedded store: one SQLite file with an R*Tree for near-me search and FTS5 for text.
+
+Near-me search narrows candidates with the R*Tree bounding box, then keeps and orders them
+by the dot product of unit vectors — plain arithmetic inside SQLite, monotone in the
+great-circle distance — so that counting, facets and top-k never pull every match into
+Python. Only the returned page gets its exact haversine distance.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from katdir.geo import bounding_box, haversine_km, min_dot_for_radius, unit_vector
+from katdir.model import CONDITIONS, ROUTES, Clinic, Decision
+from katdir.store.base import (
+    PRICE_BANDS,
+    ConflictError,
+    Hit,
+    NearQuery,
+    SearchResult,
+    Store,
+    search_fields,
+)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS clinics (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    status TEXT NOT NULL,
+    lat REAL, lon REAL, x REAL, y REAL, z REAL,
+    routes_mask INTEGER NOT NULL DEFAULT 0,
+    conditions_mask INTEGER NOT NULL DEFAULT 0,
+    min_price REAL,
+    insurance INTEGER, va INTEGER, therapy INTEGER,
+    doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS clinics_status ON clinics(status);
+CREATE VIRTUAL TABLE IF NOT EXISTS clinic_box USING rtree(rowid, min_lat, max_lat, min_lon, max_lon);
+CREATE VIRTUAL TABLE IF NOT EXISTS clinic_text USING fts5(name, body, tokenize = 'unicode61');
+CREATE TABLE IF NOT EXISTS decisions (
+    clinic_id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    doc TEXT NOT NULL
+);
+"""
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+PAD = 1e-4  # degrees, about 11 m
+
+
+def _mask(values: Iterable[str], vocabulary: tuple[str, ...]) -> int:
+    return sum(1 << vocabulary.index(v) for v in set(values) if v in vocabulary)
+
+
+def _bool(value: bool | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def fts_query(text: str) -> str | None:
+    """Words of a visitor's text as an FTS5 query (every word, prefix match); no syntax leaks."""
+    words = _WORD.findall(text.lower())
+    return " AND ".join(f'"{w}"*' for w in words) or None
+
+
+def text_body(clinic: Clinic) -> str:
+    """What the text search looks through besides the name."""
+    parts = [clinic.organization, clinic.address.city, clinic.address.state,
+             clinic.address.postal_code, " ".join(clinic.routes), " ".join(clinic.conditions)]
+    parts += [p.quote for p in clinic.prices if p.quote]
+    return " ".join(p.replace("_", " ") for p in parts if p)
+
+
+class SQLiteStore(Store):
+    """Clinics in one SQLite file (WAL mode: readers never wait for the indexer)."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        with self._connection() as conn:
+            conn.executescript(SCHEMA)
+
+    @classmethod
+    def from_url(cls, url: str) -> SQLiteStore:
+        return cls(url.removeprefix("sqlite:///") or ":memory:")
+
+    def _connection(self) -> sqlite3.Connection:
+        # One connection per thread: sqlite3 connections must not cross threads.
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    # -- writing -------------------------------------------------------------------------
+
+    def upsert(self, clinics: Iterable[Clinic]) -> int:
+        conn = self._connection()
+        written = 0
+        with conn:
+            for clinic in clinics:
+                self._write(conn, clinic)
+                written += 1
+        return written
+
+    def _write(self, conn: sqlite3.Connection, clinic: Clinic) -> None:
+        derived = search_fields(clinic)
+        loc = clinic.location
+        x, y, z = unit_vector(loc.lat, loc.lon) if loc else (None, None, None)
+        row = conn.execute(
+            """INSERT INTO clinics (id, status, lat, lon, x, y, z, routes_mask, conditions_mask,
+                   min_price, insurance, va, therapy, doc)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(id) DO UPDATE SET status=excluded.status, lat=excluded.lat,
+                   lon=excluded.lon, x=excluded.x, y=excluded.y, z=excluded.z,
+                   routes_mask=excluded.routes_mask, conditions_mask=excluded.conditions_mask,
+                   min_price=excluded.min_price, insurance=excluded.insurance,
+                   va=excluded.va, therapy=excluded.therapy, doc=excluded.doc
+               RETURNING rowid""",
+            (
+                clinic.id, derived["status"],
+                loc.lat if loc else None, loc.lon if loc else None, x, y, z,
+                _mask(clinic.routes, ROUTES), _mask(clinic.conditions, CONDITIONS),
+                derived["min_price"], _bool(derived["insurance"]), _bool(derived["va"]),
+                _bool(derived["therapy"]), clinic.model_dump_json(),
+            ),
+        ).fetchone()
+        rowid = row[0]
+        conn.execute("DELETE FROM clinic_box WHERE rowid = ?", (rowid,))
+        if loc:
+            conn.execute("INSERT INTO clinic_box VALUES (?, ?, ?, ?, ?)",
+                         (rowid, loc.lat, loc.lat, loc.lon, loc.lon))
+        conn.execute("DELETE FROM clinic_text WHERE rowid = ?", (rowid,))
+        conn.execute("INSERT INTO clinic_text (rowid, name, body) VALUES (?, ?, ?)",
+                     (rowid, clinic.name, text_body(clinic)))
+
+    def delete(self, clinic_id: str) -> bool:
+        conn = self._connection()
+        with conn:
+            row = conn.execute("DELETE FROM clinics WHERE id = ? RETURNING rowid",
+                               (clinic_id,)).fetchone()
+            if row is None:
+                return False
+            conn.execute("DELETE FROM clinic_box WHERE rowid = ?", (row[0],))
+            conn.execute("DELETE FROM clinic_text WHERE rowid = ?", (row[0],))
+        return True
+
+    def rebuild(self, clinics: Iterable[Clinic]) -> int:
+        conn = self._connection()
+        written = 0
+        with conn:  # one transaction: readers see the old content until the new one is whole
+            conn.execute("DELETE FROM clinics")
+            conn.execute("DELETE FROM clinic_box")
+            conn.execute("DELETE FROM clinic_text")
+            for clinic in clinics:
+                self._write(conn, clinic)
+                written += 1
+        return written
+
+    # -- curators' decisions -------------------------------------------------------------
+
+    def get_decision(self, clinic_id: str) -> Decision | None:
+        row = self._connection().execute(
+            "SELECT doc FROM decisions WHERE clinic_id = ?", (clinic_id,)).fetchone()
+        return Decision.model_validate_json(row[0]) if row else None
+
+    def put_decision(self, decision: Decision) -> Decision:
+        stored = decision.model_copy(update={"version": decision.version + 1})
+        conn = self._connection()
+        with conn:
+            if decision.version == 0:
+                cursor = conn.execute(
+                    "INSERT INTO decisions VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    (stored.clinic_id, stored.version, stored.model_dump_json()))
+            else:
+                cursor = conn.execute(
+                    "UPDATE decisions SET version = ?, doc = ? WHERE clinic_id = ? AND version = ?",
+                    (stored.version, stored.model_dump_json(), stored.clinic_id, decision.version))
+            if cursor.rowcount != 1:
+                raise ConflictError(f"the decision on {decision.clinic_id} changed since "
+                                    f"version {decision.version} was read")
+        return stored
+
+    def iter_decisions(self) -> Iterator[Decision]:
+        for (doc,) in self._connection().execute("SELECT doc FROM decisions ORDER BY clinic_id"):
+            yield Decision.model_validate_json(doc)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def get(self, clinic_id: str) -> Clinic | None:
+        row = self._connection().execute(
+            "SELECT doc FROM clinics WHERE id = ?", (clinic_id,)).fetchone()
+        return Clinic.model_validate_json(row[0]) if row else None
+
+    def iter_clinics(self) -> Iterator[Clinic]:
+        for (doc,) in self._connection().execute("SELECT doc FROM clinics ORDER BY id"):
+            yield Clinic.model_validate_json(doc)
+
+    def count(self) -> int:
+        return self._connection().execute("SELECT count(*) FROM clinics").fetchone()[0]
+
+    def search(self, query: NearQuery) -> SearchResult:
+        ox, oy, oz = unit_vector(query.lat, query.lon)
+        where, params = self._filters(query)
+        dot = "(c.x * :ox + c.y * :oy + c.z * :oz)"
+        where.append(f"{dot} >= :min_dot")
+        params.update(ox=ox, oy=oy, oz=oz, min_dot=min_dot_for_radius(query.radius_km))
+        # CROSS JOIN fixes the order: the R*Tree first, then clinics by rowid. Left to itself
+        # the planner walks the status index and probes the tree once per clinic.
+        source = "FROM clinic_box b CROSS JOIN clinics c ON c.rowid = b.rowid"
+        if query.text:
+            source += " JOIN clinic_text ON clinic_text.rowid = c.rowid"
+        source += " WHERE " + " AND ".join(where)
+        conn = self._connection()
+
+        total, facets = self._facets(
+            conn.execute(f"SELECT {self._facet_columns()} {source}", params).fetchone())
+        if total == 0:
+            return SearchResult(0, [], facets)
+
+        order = f"{dot} DESC, c.id"
+        if query.sort == "price":
+            order = f"c.min_price IS NULL, c.min_price, {order}"
+        elif query.sort == "relevance" and query.text:
+            order = f"bm25(clinic_text, 10.0, 1.0), {order}"
+        params.update(limit=query.per_page, offset=query.offset)
+        rows = conn.execute(
+            f"SELECT c.doc, c.lat, c.lon {source} ORDER BY {order} LIMIT :limit OFFSET :offset",
+            params,
+        ).fetchall()
+        hits = [Hit(Clinic.model_validate_json(doc), haversine_km(query.lat, query.lon, lat, lon))
+                for doc, lat, lon in rows]
+        return SearchResult(total, hits, facets)
+
+    @staticmethod
+    def _filters(query: NearQuery) -> tuple[list[str], dict[str, Any]]:
+        box = bounding_box(query.lat, query.lon, query.radius_km)
+        # The R*Tree keeps float32 boxes; pad so rounding never drops a point on the edge.
+        params: dict[str, Any] = {"min_lat": box.min_lat - PAD, "max_lat": box.max_lat + PAD}
+        lon_clauses = []
+        for i, (west, east) in enumerate(box.lon_ranges):
+            params[f"w{i}"], params[f"e{i}"] = west - PAD, east + PAD
+            lon_clauses.append(f"(b.min_lon >= :w{i} AND b.max_lon <= :e{i})")
+        where = ["b.min_lat >= :min_lat", "b.max_lat <= :max_lat",
+                 f"({' OR '.join(lon_clauses)})"]
+        statuses = [f":status{i}" for i in range(len(query.statuses))]
+        params.update({f"status{i}": s for i, s in enumerate(query.statuses)})
+        where.append(f"c.status IN ({', '.join(statuses)})")
+        if query.routes:
+            where.append("(c.routes_mask & :routes) != 0")
+            params["routes"] = _mask(query.routes, ROUTES)
+        if query.conditions:
+            where.append("(c.conditions_mask & :conditions) != 0")
+            params["conditions"] = _mask(query.conditions, CONDITIONS)
+        if query.max_price is not None:
+            where.append("c.min_price <= :max_price")
+            params["max_price"] = query.max_price
+        for name in ("insurance", "va", "therapy"):
+            value = getattr(query, name)
+            if value is not None:
+                where.append(f"c.{name} = :{name}")
+                params[name] = int(value)
+        if query.text:
+            # A text of no words matches nothing, like an empty match in Elasticsearch.
+            params["text"] = fts_query(query.text) or '""'
+            where.append("clinic_text MATCH :text")
+        return where, params
+
+    @staticmethod
+    def _facet_columns() -> str:
+        columns = ["count(*)"]
+        columns += [f"total((c.routes_mask & {1 << i}) != 0)" for i in range(len(ROUTES))]
+        columns += ["min(c.min_price)", "max(c.min_price)", "total(c.min_price IS NULL)"]
+        for _, low, high in PRICE_BANDS:
+            cond = [f"c.min_price >= {low}" if low is not None else "c.min_price IS NOT NULL"]
+            if high is not None:
+                cond.append(f"c.min_price < {high}")
+            columns.append(f"total({' AND '.join(cond)})")
+        return ", ".join(columns)
+
+    @staticmethod
+    def _facets(row: tuple) -> tuple[int, dict[str, Any]]:
+        total = row[0]
+        n = len(ROUTES)
+        routes = {route: int(row[1 + i]) for i, route in enumerate(ROUTES)}
+        low, high, unknown = row[1 + n], row[2 + n], int(row[3 + n])
+        bands = {name: int(row[4 + n + i]) for i, (name, _, _) in enumerate(PRICE_BANDS)}
+        return total, {"routes": routes,
+                       "price": {"min": low, "max": high, "unknown": unknown, "bands": bands}}
