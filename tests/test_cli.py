@@ -1,0 +1,106 @@
+"""The `katdir` command as an operator uses it: help, import, export, geocode, store selection."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from katdir.cli import build_parser, main
+from katdir.store import NearQuery, open_store
+from katdir.synthetic import synthetic_clinics
+
+COMMANDS = ["demo", "crawl", "extract", "index", "import", "serve", "geocode", "export", "evaluate"]
+
+
+@pytest.fixture
+def env(monkeypatch, tmp_path, sqlite_url):
+    monkeypatch.setenv("KATDIR_STORE", sqlite_url)
+    monkeypatch.setenv("KATDIR_VAR", str(tmp_path / "var"))
+    return sqlite_url
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command):
+    result = subprocess.run([sys.executable, "-m", "katdir.cli", command, "--help"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: katdir " + command)
+
+
+def test_parser_knows_every_documented_command():
+    subparsers = build_parser()._subparsers._group_actions[0].choices
+    assert set(COMMANDS) <= set(subparsers)
+
+
+def test_import_approve_keeps_ids_and_makes_clinics_searchable(env, tmp_path, capsys):
+    clinics = list(synthetic_clinics(300, seed=3, status="pending"))
+    path = tmp_path / "clinics.jsonl"
+    path.write_text("".join(c.model_dump_json() + "\n" for c in clinics))
+    assert main(["import", str(path), "--approve"]) == 0
+    assert "loaded 300" in capsys.readouterr().err
+    with open_store(env) as store:
+        assert {c.id for c in store.iter_clinics()} == {c.id for c in clinics}
+        first = clinics[0]
+        found = store.search(NearQuery(lat=first.location.lat, lon=first.location.lon,
+                                       radius_km=1))
+        assert first.id in [h.clinic.id for h in found.hits]
+        assert store.get(first.id).review.status == "approved"
+
+
+def test_import_geocodes_records_without_location(env, tmp_path):
+    record = {"id": "no-location", "name": "Boulder Mind",
+              "address": {"city": "Boulder", "state": "CO", "postal_code": "80302"}}
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    assert main(["import", str(path), "--approve"]) == 0
+    with open_store(env) as store:
+        assert store.get("no-location").location.precision == "postal_code"
+
+
+def test_import_with_a_bad_record_loads_nothing_and_says_which_line(env, tmp_path, capsys):
+    good = next(synthetic_clinics(1, seed=1))
+    path = tmp_path / "bad.jsonl"
+    path.write_text(good.model_dump_json() + "\n"
+                    + json.dumps({"id": "x", "name": "X", "routes": ["magic"]}) + "\n"
+                    + "{not json\n")
+    assert main(["import", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "line 2: routes.0" in err and "line 3" in err and "nothing was loaded" in err
+    with open_store(env) as store:
+        assert store.count() == 0
+    assert main(["import", str(path), "--skip-invalid"]) == 1
+    with open_store(env) as store:
+        assert store.count() == 1
+
+
+def test_export_formats(env, tmp_path):
+    clinics = list(synthetic_clinics(20, seed=4))
+    with open_store(env) as store:
+        store.upsert(clinics)
+    public = [c for c in clinics if c.is_public]
+    for fmt in ("jsonl", "csv", "geojson"):
+        out = tmp_path / f"out.{fmt}"
+        assert main(["export", "--format", fmt, "-o", str(out)]) == 0
+        text = out.read_text()
+        if fmt == "jsonl":
+            assert len(text.splitlines()) == len(public)
+        elif fmt == "csv":
+            assert len(text.splitlines()) == len(public) + 1
+        else:
+            assert len(json.loads(text)["features"]) == len(public)
+
+
+def test_geocode_prints_the_point_and_its_precision(env, capsys):
+    assert main(["geocode", "80202"]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert body["precision"] == "postal_code" and body["lat"] == pytest.approx(39.75, abs=0.05)
+    assert main(["geocode", "Atlantis, ZZ"]) == 2
+
+
+def test_a_bad_store_url_is_a_clear_error(monkeypatch, capsys):
+    monkeypatch.setenv("KATDIR_STORE", "postgres://nope")
+    assert main(["export"]) == 2
+    assert "KATDIR_STORE='postgres://nope' is not a store URL" in capsys.readouterr().err
