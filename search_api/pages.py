@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+import math
+
 from flask import Blueprint, abort, render_template, request
 
+from katdir.geo import KM_PER_MILE
 from katdir.model import CONDITIONS, ROUTE_LABELS, ROUTES
 from search_api import resources
 from search_api.api import near_query, resolve_origin, result_page
 from search_api.params import BadParameter, parse_search
 
 bp = Blueprint("pages", __name__)
+
+
+MAP_SIZE = 320  # px; the map is drawn here, so no tile server learns what anyone searched
+
+
+def map_points(page: dict) -> list[dict]:
+    """Results placed on a square map centred on the origin whose edge is the radius."""
+    origin_lat, origin_lon = page["origin"]["lat"], page["origin"]["lon"]
+    radius_km = page["radius"]["value"] * (KM_PER_MILE if page["radius"]["unit"] == "mi" else 1)
+    scale = (MAP_SIZE / 2 - 12) / radius_km
+    points = []
+    for rank, clinic in enumerate(page["results"], 1):
+        loc = clinic["location"]
+        dx = (loc["lon"] - origin_lon) * 111.32 * math.cos(math.radians(origin_lat))
+        dy = (loc["lat"] - origin_lat) * 110.57
+        points.append({"x": round(MAP_SIZE / 2 + dx * scale, 1),
+                       "y": round(MAP_SIZE / 2 - dy * scale, 1),
+                       "rank": rank, "name": clinic["name"], "id": clinic["id"]})
+    return points
 
 
 @bp.get("/")
@@ -25,7 +47,9 @@ def index():
             page = result_page(params, origin, resources.store().search(near_query(params, origin)))
         except BadParameter as err:
             error = err.message
+    points = map_points(page) if page and page["results"] else []
     return render_template("index.html", page=page, error=error, args=request.args,
+                           points=points, map_size=MAP_SIZE,
                            routes=ROUTES, route_labels=ROUTE_LABELS, conditions=CONDITIONS)
 
 
