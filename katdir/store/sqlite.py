@@ -8,7 +8,7 @@ Python. Only the returned page gets its exact haversine distance.
 
 from __future__ import annotations
 
-import json
+import math
 import re
 import sqlite3
 import threading
@@ -28,6 +28,8 @@ from katdir.store.base import (
     search_fields,
 )
 
+# `clinics` holds only what search reads, one small row per clinic, numbered in spatial order
+# on a rebuild, so that one metro's rows share pages; the full documents live apart.
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS clinics (
     rowid INTEGER PRIMARY KEY,
@@ -37,10 +39,9 @@ CREATE TABLE IF NOT EXISTS clinics (
     routes_mask INTEGER NOT NULL DEFAULT 0,
     conditions_mask INTEGER NOT NULL DEFAULT 0,
     min_price REAL,
-    insurance INTEGER, va INTEGER, therapy INTEGER,
-    doc TEXT NOT NULL
+    insurance INTEGER, va INTEGER, therapy INTEGER
 );
-CREATE INDEX IF NOT EXISTS clinics_status ON clinics(status);
+CREATE TABLE IF NOT EXISTS clinic_docs (id TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS clinic_box USING rtree(rowid, min_lat, max_lat, min_lon, max_lon);
 CREATE VIRTUAL TABLE IF NOT EXISTS clinic_text USING fts5(name, body, tokenize = 'unicode61');
 CREATE TABLE IF NOT EXISTS decisions (
@@ -49,7 +50,13 @@ CREATE TABLE IF NOT EXISTS decisions (
     doc TEXT NOT NULL
 );
 """
+SEARCH_COLUMNS = ("id", "status", "lat", "lon", "x", "y", "z", "routes_mask", "conditions_mask",
+                  "min_price", "insurance", "va", "therapy")
+# Quarter-degree strips of latitude, then longitude: rows near each other on the map end up
+# near each other in the file.
+SPATIAL_ORDER = "CAST((lat + 90) * 4 AS INTEGER), lon, id"
 
+DOT = "(c.x * :ox + c.y * :oy + c.z * :oz)"  # cosine of the angle to the origin
 _WORD = re.compile(r"\w+", re.UNICODE)
 PAD = 1e-4  # degrees, about 11 m
 
@@ -98,7 +105,7 @@ class SQLiteStore(Store):
             conn = sqlite3.connect(self.path, timeout=30)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA cache_size=-32768")  # 32 MiB: a metro's rows stay in memory
             self._local.conn = conn
         return conn
 
@@ -119,31 +126,28 @@ class SQLiteStore(Store):
                 written += 1
         return written
 
-    def _write(self, conn: sqlite3.Connection, clinic: Clinic) -> None:
+    @staticmethod
+    def _search_row(clinic: Clinic) -> tuple:
         derived = search_fields(clinic)
         loc = clinic.location
         x, y, z = unit_vector(loc.lat, loc.lon) if loc else (None, None, None)
-        row = conn.execute(
-            """INSERT INTO clinics (id, status, lat, lon, x, y, z, routes_mask, conditions_mask,
-                   min_price, insurance, va, therapy, doc)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT(id) DO UPDATE SET status=excluded.status, lat=excluded.lat,
-                   lon=excluded.lon, x=excluded.x, y=excluded.y, z=excluded.z,
-                   routes_mask=excluded.routes_mask, conditions_mask=excluded.conditions_mask,
-                   min_price=excluded.min_price, insurance=excluded.insurance,
-                   va=excluded.va, therapy=excluded.therapy, doc=excluded.doc
-               RETURNING rowid""",
-            (
-                clinic.id, derived["status"],
-                loc.lat if loc else None, loc.lon if loc else None, x, y, z,
-                _mask(clinic.routes, ROUTES), _mask(clinic.conditions, CONDITIONS),
+        return (clinic.id, derived["status"], loc.lat if loc else None, loc.lon if loc else None,
+                x, y, z, _mask(clinic.routes, ROUTES), _mask(clinic.conditions, CONDITIONS),
                 derived["min_price"], _bool(derived["insurance"]), _bool(derived["va"]),
-                _bool(derived["therapy"]), clinic.model_dump_json(),
-            ),
-        ).fetchone()
-        rowid = row[0]
+                _bool(derived["therapy"]))
+
+    def _write(self, conn: sqlite3.Connection, clinic: Clinic) -> None:
+        columns = ", ".join(SEARCH_COLUMNS)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in SEARCH_COLUMNS[1:])
+        (rowid,) = conn.execute(
+            f"INSERT INTO clinics ({columns}) VALUES ({', '.join('?' * len(SEARCH_COLUMNS))}) "
+            f"ON CONFLICT(id) DO UPDATE SET {updates} RETURNING rowid",
+            self._search_row(clinic)).fetchone()
+        conn.execute("INSERT OR REPLACE INTO clinic_docs VALUES (?, ?)",
+                     (clinic.id, clinic.model_dump_json()))
         conn.execute("DELETE FROM clinic_box WHERE rowid = ?", (rowid,))
-        if loc:
+        if clinic.location:
+            loc = clinic.location
             conn.execute("INSERT INTO clinic_box VALUES (?, ?, ?, ?, ?)",
                          (rowid, loc.lat, loc.lat, loc.lon, loc.lon))
         conn.execute("DELETE FROM clinic_text WHERE rowid = ?", (rowid,))
@@ -157,20 +161,34 @@ class SQLiteStore(Store):
                                (clinic_id,)).fetchone()
             if row is None:
                 return False
+            conn.execute("DELETE FROM clinic_docs WHERE id = ?", (clinic_id,))
             conn.execute("DELETE FROM clinic_box WHERE rowid = ?", (row[0],))
             conn.execute("DELETE FROM clinic_text WHERE rowid = ?", (row[0],))
         return True
 
     def rebuild(self, clinics: Iterable[Clinic]) -> int:
+        """Reload everything in one transaction (readers see the old content until it commits),
+        numbering the search rows in spatial order."""
         conn = self._connection()
-        written = 0
-        with conn:  # one transaction: readers see the old content until the new one is whole
-            conn.execute("DELETE FROM clinics")
-            conn.execute("DELETE FROM clinic_box")
-            conn.execute("DELETE FROM clinic_text")
+        columns = ", ".join(SEARCH_COLUMNS)
+        with conn:
+            for table in ("clinics", "clinic_docs", "clinic_box", "clinic_text"):
+                conn.execute(f"DELETE FROM {table}")
+            conn.execute(f"CREATE TEMP TABLE staging ({columns}, name, body)")
+            written = 0
             for clinic in clinics:
-                self._write(conn, clinic)
+                conn.execute(f"INSERT INTO staging VALUES ({', '.join('?' * (len(SEARCH_COLUMNS) + 2))})",
+                             (*self._search_row(clinic), clinic.name, text_body(clinic)))
+                conn.execute("INSERT INTO clinic_docs VALUES (?, ?)",
+                             (clinic.id, clinic.model_dump_json()))
                 written += 1
+            conn.execute(f"INSERT INTO clinics ({columns}) SELECT {columns} FROM staging "
+                         f"ORDER BY {SPATIAL_ORDER}")
+            conn.execute("INSERT INTO clinic_box SELECT rowid, lat, lat, lon, lon FROM clinics "
+                         "WHERE lat IS NOT NULL")
+            conn.execute("INSERT INTO clinic_text (rowid, name, body) SELECT c.rowid, s.name, "
+                         "s.body FROM clinics c JOIN staging s ON s.id = c.id")
+            conn.execute("DROP TABLE staging")
         return written
 
     # -- curators' decisions -------------------------------------------------------------
@@ -205,48 +223,63 @@ class SQLiteStore(Store):
 
     def get(self, clinic_id: str) -> Clinic | None:
         row = self._connection().execute(
-            "SELECT doc FROM clinics WHERE id = ?", (clinic_id,)).fetchone()
+            "SELECT doc FROM clinic_docs WHERE id = ?", (clinic_id,)).fetchone()
         return Clinic.model_validate_json(row[0]) if row else None
 
     def iter_clinics(self) -> Iterator[Clinic]:
-        for (doc,) in self._connection().execute("SELECT doc FROM clinics ORDER BY id"):
+        for (doc,) in self._connection().execute("SELECT doc FROM clinic_docs ORDER BY id"):
             yield Clinic.model_validate_json(doc)
 
     def count(self) -> int:
         return self._connection().execute("SELECT count(*) FROM clinics").fetchone()[0]
 
     def search(self, query: NearQuery) -> SearchResult:
+        conn = self._connection()
         ox, oy, oz = unit_vector(query.lat, query.lon)
-        where, params = self._filters(query)
-        dot = "(c.x * :ox + c.y * :oy + c.z * :oz)"
-        where.append(f"{dot} >= :min_dot")
-        params.update(ox=ox, oy=oy, oz=oz, min_dot=min_dot_for_radius(query.radius_km))
-        # CROSS JOIN fixes the order: the R*Tree first, then clinics by rowid. Left to itself
-        # the planner walks the status index and probes the tree once per clinic.
+        filters, params = self._filters(query)
+        params.update(ox=ox, oy=oy, oz=oz, min_dot=min_dot_for_radius(query.radius_km),
+                      limit=query.per_page, offset=query.offset)
+        # CROSS JOIN fixes the order: the R*Tree first, then clinics by rowid.
         source = "FROM clinic_box b CROSS JOIN clinics c ON c.rowid = b.rowid"
         if query.text:
             source += " JOIN clinic_text ON clinic_text.rowid = c.rowid"
-        source += " WHERE " + " AND ".join(where)
-        conn = self._connection()
+        where = " AND ".join([*filters, f"{DOT} >= :min_dot"])
 
-        total, facets = self._facets(
-            conn.execute(f"SELECT {self._facet_columns()} {source}", params).fetchone())
+        total, facets = self._facets(conn.execute(
+            f"SELECT {self._facet_columns()} {source} WHERE {where}", params).fetchone())
         if total == 0:
             return SearchResult(0, [], facets)
 
-        order = f"{dot} DESC, c.id"
+        order = f"{DOT} DESC, c.id"
         if query.sort == "price":
             order = f"c.min_price IS NULL, c.min_price, {order}"
         elif query.sort == "relevance" and query.text:
             order = f"bm25(clinic_text, 10.0, 1.0), {order}"
-        params.update(limit=query.per_page, offset=query.offset)
-        rows = conn.execute(
-            f"SELECT c.doc, c.lat, c.lon {source} ORDER BY {order} LIMIT :limit OFFSET :offset",
-            params,
-        ).fetchall()
-        hits = [Hit(Clinic.model_validate_json(doc), haversine_km(query.lat, query.lon, lat, lon))
-                for doc, lat, lon in rows]
-        return SearchResult(total, hits, facets)
+        page_sql = (f"SELECT c.id, c.lat, c.lon {source} WHERE {{where}} "
+                    f"ORDER BY {order} LIMIT :limit OFFSET :offset")
+
+        rows = None
+        wanted = query.offset + query.per_page
+        if order.startswith(DOT) and total > 4 * wanted:
+            # Nearest first among many: the page lies within a smaller circle holding about
+            # twice the clinics it needs (by area); sorting that circle is enough when it
+            # holds them all, and the full circle is the fallback when density misleads.
+            inner = query.radius_km * math.sqrt(2 * wanted / total)
+            rows = conn.execute(page_sql.format(where=" AND ".join([*filters, f"{DOT} >= :inner"])),
+                                {**params, "inner": min_dot_for_radius(inner)}).fetchall()
+            if len(rows) < query.per_page:
+                rows = None
+        if rows is None:
+            rows = conn.execute(page_sql.format(where=where), params).fetchall()
+        return SearchResult(total, self._hits(conn, query, rows), facets)
+
+    @staticmethod
+    def _hits(conn: sqlite3.Connection, query: NearQuery, rows: list[tuple]) -> list[Hit]:
+        docs = dict(conn.execute(
+            f"SELECT id, doc FROM clinic_docs WHERE id IN ({', '.join('?' * len(rows))})",
+            [cid for cid, _, _ in rows]))
+        return [Hit(Clinic.model_validate_json(docs[cid]),
+                    haversine_km(query.lat, query.lon, lat, lon)) for cid, lat, lon in rows]
 
     @staticmethod
     def _filters(query: NearQuery) -> tuple[list[str], dict[str, Any]]:
