@@ -1,0 +1,1 @@
+"""Benchmarks with baselines: `python -m bench NAME` (or `make bench` for all of them)."""

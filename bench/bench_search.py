@@ -1,0 +1,187 @@
+"""Near-me search on the embedded store (DESIGN §7): latency in the API process and over HTTP,
+against a naive geopy scan, across store sizes, and the API worker's memory.
+
+    python -m bench search [--sizes 10000,100000,1000000] [--queries 400]
+
+Stores are built once per size under var/bench/ and reused. Queries start where people live
+(population-weighted US cities) with the radii people pick, a fifth of them filtered by route.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+from geopy.distance import great_circle
+from tqdm import tqdm
+
+from bench.common import record, summarize
+from katdir.geo import KM_PER_MILE
+from katdir.model import ROUTES
+from katdir.store import NearQuery, open_store
+from katdir.synthetic import jitter, synthetic_clinics, us_cities
+
+VAR = Path("var/bench")
+RADII_MI = (10, 25, 25, 25, 50)
+
+
+def build_store(size: int) -> str:
+    path = VAR / f"search-{size}.db"
+    url = f"sqlite:///{path.resolve()}"
+    if not path.exists():
+        VAR.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial.db")
+        partial.unlink(missing_ok=True)
+        with open_store(f"sqlite:///{partial.resolve()}") as store:
+            store.rebuild(tqdm(synthetic_clinics(size, seed=1), total=size, unit="clinic",
+                               desc=f"building {size:,} clinics"))
+        partial.rename(path)
+    return url
+
+
+def query_mix(n: int, seed: int = 3) -> list[dict]:
+    rng = random.Random(seed)
+    places, weights = us_cities()
+    queries = []
+    for _ in range(n):
+        _, _, lat, lon = rng.choices(places, weights=weights)[0]
+        lat, lon = jitter(rng, lat, lon, 20)
+        params = {"lat": round(lat, 4), "lon": round(lon, 4), "radius": rng.choice(RADII_MI)}
+        if rng.random() < 0.2:
+            params["route"] = rng.choice(ROUTES)
+        queries.append(params)
+    return queries
+
+
+def near_query(params: dict) -> NearQuery:
+    return NearQuery(lat=params["lat"], lon=params["lon"],
+                     radius_km=params["radius"] * KM_PER_MILE,
+                     routes=(params["route"],) if "route" in params else ())
+
+
+def time_in_process(store_url: str, queries: list[dict]) -> dict:
+    """Through the Flask app in this process: parsing, search, JSON — no sockets."""
+    from search_api import create_app
+
+    client = create_app({"KATDIR_STORE": store_url}).test_client()
+    for params in queries[:50]:  # warm the page cache
+        client.get("/api/v1/clinics/search", query_string=params)
+    samples = []
+    for params in tqdm(queries, desc="in-process", unit="query", leave=False):
+        start = time.perf_counter()
+        response = client.get("/api/v1/clinics/search", query_string=params)
+        samples.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, response.get_json()
+    return summarize(samples)
+
+
+def time_store_only(store_url: str, queries: list[dict]) -> dict:
+    with open_store(store_url) as store:
+        for params in queries[:50]:
+            store.search(near_query(params))
+        samples = []
+        for params in queries:
+            start = time.perf_counter()
+            store.search(near_query(params))
+            samples.append((time.perf_counter() - start) * 1000)
+    return summarize(samples)
+
+
+def time_over_http(store_url: str, queries: list[dict]) -> tuple[dict, float]:
+    """One keep-alive client against `katdir serve` in its own process; returns its RSS too."""
+    env = {**os.environ, "KATDIR_STORE": store_url}
+    port = 18000 + os.getpid() % 1000
+    server = subprocess.Popen([sys.executable, "-m", "katdir.cli", "serve", "--port", str(port)],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        server.stdout.readline()  # "katdir is serving on …"
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        for _ in range(100):
+            try:
+                conn.request("GET", "/api/v1/openapi.json")
+                conn.getresponse().read()
+                break
+            except OSError:
+                time.sleep(0.1)
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        for params in queries[:50]:
+            conn.request("GET", "/api/v1/clinics/search?" + urlencode(params))
+            conn.getresponse().read()
+        samples = []
+        for params in tqdm(queries, desc="over HTTP", unit="query", leave=False):
+            start = time.perf_counter()
+            conn.request("GET", "/api/v1/clinics/search?" + urlencode(params))
+            body = conn.getresponse().read()
+            samples.append((time.perf_counter() - start) * 1000)
+            assert body.startswith(b"{")
+        rss_kb = int(Path(f"/proc/{server.pid}/status").read_text().split("VmRSS:")[1].split()[0])
+        return summarize(samples), rss_kb / 1024
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def time_naive_scan(store_url: str, queries: list[dict]) -> dict:
+    """What the store replaces: every clinic's geopy distance, filter, sort, in Python."""
+    with open_store(store_url) as store:
+        clinics = [c for c in store.iter_clinics() if c.location and c.is_public]
+    samples = []
+    for params in tqdm(queries, desc="naive scan", unit="query", leave=False):
+        q = near_query(params)
+        start = time.perf_counter()
+        hits = []
+        for c in clinics:
+            if q.routes and not set(q.routes) & set(c.routes):
+                continue
+            d = great_circle((q.lat, q.lon), (c.location.lat, c.location.lon)).km
+            if d <= q.radius_km:
+                hits.append((d, c.id))
+        hits.sort()
+        samples.append((time.perf_counter() - start) * 1000)
+    return summarize(samples)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench search", description=__doc__)
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--queries", type=int, default=400)
+    parser.add_argument("--naive-queries", type=int, default=20)
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    queries = query_mix(args.queries)
+    results: dict = {"queries": args.queries, "radii_mi": RADII_MI, "sizes": {}}
+    for size in sizes:
+        url = build_store(size)
+        row = {"store_only": time_store_only(url, queries),
+               "in_process_api": time_in_process(url, queries)}
+        if size == 100_000 or len(sizes) == 1:
+            row["over_http"], row["api_worker_rss_mb"] = time_over_http(url, queries)
+            row["naive_geopy_scan"] = time_naive_scan(url, queries[:args.naive_queries])
+            row["speedup_vs_naive_p50"] = round(
+                row["naive_geopy_scan"]["p50_ms"] / row["store_only"]["p50_ms"], 1)
+        results["sizes"][str(size)] = row
+        print(f"{size:>9,} clinics: store p50 {row['store_only']['p50_ms']} ms, "
+              f"API p50 {row['in_process_api']['p50_ms']} ms / "
+              f"p99 {row['in_process_api']['p99_ms']} ms", file=sys.stderr)
+    small, large = str(min(sizes)), str(max(sizes))
+    if small != large:
+        results["p50_ratio_largest_to_smallest"] = round(
+            results["sizes"][large]["in_process_api"]["p50_ms"]
+            / results["sizes"][small]["in_process_api"]["p50_ms"], 2)
+    results["bench_process_max_rss_mb"] = round(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    record("search", results, "python -m bench search " + " ".join(argv))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
