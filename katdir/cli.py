@@ -69,28 +69,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from crawler.extract import extract_page
+    from crawler.extract.cli import main as extract_main
 
-    target = args.target
-    if target.startswith(("http://", "https://")):
-        import urllib.request
-
-        request = urllib.request.Request(target, headers={"User-Agent": _settings().user_agent})
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - operator's URL
-            content = response.read()
-            content_type = response.headers.get_content_type()
-        url = args.url or target
-    else:
-        path = Path(target)
-        if not path.is_file():
-            raise CommandError(f"{target}: no such file")
-        content = path.read_bytes()
-        is_html = path.suffix.lower() in {".html", ".htm", ".xhtml"} or b"<html" in content[:2048].lower()
-        content_type = "text/html" if is_html else "text/plain"
-        url = args.url or path.resolve().as_uri()
-    facts = extract_page(content, url, content_type=content_type)
-    print(json.dumps(facts, indent=2, ensure_ascii=False))
-    return 0
+    return extract_main([args.target, *(["--url", args.url] if args.url else []),
+                         *(["--full"] if args.full else [])])
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -191,6 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("extract", help="extract the facts of one page and print them as JSON")
     p.add_argument("target", metavar="PATH_OR_URL", help="an HTML or plain-text file, or a URL")
     p.add_argument("--url", help="the page's URL, when PATH is a saved copy")
+    p.add_argument("--full", action="store_true",
+                   help="also print page type, evidence, locations and other extras")
     p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser("index", help="normalize, merge, geocode and load crawled listings")

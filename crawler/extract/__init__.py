@@ -1,0 +1,160 @@
+"""Pure extractors: one fetched page (HTML or plain text) in, the clinic facts it states out.
+
+``extract_page`` returns the JSON of ``katdir extract`` (DESIGN §4) with the vocabularies of
+DESIGN §3, plus provenance (a quote for every fact) and page-level extras. No network, no
+Scrapy objects, no file I/O.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from . import care, conditions, contact, directory, identity, insurance, page_type, prices, routes, structured
+from .document import FOOTER, HEADER, MAIN, parse
+
+__all__ = ["extract_page", "design_view", "DESIGN_KEYS", "DESIGN_PRICE_KEYS"]
+
+# DESIGN §4: what `katdir extract` prints
+DESIGN_KEYS = ("name", "routes_offered", "prices", "conditions", "therapy_integrated", "insurance", "address", "phone")
+DESIGN_PRICE_KEYS = ("amount_min", "amount_max", "route", "kind", "sessions", "quote")
+
+NON_CLINIC_TYPES = ("article", "directory")
+
+
+def extract_page(content: str | bytes, url: str, *, content_type: str = "text/html") -> dict:
+    """Extract the facts one page states about the clinic that publishes it.
+
+    On article and directory pages no price, route or other clinic fact is reported: a cost
+    guide's market prices and a directory's listings belong to no clinic of this site.
+    """
+    doc = parse(content, url, content_type)
+    data = structured.read(doc)
+
+    # contact details
+    addresses = contact.find_addresses(doc)
+    schema_clinics = data.top_clinics() or data.clinics()
+    schema_addresses = [a for a in (contact.address_from_schema(e.data.get("address")) for e in data.clinics()) if a]
+    phones = contact.find_phones(doc)
+    schema_phone = None
+    for e in schema_clinics:
+        schema_phone = contact.normalize_phone(structured.text_value(e.data.get("telephone")))
+        if schema_phone:
+            break
+
+    # locations of this practice: schema.org first, then addresses in the text
+    locations = _locations(doc, data, addresses, schema_addresses, phones)
+
+    # directory entries and page type
+    entries = directory.entries(doc, data)
+    other_entries = directory.looks_like_directory_entries(entries, urlsplit(url).netloc)
+    route_findings = routes.find(doc, data, n_locations=len(locations))
+    own_prices = prices.find(doc, data, route_findings.offered)
+    kind = page_type.classify(doc, data, entries=other_entries, own_prices=len(own_prices),
+                              external_hosts=directory.external_hosts(doc))
+    clinic_page = kind not in NON_CLINIC_TYPES
+
+    name = identity.page_name(doc, data, kind)
+    address = None
+    phone = None
+    if kind != "directory":
+        address = _main_address(schema_addresses, addresses)
+        main = contact.main_phone(phones, schema_phone)
+        phone = main.e164 if main else None
+
+    conds, cond_ev = conditions.find(doc) if clinic_page else ([], [])
+    therapy, therapy_ev = care.therapy(doc) if clinic_page else (None, [])
+    steps, steps_ev = care.care_steps(doc) if clinic_page else ([], [])
+    tele, tele_ev = care.telehealth(doc) if clinic_page else (None, [])
+    ins, ins_ev = insurance.find(doc) if clinic_page else ({f: None for f in insurance.FIELDS}, [])
+
+    hours = None
+    for e in schema_clinics:
+        hours = contact.hours_from_schema(e)
+        if hours:
+            break
+    hours = hours or contact.hours_from_text(doc)
+    emails = contact.find_emails(doc)
+
+    result = {
+        "name": name,
+        "routes_offered": route_findings.offered if clinic_page else [],
+        "prices": [
+            {"amount_min": p.amount_min, "amount_max": p.amount_max, "route": p.route, "kind": p.kind,
+             "sessions": p.sessions, "quote": p.quote, "currency": "USD", "source_url": url}
+            for p in sorted(own_prices, key=lambda p: (p.kind, p.amount_min, p.route or ""))
+        ] if clinic_page else [],
+        "conditions": conds,
+        "therapy_integrated": therapy,
+        "insurance": ins,
+        "address": address.as_dict() if address else None,
+        "phone": phone,
+        "url": url,
+        "page_type": kind,
+        "care_steps": steps,
+        "telehealth": tele,
+        "hours": hours if kind != "directory" else None,
+        "email": (emails[0] if emails else None) if kind != "directory" else None,
+        "website": identity.website(doc, data),
+        "locations": locations if kind != "directory" else [],
+        "evidence": {
+            "routes_offered": route_findings.evidence if clinic_page else [],
+            "conditions": cond_ev,
+            "therapy_integrated": therapy_ev,
+            "insurance": ins_ev,
+            "care_steps": steps_ev,
+            "telehealth": tele_ev,
+            "address": [{"value": address.postal_code, "quote": address.quote}] if address else [],
+            "phone": [{"value": phone, "quote": main.raw}] if phone else [],
+        },
+    }
+    if kind == "directory":
+        result["directory_entries"] = entries
+    return result
+
+
+def design_view(result: dict) -> dict:
+    """Exactly the JSON of DESIGN §4 (what `katdir extract` prints) from extract_page's result."""
+    view = {k: result[k] for k in DESIGN_KEYS}
+    view["prices"] = [{k: p[k] for k in DESIGN_PRICE_KEYS} for p in result["prices"]]
+    return view
+
+
+def _main_address(schema_addresses, addresses):
+    if schema_addresses:
+        return schema_addresses[0]
+    for region in (MAIN, FOOTER, HEADER):
+        for a in addresses:
+            if a.region == region:
+                return a
+    return addresses[0] if addresses else None
+
+
+def _locations(doc, data, addresses, schema_addresses, phones) -> list[dict]:
+    out: list[dict] = []
+    seen: set = set()
+    clinics = [e for e in data.clinics()]
+    for e in clinics:
+        a = contact.address_from_schema(e.data.get("address"))
+        if not a or a.key() in seen:
+            continue
+        seen.add(a.key())
+        out.append({"name": e.name, "address": a.as_dict(),
+                    "phone": contact.normalize_phone(structured.text_value(e.data.get("telephone")))})
+    in_main = [a for a in addresses if a.region == MAIN]
+    # a footer address is a location only when the page lists none in its content
+    for a in (in_main if (in_main or out) else addresses):
+        if any(a.postal_code == (loc["address"] or {}).get("postal_code") for loc in out):
+            continue
+        if a.key() in seen:
+            continue
+        seen.add(a.key())
+        block = doc.blocks[a.block_index] if 0 <= a.block_index < len(doc.blocks) else None
+        name = block.headings[-1] if block is not None and block.headings and a.region == MAIN else None
+        phone = None
+        if block is not None:
+            for p in phones:
+                if block.index <= p.block_index <= block.index + 2:
+                    phone = p.e164
+                    break
+        out.append({"name": name, "address": a.as_dict(), "phone": phone})
+    return out

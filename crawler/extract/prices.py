@@ -1,0 +1,359 @@
+"""The clinic's own ketamine prices, read from prose, lists, tables, pricing cards and
+schema.org offers.
+
+Each amount is read in its context, from the nearest words outwards: its phrase (the words
+since the previous amount), its segment (commas, brackets, table cells), its clause, its
+sentence, its block, the pricing card it sits in, and its section heading. The first level
+that says something decides:
+
+- kind: ``series`` when a number of sessions is tied to the amount ("six infusions for
+  $2,400", "5-treatment bundle"; ``sessions`` = N, the amount is the total), ``maintenance``
+  (booster, top-up), ``consultation`` (consultation, intake, evaluation, screening, other
+  clinician visits), ``other`` (preparation / integration / therapy sessions, monthly
+  fees), else ``per_session``.
+- route: the route named at that level; for per-session, series and maintenance prices the
+  section heading and then the page's only offered route are used when the text names none.
+- ranges ("$400–$500 per infusion") give amount_min and amount_max; "starting at $399" gives
+  amount_min only.
+
+Not the clinic's prices, and never reported: market and average prices ("nationally,
+infusions cost $400–$800", "most clinics charge"), third parties, per-session equivalents
+of a series ("($400 per infusion)"), savings, deposits, cancellation fees, co-pays and
+manufacturer programmes, financing instalments, free consultations, and non-ketamine
+services (vitamin drips, NAD+, hydration, Botox...). Questions are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from price_parser import Price
+
+from . import language as L
+from .document import MAIN, Block, Document
+from .reading import sentences
+from .routes import NON_KETAMINE_RE, KETAMINE_RE, routes_in
+from .structured import Structured, offers
+
+MIN_AMOUNT, MAX_AMOUNT = 20.0, 25000.0
+# a price list's "drips" are wellness drips unless ketamine is named
+NON_KETAMINE_PRICE_RE = re.compile(NON_KETAMINE_RE.pattern + r"|\bdrips?\b", re.I)
+
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?"
+MONEY_RE = re.compile(rf"(?:US\$|USD\s?|\$)\s?(?P<num>{_NUM})(?P<k>\s?[kK]\b)?|(?P<num2>{_NUM})\s?(?:dollars|USD)\b")
+_RANGE_TAIL_RE = re.compile(rf"^\s*(?:–|—|-|to|and|through|or)\s*(?:US\$|\$)?\s?(?P<num>{_NUM})(?!\s*(?:%|percent|minutes?|hours?|months?|weeks?|days?|mg))")
+
+_EXCLUDE_RE = re.compile(
+    r"\b(deposits?|cancel\w*|no[- ]shows?|late fees?|fee applies|penalt\w+|save|saves|saving|savings|"
+    r"discount\w*|off\b|rebate|co-?pays?|co-?payments?|coinsurance|deductibles?|out[- ]of[- ]pocket max\w*|"
+    r"savings program|copay program|carepath|gift cards?|refer a friend|referral bonus|raised|revenue|"
+    r"billion|million|salary|grant|donat\w+|reimburse\w*|credit of|tip)\b|\$\d+\s*off\b", re.I)
+_FINANCING_RE = re.compile(r"\b(financ\w+|carecredit|care credit|cherry|affirm|sunbit|advance care|"
+                           r"payment plans?|installments?|as low as|apr)\b", re.I)
+_MONTHLY_RE = re.compile(r"(?:/\s?mo\b|/\s?month\b|\bper month\b|\ba month\b|\bmonthly\b)", re.I)
+_EQUIV_RE = re.compile(r"\b(works out to|that'?s (?:just|only|about)|equivalent|effectively|comes to|"
+                       r"breaks down to|i\.e\.|or just|or only|just|only|averag\w+ out)\b", re.I)
+_PER_MARKER_RE = re.compile(
+    r"^\s*(?:/\s?(?:session|visit|treatment|infusion|injection|dose|appt)|per\b|each\b|apiece\b|"
+    r"a (?:session|visit|treatment|infusion|dose|shot)\b|an (?:infusion|injection|appointment)\b)", re.I)
+_STARTING_RE = re.compile(r"\b(start(?:s|ing)? (?:at|from)|from|as low as|beginning at|begins? at|"
+                          r"low as|minimum)\s*$", re.I)
+
+_UNIT_WORDS = r"(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?|months?|years?|mg|ml|percent|%)"
+_SESSION_NOUN = r"(?:infusions?|sessions?|treatments?|injections?|visits?|doses?|appointments?|shots?|journeys?)"
+_SERIES_N_RES = [
+    re.compile(rf"\b(?:series|package|bundle|pack|course|block|set|round|program(?:me)?|protocol)\s+of\s+(?P<n>{L.NUMBER_RE})\b", re.I),
+    re.compile(rf"\b(?P<n>{L.NUMBER_RE})[\s-]+(?!{_UNIT_WORDS}\b)(?:[\w+-]+[\s-]+){{0,2}}?{_SESSION_NOUN}\b", re.I),
+    re.compile(rf"\b(?P<n>{L.NUMBER_RE})[\s-]*(?:pack|bundle|package|series)\b", re.I),
+    re.compile(rf"\b(?:for|of|buy|prepay(?: for)?|book)\s+(?P<n>{L.NUMBER_RE})\b(?!\s*(?:{_UNIT_WORDS}|\$|,\d))(?![\w-])", re.I),
+]
+_MAINT_RE = re.compile(r"\b(boosters?|maintenance|top[- ]?ups?|tune[- ]?ups?|refresher|"
+                       r"follow[- ]?up (?:infusion|injection|treatment|session|dose)s?)\b", re.I)
+_CONSULT_RE = re.compile(
+    r"\b(consult\w*|intake|evaluations?|eval|assessments?|screenings?|new[- ]patient (?:visit|appointment|exam)|"
+    r"initial (?:visit|appointment)|psychiatric (?:visit|appointment)|medication management|"
+    r"follow[- ]?up (?:\w+ )?(?:visit|appointment)s?|video visits?|telehealth visits?|office visits?|check-?ups?)\b", re.I)
+_OTHER_RE = re.compile(
+    r"\b(integration|preparation|preparatory|prep|psychotherapy sessions?|therapy sessions?|therapy rate|"
+    r"counsel(?:l)?ing|coaching|membership|prescription management|program fee|per month|a month|monthly)\b|/\s?mo\b", re.I)
+_SERIES_WORD_RE = re.compile(r"\b(series|package|bundle|[a-z]+-pack|course of|block of|loading|induction)\b", re.I)
+_SESSION_RE = re.compile(rf"\b(single|one|each|per|individual)\b|\b{_SESSION_NOUN}\b", re.I)
+_RELEVANT_RE = re.compile(
+    r"\b(ketamine|esketamine|spravato|infusions?|injections?|sessions?|treatments?|doses?|visits?|"
+    r"consult\w*|intake|evaluation|assessment|screening|boosters?|maintenance|series|package|bundle|"
+    r"integration|therapy|program|lozenges?|troches?|prices?|pricing|costs?|fees?|rates?|investment|"
+    r"pay|charge|self-pay|kap|iv|im|protocol|top-up|appointments?)\b", re.I)
+
+
+@dataclass
+class Money:
+    start: int
+    end: int
+    low: float
+    high: float | None
+
+
+@dataclass
+class PriceQuote:
+    amount_min: float
+    amount_max: float | None
+    route: str | None
+    kind: str
+    sessions: int | None
+    quote: str
+
+    def key(self):
+        return (self.amount_min, self.amount_max, self.route, self.kind, self.sessions)
+
+
+def _amount(text: str) -> float | None:
+    value = Price.fromstring(text, currency_hint="USD").amount_float
+    return value
+
+
+def money_in(text: str) -> list[Money]:
+    out: list[Money] = []
+    for m in MONEY_RE.finditer(text):
+        num = m.group("num") or m.group("num2")
+        low = _amount(num)
+        if low is None:
+            continue
+        if m.group("k"):
+            low *= 1000
+        end = m.end()
+        high = None
+        tail = _RANGE_TAIL_RE.match(text[end:])
+        if tail:
+            candidate = _amount(tail.group("num"))
+            if candidate is not None and candidate > low and candidate <= low * 5:
+                high = candidate
+                end += tail.end()
+        if out and out[-1].end > m.start():
+            continue
+        out.append(Money(m.start(), end, low, high))
+    return out
+
+
+def series_count(text: str) -> int | None:
+    for pattern in _SERIES_N_RES:
+        for m in pattern.finditer(text):
+            raw = m.group("n").lower()
+            n = L.NUMBER_WORDS.get(raw) if not raw.isdigit() else int(raw)
+            if n and 2 <= n <= 30:
+                return n
+    return None
+
+
+def kind_of(text: str) -> tuple[str | None, int | None]:
+    """The kind of price a piece of context speaks of, and a number of sessions."""
+    n = series_count(text)
+    if _MAINT_RE.search(text):
+        return "maintenance", n
+    if n:
+        return "series", n
+    if _CONSULT_RE.search(text):
+        return "consultation", None
+    if _OTHER_RE.search(text):
+        return "other", None
+    if _SERIES_WORD_RE.search(text):
+        return "series", None
+    if _SESSION_RE.search(text):
+        return "per_session", None
+    return None, None
+
+
+_FILLER_RE = re.compile(rf"\b(?:\d+|{_UNIT_WORDS}|hr|per|each|a|an|the|only|just|usd|from)\b|[^\w\s]", re.I)
+
+
+def _bare(text: str) -> bool:
+    """A price shown without words of its own ("$450", "1 hr 30 min $350", "$525/treatment"):
+    its meaning is in the card around it."""
+    rest = _FILLER_RE.sub(" ", MONEY_RE.sub(" ", text))
+    return len(rest.split()) <= 1
+
+
+def _card(doc: Document, block: Block) -> list[Block]:
+    """The blocks of the small container (a pricing card, a table cell group) around a
+    short price block: its title first, then its neighbours nearest first."""
+    blocks = doc.blocks
+    i = block.index
+    for depth in range(len(block.anc) - 1, max(len(block.anc) - 6, 0), -1):
+        anc_id = block.anc[depth]
+        lo = i
+        while lo - 1 >= 0 and len(blocks[lo - 1].anc) > depth and blocks[lo - 1].anc[depth] == anc_id:
+            lo -= 1
+        hi = i
+        while hi + 1 < len(blocks) and len(blocks[hi + 1].anc) > depth and blocks[hi + 1].anc[depth] == anc_id:
+            hi += 1
+        members = [b for b in blocks[lo:hi + 1] if b is not block]
+        if not members:
+            continue
+        if hi - lo + 1 > 14 or sum(len(b.text) for b in blocks[lo:hi + 1]) > 700:
+            return []
+        others = [b for b in members if not money_in(b.text) or len(L.words(MONEY_RE.sub("", b.text))) >= 3]
+        if not others:
+            continue
+        before = sorted((b for b in others if b.index < i), key=lambda b: -b.index)
+        after = sorted((b for b in others if b.index > i), key=lambda b: b.index)
+        if not before:
+            return []                 # a card is read from its title down
+        titles = [b for b in before if b.is_heading][:1] or [before[0]]
+        rest = [b for b in before if b is not titles[0]] + after
+        return titles + rest
+    return []
+
+
+_PHRASE_BOUNDARY_RE = re.compile(
+    r"[,;()\[\]]|\b(?=(?:but|however|whereas|while|although|though|yet|instead|rather than|unlike|"
+    r"except|as opposed to|compared (?:to|with)|because|so that)\b)", re.I)
+
+
+def _levels(sentence: str, money: Money, prev_end: int, block: Block, card: list[Block]) -> list[tuple[str, str]]:
+    segs = L.segments(sentence)
+    seg = L.span_at(segs, money.start)
+    clause = L.span_at(L.clauses(sentence), money.start)
+    label_start = L.span_at(L._split(sentence, _PHRASE_BOUNDARY_RE), money.start).start
+    phrase_start = max(prev_end, label_start)
+    tail = sentence[money.end:]
+    tail_m = re.match(r"[^,;.(|\n$]{0,40}", tail)
+    tail_words = " ".join(tail_m.group(0).split()[:4]) if tail_m else ""
+    phrase = sentence[phrase_start:money.start] + " " + sentence[money.start:money.end] + " " + tail_words
+    levels = [("phrase", phrase), ("segment", seg.text), ("clause", clause.text), ("sentence", sentence)]
+    if block.text != sentence:
+        levels.append(("block", block.text))
+    for b in card:
+        levels.append(("card", b.text))
+    return levels
+
+
+def find(doc: Document, data: Structured, offered_routes: list[str]) -> list[PriceQuote]:
+    found: dict[tuple, PriceQuote] = {}
+    page_route = offered_routes[0] if len(offered_routes) == 1 else None
+    units: list[tuple[str, Block]] = []
+    for s in sentences(doc):
+        if s.question:
+            continue
+        units.append((s.text, s.block))
+    for entity in data.top_clinics() or data.clinics():
+        for label, low, high in offers(entity):
+            if low is None:
+                continue
+            text = f"{label}: ${low:g}" + (f"–${high:g}" if high else "")
+            units.append((text, Block(text=text, tag="li", region=MAIN, index=-1)))
+    card_cache: dict[int, list[Block]] = {}
+    for sentence, block in units:
+        moneys = money_in(sentence)
+        if not moneys:
+            continue
+        if block.index >= 0 and _bare(block.text):
+            if block.index not in card_cache:
+                card_cache[block.index] = _card(doc, block)
+            card = card_cache[block.index]
+        else:
+            card = []
+        prev_end = 0
+        earlier: list[PriceQuote | None] = []
+        for money in moneys:
+            quote = _read(sentence, money, prev_end, block, card, earlier, page_route)
+            earlier.append(quote)
+            prev_end = money.end
+            if quote is None:
+                continue
+            for q in quote if isinstance(quote, list) else [quote]:
+                found.setdefault(q.key(), q)
+    quotes = list(found.values())
+    # the same fee read once with its route and once without: keep the one with the route
+    routed = {(q.amount_min, q.amount_max, q.kind, q.sessions) for q in quotes if q.route}
+    return [q for q in quotes if q.route or (q.amount_min, q.amount_max, q.kind, q.sessions) not in routed]
+
+
+def _read(sentence: str, money: Money, prev_end: int, block: Block, card: list[Block],
+          earlier: list, page_route: str | None) -> list[PriceQuote] | None:
+    if money.low < MIN_AMOUNT or money.low > MAX_AMOUNT:
+        return None
+    levels = _levels(sentence, money, prev_end, block, card)
+    phrase, segment, clause = levels[0][1], levels[1][1], levels[2][1]
+    if _EXCLUDE_RE.search(phrase):
+        return None
+    if _MONTHLY_RE.search(phrase) and _FINANCING_RE.search(segment):
+        return None
+    if re.search(r"\bas low as\b", phrase, re.I) and _FINANCING_RE.search(sentence):
+        return None
+    # non-ketamine services
+    own_words = phrase + (" " + card[0].text if card else "")
+    if NON_KETAMINE_PRICE_RE.search(own_words) and not KETAMINE_RE.search(phrase):
+        return None
+    if block.headings and NON_KETAMINE_PRICE_RE.search(block.headings[-1]) and not (
+            KETAMINE_RE.search(block.text) or routes_in(block.text)):
+        return None
+    # market, average and third-party prices
+    if L.MARKET_RE.search(phrase) or L.MARKET_RE.search(segment):
+        return None
+    if L.GENERAL_RE.search(segment) and not L.OWN_RE.search(segment):
+        return None
+    if L.MARKET_RE.search(clause) and not L.OWN_RE.search(segment):
+        return None
+    if L.GENERAL_RE.search(clause) and not L.OWN_RE.search(sentence):
+        return None
+    # relevance: something around it must say this is a fee for treatment
+    context = " ".join(t for _, t in levels) + " " + " ".join(block.headings[-2:])
+    if not _RELEVANT_RE.search(context):
+        return None
+    kind, sessions = _kind(levels, card, block)
+    if kind == "series" and _PER_MARKER_RE.match(sentence[money.end:]):
+        kind, sessions = "per_session", None
+    # a per-session equivalent of a series price given just before it
+    prior = [q for qs in earlier if qs for q in qs]
+    if kind == "per_session" and any(q.kind == "series" for q in prior):
+        inside_brackets = sentence[:money.start].count("(") > sentence[:money.start].count(")")
+        if inside_brackets or _EQUIV_RE.search(phrase):
+            return None
+    routes = _routes(levels, card, block, kind, page_route)
+    text = sentence if not card or len(L.words(MONEY_RE.sub("", sentence))) >= 3 else f"{card[0].text} — {sentence}"
+    return [PriceQuote(money.low, money.high, r, kind, sessions, L.quote(text)) for r in routes]
+
+
+def _kind(levels: list[tuple[str, str]], card: list[Block], block: Block) -> tuple[str, int | None]:
+    for name, text in levels:
+        if name == "card":
+            break
+        kind, sessions = kind_of(text)
+        if kind:
+            return kind, sessions
+    if card:
+        n = series_count(" ".join(b.text for b in card))
+        if n:
+            title_kind, _ = kind_of(card[0].text)
+            return ("maintenance" if title_kind == "maintenance" else "series"), n
+        for b in card:
+            kind, sessions = kind_of(b.text)
+            if kind:
+                return kind, sessions
+    if block.headings:
+        kind, sessions = kind_of(block.headings[-1])
+        if kind in ("per_session", "series", "maintenance"):
+            return kind, sessions
+    return "per_session", None
+
+
+def _routes(levels, card, block, kind, page_route) -> list[str | None]:
+    """Route(s) of a price; consultations and other fees only from their own words."""
+    own_only = kind in ("consultation", "other")
+    for name, text in levels:
+        if name == "card" and own_only and card and text != card[0].text:
+            continue
+        rs = routes_in(text)
+        if not rs:
+            continue
+        if name in ("phrase", "segment") or len(rs) == 1:
+            return rs
+        return [None]              # several routes named around it: do not guess
+    if not own_only:
+        for heading in reversed(block.headings[-2:]):
+            rs = routes_in(heading)
+            if rs:
+                return rs if len(rs) == 1 else [None]
+        if page_route:
+            return [page_route]
+    return [None]
