@@ -1,0 +1,49 @@
+"""Politeness and safety are settings: robots.txt, an identifying user agent, throttling,
+bounds, a development cache that is off unless asked for, one download slot per site."""
+
+from __future__ import annotations
+
+import importlib
+
+from scrapy import Request
+
+import crawler.settings
+from crawler.middlewares import SiteSlotMiddleware
+
+
+def test_polite_and_bounded_by_default():
+    s = crawler.settings
+    assert s.ROBOTSTXT_OBEY is True
+    assert s.USER_AGENT == "katdir/0.1 (+https://github.com/katdir/katdir)"
+    assert s.AUTOTHROTTLE_ENABLED is True and s.DOWNLOAD_DELAY > 0
+    assert 0 < s.DOWNLOAD_MAXSIZE <= 10 * 1024 * 1024 and 0 < s.DOWNLOAD_TIMEOUT <= 60
+    assert s.RETRY_TIMES >= 1 and s.REDIRECT_MAX_TIMES <= 10 and s.CLOSESPIDER_TIMEOUT > 0
+    assert s.TWISTED_REACTOR == "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+    assert s.DOWNLOAD_HANDLERS == {"file": None, "ftp": None, "s3": None}
+    assert s.KATDIR_MAX_PAGES_PER_SITE == 12
+
+
+def test_private_hosts_and_the_http_cache_follow_the_environment(monkeypatch):
+    try:
+        monkeypatch.delenv("KATDIR_HTTPCACHE", raising=False)
+        monkeypatch.delenv("KATDIR_ALLOW_PRIVATE_HOSTS", raising=False)
+        reloaded = importlib.reload(crawler.settings)
+        assert reloaded.HTTPCACHE_ENABLED is False and reloaded.KATDIR_ALLOW_PRIVATE_HOSTS is False
+        monkeypatch.setenv("KATDIR_HTTPCACHE", "1")
+        monkeypatch.setenv("KATDIR_ALLOW_PRIVATE_HOSTS", "true")
+        reloaded = importlib.reload(crawler.settings)
+        assert reloaded.HTTPCACHE_ENABLED is True and reloaded.KATDIR_ALLOW_PRIVATE_HOSTS is True
+        assert reloaded.HTTPCACHE_DIR.endswith("httpcache")
+    finally:
+        monkeypatch.undo()
+        importlib.reload(crawler.settings)
+
+
+def test_each_site_gets_its_own_download_slot():
+    mw = SiteSlotMiddleware()
+    requests = [Request(url) for url in ("http://127.0.0.1:4001/a", "http://127.0.0.1:4002/a",
+                                         "https://www.clinic.example/x", "https://clinic.example/y")]
+    for request in requests:
+        mw.process_request(request)
+    assert [r.meta["download_slot"] for r in requests] == [
+        "127.0.0.1:4001", "127.0.0.1:4002", "clinic.example", "clinic.example"]
