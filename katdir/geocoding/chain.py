@@ -1,0 +1,341 @@
+"""The geocoder the rest of katdir uses: persistent cache → offline gazetteer → online geocoder.
+
+Which source answers a query:
+
+- The gazetteer first, always: it is offline and takes microseconds. Its answer is final when
+  the query names nothing finer than what it resolved — a ZIP ("10001", "10001-1234"), a place
+  ("Austin, TX", "new york ny", "Springfield") or both: an online geocoder could only return
+  the same centroid, so a visitor's usual query never leaves the process.
+- A query with a street part the gazetteer could not use ("123 Main St Suite 4, Austin, TX
+  78701" → its `raw["street"]`), or one the gazetteer does not know at all, may be answered
+  better online (rooftop or street). The cache is asked first; the online geocoder only when
+  the cache has nothing; its answer — a place, or "no such place" — is then cached.
+  Gazetteer answers are not cached: recomputing them is faster than reading the cache.
+- Without an online geocoder the cache is still read, never written: what an online run stored
+  earlier (the indexer, with the network) answers the same query later (the API, without it).
+- An online answer must beat the gazetteer's: finer precision, and within 80 km of its ZIP or
+  place point (so a "Main St" in another state loses). Otherwise the gazetteer's answer stands.
+- Online requests are spaced by geopy's `RateLimiter` (1 request/s for the public Nominatim).
+  429s (waiting out Retry-After, up to `max_retry_after`; a longer one pauses online geocoding
+  for that long), 5xx and timeouts are retried `max_retries` times; refusals (400/401/403) are
+  not. Then a warning an operator can act on, and the query gets the gazetteer's answer, or
+  None. Failures are never cached as "no such place"; nothing is raised for a failing query.
+
+Visitors' queries can be their home address (health-adjacent personal data, DESIGN §7): logs
+name a query only by a short fingerprint, never by its text. With an online geocoder, a street
+query is also sent to that provider and kept in the cache, so the API is best run without one
+(it still reads what the indexer cached).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from os import PathLike
+from typing import Any, NamedTuple
+
+from geopy.adapters import AdapterHTTPError, RequestsAdapter
+from geopy.distance import great_circle
+from geopy.exc import (
+    GeocoderAuthenticationFailure,
+    GeocoderInsufficientPrivileges,
+    GeocoderQueryError,
+    GeocoderQuotaExceeded,
+    GeocoderRateLimited,
+    GeocoderServiceError,
+    GeocoderTimedOut,
+    GeocoderUnavailable,
+)
+from geopy.extra.rate_limiter import RateLimiter
+from geopy.geocoders import Nominatim, get_geocoder_for_service
+from geopy.geocoders.base import Geocoder
+from geopy.location import Location
+
+from katdir.geocoding.cache import MISS_TTL_SECONDS, GeocodeCache, normalize_query
+from katdir.geocoding.gazetteer import Gazetteer
+from katdir.geocoding.precision import is_finer
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_USER_AGENT = "katdir/0.1 (+https://github.com/katdir/katdir)"
+PUBLIC_NOMINATIM = "nominatim.openstreetmap.org"
+PLAUSIBLE_DISTANCE_KM = 80.0  # the largest rural ZIPs span about this much
+
+# Nominatim's place kinds that are settlements or parts of one ("city" precision for us).
+_NOMINATIM_SETTLEMENTS = frozenset({
+    "city", "town", "village", "hamlet", "municipality", "borough", "suburb", "quarter",
+    "neighbourhood", "city_district", "district", "isolated_dwelling", "locality",
+})
+
+
+def query_fingerprint(query: str) -> str:
+    """Names a query in logs without revealing it (it may be a visitor's address)."""
+    return hashlib.sha256(normalize_query(query).encode()).hexdigest()[:10]
+
+
+class OnlineGeocoderError(Exception):
+    """The online geocoder gave no answer this time; this says nothing about the place."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason  # rate_limited | paused | timed_out | unavailable | refused
+
+
+class _Request(NamedTuple):
+    """One online query, as RateLimiter sees it — and logs it, so its repr hides the text."""
+
+    query: str
+    timeout: float | None
+
+    def __repr__(self) -> str:
+        return f"<query {query_fingerprint(self.query)}>"
+
+
+class OnlineGeocoder:
+    """A geopy geocoder behind geopy's RateLimiter, answering in katdir's precision vocabulary."""
+
+    def __init__(self, name: str, geocoder: Geocoder, *, min_delay_seconds: float = 1.0,
+                 max_retries: int = 2, error_wait_seconds: float = 5.0,
+                 max_retry_after: float = 60.0,
+                 geocode_options: dict[str, Any] | None = None) -> None:
+        self.name = name
+        self.geocoder = geocoder
+        self.max_retry_after = max_retry_after
+        self._error_wait = max(error_wait_seconds, min_delay_seconds)  # RateLimiter demands it
+        self._geocode_options = geocode_options or {}
+        self._resume_at = 0.0  # time.monotonic() before which the provider asked not to be called
+        self._pause_lock = threading.Lock()
+        self._limited = RateLimiter(self._send, min_delay_seconds=min_delay_seconds,
+                                    max_retries=max_retries, error_wait_seconds=self._error_wait,
+                                    swallow_exceptions=False)
+
+    def geocode(self, query: str, *, timeout: float | None = None) -> Location | None:
+        """The provider's answer, None when it knows no such place; raises OnlineGeocoderError."""
+        try:
+            place = self._limited(_Request(query, timeout))
+        except GeocoderRateLimited as error:
+            raise OnlineGeocoderError("rate_limited", f"{self.name}: {error}") from error
+        except GeocoderTimedOut as error:  # geopy also reports 503/504 this way
+            raise OnlineGeocoderError("timed_out", f"{self.name}: {error}") from error
+        except GeocoderServiceError as error:  # 5xx, connection refused, unreadable answer
+            raise OnlineGeocoderError("unavailable", f"{self.name}: {error}") from error
+        if place is None:
+            return None
+        details = _describe(self.geocoder, place.raw)
+        if details is None:  # a county, state or country: no use for a near-me search
+            return None
+        label = ", ".join(filter(None, [
+            details["street"], details["city"],
+            " ".join(filter(None, [details["state"], details["postal_code"]]))]))
+        return Location(label or place.address, place.point,
+                        {**details, "source": self.name, "response": place.raw})
+
+    def _send(self, request: _Request):
+        self._wait_out_pause()
+        options = dict(self._geocode_options)
+        if request.timeout is not None:
+            options["timeout"] = request.timeout
+        # Errors leave here re-raised without their cause: its message (a connection error's)
+        # can hold the request URL, and so the query, and RateLimiter logs it with a traceback.
+        try:
+            return self.geocoder.geocode(request.query, exactly_one=True, **options)
+        except GeocoderRateLimited as error:
+            wait = error.retry_after if error.retry_after is not None else self._error_wait
+            self._pause(wait)
+            if wait > self.max_retry_after:
+                raise OnlineGeocoderError(
+                    "rate_limited", f"{self.name} asked to wait {wait:.0f} s "
+                                    f"(more than max_retry_after={self.max_retry_after:g} s)",
+                ) from None
+            # RateLimiter retries; the next _send waits out the rest of the pause.
+            raise GeocoderRateLimited(_failure(error), retry_after=error.retry_after) from None
+        except (GeocoderQueryError, GeocoderAuthenticationFailure,
+                GeocoderInsufficientPrivileges, GeocoderQuotaExceeded) as error:
+            # Asking again won't help: a refused query, a blocked user agent or key, no quota.
+            raise OnlineGeocoderError(
+                "refused", f"{self.name} refused the request ({_failure(error)}); check the "
+                           f"user agent, API key and quota against its usage policy") from None
+        except GeocoderServiceError as error:
+            raise type(error)(_failure(error)) from None
+
+    def _wait_out_pause(self) -> None:
+        wait = self._resume_at - time.monotonic()
+        if wait <= 0:
+            return
+        if wait > self.max_retry_after:
+            raise OnlineGeocoderError("paused", f"{self.name} asked for a pause; {wait:.0f} s left")
+        time.sleep(wait)
+
+    def _pause(self, seconds: float) -> None:
+        with self._pause_lock:
+            resume_at = time.monotonic() + seconds
+            if resume_at <= self._resume_at:
+                return
+            self._resume_at = resume_at
+        logger.warning(
+            "%s rate-limited us (HTTP 429): no requests to it for %.1f s, as it asked. If this "
+            "recurs, raise min_delay_seconds or make sure only one process geocodes online.",
+            self.name, seconds)
+
+
+def _failure(error: GeocoderServiceError) -> str:
+    """What went wrong, without the request URL (it carries the query)."""
+    if isinstance(error.__cause__, AdapterHTTPError):
+        return f"HTTP {error.__cause__.status_code}"
+    return {GeocoderTimedOut: "no answer within the timeout",
+            GeocoderUnavailable: "could not connect"}.get(type(error), type(error).__name__)
+
+
+def _adapter_without_retries(*, proxies, ssl_context) -> RequestsAdapter:
+    # By default urllib3 under geopy's RequestsAdapter retries by itself and sleeps through any
+    # Retry-After, an hour if asked. Retrying is the RateLimiter's job, within our limits.
+    return RequestsAdapter(proxies=proxies, ssl_context=ssl_context, max_retries=0)
+
+
+def _describe(geocoder: Geocoder, raw: dict) -> dict[str, Any] | None:
+    if isinstance(geocoder, Nominatim):
+        return _describe_nominatim(raw)
+    # Other providers' answers are not mapped yet: claim no more than a city's precision.
+    return {"precision": "city", "postal_code": None, "city": None, "state": None,
+            "street": None}
+
+
+def _describe_nominatim(raw: dict) -> dict[str, Any] | None:
+    """Precision from Nominatim's class/type/addresstype/place_rank, and the address parts."""
+    address = raw.get("address") or {}
+    osm_class = raw.get("class") or raw.get("category")  # format=json | format=jsonv2
+    kind = raw.get("addresstype") or raw.get("type")
+    rank = int(raw.get("place_rank") or 0)
+    if "postcode" in (raw.get("addresstype"), raw.get("type")):
+        precision = "postal_code"
+    elif address.get("house_number") or osm_class == "building":
+        precision = "rooftop"
+    elif osm_class == "highway" or kind == "road" or rank >= 26:
+        precision = "street"  # a street, or a named feature (a park can be large) on one
+    elif kind in _NOMINATIM_SETTLEMENTS or 13 <= rank <= 25:
+        precision = "city"
+    else:
+        return None
+    postcode = address.get("postcode") or ""
+    state = address.get("ISO3166-2-lvl4") or ""
+    return {
+        "precision": precision,
+        "postal_code": postcode[:5] if postcode[:5].isdigit() else None,
+        "city": next((address[k] for k in ("city", "town", "village", "hamlet") if k in address),
+                     None),
+        "state": state.removeprefix("US-") if state.startswith("US-") else None,
+        "street": " ".join(filter(None, [address.get("house_number"), address.get("road")]))
+                  or None,
+    }
+
+
+class GeocoderChain:
+    """geopy-like `geocode` over the gazetteer, the cache and an optional online geocoder.
+
+    Every answer has `raw["precision"]` (rooftop | street | postal_code | city) and
+    `raw["source"]` ("gazetteer" or the online service's name).
+    """
+
+    def __init__(self, gazetteer: Gazetteer | None = None, *, cache: GeocodeCache | None = None,
+                 online: OnlineGeocoder | None = None) -> None:
+        self.gazetteer = gazetteer or Gazetteer()
+        self.cache = cache
+        self.online = online
+
+    def geocode(self, query: str, exactly_one: bool = True, timeout: float | None = None):
+        """A Location, a list of them (`exactly_one=False`), or None; never raises for a query.
+
+        `timeout` (seconds) overrides the online geocoder's for this query; None keeps it.
+        """
+        offline = self.gazetteer.geocode(query, exactly_one=False) or []
+        best = offline[0] if offline else None
+        if best is None or best.raw["street"]:
+            better = self._finer_answer(query, best, timeout)
+            if better is not None:
+                return better if exactly_one else [better]
+        if best is None:
+            return None
+        return best if exactly_one else offline
+
+    def close(self) -> None:
+        if self.cache is not None:
+            self.cache.close()
+
+    def _finer_answer(self, query: str, offline: Location | None,
+                      timeout: float | None) -> Location | None:
+        if self.online is None:
+            found = self.cache.latest_answer(query) if self.cache is not None else None
+            return found if _beats(found, offline) else None
+        cached = self.cache.get(self.online.name, query) if self.cache is not None else None
+        if cached is not None:
+            return cached.location if _beats(cached.location, offline) else None
+        try:
+            found = self.online.geocode(query, timeout=timeout)
+        except OnlineGeocoderError as error:
+            # A pause was announced once when it began; every query in it need not repeat it.
+            log = logger.debug if error.reason == "paused" else logger.warning
+            log("online geocoding gave up on query %s (%s); answering %s", query_fingerprint(query),
+                error, "from the gazetteer" if offline else "with no place")
+            return None
+        except Exception:  # a provider's malformed answer must not stop an indexing run
+            logger.exception("online geocoding failed unexpectedly on query %s",
+                             query_fingerprint(query))
+            return None
+        if self.cache is not None:
+            self.cache.put(self.online.name, query, found)
+        return found if _beats(found, offline) else None
+
+
+def _beats(found: Location | None, offline: Location | None) -> bool:
+    if found is None:
+        return False
+    if offline is None:
+        return True
+    if not is_finer(found.raw["precision"], offline.raw["precision"]):
+        return False
+    if offline.raw.get("ambiguous"):  # the gazetteer only guessed which Springfield
+        return True
+    distance_km = great_circle(found.point, offline.point).km
+    if distance_km > PLAUSIBLE_DISTANCE_KM:
+        logger.info("an online answer %.0f km from the gazetteer's %s was not taken",
+                    distance_km, offline.raw["precision"])
+        return False
+    return True
+
+
+def build_geocoder(online: str | None = None, *, cache_path: str | PathLike[str] | None = None,
+                   user_agent: str = DEFAULT_USER_AGENT,
+                   online_options: dict[str, Any] | None = None,
+                   min_delay_seconds: float = 1.0, max_retries: int = 2, timeout: float = 10,
+                   error_wait_seconds: float = 5.0, max_retry_after: float = 60.0,
+                   miss_ttl_seconds: float = MISS_TTL_SECONDS) -> GeocoderChain:
+    """The geocoding chain, configured.
+
+    `online` is a geopy service name ("nominatim", "photon", …) or None for offline only;
+    `online_options` go to that geocoder's constructor (e.g. {"domain": "127.0.0.1:8765",
+    "scheme": "http"} or an api_key). Online requests are spaced by `min_delay_seconds`,
+    retried `max_retries` times `error_wait_seconds` apart, wait out a Retry-After up to
+    `max_retry_after` seconds, and time out after `timeout` seconds. `cache_path` is the SQLite
+    cache file; "no such place" answers expire after `miss_ttl_seconds`.
+    """
+    cache = GeocodeCache(cache_path, miss_ttl_seconds=miss_ttl_seconds) if cache_path else None
+    provider = None
+    if online:
+        options: dict[str, Any] = {"user_agent": user_agent, "timeout": timeout}
+        if RequestsAdapter.is_available:  # geopy's other adapter (urllib) does not retry
+            options["adapter_factory"] = _adapter_without_retries
+        geocoder = get_geocoder_for_service(online)(**{**options, **(online_options or {})})
+        geocode_options: dict[str, Any] = {}
+        if isinstance(geocoder, Nominatim):
+            if geocoder.domain == PUBLIC_NOMINATIM and min_delay_seconds < 1.0:
+                raise ValueError("the public Nominatim allows at most 1 request/s "
+                                 "(https://operations.osmfoundation.org/policies/nominatim/): "
+                                 "min_delay_seconds must be at least 1")
+            geocode_options = {"addressdetails": True, "country_codes": "us"}
+        provider = OnlineGeocoder(online.lower(), geocoder, min_delay_seconds=min_delay_seconds,
+                                  max_retries=max_retries, error_wait_seconds=error_wait_seconds,
+                                  max_retry_after=max_retry_after,
+                                  geocode_options=geocode_options)
+    return GeocoderChain(Gazetteer(), cache=cache, online=provider)
