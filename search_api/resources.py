@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 
-from katdir.geocoding import build_geocoder
+from katdir.geocoding import Gazetteer, build_geocoder
 from katdir.store import Store, open_store
 
 
@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
         user_agent=app.config["KATDIR_USER_AGENT"],
         online_options=app.config["KATDIR_GEOCODER_OPTIONS"],
     )
+    Gazetteer.load_data()  # now, rather than on the first visitor's search
 
 
 def store() -> Store:
