@@ -10,10 +10,12 @@ ESCTL  := tools/es-node/esctl
 demo: install  ## install, then crawl the sample web, index it and serve the site
 	$(VENV)/bin/katdir demo
 
-test: install browser es-start  ## install, start Elasticsearch, run the whole suite
-	@status=0; KATDIR_TEST_ES_URL=$$(cat var/elasticsearch.url) \
+test: install browser es-start  ## install, start Elasticsearch (a node, and a 3-node cluster for the replica tests), run the whole suite
+	@status=0; $(ESCTL) start --nodes 3 >/dev/null || { $(ESCTL) stop; exit 1; }; \
+	  KATDIR_TEST_ES_URL=$$(cat var/elasticsearch.url) \
+	  KATDIR_TEST_ES_CLUSTER_URL=$$(cat var/elasticsearch-cluster.url) \
 	  $(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS) || status=$$?; \
-	  $(ESCTL) stop; exit $$status
+	  $(ESCTL) stop --nodes 3; $(ESCTL) stop; exit $$status
 
 test-fast: install  ## the suite without Elasticsearch and browser tests
 	$(PY) -m pytest -m "not elasticsearch and not browser" $(PYTEST_ARGS)

@@ -101,6 +101,14 @@ def search_fields(clinic: Clinic) -> dict[str, Any]:
     }
 
 
+def text_body(clinic: Clinic) -> str:
+    """What the text search looks through besides the name."""
+    parts = [clinic.organization, clinic.address.city, clinic.address.state,
+             clinic.address.postal_code, " ".join(clinic.routes), " ".join(clinic.conditions)]
+    parts += [p.quote for p in clinic.prices if p.quote]
+    return " ".join(p.replace("_", " ") for p in parts if p)
+
+
 class Store(abc.ABC):
     """Clinics by id, and near-me search over the public ones."""
 

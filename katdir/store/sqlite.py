@@ -26,6 +26,7 @@ from katdir.store.base import (
     SearchResult,
     Store,
     search_fields,
+    text_body,
 )
 
 # `clinics` holds only what search reads, one small row per clinic, numbered in spatial order
@@ -73,14 +74,6 @@ def fts_query(text: str) -> str | None:
     """Words of a visitor's text as an FTS5 query (every word, prefix match); no syntax leaks."""
     words = _WORD.findall(text.lower())
     return " AND ".join(f'"{w}"*' for w in words) or None
-
-
-def text_body(clinic: Clinic) -> str:
-    """What the text search looks through besides the name."""
-    parts = [clinic.organization, clinic.address.city, clinic.address.state,
-             clinic.address.postal_code, " ".join(clinic.routes), " ".join(clinic.conditions)]
-    parts += [p.quote for p in clinic.prices if p.quote]
-    return " ".join(p.replace("_", " ") for p in parts if p)
 
 
 class SQLiteStore(Store):

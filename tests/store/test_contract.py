@@ -24,7 +24,7 @@ CLINICS = 5000
 QUERIES = 2000
 EDGE_BAND = 0.005
 
-STORES = ["sqlite", "elasticsearch"]
+STORES = ["sqlite", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)]
 
 
 @pytest.fixture(scope="module")

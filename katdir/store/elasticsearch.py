@@ -1,0 +1,595 @@
+"""The scale-out store: clinics in Elasticsearch, with exactly the behaviour of the SQLite store.
+
+Readers and incremental writers address the alias `{prefix}-clinics`; a full rebuild loads a
+new index `{prefix}-clinics-<timestamp>` and moves the alias in one `_aliases` call, so that
+readers switch from the whole old content to the whole new one. Curators' decisions live in
+`{prefix}-decisions`, which rebuilds never touch. The mapping is katdir.store.es_schema.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
+from elasticsearch import ConflictError as EsConflictError
+
+from katdir.geo import haversine_km
+from katdir.model import ROUTES, Clinic, Decision
+from katdir.store import es_schema as schema
+from katdir.store.base import (
+    PRICE_BANDS,
+    ConflictError,
+    Hit,
+    NearQuery,
+    SearchResult,
+    Store,
+    StoreError,
+    StoreUnavailable,
+    empty_facets,
+)
+
+log = logging.getLogger(__name__)
+
+# The client, built to fail fast and to recover by itself: a request gives up after
+# request_timeout seconds (a timed-out request is retried once, on another node when there is
+# one), and a node that failed is benched for at most max_dead_node_backoff seconds — with a
+# single node, or when every node failed, the next request tries again at once — so when the
+# cluster comes back the next request works without a restart.
+CLIENT_DEFAULTS: dict[str, Any] = {
+    "request_timeout": 10.0,
+    "max_retries": 1,
+    "retry_on_timeout": True,
+    "dead_node_backoff_factor": 0.5,
+    "max_dead_node_backoff": 5.0,
+}
+BULK_TIMEOUT = 120.0  # seconds for one bulk chunk: a busy cluster may take long, and that's fine
+BULK_CHUNK_DOCS = 1000  # measured: 500 → 2,000 docs per request changes little past 1,000
+BULK_CHUNK_BYTES = 10 * 1024 * 1024
+PAGE = 1000  # clinics per request when walking the whole index
+PAGE_MARGIN = 8  # neighbours fetched on each side of a page to put it in exact order
+# How far Elasticsearch's distance may be from the exact one: a geo_point is indexed as two
+# 32-bit integers (steps of 4.7 mm in latitude, ≤ 9.4 mm in longitude), so ≤ 1.1 cm; 2 cm kept.
+QUANTIZATION_KM = 2e-5
+MAX_REPORTED_FAILURES = 20
+OLD_INDEX_GRACE = 1.0  # seconds between the alias swap and deleting the index it left
+
+
+_PREFIX = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    try:
+        return int(value) if value else default
+    except ValueError:
+        raise StoreError(f"{name}={value!r} is not a whole number") from None
+
+
+@contextlib.contextmanager
+def _engine(action: str) -> Iterator[None]:
+    """Elasticsearch's failures as the store's: down, slow or overloaded → StoreUnavailable
+    (the API answers 503 + Retry-After); anything else → StoreError."""
+    try:
+        yield
+    except StoreError:
+        raise
+    except TransportError as err:  # connection refused or reset, timeout, TLS
+        raise StoreUnavailable(f"Elasticsearch unreachable while trying to {action}: "
+                               f"{err}") from err
+    except ApiError as err:
+        if err.meta.status >= 500 or err.meta.status == 429:
+            raise StoreUnavailable(f"Elasticsearch could not {action} right now "
+                                   f"({err.meta.status}): {err.message}") from err
+        raise StoreError(f"Elasticsearch refused to {action} ({err.meta.status}): "
+                         f"{err.message}: {err.info}") from err
+
+
+class ElasticsearchStore(Store):
+    """Clinics in an Elasticsearch 8.x cluster (one node or many), under names from `prefix`.
+
+    `nodes` are URLs (credentials may be in them: https://user:pass@host:9200); the API key
+    and the CA bundle come from KATDIR_ES_API_KEY and KATDIR_ES_CA_CERTS, the replica count
+    of new indices from KATDIR_ES_REPLICAS (default 0); `client_options` go to the client
+    and win over all of these.
+    """
+
+    def __init__(self, nodes: list[str], prefix: str = "katdir", *, shards: int = 1,
+                 replicas: int | None = None, **client_options: Any):
+        nodes = [n.strip() for n in nodes if n.strip()]
+        if not nodes:
+            raise StoreError("no Elasticsearch node given")
+        if not _PREFIX.match(prefix):
+            raise StoreError(f"KATDIR_ES_PREFIX={prefix!r}: use lowercase letters, digits, - and _ "
+                             "(starting with a letter or digit, at most 100 characters)")
+        self.prefix = prefix
+        self.alias = schema.clinics_alias(prefix)
+        self.decisions = schema.decisions_index(prefix)
+        self.shards = shards
+        self.replicas = replicas if replicas is not None else _env_int("KATDIR_ES_REPLICAS", 0)
+        options = dict(CLIENT_DEFAULTS)
+        if os.environ.get("KATDIR_ES_API_KEY"):
+            options["api_key"] = os.environ["KATDIR_ES_API_KEY"]
+        if os.environ.get("KATDIR_ES_CA_CERTS") and all(n.startswith("https:") for n in nodes):
+            options["ca_certs"] = os.environ["KATDIR_ES_CA_CERTS"]  # (plain http: no TLS to set)
+        options.update(client_options)
+        try:
+            # Building the client opens no connection: the app starts while the cluster is down.
+            self.es = Elasticsearch(nodes, **options)
+        except ValueError as err:  # e.g. TLS options for an http:// node, a malformed URL
+            raise StoreError(f"cannot use {len(nodes)} Elasticsearch node(s): {err}") from err
+        self._alias_ready = False
+        self._decisions_ready = False
+
+    def close(self) -> None:
+        self.es.close()
+
+    def ping(self) -> bool:
+        try:
+            return bool(self.es.ping())
+        except Exception:  # noqa: BLE001 - a ping answers, it never raises
+            return False
+
+    # -- set-up ----------------------------------------------------------------------------
+
+    def _put_template(self) -> None:
+        with _engine("store the index template"):
+            self.es.indices.put_index_template(
+                name=schema.template_name(self.prefix),
+                **schema.clinic_template(self.prefix, shards=self.shards, replicas=self.replicas))
+
+    def _ensure_alias(self) -> None:
+        """The first incremental write to an empty directory makes its first index."""
+        if self._alias_ready:
+            return
+        with _engine("create the clinic index"):
+            if not self.es.indices.exists_alias(name=self.alias):
+                self._put_template()
+                self.es.options(ignore_status=400).indices.create(
+                    index=schema.initial_clinics_index(self.prefix), aliases={self.alias: {}})
+                if not self.es.indices.exists_alias(name=self.alias):
+                    raise StoreError(f"could not create the alias {self.alias}")
+        self._alias_ready = True
+
+    def _ensure_decisions(self) -> None:
+        if self._decisions_ready:
+            return
+        with _engine("create the decisions index"):
+            if not self.es.indices.exists(index=self.decisions):
+                self.es.options(ignore_status=400).indices.create(
+                    index=self.decisions, **schema.decisions_index_body(replicas=self.replicas))
+        self._decisions_ready = True
+
+    def aliased_indices(self) -> list[str]:
+        """The concrete index (or, mid-accident, indices) the alias points at now."""
+        with _engine("read the alias"):
+            try:
+                return sorted(self.es.indices.get_alias(name=self.alias))
+            except NotFoundError:
+                return []
+
+    def drop_everything(self) -> None:
+        """Delete every index, alias and template of this prefix (tests; `katdir` never does)."""
+        with _engine("drop the indices"):
+            found = self.es.options(ignore_status=404).indices.get(
+                index=schema.clinics_index_pattern(self.prefix), expand_wildcards="all")
+            ours = [name for name in found if schema.is_clinics_index(self.prefix, name)]
+            ours.append(self.decisions)
+            for name in ours:
+                self.es.options(ignore_status=404).indices.delete(index=name)
+            self.es.options(ignore_status=404).indices.delete_index_template(
+                name=schema.template_name(self.prefix))
+        self._alias_ready = self._decisions_ready = False
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def _bulk(self, index: str, clinics: Iterable[Clinic], *,
+              require_alias: bool) -> tuple[int, list[tuple[str, str]]]:
+        """Index the clinics into `index`; returns how many were written and the failures
+        (id, reason), document by document."""
+        def actions() -> Iterator[dict[str, Any]]:
+            for clinic in clinics:
+                yield {"_op_type": "index", "_index": index, "_id": clinic.id,
+                       "_source": schema.clinic_document(clinic)}
+
+        written, failures = 0, []
+        with _engine("load clinics"):
+            for ok, item in helpers.streaming_bulk(
+                    self.es.options(request_timeout=BULK_TIMEOUT), actions(),
+                    chunk_size=BULK_CHUNK_DOCS, max_chunk_bytes=BULK_CHUNK_BYTES,
+                    raise_on_error=False, raise_on_exception=True,
+                    max_retries=3, initial_backoff=1, max_backoff=30,  # on 429: back off
+                    require_alias=require_alias or None):
+                if ok:
+                    written += 1
+                    continue
+                result = next(iter(item.values()))
+                error = result.get("error", {})
+                reason = (f"{error.get('type')}: {error.get('reason')}"
+                          if isinstance(error, dict) else str(error))
+                cause = error.get("caused_by") if isinstance(error, dict) else None
+                if cause:
+                    reason += f" ({cause.get('type')}: {cause.get('reason')})"
+                failures.append((str(result.get("_id")), reason))
+        return written, failures
+
+    @staticmethod
+    def _failure_error(what: str, failures: list[tuple[str, str]]) -> StoreError:
+        shown = "; ".join(f"{cid}: {reason}" for cid, reason in failures[:MAX_REPORTED_FAILURES])
+        more = len(failures) - MAX_REPORTED_FAILURES
+        error = StoreError(f"{what}: {len(failures)} clinic(s) refused by Elasticsearch — "
+                           f"{shown}{f'; and {more} more' if more > 0 else ''}")
+        error.failures = failures  # type: ignore[attr-defined]
+        return error
+
+    def upsert(self, clinics: Iterable[Clinic]) -> int:
+        """Index the clinics through the alias, then refresh once so that reads see them.
+
+        Unlike SQLite's transaction, a bulk is not all-or-nothing: the clinics that
+        Elasticsearch accepted stay written, and a StoreError names the ones it refused.
+        """
+        self._ensure_alias()
+        written, failures = self._bulk(self.alias, clinics, require_alias=True)
+        # An explicit refresh (≈ 20 ms) rather than refresh=wait_for (up to refresh_interval,
+        # ≈ 1 s measured) per request: reads see the writes as soon as upsert returns.
+        with _engine("refresh"):
+            self.es.indices.refresh(index=self.alias)
+        if failures:
+            raise self._failure_error("upsert incomplete", failures)
+        return written
+
+    def delete(self, clinic_id: str) -> bool:
+        with _engine("delete a clinic"):
+            try:
+                self.es.delete(index=self.alias, id=clinic_id, refresh=True)
+            except NotFoundError:  # no such clinic, or no index at all yet
+                return False
+        return True
+
+    def rebuild(self, clinics: Iterable[Clinic]) -> int:
+        """Load every clinic into a new index, then move the alias to it in one `_aliases`
+        call and delete the indices it left. If anything fails before the move, the new index
+        is deleted and the alias still points at the old content: nothing is lost."""
+        self._put_template()
+        new = schema.new_clinics_index(self.prefix)
+        with _engine("create a new clinic index"):
+            # No refreshes and no replicas while loading: both come after the last document.
+            self.es.indices.create(index=new, settings={"number_of_replicas": 0,
+                                                        "refresh_interval": "-1"})
+        try:
+            written, failures = self._bulk(new, clinics, require_alias=False)
+            if failures:
+                raise self._failure_error(f"rebuild abandoned, {self.alias} unchanged", failures)
+            with _engine("open the new clinic index"):
+                self.es.indices.put_settings(index=new, settings={
+                    "refresh_interval": None, "number_of_replicas": self.replicas})
+                self.es.indices.refresh(index=new)
+                old = self.aliased_indices()
+                # Remove by pattern, not by the names just read: if another rebuild moved the
+                # alias in between, the alias still ends on exactly one index.
+                self.es.indices.update_aliases(actions=[
+                    {"remove": {"index": schema.clinics_index_pattern(self.prefix),
+                                "alias": self.alias, "must_exist": False}},
+                    {"add": {"index": new, "alias": self.alias}},
+                ])
+        except BaseException:
+            try:
+                self.es.options(ignore_status=404).indices.delete(index=new)
+            except Exception as cleanup:  # noqa: BLE001 - the first error is the one to report
+                log.warning("could not delete the abandoned index %s: %s", new, cleanup)
+            raise
+        self._alias_ready = True
+        if any(name != new for name in old):
+            time.sleep(OLD_INDEX_GRACE)  # let searches that resolved the alias before finish
+        with _engine("delete the old clinic index"):
+            for name in old:
+                if name != new:
+                    self.es.options(ignore_status=404).indices.delete(index=name)
+        return written
+
+    # -- curators' decisions ---------------------------------------------------------------
+
+    def get_decision(self, clinic_id: str) -> Decision | None:
+        with _engine("read a decision"):
+            try:
+                found = self.es.get(index=self.decisions, id=clinic_id)
+            except NotFoundError:
+                return None
+        return schema.decision_from_source(found["_source"])
+
+    def put_decision(self, decision: Decision) -> Decision:
+        """Optimistic concurrency: a new decision is created only if none exists; a changed one
+        is written only if the stored one is still at the version read (checked with the
+        document's own version, enforced by if_seq_no/if_primary_term)."""
+        self._ensure_decisions()
+        stored = decision.model_copy(update={"version": decision.version + 1})
+        conflict = ConflictError(f"the decision on {decision.clinic_id} changed since "
+                                 f"version {decision.version} was read")
+        with _engine("write a decision"):
+            try:
+                if decision.version == 0:
+                    self.es.create(index=self.decisions, id=decision.clinic_id,
+                                   document=schema.decision_document(stored), refresh=True)
+                    return stored
+                try:
+                    current = self.es.get(index=self.decisions, id=decision.clinic_id)
+                except NotFoundError:
+                    raise conflict from None
+                if current["_source"].get("version") != decision.version:
+                    raise conflict
+                self.es.index(index=self.decisions, id=decision.clinic_id,
+                              document=schema.decision_document(stored),
+                              if_seq_no=current["_seq_no"],
+                              if_primary_term=current["_primary_term"], refresh=True)
+            except EsConflictError:
+                raise conflict from None
+        return stored
+
+    def iter_decisions(self) -> Iterator[Decision]:
+        for source in self._walk(self.decisions, "clinic_id"):
+            yield schema.decision_from_source(source)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def get(self, clinic_id: str) -> Clinic | None:
+        with _engine("read a clinic"):
+            try:
+                found = self.es.get(index=self.alias, id=clinic_id, source_includes="doc")
+            except NotFoundError:
+                return None
+        return schema.clinic_from_source(found["_source"])
+
+    def iter_clinics(self) -> Iterator[Clinic]:
+        for source in self._walk(self.alias, "id"):
+            yield schema.clinic_from_source(source)
+
+    def _walk(self, index: str, key: str) -> Iterator[dict[str, Any]]:
+        """Every document's source in `key` order, from one point in time (a rebuild that
+        swaps the alias meanwhile doesn't mix two contents)."""
+        with _engine("open a point in time"):
+            try:
+                pit = self.es.open_point_in_time(index=index, keep_alive="2m")["id"]
+            except NotFoundError:
+                return
+        after = None
+        try:
+            while True:
+                with _engine("read clinics"):
+                    page = self.es.search(
+                        pit={"id": pit, "keep_alive": "2m"}, size=PAGE, sort=[{key: "asc"}],
+                        source_includes="doc", search_after=after, track_total_hits=False)
+                pit = page.get("pit_id", pit)
+                hits = page["hits"]["hits"]
+                for hit in hits:
+                    yield hit["_source"]
+                if len(hits) < PAGE:
+                    return
+                after = hits[-1]["sort"]
+        finally:
+            with contextlib.suppress(Exception):
+                self.es.close_point_in_time(id=pit)
+
+    def count(self) -> int:
+        with _engine("count clinics"):
+            try:
+                return int(self.es.count(index=self.alias)["count"])
+            except NotFoundError:
+                return 0
+
+    def search(self, query: NearQuery) -> SearchResult:
+        """Elasticsearch filters, counts and orders; the page is then put in exact order.
+
+        Elasticsearch sorts on indexed points quantized to about 1 cm, so two clinics whose
+        distances differ by less than that may come out swapped against the great-circle
+        order (it happens: 3 of the contract suite's 2,000 queries). So each page is fetched
+        with a margin of neighbours on both sides, re-ordered by the exact haversine distance
+        from the stored point — SQLite's order — and a side's margin is widened until no
+        clinic outside the window could belong on the page.
+        """
+        body = search_body(query)
+        before = after = PAGE_MARGIN
+        facets = None
+        while True:
+            start = max(0, query.offset - before)
+            size = min(query.offset + query.per_page + after, schema.MAX_RESULT_WINDOW) - start
+            if size <= 0:  # past index.max_result_window: the counts, and no page
+                start = size = 0
+            request = {**body, "from_": start, "size": size}
+            if facets is not None:  # a wider window: the counts are known already
+                request.pop("aggregations")
+                request["track_total_hits"] = False
+            with _engine("search"):
+                try:
+                    response = self.es.search(index=self.alias, **request)
+                except NotFoundError:  # nothing loaded yet: an empty directory
+                    return SearchResult(0, [], empty_facets())
+            if facets is None:
+                total = response["hits"]["total"]["value"]
+                facets = facets_of(response.get("aggregations", {}))
+            window = [_Ranked.of(hit, query) for hit in response["hits"]["hits"]]
+            at_end = start + len(window) >= min(total, schema.MAX_RESULT_WINDOW)
+            exact = sorted(window, key=_Ranked.exact_key)
+            first = query.offset - start
+            page = exact[first:first + query.per_page] if size else []
+            unsure_first = [] if start == 0 else [
+                r for r in page if not window[0].clearly_before(r)]
+            unsure_last = [] if at_end else [r for r in page if not r.clearly_before(window[-1])]
+            if not unsure_first and not unsure_last:
+                return SearchResult(total, [Hit(r.clinic, r.distance_km) for r in page], facets)
+            if unsure_first:
+                before = self._band(query, body, window[0], unsure_first, before)
+            if unsure_last:
+                after = self._band(query, body, window[-1], unsure_last, after)
+
+    def _band(self, query: NearQuery, body: dict[str, Any], edge: _Ranked,
+              unsure: list[_Ranked], margin: int) -> int:
+        """How wide a side's margin must be: every clinic that could swap places with the page's
+        unsure ones ranks within as many places of the window's edge as there are clinics with
+        their sort key and a distance within the quantization band — typically clinics at
+        one spot (a ZIP centroid), all at the same distance. Counted in one request."""
+        if query.sort == "relevance" and query.text:
+            return margin * 8  # scores cannot be filtered on: widen blindly
+        slack = 3 * QUANTIZATION_KM
+        low = min(r.es_distance_km for r in [*unsure, edge]) - slack
+        high = max(r.es_distance_km for r in [*unsure, edge]) + slack
+        band: list[dict[str, Any]] = [
+            {"geo_distance": {"distance": f"{high!r}km", "distance_type": "arc",
+                              "location": {"lat": query.lat, "lon": query.lon}}}]
+        excluded: list[dict[str, Any]] = []
+        if low > 0:
+            excluded.append({"geo_distance": {"distance": f"{low!r}km", "distance_type": "arc",
+                                              "location": {"lat": query.lat, "lon": query.lon}}})
+        if query.sort == "price":
+            if edge.primary[0] == 0:
+                band.append({"term": {"min_price": edge.primary[1]}})
+            else:
+                excluded.append({"exists": {"field": "min_price"}})
+        bool_query = body["query"]["bool"]
+        narrowed = {"bool": {**bool_query, "filter": [*bool_query["filter"], *band],
+                             "must_not": excluded}}
+        with _engine("search"):
+            count = self.es.count(index=self.alias, query=narrowed)["count"]
+        return max(margin * 2, margin + count)
+
+
+class _Ranked:
+    """A hit with what ordering it needs: the sort key before distance (price or score, exact
+    in both engines), Elasticsearch's distance (quantized) and the exact one."""
+
+    __slots__ = ("clinic", "distance_km", "es_distance_km", "id", "primary")
+
+    def __init__(self, clinic: Clinic, primary: tuple, es_distance_km: float,
+                 distance_km: float):
+        self.clinic, self.primary = clinic, primary
+        self.es_distance_km, self.distance_km, self.id = es_distance_km, distance_km, clinic.id
+
+    @classmethod
+    def of(cls, hit: dict[str, Any], query: NearQuery) -> _Ranked:
+        clinic = schema.clinic_from_source(hit["_source"])
+        loc = clinic.location
+        # The distance shown: haversine from the exact stored point, as SQLite does — both
+        # stores report the same kilometres for a clinic, to the last digit.
+        exact = haversine_km(query.lat, query.lon, loc.lat, loc.lon)
+        sort = hit["sort"]
+        if query.sort == "price":
+            price = clinic.min_session_price
+            primary: tuple = (0, price) if price is not None else (1, 0.0)
+            es_distance = sort[1]
+        elif query.sort == "relevance" and query.text:
+            primary, es_distance = (-hit["_score"],), sort[1]
+        else:
+            primary, es_distance = (), sort[0]
+        return cls(clinic, primary, float(es_distance), exact)
+
+    def exact_key(self) -> tuple:
+        return (self.primary, self.distance_km, self.id)
+
+    def clearly_before(self, other: _Ranked) -> bool:
+        """Is every hit Elasticsearch ranks at or before `self` truly before `other`?"""
+        if self.primary != other.primary:
+            return self.primary < other.primary
+        return self.es_distance_km < other.es_distance_km - 2 * QUANTIZATION_KM
+
+
+# -- queries (pure functions: the request body for a NearQuery, the facets of a response) ----
+
+def text_clause(text: str) -> dict[str, Any]:
+    """Every word must match, each as a prefix, in the name or the body — SQLite's FTS query
+    `"w1"* AND "w2"* …`. A name match weighs 10, a body match 1 (sqlite's bm25 weights)."""
+    phrases = schema.query_words(text)
+    if not phrases or any(not tokens for tokens in phrases):
+        return {"match_none": {}}
+    must = []
+    for tokens in phrases:
+        if len(tokens) == 1:
+            should = [{"prefix": {"name": {"value": tokens[0], "boost": 10.0}}},
+                      {"prefix": {"body": {"value": tokens[0], "boost": 1.0}}}]
+        else:  # a word FTS5 splits ("chronic_pain"): a phrase whose last token is a prefix
+            phrase = " ".join(tokens)
+            should = [{"match_phrase_prefix": {field: {"query": phrase, "boost": boost,
+                                                       "max_expansions": 1000}}}
+                      for field, boost in (("name", 10.0), ("body", 1.0))]
+        must.append({"bool": {"should": should, "minimum_should_match": 1}})
+    return {"bool": {"must": must}}
+
+
+def search_body(query: NearQuery) -> dict[str, Any]:
+    origin = {"lat": query.lat, "lon": query.lon}
+    filters: list[dict[str, Any]] = [
+        {"terms": {"status": list(query.statuses)}},
+        {"geo_distance": {"distance": f"{query.radius_km!r}km", "distance_type": "arc",
+                          "location": origin}},
+    ]
+    if query.routes:
+        filters.append({"terms": {"routes": list(query.routes)}})
+    if query.conditions:
+        filters.append({"terms": {"conditions": list(query.conditions)}})
+    if query.max_price is not None:
+        filters.append({"range": {"min_price": {"lte": query.max_price}}})
+    for name in ("insurance", "va", "therapy"):
+        value = getattr(query, name)
+        if value is not None:
+            filters.append({"term": {name: value}})
+    relevance = query.sort == "relevance" and bool(query.text)
+    must = []
+    if query.text:
+        # Scored only when it orders the results; otherwise a filter (cached, no scoring).
+        (must if relevance else filters).append(text_clause(query.text))
+    by_distance = {"_geo_distance": {"location": origin, "order": "asc", "unit": "km",
+                                     "distance_type": "arc", "mode": "min"}}
+    by_id = {"id": {"order": "asc"}}
+    sort: list[Any] = [by_distance, by_id]
+    if query.sort == "price":
+        sort.insert(0, {"min_price": {"order": "asc", "missing": "_last"}})
+    elif relevance:
+        sort.insert(0, {"_score": {"order": "desc"}})
+    return {
+        "query": {"bool": {"filter": filters, **({"must": must} if must else {})}},
+        "sort": sort,
+        "from_": query.offset,
+        "size": query.per_page,
+        "track_total_hits": True,
+        # A shard that fails (e.g. an index deleted under a running search) is an error, never
+        # a silently shorter answer.
+        "allow_partial_search_results": False,
+        "source_includes": ["doc"],
+        "aggregations": facet_aggregations(),
+    }
+
+
+def facet_aggregations() -> dict[str, Any]:
+    bands = []
+    for name, low, high in PRICE_BANDS:
+        band: dict[str, Any] = {"key": name}
+        if low is not None:
+            band["from"] = low  # inclusive
+        if high is not None:
+            band["to"] = high  # exclusive, as in PRICE_BANDS
+        bands.append(band)
+    return {
+        "routes": {"filters": {"filters": {r: {"term": {"routes": r}} for r in ROUTES}}},
+        "price_min": {"min": {"field": "min_price"}},
+        "price_max": {"max": {"field": "min_price"}},
+        "price_unknown": {"missing": {"field": "min_price"}},
+        "price_bands": {"range": {"field": "min_price", "ranges": bands, "keyed": True}},
+    }
+
+
+def facets_of(aggs: dict[str, Any]) -> dict[str, Any]:
+    facets = empty_facets()
+    if not aggs:
+        return facets
+    buckets = aggs["routes"]["buckets"]
+    facets["routes"] = {route: int(buckets[route]["doc_count"]) for route in ROUTES}
+    price = facets["price"]
+    price["min"] = aggs["price_min"]["value"]
+    price["max"] = aggs["price_max"]["value"]
+    price["unknown"] = int(aggs["price_unknown"]["doc_count"])
+    bands = aggs["price_bands"]["buckets"]
+    price["bands"] = {name: int(bands[name]["doc_count"]) for name, _, _ in PRICE_BANDS}
+    return facets

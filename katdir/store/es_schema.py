@@ -1,0 +1,194 @@
+"""The Elasticsearch schema of the store: index names, the clinic index template, the decisions
+index, and the document each clinic becomes.
+
+Kept apart from the store (Pelias-style) so that the mapping is one unit with its own tests:
+core field types only (no module is needed), `dynamic: strict` on the indexed fields, and the
+whole clinic kept in a non-indexed object so that documents round-trip exactly.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime, timezone
+from typing import Any
+
+from katdir.model import Clinic, Decision
+from katdir.store.base import search_fields, text_body
+
+# Field types of Elasticsearch's core (the server jar): what the local test node and any
+# production cluster both have. `double` rather than `float` for prices: SQLite keeps REAL
+# (IEEE double), so max_price filters, band edges and facet min/max agree to the last bit.
+ALLOWED_TYPES = frozenset({"geo_point", "keyword", "float", "double", "integer",
+                           "boolean", "date", "text", "completion", "object"})
+ALLOWED_ANALYZERS = frozenset({"standard"})
+
+# Deep pages: the API allows page ≤ 1000 × per_page ≤ 100, so from + size ≤ 100,000.
+MAX_RESULT_WINDOW = 100_000
+# Above the stack's built-in templates (priority 100: logs-*-*, metrics-*-*), so that even an
+# odd prefix gets our mapping; see template_priority().
+TEMPLATE_PRIORITY = 500
+
+_INDEX_SUFFIX = re.compile(r"^(?:\d{20}|initial)$")
+_TOKEN = re.compile(r"[^\W_]+")  # letters and digits: SQLite FTS5's unicode61 token characters
+_WORD = re.compile(r"\w+")  # a visitor's words, split exactly as katdir.store.sqlite.fts_query
+_RESERVED = re.compile("[\x00\x1e\x1f]")  # the completion field refuses these characters
+
+
+# -- names ---------------------------------------------------------------------------------
+
+def clinics_alias(prefix: str) -> str:
+    """What readers and incremental writers address; a rebuild moves it atomically."""
+    return f"{prefix}-clinics"
+
+
+def clinics_index_pattern(prefix: str) -> str:
+    return f"{prefix}-clinics-*"
+
+
+def new_clinics_index(prefix: str, now: datetime | None = None) -> str:
+    """`{prefix}-clinics-<UTC timestamp to the microsecond>`: sortable, one per rebuild."""
+    now = now or datetime.now(timezone.utc)
+    return f"{prefix}-clinics-{now.strftime('%Y%m%d%H%M%S%f')}"
+
+
+def initial_clinics_index(prefix: str) -> str:
+    """The index made on the first incremental write to an empty directory (a fixed name, so
+    that two writers racing to make it make one)."""
+    return f"{prefix}-clinics-initial"
+
+
+def is_clinics_index(prefix: str, name: str) -> bool:
+    """Is this one of our clinic indices? Strict, so that prefix `katdir` never claims the
+    indices of prefix `katdir-clinics-x` (or any other directory on the same cluster)."""
+    head = f"{prefix}-clinics-"
+    return name.startswith(head) and bool(_INDEX_SUFFIX.match(name[len(head):]))
+
+
+def decisions_index(prefix: str) -> str:
+    return f"{prefix}-decisions"
+
+
+def template_name(prefix: str) -> str:
+    return f"{prefix}-clinics"
+
+
+# -- mappings ------------------------------------------------------------------------------
+
+CLINIC_MAPPINGS: dict[str, Any] = {
+    "dynamic": "strict",
+    "_source": {"enabled": True},
+    "properties": {
+        "id": {"type": "keyword"},  # `_id` cannot be sorted on: this is the tie-break
+        "status": {"type": "keyword"},
+        "location": {"type": "geo_point"},
+        "routes": {"type": "keyword"},
+        "conditions": {"type": "keyword"},
+        "min_price": {"type": "double"},
+        "insurance": {"type": "boolean"},
+        "va": {"type": "boolean"},
+        "therapy": {"type": "boolean"},
+        # The words of the name and of text_body(), already split and folded the way
+        # FTS5's unicode61 tokenizer does it; the standard analyzer then only lowercases.
+        "name": {"type": "text", "analyzer": "standard"},
+        "body": {"type": "text", "analyzer": "standard"},
+        "name_suggest": {"type": "completion", "analyzer": "standard"},
+        "last_seen": {"type": "date"},
+        # The whole clinic, returned as is and never indexed: get(id) == the clinic written.
+        "doc": {"type": "object", "enabled": False},
+    },
+}
+
+DECISION_MAPPINGS: dict[str, Any] = {
+    "dynamic": "strict",
+    "properties": {
+        "clinic_id": {"type": "keyword"},
+        "version": {"type": "integer"},
+        "doc": {"type": "object", "enabled": False},
+    },
+}
+
+
+def index_settings(*, shards: int = 1, replicas: int = 0) -> dict[str, Any]:
+    return {"number_of_shards": shards, "number_of_replicas": replicas,
+            "max_result_window": MAX_RESULT_WINDOW}
+
+
+def template_priority(prefix: str) -> int:
+    """Longer prefixes win. Patterns of two prefixes can only overlap when one prefix's index
+    names start with the other's (`katdir` and `katdir-clinics-x`); Elasticsearch refuses
+    overlapping templates of equal priority and applies only the highest one, so the more
+    specific prefix gets the higher priority and each index gets its own directory's template.
+    Two prefixes of the same length never overlap."""
+    return TEMPLATE_PRIORITY + len(prefix)
+
+
+def clinic_template(prefix: str, *, shards: int = 1, replicas: int = 0) -> dict[str, Any]:
+    """The composable index template every clinic index of this prefix is made from."""
+    return {
+        "index_patterns": [clinics_index_pattern(prefix)],
+        "priority": template_priority(prefix),
+        "template": {"settings": index_settings(shards=shards, replicas=replicas),
+                     "mappings": CLINIC_MAPPINGS},
+        "_meta": {"managed_by": "katdir", "prefix": prefix},
+    }
+
+
+def decisions_index_body(*, replicas: int = 0) -> dict[str, Any]:
+    return {"settings": index_settings(shards=1, replicas=replicas),
+            "mappings": DECISION_MAPPINGS}
+
+
+# -- documents -----------------------------------------------------------------------------
+
+def search_words(text: str) -> str:
+    """Text as the words SQLite's FTS5 (unicode61, remove_diacritics) indexes: diacritics
+    folded, lowercased, split on anything but letters and digits. Both stores then see the
+    same words whatever the punctuation ("O'Brien", "U.S.", "chronic_pain", "Café")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(_TOKEN.findall(folded.lower()))
+
+
+def query_words(text: str) -> list[list[str]]:
+    """A visitor's text as FTS5 sees sqlite's query: one phrase (a list of tokens, the last a
+    prefix) per `\\w+` word. An empty phrase (a word of underscores) matches nothing."""
+    return [search_words(word).split() for word in _WORD.findall(text.lower())]
+
+
+def clinic_document(clinic: Clinic) -> dict[str, Any]:
+    derived = search_fields(clinic)
+    loc = clinic.location
+    doc: dict[str, Any] = {
+        "id": clinic.id,
+        "status": derived["status"],
+        "routes": list(clinic.routes),
+        "conditions": list(clinic.conditions),
+        "name": search_words(clinic.name),
+        "body": search_words(text_body(clinic)),
+        "doc": clinic.model_dump(mode="json"),
+    }
+    if loc is not None:
+        doc["location"] = {"lat": loc.lat, "lon": loc.lon}
+    for name in ("min_price", "insurance", "va", "therapy"):
+        if derived[name] is not None:
+            doc[name] = derived[name]
+    suggestion = _RESERVED.sub(" ", clinic.name).strip()
+    if suggestion:
+        doc["name_suggest"] = {"input": [suggestion]}
+    if clinic.last_seen is not None:
+        doc["last_seen"] = clinic.last_seen.isoformat()
+    return doc
+
+
+def clinic_from_source(source: dict[str, Any]) -> Clinic:
+    return Clinic.model_validate(source["doc"])
+
+
+def decision_document(decision: Decision) -> dict[str, Any]:
+    return {"clinic_id": decision.clinic_id, "version": decision.version,
+            "doc": decision.model_dump(mode="json")}
+
+
+def decision_from_source(source: dict[str, Any]) -> Decision:
+    return Decision.model_validate(source["doc"])
