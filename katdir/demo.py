@@ -31,7 +31,7 @@ def crawl_sample_web(sites: dict[str, str], out_dir: Path, progress: bool = True
         output = out_dir / f"{spider}.jsonl"
         summary = crawl(seeds, output, spider=spider, settings_overrides=settings,
                         progress=progress)
-        print(f"    {spider}: {summary.describe()}", file=sys.stderr)
+        print(f"    {summary.describe()}", file=sys.stderr)
         if not summary.ok:
             raise RuntimeError(f"the {spider} crawl of the sample web failed its checks")
         outputs.append(output)
