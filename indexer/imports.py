@@ -1,7 +1,12 @@
 """`katdir import`: clinic records already in the model's shape, checked whole before loading.
 
 Nothing is written unless every record is valid (or the operator asks to skip invalid
-ones), so a bad file never half-replaces what the store holds.
+ones), so a bad file never half-replaces what the store holds. Records are normalized like
+crawled listings (E.164 phones, canonical websites, standard street lines, prices in order);
+a record without a `location` is geocoded from its address; an `id` given is kept. A record
+for a clinic the store already has keeps that clinic's first-seen date and moves its
+version on. Curators' decisions stay in charge: `--approve` marks records vetted only where
+no curator has decided otherwise, and a decision's overrides are applied on top.
 """
 
 from __future__ import annotations
@@ -11,8 +16,10 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from indexer.pipeline import geocode_clinic
-from katdir.model import Clinic, Review, utcnow
+from indexer.curation import apply_decision, validated
+from indexer.geocode import Locator
+from indexer.normalize import normalize_address, normalize_phone, normalize_price, normalize_url
+from katdir.model import Clinic, utcnow
 from katdir.store import Store
 
 BATCH = 2000
@@ -47,30 +54,59 @@ def _problem(number: int, err: ValidationError) -> str:
     return f"line {number}: {where}: {first['msg']}"
 
 
+def normalized(clinic: Clinic) -> Clinic:
+    """The record with its values in the forms the indexer gives crawled clinics."""
+    doc = clinic.model_dump()
+    doc["phone"] = normalize_phone(clinic.phone) or clinic.phone
+    doc["website"] = normalize_url(clinic.website) or clinic.website
+    address = normalize_address(clinic.address)
+    if address is not None:
+        doc["address"] = address.model_dump()
+    doc["prices"] = [p for p in (normalize_price(p) for p in doc["prices"]) if p is not None]
+    return Clinic.model_validate(doc)
+
+
 def import_records(lines: Iterable[tuple[int, str]], store: Store, geocoder, *,
                    approve: bool = False, skip_invalid: bool = False) -> ImportSummary:
     summary = ImportSummary()
     clinics: list[Clinic] = []
     now = utcnow()
+    locator = Locator(geocoder)
     for number, line in lines:
         summary.read += 1
         try:
-            clinic = Clinic.model_validate_json(line)
+            clinic = normalized(Clinic.model_validate_json(line))
         except ValidationError as err:
             summary.errors.append(_problem(number, err))
             continue
         if clinic.location is None:
-            if geocode_clinic(clinic, geocoder):
+            location = locator.locate(clinic.address)
+            if location is not None:
+                clinic.location = location
                 summary.geocoded += 1
             else:
                 summary.not_geocoded += 1
-        if approve:
-            clinic.review = Review(status="approved", by="katdir import --approve", at=now)
-        clinic.first_seen = clinic.first_seen or now
         clinics.append(clinic)
     if summary.errors and not skip_invalid:
         summary.written = False
         return summary
     for start in range(0, len(clinics), BATCH):
-        summary.loaded += store.upsert(clinics[start:start + BATCH])
+        batch = [_settled(c, store, approve=approve, now=now)
+                 for c in clinics[start:start + BATCH]]
+        summary.loaded += store.upsert(batch)
     return summary
+
+
+def _settled(clinic: Clinic, store: Store, *, approve: bool, now) -> Clinic:
+    """The record as it will be stored: dates and version carried on, decisions applied."""
+    stored = store.get(clinic.id)
+    decision = store.get_decision(clinic.id)
+    if approve:
+        clinic.review = {"status": "approved", "by": "katdir import --approve", "at": now}
+    if stored is not None:
+        clinic.first_seen = stored.first_seen or clinic.first_seen
+        clinic.version = stored.version + 1
+    clinic.first_seen = clinic.first_seen or now
+    if decision is None and not clinic.overrides:
+        return clinic
+    return validated(apply_decision(clinic.model_dump(mode="json"), decision))

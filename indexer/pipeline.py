@@ -1,217 +1,492 @@
-"""The indexing run: listings → clinics (normalize, merge, geocode, keep curators' work) → store.
+"""The indexing run: listings → normalize → merge duplicates → geocode → apply curators'
+decisions → only what changed is written to the store.
 
-A run only writes clinics whose crawled content changed, so re-running it on the same crawl
-writes nothing; curators' review and overrides are carried over from the stored clinic and
-always beat crawled values.
+One run, in order:
+
+1. **Read** listings (JSON Lines from the crawler). A listing that fails validation is retried
+   once with its values coerced to the model's forms (indexer.normalize.coerce_listing);
+   pages that are no clinic's (articles, other) are skipped.
+2. **Match** (indexer.matching): every listing, and every clinic already stored, becomes
+   `ClinicKeys`; blocking and pair verdicts group the listings that are one clinic. A stored
+   clinic in a group gives the group its id, so ids never change when a directory listing
+   with another spelling joins; a new group takes its id from its most trusted source
+   (`normalize.clinic_id`: website host + ZIP, else name + ZIP; a collision adds the street
+   number). A crawl never fuses two stored clinics.
+3. **Merge** (indexer.merge): fields by source trust and recency, every source kept. Branches
+   of one practice (one website, several places) stay separate clinics sharing `organization`.
+4. **Geocode** (indexer.geocode) through the chain of DESIGN §6: each distinct address is
+   asked once per run; the precision is recorded with the point.
+5. **Compare** with the stored clinic (indexer.changes): material differences become pending
+   `changes` (the clinic enters the curators' queue, see indexer.queue); the curator's
+   decision is applied on top (indexer.curation) — overrides always beat crawled values.
+6. **Write** only clinics whose stored document would change. `last_seen` alone is refreshed
+   at most once per `refresh_after` (a day by default), so re-running a crawl, or running a
+   new crawl in which nothing changed, writes nothing; a clinic with one changed price is the
+   only one written.
+
+**Gone listings.** A stored clinic no listing of this run matched counts a *miss* only if
+this crawl covered one of the sites it was found on; the covered sites are the hosts of this
+run's listings plus `crawled_sites` (the crawl's seeds — pass them, so a site that is down or
+gone entirely also counts). A partial crawl therefore never marks the rest of the world
+gone, and on a partial crawl the facts of a matched clinic's uncovered sources are carried
+over. After `gone_after` misses in a row (3 by default) the clinic gets a `listing` change
+and enters the queue; it stays published until a curator decides. Seen again, the counter
+and the change are cleared. A clinic found without one of its covered sources simply loses
+that source.
 """
 
 from __future__ import annotations
 
+import gc
+import json
 import logging
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 from tqdm import tqdm
 
-from indexer.normalize import clinic_id, normalize_address, normalize_phone, normalize_url
-from katdir.model import Clinic, Evidence, Listing, Location, Review, Source, utcnow
+from indexer import changes as change_log
+from indexer.curation import apply_decision, crawled_view, validated
+from indexer.geocode import Locator, geocode_clinic
+from indexer.matching import ClinicKeys, clinic_keys, cluster
+from indexer.merge import (
+    TRUST,
+    Facts,
+    facts_from_listing,
+    facts_kept_from,
+    kept_source,
+    merge_facts,
+    organization_of_branches,
+)
+from indexer.normalize import clinic_id, coerce_listing, identity_host, parse_street, site_host
+from katdir.model import Address, Clinic, Decision, Listing, utcnow
 from katdir.store import Store
+
+__all__ = ["IndexRun", "IndexSummary", "geocode_clinic", "index_file", "index_listings",
+           "read_listings"]
 
 log = logging.getLogger(__name__)
 
-# Which pages to believe first when listings of one clinic disagree.
-TRUST = {"clinic": 2, "directory": 1}
-# Fields a re-crawl compares to decide whether a clinic changed.
-CRAWLED_FIELDS = ("name", "organization", "website", "phone", "email", "address", "location",
-                  "routes", "prices", "conditions", "therapy_integrated", "care_steps",
-                  "insurance", "telehealth", "hours")
+GONE_AFTER = 3  # crawls in a row without the listing before it is queued as gone
+REFRESH_AFTER = timedelta(days=1)  # how stale last_seen may get before a write just for it
+BATCH = 1000  # clinics per store write
+FINE_PRECISIONS = ("rooftop", "street")  # points no geocoder improves on
+# Fields compared to decide whether a stored document would change (besides timestamps).
+_STAMPS = ("last_seen", "version")
 
 
 @dataclass
 class IndexSummary:
     listings: int = 0
     invalid: int = 0
+    coerced: int = 0
     skipped: int = 0
     clinics: int = 0
     new: int = 0
     changed: int = 0
+    refreshed: int = 0
     unchanged: int = 0
     merged: int = 0
     not_geocoded: int = 0
+    missing: int = 0
+    gone: int = 0
+    queued: int = 0
+    written: int = 0
     problems: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
-        return (f"indexed {self.listings} listings into {self.clinics} clinics: "
-                f"{self.new} new, {self.changed} changed, {self.unchanged} unchanged, "
-                f"{self.merged} listings merged into others, {self.not_geocoded} not geocoded, "
-                f"{self.invalid} invalid, {self.skipped} not clinic pages")
+        parts = [
+            f"indexed {self.listings} listings into {self.clinics} clinics: "
+            f"{self.new} new, {self.changed} changed, {self.refreshed} refreshed, "
+            f"{self.unchanged} unchanged",
+            f"{self.merged} listings merged into others",
+            f"{self.not_geocoded} failed to geocode",
+            f"{self.queued} queued for review",
+        ]
+        if self.missing or self.gone:
+            parts.append(f"{self.missing} not found on their crawled sites "
+                         f"({self.gone} now queued as gone)")
+        if self.invalid or self.skipped or self.coerced:
+            parts.append(f"{self.invalid} invalid, {self.skipped} not clinic pages, "
+                         f"{self.coerced} repaired")
+        parts.append(f"{self.written} written")
+        return "; ".join(parts)
 
 
 def read_listings(lines: Iterable[str], summary: IndexSummary) -> Iterator[Listing]:
+    """Listings from JSON Lines; invalid ones are counted (as listings read, and invalid),
+    described, and left out. Valid ones are counted by the run that reads them."""
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
-        summary.listings += 1
-        try:
-            yield Listing.model_validate_json(line)
-        except ValidationError as err:
+        listing, problem = _parse(line)
+        if listing is not None:
+            summary.coerced += problem is not None
+            yield listing
+        else:
+            summary.listings += 1
             summary.invalid += 1
-            first = err.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            summary.problems.append(f"line {number}: {where}: {first['msg']}")
+            summary.problems.append(f"line {number}: {problem}")
 
 
-def listing_to_clinic(listing: Listing) -> Clinic | None:
-    """One listing as a clinic of its own (merging comes after); None without a name."""
-    if not listing.name:
-        return None
-    address = normalize_address(listing.address)
-    website = normalize_url(listing.website) or normalize_url(listing.url)
-    evidence = {k: list(v) for k, v in listing.evidence.items()}
-    return Clinic(
-        id=clinic_id(listing.name, website, address),
-        name=listing.name.strip(),
-        organization=listing.organization,
-        website=website,
-        phone=normalize_phone(listing.phone),
-        email=listing.email,
-        address=address or {},
-        routes=listing.routes,
-        prices=[p.model_copy(update={"source_url": p.source_url or listing.url})
-                for p in listing.prices],
-        conditions=listing.conditions,
-        therapy_integrated=listing.therapy_integrated,
-        care_steps=listing.care_steps,
-        insurance=listing.insurance,
-        telehealth=listing.telehealth,
-        hours=listing.hours,
-        evidence=evidence,
-        sources=[Source(url=url, spider=listing.spider, fetched_at=listing.fetched_at,
-                        content_hash=listing.content_hash)
-                 for url in dict.fromkeys([listing.url, *listing.source_urls])],
-        last_seen=listing.fetched_at,
-    )
+def _parse(line: str) -> tuple[Listing | None, str | None]:
+    try:
+        return Listing.model_validate_json(line), None
+    except ValidationError as err:
+        first = err.errors()[0]
+        problem = f"{'.'.join(str(p) for p in first['loc']) or 'listing'}: {first['msg']}"
+    try:
+        raw = json.loads(line)
+    except ValueError:
+        return None, problem
+    if not isinstance(raw, dict):
+        return None, problem
+    try:
+        return Listing.model_validate(coerce_listing(raw)), problem
+    except ValidationError:
+        return None, problem
 
 
-def merge_clinics(group: list[tuple[int, Clinic]]) -> Clinic:
-    """One clinic from listings of the same place: trusted sources' scalars, union of facts."""
-    group = sorted(group, key=lambda tc: -tc[0])
-    merged = group[0][1].model_copy(deep=True)
-    for _, other in group[1:]:
-        for name in ("organization", "website", "phone", "email", "hours",
-                     "therapy_integrated", "telehealth"):
-            if getattr(merged, name) is None and getattr(other, name) is not None:
-                setattr(merged, name, getattr(other, name))
-        for name, value in other.address.model_dump().items():
-            if getattr(merged.address, name) in (None, "") and value:
-                setattr(merged.address, name, value)
-        for name, value in other.insurance.model_dump().items():
-            if getattr(merged.insurance, name) is None and value is not None:
-                setattr(merged.insurance, name, value)
-        merged.routes = merged.routes + other.routes
-        merged.conditions = merged.conditions + other.conditions
-        merged.care_steps = merged.care_steps + other.care_steps
-        seen = {_price_key(p) for p in merged.prices}
-        merged.prices = merged.prices + [p for p in other.prices if _price_key(p) not in seen]
-        for key, items in other.evidence.items():
-            merged.evidence.setdefault(key, []).extend(
-                e for e in items if e not in merged.evidence.get(key, []))
-        known = {s.url for s in merged.sources}
-        merged.sources = merged.sources + [s for s in other.sources if s.url not in known]
-        if other.last_seen and (merged.last_seen is None or other.last_seen > merged.last_seen):
-            merged.last_seen = other.last_seen
-    return merged
+@dataclass
+class _Group:
+    facts: list[Facts]
+    stored: Clinic | None
+    merged: dict[str, Any] = field(default_factory=dict)
+    base_id: str = ""  # for a new clinic: the id its most trusted source suggests
 
 
-def _price_key(price) -> tuple:
-    return (price.route, price.kind, price.amount_min, price.amount_max, price.sessions)
+class IndexRun:
+    """One indexing run over one crawl (see the module docstring)."""
+
+    def __init__(self, store: Store, geocoder: Any, *, approve: bool = False,
+                 progress: bool = False, summary: IndexSummary | None = None,
+                 crawled_sites: Iterable[str] = (), gone_after: int = GONE_AFTER,
+                 refresh_after: timedelta = REFRESH_AFTER, now: datetime | None = None):
+        self.store = store
+        self.locator = Locator(geocoder)
+        self.approve = approve
+        self.progress = progress
+        self.summary = summary or IndexSummary()
+        self.covered = {h for h in (site_host(s if "://" in s else f"https://{s}")
+                                    for s in crawled_sites) if h}
+        self.gone_after = gone_after
+        self.refresh_after = refresh_after
+        self.now = now or utcnow()
+        self.to_write: list[Clinic] = []
+
+    # -- the run --------------------------------------------------------------------------
+
+    def index(self, listings: Iterable[Listing]) -> IndexSummary:
+        facts = self._facts(listings)
+        stored = {c.id: c for c in self.store.iter_clinics()}
+        decisions = {d.clinic_id: d for d in self.store.iter_decisions()}
+        groups = self._groups(facts, stored)
+        organization_of_branches([g.merged for g in groups if g.facts], identity_host)
+
+        taken = set(stored)
+        seen: set[str] = set()
+        new_groups = [g for g in groups if g.stored is None]
+        for group in new_groups:
+            group.base_id = _base_id(group.facts)
+        # Ids are handed out in an order of their own, not the listings': two new clinics
+        # that want one id get the same ids whatever order the crawl wrote them in.
+        new_groups.sort(key=lambda g: (g.base_id, *_tiebreak(g.facts)))
+        bar = tqdm(total=len(groups), desc="indexing clinics", unit="clinic",
+                   disable=not self.progress, leave=False)
+        for group in [g for g in groups if g.stored is not None] + new_groups:
+            bar.update()
+            if group.stored is not None:
+                if group.facts:
+                    seen.add(group.stored.id)
+                    self._update(group, decisions.get(group.stored.id))
+            else:
+                cid = _new_id(group.base_id, group.facts, taken)
+                taken.add(cid)
+                self._create(cid, group, decisions.get(cid))
+        bar.close()
+        for cid, clinic in stored.items():
+            if cid not in seen:
+                self._unseen(clinic, decisions.get(cid))
+        if not stored and self.to_write:
+            # A first load: the store's bulk path, which also lays rows out for search.
+            self.summary.written += self.store.rebuild(self.to_write)
+        else:
+            for start in range(0, len(self.to_write), BATCH):
+                self.summary.written += self.store.upsert(self.to_write[start:start + BATCH])
+        return self.summary
+
+    def _facts(self, listings: Iterable[Listing]) -> list[Facts]:
+        found = []
+        bar = tqdm(listings, desc="reading listings", unit="listing",
+                   disable=not self.progress, leave=False)
+        for listing in bar:
+            self.summary.listings += 1
+            facts = facts_from_listing(listing) if listing.page_type in TRUST else None
+            if facts is None:
+                self.summary.skipped += 1
+                continue
+            found.append(facts)
+            covered = site_host(facts.url)
+            if covered:
+                self.covered.add(covered)
+            end = facts.url.find("/", facts.url.find("//") + 2)
+            root = facts.url[:end + 1] if end > 0 else facts.url + "/"
+            for source in facts.sources:  # pages of the same site need no second look
+                if not source["url"].startswith(root):
+                    host = site_host(source["url"])
+                    if host:
+                        self.covered.add(host)
+        return found
+
+    def _groups(self, facts: list[Facts], stored: dict[str, Clinic]) -> list[_Group]:
+        keys: list[ClinicKeys] = [
+            clinic_keys(f.name or "", phone=f.phone, website=f.website, address=f.address,
+                        point=self.locator.coarse_point(f.address)) for f in facts]
+        anchors = list(stored.values())
+        for clinic in anchors:
+            # A stored clinic is recognised by what was crawled, not by curators' corrections.
+            if clinic.crawled_values:
+                view = crawled_view(clinic.model_dump(mode="json"))
+                name, phone, website = view["name"], view["phone"], view["website"]
+                address = Address.model_validate(view["address"] or {})
+            else:
+                name, phone, website = clinic.name, clinic.phone, clinic.website
+                address = clinic.address
+            keys.append(clinic_keys(name, phone=phone, website=website, address=address,
+                                    point=self.locator.coarse_point(address),
+                                    stored_id=clinic.id))
+        groups = []
+        for members in cluster(keys):
+            listed = [facts[i] for i in members if i < len(facts)]
+            anchor = next((anchors[i - len(facts)] for i in members if i >= len(facts)), None)
+            group = _Group(listed, anchor)
+            if listed:
+                self.summary.merged += len(listed) - 1
+                if anchor is not None and any(kept_source(s.url, self.covered)
+                                              for s in anchor.sources):
+                    kept = facts_kept_from(anchor, crawled_view(anchor.model_dump(mode="json")),
+                                           self.covered)
+                    if kept is not None:
+                        listed = [*listed, kept]
+                group.merged = merge_facts(listed)
+            groups.append(group)
+        return groups
+
+    # -- one clinic -----------------------------------------------------------------------
+
+    def _crawled_doc(self, cid: str, merged: dict[str, Any],
+                     known: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The clinic as crawled (JSON-ready), located; `known` is a location already found
+        for this very address (a stored clinic's), reused when the chain cannot do better."""
+        address = merged["address"]
+        location = known or self.locator.locate(address)
+        if location is None:
+            self.summary.not_geocoded += 1
+            log.warning("no location for clinic %s (address %r): it is stored but cannot be "
+                        "found by near-me search", cid, address.one_line() if address else None)
+        return {
+            "id": cid,
+            **{k: merged[k] for k in ("name", "organization", "website", "phone", "email",
+                                      "routes", "prices", "conditions", "therapy_integrated",
+                                      "care_steps", "insurance", "telehealth", "hours",
+                                      "evidence", "sources", "last_seen")},
+            "address": address.model_dump() if address else {},
+            "location": location,
+        }
+
+    def _create(self, cid: str, group: _Group, decision: Decision | None) -> None:
+        if not group.merged.get("name"):
+            self.summary.skipped += len(group.facts)
+            return
+        self.summary.clinics += 1
+        doc = self._crawled_doc(cid, group.merged)
+        doc.update(first_seen=group.merged["first_fetched"] or self.now,
+                   last_changed=self.now, version=1, changes=[], missing_crawls=0,
+                   review={"status": "approved", "by": "katdir index --approve",
+                           "at": self.now} if self.approve else {"status": "pending"},
+                   overrides={})
+        clinic = validated(self._relocate(apply_decision(doc, decision)))
+        self.summary.new += 1
+        self.summary.queued += clinic.review.status == "pending"
+        self.to_write.append(clinic)
+
+    def _update(self, group: _Group, decision: Decision | None) -> None:
+        stored = group.stored
+        assert stored is not None
+        self.summary.clinics += 1
+        before = stored.model_dump(mode="json")
+        old = crawled_view(before)
+        doc = self._crawled_doc(stored.id, group.merged, self._known_location(stored, group))
+        # An override set on the clinic itself (no decision, e.g. imported) hides what was
+        # crawled before: such fields are compared from this run on, not now.
+        unknown = {p.split(".")[0] for p in stored.overrides if p not in stored.crawled_values}
+        fields = change_log.diff(old, doc, skip=unknown)
+        pending = change_log.seen_again(before.get("changes") or [])
+        if fields and stored.review.status != "rejected":
+            pending = change_log.record(pending, fields, old, doc, self.now)
+        if stored.last_seen and (doc["last_seen"] is None or doc["last_seen"] < stored.last_seen):
+            doc["last_seen"] = stored.last_seen  # an older crawl indexed late moves nothing back
+        doc.update(first_seen=before["first_seen"] or doc["last_seen"],
+                   last_changed=self.now if fields else before["last_changed"],
+                   version=stored.version, changes=pending, missing_crawls=0,
+                   review=before["review"], overrides=before["overrides"])
+        self._write_if_changed(stored, before, self._relocate(apply_decision(doc, decision)),
+                               material=bool(fields) and stored.review.status != "rejected")
+
+    def _known_location(self, stored: Clinic, group: _Group) -> dict[str, Any] | None:
+        """The stored clinic's point, when its crawled address is unchanged and the point is
+        as fine as points get (rooftop or street): no need to ask the chain again."""
+        if stored.location is None or stored.location.precision not in FINE_PRECISIONS:
+            return None
+        if any(p.split(".")[0] == "address" for p in stored.overrides):
+            return None  # the stored point is the corrected address's
+        address = group.merged["address"]
+        crawled = stored.crawled_values.get("address", stored.address)
+        if address is None or change_log.material("address", address.model_dump()) != \
+                change_log.material("address", _as_dict(crawled)):
+            return None
+        return stored.location.model_dump()
+
+    def _relocate(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """After a curator corrected the address, the point follows (unless they set it too)."""
+        overridden = doc.get("crawled_values") or {}
+        if "location" not in overridden and any(p.split(".")[0] == "address" for p in overridden):
+            address = Address.model_validate(doc["address"])
+            doc["location"] = self.locator.locate(address) or doc.get("location")
+        return doc
+
+    def _unseen(self, stored: Clinic, decision: Decision | None) -> None:
+        sites = sorted({h for h in (site_host(s.url) for s in stored.sources) if h} & self.covered)
+        if not sites and decision is None:
+            return  # not crawled this time, and no curator's word to apply: nothing to do
+        before = stored.model_dump(mode="json")
+        doc = crawled_view(before)
+        doc["overrides"] = before["overrides"]
+        became_gone = False
+        if sites:
+            self.summary.missing += 1
+            misses = stored.missing_crawls + 1
+            doc["missing_crawls"] = misses
+            if misses == self.gone_after and stored.review.status != "rejected":
+                source = next(s.url for s in stored.sources if site_host(s.url) in self.covered)
+                doc["changes"] = change_log.gone(doc["changes"], crawls=misses, sites=sites,
+                                                 at=self.now, source_url=source)
+                became_gone = True
+        self._write_if_changed(stored, before, self._relocate(apply_decision(doc, decision)),
+                               material=False, counted=False)
+        if became_gone:
+            self.summary.gone += 1
+            self.summary.queued += 1
+
+    def _write_if_changed(self, stored: Clinic, before: dict[str, Any], doc: dict[str, Any], *,
+                          material: bool, counted: bool = True) -> None:
+        clinic = validated(doc)
+        after = clinic.model_dump(mode="json")
+        same = _comparable(after) == _comparable(before)
+        due = _refresh_due(before.get("last_seen"), after.get("last_seen"), self.refresh_after)
+        if same and not due:
+            if counted:
+                self.summary.unchanged += 1
+            return
+        clinic.version = stored.version + 1
+        if counted:
+            if material:
+                self.summary.changed += 1
+                self.summary.queued += 1
+            else:
+                self.summary.refreshed += 1
+        self.to_write.append(clinic)
 
 
-def geocode_clinic(clinic: Clinic, geocoder) -> bool:
-    """Give the clinic a location from its address; False when no place was found."""
-    address = clinic.address
-    for query in (address.one_line(), address.postal_code,
-                  f"{address.city}, {address.state}" if address.city and address.state else None):
-        if not query:
-            continue
-        found = geocoder.geocode(query)
-        if found is not None:
-            clinic.location = Location(lat=found.latitude, lon=found.longitude,
-                                       precision=found.raw.get("precision", "city"))
-            return True
-    return False
+# -- helpers -----------------------------------------------------------------------------
 
 
-def _crawled(clinic: Clinic) -> dict[str, Any]:
-    return clinic.model_dump(mode="json", include=set(CRAWLED_FIELDS))
+def _as_dict(value: Any) -> dict[str, Any]:
+    return value.model_dump() if hasattr(value, "model_dump") else dict(value or {})
 
 
-def carry_over(fresh: Clinic, stored: Clinic | None, *, approve: bool) -> tuple[Clinic, str]:
-    """The clinic to write, and whether it is 'new', 'changed' or 'unchanged'."""
-    now = utcnow()
-    if stored is None:
-        fresh.first_seen = fresh.last_seen or now
-        fresh.last_changed = now
-        fresh.review = Review(status="approved" if approve else "pending",
-                              by="katdir index --approve" if approve else None,
-                              at=now if approve else None)
-        return fresh, "new"
-    fresh.first_seen = stored.first_seen
-    fresh.review = stored.review
-    fresh.overrides = stored.overrides
-    fresh.version = stored.version
-    fresh.last_changed = stored.last_changed
-    for name, value in stored.overrides.items():  # curators' corrections beat crawled values
-        if name in Clinic.model_fields:
-            setattr(fresh, name, value)
-    if _crawled(fresh) == _crawled(stored) and fresh.last_seen == stored.last_seen:
-        return stored, "unchanged"
-    if _crawled(fresh) != _crawled(stored):
-        fresh.version = stored.version + 1
-        fresh.last_changed = now
-    return fresh, "changed"
+def _comparable(doc: dict[str, Any]) -> dict[str, Any]:
+    """A document without what changes on every crawl (fetch times, content hashes)."""
+    view = {k: v for k, v in doc.items() if k not in _STAMPS}
+    view["sources"] = [{"url": s["url"], "spider": s.get("spider")} for s in doc.get("sources") or []]
+    return view
+
+
+def _refresh_due(before: str | None, after: str | None, every: timedelta) -> bool:
+    if after is None or after == before:
+        return False
+    if before is None:
+        return True
+    parse = datetime.fromisoformat
+    return parse(after.replace("Z", "+00:00")) - parse(before.replace("Z", "+00:00")) >= every
+
+
+def _best(facts: list[Facts]) -> Facts:
+    return min(facts, key=lambda f: f.order)
+
+
+def _base_id(facts: list[Facts]) -> str:
+    best = _best(facts)
+    return clinic_id(best.name or "", best.website, best.address) or "clinic"
+
+
+def _tiebreak(facts: list[Facts]) -> tuple[str, str, str]:
+    best = _best(facts)
+    return (best.address.street if best.address and best.address.street else "",
+            best.name or "", best.url)
+
+
+def _new_id(base: str, facts: list[Facts], taken: set[str]) -> str:
+    """The id a new clinic gets from its most trusted source; unique among `taken`."""
+    best = _best(facts)
+    if base not in taken:
+        return base
+    number = parse_street(best.address.street).number if best.address and best.address.street \
+        else None
+    if number and f"{base}-{number}" not in taken:
+        return f"{base}-{number}"
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
 
 
 def index_listings(listings: Iterable[Listing], store: Store, geocoder, *, approve: bool = False,
-                   progress: bool = False, summary: IndexSummary | None = None) -> IndexSummary:
-    summary = summary or IndexSummary()
-    groups: dict[str, list[tuple[int, Clinic]]] = defaultdict(list)
-    for listing in listings:
-        clinic = listing_to_clinic(listing) if listing.page_type in TRUST else None
-        if clinic is None:
-            summary.skipped += 1
-            continue
-        groups[clinic.id].append((TRUST[listing.page_type], clinic))
-
-    to_write = []
-    bar = tqdm(groups.items(), total=len(groups), desc="indexing clinics", unit="clinic",
-               disable=not progress, leave=False)
-    for cid, group in bar:
-        summary.merged += len(group) - 1
-        fresh = merge_clinics(group)
-        if not geocode_clinic(fresh, geocoder):
-            summary.not_geocoded += 1
-            log.warning("no location for clinic %s (address %r): it is stored but cannot be "
-                        "found by near-me search", cid, fresh.address.one_line())
-        clinic, state = carry_over(fresh, store.get(cid), approve=approve)
-        setattr(summary, state, getattr(summary, state) + 1)
-        if state != "unchanged":
-            to_write.append(clinic)
-    store.upsert(to_write)
-    summary.clinics = len(groups)
-    return summary
+                   progress: bool = False, summary: IndexSummary | None = None,
+                   crawled_sites: Iterable[str] = (), gone_after: int = GONE_AFTER,
+                   refresh_after: timedelta = REFRESH_AFTER,
+                   now: datetime | None = None) -> IndexSummary:
+    """Index crawled listings into the store (see the module docstring); returns the summary."""
+    run = IndexRun(store, geocoder, approve=approve, progress=progress, summary=summary,
+                   crawled_sites=crawled_sites, gone_after=gone_after,
+                   refresh_after=refresh_after, now=now)
+    # A run holds every listing and clinic in memory at once: the cyclic garbage collector
+    # would scan them all again and again (it costs more than half the run), while reference
+    # counting alone frees what a run drops (it makes no cycles).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return run.index(listings)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def index_file(path: Path, store: Store, geocoder, *, approve: bool = False,
-               progress: bool = False) -> IndexSummary:
+               progress: bool = False, crawled_sites: Iterable[str] = (),
+               gone_after: int = GONE_AFTER, refresh_after: timedelta = REFRESH_AFTER,
+               now: datetime | None = None) -> IndexSummary:
+    """`katdir index listings.jsonl`: index a crawl's output file. `crawled_sites` are the
+    crawl's seeds (URLs or hosts), so that a site that yielded nothing still counts as crawled."""
     summary = IndexSummary()
     with open(path, encoding="utf-8") as lines:
         index_listings(read_listings(lines, summary), store, geocoder, approve=approve,
-                       progress=progress, summary=summary)
+                       progress=progress, summary=summary, crawled_sites=crawled_sites,
+                       gone_after=gone_after, refresh_after=refresh_after, now=now)
     for problem in summary.problems[:20]:
         log.warning("%s: skipped listing: %s", path, problem)
     return summary

@@ -117,6 +117,22 @@ class Review(_Model):
     note: str | None = None
 
 
+class Change(_Model):
+    """A crawled difference (or a vanished listing) that no curator has acknowledged yet.
+
+    The indexer appends one when a re-crawl finds a material field changed, or when a listing
+    is gone from its sources for several crawls (`field == "listing"`); a curator's review at
+    or after `at` acknowledges it.
+    """
+
+    field: str
+    old: Any = None
+    new: Any = None
+    at: datetime
+    source_url: str | None = None
+    note: str | None = None
+
+
 class Decision(_Model):
     """A curator's standing word on one clinic: review status, corrections, and the audit trail.
 
@@ -186,6 +202,13 @@ class Clinic(_Model):
     last_seen: datetime | None = None
     last_changed: datetime | None = None
     version: int = 1
+    # Curators' queue (indexer/queue.py): crawled changes not yet acknowledged by a review.
+    changes: list[Change] = []
+    # Crawls in a row that covered this clinic's sites without listing it (reset when seen).
+    missing_crawls: int = Field(default=0, ge=0)
+    # What the crawl says for fields a curator's override hides, so that a re-crawl compares
+    # crawled with crawled and a curator can see what the source says now.
+    crawled_values: dict[str, Any] = {}
 
     @field_validator("routes", "conditions", "care_steps")
     @classmethod
