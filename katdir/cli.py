@@ -58,8 +58,7 @@ def _read_lines(path: str) -> Iterator[tuple[int, str]]:
 def cmd_crawl(args: argparse.Namespace) -> int:
     from crawler.run import crawl
 
-    seeds = [s.strip() for s in Path(args.seeds).read_text().splitlines()
-             if s.strip() and not s.startswith("#")] if args.seeds else list(args.url)
+    seeds = _seed_lines(args.seeds) or list(args.url)
     if not seeds:
         raise CommandError("nothing to crawl: give --seeds FILE (one URL a line) or URLs")
     summary = crawl(seeds, Path(args.output), spider=args.spider,
@@ -75,15 +74,42 @@ def cmd_extract(args: argparse.Namespace) -> int:
                          *(["--full"] if args.full else [])])
 
 
+def _seed_lines(path: str | None) -> list[str]:
+    if not path:
+        return []
+    return [s.strip() for s in Path(path).read_text().splitlines()
+            if s.strip() and not s.lstrip().startswith("#")]
+
+
 def cmd_index(args: argparse.Namespace) -> int:
     from indexer.pipeline import index_file
 
     settings = _settings()
     with _store(settings) as store:
         summary = index_file(Path(args.listings), store, _geocoder(settings),
-                             approve=args.approve, progress=not args.quiet)
+                             approve=args.approve, progress=not args.quiet,
+                             crawled_sites=_seed_lines(args.seeds), gone_after=args.gone_after)
     print(summary.describe(), file=sys.stderr)
     return 0
+
+
+def cmd_queue(args: argparse.Namespace) -> int:
+    from indexer.queue import review_queue
+
+    with _store(_settings()) as store:
+        entries = review_queue(store)
+    for entry in entries:
+        since = entry.since.date().isoformat() if entry.since else "-"
+        print(f"{entry.clinic_id}\t{entry.status}\t{since}\t{entry.name}\t"
+              + "; ".join(entry.reasons))
+    print(f"{len(entries)} clinics wait for review", file=sys.stderr)
+    return 0
+
+
+def cmd_dedupe_eval(args: argparse.Namespace) -> int:
+    from indexer.dedupe_eval import main as dedupe_main
+
+    return dedupe_main(["-v"] if args.verbose_pairs else [])
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -180,8 +206,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("index", help="normalize, merge, geocode and load crawled listings")
     p.add_argument("listings", help="listings.jsonl from `katdir crawl`")
     p.add_argument("--approve", action="store_true", help="mark new clinics approved (demo only)")
+    p.add_argument("--seeds", help="the crawl's seeds file: its sites count as crawled even "
+                                   "when they yielded nothing")
+    p.add_argument("--gone-after", type=int, default=3, metavar="N",
+                   help="queue a clinic whose listing is missing from N crawls in a row (3)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("queue", help="list the clinics waiting for a curator's review, and why")
+    p.set_defaults(func=cmd_queue)
+
+    p = sub.add_parser("dedupe-eval",
+                       help="precision and recall of duplicate detection on the labelled pairs")
+    p.add_argument("--verbose-pairs", action="store_true", help="list the misjudged pairs")
+    p.set_defaults(func=cmd_dedupe_eval)
 
     p = sub.add_parser("import", help="load clinic records already in the model's shape")
     p.add_argument("file", help="clinics.jsonl (one clinic a line; - for stdin)")

@@ -12,7 +12,8 @@ from katdir.cli import build_parser, main
 from katdir.store import NearQuery, open_store
 from katdir.synthetic import synthetic_clinics
 
-COMMANDS = ["demo", "crawl", "extract", "index", "import", "serve", "geocode", "export", "evaluate"]
+COMMANDS = ["demo", "crawl", "extract", "index", "import", "serve", "geocode", "export", "evaluate",
+            "queue", "dedupe-eval"]
 
 
 @pytest.fixture
@@ -104,3 +105,20 @@ def test_a_bad_store_url_is_a_clear_error(monkeypatch, capsys):
     monkeypatch.setenv("KATDIR_STORE", "postgres://nope")
     assert main(["export"]) == 2
     assert "KATDIR_STORE='postgres://nope' is not a store URL" in capsys.readouterr().err
+
+
+def test_queue_lists_new_clinics_with_why(env, tmp_path, capsys):
+    clinics = list(synthetic_clinics(5, seed=2, status="pending"))
+    with open_store(env) as store:
+        store.upsert(clinics)
+    assert main(["queue"]) == 0
+    out = capsys.readouterr()
+    assert "5 clinics wait for review" in out.err
+    assert all(f"{c.id}\tpending" in out.out for c in clinics)
+    assert "new, not reviewed yet" in out.out
+
+
+def test_dedupe_eval_prints_precision_and_recall(capsys):
+    main(["dedupe-eval"])
+    out = capsys.readouterr().out
+    assert "precision" in out and "recall" in out
