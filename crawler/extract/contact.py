@@ -11,25 +11,12 @@ from dataclasses import dataclass
 import phonenumbers
 import usaddress
 
+from katdir.us_states import STATE_CODES, STATES
+
 from .document import FOOTER, HEADER, MAIN, Document
 from .structured import Entity, text_value
 
-STATES = {
-    "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA",
-    "colorado": "CO", "connecticut": "CT", "delaware": "DE", "district of columbia": "DC",
-    "florida": "FL", "georgia": "GA", "hawaii": "HI", "idaho": "ID", "illinois": "IL",
-    "indiana": "IN", "iowa": "IA", "kansas": "KS", "kentucky": "KY", "louisiana": "LA",
-    "maine": "ME", "maryland": "MD", "massachusetts": "MA", "michigan": "MI", "minnesota": "MN",
-    "mississippi": "MS", "missouri": "MO", "montana": "MT", "nebraska": "NE", "nevada": "NV",
-    "new hampshire": "NH", "new jersey": "NJ", "new mexico": "NM", "new york": "NY",
-    "north carolina": "NC", "north dakota": "ND", "ohio": "OH", "oklahoma": "OK", "oregon": "OR",
-    "pennsylvania": "PA", "rhode island": "RI", "south carolina": "SC", "south dakota": "SD",
-    "tennessee": "TN", "texas": "TX", "utah": "UT", "vermont": "VT", "virginia": "VA",
-    "washington": "WA", "west virginia": "WV", "wisconsin": "WI", "wyoming": "WY",
-    "puerto rico": "PR", "guam": "GU", "virgin islands": "VI",
-}
-CODES = set(STATES.values())
-_STATE_ALT = "|".join(sorted([re.escape(s.title()) for s in STATES] + sorted(CODES), key=len, reverse=True))
+_STATE_ALT = "|".join(sorted([re.escape(s.title()) for s in STATES] + sorted(STATE_CODES), key=len, reverse=True))
 _CITY_STATE_ZIP_RE = re.compile(
     rf"(?P<city>[A-Z][A-Za-z.'’\-]*(?:[ ][A-Z][A-Za-z.'’\-]*){{0,3}}),?[ ]+(?P<state>{_STATE_ALT})\.?,?[ ]+"
     rf"(?P<zip>\d{{5}})(?:-\d{{4}})?\b")
@@ -69,7 +56,7 @@ def normalize_state(value: str | None) -> str | None:
     if not value:
         return None
     v = value.strip().rstrip(".")
-    if v.upper() in CODES:
+    if v.upper() in STATE_CODES:
         return v.upper()
     return STATES.get(v.lower())
 
