@@ -147,7 +147,26 @@ class Decision(_Model):
     version: int = 0
 
 
-class Listing(_Model):
+class ClinicFacts(_Model):
+    """What can be said of one clinic location, by a crawl or by the store: shared by
+    `Listing` and `Clinic` so that the two never drift apart."""
+
+    organization: str | None = None
+    website: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    routes: list[Route] = []
+    prices: list[Price] = []
+    conditions: list[Condition] = []
+    therapy_integrated: bool | None = None
+    care_steps: list[CareStep] = []
+    insurance: Insurance = Insurance()
+    telehealth: bool | None = None
+    hours: str | None = None
+    evidence: dict[str, list[Evidence]] = {}
+
+
+class Listing(ClinicFacts):
     """One clinic location as read from one site by the crawler, with provenance."""
 
     model_config = ConfigDict(extra="ignore")
@@ -158,43 +177,17 @@ class Listing(_Model):
     content_hash: str | None = None
     page_type: PageType = "clinic"
     name: str | None = None
-    organization: str | None = None
-    website: str | None = None
-    phone: str | None = None
-    email: str | None = None
     address: Address | None = None
-    routes: list[Route] = []
-    prices: list[Price] = []
-    conditions: list[Condition] = []
-    therapy_integrated: bool | None = None
-    care_steps: list[CareStep] = []
-    insurance: Insurance = Insurance()
-    telehealth: bool | None = None
-    hours: str | None = None
-    evidence: dict[str, list[Evidence]] = {}
     source_urls: list[str] = []
 
 
-class Clinic(_Model):
+class Clinic(ClinicFacts):
     """One physical location, as the store keeps it and the API shows it."""
 
     id: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")
     name: str = Field(min_length=1)
-    organization: str | None = None
-    website: str | None = None
-    phone: str | None = None
-    email: str | None = None
     address: Address = Address()
     location: Location | None = None
-    routes: list[Route] = []
-    prices: list[Price] = []
-    conditions: list[Condition] = []
-    therapy_integrated: bool | None = None
-    care_steps: list[CareStep] = []
-    insurance: Insurance = Insurance()
-    telehealth: bool | None = None
-    hours: str | None = None
-    evidence: dict[str, list[Evidence]] = {}
     sources: list[Source] = []
     review: Review = Review()
     overrides: dict[str, Any] = {}
