@@ -56,6 +56,19 @@ class GeocodeCache:
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, timeout=busy_timeout_seconds,
                                    isolation_level=None, check_same_thread=False)
+        deadline = time.monotonic() + busy_timeout_seconds
+        while True:
+            try:
+                self._set_up()
+                break
+            except sqlite3.OperationalError as err:
+                # Switching a new file to WAL takes a lock that SQLite's busy timeout does not
+                # wait for: a second process opening the cache at the same moment retries.
+                if "locked" not in str(err) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def _set_up(self) -> None:
         self._db.execute("PRAGMA journal_mode=WAL")
         # With WAL, NORMAL stays consistent; a power cut may lose the last few answers, no more.
         self._db.execute("PRAGMA synchronous=NORMAL")
