@@ -35,11 +35,11 @@ def extract_page(content: str | bytes, url: str, *, content_type: str = "text/ht
     schema_clinics = data.top_clinics() or data.clinics()
     schema_addresses = [a for a in (contact.address_from_schema(e.data.get("address")) for e in data.clinics()) if a]
     phones = contact.find_phones(doc)
-    schema_phone = None
-    for e in schema_clinics:
-        schema_phone = contact.normalize_phone(structured.text_value(e.data.get("telephone")))
-        if schema_phone:
-            break
+    schema_phones = [p for p in (contact.normalize_phone(structured.text_value(e.data.get("telephone")))
+                                 for e in schema_clinics) if p]
+    # several locations with their own numbers: the main number is the one the page's
+    # header / footer shows, not the first location's
+    schema_phone = schema_phones[0] if len(set(schema_phones)) == 1 else None
 
     # locations of this practice: schema.org first, then addresses in the text
     locations = _locations(doc, data, addresses, schema_addresses, phones)
@@ -56,6 +56,11 @@ def extract_page(content: str | bytes, url: str, *, content_type: str = "text/ht
     name = identity.page_name(doc, data, kind)
     address = None
     phone = None
+    if kind == "article":
+        # an article's body gives the contact details of the clinics it is about; the
+        # publisher's own are in its header, footer or sidebar
+        addresses = [a for a in addresses if a.region != MAIN]
+        phones = [p for p in phones if p.region != MAIN]
     if kind != "directory":
         address = _main_address(schema_addresses, addresses)
         main = contact.main_phone(phones, schema_phone)
@@ -65,7 +70,8 @@ def extract_page(content: str | bytes, url: str, *, content_type: str = "text/ht
     therapy, therapy_ev = care.therapy(doc) if clinic_page else (None, [])
     steps, steps_ev = care.care_steps(doc) if clinic_page else ([], [])
     tele, tele_ev = care.telehealth(doc) if clinic_page else (None, [])
-    ins, ins_ev = insurance.find(doc) if clinic_page else ({f: None for f in insurance.FIELDS}, [])
+    no_spravato = "spravato" in route_findings.negated
+    ins, ins_ev = insurance.find(doc, spravato_not_offered=no_spravato) if clinic_page else ({f: None for f in insurance.FIELDS}, [])
 
     hours = None
     for e in schema_clinics:

@@ -14,7 +14,9 @@ from .reading import sentences
 _THERAPY_POS_RE = re.compile(
     r"\bketamine[- ]assisted (?:psycho)?therapy\b|\bKAP\b|\bpsychedelic[- ]assisted therapy\b|"
     r"\bintegration (?:sessions?|therapy|therapists?|work|support|appointments?|calls?|visits?|coaching|groups?)\b|"
-    r"\b(?:our|in-house|licensed|trained|your) (?:\w+ )?(?:psycho)?therapists?\b|"
+    # not "your own / existing therapist": an outside therapist the clinic coordinates with
+    r"\b(?:our|in-house|licensed|trained|your) (?!(?:own|existing|current|outside|regular|usual|personal)\b)"
+    r"(?:\w+ )?(?:psycho)?therapists?\b|"
     r"\b(?:our|in-house) (?:\w+ )?(?:psychologists?|counsel(?:l)?ors?|social workers?)\b|"
     r"\bpsychotherap(?:y|ists?)\b|\btalk therapy\b|\btherapy sessions?\b|\btherapist(?:s)? (?:present|stays?|guides?|joins?)\b", re.I)
 _THERAPY_NEG_RE = re.compile(

@@ -40,12 +40,18 @@ assert {c for c, _ in _LEXICON} <= set(CONDITIONS)
 # Reasons not to treat, and treating refused: the condition is not one the clinic treats.
 _EXCLUDE_SENTENCE_RE = re.compile(
     r"\b(not (?:a )?(?:good |suitable |appropriate )?candidates?|not appropriate|not suitable|not recommended|"
-    r"contraindicat\w*|exclu\w+|(?:do|does|can)(?: not|n'?t) treat|cannot treat|ineligible|not eligible|"
+    r"contraindicat\w*|exclu\w+|(?:(?:do|does|can) not|(?:don|doesn|can)['’]?t|cannot)(?: \w+ly)? treat|"
+    r"ineligible|not eligible|"
     r"(?:may|might|would) not be (?:a )?(?:good )?(?:candidates?|eligible|safe|right))\b", re.I)
 _EXCLUDE_SEGMENT_RE = re.compile(
     r"\b(history of|active(?! duty)|uncontrolled|unmanaged|untreated|unstable|rule out|screen(?:ed|ing)? for|"
     r"risk of|side effects?|pregnan\w*|psychosis|psychotic)\b", re.I)
 
+# Crisis-line notices ("thinking of suicide? call 988") are safety advice, not a treated condition.
+_CRISIS_RE = re.compile(r"\b(?:988|911|crisis (?:line|lifeline|text line)|lifeline|emergency (?:room|department)|"
+                        r"emergency services)\b", re.I)
+# "addiction medicine", "pain psychiatry": a clinician's specialty, not a condition treated here
+_SPECIALTY_AFTER_RE = re.compile(r"\s+(?:medicine|psychiatry|specialists?|fellowship)\b", re.I)
 
 _ANY_RE = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in _LEXICON), re.I)
 
@@ -59,10 +65,12 @@ def find(doc: Document) -> tuple[list[str], list[dict]]:
         hits = [(c, m) for c, pattern in _LEXICON for m in pattern.finditer(text)]
         if not hits:
             continue
-        if _EXCLUDE_SENTENCE_RE.search(text):
+        # a crisis notice may be a short block of its own ("Thinking of suicide? Call 988.")
+        crisis = _CRISIS_RE.search(text) or (len(L.words(s.block.text)) <= 30 and _CRISIS_RE.search(s.block.text))
+        if _EXCLUDE_SENTENCE_RE.search(text) or crisis:
             continue
         for condition, m in hits:
-            if L.near_before(text, m.start(), _EXCLUDE_SEGMENT_RE, 8):
+            if L.near_before(text, m.start(), _EXCLUDE_SEGMENT_RE, 8) or _SPECIALTY_AFTER_RE.match(text, m.end()):
                 continue
             found.setdefault(condition, text)
     ordered = [c for c in CONDITIONS if c in found]

@@ -33,7 +33,7 @@ import yaml
 from . import extract_page
 
 FIXTURE_WEB = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "web"
-PARTS = ("dev", "heldout")
+PARTS = ("dev", "heldout", "blind")
 BASE_PORT = 18100
 INSURANCE_FIELDS = ("accepts_insurance", "spravato_insurance", "va_community_care", "hsa_fsa", "financing")
 FIELDS = ("page_type", "name", "routes_offered", "prices", "price_ranges", "conditions",
@@ -206,7 +206,7 @@ def format_table(results: dict) -> str:
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(prog="python -m crawler.extract.evaluate", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--part", choices=("dev", "heldout", "all"), default="all")
+    parser.add_argument("--part", choices=(*PARTS, "all"), default="all")
     parser.add_argument("--root", type=Path, default=FIXTURE_WEB, help="the fixture web folder")
     parser.add_argument("--errors", action="store_true", help="list every page whose extraction differs from the truth")
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from .document import Document
+from .document import HEADER, NAV, Document
 from .structured import Structured, text_value
 
 _TITLE_SEP_RE = re.compile(r"\s+(?:\||-|–|—|·|::|»|~|:)\s+")
@@ -17,6 +17,7 @@ _GENERIC_PART_RE = re.compile(
     r"^(home|homepage|welcome|about( us)?|contact( us)?|faq|pricing|fees|rates|blog|services|our team|"
     r"locations|offices|menu & prices|questions|clinicians)$", re.I)
 _LOCATION_PART_RE = re.compile(r",\s*[A-Z]{2}\b|\b(near me|in [A-Z][a-z]+)\b")
+_HOME_PATH_RE = re.compile(r"^/?(?:(?:index|home|default)(?:\.\w+)?)?$", re.I)
 _LEGAL_RE = re.compile(r",?\s+\b(llc|pllc|inc\.?|p\.?c\.?|pc|ltd\.?|corp\.?|co\.)$", re.I)
 
 
@@ -89,6 +90,9 @@ def _from_title(doc: Document) -> str | None:
         return doc.brand_texts[0] if doc.brand_texts else None
     text = _norm(doc.full_text())
     brands = [_norm(b) for b in doc.brand_texts]
+    # a title part that is a menu label of an inner page ("Services & Fees") names the page
+    menu_pages = {_norm(label) for href, label, region in doc.links
+                  if region in (NAV, HEADER) and not _HOME_PATH_RE.match(urlsplit(href).path)}
 
     def score(i_part):
         i, part = i_part
@@ -100,7 +104,7 @@ def _from_title(doc: Document) -> str | None:
         s += min(occurrences, 3)
         if _BRANDISH_RE.search(part):
             s += 1
-        if _GENERIC_PART_RE.match(part):
+        if _GENERIC_PART_RE.match(part) or n in menu_pages:
             s -= 5
         if _LOCATION_PART_RE.search(part) or "?" in part:
             s -= 2

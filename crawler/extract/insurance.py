@@ -62,7 +62,27 @@ _ANY_RE = re.compile(r"insur|plan|cover|network|medic|tricare|aetna|cigna|blue|u
                      r"bill|accept|fee[- ]for|spravato|esketamine", re.I)
 
 
-def find(doc: Document) -> tuple[dict[str, bool | None], list[dict]]:
+def _contrast_spravato(clause: str) -> bool:
+    """Spravato named only as a contrast: "Unlike Spravato, which plans cover, IV ketamine is not"."""
+    m = _SPRAVATO_RE.search(clause)
+    seg = L.span_at(L.segments(clause), m.start()).text if m else ""
+    return bool(L.CONTRAST_START_RE.search(seg) or L.CONTRAST_INLINE_RE.search(seg))
+
+
+def _label_of(doc: Document, block) -> str | None:
+    """The label of a short value block in a label / value pair (two short blocks in a row)."""
+    i = block.index
+    if i <= 0 or len(L.words(block.text)) > 5 or block.is_heading:
+        return None
+    prev = doc.blocks[i - 1]
+    if prev.region != block.region or len(L.words(prev.text)) > 8 or prev.is_heading:
+        return None
+    return prev.text
+
+
+def find(doc: Document, *, spravato_not_offered: bool = False) -> tuple[dict[str, bool | None], list[dict]]:
+    """spravato_not_offered: the page says the clinic does not offer Spravato, so what it says
+    about Spravato's coverage is general information, not the clinic's billing."""
     votes: dict[str, list[tuple[bool, str]]] = {f: [] for f in FIELDS}
     for s in sentences(doc):
         text = s.text
@@ -92,9 +112,18 @@ def find(doc: Document) -> tuple[dict[str, bool | None], list[dict]]:
                         break
         elif _SELF_PAY_PRACTICE_RE.search(text):
             votes["accepts_insurance"].append((False, text))
-        if _SPRAVATO_RE.search(text) and (_INSURANCE_RE.search(text) or re.search(r"\bcovered\b", text, re.I)):
-            for clause in L.clauses(text):
+        # what a billing statement is about may be in its label ("Spravato sessions | Billed to
+        # insurance") or its section heading ("Is Spravato covered?" — "Our team handles the
+        # prior authorization")
+        label = _label_of(doc, s.block)
+        if not label and s.block.headings and _ACCEPT_POS_RE.search(text):
+            label = s.block.headings[-1]
+        sp_text = f"{label}: {text}" if label and _SPRAVATO_RE.search(label) and not _SPRAVATO_RE.search(text) else text
+        if not spravato_not_offered and _SPRAVATO_RE.search(sp_text) and (_INSURANCE_RE.search(sp_text) or re.search(r"\bcovered\b", sp_text, re.I)):
+            for clause in L.clauses(sp_text):
                 if not (_SPRAVATO_RE.search(clause.text) or _INSURANCE_RE.search(clause.text)):
+                    continue
+                if _contrast_spravato(clause.text):
                     continue
                 if _NOT_COVERED_RE.search(clause.text) and _SPRAVATO_RE.search(clause.text):
                     votes["spravato_insurance"].append((False, text))

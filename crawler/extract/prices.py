@@ -255,7 +255,7 @@ def find(doc: Document, data: Structured, offered_routes: list[str]) -> list[Pri
         prev_end = 0
         earlier: list[PriceQuote | None] = []
         for money in moneys:
-            quote = _read(sentence, money, prev_end, block, card, earlier, page_route)
+            quote = _read(sentence, money, prev_end, block, card, earlier, page_route, doc.blocks)
             earlier.append(quote)
             prev_end = money.end
             if quote is None:
@@ -269,7 +269,7 @@ def find(doc: Document, data: Structured, offered_routes: list[str]) -> list[Pri
 
 
 def _read(sentence: str, money: Money, prev_end: int, block: Block, card: list[Block],
-          earlier: list, page_route: str | None) -> list[PriceQuote] | None:
+          earlier: list, page_route: str | None, doc_blocks: list[Block] = ()) -> list[PriceQuote] | None:
     if money.low < MIN_AMOUNT or money.low > MAX_AMOUNT:
         return None
     levels = _levels(sentence, money, prev_end, block, card)
@@ -303,6 +303,8 @@ def _read(sentence: str, money: Money, prev_end: int, block: Block, card: list[B
     kind, sessions = _kind(levels, card, block)
     if kind == "series" and _PER_MARKER_RE.match(sentence[money.end:]):
         kind, sessions = "per_session", None
+    if kind == "series" and sessions is None:
+        sessions = _series_count_nearby(sentence[prev_end:money.start], block, doc_blocks)
     # a per-session equivalent of a series price given just before it
     prior = [q for qs in earlier if qs for q in qs]
     if kind == "per_session" and any(q.kind == "series" for q in prior):
@@ -312,6 +314,21 @@ def _read(sentence: str, money: Money, prev_end: int, block: Block, card: list[B
     routes = _routes(levels, card, block, kind, page_route)
     text = sentence if not card or len(L.words(MONEY_RE.sub("", sentence))) >= 3 else f"{card[0].text} — {sentence}"
     return [PriceQuote(money.low, money.high, r, kind, sessions, L.quote(text)) for r in routes]
+
+
+def _series_count_nearby(lead: str, block: Block, blocks: list[Block]) -> int | None:
+    """The session count of a series price whose own words give none: stated earlier in the
+    same sentence, before no other amount ("a series of six, which we offer for $2,400"), or,
+    for a price in a heading ("IV series — $3,000"), in the paragraph right under it ("Six
+    infusions over three weeks") when that paragraph has no amount of its own."""
+    n = series_count(lead)
+    if n or not block.is_heading or block.index < 0:
+        return n
+    nxt = blocks[block.index + 1] if block.index + 1 < len(blocks) else None
+    if nxt is None or nxt.is_heading or nxt.region != block.region or money_in(nxt.text):
+        return None
+    first = L.split_sentences(nxt.text)
+    return series_count(first[0]) if first else None   # later sentences may count other things
 
 
 def _kind(levels: list[tuple[str, str]], card: list[Block], block: Block) -> tuple[str, int | None]:
@@ -337,12 +354,22 @@ def _kind(levels: list[tuple[str, str]], card: list[Block], block: Block) -> tup
     return "per_session", None
 
 
+# "(applied toward your first infusion)", "required before treatment": the treatment a
+# consultation leads to, which does not make the consultation itself an IV consultation
+_LEADS_TO_RE = re.compile(
+    r"\b(?:before|prior to|ahead of|toward|towards|applied to|credited to|deducted from|"
+    r"in preparation for|to prepare for)\s+(?:(?:your|the|a|any|each|first|initial|next|"
+    r"starting|beginning)\s+){0,3}[\w-]+(?:\s+[\w-]+)?", re.I)
+
+
 def _routes(levels, card, block, kind, page_route) -> list[str | None]:
     """Route(s) of a price; consultations and other fees only from their own words."""
     own_only = kind in ("consultation", "other")
     for name, text in levels:
         if name == "card" and own_only and card and text != card[0].text:
             continue
+        if own_only:
+            text = _LEADS_TO_RE.sub(" ", text)
         rs = routes_in(text)
         if not rs:
             continue

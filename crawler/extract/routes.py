@@ -45,6 +45,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("im_ci", re.compile(r"\bintramuscular(?:ly)?\b|\binjections?\b|\binjectables?\b|\bketamine shots?\b", re.I)),
 ]
 _SPRAVATO_RE = re.compile(r"\b(spravato|esketamine)\b", re.I)
+_FDA_RE = re.compile(r"\bFDA[- ]approved\b", re.I)
 _RACEMIC_NASAL_RE = re.compile(r"\b(compounded|racemic|ketamine (?:nasal|intranasal)|(?:nasal|intranasal) ketamine)\b", re.I)
 _DIRECT_NEG_RE = re.compile(
     r"\b(?:no|not|never|without|non|nor|neither)[- ](?:(?:an?|the|any|in-clinic|in-office|at-home|more|longer|"
@@ -98,7 +99,8 @@ def mentions(text: str) -> list[Mention]:
         return []
     found: list[Mention] = []
     taken: list[tuple[int, int]] = []
-    has_spravato = bool(_SPRAVATO_RE.search(text))
+    # the only FDA-approved ketamine nasal spray is Spravato
+    has_spravato = bool(_SPRAVATO_RE.search(text) or _FDA_RE.search(text))
     for key, pattern in _PATTERNS:
         route = key.split("_ci")[0] if key.endswith("_ci") else key
         for m in pattern.finditer(text):
@@ -184,7 +186,12 @@ def polarity(sentence: str, mention: Mention, answers: str | None = None) -> int
 
 
 def _negates_offer(text: str) -> bool:
-    return bool((L.NEGATION_RE.search(text) and L.OFFER_VERB_RE.search(text)) or L.NEG_DO_RE.search(text))
+    """A negation that governs an offer verb ("we don't currently offer", "isn't available"),
+    not one in a later relative clause ("we offer X for depression that hasn't responded")."""
+    for neg in L.NEGATION_RE.finditer(text):
+        if L.OFFER_VERB_RE.search(" ".join(text[neg.end():].split()[:5])):
+            return True
+    return bool(L.NEG_DO_RE.search(text))
 
 
 def _list_head(sentence: str, segs: list[L.Span], seg: L.Span) -> L.Span | None:
@@ -212,7 +219,12 @@ def find(doc: Document, data: Structured, *, n_locations: int = 1) -> RouteFindi
         if s.question:
             continue
         text = s.text
+        # a plain "nasal spray" under a Spravato heading is Spravato
+        under_spravato = bool(s.block.headings and _SPRAVATO_RE.search(s.block.headings[-1])
+                              and not _RACEMIC_NASAL_RE.search(text))
         for m in mentions(text):
+            if m.route == "intranasal_ketamine" and under_spravato:
+                m = Mention("spravato", m.start, m.end)
             p = polarity(text, m, s.answers)
             ev = detail[m.route]
             if p == STRONG:

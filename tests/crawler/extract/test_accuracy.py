@@ -36,4 +36,4 @@ def test_evaluate_command_prints_both_parts(capsys):
     metrics = evaluate.main(["--part", "all"])
     out = capsys.readouterr().out
     assert "dev P" in out and "heldout P" in out and "routes_offered" in out and "prices" in out
-    assert set(metrics) == {"dev", "heldout"}
+    assert set(metrics) == set(evaluate.PARTS) == {"dev", "heldout", "blind"}

@@ -32,3 +32,11 @@ def test_care_steps(extract):
 ])
 def test_telehealth(extract, body, expected):
     assert extract(body)["telehealth"] is expected
+
+
+@pytest.mark.parametrize("body", [
+    "<h2>Bring your own therapist</h2><p>We are glad to share notes with your existing therapist.</p>",
+    "<p>Patients may keep seeing your current therapist during the infusion series.</p>",
+])
+def test_the_patients_own_therapist_is_not_therapy_provided_here(extract, body):
+    assert extract(body)["therapy_integrated"] is None

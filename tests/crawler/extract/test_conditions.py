@@ -18,3 +18,15 @@ import pytest
 ])
 def test_conditions(extract, body, expected):
     assert sorted(extract(body)["conditions"]) == sorted(expected)
+
+
+@pytest.mark.parametrize("body, expected", [
+    # a crisis-line notice is safety advice, not a condition treated here
+    ("<p>We treat depression.</p><p>Having thoughts of suicide right now? Dial 988 or 911.</p>", ["depression"]),
+    ("<p>We can't treat anyone with bipolar disorder at this time.</p>", []),
+    ("<p>We don’t currently treat OCD.</p><p>We treat anxiety.</p>", ["anxiety"]),
+    # a clinician's specialty is not a condition the clinic treats
+    ("<p>Dr. Reyes is board-certified in addiction psychiatry. We treat PTSD.</p>", ["ptsd"]),
+])
+def test_conditions_not_treated_here(extract, body, expected):
+    assert sorted(extract(body)["conditions"]) == sorted(expected)

@@ -64,3 +64,23 @@ def test_email_and_text_hours(extract):
     result = extract(body)
     assert result["email"] == "care@clinic.test"
     assert result["hours"] == "Mon–Fri 8:00 am – 5:00 pm"
+
+
+def test_article_reports_the_publishers_contact_not_its_subjects(extract):
+    page = """<html><head><title>New infusion center opens | Valley Ledger</title></head><body>
+    <header><p>Valley Ledger</p></header><main><article><h1>New infusion center opens</h1>
+    <p>By Sam Lee · May 2, 2025</p><p>The center is at 400 Elm St, Boise, ID 83702, and takes calls at 208-555-0144.</p>
+    </article></main><footer><p>Valley Ledger, 12 Front St, Boise, ID 83706 · 208-555-0100</p></footer></body></html>"""
+    result = extract(page, raw=True, url="https://valleyledger.test/news/new-infusion-center.html")
+    assert result["page_type"] == "article"
+    assert result["address"]["postal_code"] == "83706" and result["phone"] == "+12085550100"
+
+
+def test_several_locations_in_schema_main_phone_comes_from_header(extract):
+    locs = ",".join(f'{{"@type":"MedicalClinic","name":"Aspen Ketamine {c}","telephone":"{t}"}}'
+                    for c, t in [("North", "970-555-0131"), ("South", "970-555-0132")])
+    page = f"""<html><head><title>Aspen Ketamine</title><script type="application/ld+json">[{locs}]</script></head>
+    <body><header><a href="tel:+19705550130">970-555-0130</a></header>
+    <main><h1>Locations</h1><h2>North</h2><p>Phone: 970-555-0131</p><h2>South</h2><p>Phone: 970-555-0132</p>
+    <p>IV ketamine at both offices.</p></main><footer>Main line: 970-555-0130</footer></body></html>"""
+    assert extract(page, raw=True)["phone"] == "+19705550130"

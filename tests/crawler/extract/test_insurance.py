@@ -30,3 +30,20 @@ def test_insurance_flags(extract, body, expected):
 def test_insurance_evidence_has_quotes(extract):
     result = extract("<p>We accept HSA and FSA cards.</p>")
     assert {"field": "hsa_fsa", "value": True, "quote": "We accept HSA and FSA cards."} in result["evidence"]["insurance"]
+
+
+@pytest.mark.parametrize("body, expected", [
+    # Spravato only as a contrast
+    ("<p>Compared with Spravato, which most insurance plans cover, our infusions are self-pay.</p>",
+     {"accepts_insurance": False}),
+    # the clinic says it does not offer Spravato: its coverage is general information
+    ("<h3>Is Spravato available at your clinic?</h3><p>No. Spravato is covered by many insurance plans, "
+     "and we can refer you.</p>", {}),
+    # label / value pair and section heading
+    ("<div>Esketamine visits</div><div>We bill your insurer</div><p>We provide Spravato.</p>",
+     {"accepts_insurance": True, "spravato_insurance": True}),
+    ("<h2>Spravato and your insurance</h2><p>Our staff submits the prior authorization for you.</p>",
+     {"accepts_insurance": True, "spravato_insurance": True}),
+])
+def test_spravato_coverage_in_context(extract, body, expected):
+    assert flags(extract(body)) == expected

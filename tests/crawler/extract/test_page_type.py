@@ -76,3 +76,10 @@ def test_site_name(extract, title, head, expected):
     html = page(f"<header><a class='logo' href='/'>{brand}</a></header><main><p>Ketamine infusions.</p></main>"
                 f"<footer>© 2024 {brand}</footer>", title=title, head=head)
     assert extract(html, raw=True)["name"] == expected
+
+
+def test_title_part_that_is_a_menu_label_is_the_page_not_the_site(extract):
+    html = page("<header><nav><a href='/'>Home</a> <a href='/what-we-charge'>What We Charge</a></nav></header>"
+                "<main><h1>What We Charge</h1><p>Ketamine infusions.</p></main><footer>Juniper Mind Care</footer>",
+                title="What We Charge | Juniper Mind Care")
+    assert extract(html, raw=True)["name"] == "Juniper Mind Care"

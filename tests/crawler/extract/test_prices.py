@@ -123,3 +123,40 @@ def test_money_ranges_and_units():
 ])
 def test_series_count(text, n):
     assert series_count(text) == n
+
+
+def test_series_count_stated_earlier_in_the_sentence(extract):
+    result = extract("<p>We suggest a course of eight treatments, and you can prepay it as a bundle for $3,100.</p>"
+                     "<p>We offer IV ketamine infusions.</p>")
+    assert price_keys(result) == {(3100.0, None, "series", 8, "iv")}
+
+
+def test_series_count_is_not_borrowed_from_another_amount(extract):
+    result = extract("<p>Our 3-pack of infusions is $1,300 and our induction series is $2,500.</p>")
+    assert price_keys(result) == {(1300.0, None, "series", 3, "iv"), (2500.0, None, "series", None, "iv")}
+
+
+def test_series_count_in_the_paragraph_under_a_price_heading(extract):
+    result = extract("""<h2>Intramuscular ketamine package — $1,650</h2>
+      <p>5 injections spread over two weeks. Two follow-up calls are included.</p>
+      <h2>Infusion bundle — $2,900</h2><p>Seven infusions, usually within three weeks.</p>""")
+    assert price_keys(result) == {(1650.0, None, "series", 5, "im"), (2900.0, None, "series", 7, "iv")}
+
+
+def test_series_count_not_read_from_a_paragraph_with_its_own_price(extract):
+    result = extract("""<h2>IV infusion package — $2,800</h2><p>Add 2 booster infusions for $700.</p>""")
+    assert (2800.0, None, "series", None, "iv") in price_keys(result)
+
+
+@pytest.mark.parametrize("sentence", [
+    "New-patient assessment: $225, credited toward your first IV session",
+    "Medical screening (needed prior to your first infusion) | $180",
+])
+def test_consultation_leading_to_a_treatment_gets_no_route(extract, sentence):
+    result = extract(f"<p>{sentence}</p><p>We offer IV ketamine infusions.</p>")
+    assert {(k[0], k[2], k[4]) for k in price_keys(result)} == {(float(sentence.split("$")[1][:3]), "consultation", None)}
+
+
+def test_consultation_naming_its_route_keeps_it(extract):
+    result = extract("<p>IM ketamine consultation: $210</p><p>We offer IV and IM ketamine.</p>")
+    assert price_keys(result) == {(210.0, None, "consultation", None, "im")}

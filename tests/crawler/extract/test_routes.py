@@ -62,3 +62,15 @@ def test_each_route_offered_has_a_quote(extract):
 ])
 def test_route_mentions(text, routes):
     assert sorted({m.route for m in mentions(text)}) == routes
+
+
+@pytest.mark.parametrize("body, offered", [
+    # the negation is in a relative clause, not on the offer
+    ("<p>For pain that hasn't improved with other care, we provide intramuscular ketamine.</p>", ["im"]),
+    ("<p>We offer one treatment for anxiety that isn't helped by medication: IM ketamine.</p>", ["im"]),
+    # a plain "nasal spray" under a Spravato heading, or FDA-approved, is Spravato
+    ("<h2>Esketamine</h2><p>A nasal spray you use in our office under supervision.</p>", ["spravato"]),
+    ("<p>We provide the FDA-approved nasal spray for depression.</p>", ["spravato"]),
+])
+def test_routes_offered_more(extract, body, offered):
+    assert extract(body)["routes_offered"] == sorted(offered)
