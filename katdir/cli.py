@@ -56,15 +56,17 @@ def _read_lines(path: str) -> Iterator[tuple[int, str]]:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
-    from crawler.run import crawl
+    from crawler.run import CrawlError, crawl
 
     seeds = _seed_lines(args.seeds) or list(args.url)
-    if not seeds:
+    if not seeds and args.spider != "directory":
         raise CommandError("nothing to crawl: give --seeds FILE (one URL a line) or URLs")
-    summary = crawl(seeds, Path(args.output), spider=args.spider,
-                    progress=not args.quiet)
-    print(summary.describe() if hasattr(summary, "describe") else summary, file=sys.stderr)
-    return 0 if getattr(summary, "ok", True) else 1
+    try:
+        summary = crawl(seeds, Path(args.output), spider=args.spider, progress=not args.quiet)
+    except CrawlError as err:
+        raise CommandError(str(err)) from err
+    print(summary.describe(), file=sys.stderr)
+    return 0 if summary.ok else 1
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -190,7 +192,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("crawl", help="crawl clinic sites and directories into JSON Lines")
     p.add_argument("url", nargs="*", help="start URLs (or use --seeds)")
-    p.add_argument("--spider", default="clinic_site", help="clinic_site (default), directory, sitemap")
+    p.add_argument("--spider", default="clinic_site", choices=("clinic_site", "directory", "sitemap"),
+                   help="clinic_site (default): clinics' own sites; directory: the YAML "
+                        "profiles in crawler/sources; sitemap: only what sitemaps list")
     p.add_argument("--seeds", help="a file of start URLs, one a line")
     p.add_argument("-o", "--output", required=True, help="listings.jsonl to write")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")

@@ -122,3 +122,21 @@ def test_dedupe_eval_prints_precision_and_recall(capsys):
     main(["dedupe-eval"])
     out = capsys.readouterr().out
     assert "precision" in out and "recall" in out
+
+
+def test_crawl_writes_listings_and_says_what_it_did(env, monkeypatch, tmp_path, capsys):
+    from katdir.demo import sample_web_folder
+    from katdir.webserver import serve_web
+
+    monkeypatch.setenv("KATDIR_ALLOW_PRIVATE_HOSTS", "1")  # the sample web is on 127.0.0.1
+    out = tmp_path / "listings.jsonl"
+    with serve_web(sample_web_folder()) as web:
+        assert main(["crawl", "-q", web.url("mile-high-ketamine"), "-o", str(out)]) == 0
+    [listing] = [json.loads(line) for line in out.read_text().splitlines()]
+    assert listing["name"] == "Mile High Ketamine Wellness"
+    assert "1 listings" in capsys.readouterr().err  # the crawl's summary line
+
+
+def test_crawl_without_seeds_is_a_clear_error(env, tmp_path, capsys):
+    assert main(["crawl", "-o", str(tmp_path / "x.jsonl")]) == 2
+    assert "nothing to crawl" in capsys.readouterr().err
