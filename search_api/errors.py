@@ -42,9 +42,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(StoreUnavailable)
     def _store_down(err: StoreUnavailable):
         log.warning("store unavailable: %s", err)
-        response = error_response(
-            503, "store_unavailable",
-            "the clinic store cannot be reached right now; please retry shortly")
+        message = "the clinic store cannot be reached right now; please retry shortly"
+        if _wants_json():
+            response = error_response(503, "store_unavailable", message)
+        else:
+            response = app.make_response((message.capitalize() + ".", 503))
         response.headers["Retry-After"] = str(app.config["KATDIR_RETRY_AFTER"])
         return response
 

@@ -144,6 +144,10 @@ def test_search_answers_503_while_the_cluster_is_gone_and_recovers_without_resta
         assert down.headers["Retry-After"] == str(app.config["KATDIR_RETRY_AFTER"])
         assert down.is_json and down.get_json()["error"]["code"] == "store_unavailable"
 
+    page = client.get("/", query_string={"lat": DENVER[0], "lon": DENVER[1]})
+    assert page.status_code == 503 and "retry" in page.get_data(as_text=True)
+    assert page.headers["Retry-After"] == str(app.config["KATDIR_RETRY_AFTER"])
+
     proxy.set("up")
     back = search(client)
     assert back.status_code == 200, back.get_json()
