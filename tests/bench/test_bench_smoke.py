@@ -1,0 +1,81 @@
+"""The benchmarks' commands work: each main() at tiny sizes, results written with the machine.
+
+The figures at these sizes mean nothing (hence exit status 0 or 1, target met or not); the
+real runs are `python -m bench es` and `python -m bench crawl` (bench/results/)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import bench.common
+
+
+@pytest.fixture
+def results_dir(tmp_path, monkeypatch):
+    """record() writes under tmp_path, not over bench/results/."""
+    monkeypatch.setattr(bench.common, "HERE", tmp_path)
+    return tmp_path / "results"
+
+
+def read(results_dir, name: str) -> dict:
+    payload = json.loads((results_dir / f"{name}.json").read_text())
+    assert payload["benchmark"] == name
+    assert payload["machine"]["cores"] >= 1
+    assert payload["command"].startswith(f"python -m bench {name}")
+    return payload["results"]
+
+
+@pytest.mark.elasticsearch
+def test_bench_es_runs_and_records(es_url, results_dir, monkeypatch):
+    from bench import bench_es
+    from katdir.store import open_store
+
+    prefixes = []
+
+    def opening(url, *, es_prefix):
+        prefixes.append(es_prefix)
+        return open_store(url, es_prefix=es_prefix)
+
+    monkeypatch.setattr(bench_es, "open_store", opening)
+    assert bench_es.main(["--url", es_url, "--sizes", "300", "--queries", "10"]) in (0, 1)
+    results = read(results_dir, "es")
+    row = results["sizes"]["300"]
+    assert row["bulk"]["clinics"] == row["index"]["docs"] == 300
+    assert row["bulk"]["clinics_per_s"] > 0
+    assert row["in_process_api"]["n"] == row["store_only"]["n"] == 10
+    assert row["in_process_api"]["p50_ms"] > 0
+    # The run dropped what it made: no index or template of its prefixes is left on the node.
+    assert prefixes
+    with open_store(es_url) as store:
+        for prefix in prefixes:
+            assert not store.es.options(ignore_status=404).indices.get(
+                index=f"{prefix}*", expand_wildcards="all").body
+            assert not store.es.options(ignore_status=404).indices.get_index_template(
+                name=f"{prefix}*").body.get("index_templates")
+
+
+@pytest.mark.xdist_group("crawl")
+def test_bench_crawl_runs_and_records(results_dir):
+    from bench import bench_crawl
+
+    status = bench_crawl.main(["--sites", "7", "--runs", "1", "--scrapy-seconds", "2"])
+    assert status in (0, 1)
+    results = read(results_dir, "crawl")
+    (scrapy_run,) = results["scrapy_bench_runs"]
+    (crawl_run,) = results["katdir_crawl_runs"]
+    assert scrapy_run["pages_per_s"] > 0
+    assert crawl_run["sites"] == 7 and crawl_run["pages"] > 7 and crawl_run["listings"] > 0
+    assert results["ratio_median"] == pytest.approx(
+        crawl_run["pages_per_s"] / scrapy_run["pages_per_s"], abs=1e-3)
+
+
+def test_the_copies_of_the_sample_web_point_at_themselves(tmp_path):
+    from bench.bench_crawl import make_web, seed_sites
+
+    names = make_web(tmp_path, 10)
+    assert len(names) == 10 and len(set(names)) == 10
+    assert names[:len(seed_sites())] == [f"{n}-000" for n in seed_sites()]
+    sitemap = (tmp_path / "flatirons-kat-001" / "sitemap.xml").read_text()
+    assert "{{site:flatirons-kat-001}}" in sitemap and "{{site:flatirons-kat}}" not in sitemap
