@@ -195,6 +195,8 @@ class IndexRun:
         # Ids are handed out in an order of their own, not the listings': two new clinics
         # that want one id get the same ids whatever order the crawl wrote them in.
         new_groups.sort(key=lambda g: (g.base_id, *_tiebreak(g.facts)))
+        # Every new clinic is located: ask for all their addresses in one batch.
+        self.locator.prefetch(g.merged.get("address") for g in new_groups if g.merged.get("name"))
         bar = tqdm(total=len(groups), desc="indexing clinics", unit="clinic",
                    disable=not self.progress, leave=False)
         for group in [g for g in groups if g.stored is not None] + new_groups:

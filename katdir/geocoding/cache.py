@@ -14,6 +14,7 @@ import sqlite3
 import threading
 import time
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
@@ -24,6 +25,7 @@ MISS_TTL_SECONDS = 30 * 24 * 3600
 _SCHEMA_VERSION = 1
 _SPACES = re.compile(r"\s+")
 _SPACED_COMMA = re.compile(r"\s*,\s*")
+_IN_BATCH = 500  # queries per SELECT … IN (…) of latest_answers
 
 
 def normalize_query(query: str) -> str:
@@ -114,6 +116,28 @@ class GeocodeCache:
             return None
         lat, lon, address, raw = row
         return Location(address, (lat, lon), json.loads(raw))
+
+    def latest_answers(self, queries: Iterable[str]) -> dict[str, Location]:
+        """`latest_answer` for many queries, by query as given (those with an answer only): a
+        few statements for all of them, where an indexing run would otherwise send thousands."""
+        asked: dict[str, list[str]] = {}
+        for query in queries:
+            asked.setdefault(normalize_query(query), []).append(query)
+        keys = list(asked)
+        newest: dict[str, tuple] = {}
+        with self._lock:
+            for start in range(0, len(keys), _IN_BATCH):
+                chunk = keys[start:start + _IN_BATCH]
+                for key, lat, lon, address, raw, stored_at in self._db.execute(
+                        "SELECT query, lat, lon, address, raw, stored_at FROM geocode_cache"
+                        f" WHERE found = 1 AND query IN ({', '.join('?' * len(chunk))})", chunk):
+                    if key not in newest or stored_at > newest[key][4]:
+                        newest[key] = (lat, lon, address, raw, stored_at)
+        answers: dict[str, Location] = {}
+        for key, (lat, lon, address, raw, _) in newest.items():
+            for query in asked[key]:
+                answers[query] = Location(address, (lat, lon), json.loads(raw))
+        return answers
 
     def put(self, provider: str, query: str, location: Location | None) -> None:
         """Keep the provider's answer; `None` records that it knows no such place."""

@@ -33,6 +33,7 @@ import hashlib
 import logging
 import threading
 import time
+from collections.abc import Iterable
 from os import PathLike
 from typing import Any, NamedTuple
 
@@ -259,6 +260,22 @@ class GeocoderChain:
             return None
         return best if exactly_one else offline
 
+    def geocode_many(self, queries: Iterable[str]) -> dict[str, Location | None]:
+        """`geocode(query)` (exactly one) for each query, at once: without an online geocoder
+        the cache is read in one batch rather than once per query (an indexing run asks
+        thousands of addresses). With one, each query is asked as `geocode` would."""
+        queries = list(dict.fromkeys(queries))
+        if self.online is not None or self.cache is None:
+            return {query: self.geocode(query) for query in queries}
+        offline = {query: self.gazetteer.geocode(query, exactly_one=True) for query in queries}
+        cached = self.cache.latest_answers(
+            query for query, best in offline.items() if best is None or best.raw["street"])
+        answers: dict[str, Location | None] = {}
+        for query, best in offline.items():
+            found = cached.get(query)  # only asked for when the gazetteer's answer is not final
+            answers[query] = found if _beats(found, best) else best
+        return answers
+
     def close(self) -> None:
         if self.cache is not None:
             self.cache.close()
@@ -296,6 +313,10 @@ def _beats(found: Location | None, offline: Location | None) -> bool:
     if not is_finer(found.raw["precision"], offline.raw["precision"]):
         return False
     if offline.raw.get("ambiguous"):  # the gazetteer only guessed which Springfield
+        return True
+    # Nearer than |Δlat| + |Δlon| ≤ 0.7° is nearer than 78 km (a path along a meridian and a
+    # parallel is no shorter than the great circle): plausible, without geopy's slower measure.
+    if abs(found.latitude - offline.latitude) + abs(found.longitude - offline.longitude) <= 0.7:
         return True
     distance_km = great_circle(found.point, offline.point).km
     if distance_km > PLAUSIBLE_DISTANCE_KM:
