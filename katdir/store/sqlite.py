@@ -56,6 +56,10 @@ SEARCH_COLUMNS = ("id", "status", "lat", "lon", "x", "y", "z", "routes_mask", "c
 # Quarter-degree strips of latitude, then longitude: rows near each other on the map end up
 # near each other in the file.
 SPATIAL_ORDER = "CAST((lat + 90) * 4 AS INTEGER), lon, id"
+_COLUMNS = ", ".join(SEARCH_COLUMNS)
+_PLACES = ", ".join("?" * len(SEARCH_COLUMNS))
+UPSERT_ROW = (f"INSERT INTO clinics ({_COLUMNS}) VALUES ({_PLACES}) ON CONFLICT(id) DO UPDATE SET "
+              + ", ".join(f"{c} = excluded.{c}" for c in SEARCH_COLUMNS[1:]) + " RETURNING rowid")
 
 DOT = "(c.x * :ox + c.y * :oy + c.z * :oz)"  # cosine of the angle to the origin
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -74,6 +78,22 @@ def fts_query(text: str) -> str | None:
     """Words of a visitor's text as an FTS5 query (every word, prefix match); no syntax leaks."""
     words = _WORD.findall(text.lower())
     return " AND ".join(f'"{w}"*' for w in words) or None
+
+
+def _facet_columns() -> str:
+    """Count, route counts and price facets of the matches, in one aggregate row."""
+    columns = ["count(*)"]
+    columns += [f"total((c.routes_mask & {1 << i}) != 0)" for i in range(len(ROUTES))]
+    columns += ["min(c.min_price)", "max(c.min_price)", "total(c.min_price IS NULL)"]
+    for _, low, high in PRICE_BANDS:
+        cond = [f"c.min_price >= {low}" if low is not None else "c.min_price IS NOT NULL"]
+        if high is not None:
+            cond.append(f"c.min_price < {high}")
+        columns.append(f"total({' AND '.join(cond)})")
+    return ", ".join(columns)
+
+
+FACET_COLUMNS = _facet_columns()
 
 
 class SQLiteStore(Store):
@@ -130,12 +150,7 @@ class SQLiteStore(Store):
                 _bool(derived["therapy"]))
 
     def _write(self, conn: sqlite3.Connection, clinic: Clinic) -> None:
-        columns = ", ".join(SEARCH_COLUMNS)
-        updates = ", ".join(f"{c} = excluded.{c}" for c in SEARCH_COLUMNS[1:])
-        (rowid,) = conn.execute(
-            f"INSERT INTO clinics ({columns}) VALUES ({', '.join('?' * len(SEARCH_COLUMNS))}) "
-            f"ON CONFLICT(id) DO UPDATE SET {updates} RETURNING rowid",
-            self._search_row(clinic)).fetchone()
+        (rowid,) = conn.execute(UPSERT_ROW, self._search_row(clinic)).fetchone()
         conn.execute("INSERT OR REPLACE INTO clinic_docs VALUES (?, ?)",
                      (clinic.id, clinic.model_dump_json()))
         conn.execute("DELETE FROM clinic_box WHERE rowid = ?", (rowid,))
@@ -163,19 +178,18 @@ class SQLiteStore(Store):
         """Reload everything in one transaction (readers see the old content until it commits),
         numbering the search rows in spatial order."""
         conn = self._connection()
-        columns = ", ".join(SEARCH_COLUMNS)
         with conn:
             for table in ("clinics", "clinic_docs", "clinic_box", "clinic_text"):
                 conn.execute(f"DELETE FROM {table}")
-            conn.execute(f"CREATE TEMP TABLE staging ({columns}, name, body)")
+            conn.execute(f"CREATE TEMP TABLE staging ({_COLUMNS}, name, body)")
             written = 0
             for clinic in clinics:
-                conn.execute(f"INSERT INTO staging VALUES ({', '.join('?' * (len(SEARCH_COLUMNS) + 2))})",
+                conn.execute(f"INSERT INTO staging VALUES ({_PLACES}, ?, ?)",
                              (*self._search_row(clinic), clinic.name, text_body(clinic)))
                 conn.execute("INSERT INTO clinic_docs VALUES (?, ?)",
                              (clinic.id, clinic.model_dump_json()))
                 written += 1
-            conn.execute(f"INSERT INTO clinics ({columns}) SELECT {columns} FROM staging "
+            conn.execute(f"INSERT INTO clinics ({_COLUMNS}) SELECT {_COLUMNS} FROM staging "
                          f"ORDER BY {SPATIAL_ORDER}")
             conn.execute("INSERT INTO clinic_box SELECT rowid, lat, lat, lon, lon FROM clinics "
                          "WHERE lat IS NOT NULL")
@@ -239,7 +253,7 @@ class SQLiteStore(Store):
         where = " AND ".join([*filters, f"{DOT} >= :min_dot"])
 
         total, facets = self._facets(conn.execute(
-            f"SELECT {self._facet_columns()} {source} WHERE {where}", params).fetchone())
+            f"SELECT {FACET_COLUMNS} {source} WHERE {where}", params).fetchone())
         if total == 0:
             return SearchResult(0, [], facets)
 
@@ -307,18 +321,6 @@ class SQLiteStore(Store):
             params["text"] = fts_query(query.text) or '""'
             where.append("clinic_text MATCH :text")
         return where, params
-
-    @staticmethod
-    def _facet_columns() -> str:
-        columns = ["count(*)"]
-        columns += [f"total((c.routes_mask & {1 << i}) != 0)" for i in range(len(ROUTES))]
-        columns += ["min(c.min_price)", "max(c.min_price)", "total(c.min_price IS NULL)"]
-        for _, low, high in PRICE_BANDS:
-            cond = [f"c.min_price >= {low}" if low is not None else "c.min_price IS NOT NULL"]
-            if high is not None:
-                cond.append(f"c.min_price < {high}")
-            columns.append(f"total({' AND '.join(cond)})")
-        return ", ".join(columns)
 
     @staticmethod
     def _facets(row: tuple) -> tuple[int, dict[str, Any]]:
