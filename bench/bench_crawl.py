@@ -41,18 +41,17 @@ TEMPLATED = {".html", ".htm", ".xml", ".txt"}
 
 
 def seed_sites() -> list[str]:
-    from katdir.demo import sample_web_folder
+    from crawler.seeds import SAMPLE_SEEDS, parse_seeds
 
-    names = (sample_web_folder() / "seeds.txt").read_text().split()
-    return [n for n in names if not n.startswith("#")]
+    return parse_seeds(SAMPLE_SEEDS.read_text(encoding="utf-8").splitlines())
 
 
 def make_web(folder: Path, sites: int) -> list[str]:
     """`sites` copies of the sample web's seed sites under `folder`; returns their names in
     crawl order."""
-    from katdir.demo import sample_web_folder
+    from crawler.seeds import SAMPLE_WEB
 
-    source = sample_web_folder()
+    source = SAMPLE_WEB
     originals = seed_sites()
     names = []
     for copy in range(math.ceil(sites / len(originals))):

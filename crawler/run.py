@@ -16,7 +16,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -65,9 +65,6 @@ class CrawlSummary:
     def from_dict(cls, data: dict[str, Any], **extra: Any) -> CrawlSummary:
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in {**data, **extra}.items() if k in known})
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
     def describe(self) -> str:
         errors = ", ".join(f"{kind} {n}" for kind, n in self.errors.items()) or "none"

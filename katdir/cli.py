@@ -77,10 +77,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _seed_lines(path: str | None) -> list[str]:
-    if not path:
-        return []
-    return [s.strip() for s in Path(path).read_text().splitlines()
-            if s.strip() and not s.lstrip().startswith("#")]
+    from crawler.seeds import load_seeds
+
+    return load_seeds(path) if path else []
 
 
 def cmd_index(args: argparse.Namespace) -> int:

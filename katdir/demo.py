@@ -4,20 +4,10 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from importlib.resources import files
 from pathlib import Path
 
+from crawler.seeds import SAMPLE_SEEDS, SAMPLE_WEB, load_seeds
 from katdir.config import Settings
-
-
-def sample_web_folder() -> Path:
-    return Path(str(files("crawler") / "sample_web"))
-
-
-def sample_seeds(sites: dict[str, str]) -> list[str]:
-    """Start URLs of the sample web: the sites its seeds file names, at their running ports."""
-    names = (sample_web_folder() / "seeds.txt").read_text().split()
-    return [sites[name].rstrip("/") + "/" for name in names if not name.startswith("#")]
 
 
 def crawl_sample_web(sites: dict[str, str], out_dir: Path, progress: bool = True) -> Path:
@@ -27,7 +17,7 @@ def crawl_sample_web(sites: dict[str, str], out_dir: Path, progress: bool = True
 
     settings = {**LOCAL_WEB_SETTINGS, "KATDIR_SITES": sites}
     outputs = []
-    for spider, seeds in (("clinic_site", sample_seeds(sites)), ("directory", [])):
+    for spider, seeds in (("clinic_site", load_seeds(SAMPLE_SEEDS, sites)), ("directory", [])):
         output = out_dir / f"{spider}.jsonl"
         summary = crawl(seeds, output, spider=spider, settings_overrides=settings,
                         progress=progress)
@@ -48,7 +38,7 @@ def run_demo(host: str = "127.0.0.1", port: int = 8000, serve: bool = True) -> i
 
     settings = Settings.from_env()
     settings.var_dir.mkdir(parents=True, exist_ok=True)
-    with serve_web(sample_web_folder()) as web, tempfile.TemporaryDirectory() as tmp:
+    with serve_web(SAMPLE_WEB) as web, tempfile.TemporaryDirectory() as tmp:
         print(f"1/3 serving the sample clinic web: {len(web.sites)} sites on 127.0.0.1",
               file=sys.stderr)
         print("2/3 crawling it", file=sys.stderr)

@@ -156,10 +156,6 @@ class SampleWeb:
         with self._lock:
             return [unquote(h.path) for h in self.hits if site is None or h.site == site]
 
-    def clear_log(self) -> None:
-        with self._lock:
-            self.hits.clear()
-
     def close(self) -> None:
         # shutdown() waits for serve_forever() to return, so only call it on started servers,
         # and on all at once rather than one poll interval after another.

@@ -125,12 +125,12 @@ def test_dedupe_eval_prints_precision_and_recall(capsys):
 
 
 def test_crawl_writes_listings_and_says_what_it_did(env, monkeypatch, tmp_path, capsys):
-    from katdir.demo import sample_web_folder
+    from crawler.seeds import SAMPLE_WEB
     from katdir.webserver import serve_web
 
     monkeypatch.setenv("KATDIR_ALLOW_PRIVATE_HOSTS", "1")  # the sample web is on 127.0.0.1
     out = tmp_path / "listings.jsonl"
-    with serve_web(sample_web_folder()) as web:
+    with serve_web(SAMPLE_WEB) as web:
         assert main(["crawl", "-q", web.url("mile-high-ketamine"), "-o", str(out)]) == 0
     [listing] = [json.loads(line) for line in out.read_text().splitlines()]
     assert listing["name"] == "Mile High Ketamine Wellness"

@@ -10,7 +10,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from indexer.pipeline import index_file
-from katdir.demo import crawl_sample_web, sample_web_folder
+from crawler.seeds import SAMPLE_WEB
+from katdir.demo import crawl_sample_web
 from katdir.geocoding import build_geocoder
 from katdir.store import open_store
 from katdir.webserver import serve_web
@@ -22,7 +23,7 @@ def site(tmp_path_factory):
     """The demo's path, step by step, into a fresh store; yields the API's base URL."""
     tmp = tmp_path_factory.mktemp("e2e")
     store_url = f"sqlite:///{tmp / 'katdir.db'}"
-    with serve_web(sample_web_folder()) as web:
+    with serve_web(SAMPLE_WEB) as web:
         listings = crawl_sample_web(web.sites, tmp, progress=False)
         with open_store(store_url) as store:
             indexed = index_file(listings, store, build_geocoder(None, cache_path=tmp / "g.db"),

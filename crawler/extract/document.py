@@ -60,10 +60,6 @@ class Block:
     def is_heading(self) -> bool:
         return self.heading_level > 0
 
-    @property
-    def is_main(self) -> bool:
-        return self.region == MAIN
-
 
 @dataclass
 class Document:
@@ -79,9 +75,6 @@ class Document:
     brand_texts: list[str] = field(default_factory=list)
     tree: object | None = None
     cache: dict = field(default_factory=dict, repr=False)
-
-    def main_blocks(self) -> list[Block]:
-        return [b for b in self.blocks if b.region == MAIN]
 
     def full_text(self) -> str:
         return "\n".join(b.text for b in self.blocks)
