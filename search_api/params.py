@@ -7,6 +7,7 @@ can fix its request without reading the source.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from katdir.geo import UNITS, to_km
 from katdir.model import CONDITIONS, ROUTES
-from katdir.store.base import SORTS
+from katdir.store.base import MAX_TEXT_WORDS, SORTS
 
 DEFAULT_RADIUS = 25.0
 MAX_RADIUS_MI = 500.0
@@ -23,6 +24,7 @@ MAX_PAGE = 1000
 MAX_TEXT = 200
 TRUE_WORDS = {"true", "1", "yes", "on"}
 FALSE_WORDS = {"false", "0", "no", "off"}
+_WORD = re.compile(r"\w+")
 
 SEARCH_PARAMETERS = (
     "near", "lat", "lon", "radius", "unit", "route", "max_price", "insurance", "va", "therapy",
@@ -159,6 +161,9 @@ def parse_search(args: MultiDict, *, allowed_extra: tuple[str, ...] = ()) -> Sea
     q = (args.get("q") or "").strip() or None
     if q and len(q) > MAX_TEXT:
         raise BadParameter("q", q[:40] + "…", f"at most {MAX_TEXT} characters")
+    if q and len(_WORD.findall(q)) > MAX_TEXT_WORDS:
+        raise BadParameter("q", q[:40] + ("…" if len(q) > 40 else ""),
+                           f"at most {MAX_TEXT_WORDS} words")
 
     return SearchParams(
         near=near,

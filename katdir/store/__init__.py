@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from katdir.store.base import (
+    MAX_TEXT_WORDS,
+    SEARCH_TIMEOUT,
     SORTS,
     ConflictError,
     Hit,
     NearQuery,
     SearchResult,
+    SearchTooCostly,
     Store,
     StoreError,
     StoreUnavailable,
+    client_gone,
 )
 
 
@@ -30,5 +34,6 @@ def open_store(url: str, *, es_prefix: str = "katdir") -> Store:
     )
 
 
-__all__ = ["SORTS", "ConflictError", "Hit", "NearQuery", "SearchResult", "Store", "StoreError",
-           "StoreUnavailable", "open_store"]
+__all__ = ["MAX_TEXT_WORDS", "SEARCH_TIMEOUT", "SORTS", "ConflictError", "Hit", "NearQuery",
+           "SearchResult", "SearchTooCostly", "Store", "StoreError", "StoreUnavailable",
+           "open_store", "client_gone"]
