@@ -28,7 +28,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
 
-    from search_api import errors, hangup, pages, privacy, resources
+    from search_api import errors, hangup, health, pages, privacy, resources
     from search_api.api import api
 
     resources.init_app(app)
@@ -37,5 +37,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     privacy.init_app(app)
     app.register_blueprint(api)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(health.bp)
     logging.getLogger(__name__).info("katdir app on store %s", resources.describe_store(app))
     return app
