@@ -21,6 +21,12 @@ def init_app(app: Flask) -> None:
     )
     Gazetteer.load_data()  # now, rather than on the first visitor's search
 
+    @app.teardown_appcontext
+    def _release_store(_exc: BaseException | None) -> None:
+        # The request's store connection goes back to the pool: the number of threads a
+        # server starts never multiplies connections, memory or file descriptors.
+        app.extensions["katdir.store"].release()
+
 
 def store() -> Store:
     return current_app.extensions["katdir.store"]

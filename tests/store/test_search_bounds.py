@@ -52,11 +52,11 @@ class RecordingConnection:
 def test_the_text_match_runs_once_per_search_never_per_candidate(big_store, sort):
     real = big_store._connection()
     recording = RecordingConnection(real)
-    big_store._local.conn = recording
+    big_store._local.lease.conn = recording
     try:
         result = big_store.search(widest("m", sort))
     finally:
-        big_store._local.conn = real
+        big_store._local.lease.conn = real
     assert result.total > 100
     matching = [sql for sql, _ in recording.statements if "MATCH" in sql]
     assert len(matching) == 1, matching
