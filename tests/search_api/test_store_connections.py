@@ -15,7 +15,7 @@ from werkzeug.serving import make_server
 
 from katdir.store import open_store
 from katdir.store.sqlite import POOL_SIZE, SQLiteStore
-from katdir.synthetic import synthetic_clinics
+from bench.synthetic import synthetic_clinics
 from search_api import create_app
 
 CONCURRENCY = 16
