@@ -27,6 +27,9 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
         app.config.update({k: v for k, v in (config or {}).items() if k not in names})
         settings = load_settings(overrides=overrides)
     app.extensions["katdir.settings"] = settings
+    # Debug mode runs Werkzeug's debugger: code execution for whoever sees an error page.
+    # Off whatever FLASK_DEBUG or a config key says; only `katdir serve --dev` may turn it on.
+    app.debug = False
 
     from search_api import errors, hangup, health, pages, privacy, resources, security
     from search_api.api import api

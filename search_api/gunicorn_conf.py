@@ -39,4 +39,7 @@ logger_class = "search_api.privacy.GunicornLogger"
 access_log_format = ACCESS_LOG_FORMAT
 accesslog = "-"
 errorlog = "-"
+# gunicorn's runtime control socket (one path per user, shared by every server started):
+# not needed to run katdir, and one more way in.
+control_socket_disable = True
 # -- end of time, size and logging bounds ----------------------------------------------------

@@ -105,10 +105,10 @@ class GunicornLogger(glogging.Logger):
         for log in (self.error_log, self.access_log):
             for handler in log.handlers:
                 handler.setFormatter(RedactingFormatter())
+        # The app's own loggers write to the error log, and nowhere else (a handler that
+        # the command line set up before would not redact).
         root = logging.getLogger()
-        for handler in self.error_log.handlers:
-            if handler not in root.handlers:
-                root.addHandler(handler)
+        root.handlers = list(self.error_log.handlers)
         root.setLevel(self.loglevel)
 
     def atoms(self, resp, req, environ, request_time) -> dict:
@@ -128,9 +128,7 @@ def configure_logging(level: int = logging.INFO) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(RedactingFormatter())
     root = logging.getLogger()
-    for old in [h for h in root.handlers if isinstance(h.formatter, RedactingFormatter)]:
-        root.removeHandler(old)
-    root.addHandler(handler)
+    root.handlers = [handler]
     root.setLevel(level)
 
 

@@ -18,10 +18,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--no-serve", action="store_true", help="stop after indexing")
+    parser.add_argument("--dev", action="store_true",
+                        help="serve with Flask's development server instead of gunicorn")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    return run_demo(settings, host=args.host, port=args.port, serve=not args.no_serve)
+    return run_demo(settings, host=args.host, port=args.port, serve=not args.no_serve,
+                    dev=args.dev)
 
 
 def crawl_sample_web(sites: dict[str, str], out_dir: Path, progress: bool = True) -> Path:
@@ -46,7 +49,7 @@ def crawl_sample_web(sites: dict[str, str], out_dir: Path, progress: bool = True
 
 
 def run_demo(settings: Settings, host: str = "127.0.0.1", port: int = 8000,
-             serve: bool = True) -> int:
+             serve: bool = True, dev: bool = False) -> int:
     from crawler.seeds import SAMPLE_WEB
     from crawler.webserver import serve_web
     from indexer.pipeline import index_file
@@ -69,13 +72,13 @@ def run_demo(settings: Settings, host: str = "127.0.0.1", port: int = 8000,
         if not serve:
             return 0
         from search_api import create_app
+        from search_api.serving import serve as serve_app
 
-        app = create_app(settings)
         url = f"http://{host}:{port}/"
         print(f"\nkatdir demo is running: {url}\n"
               f"  the sample clinics are around Denver, CO (one each in Austin, San Diego and Portland):\n"
               f"  try {url}?near=80202&radius=50\n"
               f"   or {url}api/v1/clinics/search?near=80202&radius=50\n"
               f"  (Ctrl-C to stop)", flush=True)
-        app.run(host=host, port=port, threaded=True, use_reloader=False)
+        serve_app(lambda: create_app(settings), host, port, dev=dev)
     return 0
