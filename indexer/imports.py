@@ -67,9 +67,20 @@ def normalized(clinic: Clinic) -> Clinic:
 
 
 def import_records(lines: Iterable[tuple[int, str]], store: Store, geocoder, *,
-                   approve: bool = False, skip_invalid: bool = False) -> ImportSummary:
+                   approve: bool = False, skip_invalid: bool = False,
+                   replace: bool = False) -> ImportSummary:
+    """Check every record, then load them all in one write run (all or nothing, one writer
+    at a time). An id twice in the file, or one the store has without `replace`, is invalid."""
+    with store.writing("katdir import"):
+        return _import(lines, store, geocoder, approve=approve, skip_invalid=skip_invalid,
+                       replace=replace)
+
+
+def _import(lines: Iterable[tuple[int, str]], store: Store, geocoder, *, approve: bool,
+            skip_invalid: bool, replace: bool) -> ImportSummary:
     summary = ImportSummary()
     clinics: list[Clinic] = []
+    first_line: dict[str, int] = {}
     now = utcnow()
     locator = Locator(geocoder)
     for number, line in lines:
@@ -78,6 +89,15 @@ def import_records(lines: Iterable[tuple[int, str]], store: Store, geocoder, *,
             clinic = normalized(Clinic.model_validate_json(line))
         except ValidationError as err:
             summary.errors.append(_problem(number, err))
+            continue
+        if clinic.id in first_line:
+            summary.errors.append(f"line {number}: id {clinic.id!r} is also on line "
+                                  f"{first_line[clinic.id]}: each clinic once per file")
+            continue
+        first_line[clinic.id] = number
+        if not replace and store.get(clinic.id) is not None:
+            summary.errors.append(f"line {number}: id {clinic.id!r} is already in the store: "
+                                  "pass --replace to overwrite it")
             continue
         if clinic.location is None:
             location = locator.locate(clinic.address)

@@ -472,7 +472,10 @@ def index_listings(listings: Iterable[Listing], store: Store, geocoder, *, appro
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return run.index(listings)
+        # All of the run or none of it, and one writer at a time (a second run, or an import,
+        # stops with WriterBusy instead of both writing version n+1 of the same clinics).
+        with store.writing("katdir index"):
+            return run.index(listings)
     finally:
         if collecting:
             gc.enable()

@@ -14,6 +14,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--approve", action="store_true", help="mark the imported clinics vetted")
     parser.add_argument("--skip-invalid", action="store_true",
                         help="load the valid records even if some are invalid")
+    parser.add_argument("--replace", action="store_true",
+                        help="overwrite clinics the store already has (same id)")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -23,6 +25,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     with open_store(settings) as store:
         summary = import_records(read_lines(args.file), store, build_geocoder(settings),
-                                 approve=args.approve, skip_invalid=args.skip_invalid)
+                                 approve=args.approve, skip_invalid=args.skip_invalid,
+                                 replace=args.replace)
     print(summary.describe(), file=sys.stderr)
     return 0 if not summary.errors else 1

@@ -15,6 +15,7 @@ from katdir.store.base import (
     Store,
     StoreError,
     StoreUnavailable,
+    WriterBusy,
     client_gone,
 )
 
@@ -44,4 +45,4 @@ def open_store(settings: Settings | str, *, es_prefix: str | None = None) -> Sto
 
 __all__ = ["MAX_TEXT_WORDS", "SEARCH_TIMEOUT", "SORTS", "ConflictError", "Hit", "NearQuery",
            "SearchResult", "SearchTooCostly", "Store", "StoreError", "StoreUnavailable",
-           "open_store", "client_gone"]
+           "WriterBusy", "open_store", "client_gone"]

@@ -7,6 +7,7 @@ same ids in the same order; the contract tests in tests/store hold them to it.
 from __future__ import annotations
 
 import abc
+import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -42,6 +43,10 @@ class StoreError(Exception):
 
 class StoreUnavailable(StoreError):
     """The engine behind the store cannot be reached right now; retrying later may work."""
+
+
+class WriterBusy(StoreError):
+    """Another run (an index run, an import) is writing to the store right now."""
 
 
 class SearchTooCostly(StoreError):
@@ -166,6 +171,12 @@ class Store(abc.ABC):
 
     def ping(self) -> bool:
         return True
+
+    @contextlib.contextmanager
+    def writing(self, run: str) -> Iterator[None]:
+        """One run of writes (`run` names it, e.g. "katdir index"): readers see all of it or
+        none of it, and one run at a time — a second raises WriterBusy naming the first."""
+        yield
 
     def release(self) -> None:  # noqa: B027 - optional hook
         """The calling thread is done with the store for now (the end of a web request)."""

@@ -12,7 +12,10 @@ every search runs under a deadline that SQLite's progress handler enforces.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import math
+import os
 import queue
 import re
 import sqlite3
@@ -35,6 +38,7 @@ from katdir.store.base import (
     SearchTooCostly,
     Store,
     StoreUnavailable,
+    WriterBusy,
     client_gone,
     search_fields,
     text_body,
@@ -236,10 +240,56 @@ class SQLiteStore(Store):
 
     # -- writing -------------------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def writing(self, run: str) -> Iterator[None]:
+        """The run's reads and writes in one transaction, under a lock file that a second
+        writer finds taken (the kernel drops it when the holder dies, even by kill -9)."""
+        if getattr(self._local, "run", None):  # a run inside a run: the outer one decides
+            yield
+            return
+        with self._writer_lock(run):
+            conn = self._connection()
+            conn.execute("BEGIN IMMEDIATE")
+            self._local.run = run
+            try:
+                yield
+            except BaseException:
+                conn.rollback()
+                raise
+            else:
+                conn.commit()
+            finally:
+                self._local.run = None
+
+    @contextlib.contextmanager
+    def _writer_lock(self, run: str) -> Iterator[None]:
+        if str(self.path) == ":memory:":
+            yield
+            return
+        lock_path = self.path.with_name(self.path.name + ".writer")
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.pread(fd, 500, 0).decode("utf-8", "replace").strip() or "another run"
+                raise WriterBusy(f"{self.path} is being written by {holder}; "
+                                 "run this again when it has finished") from None
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{run} (pid {os.getpid()}, since "
+                          f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')})".encode(), 0)
+            yield
+        finally:
+            os.close(fd)  # closing drops the lock
+
+    def _transaction(self, conn: sqlite3.Connection):
+        """A write's own transaction, or none inside a run (the run commits everything)."""
+        return contextlib.nullcontext() if getattr(self._local, "run", None) else conn
+
     def upsert(self, clinics: Iterable[Clinic]) -> int:
         conn = self._connection()
         written = 0
-        with conn:
+        with self._transaction(conn):
             for clinic in clinics:
                 self._write(conn, clinic)
                 written += 1
@@ -270,7 +320,7 @@ class SQLiteStore(Store):
 
     def delete(self, clinic_id: str) -> bool:
         conn = self._connection()
-        with conn:
+        with self._transaction(conn):
             row = conn.execute("DELETE FROM clinics WHERE id = ? RETURNING rowid",
                                (clinic_id,)).fetchone()
             if row is None:
@@ -284,7 +334,7 @@ class SQLiteStore(Store):
         """Reload everything in one transaction (readers see the old content until it commits),
         numbering the search rows in spatial order."""
         conn = self._connection()
-        with conn:
+        with self._transaction(conn):
             for table in ("clinics", "clinic_docs", "clinic_box", "clinic_text"):
                 conn.execute(f"DELETE FROM {table}")
             conn.execute(f"CREATE TEMP TABLE staging ({_COLUMNS}, name, body)")
@@ -314,7 +364,7 @@ class SQLiteStore(Store):
     def put_decision(self, decision: Decision) -> Decision:
         stored = decision.model_copy(update={"version": decision.version + 1})
         conn = self._connection()
-        with conn:
+        with self._transaction(conn):
             if decision.version == 0:
                 cursor = conn.execute(
                     "INSERT INTO decisions VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
@@ -350,7 +400,7 @@ class SQLiteStore(Store):
         conn = self._connection()
         self._local.deadline = time.monotonic() + self.search_timeout
         try:
-            with conn:  # one read snapshot; the rollback or commit empties text_match
+            with self._transaction(conn):  # one read snapshot; its end empties text_match
                 return self._search(conn, query)
         except sqlite3.OperationalError as err:
             stopped = getattr(self._local, "stopped", None)

@@ -63,7 +63,7 @@ def test_a_curators_decision_beats_an_approving_import(store, geocoder):
     store.put_decision(Decision(clinic_id="other-directory-42",
                                 review=Review(status="rejected", by="ana"),
                                 overrides={"name": "Rose City Ketamine (closed)"}))
-    import_records(lines(record()), store, geocoder, approve=True)
+    import_records(lines(record()), store, geocoder, approve=True, replace=True)
     clinic = store.get("other-directory-42")
     assert (clinic.review.status, clinic.name) == ("rejected", "Rose City Ketamine (closed)")
     assert clinic.version == 2
@@ -71,7 +71,7 @@ def test_a_curators_decision_beats_an_approving_import(store, geocoder):
 
 def test_export_writes_approved_clinics_in_three_formats(store, geocoder):
     import_records(lines(record(), record(id="pending-1", name="Pending Clinic")), store, geocoder)
-    import_records(lines(record()), store, geocoder, approve=True)
+    import_records(lines(record()), store, geocoder, approve=True, replace=True)
     out = io.StringIO()
     assert export(store.iter_clinics(), "jsonl", out) == 1
     assert json.loads(out.getvalue())["id"] == "other-directory-42"
