@@ -16,6 +16,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from crawler.extract.cli import main as extract_main
+    from katdir.cli.base import input_file
+
+    if not args.target.startswith(("http://", "https://")):
+        # A saved page may be in any charset (its own meta tag says which): only the file's
+        # existence, kind and emptiness are checked here.
+        input_file(args.target, "an HTML or plain-text page", text=False)
 
     return extract_main([args.target, *(["--url", args.url] if args.url else []),
                          *(["--full"] if args.full else [])])

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from katdir.cli.base import seed_lines
+from katdir.cli.base import input_file, seed_lines
 from katdir.settings import Settings
 
 
@@ -25,9 +24,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from katdir.geocoding import build_geocoder
     from katdir.store import open_store
 
+    listings = input_file(args.listings, "listings (JSON Lines from `katdir crawl`)")
+    seeds = seed_lines(args.seeds)
     with open_store(settings) as store:
-        summary = index_file(Path(args.listings), store, build_geocoder(settings),
+        summary = index_file(listings, store, build_geocoder(settings),
                              approve=args.approve, progress=not args.quiet,
-                             crawled_sites=seed_lines(args.seeds), gone_after=args.gone_after)
+                             crawled_sites=seeds, gone_after=args.gone_after)
     print(summary.describe(), file=sys.stderr)
     return 0

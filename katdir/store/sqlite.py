@@ -37,6 +37,7 @@ from katdir.store.base import (
     SearchResult,
     SearchTooCostly,
     Store,
+    StoreError,
     StoreUnavailable,
     WriterBusy,
     client_gone,
@@ -160,8 +161,13 @@ class SQLiteStore(Store):
         self._idle: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()  # warmest first
         self._slots = threading.BoundedSemaphore(pool_size)
         self.pool_size = pool_size
-        with self._connection() as conn:
-            conn.executescript(SCHEMA)
+        try:
+            with self._connection() as conn:
+                conn.executescript(SCHEMA)
+        except sqlite3.Error as err:
+            self.close()
+            raise StoreError(f"{self.path} cannot be used as a katdir store ({err}): "
+                             "give KATDIR_STORE a new file or one katdir made") from None
 
     @classmethod
     def from_url(cls, url: str) -> SQLiteStore:
