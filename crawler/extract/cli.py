@@ -11,17 +11,21 @@ import sys
 import urllib.request
 from pathlib import Path
 
+from crawler.fetch import Networks, opener, private_allowance
+
 from . import design_view, extract_page
 
 MAX_BYTES = 5 * 1024 * 1024
 USER_AGENT = "katdir-extract/0.1 (+https://github.com/katdir)"
 
 
-def load(source: str, timeout: float = 20.0) -> tuple[bytes, str, str]:
-    """(content, content type, URL) of a local file or an http(s) URL."""
+def load(source: str, timeout: float = 20.0, *,
+         private_ok: Networks | None = ()) -> tuple[bytes, str, str]:
+    """(content, content type, URL) of a local file or an http(s) URL — fetched under the
+    crawler's SSRF rules, redirects included (`private_ok`: see crawler.fetch.opener)."""
     if source.startswith(("http://", "https://")):
         request = urllib.request.Request(source, headers={"User-Agent": USER_AGENT})
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - operator-given URL
+        with opener(private_ok).open(request, timeout=timeout) as response:
             content = response.read(MAX_BYTES)
             return content, response.headers.get("Content-Type", "text/html"), response.geturl()
     path = Path(source)
@@ -36,8 +40,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", help="the URL the page was fetched from (for a local file)")
     parser.add_argument("--full", action="store_true", help="also print page type, evidence, locations and other extras")
     args = parser.parse_args(argv)
+    from katdir.settings import load_settings
+
+    private_ok = private_allowance(load_settings().allow_private_hosts)
     try:
-        content, content_type, url = load(args.source)
+        content, content_type, url = load(args.source, private_ok=private_ok)
     except (OSError, ValueError) as exc:
         print(f"katdir extract: cannot read {args.source}: {exc}", file=sys.stderr)
         return 2
