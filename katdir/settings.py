@@ -83,6 +83,17 @@ class Settings:
     retry_after: int = _setting(
         "KATDIR_RETRY_AFTER", 5,
         "seconds the API's 503 answers ask clients to wait (Retry-After) while the store is down")
+    rate_limit: str = _setting(
+        "KATDIR_RATE_LIMIT", "300/minute;5000/hour",
+        "requests one client may make to the API and the pages (Flask-Limiter notation, "
+        "';' between windows); off: no limit")
+    rate_limit_forms: str = _setting(
+        "KATDIR_RATE_LIMIT_FORMS", "10/hour",
+        "posts of the public forms (corrections, removals) one client may make")
+    rate_limit_storage: str = _setting(
+        "KATDIR_RATE_LIMIT_STORAGE", "memory://",
+        "where the counters live: memory:// (per worker process) or a shared backend such as "
+        "redis://host:6379 (needs the redis package) so that every worker counts together")
 
     # Where each value came from ("default", "environment", "override"): for `katdir config`.
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)

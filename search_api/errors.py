@@ -67,7 +67,12 @@ def init_app(app: Flask) -> None:
         if not _wants_json():
             return err
         code = (err.name or "error").lower().replace(" ", "_")
-        return error_response(err.code or 500, code, err.description or err.name)
+        response = error_response(err.code or 500, code, err.description or err.name)
+        # What the exception says besides its body: Allow on a 405, Retry-After on a 429…
+        for name, value in err.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):

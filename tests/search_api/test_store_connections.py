@@ -38,7 +38,7 @@ def test_a_threaded_server_under_load_keeps_a_bounded_pool_of_connections(tmp_pa
     db = tmp_path / "katdir.db"
     with open_store(f"sqlite:///{db}") as store:
         store.rebuild(synthetic_clinics(2000))
-    app = create_app({"KATDIR_STORE": f"sqlite:///{db}",
+    app = create_app({"KATDIR_STORE": f"sqlite:///{db}", "KATDIR_RATE_LIMIT": "off",
                       "KATDIR_GEOCODE_CACHE": str(tmp_path / "geo.db")})
     # A thread per request, as the development server (and `katdir serve` before) runs.
     server = make_server("127.0.0.1", 0, app, threaded=True)
