@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 ESCTL  := tools/es-node/esctl
 
-.PHONY: demo test install browser bench-tools es es-start es-stop es-clean es-cluster-start es-cluster-stop test-fast bench clean
+.PHONY: audit demo test install browser bench-tools es es-start es-stop es-clean es-cluster-start es-cluster-stop test-fast bench clean
 
 PORT   ?= 8000
 
@@ -49,6 +49,9 @@ es-cluster-start:  ## a 3-node cluster; its URLs (comma-separated) in var/elasti
 
 es-cluster-stop:
 	$(ESCTL) stop --nodes 3
+
+audit: install  ## known vulnerabilities in the installed, pinned dependencies (needs PyPI's JSON API or OSV)
+	$(VENV)/bin/pip-audit --skip-editable --strict --progress-spinner off
 
 bench-tools:  ## Debian's wrk, the load generator of `python -m bench load`
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
