@@ -25,11 +25,17 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench.bench_load import ROOT, SCRIPT, free_port, search_paths, wait_until_serving, worker_rss_mb
+from bench.bench_load import (
+    ROOT,
+    SCRIPT,
+    free_port,
+    search_paths,
+    wait_until_serving,
+    worker_rss_mb,
+)
 from bench.bench_search import VAR, build_store
 from bench.common import record
 

@@ -12,7 +12,14 @@ from datetime import datetime, timezone
 from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 Route = Literal["iv", "im", "oral", "spravato", "intranasal_ketamine"]
 PriceKind = Literal["per_session", "series", "consultation", "maintenance", "other"]

@@ -14,7 +14,6 @@ import pytest
 
 from crawler.extract.cli import load, main
 
-
 LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"),)
 PAGE = b"<html><head><title>Mile High Ketamine</title></head><body>IV $450</body></html>"
 REDIRECTS = {
