@@ -65,7 +65,7 @@ def make_web(folder: Path, sites: int) -> list[str]:
                 if path.suffix.lower() in TEMPLATED and path.is_file():
                     body = path.read_bytes()
                     renamed = PLACEHOLDER.sub(
-                        lambda m: (b"{{site:" + m.group(1) + f"-{copy:03d}".encode() + b"}}"
+                        lambda m, copy=copy: (b"{{site:" + m.group(1) + f"-{copy:03d}".encode() + b"}}"
                                    if m.group(1).decode() in originals else m.group(0)), body)
                     if renamed != body:
                         path.write_bytes(renamed)

@@ -31,8 +31,8 @@ from pathlib import Path
 from tqdm import tqdm
 
 from bench.common import machine, record
-from katdir.model import CARE_STEPS, CONDITIONS, ROUTES
 from bench.synthetic import us_cities
+from katdir.model import CARE_STEPS, CONDITIONS, ROUTES
 
 TARGET = 5000.0  # listings/s, DESIGN §7
 
@@ -199,9 +199,9 @@ def _warm(geocoder, listings: list[dict], seed: int) -> None:
     offline; the chain answers each address from the gazetteer and this cache."""
     from geopy.location import Location
 
+    from bench.synthetic import jitter
     from indexer.geocode import Locator
     from indexer.normalize import normalize_address
-    from bench.synthetic import jitter
 
     rng = random.Random(seed)
     locator = Locator(geocoder)

@@ -9,7 +9,18 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from . import care, conditions, contact, directory, identity, insurance, page_type, prices, routes, structured
+from . import (
+    care,
+    conditions,
+    contact,
+    directory,
+    identity,
+    insurance,
+    page_type,
+    prices,
+    routes,
+    structured,
+)
 from .document import FOOTER, HEADER, MAIN, parse
 
 __all__ = ["extract_page", "design_view", "DESIGN_KEYS", "DESIGN_PRICE_KEYS"]

@@ -2,9 +2,8 @@
 
 import json
 
-from katdir.model import CONDITIONS, PRICE_KINDS, ROUTES, Listing
-
 from crawler.extract import extract_page
+from katdir.model import CONDITIONS, PRICE_KINDS, ROUTES, Listing
 
 DESIGN_KEYS = ["name", "routes_offered", "prices", "conditions", "therapy_integrated", "insurance", "address", "phone"]
 EXTRA_KEYS = ["url", "page_type", "care_steps", "telehealth", "hours", "email", "website", "locations", "evidence"]
