@@ -1,4 +1,4 @@
-"""The crawl (DESIGN §7): the full pipeline — download, extraction, items — at ≥ 70 % of the
+"""The crawl (docs/architecture.md §7): the full pipeline — download, extraction, items — at ≥ 70 % of the
 pages/s that `scrapy bench` reaches on the same machine.
 
     python -m bench crawl [--sites 140] [--runs 3] [--scrapy-seconds 10]

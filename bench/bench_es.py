@@ -1,4 +1,4 @@
-"""The Elasticsearch store (DESIGN §7): bulk loading in clinics/s (target ≥ 2,000) and near-me
+"""The Elasticsearch store (docs/architecture.md §7): bulk loading in clinics/s (target ≥ 2,000) and near-me
 search latency through the API (target p50 ≤ 15 ms at 1M clinics on one node).
 
     tools/es-node/esctl start          # writes var/elasticsearch.url

@@ -1,4 +1,4 @@
-"""Near-me search on the embedded store (DESIGN §7): latency in the API process and over HTTP,
+"""Near-me search on the embedded store (docs/architecture.md §7): latency in the API process and over HTTP,
 against a naive geopy scan, across store sizes, and the API worker's memory.
 
     python -m bench search [--sizes 10000,100000,1000000] [--queries 400]

@@ -1,4 +1,4 @@
-"""The clinic model shared by every stage: vocabularies, listings and clinics (DESIGN §3).
+"""The clinic model shared by every stage: vocabularies, listings and clinics (docs/architecture.md §3).
 
 A `Listing` is what the crawler read on one page (or one location of a site), with
 provenance; a `Clinic` is what the indexer made of one or more listings and what the store

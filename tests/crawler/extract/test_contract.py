@@ -1,4 +1,4 @@
-"""The shape of extract_page's result (DESIGN §4 plus extras), HTML and plain text."""
+"""The shape of extract_page's result (docs/architecture.md §4 plus extras), HTML and plain text."""
 
 import json
 
