@@ -160,7 +160,7 @@ class ClinicFacts(_Model):
     conditions: list[Condition] = []
     therapy_integrated: bool | None = None
     care_steps: list[CareStep] = []
-    insurance: Insurance = Insurance()
+    insurance: Insurance = Field(default_factory=Insurance)  # not a default to deep-copy
     telehealth: bool | None = None
     hours: str | None = None
     evidence: dict[str, list[Evidence]] = {}
