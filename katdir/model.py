@@ -141,7 +141,7 @@ class Decision(_Model):
     """
 
     clinic_id: str
-    review: Review = Review()
+    review: Review = Field(default_factory=Review)
     overrides: dict[str, Any] = {}
     history: list[dict[str, Any]] = []
     version: int = 0
@@ -186,10 +186,10 @@ class Clinic(ClinicFacts):
 
     id: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")
     name: str = Field(min_length=1)
-    address: Address = Address()
+    address: Address = Field(default_factory=Address)
     location: Location | None = None
     sources: list[Source] = []
-    review: Review = Review()
+    review: Review = Field(default_factory=Review)
     overrides: dict[str, Any] = {}
     first_seen: datetime | None = None
     last_seen: datetime | None = None
