@@ -256,15 +256,19 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from katdir.store import StoreError
-
     try:
         return args.func(args)
-    except (CommandError, StoreError, OSError) as err:
-        print(f"katdir {args.command}: {err}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as err:
+        # Only a command that opened a store can raise a StoreError, and importing the store
+        # (the pydantic model with it) costs commands like `katdir geocode` ~0.1 s at start.
+        store = sys.modules.get("katdir.store")
+        if isinstance(err, (CommandError, OSError)) or (
+                store is not None and isinstance(err, store.StoreError)):
+            print(f"katdir {args.command}: {err}", file=sys.stderr)
+            return 2
+        raise
 
 
 if __name__ == "__main__":

@@ -140,3 +140,15 @@ def test_crawl_writes_listings_and_says_what_it_did(env, monkeypatch, tmp_path, 
 def test_crawl_without_seeds_is_a_clear_error(env, tmp_path, capsys):
     assert main(["crawl", "-o", str(tmp_path / "x.jsonl")]) == 2
     assert "nothing to crawl" in capsys.readouterr().err
+
+
+def test_geocode_starts_without_importing_what_it_does_not_use():
+    """Start-up time: `katdir geocode` needs geopy and the gazetteer, not the store's model,
+    the web framework or the crawler (python -m bench startup measures the time itself)."""
+    code = ("import sys; from katdir.cli import main; main(['geocode', '10001']); "
+            "print(' '.join(sorted(sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=300)
+    imported = set(done.stdout.split())
+    assert "geopy" in imported and "katdir.geocoding.gazetteer" in imported
+    assert not {"pydantic", "katdir.store", "katdir.model", "flask", "scrapy"} & imported
