@@ -25,7 +25,7 @@ from bench.common import record, summarize
 from katdir.geo import unit_vector, min_dot_for_radius
 from katdir.store.cell_counts import CellCounts
 from katdir.store.sqlite import DOT, FACET_COLUMNS, SQLiteStore
-from katdir.synthetic import jitter, us_cities
+from bench.synthetic import jitter, us_cities
 
 DENSE_METROS = 8
 

@@ -13,7 +13,7 @@ from katdir.geo import KM_PER_MILE
 from katdir.store import NearQuery
 from katdir.store.cell_counts import CellCounts
 from katdir.store.sqlite import SQLiteStore
-from katdir.synthetic import EDGE_CASES, jitter, synthetic_clinics
+from bench.synthetic import EDGE_CASES, jitter, synthetic_clinics
 
 
 @pytest.fixture(scope="module")
