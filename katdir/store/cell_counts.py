@@ -19,6 +19,7 @@ filter returns None and the store's own query answers.
 
 from __future__ import annotations
 
+import json
 import math
 import sqlite3
 from typing import Any
@@ -84,9 +85,9 @@ class CellCounts:
         # The same float arithmetic as _cell_sql, so Python and SQLite agree on every point.
         return int((lat + 90) / self.cell_deg), int((lon + 180) / self.cell_deg) % self.columns
 
-    def _cells(self, query: NearQuery) -> tuple[list[int], list[int]]:
-        """The ids of the cells wholly inside the circle, and of the other cells its box
-        touches."""
+    def _cells(self, query: NearQuery) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """Runs of cell ids (first, last) wholly inside the circle, and of the other cells its
+        box touches: a few per row of cells, whatever the cell size."""
         g = self.cell_deg
         box = bounding_box(query.lat, query.lon, query.radius_km)
         ox, oy, oz = unit_vector(query.lat, query.lon)
@@ -104,17 +105,59 @@ class CellCounts:
             return found
 
         whole, ring = [], []
+        if len(box.lon_ranges) == 1:
+            west, east = box.lon_ranges[0]
+            first_col = self._cell(0, max(west - PAD, -180))[1]
+            last_col = self._cell(0, min(east + PAD, 180 - 1e-9))[1]
+            centre = self._cell(0, query.lon)[1]
+
+            def inside_run(row: int) -> tuple[int, int]:
+                """The corners of line `row` inside the circle: a run of columns, found from
+                the centre's column outwards (the dot product falls with the distance in
+                longitude), by bisection."""
+                if not (inside(row, centre) or inside(row, centre + 1)):
+                    return (0, -1)
+                start = centre if inside(row, centre) else centre + 1
+                low, high = first_col, start  # leftmost inside corner is in [low, high]
+                while low < high:
+                    mid = (low + high) // 2
+                    low, high = (low, mid) if inside(row, mid) else (mid + 1, high)
+                left = low
+                low, high = start, last_col + 1
+                while low < high:
+                    mid = (low + high + 1) // 2
+                    low, high = (mid, high) if inside(row, mid) else (low, mid - 1)
+                return (left, low)
+
+            runs: dict[int, tuple[int, int]] = {}
+            for row in range(max(first_row, 0), min(last_row, self.rows - 1) + 1):
+                for line in (row, row + 1):
+                    if line not in runs:
+                        runs[line] = inside_run(line)
+                # cells whose four corners are inside: both lines' runs hold col and col + 1
+                lo = max(runs[row][0], runs[row + 1][0])
+                hi = min(runs[row][1], runs[row + 1][1]) - 1
+                base = row * self.columns
+                if lo <= hi:
+                    whole.append((base + lo, base + hi))
+                    if first_col < lo:
+                        ring.append((base + first_col, base + lo - 1))
+                    if hi < last_col:
+                        ring.append((base + hi + 1, base + last_col))
+                else:
+                    ring.append((base + first_col, base + last_col))
+            return whole, ring
         for row in range(max(first_row, 0), min(last_row, self.rows - 1) + 1):
-            for west, east in box.lon_ranges:
+            for west, east in box.lon_ranges:  # across the 180th meridian: corner by corner
                 first_col = self._cell(0, max(west - PAD, -180))[1]
                 last_col = self._cell(0, min(east + PAD, 180 - 1e-9))[1]
                 for col in range(first_col, last_col + 1):
                     cell = row * self.columns + col
                     if (inside(row, col) and inside(row + 1, col) and inside(row, col + 1)
                             and inside(row + 1, col + 1)):
-                        whole.append(cell)
+                        whole.append((cell, cell))
                     else:
-                        ring.append(cell)
+                        ring.append((cell, cell))
         return whole, ring
 
     def facets(self, query: NearQuery) -> tuple | None:
@@ -137,8 +180,10 @@ class CellCounts:
             band_sums = ", ".join(f"total(b{i})" for i in range(n_bands))
             kept = self.conn.execute(
                 f"SELECT total(n), {route_sums}, min(pmin), max(pmax), total(unknown), "
-                f"{band_sums} FROM cell_counts WHERE cell IN ({', '.join(map(str, whole))}) "
-                f"AND status IN ({status_sql}){route_sql}", statuses).fetchone()
+                f"{band_sums} FROM json_each(?) r CROSS JOIN {self.schema}.cell_counts "
+                f"ON cell BETWEEN r.value ->> 0 AND r.value ->> 1 "
+                f"WHERE status IN ({status_sql}){route_sql}",
+                [json.dumps(whole), *statuses]).fetchone()
 
         exact = None
         if ring:
@@ -148,12 +193,14 @@ class CellCounts:
             bands = ", ".join(f"total({c})" for c in _band_conditions("c."))
             exact = self.conn.execute(
                 f"SELECT count(*), {route_cols}, min(c.min_price), max(c.min_price), "
-                f"total(c.min_price IS NULL), {bands} FROM clinic_cells k CROSS JOIN clinics c "
-                f"ON c.rowid = k.rowid WHERE k.cell IN ({', '.join(map(str, ring))}) "
-                f"AND c.status IN ({status_sql})"
+                f"total(c.min_price IS NULL), {bands} FROM json_each(?) r "
+                f"CROSS JOIN {self.schema}.clinic_cells k "
+                f"ON k.cell BETWEEN r.value ->> 0 AND r.value ->> 1 "
+                f"CROSS JOIN clinics c ON c.rowid = k.rowid WHERE c.status IN ({status_sql})"
                 + (f" AND (c.routes_mask & {routes}) != 0" if routes else "")
                 + " AND c.x * ? + c.y * ? + c.z * ? >= ?",
-                [*statuses, ox, oy, oz, min_dot_for_radius(query.radius_km)]).fetchone()
+                [json.dumps(ring), *statuses, ox, oy, oz,
+                 min_dot_for_radius(query.radius_km)]).fetchone()
         return _combine(kept, exact, len(ROUTES))
 
 
