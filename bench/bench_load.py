@@ -81,9 +81,9 @@ def wait_until_serving(port: int, server: subprocess.Popen, timeout: float = 60)
         time.sleep(0.05)
 
 
-def worker_rss_mb(master: int) -> list[float]:
-    """Resident memory of each of gunicorn's worker processes (the master's children)."""
-    sizes = []
+def workers(master: int) -> list[Path]:
+    """/proc entries of gunicorn's worker processes (the master's children)."""
+    found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -93,8 +93,26 @@ def worker_rss_mb(master: int) -> list[float]:
             continue
         fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
         if fields.get("PPid", "").strip() == str(master):
-            sizes.append(round(int(fields["VmRSS"].split()[0]) / 1024, 1))
+            found.append(entry)
+    return found
+
+
+def worker_rss_mb(master: int) -> list[float]:
+    sizes = []
+    for entry in workers(master):
+        status = (entry / "status").read_text()
+        sizes.append(round(int(status.split("VmRSS:")[1].split()[0]) / 1024, 1))
     return sorted(sizes)
+
+
+def workers_cpu_s(master: int) -> float:
+    """CPU seconds (user + system) the workers have used so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in workers(master):
+        fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
 
 
 def run_wrk(url: str, paths_file: Path, connections: int, duration: int,
@@ -166,13 +184,21 @@ def main(argv: list[str]) -> int:
         run_wrk(url, mixes["search"], 8, 3, 2000)  # warm the workers and the page cache
         for endpoint in ("search", "healthz"):
             for connections in levels:
+                cpu_before = workers_cpu_s(server.pid)
                 row = run_wrk(url, mixes[endpoint], connections, args.duration,
                               args.max_requests)
+                # CPU per request: what the server's work costs whatever else the machine
+                # runs; the cores divided by it bound the throughput of an idle machine.
+                cpu_ms = (workers_cpu_s(server.pid) - cpu_before) * 1000 / max(row["requests"], 1)
+                row["worker_cpu_ms_per_request"] = round(cpu_ms, 3)
+                row["idle_machine_requests_per_s_bound"] = round(
+                    len(os.sched_getaffinity(0)) * 1000 / cpu_ms, 1) if cpu_ms else None
                 row["worker_rss_mb"] = worker_rss_mb(server.pid)
                 results["runs"][endpoint].append(row)
                 print(f"{endpoint:>7} c={connections:<4} {row['requests_per_s']:>8.1f} req/s  "
                       f"p50 {row['p50_ms']:.1f} ms  p95 {row['p95_ms']:.1f} ms  "
                       f"p99 {row['p99_ms']:.1f} ms  errors {row['error_count']}  "
+                      f"cpu/req {row['worker_cpu_ms_per_request']} ms  "
                       f"load {row['load_average_1min_after']}", file=sys.stderr)
     finally:
         server.terminate()

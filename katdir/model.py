@@ -192,7 +192,7 @@ class Decision(_Model):
     """
 
     clinic_id: ShortText
-    review: Review = Review()
+    review: Review = Field(default_factory=Review)
     overrides: dict[ShortText, FreeForm] = Field(default={}, max_length=MANY)
     history: list[FreeForm] = []  # the audit trail grows with the clinic's life: each entry bounded
     version: int = 0
@@ -211,7 +211,7 @@ class ClinicFacts(_Model):
     conditions: list[Condition] = Field(default=[], max_length=MANY)
     therapy_integrated: bool | None = None
     care_steps: list[CareStep] = Field(default=[], max_length=MANY)
-    insurance: Insurance = Insurance()
+    insurance: Insurance = Field(default_factory=Insurance)  # not a default to deep-copy
     telehealth: bool | None = None
     hours: LongText | None = None
     evidence: dict[ShortText, Annotated[list[Evidence], Field(max_length=MANY)]] = Field(
@@ -238,10 +238,10 @@ class Clinic(ClinicFacts):
 
     id: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")
     name: str = Field(min_length=1, max_length=SHORT_TEXT)
-    address: Address = Address()
+    address: Address = Field(default_factory=Address)
     location: Location | None = None
     sources: list[Source] = Field(default=[], max_length=MANY)
-    review: Review = Review()
+    review: Review = Field(default_factory=Review)
     overrides: dict[ShortText, FreeForm] = Field(default={}, max_length=MANY)
     first_seen: datetime | None = None
     last_seen: datetime | None = None

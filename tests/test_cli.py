@@ -181,3 +181,15 @@ def test_serve_on_a_busy_port_says_so_before_printing_a_url(env, capsys):
     out = capsys.readouterr()
     assert "http://" not in out.out
     assert f"cannot listen on 127.0.0.1:{port}" in out.err and "--port" in out.err
+
+
+def test_geocode_starts_without_importing_what_it_does_not_use():
+    """Start-up time: `katdir geocode` needs geopy and the gazetteer, not the store's model,
+    the web framework or the crawler (python -m bench startup measures the time itself)."""
+    code = ("import sys; from katdir.cli import main; main(['geocode', '10001']); "
+            "print(' '.join(sorted(sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=300)
+    imported = set(done.stdout.split())
+    assert "geopy" in imported and "katdir.geocoding.gazetteer" in imported
+    assert not {"pydantic", "katdir.store", "katdir.model", "flask", "scrapy"} & imported

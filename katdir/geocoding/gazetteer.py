@@ -273,34 +273,49 @@ class _Connections:
         return db.execute(sql, parameters)
 
 
+_ABSENT = object()
+
+
 class _Table(Mapping):
-    """A read-only mapping over one lookup of the index file."""
+    """A read-only mapping over one lookup of the index file.
+
+    Answers are remembered (a bounded memo): an indexing run asks for the same few thousand
+    places again and again, and a dict hit costs a tenth of an SQLite query."""
 
     _SQL = ""
     _SIZE = ""
+    _MEMO_MAX = 20_000
 
     def __init__(self, connections: _Connections) -> None:
         self._connections = connections
+        self._memo: dict = {}
 
-    def _rows(self, key) -> list:
-        return self._connections.execute(self._SQL, key if isinstance(key, tuple) else (key,)
-                                         ).fetchall()
+    def _lookup(self, key):
+        found = self._memo.get(key, _ABSENT)
+        if found is _ABSENT:
+            rows = self._connections.execute(
+                self._SQL, key if isinstance(key, tuple) else (key,)).fetchall()
+            found = self._value(rows) if rows else None
+            if len(self._memo) >= self._MEMO_MAX:
+                self._memo.clear()
+            self._memo[key] = found
+        return found
 
     def _value(self, rows: list):
         raise NotImplementedError
 
     def __getitem__(self, key):
-        rows = self._rows(key)
-        if not rows:
+        found = self._lookup(key)
+        if found is None:
             raise KeyError(key)
-        return self._value(rows)
+        return found
 
     def get(self, key, default=None):
-        rows = self._rows(key)
-        return self._value(rows) if rows else default
+        found = self._lookup(key)
+        return default if found is None else found
 
     def __contains__(self, key) -> bool:
-        return bool(self._rows(key))
+        return self._lookup(key) is not None
 
     def __len__(self) -> int:
         return self._connections.execute(self._SIZE, ()).fetchone()[0]

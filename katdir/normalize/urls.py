@@ -32,6 +32,12 @@ def _unwrap_redirect(parts) -> str | None:
     return None
 
 
+# A URL urlsplit would leave as it is, but for case and 'www.': what normalize_url says of it
+# can be read off directly (a fifth of an indexing run's URL work otherwise).
+_PLAIN_URL = re.compile(r"(https?)://([a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)(/[\w./~-]*)?",
+                        re.IGNORECASE | re.ASCII)
+
+
 def normalize_url(url: str | None, *, unwrap: bool = True) -> str | None:
     """A canonical URL: scheme and host lower-cased, no 'www.', no default port, tracking
     parameters and the fragment dropped, the remaining parameters sorted, no trailing slash on
@@ -40,6 +46,11 @@ def normalize_url(url: str | None, *, unwrap: bool = True) -> str | None:
     if not url:
         return None
     text = url.strip()
+    plain = _PLAIN_URL.fullmatch(text)
+    if plain:  # most sites' addresses: no port, query or fragment to take apart
+        scheme, host, path = plain.groups()
+        host = host.lower().removeprefix("www.")
+        return f"{scheme.lower()}://{host}{path if path and path != '/' else ''}"
     if text.startswith("//"):
         text = "https:" + text
     elif "://" not in text and re.match(r"^[\w-]+(\.[\w-]+)+(/|$)", text):

@@ -79,3 +79,38 @@ def test_the_copies_of_the_sample_web_point_at_themselves(tmp_path):
     assert names[:len(seed_sites())] == [f"{n}-000" for n in seed_sites()]
     sitemap = (tmp_path / "flatirons-kat-001" / "sitemap.xml").read_text()
     assert "{{site:flatirons-kat-001}}" in sitemap and "{{site:flatirons-kat}}" not in sitemap
+
+
+@pytest.mark.xdist_group("gunicorn")
+def test_bench_load_runs_and_records(results_dir):
+    from bench import bench_load
+
+    assert bench_load.main(["--clinics", "300", "--concurrency", "1,4", "--duration", "1",
+                            "--max-requests", "40", "--paths", "20"]) == 0
+    results = read(results_dir, "load")
+    assert results["gunicorn"]["workers"] >= 2
+    for endpoint in ("search", "healthz"):
+        runs = results["runs"][endpoint]
+        assert [r["connections"] for r in runs] == [1, 4]
+        assert all(r["requests"] > 0 and r["error_count"] == 0 for r in runs)
+        assert all(r["worker_rss_mb"] for r in runs)
+    assert set(results["search_share_of_ceiling"]) == {"1", "4"}
+
+
+def test_bench_startup_runs_and_records(results_dir):
+    from bench import bench_startup
+
+    assert bench_startup.main(["--runs", "1"]) == 0
+    results = read(results_dir, "startup")
+    assert results["geocode"]["index_file_bytes"] > 1_000_000
+    assert results["geocode"]["median_s"] > 0 and results["geocode"]["cpu_median_s"] > 0
+    assert results["worker"]["gunicorn_first_healthz_median_s"] > 0
+
+
+def test_bench_cells_runs_and_records(results_dir):
+    from bench import bench_cells
+
+    assert bench_cells.main(["--sizes", "300", "--queries", "10", "--cells", "0.5"]) == 0
+    row = read(results_dir, "cells")["sizes"]["300"]
+    assert row["cells"]["0.5"]["answers_differing_from_today"] == 0
+    assert row["today"]["all"]["n"] == 20
