@@ -168,7 +168,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from crawler.extract.evaluate import main as evaluate_main
 
-    evaluate_main(["--part", args.part])
+    argv = ["--part", args.part, "--worst", str(args.worst)]
+    if args.labelled_set:
+        argv += ["--set", args.labelled_set]
+    if args.ids:
+        argv += ["--ids", args.ids]
+    if args.json:
+        argv.append("--json")
+    evaluate_main(argv)
     return 0
 
 
@@ -246,8 +253,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("evaluate", help="precision and recall of the extractor on the fixture web")
-    p.add_argument("--part", choices=("dev", "heldout", "all"), default="all")
+    p = sub.add_parser("evaluate", help="precision and recall of the extractor on the fixture web, "
+                                        "or on a labelled set of pages (--set)")
+    p.add_argument("--set", dest="labelled_set", metavar="FILE.jsonl",
+                   help="a labelled set in the format of shared/realweb/pages.jsonl")
+    p.add_argument("--part", choices=("dev", "heldout", "blind", "tune", "held", "all"), default="all",
+                   help="fixture web: dev, heldout, blind; with --set: tune, held (split by host)")
+    p.add_argument("--ids", help="with --set: only these page ids (comma-separated)")
+    p.add_argument("--worst", type=int, default=10, help="with --set: how many of the worst pages to list")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.set_defaults(func=cmd_evaluate)
     return parser
 

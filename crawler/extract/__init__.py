@@ -17,6 +17,10 @@ __all__ = ["extract_page", "design_view", "DESIGN_KEYS", "DESIGN_PRICE_KEYS"]
 # DESIGN §4: what `katdir extract` prints
 DESIGN_KEYS = ("name", "routes_offered", "prices", "conditions", "therapy_integrated", "insurance", "address", "phone")
 DESIGN_PRICE_KEYS = ("amount_min", "amount_max", "route", "kind", "sessions", "quote")
+# printed after the DESIGN §4 keys: what kind of page the facts were read from, and each
+# price's currency (a non-USD price must never be read as dollars)
+PRINTED_EXTRA_KEYS = ("page_type",)
+PRINTED_PRICE_EXTRA_KEYS = ("currency",)
 
 NON_CLINIC_TYPES = ("article", "directory")
 
@@ -119,9 +123,10 @@ def extract_page(content: str | bytes, url: str, *, content_type: str = "text/ht
 
 
 def design_view(result: dict) -> dict:
-    """Exactly the JSON of DESIGN §4 (what `katdir extract` prints) from extract_page's result."""
-    view = {k: result[k] for k in DESIGN_KEYS}
-    view["prices"] = [{k: p[k] for k in DESIGN_PRICE_KEYS} for p in result["prices"]]
+    """What `katdir extract` prints: the JSON of DESIGN §4, then the page type; prices carry
+    their currency."""
+    view = {k: result[k] for k in (*DESIGN_KEYS, *PRINTED_EXTRA_KEYS)}
+    view["prices"] = [{k: p[k] for k in (*DESIGN_PRICE_KEYS, *PRINTED_PRICE_EXTRA_KEYS)} for p in result["prices"]]
     return view
 
 

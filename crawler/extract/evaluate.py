@@ -1,7 +1,9 @@
 """Precision and recall of the extractors on the labelled fixture web, per field, for the
-development part and the held-out part separately.
+development part and the held-out part separately; or, with ``--set``, on any labelled set
+of pages in the format of ``shared/realweb/pages.jsonl`` (see ``scoring``).
 
-    python -m crawler.extract.evaluate [--part dev|heldout|all] [--errors] [--json]
+    python -m crawler.extract.evaluate [--part dev|heldout|blind|all] [--errors] [--json]
+    python -m crawler.extract.evaluate --set FILE.jsonl [--part tune|held|all | --ids ID,...] [--worst N] [--json]
 
 Every page listed in ``tests/fixtures/web/truth.yaml`` is read from disk and extracted with
 the URL the fixture server would give it (each site on its own port of 127.0.0.1;
@@ -30,7 +32,7 @@ from pathlib import Path
 
 import yaml
 
-from . import extract_page
+from . import extract_page, scoring
 
 FIXTURE_WEB = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "web"
 PARTS = ("dev", "heldout", "blind")
@@ -204,13 +206,44 @@ def format_table(results: dict) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(prog="python -m crawler.extract.evaluate", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--part", choices=(*PARTS, "all"), default="all")
+def build_parser(prog: str = "python -m crawler.extract.evaluate") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0])
+    parser.add_argument("--set", dest="labelled_set", type=Path, metavar="FILE.jsonl",
+                        help="score a labelled set of pages (the format of shared/realweb/pages.jsonl) "
+                             "instead of the fixture web")
+    parser.add_argument("--part", choices=(*PARTS, *scoring.SET_PARTS, "all"), default="all",
+                        help=f"fixture web: {', '.join(PARTS)}; with --set: {', '.join(scoring.SET_PARTS)} "
+                             "(split by host); default all")
+    parser.add_argument("--ids", help="with --set: only these page ids (comma-separated)")
+    parser.add_argument("--worst", type=int, default=10, help="with --set: how many of the worst pages to list")
     parser.add_argument("--root", type=Path, default=FIXTURE_WEB, help="the fixture web folder")
     parser.add_argument("--errors", action="store_true", help="list every page whose extraction differs from the truth")
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main_set(args: argparse.Namespace) -> dict:
+    if args.part not in (*scoring.SET_PARTS, "all"):
+        raise scoring.SetError(f"--part {args.part}: with --set the parts are {', '.join(scoring.SET_PARTS)} or all")
+    pages = scoring.select(scoring.load_set(args.labelled_set), args.part,
+                           [i.strip() for i in args.ids.split(",") if i.strip()] if args.ids else None)
+    report = scoring.evaluate_set(pages)
+    if args.json:
+        print(json.dumps(scoring.as_json(report), indent=2))
+    else:
+        print(scoring.format_report(report, worst=args.worst))
+    return report
+
+
+def main(argv: list[str] | None = None) -> dict:
+    args = build_parser().parse_args(argv)
+    if args.labelled_set is not None:
+        try:
+            return main_set(args)
+        except scoring.SetError as exc:
+            raise SystemExit(f"katdir evaluate: {exc}") from None
+    if args.part not in (*PARTS, "all"):
+        raise SystemExit(f"--part {args.part}: the fixture web's parts are {', '.join(PARTS)} or all")
     parts = PARTS if args.part == "all" else (args.part,)
     errors: list = [] if args.errors else None
     results = evaluate(parts, args.root, errors)
