@@ -10,8 +10,16 @@ from urllib.parse import urlsplit
 from .document import MAIN, Document
 from .structured import ARTICLE_TYPES, Structured
 
-_ARTICLE_PATH_RE = re.compile(r"/(blog|blogs|news|article|articles|post|posts|guides?|insights|journal|"
-                              r"stories|learn|resources|magazine|press)(/|$)|/(19|20)\d\d/(\d\d/)?", re.I)
+_ARTICLE_PATH_RE = re.compile(
+    r"/(?:blogs?|news|newsroom|articles?|posts?|stor(?:y|ies)|guides?|insights|journal|learn|resources|"
+    r"magazine|press|press-releases?|category|tag|amp|p|health-information|[a-z]+-information|"
+    r"education|library|wiki|opinion|features?)(?:/|$)|/(?:19|20)\d\d/(?:\d\d?/)?", re.I)
+_ARTICLE_QUERY_RE = re.compile(r"(?:^|&)(?:tag|cat|category|author|s)=", re.I)
+# publishers, not providers: news and newsletter hosts
+_PUBLISHER_HOST_RE = re.compile(
+    r"(?:^|[.-])(?:news|feeds|blogspot|substack|medium|wordpress)(?:[.-]|$)|\.news$|"
+    r"(?:times|post|tribune|herald|gazette|chronicles?|journal|magazine|daily|weekly|insights|"
+    r"newsletter|report)(?:[.-]|\.\w+$)", re.I)
 _POST_CLASS_RE = re.compile(r"\b(single-post|post-template|type-post|single-format|blog-post|et_pb_post|"
                             r"post-type-post|article-template)\b", re.I)
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -19,27 +27,82 @@ _DATE_RE = re.compile(rf"\b{_MONTHS}\s+\d{{1,2}},?\s+(?:19|20)\d\d\b|\b\d{{1,2}}
                       rf"\b(?:19|20)\d\d-\d\d-\d\d\b|\b\d{{1,2}}\s+{_MONTHS}\s+(?:19|20)\d\d\b", re.I)
 _BYLINE_RE = re.compile(r"^(?:by|written by|posted by|author:?)\s+[A-Z]|\b(?:posted|published|updated|"
                         r"last (?:reviewed|updated)|reviewed)\b|\bmin(?:ute)? read\b|\bmedically reviewed by\b", re.I)
+# a byline, a credit or a reading time standing on its own line (plain text keeps no markup)
+_BYLINE_LINE_RE = re.compile(
+    r"^(?:written by|posted by|published by|author|by|words by|reviewed by|medically reviewed by)\b(?:\s*[:\-]?\s*\S.*)?$|"
+    r"^\d{1,2}\s+min(?:ute)?s?(?: read)?$|^(?:illustration|photo|photograph|image)(?: credit)?\s*(?:by|:)", re.I)
 _ARTICLE_TAIL_RE = re.compile(r"\b(related posts|related articles|leave a (?:reply|comment)|share this|"
                               r"comments|read more|tags?:|categories:|about the author|newsletter)\b", re.I)
+# what only a writer about ketamine says: reporting, guides, market figures, insurers' policies
+_REPORTING_RE = re.compile(
+    r"(?:,|\.)[\"”’']?\s+(?:[A-Z][a-z]+\s+){0,3}(?:said|says|told|explained|added|wrote)\b|"
+    r"\b(?:said|told)\s+(?:[A-Z][a-z]+|the|a|an)\b|\baccording to\b|"
+    r"\b(?:press release|reporters?|newsletter|subscribe|editor'?s note)\b", re.I)
+_WRITER_RE = re.compile(r"\b(?:this|the following) (?:guide|article|post|blog post|report|story)\b|"
+                        r"\bin this (?:guide|article|post)\b", re.I)
+_MARKET_TEXT_RE = re.compile(
+    r"\b(?:on average|average (?:cost|price|prices|costs|fee|session)|national(?:ly)? (?:range|average)|"
+    r"(?:clinics|providers|doctors|practices) (?:typically |usually |often |generally )?charge|"
+    r"(?:most|many|some) (?:ketamine )?(?:clinics|providers|practices)|in the (?:US|U\.S\.|United States)|"
+    r"(?:prices?|costs?) (?:vary|varies|range)|(?:cost|price)s? (?:can|may) (?:vary|range|run))\b", re.I)
+_POLICY_RE = re.compile(
+    r"\b(?:medical|coverage|clinical|reimbursement) polic(?:y|ies)\b|\bCPT\b|\bHCPCS\b|\bplan members?\b|"
+    r"\bbenefits? scheme\b|\bsavings program\b|\bhealth ?care (?:professionals?|providers?) (?:only|site)\b|"
+    r"\bfor (?:health ?care professionals|HCPs?)\b|\bprescribing information\b|\bmedically necessary\b", re.I)
+_GUIDE_TITLE_RE = re.compile(
+    r"^(?:how much (?:does|do|is|are|will)\b.*\bcosts?\b|.*\b(?:costs?|prices?|pricing)\b.*(?:guide|explained|\?)$|"
+    r"\d+\s+(?:\w+\s+)?(?:facts|things|ways|reasons|tips|questions|signs|myths)\b|"
+    r"(?:what you need to know|everything you need to know)\b)", re.I)
+# a list of providers in its title: "Best ketamine clinics", "Ketamine Clinics in the UK"
+_BEST_LIST_RE = re.compile(r"\b(?i:best|top)\s+(?:\d+\s+)?(?:\w+\s+){0,3}?(?i:clinics|providers|centers|centres|programs)\b|"
+                           r"\b(?i:ketamine|spravato|infusion|esketamine)\s+(?i:clinics|providers|centers|centres)\s+"
+                           r"(?:(?i:in|near|across|around|of)\s+(?:the\s+)?)?[A-Z]")
+_LIST_HOST_RE = re.compile(r"(?:best|top|find|directory|finder|near|locator|compare)\w*(?:clinics|providers|doctors|centers)|"
+                           r"(?:clinics|providers)(?:directory|finder|near|list|locator)", re.I)
+# organisations that inform, fund or insure but do not treat
+_NON_PROVIDER_HOST_RE = re.compile(r"foundation|association|advocacy|society|coalition|alliance|\.gov$|\.gov\.\w\w$",
+                                   re.I)
 _DIRECTORY_RE = re.compile(
     r"\b(directory|listings?|listed|find a (?:ketamine )?(?:clinic|provider|doctor)|providers? near|"
     r"clinics? near you|claim (?:your|this) (?:listing|profile)|add your (?:clinic|practice|listing)|"
     r"update your profile|view profile|sponsored|verified providers?|sort by|showing \d+|"
-    r"\d[\d,]* (?:providers|clinics|listings|results)|for providers|compare (?:ketamine )?(?:prices|clinics)|"
-    r"request removal|browse)\b", re.I)
+    # bounded digits and one start per run of digits: linear on "1,1,1,..."
+    r"(?<![\d,])\d{1,3}(?:,\d{3}){0,3} (?:providers|clinics|listings|results)|for providers|"
+    r"compare (?:ketamine )?(?:prices|clinics)|request removal|browse)\b", re.I)
 _OTHER_TITLE_RE = re.compile(r"\b(privacy policy|terms of (?:use|service)|cookie policy|careers|jobs|"
                              r"page not found|404|accessibility statement|notice of privacy practices|sitemap)\b", re.I)
 _KETAMINE_RE = re.compile(r"\b(ketamine|esketamine|spravato|infusion|kap|psychiatr\w*|clinic|therapy)\b", re.I)
-_OFFER_RE = re.compile(r"\b(we (?:offer|provide|treat|accept|help|are|give|use|see|bill)|our (?:clinic|office|team|"
+_OFFER_RE = re.compile(r"\b(we (?:offer|provide|treat|accept|help|give|use|see|bill)|our (?:clinic|office|team|"
                        r"patients|staff|providers|physicians|nurses|therapists|practice|infusions|prices|fees)|"
                        r"book (?:a|an|your)|schedule (?:a|an|your)|call us|contact us|request an appointment|"
                        r"new patients)\b", re.I)
+# the provider speaking of itself: "we", "our team", "I offer", "call us", a booking line
+_OWN_VOICE_RE = re.compile(
+    r"\b(?:we|we['’](?:re|ve|ll)|our|us)\b|\bI (?:offer|provide|work|use|am a|practice|see)\b|"
+    r"\b(?:book|schedule|request) (?:a|an|your) (?:free )?(?:appointment|consultation|consult|visit|session|call)\b",
+    re.I)
+# "At Riverside Psychiatry, we..." / "Riverside Psychiatry proudly offers": a provider naming itself
+_SELF_NAMED_RE = re.compile(
+    r"\b(?:At|Here at)\s+(?:[A-Z][\w&'’.-]*\s+){1,6}?(?:[A-Z][\w&'’.-]*)(?:\s+in\s+[A-Z][\w .,-]{2,40}?)?,\s+"
+    r"(?:we|our|patients|clients)\b|"
+    r"\b[A-Z][\w&'’.-]*(?:\s+[A-Z&][\w&'’.-]*){0,5}\s+(?:is|are)\s+(?:proud|pleased|excited|happy|honored|"
+    r"REMS\W*certified|certified)\b|"
+    r"\b[A-Z][\w&'’.-]*(?:\s+[A-Z&][\w&'’.-]*){0,5}\s+(?:proudly |now |also )?offers\b")
+# questions a visitor asks the provider: "Do you accept insurance?", "How do I book?"
+_ASK_PROVIDER_RE = re.compile(
+    r"^(?:q[:.]\s*)?(?:do|does|can|will|are|is) (?:you|your|I|we)\b.*\?$|^how (?:do|can) I\b.*\?$|"
+    r"^(?:what|which) (?:\w+ )*(?:do you|does your|will I|should I)\b.*\?$", re.I)
+_CRISIS_LINE_RE = re.compile(r"\b(?:988|911|crisis|lifeline|hotline)\b", re.I)
 
 
-def classify(doc: Document, data: Structured, *, entries: int = 0, own_prices: int = 0,
-             external_hosts: int = 0) -> str:
+def signals(doc: Document, data: Structured, *, entries: int = 0, own_prices: int = 0,
+            external_hosts: int = 0, phones: int = 0) -> dict[str, int]:
+    """The evidence for each page type, as points (kept for the page type's confidence)."""
     text_all = doc.full_text()
     main = [b for b in doc.blocks if b.region == MAIN]
+    url = urlsplit(doc.url)
+    host = (url.hostname or "").lower()
+    first = (main[0].text if main else doc.title or "").strip()
     # articles
     article = 0
     if data.has_type(ARTICLE_TYPES):
@@ -52,14 +115,31 @@ def classify(doc: Document, data: Structured, *, entries: int = 0, own_prices: i
         article += 2
     elif doc.tree is not None and doc.tree.xpath("//article[contains(concat(' ', @class, ' '), ' type-post ')]"):
         article += 2
-    if _ARTICLE_PATH_RE.search(urlsplit(doc.url).path):
+    if _ARTICLE_PATH_RE.search(url.path) or _ARTICLE_QUERY_RE.search(url.query):
+        article += 2
+    publisher = bool(_PUBLISHER_HOST_RE.search(host) or _NON_PROVIDER_HOST_RE.search(host))
+    if publisher:
         article += 2
     for b in main[:12]:
-        if len(b.text) < 160 and _BYLINE_RE.search(b.text) and (_DATE_RE.search(b.text) or b.text.lower().startswith("by ")):
+        short = len(b.text) < 160
+        if short and _BYLINE_RE.search(b.text) and (_DATE_RE.search(b.text) or b.text.lower().startswith("by ")):
+            article += 2
+            break
+        if short and (_BYLINE_LINE_RE.search(b.text) or (len(b.text) <= 40 and _DATE_RE.search(b.text))):
             article += 2
             break
     if _ARTICLE_TAIL_RE.search(text_all):
         article += 1
+    reporting = len(_REPORTING_RE.findall(text_all))
+    article += 3 if reporting >= 3 else 2 if reporting else 0
+    if _WRITER_RE.search(text_all):
+        article += 2
+    market = len(_MARKET_TEXT_RE.findall(text_all))
+    article += 2 if market >= 2 else market
+    if _POLICY_RE.search(text_all):
+        article += 3
+    if _GUIDE_TITLE_RE.search(first) or _GUIDE_TITLE_RE.search(doc.title or ""):
+        article += 2
     # directories
     directory = 0
     if any(e.listed for e in data.entities) and len(data.listed()) >= 2:
@@ -74,17 +154,42 @@ def classify(doc: Document, data: Structured, *, entries: int = 0, own_prices: i
         directory += 1
     if external_hosts >= 3:
         directory += 2
-    # the clinic's own voice
+    titles = [doc.title or ""] + [b.text for b in main[:10] if len(b.text) <= 120]
+    if any(_BEST_LIST_RE.search(t) for t in titles):
+        directory += 4
+    if _LIST_HOST_RE.search(host):
+        directory += 2
+    # the provider's own voice
     clinic = 0
     if data.top_clinics():
         clinic += 3
     own = sum(1 for b in main if _OFFER_RE.search(b.text))
     clinic += min(own, 3)
+    voice = sum(1 for b in main if _OWN_VOICE_RE.search(b.text) and not _CRISIS_LINE_RE.search(b.text))
+    clinic += min(voice // 2, 2)
+    if _SELF_NAMED_RE.search(text_all):
+        # a provider's blog post that names the provider's own offer is the provider's page;
+        # a report naming a clinic is not
+        clinic += 2 if (reporting or publisher) else 6
+    if any(_ASK_PROVIDER_RE.search(b.text) for b in main):
+        clinic += 2
+    if phones:
+        clinic += 1
     if own_prices:
         clinic += 1
+    return {"article": article, "directory": directory, "clinic": clinic}
+
+
+def classify(doc: Document, data: Structured, *, entries: int = 0, own_prices: int = 0,
+             external_hosts: int = 0, phones: int = 0) -> str:
+    points = signals(doc, data, entries=entries, own_prices=own_prices, external_hosts=external_hosts,
+                     phones=phones)
+    doc.cache["page_type_points"] = points
+    article, directory, clinic = points["article"], points["directory"], points["clinic"]
+    text_all = doc.full_text()
     if directory >= 5 and directory >= clinic:
         return "directory"
-    if article >= 3 and article >= clinic - 1:
+    if (article >= 3 and article > clinic) or (article >= 2 and clinic <= 1):
         return "article"
     if _OTHER_TITLE_RE.search(doc.title or "") and not own_prices:
         return "other"
