@@ -145,7 +145,8 @@ CONTRAST_START_RE = re.compile(
     r"other than|apart from|except|whereas|while|if|whether|unless|although|though)\b", re.I)
 CONTRAST_INLINE_RE = re.compile(
     r"\b(than|versus|vs\.?|over|compared (?:to|with)|instead of|rather than|unlike|"
-    r"alternative to|alternatives to|as opposed to|in place of|not (?:just|only))\b", re.I)
+    r"alternative to|alternatives to|as opposed to|in place of|not (?:just|only)|similar(?:ly)? to|as with|"
+    r"(?:see|seen) with)\b", re.I)
 THIRD_PARTY_RE = re.compile(
     r"(?<!our )\b(?:some|many|most|other|traditional|typical|conventional|certain|few)\s+(?:\w+\s+)?"
     r"(?:practices|clinics|providers|centers|centres|doctors|physicians|places|offices|programs|"
@@ -153,7 +154,8 @@ THIRD_PARTY_RE = re.compile(
 GENERAL_INFO_RE = re.compile(
     r"\b(can be (?:given|administered|delivered|taken|used|prescribed)|may be (?:given|administered|delivered)|"
     r"there are (?:several|many|different|a few|\w+) (?:ways|routes|forms|options|types)|several ways|"
-    r"different ways|routes? of administration|forms of ketamine|studies|study|research|researchers|"
+    r"different ways|routes of administration|forms of ketamine|studies|study|research|researchers|"
+    r"(?:as|for) (?:an? )?(?:general |induction of |maintenance of )?an(?:a)?esthe\w+|(?:FDA[- ])?approved (?:as|for use as)|"
     r"trials?|such as|for example|e\.g\.|is the most|are the most|sometimes prescribed|"
     r"one day|in the future|each route|which is right|depends on)\b", re.I)
 
