@@ -90,7 +90,7 @@ def extract_page(content: str | bytes, url: str, *, content_type: str = "text/ht
         "routes_offered": route_findings.offered if clinic_page else [],
         "prices": [
             {"amount_min": p.amount_min, "amount_max": p.amount_max, "route": p.route, "kind": p.kind,
-             "sessions": p.sessions, "quote": p.quote, "currency": "USD", "source_url": url}
+             "sessions": p.sessions, "quote": p.quote, "currency": p.currency, "source_url": url}
             for p in sorted(own_prices, key=lambda p: (p.kind, p.amount_min, p.route or ""))
         ] if clinic_page else [],
         "conditions": conds,

@@ -57,7 +57,7 @@ _GUIDE_TITLE_RE = re.compile(
 _BEST_LIST_RE = re.compile(r"\b(?i:best|top)\s+(?:\d+\s+)?(?:\w+\s+){0,3}?(?i:clinics|providers|centers|centres|programs)\b|"
                            r"\b(?i:ketamine|spravato|infusion|esketamine)\s+(?i:clinics|providers|centers|centres)\s+"
                            r"(?:(?i:in|near|across|around|of)\s+(?:the\s+)?)?[A-Z]")
-_LIST_HOST_RE = re.compile(r"(?:best|top|find|directory|finder|near|locator|compare)\w*(?:clinics|providers|doctors|centers)|"
+_LIST_HOST_RE = re.compile(r"(?:^|[.-])(?:finder|locator|directory|listings)(?:[.-]|$)|(?:best|top|find|directory|finder|near|locator|compare)\w*(?:clinics|providers|doctors|centers)|"
                            r"(?:clinics|providers)(?:directory|finder|near|list|locator)", re.I)
 # organisations that inform, fund or insure but do not treat
 _NON_PROVIDER_HOST_RE = re.compile(r"foundation|association|advocacy|society|coalition|alliance|\.gov$|\.gov\.\w\w$",
@@ -167,10 +167,13 @@ def signals(doc: Document, data: Structured, *, entries: int = 0, own_prices: in
     clinic += min(own, 3)
     voice = sum(1 for b in main if _OWN_VOICE_RE.search(b.text) and not _CRISIS_LINE_RE.search(b.text))
     clinic += min(voice // 2, 2)
-    if _SELF_NAMED_RE.search(text_all):
+    named = {_name_key(m.group(0)) for m in _SELF_NAMED_RE.finditer(text_all)}
+    if len(named) >= 3:
+        directory += 3                 # several providers, each with its own offer
+    elif named:
         # a provider's blog post that names the provider's own offer is the provider's page;
         # a report naming a clinic is not
-        clinic += 2 if (reporting or publisher) else 6
+        clinic += 2 if (reporting or publisher or len(named) > 1) else 6
     if any(_ASK_PROVIDER_RE.search(b.text) for b in main):
         clinic += 2
     if phones:
@@ -178,6 +181,11 @@ def signals(doc: Document, data: Structured, *, entries: int = 0, own_prices: in
     if own_prices:
         clinic += 1
     return {"article": article, "directory": directory, "clinic": clinic}
+
+
+def _name_key(phrase: str) -> str:
+    words = re.sub(r"^(?:here at|at)\s+", "", phrase.strip(), flags=re.I).split()
+    return " ".join(words[:2]).lower()
 
 
 def classify(doc: Document, data: Structured, *, entries: int = 0, own_prices: int = 0,

@@ -1,0 +1,214 @@
+"""Rules for real clinic pages stored as plain text (the shape of shared/realweb): what a
+careful reader takes from a page. Every sentence here is written for this test."""
+
+import re
+import time
+
+import pytest
+
+from crawler.extract import extract_page
+from crawler.extract.prices import money_in, words_to_number
+
+
+def read(text: str, url: str = "https://lakeside-ketamine.test/services/") -> dict:
+    return extract_page(text.encode(), url, content_type="text/plain")
+
+
+def keys(result: dict) -> set[tuple]:
+    return {(p["amount_min"], p["kind"], p["route"], p["currency"]) for p in result["prices"]}
+
+
+# -- page type ---------------------------------------------------------------------------------
+
+COST_GUIDE = """How Much Does Ketamine Therapy Cost in 2025?
+
+Ketamine infusions usually fall in a national range of $450 to $900 per session, and most clinics
+charge extra for the first consultation. Prices vary by city. A typical course of six infusions
+can run $2,700 to $5,400 in total.
+"""
+
+NEWS = """Clinics offering ketamine multiply across the state
+
+March 3, 2025
+
+A new wave of clinics now offers IV ketamine for depression. "Demand has doubled," Dr. Rana Ortiz said.
+According to the state board, twelve clinics opened last year, and most charge $500 per infusion.
+"""
+
+LIST = """Best Ketamine Clinics in Oregon
+
+Willamette Mind Care offers IV infusions in Salem. Cascade Ketamine provides IM injections in Bend.
+Rogue Valley Wellness has Spravato in Medford.
+"""
+
+PROVIDER_BLOG = """IV or IM: which is right for you?
+
+Both IV and IM ketamine can help with depression. At Lakeside Ketamine in Tacoma, we offer both IV
+infusions and IM injections, and our nurses help you choose.
+"""
+
+INSURER = """Ketamine and esketamine: coverage policy
+
+This medical policy describes when esketamine nasal spray is medically necessary for plan members.
+Intravenous ketamine is considered investigational. CPT codes are listed for reference.
+"""
+
+
+@pytest.mark.parametrize("text, url, expected", [
+    (COST_GUIDE, "https://wellness-facts.test/ketamine-therapy-cost/", "article"),
+    (NEWS, "https://valleytimes.test/health/ketamine-clinics-multiply", "article"),
+    (LIST, "https://ketamine-finder.test/oregon/", "directory"),
+    (PROVIDER_BLOG, "https://lakeside-ketamine.test/blog/iv-or-im/", "clinic"),
+    (INSURER, "https://planpolicies.test/policies/ketamine", "article"),
+])
+def test_page_type_from_url_and_text(text, url, expected):
+    result = read(text, url)
+    assert result["page_type"] == expected
+    if expected != "clinic":
+        assert result["prices"] == [] and result["routes_offered"] == [] and result["conditions"] == []
+        assert result["phone"] is None or expected == "article"
+
+
+def test_provider_blog_post_that_states_its_own_offer_keeps_its_routes():
+    assert read(PROVIDER_BLOG, "https://lakeside-ketamine.test/blog/iv-or-im/")["routes_offered"] == ["im", "iv"]
+
+
+# -- routes ------------------------------------------------------------------------------------
+
+def test_nasal_spray_on_a_spravato_page_is_spravato():
+    text = """Spravato at Lakeside
+
+We are a certified Spravato treatment center. The nasal spray is taken in our office under observation.
+"""
+    assert read(text)["routes_offered"] == ["spravato"]
+
+
+def test_ketamine_nasal_spray_never_tied_to_spravato_is_not_offered():
+    text = """Ketamine options
+
+Our clinic gives IV ketamine infusions. Intranasal ketamine is another option some people ask about.
+"""
+    assert read(text)["routes_offered"] == ["iv"]
+
+
+def test_compounded_nasal_ketamine_for_home_use_is_offered():
+    text = """At-home care
+
+We prescribe compounded ketamine nasal spray for use at home between infusions.
+"""
+    assert "intranasal_ketamine" in read(text)["routes_offered"]
+
+
+def test_insurance_negation_does_not_remove_the_route():
+    text = """Lakeside Ketamine Clinic
+
+IV Ketamine Infusions
+
+Ketamine infusions for depression and PTSD.
+
+We do not bill insurance for ketamine infusions, but Spravato is covered.
+"""
+    result = read(text)
+    assert "iv" in result["routes_offered"]
+    assert result["insurance"]["spravato_insurance"] is True
+
+
+def test_comparison_in_a_list_head_is_not_an_offer():
+    text = """Why we use IV
+
+We give ketamine by IV infusion. The IV route reaches steady levels more reliably than oral, nasal or
+intramuscular dosing.
+"""
+    assert read(text)["routes_offered"] == ["iv"]
+
+
+def test_a_provider_naming_itself_offers():
+    text = """Spravato treatment
+
+Harbor Light Psychiatry proudly offers Spravato (esketamine) for adults with treatment-resistant
+depression. These uses are not listed as approved uses for Spravato: bipolar depression, PTSD.
+"""
+    assert read(text)["routes_offered"] == ["spravato"]
+
+
+def test_orally_is_oral():
+    text = "Our approach\n\nAt Lakeside, we administer ketamine orally or by IM injection.\n"
+    assert read(text)["routes_offered"] == ["im", "oral"]
+
+
+# -- prices ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sentence, route", [
+    ("Book your free 15-minute phone consultation with our nurse about ketamine infusions.", None),
+    ("The first consultation is always free.", None),
+])
+def test_free_consultation_is_a_price_of_zero(sentence, route):
+    text = f"Lakeside Ketamine\n\nWe offer IV ketamine infusions.\n\n{sentence}\n"
+    assert keys(read(text)) == {(0.0, "consultation", route, "USD")}
+
+
+def test_penalty_fees_are_not_prices():
+    text = """Payment policy
+
+We offer IV ketamine infusions. If you do not show up or give less than 24 hours notice, we may charge a $75 fee.
+"""
+    assert read(text)["prices"] == []
+
+
+def test_fee_of_a_therapy_group_is_other():
+    text = """Weekly integration group
+
+Our patients meet on Thursdays to talk through their ketamine sessions. The group is drop-in. The cost is $35 per session.
+"""
+    assert keys(read(text)) == {(35.0, "other", None, "USD")}
+
+
+@pytest.mark.parametrize("sentence, url, expected", [
+    ("A single IV infusion costs £350 at our London clinic.", "https://ketamine.example.uk/fees",
+     (350.0, "per_session", "iv", "GBP")),
+    ("Each IV infusion is $520.", "https://ketamine.example.com.au/fees", (520.0, "per_session", "iv", "AUD")),
+    ("Each IV infusion is CAD $480.", "https://ketamine.example.com/fees", (480.0, "per_session", "iv", "CAD")),
+    ("Each IV infusion is four hundred and fifty dollars.", "https://ketamine.example.com/fees",
+     (450.0, "per_session", "iv", "USD")),
+])
+def test_currency_and_amounts(sentence, url, expected):
+    text = f"Our fees\n\nWe offer IV ketamine infusions.\n\n{sentence}\n"
+    assert keys(read(text, url)) == {expected}
+
+
+def test_non_usd_prices_never_count_as_dollars():
+    from katdir.model import Clinic
+
+    result = read("Our fees\n\nWe offer IV ketamine.\n\nEach IV infusion is £350.\n", "https://k.example.uk/")
+    clinic = Clinic(id="x", name="X", prices=[{k: v for k, v in p.items()} for p in result["prices"]])
+    assert clinic.prices[0].currency == "GBP" and clinic.min_session_price is None
+
+
+def test_run_together_table_cells():
+    found = [(m.low, m.high) for m in money_in("Infusion$300-$1,5004-6$1,200-$9,000")]
+    assert found == [(300.0, 1500.0), (1200.0, 9000.0)]
+
+
+@pytest.mark.parametrize("words, value", [
+    ("four hundred and fifty", 450), ("two thousand five hundred", 2500), ("ninety-nine", 99), ("a hundred", 100),
+])
+def test_number_words(words, value):
+    assert words_to_number(words) == value
+
+
+# -- bounded work ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("hostile", ["1," * 20000, "$1" * 10000, "free " * 10000, "At " + "Big " * 5000 + "offers",
+                                     "nasal " * 10000, "four " * 8000 + "dollars"])
+def test_hostile_text_is_read_in_linear_time(hostile):
+    # a quadratic regex takes minutes on these; the whole page must take well under a few seconds
+    started = time.perf_counter()
+    read(hostile, "https://hostile.test/")
+    assert time.perf_counter() - started < 10
+
+
+def test_directory_count_pattern_is_linear():
+    from crawler.extract.page_type import _DIRECTORY_RE
+
+    assert _DIRECTORY_RE.search("1," * 100000) is None
+    assert re.search(_DIRECTORY_RE, "Showing 1,240 clinics near you")
