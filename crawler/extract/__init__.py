@@ -89,7 +89,9 @@ def extract_page(content: str | bytes, url: str, *, content_type: str = "text/ht
         "name": name,
         "routes_offered": route_findings.offered if clinic_page else [],
         "prices": [
-            {"amount_min": p.amount_min, "amount_max": p.amount_max, "route": p.route, "kind": p.kind,
+            # a single figure is a range of one amount; "from $X" has no upper bound
+            {"amount_min": p.amount_min, "amount_max": p.amount_max if (p.amount_max is not None or p.open_ended)
+             else p.amount_min, "route": p.route, "kind": p.kind,
              "sessions": p.sessions, "quote": p.quote, "currency": p.currency, "source_url": url}
             for p in sorted(own_prices, key=lambda p: (p.kind, p.amount_min, p.route or ""))
         ] if clinic_page else [],

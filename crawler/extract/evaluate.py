@@ -75,6 +75,11 @@ def _norm_name(name: str | None) -> str | None:
     return n or None
 
 
+def _upper(p: dict):
+    high = p.get("amount_max")
+    return "none" if high is None or float(high) == float(p["amount_min"]) else float(high)
+
+
 def _price_key(p: dict) -> tuple:
     return (round(float(p["amount_min"]), 2), p["kind"], p.get("sessions"), p.get("route"))
 
@@ -148,11 +153,11 @@ def evaluate_part(part: str, root: Path = FIXTURE_WEB, errors: list | None = Non
         if extra or missing:
             problems.append(f"prices: extra {extra} missing {missing}")
         # ranges: amount_max of the prices matched on the main key
-        by_key = {_price_key(p): p.get("amount_max") for p in got["prices"]}
+        # a single figure may be written with amount_max = amount_min or without amount_max
+        by_key = {_price_key(p): _upper(p) for p in got["prices"]}
         for p in t["prices"]:
             if _price_key(p) in by_key:
-                tally.scalar("price_ranges", by_key[_price_key(p)] if by_key[_price_key(p)] is not None else "none",
-                             p.get("amount_max") if p.get("amount_max") is not None else "none")
+                tally.scalar("price_ranges", by_key[_price_key(p)], _upper(p))
         extra, missing = tally.sets("conditions", got["conditions"], t["conditions"])
         if extra or missing:
             problems.append(f"conditions: extra {extra} missing {missing}")

@@ -104,6 +104,7 @@ _EQUIV_RE = re.compile(r"\b(works out to|that'?s (?:just|only|about)|equivalent|
 _PER_MARKER_RE = re.compile(
     r"^\s*(?:/\s?(?:session|visit|treatment|infusion|injection|dose|appt)|per\b|each\b|apiece\b|"
     r"a (?:session|visit|treatment|infusion|dose|shot)\b|an (?:infusion|injection|appointment)\b)", re.I)
+_OPEN_TAIL_RE = re.compile(r"^\s*(?:\+|or more\b|and up\b|and above\b|or higher\b|plus\b)", re.I)
 _STARTING_RE = re.compile(r"\b(start(?:s|ing)? (?:at|from)|from|as low as|beginning at|begins? at|"
                           r"low as|minimum)\s*$", re.I)
 
@@ -151,6 +152,7 @@ class PriceQuote:
     sessions: int | None
     quote: str
     currency: str = "USD"
+    open_ended: bool = False         # "from $399", "$500 or more": no upper bound
 
     def key(self):
         return (self.amount_min, self.amount_max, self.route, self.kind, self.sessions, self.currency)
@@ -439,7 +441,10 @@ def _read(sentence: str, money: Money, prev_end: int, block: Block, card: list[B
             return None
     routes = _routes(levels, card, block, kind, page_route)
     text = sentence if not card or len(L.words(MONEY_RE.sub("", sentence))) >= 3 else f"{card[0].text} — {sentence}"
-    return [PriceQuote(money.low, money.high, r, kind, sessions, L.quote(text), money.currency or "USD")
+    open_ended = money.high is None and bool(
+        _STARTING_RE.search(sentence[max(prev_end, money.start - 40):money.start])
+        or _OPEN_TAIL_RE.match(sentence[money.end:]))
+    return [PriceQuote(money.low, money.high, r, kind, sessions, L.quote(text), money.currency or "USD", open_ended)
             for r in routes]
 
 
