@@ -19,7 +19,18 @@ _ARTICLE_QUERY_RE = re.compile(r"(?:^|&)(?:tag|cat|category|author|s)=", re.I)
 _PUBLISHER_HOST_RE = re.compile(
     r"(?:^|[.-])(?:news|feeds|blogspot|substack|medium|wordpress)(?:[.-]|$)|\.news$|"
     r"(?:times|post|tribune|herald|gazette|chronicles?|journal|magazine|daily|weekly|insights|"
-    r"newsletter|report)(?:[.-]|\.\w+$)", re.I)
+    r"newsletter|report|today|wiki\w*)(?:[.-]|\.\w+$)|"
+    # health publishers, insurers and manufacturers: they write about treatment, they do not give it
+    r"healthline|webmd|verywell|medicalnewstoday|psycom|goodrx|forbes|nytimes|npr\.org|bbc\.|cnn\.|"
+    r"theguardian|wikipedia|bcbs|bluecross|blueshield|aetna|cigna|uhc\.|unitedhealthcare|humana|optum|"
+    r"janssen|carepath", re.I)
+# "SAN DIEGO (AP) — ", "LONDON — ": a news dateline opening a paragraph
+_DATELINE_RE = re.compile(r"^[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3},?(?: [A-Z][a-z]{1,5}\.?)?(?: \([A-Za-z ]{2,20}\))?"
+                          r" [—–-]{1,2} \S")
+# a patient's or writer's own story: "I", "my", with no practice of their own
+_FIRST_PERSON_RE = re.compile(r"\b(?:I|I['’]m|I['’]ve|me|my)\b")
+_OWN_PRACTICE_RE = re.compile(r"\bI (?:offer|provide|work with|see|practice|specialize|treat|am a (?:licensed|board))\b|"
+                              r"\bmy (?:practice|clients|patients|office)\b", re.I)
 _POST_CLASS_RE = re.compile(r"\b(single-post|post-template|type-post|single-format|blog-post|et_pb_post|"
                             r"post-type-post|article-template)\b", re.I)
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -130,6 +141,10 @@ def signals(doc: Document, data: Structured, *, entries: int = 0, own_prices: in
             break
     if _ARTICLE_TAIL_RE.search(text_all):
         article += 1
+    if any(_DATELINE_RE.match(b.text) for b in main[:8]):
+        article += 2
+    if len(_FIRST_PERSON_RE.findall(text_all)) >= 6 and not _OWN_PRACTICE_RE.search(text_all):
+        article += 2
     reporting = len(_REPORTING_RE.findall(text_all))
     article += 3 if reporting >= 3 else 2 if reporting else 0
     if _WRITER_RE.search(text_all):

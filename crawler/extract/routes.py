@@ -25,7 +25,7 @@ NON_KETAMINE_RE = re.compile(
     r"botox|fillers?|weight[- ]loss|semaglutide|tirzepatide|glp-?1|testosterone|hormones?|prp|"
     r"tms|peptides?|facials?|massage|acupuncture|iron|antibiotics?|lidocaine|trigger[- ]point|"
     r"steroid|cortisone|epidural|nerve block|stellate|sgb|biotin|detox|beauty|electrolytes?|"
-    r"cocktail|wellness menu|nutrient|amino)\b|\bnad\+", re.I)
+    r"cocktail|wellness menu|nutrient|amino|nitrous|laughing gas)\b|\bnad\+", re.I)
 
 KETAMINE_RE = re.compile(r"\b(ketamine|esketamine|spravato|kap|kat)\b", re.I)
 

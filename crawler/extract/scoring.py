@@ -69,12 +69,12 @@ def load_set(path: Path) -> list[dict]:
         try:
             page = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise SetError(f"{path}:{n}: not a JSON object ({exc.msg})") from exc
+            raise SetError(f"{path}, line {n}: not a JSON object ({exc.msg})") from exc
         if not isinstance(page, dict):
-            raise SetError(f"{path}:{n}: not a JSON object")
+            raise SetError(f"{path}, line {n}: not a JSON object")
         missing = [k for k in REQUIRED_KEYS if not isinstance(page.get(k), str)]
         if missing:
-            raise SetError(f"{path}:{n}: missing or not a string: {', '.join(missing)} "
+            raise SetError(f"{path}, line {n}: missing or not a string: {', '.join(missing)} "
                            f"(each line needs {', '.join(REQUIRED_KEYS)} and the labels)")
         pages.append(page)
     return pages

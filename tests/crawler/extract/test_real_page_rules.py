@@ -212,3 +212,19 @@ def test_directory_count_pattern_is_linear():
 
     assert _DIRECTORY_RE.search("1," * 100000) is None
     assert re.search(_DIRECTORY_RE, "Showing 1,240 clinics near you")
+
+
+def test_news_dateline_and_a_patients_story_are_articles():
+    news = ("Ketamine clinic opens downtown\n\nPORTLAND, Ore. — A clinic giving IV ketamine infusions opened this week "
+            "on Burnside Street.\n\nThe owners expect to treat forty patients a month.\n")
+    story = ("My ketamine journey\n\nI had my first infusion in May. My nurse was kind and I felt calm. "
+             "After the third infusion I noticed my mood lifting, and my family saw it too. I would do it again.\n")
+    assert read(news, "https://cityweekly.test/2025/05/ketamine-clinic-opens")["page_type"] == "article"
+    assert read(story, "https://my-healing-road.test/ketamine-journey")["page_type"] == "article"
+
+
+def test_a_therapist_writing_in_the_first_person_is_a_provider():
+    text = ("Ketamine-assisted psychotherapy\n\nI offer ketamine-assisted psychotherapy to adults in my practice. "
+            "I work with a prescribing physician who provides sublingual lozenges. I see clients on Tuesdays.\n")
+    result = read(text, "https://jane-rowe-therapy.test/kap")
+    assert result["page_type"] == "clinic" and result["routes_offered"] == ["oral"]
