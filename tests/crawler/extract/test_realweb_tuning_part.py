@@ -1,8 +1,8 @@
 """The extractor's scores on the tuning part of the real-page development set must not fall.
 
 The set is read where it is, never copied: `../shared/realweb/pages.jsonl` beside the
-repository (CI puts a copy of shared/ there), or the file named by KATDIR_REALWEB_SET (a
-worktree elsewhere). Its absence is a failure, not a skip: these scores are the project's
+repository (CI puts a copy of shared/ there; for a git worktree, beside its main checkout),
+or the file named by KATDIR_REALWEB_SET. Its absence is a failure, not a skip: these scores are the project's
 measure of reading real pages. The held part is not scored here (docs/accuracy.md).
 """
 
@@ -14,7 +14,22 @@ import pytest
 from crawler.extract import scoring
 
 ROOT = Path(__file__).resolve().parents[3]
-REALWEB_SET = Path(os.environ.get("KATDIR_REALWEB_SET") or ROOT.parent / "shared" / "realweb" / "pages.jsonl")
+
+
+def _beside_the_clone() -> Path:
+    """shared/ beside the repository; for a git worktree, beside its main checkout."""
+    candidates = [ROOT.parent]
+    git = ROOT / ".git"
+    if git.is_file():                      # "gitdir: <main>/.git/worktrees/<name>"
+        gitdir = Path(git.read_text().split(":", 1)[1].strip())
+        candidates.append(gitdir.parents[2].parent)
+    for base in candidates:
+        if (base / "shared" / "realweb" / "pages.jsonl").is_file():
+            return base / "shared" / "realweb" / "pages.jsonl"
+    return candidates[0] / "shared" / "realweb" / "pages.jsonl"
+
+
+REALWEB_SET = Path(os.environ.get("KATDIR_REALWEB_SET") or _beside_the_clone())
 
 # Floors: the tuning part's scores when they were last raised (docs/accuracy.md), rounded down.
 FLOORS = {
