@@ -157,7 +157,11 @@ GENERAL_INFO_RE = re.compile(
     r"different ways|routes of administration|forms of ketamine|studies|study|research|researchers|"
     r"(?:as|for) (?:an? )?(?:general |induction of |maintenance of )?an(?:a)?esthe\w+|(?:FDA[- ])?approved (?:as|for use as)|"
     r"trials?|such as|for example|e\.g\.|is the most|are the most|sometimes prescribed|"
-    r"one day|in the future|each route|which is right|depends on)\b", re.I)
+    r"one day|in the future|each route|which is right|depends on|"
+    # definitions: "Spravato is an FDA-approved nasal spray", "esketamine was approved in 2019"
+    r"(?:is|was|are|were) (?:an? |the )?(?:first |only )?(?:FDA[- ])?approved|"
+    r"(?:is|was) (?:an? )?(?:prescription |dissociative |anesthetic |novel )?(?:medication|medicine|drug|derivative)|"
+    r"works by|acts on|mechanism)\b", re.I)
 
 
 def words(text: str) -> list[str]:

@@ -12,7 +12,7 @@ from .structured import ARTICLE_TYPES, Structured
 
 _ARTICLE_PATH_RE = re.compile(
     r"/(?:blogs?|news|newsroom|articles?|posts?|stor(?:y|ies)|guides?|insights|journal|learn|resources|"
-    r"magazine|press|press-releases?|category|tag|amp|p|health-information|[a-z]+-information|"
+    r"magazine|press|press-releases?|category|tag|amp|p|(?:health|addiction|drug|medication)-information|"
     r"education|library|wiki|opinion|features?)(?:/|$)|/(?:19|20)\d\d/(?:\d\d?/)?", re.I)
 _ARTICLE_QUERY_RE = re.compile(r"(?:^|&)(?:tag|cat|category|author|s)=", re.I)
 # publishers, not providers: news and newsletter hosts
@@ -47,15 +47,17 @@ _ARTICLE_TAIL_RE = re.compile(r"\b(related posts|related articles|leave a (?:rep
 # what only a writer about ketamine says: reporting, guides, market figures, insurers' policies
 _REPORTING_RE = re.compile(
     r"(?:,|\.)[\"”’']?\s+(?:[A-Z][a-z]+\s+){0,3}(?:said|says|told|explained|added|wrote)\b|"
-    r"\b(?:said|told)\s+(?:[A-Z][a-z]+|the|a|an)\b|\baccording to\b|"
+    r"\b(?:said|told)\s+(?:[A-Z][a-z]+|the|a|an)\b|"
     r"\b(?:press release|reporters?|newsletter|subscribe|editor'?s note)\b", re.I)
+_ACCORDING_RE = re.compile(r"\baccording to\b", re.I)
 _WRITER_RE = re.compile(r"\b(?:this|the following) (?:guide|article|post|blog post|report|story)\b|"
                         r"\bin this (?:guide|article|post)\b", re.I)
 _MARKET_TEXT_RE = re.compile(
     r"\b(?:on average|average (?:cost|price|prices|costs|fee|session)|national(?:ly)? (?:range|average)|"
     r"(?:clinics|providers|doctors|practices) (?:typically |usually |often |generally )?charge|"
     r"(?:most|many|some) (?:ketamine )?(?:clinics|providers|practices)|in the (?:US|U\.S\.|United States)|"
-    r"(?:prices?|costs?) (?:vary|varies|range)|(?:cost|price)s? (?:can|may) (?:vary|range|run))\b", re.I)
+    r"(?:prices?|costs?) (?:vary|varies|range)|(?:cost|price)s? (?:can|may) (?:vary|range|run)|can run|"
+    r"costs? (?:anywhere )?between|out[- ]of[- ]pocket|price tags?)\b", re.I)
 _POLICY_RE = re.compile(
     r"\b(?:medical|coverage|clinical|reimbursement) polic(?:y|ies)\b|\bCPT\b|\bHCPCS\b|\bplan members?\b|"
     r"\bbenefits? scheme\b|\bsavings program\b|\bhealth ?care (?:professionals?|providers?) (?:only|site)\b|"
@@ -103,6 +105,10 @@ _SELF_NAMED_RE = re.compile(
 _ASK_PROVIDER_RE = re.compile(
     r"^(?:q[:.]\s*)?(?:do|does|can|will|are|is) (?:you|your|I|we)\b.*\?$|^how (?:do|can) I\b.*\?$|"
     r"^(?:what|which) (?:\w+ )*(?:do you|does your|will I|should I)\b.*\?$", re.I)
+# a site named for the treatment or the practice, and a page of questions to the provider
+_PROVIDER_HOST_RE = re.compile(r"ketamine|infusion|psychiatr|clinic|wellness|spravato|esketamine|therap|medicine|"
+                               r"medical|health|mind|psych|kap", re.I)
+_FAQ_PATH_RE = re.compile(r"/(?:faqs?|frequently-asked-questions|questions|common-questions)[\w.-]*(?:/|$)|faq", re.I)
 _CRISIS_LINE_RE = re.compile(r"\b(?:988|911|crisis|lifeline|hotline)\b", re.I)
 
 
@@ -131,6 +137,7 @@ def signals(doc: Document, data: Structured, *, entries: int = 0, own_prices: in
     publisher = bool(_PUBLISHER_HOST_RE.search(host) or _NON_PROVIDER_HOST_RE.search(host))
     if publisher:
         article += 2
+    address_points = article                # what the URL alone says
     for b in main[:12]:
         short = len(b.text) < 160
         if short and _BYLINE_RE.search(b.text) and (_DATE_RE.search(b.text) or b.text.lower().startswith("by ")):
@@ -146,7 +153,9 @@ def signals(doc: Document, data: Structured, *, entries: int = 0, own_prices: in
     if len(_FIRST_PERSON_RE.findall(text_all)) >= 6 and not _OWN_PRACTICE_RE.search(text_all):
         article += 2
     reporting = len(_REPORTING_RE.findall(text_all))
+    according = len(_ACCORDING_RE.findall(text_all))
     article += 3 if reporting >= 3 else 2 if reporting else 0
+    article += 1 if according else 0
     if _WRITER_RE.search(text_all):
         article += 2
     market = len(_MARKET_TEXT_RE.findall(text_all))
@@ -195,7 +204,11 @@ def signals(doc: Document, data: Structured, *, entries: int = 0, own_prices: in
         clinic += 1
     if own_prices:
         clinic += 1
-    return {"article": article, "directory": directory, "clinic": clinic}
+    if _PROVIDER_HOST_RE.search(host) and not publisher:
+        clinic += 1
+    if _FAQ_PATH_RE.search(url.path):
+        clinic += 1
+    return {"article": article, "directory": directory, "clinic": clinic, "article_url": address_points}
 
 
 def _name_key(phrase: str) -> str:
@@ -212,7 +225,9 @@ def classify(doc: Document, data: Structured, *, entries: int = 0, own_prices: i
     text_all = doc.full_text()
     if directory >= 5 and directory >= clinic:
         return "directory"
-    if (article >= 3 and article > clinic) or (article >= 2 and clinic <= 1):
+    # text cues alone (a market figure, "according to") also occur on providers' FAQs: an
+    # article needs three points, or its address and a page that never speaks as a provider
+    if (article >= 3 and article > clinic) or (points["article_url"] >= 2 and clinic <= 1):
         return "article"
     if _OTHER_TITLE_RE.search(doc.title or "") and not own_prices:
         return "other"

@@ -228,3 +228,9 @@ def test_a_therapist_writing_in_the_first_person_is_a_provider():
             "I work with a prescribing physician who provides sublingual lozenges. I see clients on Tuesdays.\n")
     result = read(text, "https://jane-rowe-therapy.test/kap")
     assert result["page_type"] == "clinic" and result["routes_offered"] == ["oral"]
+
+
+def test_a_definition_of_spravato_on_an_infusion_clinic_faq_is_not_an_offer():
+    text = ("Frequently asked questions\n\nWhat is Spravato?\n\nSpravato is an FDA-approved nasal spray made from "
+            "esketamine.\n\nHow long is an infusion?\n\nOur IV infusions last about 45 minutes.\n")
+    assert read(text)["routes_offered"] == ["iv"]
