@@ -100,7 +100,7 @@ _SELF_NAMED_RE = re.compile(
     r"(?:we|our|patients|clients)\b|"
     r"\b[A-Z][\w&'’.-]*(?:\s+[A-Z&][\w&'’.-]*){0,5}\s+(?:is|are)\s+(?:proud|pleased|excited|happy|honored|"
     r"REMS\W*certified|certified)\b|"
-    r"\b[A-Z][\w&'’.-]*(?:\s+[A-Z&][\w&'’.-]*){0,5}\s+(?:proudly |now |also )?offers\b")
+    r"\b[A-Z][\w&'’.-]*(?:\s+[A-Z&][\w&'’.-]*){0,5}\s+(?:proudly |now |also )?(?:offers|provides|administers)\b")
 # questions a visitor asks the provider: "Do you accept insurance?", "How do I book?"
 _ASK_PROVIDER_RE = re.compile(
     r"^(?:q[:.]\s*)?(?:do|does|can|will|are|is) (?:you|your|I|we)\b.*\?$|^how (?:do|can) I\b.*\?$|"
@@ -151,7 +151,7 @@ def signals(doc: Document, data: Structured, *, entries: int = 0, own_prices: in
     if any(_DATELINE_RE.match(b.text) for b in main[:8]):
         article += 2
     if len(_FIRST_PERSON_RE.findall(text_all)) >= 6 and not _OWN_PRACTICE_RE.search(text_all):
-        article += 2
+        article += 3
     reporting = len(_REPORTING_RE.findall(text_all))
     according = len(_ACCORDING_RE.findall(text_all))
     article += 3 if reporting >= 3 else 2 if reporting else 0
@@ -204,7 +204,7 @@ def signals(doc: Document, data: Structured, *, entries: int = 0, own_prices: in
         clinic += 1
     if own_prices:
         clinic += 1
-    if _PROVIDER_HOST_RE.search(host) and not publisher:
+    if _PROVIDER_HOST_RE.search(host) and not (publisher or _LIST_HOST_RE.search(host)):
         clinic += 1
     if _FAQ_PATH_RE.search(url.path):
         clinic += 1
