@@ -75,7 +75,8 @@ def extract_page(content: str | bytes, url: str, *, content_type: str = "text/ht
     steps, steps_ev = care.care_steps(doc) if clinic_page else ([], [])
     tele, tele_ev = care.telehealth(doc) if clinic_page else (None, [])
     no_spravato = "spravato" in route_findings.negated
-    ins, ins_ev = insurance.find(doc, spravato_not_offered=no_spravato) if clinic_page else ({f: None for f in insurance.FIELDS}, [])
+    ins, ins_ev = insurance.find(doc, spravato_not_offered=no_spravato,
+                                 spravato_page=route_findings.offered == ["spravato"]) if clinic_page else ({f: None for f in insurance.FIELDS}, [])
 
     hours = None
     for e in schema_clinics:

@@ -234,3 +234,24 @@ def test_a_definition_of_spravato_on_an_infusion_clinic_faq_is_not_an_offer():
     text = ("Frequently asked questions\n\nWhat is Spravato?\n\nSpravato is an FDA-approved nasal spray made from "
             "esketamine.\n\nHow long is an infusion?\n\nOur IV infusions last about 45 minutes.\n")
     assert read(text)["routes_offered"] == ["iv"]
+
+
+# -- conditions and insurance ------------------------------------------------------------------
+
+def test_conditions_that_are_not_treated_here():
+    text = ("Spravato treatment\n\nWe offer Spravato for treatment-resistant depression. Spravato is not approved "
+            "for PTSD or bipolar depression.\n\nYou may get a mild sedative to ease any anxiety before your session.\n\n"
+            "If you have thoughts of suicide, go immediately to the ER.\n")
+    assert read(text)["conditions"] == ["depression"]
+
+
+def test_spravato_page_saying_the_treatment_is_covered():
+    text = "Spravato at Lakeside\n\nWe are a certified Spravato center. Most insurance plans cover this treatment.\n"
+    result = read(text)
+    assert result["insurance"]["spravato_insurance"] is True and result["insurance"]["accepts_insurance"] is True
+
+
+def test_not_covered_and_paid_in_full_is_no_insurance():
+    text = ("Ketamine infusions\n\nWe offer IV ketamine infusions. Infusions are not covered by insurance and "
+            "patients are responsible for the full cost.\n")
+    assert read(text)["insurance"]["accepts_insurance"] is False
