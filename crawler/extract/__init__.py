@@ -54,7 +54,8 @@ def extract_page(content: str | bytes, url: str, *, content_type: str = "text/ht
     route_findings = routes.find(doc, data, n_locations=len(locations))
     own_prices = prices.find(doc, data, route_findings.offered)
     kind = page_type.classify(doc, data, entries=other_entries, own_prices=len(own_prices),
-                              external_hosts=directory.external_hosts(doc))
+                              external_hosts=directory.external_hosts(doc),
+                              phones=sum(1 for p in phones if p.region == MAIN))
     clinic_page = kind not in NON_CLINIC_TYPES
 
     name = identity.page_name(doc, data, kind)
@@ -103,6 +104,7 @@ def extract_page(content: str | bytes, url: str, *, content_type: str = "text/ht
         "phone": phone,
         "url": url,
         "page_type": kind,
+        "page_type_confidence": page_type.confidence(doc, kind),
         "care_steps": steps,
         "telehealth": tele,
         "hours": hours if kind != "directory" else None,

@@ -234,3 +234,16 @@ def classify(doc: Document, data: Structured, *, entries: int = 0, own_prices: i
     if not _KETAMINE_RE.search(text_all + " " + (doc.title or "")):
         return "other"
     return "clinic"
+
+
+def confidence(doc: Document, kind: str) -> float:
+    """How sure the page type is, from the margin of its points over the nearest other type:
+    0.5 on a tie or without evidence, towards 1 as the margin grows. (The review queue can hold
+    pages whose type is uncertain.)"""
+    points = doc.cache.get("page_type_points")
+    if not points or kind == "other":
+        return 0.5
+    others = {"clinic": ("article", "directory"), "article": ("clinic",), "directory": ("clinic", "article")}[kind]
+    margin = points[kind] - max(points[o] for o in others)
+    return round(1 - 0.5 * 0.75 ** max(margin, 0), 2)
+

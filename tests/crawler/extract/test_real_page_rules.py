@@ -255,3 +255,10 @@ def test_not_covered_and_paid_in_full_is_no_insurance():
     text = ("Ketamine infusions\n\nWe offer IV ketamine infusions. Infusions are not covered by insurance and "
             "patients are responsible for the full cost.\n")
     assert read(text)["insurance"]["accepts_insurance"] is False
+
+
+def test_page_type_confidence_grows_with_the_evidence():
+    clear = read(NEWS, "https://valleytimes.test/2025/03/ketamine-clinics-multiply")
+    bare = read("Ketamine\n\nKetamine is a medicine.\n", "https://example.test/page")
+    assert clear["page_type"] == "article" and clear["page_type_confidence"] >= 0.8
+    assert bare["page_type"] == "clinic" and bare["page_type_confidence"] == 0.5
