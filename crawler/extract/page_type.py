@@ -23,7 +23,7 @@ _PUBLISHER_HOST_RE = re.compile(
     # health publishers, insurers and manufacturers: they write about treatment, they do not give it
     r"healthline|webmd|verywell|medicalnewstoday|psycom|goodrx|forbes|nytimes|npr\.org|bbc\.|cnn\.|"
     r"theguardian|wikipedia|bcbs|bluecross|blueshield|aetna|cigna|uhc\.|unitedhealthcare|humana|optum|"
-    r"janssen|carepath", re.I)
+    r"janssen|carepath|prnewswire|businesswire|globenewswire|accesswire|einpresswire|newswire", re.I)
 # "SAN DIEGO (AP) — ", "LONDON — ": a news dateline opening a paragraph
 _DATELINE_RE = re.compile(r"^[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3},?(?: [A-Z][a-z]{1,5}\.?)?(?: \([A-Za-z ]{2,20}\))?"
                           r" [—–-]{1,2} \S")

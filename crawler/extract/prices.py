@@ -311,6 +311,7 @@ def find(doc: Document, data: Structured, offered_routes: list[str]) -> list[Pri
             continue
         for money in moneys:
             money.currency = money.currency or default_currency
+        moneys = _cash_and_standard(sentence, moneys)
         if block.index >= 0 and _bare(block.text):
             if block.index not in card_cache:
                 card_cache[block.index] = _card(doc, block)
@@ -334,6 +335,30 @@ def find(doc: Document, data: Structured, offered_routes: list[str]) -> list[Pri
     # the same fee read once with its route and once without: keep the one with the route
     routed = {(q.amount_min, q.amount_max, q.kind, q.sessions) for q in quotes if q.route}
     return [q for q in quotes if q.route or (q.amount_min, q.amount_max, q.kind, q.sessions) not in routed]
+
+
+_CASH_RE = re.compile(r"^\s*\(?\s*(?:cash|self[- ]pay|if paid (?:in cash|at the time of service))\b", re.I)
+_CASH_BEFORE_RE = re.compile(r"(?:cash|self[- ]pay)(?: price)?\s*[:\-–]?\s*$", re.I)
+
+
+def _cash_and_standard(sentence: str, moneys: list[Money]) -> list[Money]:
+    """"$365 $335 cash", "$300 (self-pay $280)": one fee with a standard and a cash price makes
+    one price, min the cash price, max the standard one (the realweb convention)."""
+    out: list[Money] = []
+    i = 0
+    while i < len(moneys):
+        a = moneys[i]
+        b = moneys[i + 1] if i + 1 < len(moneys) else None
+        if b is not None and a.high is None and b.high is None and a.currency == b.currency:
+            between = sentence[a.end:b.start]
+            if re.fullmatch(r"[\s/|,(]*", between) and (_CASH_RE.match(sentence[b.end:]) or _CASH_BEFORE_RE.search(between)) \
+                    or re.fullmatch(r"\s*\(?\s*(?:cash|self[- ]pay)(?: price)?\s*[:\-–]?\s*", between, re.I):
+                out.append(Money(a.start, b.end, min(a.low, b.low), max(a.low, b.low), a.currency))
+                i += 2
+                continue
+        out.append(a)
+        i += 1
+    return out
 
 
 def _page_dollar(doc: Document, units: list[tuple[str, Block]]) -> str:

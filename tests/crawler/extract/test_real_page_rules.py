@@ -262,3 +262,9 @@ def test_page_type_confidence_grows_with_the_evidence():
     bare = read("Ketamine\n\nKetamine is a medicine.\n", "https://example.test/page")
     assert clear["page_type"] == "article" and clear["page_type_confidence"] >= 0.8
     assert bare["page_type"] == "clinic" and bare["page_type_confidence"] == 0.5
+
+
+def test_cash_and_standard_price_of_one_fee_make_one_price():
+    text = "Fees\n\nInitial consultation with our psychiatrist $250 $225 cash\nKetamine infusion, one session $500 $450 cash\n"
+    prices = {(p["amount_min"], p["amount_max"], p["kind"]) for p in read(text)["prices"]}
+    assert prices == {(225.0, 250.0, "consultation"), (450.0, 500.0, "per_session")}
