@@ -28,7 +28,10 @@ _SEPARATORS_RE = re.compile(r"\s*(?:\n|\||·|•|—|–(?=\s)|,)\s*")
 _PHONE_HINT_RE = re.compile(r"\(?\b\d{3}\)?[\s.\-]*\d{3}[\s.\-]*\d{4}\b|\+\s?1\b|\b1[\s.\-]\d{3}")
 CRISIS_NUMBERS = {"+18002738255", "+1988", "+18007994889", "+18006624357", "+18009857677"}
 _CRISIS_CONTEXT_RE = re.compile(r"crisis|lifeline|suicide|hotline|emergency|988|911", re.I)
-_FAX_RE = re.compile(r"\bfax\b", re.I)
+_FAX_RE = re.compile(r"\bfax(?:ed|ing)?\b", re.I)
+# en dash, non-breaking and other hyphens written inside phone numbers: one for one, so
+# positions in the text stay the same
+_DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2212": "-"})
 _DAY_RE = re.compile(r"\b(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|days|s|\.)?\b", re.I)
 _TIME_RE = re.compile(r"\b\d{1,2}(?::\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)|\b\d{1,2}:\d{2}\b|\b\d{1,2}\s*[–-]\s*\d{1,2}\b|\bby appointment\b|\bclosed\b", re.I)
 
@@ -198,13 +201,15 @@ def find_phones(doc: Document) -> list[Phone]:
         if e164:
             out.append(Phone(e164, text or href, region, -1, weight=1.5))
     for block in doc.blocks:
-        if not _PHONE_HINT_RE.search(block.text):
+        text = block.text.translate(_DASHES)
+        if not _PHONE_HINT_RE.search(text):
             continue
-        for e164, raw, pos in phone_matches(block.text):
-            before = block.text[max(0, pos - 25):pos]
+        for e164, _, pos in phone_matches(text):
+            raw = block.text[pos:pos + len(_)]
+            before = text[max(0, pos - 25):pos]
             if _FAX_RE.search(before.split("\n")[-1]) or e164 in CRISIS_NUMBERS:
                 continue
-            if _CRISIS_CONTEXT_RE.search(block.text[max(0, pos - 80):pos]) and "call us" not in before.lower():
+            if _CRISIS_CONTEXT_RE.search(text[max(0, pos - 160):pos]) and "call us" not in before.lower():
                 continue
             out.append(Phone(e164, raw, block.region, block.index))
     return out

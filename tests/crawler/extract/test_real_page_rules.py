@@ -268,3 +268,10 @@ def test_cash_and_standard_price_of_one_fee_make_one_price():
     text = "Fees\n\nInitial consultation with our psychiatrist $250 $225 cash\nKetamine infusion, one session $500 $450 cash\n"
     prices = {(p["amount_min"], p["amount_max"], p["kind"]) for p in read(text)["prices"]}
     assert prices == {(225.0, 250.0, "consultation"), (450.0, 500.0, "per_session")}
+
+
+def test_phone_with_an_en_dash_and_numbers_that_are_not_the_clinics():
+    text = ("Ketamine FAQ\n\nWe offer IV ketamine. Referral forms can be faxed to us at 866-555-0147.\n\n"
+            "If you are in crisis, please reach your local crisis center. In Duluth, the Lakeview Center "
+            "answers at 218.555.0199, day and night.\n\nTo book, call (480) 555\u20130173.\n")
+    assert read(text)["phone"] == "+14805550173"
