@@ -68,6 +68,8 @@ def extract_page(content: str | bytes, url: str, *, content_type: str = "text/ht
         phones = [p for p in phones if p.region != MAIN]
     if kind != "directory":
         address = _main_address(schema_addresses, addresses)
+        if address is None and clinic_page:
+            address = contact.place_in_text(doc)
         main = contact.main_phone(phones, schema_phone)
         phone = main.e164 if main else None
 

@@ -282,3 +282,37 @@ def hours_from_text(doc: Document) -> str | None:
             seen.add(line.lower())
             out.append(line)
     return "; ".join(out[:4]) or None
+
+
+# -- a place stated in words ------------------------------------------------------------------
+
+_PLACE_WORD = r"[A-Z][a-z]+(?:['’][a-z]+)?"
+_PLACE_NAMES = rf"{_PLACE_WORD}(?:[ -]{_PLACE_WORD}){{0,3}}"
+_STATE_NAME_ALT = "|".join(sorted((re.escape(s.title()) for s in STATES), key=len, reverse=True))
+# "Located in San Diego", "our Fort Collins office", "At Lakeside Ketamine in Tacoma, Washington, we"
+_LOCATED_RE = re.compile(
+    rf"\b(?:[Ll]ocated|[Bb]ased|[Oo]ffices?|[Pp]ractice|[Cc]linic|[Cc]enter|[Cc]entre|[Ss]erving patients) in "
+    rf"(?:(?:the|beautiful|downtown) )?(?P<city>{_PLACE_NAMES})(?:,? (?P<state>{_STATE_NAME_ALT}|[A-Z]{{2}})\b)?|"
+    rf"\b[Aa]t (?:[A-Z][\w&'’.-]* ){{1,6}}in (?P<city2>{_PLACE_NAMES})(?:, (?P<state2>{_STATE_NAME_ALT}|[A-Z]{{2}}))?"
+    rf",? (?:we|our|patients)\b")
+
+
+def place_in_text(doc: Document) -> Address | None:
+    """The city and state a provider's page states in words ("Located in San Diego", "At X in
+    Tacoma, Washington, we..."), for a page without a postal address. A state alone ("in
+    California") is kept; a name that is not a city or state is not guessed at."""
+    for block in doc.blocks:
+        if block.region != MAIN:
+            continue
+        m = _LOCATED_RE.search(block.text)
+        if not m:
+            continue
+        city = m.group("city") or m.group("city2")
+        state = normalize_state(m.group("state") or m.group("state2"))
+        if normalize_state(city) and not state:
+            city, state = None, normalize_state(city)
+        if state is None and city is None:
+            continue
+        return Address(None, city, state, None, "US", quote=m.group(0), region=MAIN, block_index=block.index)
+    return None
+

@@ -275,3 +275,17 @@ def test_phone_with_an_en_dash_and_numbers_that_are_not_the_clinics():
             "If you are in crisis, please reach your local crisis center. In Duluth, the Lakeview Center "
             "answers at 218.555.0199, day and night.\n\nTo book, call (480) 555\u20130173.\n")
     assert read(text)["phone"] == "+14805550173"
+
+
+@pytest.mark.parametrize("sentence, city, state", [
+    ("Our practice is located in Santa Fe, New Mexico.", "Santa Fe", "NM"),
+    ("At Harbor Light Psychiatry in Tacoma, Washington, we offer IV ketamine.", "Tacoma", "WA"),
+    ("Our clinic in Oregon offers IV ketamine.", None, "OR"),
+])
+def test_place_stated_in_words(sentence, city, state):
+    address = read(f"About us\n\nWe offer IV ketamine infusions.\n\n{sentence}\n")["address"]
+    assert (address["city"], address["state"], address["postal_code"]) == (city, state, None)
+
+
+def test_no_place_from_a_name_or_a_domain():
+    assert read("Tacoma Ketamine Clinic\n\nWe offer IV ketamine infusions.\n", "https://tacomaketamine.test/")["address"] is None
