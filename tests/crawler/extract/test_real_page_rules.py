@@ -289,3 +289,12 @@ def test_place_stated_in_words(sentence, city, state):
 
 def test_no_place_from_a_name_or_a_domain():
     assert read("Tacoma Ketamine Clinic\n\nWe offer IV ketamine infusions.\n", "https://tacomaketamine.test/")["address"] is None
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Your first visit is an evaluation with our staff psychologist.", None),
+    ('Patients often call an infusion "a deep therapy session with yourself."', None),
+    ("Deposits for Ketamine Assisted Therapy packages can be refunded within a week.", True),
+])
+def test_therapy_integrated(sentence, expected):
+    assert read(f"Ketamine care\n\nWe offer IV ketamine infusions.\n\n{sentence}\n")["therapy_integrated"] is expected
