@@ -38,9 +38,12 @@ FLOORS = {
     ("prices", "recall"): 0.95,
     ("price_details", "f1"): 0.95,
     ("page_type", "f1"): 0.98,
-    ("conditions", "f1"): 0.94,
-    ("therapy_integrated", "f1"): 0.85,
-    ("insurance.accepts_insurance", "f1"): 0.80,
+    ("conditions", "f1"): 0.97,
+    ("therapy_integrated", "f1"): 0.92,
+    ("insurance.accepts_insurance", "f1"): 0.95,
+    ("insurance.spravato_insurance", "f1"): 0.70,
+    ("phone", "f1"): 0.95,
+    ("state", "f1"): 0.55,
 }
 
 
