@@ -161,7 +161,7 @@ GENERAL_INFO_RE = re.compile(
     # definitions: "Spravato is an FDA-approved nasal spray", "esketamine was approved in 2019"
     r"(?:is|was|are|were) (?:an? |the )?(?:first |only )?(?:FDA[- ])?approved|"
     r"(?:is|was) (?:an? )?(?:prescription |dissociative |anesthetic |novel )?(?:medication|medicine|drug|derivative)|"
-    r"works by|acts on|mechanism)\b", re.I)
+    r"works by|acts on|mechanism|(?:is|are) (?:an? )?(?:\w+ ){0,2}(?:form|version|type|kind) of)\b", re.I)
 
 
 def words(text: str) -> list[str]:

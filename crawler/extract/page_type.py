@@ -63,13 +63,15 @@ _POLICY_RE = re.compile(
     r"\bbenefits? scheme\b|\bsavings program\b|\bhealth ?care (?:professionals?|providers?) (?:only|site)\b|"
     r"\bfor (?:health ?care professionals|HCPs?)\b|\bprescribing information\b|\bmedically necessary\b", re.I)
 _GUIDE_TITLE_RE = re.compile(
-    r"^(?:how much (?:does|do|is|are|will)\b.*\bcosts?\b|.*\b(?:costs?|prices?|pricing)\b.*(?:guide|explained|\?)$|"
+    r"^(?:.{0,60}\b(?:vs\.?|versus)\s.{0,60}$|how much (?:does|do|is|are|will)\b.*\bcosts?\b|.*\b(?:costs?|prices?|pricing)\b.*(?:guide|explained|\?)$|"
     r"\d+\s+(?:\w+\s+)?(?:facts|things|ways|reasons|tips|questions|signs|myths)\b|"
     r"(?:what you need to know|everything you need to know)\b)", re.I)
 # a list of providers in its title: "Best ketamine clinics", "Ketamine Clinics in the UK"
 _BEST_LIST_RE = re.compile(r"\b(?i:best|top)\s+(?:\d+\s+)?(?:\w+\s+){0,3}?(?i:clinics|providers|centers|centres|programs)\b|"
                            r"\b(?i:ketamine|spravato|infusion|esketamine)\s+(?i:clinics|providers|centers|centres)\s+"
                            r"(?:(?i:in|near|across|around|of)\s+(?:the\s+)?)?[A-Z]")
+# "1. Hill Country Infusions — ...": a numbered entry led by a name
+_NUMBERED_ENTRY_RE = re.compile(r"^\d{1,2}[.)]\s+(?:[A-Z][\w&'’.-]*\s+){1,5}(?:[—–:-]|\(|$)")
 _LIST_HOST_RE = re.compile(r"(?:^|[.-])(?:finder|locator|directory|listings)(?:[.-]|$)|(?:best|top|find|directory|finder|near|locator|compare)\w*(?:clinics|providers|doctors|centers)|"
                            r"(?:clinics|providers)(?:directory|finder|near|list|locator)", re.I)
 # organisations that inform, fund or insure but do not treat
@@ -106,8 +108,8 @@ _ASK_PROVIDER_RE = re.compile(
     r"^(?:q[:.]\s*)?(?:do|does|can|will|are|is) (?:you|your|I|we)\b.*\?$|^how (?:do|can) I\b.*\?$|"
     r"^(?:what|which) (?:\w+ )*(?:do you|does your|will I|should I)\b.*\?$", re.I)
 # a site named for the treatment or the practice, and a page of questions to the provider
-_PROVIDER_HOST_RE = re.compile(r"ketamine|infusion|psychiatr|clinic|wellness|spravato|esketamine|therap|medicine|"
-                               r"medical|health|mind|psych|kap", re.I)
+_PROVIDER_HOST_RE = re.compile(r"ketamine|infusion|psychiatr|clinic|wellness|spravato|esketamine|therap|medicine|kap",
+                               re.I)
 _FAQ_PATH_RE = re.compile(r"/(?:faqs?|frequently-asked-questions|questions|common-questions)[\w.-]*(?:/|$)|faq", re.I)
 _CRISIS_LINE_RE = re.compile(r"\b(?:988|911|crisis|lifeline|hotline)\b", re.I)
 
@@ -180,7 +182,9 @@ def signals(doc: Document, data: Structured, *, entries: int = 0, own_prices: in
         directory += 2
     titles = [doc.title or ""] + [b.text for b in main[:10] if len(b.text) <= 120]
     if any(_BEST_LIST_RE.search(t) for t in titles):
-        directory += 4
+        directory += 5
+    if sum(1 for b in main if _NUMBERED_ENTRY_RE.match(b.text)) >= 3:
+        directory += 2
     if _LIST_HOST_RE.search(host):
         directory += 2
     # the provider's own voice
@@ -227,7 +231,8 @@ def classify(doc: Document, data: Structured, *, entries: int = 0, own_prices: i
         return "directory"
     # text cues alone (a market figure, "according to") also occur on providers' FAQs: an
     # article needs three points, or its address and a page that never speaks as a provider
-    if (article >= 3 and article > clinic) or (points["article_url"] >= 2 and clinic <= 1):
+    if (article >= 3 and article > clinic) or (points["article_url"] >= 2 and clinic <= 1) \
+            or (article >= 1 and clinic == 0):
         return "article"
     if _OTHER_TITLE_RE.search(doc.title or "") and not own_prices:
         return "other"

@@ -231,6 +231,24 @@ def _is_bare(text: str) -> bool:
     return not (L.OWN_RE.search(t) or L.OFFER_VERB_RE.search(t) or re.search(r"\b(is|are|was|were)\b", t))
 
 
+_DESCRIBING_RE = re.compile(r"\b(?:is|are|can|may|be|given|administered|taken|delivered|comes?|forms?|ways?|"
+                            r"routes?|methods?)\b", re.I)
+
+
+def _enumerates_forms(text: str, found: list[Mention]) -> bool:
+    """"It is given as an IV infusion, an IM injection or a lozenge": several routes in one
+    sentence with no provider speaking is a description of the ways ketamine is given."""
+    if L.OWN_RE.search(text) or _SELF_OFFER_RE.search(text) or not _DESCRIBING_RE.search(text):
+        return False                  # a provider speaking, or a service list ("Services: IV · IM")
+    routes = {m.route for m in found}
+    if len(routes) >= 3:
+        return True
+    if len(routes) == 2:
+        a, b = sorted(found, key=lambda m: m.start)[:2]
+        return bool(re.search(r"\bor\b", text[a.end:b.start]))
+    return False
+
+
 def find(doc: Document, data: Structured, *, n_locations: int = 1) -> RouteFindings:
     detail = {r: RouteEvidence() for r in ROUTES}
     spravato_page = any(_SPRAVATO_RE.search(s.text) for s in sentences(doc))
@@ -241,7 +259,10 @@ def find(doc: Document, data: Structured, *, n_locations: int = 1) -> RouteFindi
         # a plain "nasal spray" under a Spravato heading is Spravato
         under_spravato = bool(s.block.headings and _SPRAVATO_RE.search(s.block.headings[-1])
                               and not _RACEMIC_NASAL_RE.search(text))
-        for m in mentions(text, spravato_page=spravato_page):
+        found = mentions(text, spravato_page=spravato_page)
+        if _enumerates_forms(text, found):
+            continue
+        for m in found:
             if m.route == "intranasal_ketamine" and under_spravato:
                 m = Mention("spravato", m.start, m.end)
             p = polarity(text, m, s.answers)

@@ -298,3 +298,43 @@ def test_no_place_from_a_name_or_a_domain():
 ])
 def test_therapy_integrated(sentence, expected):
     assert read(f"Ketamine care\n\nWe offer IV ketamine infusions.\n\n{sentence}\n")["therapy_integrated"] is expected
+
+
+HEALTH_INFO = """Ketamine for depression: what to know
+
+Ketamine is an anesthetic that doctors now use for hard-to-treat depression. It is given as an IV infusion in a
+clinic, as an intramuscular injection, or as a lozenge.
+
+Spravato is a nasal spray form of esketamine. Patients use it in a certified office and stay for two hours.
+
+Infusions cost between $400 and $800 each, and insurance rarely pays.
+"""
+RANKING = """Top 5 Ketamine Clinics in Austin
+
+1. Hill Country Infusions — IV ketamine from $450.
+2. Lone Star Ketamine — IM injections and Spravato.
+3. Capital Mind Clinic — ketamine-assisted psychotherapy.
+"""
+COMPARISON = """Ketamine vs. Spravato: Which Is Better?
+
+Updated on June 2, 2024
+
+Both treatments can help depression. IV ketamine infusions take 40 minutes. Spravato is a nasal spray.
+"""
+
+
+@pytest.mark.parametrize("text, url, expected", [
+    (HEALTH_INFO, "https://mindhealthhub.test/ketamine-for-depression", "article"),
+    (RANKING, "https://example.test/top-ketamine", "directory"),
+    (COMPARISON, "https://guide.test/ketamine-vs-spravato", "article"),
+])
+def test_pages_without_a_provider_give_no_offer(text, url, expected):
+    result = read(text, url)
+    assert result["page_type"] == expected
+    assert result["routes_offered"] == [] and result["prices"] == []
+
+
+def test_a_sentence_listing_the_forms_of_ketamine_offers_none_of_them():
+    text = ("Lakeside Ketamine\n\nKetamine can come as an IV infusion, an injection into a muscle or a tablet.\n\n"
+            "Services: IV ketamine · IM ketamine\n")
+    assert read(text)["routes_offered"] == ["im", "iv"]
