@@ -48,7 +48,8 @@ _ARTICLE_TAIL_RE = re.compile(r"\b(related posts|related articles|leave a (?:rep
 _REPORTING_RE = re.compile(
     r"(?:,|\.)[\"”’']?\s+(?:[A-Z][a-z]+\s+){0,3}(?:said|says|told|explained|added|wrote)\b|"
     r"\b(?:said|told)\s+(?:[A-Z][a-z]+|the|a|an)\b|"
-    r"\b(?:press release|reporters?|newsletter|subscribe|editor'?s note)\b", re.I)
+    r"\b(?:press release|reporters?|newsletter|subscribe|editor'?s note|for immediate release|media contacts?|"
+    r"(?:today )?announced(?: today)?|/PRNewswire/|newswire)\b", re.I)
 _ACCORDING_RE = re.compile(r"\baccording to\b", re.I)
 _WRITER_RE = re.compile(r"\b(?:this|the following) (?:guide|article|post|blog post|report|story)\b|"
                         r"\bin this (?:guide|article|post)\b", re.I)
@@ -195,13 +196,15 @@ def signals(doc: Document, data: Structured, *, entries: int = 0, own_prices: in
     clinic += min(own, 3)
     voice = sum(1 for b in main if _OWN_VOICE_RE.search(b.text) and not _CRISIS_LINE_RE.search(b.text))
     clinic += min(voice // 2, 2)
-    named = {_name_key(m.group(0)) for m in _SELF_NAMED_RE.finditer(text_all)}
+    named_matches = list(_SELF_NAMED_RE.finditer(text_all))
+    named = {_name_key(m.group(0)) for m in named_matches}
+    offers = any(_OFFER_VERB_RE.search(_sentence_at(text_all, m.start())) for m in named_matches)
     if len(named) >= 3:
         directory += 3                 # several providers, each with its own offer
     elif named:
         # a provider's blog post that names the provider's own offer is the provider's page;
-        # a report naming a clinic is not
-        clinic += 2 if (reporting or publisher or len(named) > 1) else 6
+        # a report naming a clinic, or a post that only names its author, is not
+        clinic += 6 if (offers and not (reporting or publisher or len(named) > 1)) else 2
     if any(_ASK_PROVIDER_RE.search(b.text) for b in main):
         clinic += 2
     if phones:
@@ -213,6 +216,16 @@ def signals(doc: Document, data: Structured, *, entries: int = 0, own_prices: in
     if _FAQ_PATH_RE.search(url.path):
         clinic += 1
     return {"article": article, "directory": directory, "clinic": clinic, "article_url": address_points}
+
+
+_OFFER_VERB_RE = re.compile(r"\b(?:offers?|provides?|administers?|treats?|gives?|accepts?|explore|receive|"
+                            r"prescribes?|certified)\b", re.I)
+
+
+def _sentence_at(text: str, pos: int) -> str:
+    start = max(text.rfind(". ", 0, pos), text.rfind("\n", 0, pos)) + 1
+    end = min([i for i in (text.find(". ", pos), text.find("\n", pos)) if i >= 0] or [len(text)])
+    return text[start:end]
 
 
 def _name_key(phrase: str) -> str:

@@ -338,3 +338,14 @@ def test_a_sentence_listing_the_forms_of_ketamine_offers_none_of_them():
     text = ("Lakeside Ketamine\n\nKetamine can come as an IV infusion, an injection into a muscle or a tablet.\n\n"
             "Services: IV ketamine · IM ketamine\n")
     assert read(text)["routes_offered"] == ["im", "iv"]
+
+
+def test_press_release_and_a_providers_generic_blog_post_are_articles():
+    release = ("Lakeside Ketamine opens second office\n\nFOR IMMEDIATE RELEASE\n\nTACOMA, Wash. — Lakeside Ketamine "
+               "today announced a second office offering IV ketamine infusions.\n\nMedia contact: press@lakeside.test\n")
+    musing = ("Why winter is hard\n\nShorter days can lower anyone's mood. At Lakeside, we believe rest matters. "
+              "Ketamine infusions are one of many tools for depression.\n")
+    for text, url in ((release, "https://lakeside-ketamine.test/news/second-office"),
+                      (musing, "https://lakeside-ketamine.test/blog/why-winter-is-hard")):
+        result = read(text, url)
+        assert result["page_type"] == "article" and result["routes_offered"] == []
