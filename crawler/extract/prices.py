@@ -41,7 +41,10 @@ MIN_AMOUNT, MAX_AMOUNT = 20.0, 25000.0
 # a price list's "drips" are wellness drips unless ketamine is named
 NON_KETAMINE_PRICE_RE = re.compile(NON_KETAMINE_RE.pattern + r"|\bdrips?\b", re.I)
 
-_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?"
+# table cells run together ("$400-$6004-6$1,600"): an amount of three digits directly followed by
+# a session count and the next amount ends after its third digit
+_NUM = (r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d{3}(?=\d{1,2}(?:[-–]\d{1,2})?(?:US\$|\$|£|€))|"
+        r"\d+(?:\.\d{1,2})?")
 # a currency before the amount: "$", "US$", "CAD $", "A$", "£", "€"
 _CUR = r"US\$|USD\s?\$?|C\$|CA\$|CAD\s?\$?|A\$|AU\$|AUD\s?\$?|NZ\$|NZD\s?\$?|GBP\s?£?|£|EUR\s?€?|€|\$"
 MONEY_RE = re.compile(rf"(?P<cur>{_CUR})\s?(?P<num>{_NUM})(?P<k>\s?[kK]\b)?|"
@@ -279,7 +282,9 @@ def _levels(sentence: str, money: Money, prev_end: int, block: Block, card: list
     phrase_start = max(prev_end, label_start)
     tail = sentence[money.end:]
     tail_m = re.match(r"[^,;.(|\n$]{0,40}", tail)
-    tail_words = " ".join(tail_m.group(0).split()[:4]) if tail_m else ""
+    # the words after an amount end where another item starts ("$425 and a series of six")
+    tail_text = re.split(r"\b(?:and|or|but|while|plus|whereas)\b", tail_m.group(0), maxsplit=1)[0] if tail_m else ""
+    tail_words = " ".join(tail_text.split()[:4])
     phrase = sentence[phrase_start:money.start] + " " + sentence[money.start:money.end] + " " + tail_words
     levels = [("phrase", phrase), ("segment", seg.text), ("clause", clause.text), ("sentence", sentence)]
     if block.text != sentence:
@@ -407,6 +412,14 @@ def _free_consultations(doc: Document, currency: str) -> list[PriceQuote]:
     return out
 
 
+# fees of a practice's other care: general psychiatry, medication management, ordinary therapy
+_NOT_KETAMINE_CARE_RE = re.compile(
+    r"\b(?:medication management|med management|med checks?|psychiatric (?:follow[- ]?ups?|med\w*)|"
+    r"ordinary therapy|talk therapy|tms|ect|nitrous|psychological testing)\b", re.I)
+# "4-6" alone between two amounts of a price table: the sessions of a series
+_COUNT_CELL_RE = re.compile(r"^\s*\|?\s*\d{1,2}\s*[-–]\s*\d{1,2}\s*\|?\s*$")
+
+
 # a fee charged for a missed or late-cancelled appointment: not a price of treatment
 _PENALTY_CLAUSE_RE = re.compile(
     r"\b(?:no[- ]shows?|(?:do|does|did) not (?:show|arrive|attend)|fail(?:s|ure)? to (?:show|appear|attend)|"
@@ -435,6 +448,8 @@ def _read(sentence: str, money: Money, prev_end: int, block: Block, card: list[B
     own_words = phrase + (" " + card[0].text if card else "")
     if NON_KETAMINE_PRICE_RE.search(own_words) and not KETAMINE_RE.search(phrase):
         return None
+    if _NOT_KETAMINE_CARE_RE.search(phrase) and not KETAMINE_RE.search(phrase):
+        return None
     if block.headings and NON_KETAMINE_PRICE_RE.search(block.headings[-1]) and not (
             KETAMINE_RE.search(block.text) or routes_in(block.text)):
         return None
@@ -452,6 +467,8 @@ def _read(sentence: str, money: Money, prev_end: int, block: Block, card: list[B
     if not _RELEVANT_RE.search(context):
         return None
     kind, sessions = _kind(levels, card, block)
+    if prev_end and _COUNT_CELL_RE.match(sentence[prev_end:money.start]):
+        kind, sessions = "series", None
     if kind == "per_session" and not _DOSING_RE.search(sentence) and _NON_DOSING_TOPIC_RE.search(block.text):
         kind = "other"
     if kind == "series" and _PER_MARKER_RE.match(sentence[money.end:]):

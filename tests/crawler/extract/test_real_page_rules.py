@@ -349,3 +349,15 @@ def test_press_release_and_a_providers_generic_blog_post_are_articles():
                       (musing, "https://lakeside-ketamine.test/blog/why-winter-is-hard")):
         result = read(text, url)
         assert result["page_type"] == "article" and result["routes_offered"] == []
+
+
+@pytest.mark.parametrize("lines, expected", [
+    ("At Lakeside, a single infusion is $425 and a series of six is $2,300.",
+     {(425.0, 425.0, "per_session", None), (2300.0, 2300.0, "series", 6)}),
+    ("Medication management visits are $150. Ordinary therapy sessions are $180 per hour.\nBooster infusions: $400",
+     {(400.0, 400.0, "maintenance", None)}),
+    ("Infusion$400-$6004-6$1,600-$3,600", {(400.0, 600.0, "per_session", None), (1600.0, 3600.0, "series", None)}),
+])
+def test_price_lines(lines, expected):
+    result = read(f"Fees\n\nWe offer IV ketamine infusions.\n\n{lines}\n")
+    assert {(p["amount_min"], p["amount_max"], p["kind"], p["sessions"]) for p in result["prices"]} == expected
