@@ -161,7 +161,11 @@ GENERAL_INFO_RE = re.compile(
     # definitions: "Spravato is an FDA-approved nasal spray", "esketamine was approved in 2019"
     r"(?:is|was|are|were) (?:an? |the )?(?:first |only )?(?:FDA[- ])?approved|"
     r"(?:is|was) (?:an? )?(?:prescription |dissociative |anesthetic |novel )?(?:medication|medicine|drug|derivative)|"
-    r"works by|acts on|mechanism|(?:is|are) (?:an? )?(?:\w+ ){0,2}(?:form|version|type|kind) of)\b", re.I)
+    r"works by|acts on|mechanism|(?:is|are) (?:an? )?(?:\w+ ){0,2}(?:form|version|type|kind) of|"
+    # where a treatment is given in general, and its history
+    r"(?:only )?available (?:only )?(?:at|through|in) (?:select|certified|some|many|specific|participating|approved)|"
+    r"(?:typically|usually|generally|commonly|often|traditionally) (?:given|administered|delivered|used)|"
+    r"studied|(?:has|have) been used|for decades)\b", re.I)
 
 
 def words(text: str) -> list[str]:

@@ -361,3 +361,13 @@ def test_press_release_and_a_providers_generic_blog_post_are_articles():
 def test_price_lines(lines, expected):
     result = read(f"Fees\n\nWe offer IV ketamine infusions.\n\n{lines}\n")
     assert {(p["amount_min"], p["amount_max"], p["kind"], p["sessions"]) for p in result["prices"]} == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Our clinic provides IV ketamine infusions. Spravato (esketamine) is available at select certified centers.",
+     ["iv"]),
+    ("We give ketamine by intramuscular injection. Ketamine is typically administered intravenously in hospitals. "
+     "IV ketamine has been studied for decades.", ["im"]),
+])
+def test_where_a_treatment_is_given_in_general_is_not_an_offer(text, expected):
+    assert read(f"Our services\n\n{text}\n")["routes_offered"] == expected
