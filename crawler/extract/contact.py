@@ -13,7 +13,7 @@ import usaddress
 
 from katdir.us_states import STATE_CODES, STATES
 
-from .document import FOOTER, HEADER, MAIN, Document
+from .document import EMAIL_RE, FOOTER, HEADER, MAIN, Document
 from .structured import Entity, text_value
 
 _STATE_ALT = "|".join(sorted([re.escape(s.title()) for s in STATES] + sorted(STATE_CODES), key=len, reverse=True))
@@ -237,7 +237,7 @@ def find_emails(doc: Document) -> list[str]:
     emails = [e.strip() for e in doc.mailto_links if "@" in e]
     if not emails:
         for block in doc.blocks:
-            emails += re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", block.text)
+            emails += EMAIL_RE.findall(block.text)
     return [e for e in emails if not e.lower().endswith((".png", ".jpg", ".gif", ".webp"))]
 
 

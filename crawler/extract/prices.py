@@ -47,8 +47,10 @@ _NUM = (r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d{3}(?=\d{1,2}(?:[-–]\d{1,2})?(?:U
         r"\d+(?:\.\d{1,2})?")
 # a currency before the amount: "$", "US$", "CAD $", "A$", "£", "€"
 _CUR = r"US\$|USD\s?\$?|C\$|CA\$|CAD\s?\$?|A\$|AU\$|AUD\s?\$?|NZ\$|NZD\s?\$?|GBP\s?£?|£|EUR\s?€?|€|\$"
+# an amount with its currency after it is tried only where a run of digits starts: linear on
+# long runs of digits
 MONEY_RE = re.compile(rf"(?P<cur>{_CUR})\s?(?P<num>{_NUM})(?P<k>\s?[kK]\b)?|"
-                      rf"(?P<num2>{_NUM})\s?(?P<cur2>dollars|USD|CAD|AUD|NZD|GBP|pounds|euros?|EUR)\b")
+                      rf"(?<![\d,.])(?P<num2>{_NUM})\s?(?P<cur2>dollars|USD|CAD|AUD|NZD|GBP|pounds|euros?|EUR)\b")
 _RANGE_TAIL_RE = re.compile(rf"^\s*(?:–|—|-|to|and|through|or)\s*(?:{_CUR})?\s?(?P<num>{_NUM})"
                             r"(?!\s*(?:%|percent|minutes?|hours?|months?|weeks?|days?|mg))")
 CURRENCY_CODES = {"$": None, "dollars": None, "us$": "USD", "usd": "USD", "c$": "CAD", "ca$": "CAD", "cad": "CAD",
@@ -63,7 +65,7 @@ _WORD_VALUES = {w: i for i, w in enumerate(
 _WORD_VALUES.update({w: 10 * i for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)})
 _NUMBER_WORD = r"(?:" + "|".join(sorted(_WORD_VALUES, key=len, reverse=True)) + r"|hundred|thousand)"
 # "four hundred and fifty dollars": number words, each followed by a space or a hyphen
-_WORD_MONEY_RE = re.compile(rf"\b(?P<words>(?:a\s+)?{_NUMBER_WORD}(?:(?:\s+and\s+|[\s-]+){_NUMBER_WORD})*)\s+"
+_WORD_MONEY_RE = re.compile(rf"\b(?P<words>(?:a\s+)?{_NUMBER_WORD}(?:(?:\s+and\s+|[\s-]+){_NUMBER_WORD}){{0,7}})\s+"
                             r"(?P<cur>dollars|pounds|euros)\b", re.I)
 
 
