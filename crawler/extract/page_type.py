@@ -131,9 +131,8 @@ def signals(doc: Document, data: Structured, *, entries: int = 0, own_prices: in
         article += 1
     if doc.meta.get("article:published_time"):
         article += 2
-    if _POST_CLASS_RE.search(doc.body_classes):
-        article += 2
-    elif doc.tree is not None and doc.tree.xpath("//article[contains(concat(' ', @class, ' '), ' type-post ')]"):
+    post_xpath = "//article[contains(concat(' ', @class, ' '), ' type-post ')]"
+    if _POST_CLASS_RE.search(doc.body_classes) or (doc.tree is not None and doc.tree.xpath(post_xpath)):
         article += 2
     if _ARTICLE_PATH_RE.search(url.path) or _ARTICLE_QUERY_RE.search(url.query):
         article += 2

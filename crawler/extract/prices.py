@@ -34,7 +34,7 @@ from price_parser import Price
 from . import language as L
 from .document import MAIN, Block, Document
 from .reading import sentences
-from .routes import NON_KETAMINE_RE, KETAMINE_RE, routes_in
+from .routes import KETAMINE_RE, NON_KETAMINE_RE, routes_in
 from .structured import Structured, offers
 
 MIN_AMOUNT, MAX_AMOUNT = 20.0, 25000.0
@@ -59,10 +59,11 @@ CURRENCY_CODES = {"$": None, "dollars": None, "us$": "USD", "usd": "USD", "c$": 
 # a bare "$" or "dollars" on a site of these countries
 _DOLLAR_BY_TLD = {"au": "AUD", "ca": "CAD", "nz": "NZD"}
 
-_WORD_VALUES = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen".split())}
-_WORD_VALUES.update({w: 10 * i for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)})
+_UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+          "sixteen seventeen eighteen nineteen")
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety"
+_WORD_VALUES = {w: i for i, w in enumerate(_UNITS.split())}  # noqa: SIM905 - a sentence reads better
+_WORD_VALUES.update({w: 10 * i for i, w in enumerate(_TENS.split(), 2)})  # noqa: SIM905
 _NUMBER_WORD = r"(?:" + "|".join(sorted(_WORD_VALUES, key=len, reverse=True)) + r"|hundred|thousand)"
 # "four hundred and fifty dollars": number words, each followed by a space or a hyphen
 _WORD_MONEY_RE = re.compile(rf"\b(?P<words>(?:a\s+)?{_NUMBER_WORD}(?:(?:\s+and\s+|[\s-]+){_NUMBER_WORD}){{0,7}})\s+"
@@ -170,7 +171,7 @@ def _amount(text: str) -> float | None:
 
 def _currency(symbol: str | None) -> str | None:
     key = re.sub(r"\s+", "", (symbol or "$").lower())
-    return CURRENCY_CODES.get(key, CURRENCY_CODES.get(key.rstrip("$£€"), None))
+    return CURRENCY_CODES.get(key, CURRENCY_CODES.get(key.rstrip("$£€")))
 
 
 def money_in(text: str) -> list[Money]:
