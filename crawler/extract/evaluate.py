@@ -137,7 +137,7 @@ def evaluate_part(part: str, root: Path = FIXTURE_WEB, errors: list | None = Non
         counts[t["page_type"]] += 1
         problems = []
 
-        def note(field, pred, want):
+        def note(field, pred, want, problems=problems):
             if pred != want:
                 problems.append(f"{field}: got {pred!r}, want {want!r}")
 
