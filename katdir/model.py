@@ -262,8 +262,9 @@ class Clinic(ClinicFacts):
 
     @property
     def min_session_price(self) -> float | None:
-        """The lowest price of one session found for this clinic (what `max_price` filters on)."""
-        prices = [p.per_session for p in self.prices if p.per_session is not None]
+        """The lowest price of one session found for this clinic (what `max_price` filters on,
+        in US dollars: a price in another currency never counts as dollars)."""
+        prices = [p.per_session for p in self.prices if p.per_session is not None and p.currency == "USD"]
         return min(prices) if prices else None
 
     @property

@@ -28,6 +28,10 @@ __all__ = ["extract_page", "design_view", "DESIGN_KEYS", "DESIGN_PRICE_KEYS"]
 # docs/architecture.md §4: what `katdir extract` prints
 DESIGN_KEYS = ("name", "routes_offered", "prices", "conditions", "therapy_integrated", "insurance", "address", "phone")
 DESIGN_PRICE_KEYS = ("amount_min", "amount_max", "route", "kind", "sessions", "quote")
+# printed after the docs/architecture.md §4 keys: what kind of page the facts were read from, and each
+# price's currency (a non-USD price must never be read as dollars)
+PRINTED_EXTRA_KEYS = ("page_type",)
+PRINTED_PRICE_EXTRA_KEYS = ("currency",)
 
 NON_CLINIC_TYPES = ("article", "directory")
 
@@ -61,7 +65,8 @@ def extract_page(content: str | bytes, url: str, *, content_type: str = "text/ht
     route_findings = routes.find(doc, data, n_locations=len(locations))
     own_prices = prices.find(doc, data, route_findings.offered)
     kind = page_type.classify(doc, data, entries=other_entries, own_prices=len(own_prices),
-                              external_hosts=directory.external_hosts(doc))
+                              external_hosts=directory.external_hosts(doc),
+                              phones=sum(1 for p in phones if p.region == MAIN))
     clinic_page = kind not in NON_CLINIC_TYPES
 
     name = identity.page_name(doc, data, kind)
@@ -74,6 +79,8 @@ def extract_page(content: str | bytes, url: str, *, content_type: str = "text/ht
         phones = [p for p in phones if p.region != MAIN]
     if kind != "directory":
         address = _main_address(schema_addresses, addresses)
+        if address is None and clinic_page:
+            address = contact.place_in_text(doc)
         main = contact.main_phone(phones, schema_phone)
         phone = main.e164 if main else None
 
@@ -82,7 +89,8 @@ def extract_page(content: str | bytes, url: str, *, content_type: str = "text/ht
     steps, steps_ev = care.care_steps(doc) if clinic_page else ([], [])
     tele, tele_ev = care.telehealth(doc) if clinic_page else (None, [])
     no_spravato = "spravato" in route_findings.negated
-    ins, ins_ev = insurance.find(doc, spravato_not_offered=no_spravato) if clinic_page else ({f: None for f in insurance.FIELDS}, [])
+    ins, ins_ev = insurance.find(doc, spravato_not_offered=no_spravato,
+                                 spravato_page=route_findings.offered == ["spravato"]) if clinic_page else ({f: None for f in insurance.FIELDS}, [])
 
     hours = None
     for e in schema_clinics:
@@ -96,8 +104,10 @@ def extract_page(content: str | bytes, url: str, *, content_type: str = "text/ht
         "name": name,
         "routes_offered": route_findings.offered if clinic_page else [],
         "prices": [
-            {"amount_min": p.amount_min, "amount_max": p.amount_max, "route": p.route, "kind": p.kind,
-             "sessions": p.sessions, "quote": p.quote, "currency": "USD", "source_url": url}
+            # a single figure is a range of one amount; "from $X" has no upper bound
+            {"amount_min": p.amount_min, "amount_max": p.amount_max if (p.amount_max is not None or p.open_ended)
+             else p.amount_min, "route": p.route, "kind": p.kind,
+             "sessions": p.sessions, "quote": p.quote, "currency": p.currency, "source_url": url}
             for p in sorted(own_prices, key=lambda p: (p.kind, p.amount_min, p.route or ""))
         ] if clinic_page else [],
         "conditions": conds,
@@ -107,6 +117,7 @@ def extract_page(content: str | bytes, url: str, *, content_type: str = "text/ht
         "phone": phone,
         "url": url,
         "page_type": kind,
+        "page_type_confidence": page_type.confidence(doc, kind),
         "care_steps": steps,
         "telehealth": tele,
         "hours": hours if kind != "directory" else None,
@@ -130,9 +141,10 @@ def extract_page(content: str | bytes, url: str, *, content_type: str = "text/ht
 
 
 def design_view(result: dict) -> dict:
-    """Exactly the JSON of docs/architecture.md §4 (what `katdir extract` prints) from extract_page's result."""
-    view = {k: result[k] for k in DESIGN_KEYS}
-    view["prices"] = [{k: p[k] for k in DESIGN_PRICE_KEYS} for p in result["prices"]]
+    """What `katdir extract` prints: the JSON of docs/architecture.md §4, then the page type;
+    prices carry their currency."""
+    view = {k: result[k] for k in (*DESIGN_KEYS, *PRINTED_EXTRA_KEYS)}
+    view["prices"] = [{k: p[k] for k in (*DESIGN_PRICE_KEYS, *PRINTED_PRICE_EXTRA_KEYS)} for p in result["prices"]]
     return view
 
 

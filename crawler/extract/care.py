@@ -23,8 +23,12 @@ _THERAPY_NEG_RE = re.compile(
     r"\b(?:do|does|can|will)(?: not|n'?t) (?:provide|offer|include|do)\w* (?:any )?(?:\w+ )?(?:psycho)?therap|"
     r"\bnot (?:a|an) (?:psycho)?therapy (?:practice|clinic|provider)\b|\bwe are not therapists\b|"
     r"\bno (?:psycho)?therapy (?:is )?(?:provided|offered|included)\b|\bmedication[- ]only\b", re.I)
-_GENERAL_RE = re.compile(r"\b(studies|study|research|researchers|suggests?|evidence|may|might|can|could|"
+_GENERAL_RE = re.compile(r"\b(studies|study|research|researchers|suggests?|evidence|may|might|"
+                         r"can (?:help|improve|enhance|deepen|be (?:combined|paired|used))|could|"
                          r"is paired|are paired|in KAP,|when combined)\b", re.I)
+# a psychologist's evaluation is an intake, not psychotherapy
+_INTAKE_RE = re.compile(r"\b(evaluation|assessment|consultation|screening|intake)\b", re.I)
+_CLINICIAN_ONLY_RE = re.compile(r"(?:psychologists?|counsel(?:l)?ors?|social workers?)$", re.I)
 
 _STEPS: dict[str, re.Pattern] = {
     "assessment": re.compile(r"\b(consultation|evaluation|assessment|screening|intake|medical history|health history)\b", re.I),
@@ -63,6 +67,10 @@ def therapy(doc: Document) -> tuple[bool | None, list[dict]]:
             continue
         seg = L.span_at(L.segments(text), m.start())
         if L.CONTRAST_START_RE.search(seg.text) or L.THIRD_PARTY_RE.search(seg.text):
+            continue
+        if text[:m.start()].count('"') % 2 or text[:m.start()].count("“") > text[:m.start()].count("”"):
+            continue                        # inside a quotation: a figure of speech or someone's words
+        if _CLINICIAN_ONLY_RE.search(m.group(0)) and _INTAKE_RE.search(text):
             continue
         if _GENERAL_RE.search(text) and not L.OWN_RE.search(text):
             continue

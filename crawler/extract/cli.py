@@ -15,6 +15,8 @@ from crawler.fetch import Networks, opener, private_allowance
 
 from . import design_view, extract_page
 
+TEXT_SUFFIXES = (".txt", ".text", ".md")
+
 MAX_BYTES = 5 * 1024 * 1024
 USER_AGENT = "katdir-extract/0.1 (+https://github.com/katdir)"
 
@@ -30,8 +32,14 @@ def load(source: str, timeout: float = 20.0, *,
             return content, response.headers.get("Content-Type", "text/html"), response.geturl()
     path = Path(source)
     content = path.read_bytes()
-    content_type = "text/plain" if path.suffix.lower() in (".txt", ".text", ".md") else "text/html"
+    content_type = "text/plain" if path.suffix.lower() in TEXT_SUFFIXES else "text/html"
     return content, content_type, path.resolve().as_uri()
+
+
+def facts(content: bytes, content_type: str, url: str, *, full: bool = False) -> dict:
+    """What `katdir extract` prints for one loaded page (also what `katdir evaluate --set` scores)."""
+    result = extract_page(content, url, content_type=content_type)
+    return result if full else design_view(result)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,8 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         print(f"katdir extract: cannot read {args.source}: {exc}", file=sys.stderr)
         return 2
-    result = extract_page(content, args.url or url, content_type=content_type)
-    print(json.dumps(result if args.full else design_view(result), indent=2, ensure_ascii=False))
+    result = facts(content, content_type, args.url or url, full=args.full)
+    print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0
 
 

@@ -42,14 +42,22 @@ _EXCLUDE_SENTENCE_RE = re.compile(
     r"\b(not (?:a )?(?:good |suitable |appropriate )?candidates?|not appropriate|not suitable|not recommended|"
     r"contraindicat\w*|exclu\w+|(?:(?:do|does|can) not|(?:don|doesn|can)['’]?t|cannot)(?: \w+ly)? treat|"
     r"ineligible|not eligible|"
-    r"(?:may|might|would) not be (?:a )?(?:good )?(?:candidates?|eligible|safe|right))\b", re.I)
+    r"(?:may|might|would) not be (?:a )?(?:good )?(?:candidates?|eligible|safe|right)|"
+    # uses a drug is not approved for, and the drug's history: not what this provider treats
+    r"not (?:FDA[- ])?approved|not (?:been )?studied|not indicated|(?:has|have) been used|was (?:first )?(?:used|developed))\b",
+    re.I)
+# anxiety about the procedure itself: "medication to ease any anxiety before the infusion"
+_PROCEDURAL_ANXIETY_RE = re.compile(
+    r"\banxi\w+\s+(?:\w+\s+)?(?:before|prior to|during|about|around)\b|"
+    r"\b(?:any|minimi[sz]e|reduce|ease|calm|relieve|avoid\w*)\s+(?:\w+\s+){0,3}?(?:for\s+)?anxi\w+", re.I)
 _EXCLUDE_SEGMENT_RE = re.compile(
     r"\b(history of|active(?! duty)|uncontrolled|unmanaged|untreated|unstable|rule out|screen(?:ed|ing)? for|"
     r"risk of|side effects?|pregnan\w*|psychosis|psychotic)\b", re.I)
 
 # Crisis-line notices ("thinking of suicide? call 988") are safety advice, not a treated condition.
-_CRISIS_RE = re.compile(r"\b(?:988|911|crisis (?:line|lifeline|text line)|lifeline|emergency (?:room|department)|"
-                        r"emergency services)\b", re.I)
+_CRISIS_RE = re.compile(r"\b(?:988|911|crisis (?:line|lifeline|text line|center|centre)|lifeline|emergency (?:room|department)|"
+                        r"emergency services|(?:go|get|going) (?:immediately |right away )?to (?:the|your nearest) (?:ER|hospital)|"
+                        r"contact your (?:local )?(?:crisis|physician|doctor))\b", re.I)
 # "addiction medicine", "pain psychiatry": a clinician's specialty, not a condition treated here
 _SPECIALTY_AFTER_RE = re.compile(r"\s+(?:medicine|psychiatry|specialists?|fellowship)\b", re.I)
 
@@ -70,6 +78,8 @@ def find(doc: Document) -> tuple[list[str], list[dict]]:
         if _EXCLUDE_SENTENCE_RE.search(text) or crisis:
             continue
         for condition, m in hits:
+            if condition == "anxiety" and _PROCEDURAL_ANXIETY_RE.search(text):
+                continue
             if L.near_before(text, m.start(), _EXCLUDE_SEGMENT_RE, 8) or _SPECIALTY_AFTER_RE.match(text, m.end()):
                 continue
             found.setdefault(condition, text)

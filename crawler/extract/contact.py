@@ -15,7 +15,7 @@ from katdir.normalize import normalize_phone as e164
 from katdir.normalize import normalize_state
 from katdir.normalize.states import STATE_CODES, STATES
 
-from .document import FOOTER, HEADER, MAIN, Document
+from .document import EMAIL_RE, FOOTER, HEADER, MAIN, Document
 from .structured import Entity, text_value
 
 _STATE_ALT = "|".join(sorted([re.escape(s.title()) for s in STATES] + sorted(STATE_CODES), key=len, reverse=True))
@@ -30,7 +30,10 @@ _SEPARATORS_RE = re.compile(r"\s*(?:\n|\||·|•|—|–(?=\s)|,)\s*")
 _PHONE_HINT_RE = re.compile(r"\(?\b\d{3}\)?[\s.\-]*\d{3}[\s.\-]*\d{4}\b|\+\s?1\b|\b1[\s.\-]\d{3}")
 CRISIS_NUMBERS = {"+18002738255", "+1988", "+18007994889", "+18006624357", "+18009857677"}
 _CRISIS_CONTEXT_RE = re.compile(r"crisis|lifeline|suicide|hotline|emergency|988|911", re.I)
-_FAX_RE = re.compile(r"\bfax\b", re.I)
+_FAX_RE = re.compile(r"\bfax(?:ed|ing)?\b", re.I)
+# en dash, non-breaking and other hyphens written inside phone numbers: one for one, so
+# positions in the text stay the same
+_DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2212": "-"})
 _DAY_RE = re.compile(r"\b(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|days|s|\.)?\b", re.I)
 _TIME_RE = re.compile(r"\b\d{1,2}(?::\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)|\b\d{1,2}:\d{2}\b|\b\d{1,2}\s*[–-]\s*\d{1,2}\b|\bby appointment\b|\bclosed\b", re.I)
 
@@ -183,13 +186,15 @@ def find_phones(doc: Document) -> list[Phone]:
         if e164:
             out.append(Phone(e164, text or href, region, -1, weight=1.5))
     for block in doc.blocks:
-        if not _PHONE_HINT_RE.search(block.text):
+        text = block.text.translate(_DASHES)
+        if not _PHONE_HINT_RE.search(text):
             continue
-        for e164, raw, pos in phone_matches(block.text):
-            before = block.text[max(0, pos - 25):pos]
+        for e164, _, pos in phone_matches(text):
+            raw = block.text[pos:pos + len(_)]
+            before = text[max(0, pos - 25):pos]
             if _FAX_RE.search(before.split("\n")[-1]) or e164 in CRISIS_NUMBERS:
                 continue
-            if _CRISIS_CONTEXT_RE.search(block.text[max(0, pos - 80):pos]) and "call us" not in before.lower():
+            if _CRISIS_CONTEXT_RE.search(text[max(0, pos - 160):pos]) and "call us" not in before.lower():
                 continue
             out.append(Phone(e164, raw, block.region, block.index))
     return out
@@ -217,7 +222,7 @@ def find_emails(doc: Document) -> list[str]:
     emails = [e.strip() for e in doc.mailto_links if "@" in e]
     if not emails:
         for block in doc.blocks:
-            emails += re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", block.text)
+            emails += EMAIL_RE.findall(block.text)
     return [e for e in emails if not e.lower().endswith((".png", ".jpg", ".gif", ".webp"))]
 
 
@@ -262,3 +267,37 @@ def hours_from_text(doc: Document) -> str | None:
             seen.add(line.lower())
             out.append(line)
     return "; ".join(out[:4]) or None
+
+
+# -- a place stated in words ------------------------------------------------------------------
+
+_PLACE_WORD = r"[A-Z][a-z]+(?:['’][a-z]+)?"
+_PLACE_NAMES = rf"{_PLACE_WORD}(?:[ -]{_PLACE_WORD}){{0,3}}"
+_STATE_NAME_ALT = "|".join(sorted((re.escape(s.title()) for s in STATES), key=len, reverse=True))
+# "Located in San Diego", "our Fort Collins office", "At Lakeside Ketamine in Tacoma, Washington, we"
+_LOCATED_RE = re.compile(
+    rf"\b(?:[Ll]ocated|[Bb]ased|[Oo]ffices?|[Pp]ractice|[Cc]linic|[Cc]enter|[Cc]entre|[Ss]erving patients) in "
+    rf"(?:(?:the|beautiful|downtown) )?(?P<city>{_PLACE_NAMES})(?:,? (?P<state>{_STATE_NAME_ALT}|[A-Z]{{2}})\b)?|"
+    rf"\b[Aa]t (?:[A-Z][\w&'’.-]* ){{1,6}}in (?P<city2>{_PLACE_NAMES})(?:, (?P<state2>{_STATE_NAME_ALT}|[A-Z]{{2}}))?"
+    rf",? (?:we|our|patients)\b")
+
+
+def place_in_text(doc: Document) -> Address | None:
+    """The city and state a provider's page states in words ("Located in San Diego", "At X in
+    Tacoma, Washington, we..."), for a page without a postal address. A state alone ("in
+    California") is kept; a name that is not a city or state is not guessed at."""
+    for block in doc.blocks:
+        if block.region != MAIN:
+            continue
+        m = _LOCATED_RE.search(block.text)
+        if not m:
+            continue
+        city = m.group("city") or m.group("city2")
+        state = normalize_state(m.group("state") or m.group("state2"))
+        if normalize_state(city) and not state:
+            city, state = None, normalize_state(city)
+        if state is None and city is None:
+            continue
+        return Address(None, city, state, None, "US", quote=m.group(0), region=MAIN, block_index=block.index)
+    return None
+

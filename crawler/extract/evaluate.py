@@ -1,7 +1,9 @@
 """Precision and recall of the extractors on the labelled fixture web, per field, for the
-development part and the held-out part separately.
+development part and the held-out part separately; or, with ``--set``, on any labelled set
+of pages in the format of ``shared/realweb/pages.jsonl`` (see ``scoring``).
 
-    python -m crawler.extract.evaluate [--part dev|heldout|all] [--errors] [--json]
+    python -m crawler.extract.evaluate [--part dev|heldout|blind|all] [--errors] [--json]
+    python -m crawler.extract.evaluate --set FILE.jsonl [--part tune|held|all | --ids ID,...] [--worst N] [--json]
 
 Every page listed in ``tests/fixtures/web/truth.yaml`` is read from disk and extracted with
 the URL the fixture server would give it (each site on its own port of 127.0.0.1;
@@ -32,7 +34,7 @@ import yaml
 
 from katdir.model import INSURANCE_FIELDS
 
-from . import extract_page
+from . import extract_page, scoring
 
 FIXTURE_WEB = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "web"
 PARTS = ("dev", "heldout", "blind")
@@ -72,6 +74,11 @@ def _norm_name(name: str | None) -> str | None:
     n = re.sub(r"^the ", "", n)
     n = re.sub(r" (llc|pllc|inc|pc|ltd|corp)$", "", n)
     return n or None
+
+
+def _upper(p: dict):
+    high = p.get("amount_max")
+    return "none" if high is None or float(high) == float(p["amount_min"]) else float(high)
 
 
 def _price_key(p: dict) -> tuple:
@@ -130,7 +137,7 @@ def evaluate_part(part: str, root: Path = FIXTURE_WEB, errors: list | None = Non
         counts[t["page_type"]] += 1
         problems = []
 
-        def note(field, pred, want):
+        def note(field, pred, want, problems=problems):
             if pred != want:
                 problems.append(f"{field}: got {pred!r}, want {want!r}")  # noqa: B023 - called in this iteration
 
@@ -147,11 +154,11 @@ def evaluate_part(part: str, root: Path = FIXTURE_WEB, errors: list | None = Non
         if extra or missing:
             problems.append(f"prices: extra {extra} missing {missing}")
         # ranges: amount_max of the prices matched on the main key
-        by_key = {_price_key(p): p.get("amount_max") for p in got["prices"]}
+        # a single figure may be written with amount_max = amount_min or without amount_max
+        by_key = {_price_key(p): _upper(p) for p in got["prices"]}
         for p in t["prices"]:
             if _price_key(p) in by_key:
-                tally.scalar("price_ranges", by_key[_price_key(p)] if by_key[_price_key(p)] is not None else "none",
-                             p.get("amount_max") if p.get("amount_max") is not None else "none")
+                tally.scalar("price_ranges", by_key[_price_key(p)], _upper(p))
         extra, missing = tally.sets("conditions", got["conditions"], t["conditions"])
         if extra or missing:
             problems.append(f"conditions: extra {extra} missing {missing}")
@@ -205,13 +212,44 @@ def format_table(results: dict) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(prog="python -m crawler.extract.evaluate", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--part", choices=(*PARTS, "all"), default="all")
+def build_parser(prog: str = "python -m crawler.extract.evaluate") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0])
+    parser.add_argument("--set", dest="labelled_set", type=Path, metavar="FILE.jsonl",
+                        help="score a labelled set of pages (the format of shared/realweb/pages.jsonl) "
+                             "instead of the fixture web")
+    parser.add_argument("--part", choices=(*PARTS, *scoring.SET_PARTS, "all"), default="all",
+                        help=f"fixture web: {', '.join(PARTS)}; with --set: {', '.join(scoring.SET_PARTS)} "
+                             "(split by host); default all")
+    parser.add_argument("--ids", help="with --set: only these page ids (comma-separated)")
+    parser.add_argument("--worst", type=int, default=10, help="with --set: how many of the worst pages to list")
     parser.add_argument("--root", type=Path, default=FIXTURE_WEB, help="the fixture web folder")
     parser.add_argument("--errors", action="store_true", help="list every page whose extraction differs from the truth")
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main_set(args: argparse.Namespace) -> dict:
+    if args.part not in (*scoring.SET_PARTS, "all"):
+        raise scoring.SetError(f"--part {args.part}: with --set the parts are {', '.join(scoring.SET_PARTS)} or all")
+    pages = scoring.select(scoring.load_set(args.labelled_set), args.part,
+                           [i.strip() for i in args.ids.split(",") if i.strip()] if args.ids else None)
+    report = scoring.evaluate_set(pages)
+    if args.json:
+        print(json.dumps(scoring.as_json(report), indent=2))
+    else:
+        print(scoring.format_report(report, worst=args.worst))
+    return report
+
+
+def main(argv: list[str] | None = None) -> dict:
+    args = build_parser().parse_args(argv)
+    if args.labelled_set is not None:
+        try:
+            return main_set(args)
+        except scoring.SetError as exc:
+            raise SystemExit(f"katdir evaluate: {exc}") from None
+    if args.part not in (*PARTS, "all"):
+        raise SystemExit(f"--part {args.part}: the fixture web's parts are {', '.join(PARTS)} or all")
     parts = PARTS if args.part == "all" else (args.part,)
     errors: list = [] if args.errors else None
     results = evaluate(parts, args.root, errors)

@@ -27,7 +27,11 @@ _ACCEPT_NEG_RE = re.compile(
     r"\b(?:do|does|can|will|are)(?: not|n['’]?t)(?: currently)? (?:accept|take|bill|file|work with|participate|contract|submit)\w*|"
     r"\bcan['’]?t bill\b|\bunable to (?:accept|bill)\b|\bnot (?:in[- ]network|contracted|accepted)\b|"
     r"\b(?:isn|aren)['’]?t accepted\b|\bout[- ]of[- ]network\b|\bself[- ]pay\b|\bcash[- ](?:pay|based|only)\b|"
-    r"\bprivate[- ]pay\b|\bfee[- ]for[- ]service\b|\bsuperbills?\b|\bno insurance\b|\bnot covered by (?:any )?insurance\b(?=.*\bwe\b)", re.I)
+    r"\bprivate[- ]pay\b|\bfee[- ]for[- ]service\b|\bsuperbills?\b|\bno insurance\b|"
+    # "not covered by insurance, and you pay the full cost": payment due in full (README convention)
+    r"\bnot covered by (?:any |your )?insurance\b(?=.*\b(?:we|responsible|in full|full cost|out of pocket)\b)|"
+    r"\b(?:make|makes) no attempt to (?:collect|bill|file)\b|\bwill not (?:submit|file|bill)\b|"
+    r"\bnon-?participating (?:provider|practice)s?\b", re.I)
 _ACCEPT_POS_RE = re.compile(
     r"\b(?:we|our (?:office|clinic|practice|team|staff|billing \w+))(?:['’]re|['’]ll| are| will| can| do| also| gladly|"
     r" happily| currently| now|\s)+(?:\w+ )?(?:accept|take|bill|file|submit|verify|verifies|handle|handles|complete|"
@@ -82,9 +86,19 @@ def _label_of(doc: Document, block) -> str | None:
     return prev.text
 
 
-def find(doc: Document, *, spravato_not_offered: bool = False) -> tuple[dict[str, bool | None], list[dict]]:
+# "Most insurance plans cover this treatment" on a page about Spravato alone
+_THIS_COVERED_RE = re.compile(
+    r"\b(?:is|are|and) (?:usually |often |generally |typically )?covered by (?:most )?(?:insurance|insurers|health plans|"
+    r"(?:your |most |many )?(?:insurance )?plans)\b|\b(?:insurance|insurers|(?:most |many )?(?:insurance |health )?plans) "
+    r"(?:usually |often |generally |typically )?cover (?:this|the|it|Spravato|esketamine)\b", re.I)
+
+
+def find(doc: Document, *, spravato_not_offered: bool = False,
+         spravato_page: bool = False) -> tuple[dict[str, bool | None], list[dict]]:
     """spravato_not_offered: the page says the clinic does not offer Spravato, so what it says
-    about Spravato's coverage is general information, not the clinic's billing."""
+    about Spravato's coverage is general information, not the clinic's billing.
+    spravato_page: Spravato is the only treatment the page offers, so "this treatment is
+    covered by insurance" speaks of Spravato at this practice."""
     votes: dict[str, list[tuple[bool, str]]] = {f: [] for f in FIELDS}
     for s in sentences(doc):
         text = s.text
@@ -136,6 +150,9 @@ def find(doc: Document, *, spravato_not_offered: bool = False) -> tuple[dict[str
                 if covered:
                     votes["spravato_insurance"].append((True, text))
                     break
+        if spravato_page and _THIS_COVERED_RE.search(text) and not _NOT_COVERED_RE.search(text) \
+                and not L.CONTRAST_START_RE.search(text):
+            votes["spravato_insurance"].append((True, text))
         for field, pattern in (("va_community_care", _VA_RE), ("hsa_fsa", _HSA_RE),
                                ("financing", _FINANCING_RE)):
             m = pattern.search(text)

@@ -145,7 +145,8 @@ CONTRAST_START_RE = re.compile(
     r"other than|apart from|except|whereas|while|if|whether|unless|although|though)\b", re.I)
 CONTRAST_INLINE_RE = re.compile(
     r"\b(than|versus|vs\.?|over|compared (?:to|with)|instead of|rather than|unlike|"
-    r"alternative to|alternatives to|as opposed to|in place of|not (?:just|only))\b", re.I)
+    r"alternative to|alternatives to|as opposed to|in place of|not (?:just|only)|similar(?:ly)? to|as with|"
+    r"(?:see|seen) with)\b", re.I)
 THIRD_PARTY_RE = re.compile(
     r"(?<!our )\b(?:some|many|most|other|traditional|typical|conventional|certain|few)\s+(?:\w+\s+)?"
     r"(?:practices|clinics|providers|centers|centres|doctors|physicians|places|offices|programs|"
@@ -153,9 +154,18 @@ THIRD_PARTY_RE = re.compile(
 GENERAL_INFO_RE = re.compile(
     r"\b(can be (?:given|administered|delivered|taken|used|prescribed)|may be (?:given|administered|delivered)|"
     r"there are (?:several|many|different|a few|\w+) (?:ways|routes|forms|options|types)|several ways|"
-    r"different ways|routes? of administration|forms of ketamine|studies|study|research|researchers|"
+    r"different ways|routes of administration|forms of ketamine|studies|study|research|researchers|"
+    r"(?:as|for) (?:an? )?(?:general |induction of |maintenance of )?an(?:a)?esthe\w+|(?:FDA[- ])?approved (?:as|for use as)|"
     r"trials?|such as|for example|e\.g\.|is the most|are the most|sometimes prescribed|"
-    r"one day|in the future|each route|which is right|depends on)\b", re.I)
+    r"one day|in the future|each route|which is right|depends on|"
+    # definitions: "Spravato is an FDA-approved nasal spray", "esketamine was approved in 2019"
+    r"(?:is|was|are|were) (?:an? |the )?(?:first |only )?(?:FDA[- ])?approved|"
+    r"(?:is|was) (?:an? )?(?:prescription |dissociative |anesthetic |novel )?(?:medication|medicine|drug|derivative)|"
+    r"works by|acts on|mechanism|(?:is|are) (?:an? )?(?:\w+ ){0,2}(?:form|version|type|kind) of|"
+    # where a treatment is given in general, and its history
+    r"(?:only )?available (?:only )?(?:at|through|in) (?:select|certified|some|many|specific|participating|approved)|"
+    r"(?:typically|usually|generally|commonly|often|traditionally) (?:given|administered|delivered|used)|"
+    r"studied|(?:has|have) been used|for decades)\b", re.I)
 
 
 def words(text: str) -> list[str]:

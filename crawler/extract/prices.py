@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from price_parser import Price
 
@@ -40,9 +41,61 @@ MIN_AMOUNT, MAX_AMOUNT = 20.0, 25000.0
 # a price list's "drips" are wellness drips unless ketamine is named
 NON_KETAMINE_PRICE_RE = re.compile(NON_KETAMINE_RE.pattern + r"|\bdrips?\b", re.I)
 
-_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?"
-MONEY_RE = re.compile(rf"(?:US\$|USD\s?|\$)\s?(?P<num>{_NUM})(?P<k>\s?[kK]\b)?|(?P<num2>{_NUM})\s?(?:dollars|USD)\b")
-_RANGE_TAIL_RE = re.compile(rf"^\s*(?:–|—|-|to|and|through|or)\s*(?:US\$|\$)?\s?(?P<num>{_NUM})(?!\s*(?:%|percent|minutes?|hours?|months?|weeks?|days?|mg))")
+# table cells run together ("$400-$6004-6$1,600"): an amount of three digits directly followed by
+# a session count and the next amount ends after its third digit
+_NUM = (r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d{3}(?=\d{1,2}(?:[-–]\d{1,2})?(?:US\$|\$|£|€))|"
+        r"\d+(?:\.\d{1,2})?")
+# a currency before the amount: "$", "US$", "CAD $", "A$", "£", "€"
+_CUR = r"US\$|USD\s?\$?|C\$|CA\$|CAD\s?\$?|A\$|AU\$|AUD\s?\$?|NZ\$|NZD\s?\$?|GBP\s?£?|£|EUR\s?€?|€|\$"
+# an amount with its currency after it is tried only where a run of digits starts: linear on
+# long runs of digits
+MONEY_RE = re.compile(rf"(?P<cur>{_CUR})\s?(?P<num>{_NUM})(?P<k>\s?[kK]\b)?|"
+                      rf"(?<![\d,.])(?P<num2>{_NUM})\s?(?P<cur2>dollars|USD|CAD|AUD|NZD|GBP|pounds|euros?|EUR)\b")
+_RANGE_TAIL_RE = re.compile(rf"^\s*(?:–|—|-|to|and|through|or)\s*(?:{_CUR})?\s?(?P<num>{_NUM})"
+                            r"(?!\s*(?:%|percent|minutes?|hours?|months?|weeks?|days?|mg))")
+CURRENCY_CODES = {"$": None, "dollars": None, "us$": "USD", "usd": "USD", "c$": "CAD", "ca$": "CAD", "cad": "CAD",
+                  "a$": "AUD", "au$": "AUD", "aud": "AUD", "nz$": "NZD", "nzd": "NZD", "£": "GBP", "gbp": "GBP",
+                  "pounds": "GBP", "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR"}
+# a bare "$" or "dollars" on a site of these countries
+_DOLLAR_BY_TLD = {"au": "AUD", "ca": "CAD", "nz": "NZD"}
+
+_UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+          "sixteen seventeen eighteen nineteen")
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety"
+_WORD_VALUES = {w: i for i, w in enumerate(_UNITS.split())}  # noqa: SIM905 - a sentence reads better
+_WORD_VALUES.update({w: 10 * i for i, w in enumerate(_TENS.split(), 2)})  # noqa: SIM905
+_NUMBER_WORD = r"(?:" + "|".join(sorted(_WORD_VALUES, key=len, reverse=True)) + r"|hundred|thousand)"
+# "four hundred and fifty dollars": number words, each followed by a space or a hyphen
+_WORD_MONEY_RE = re.compile(rf"\b(?P<words>(?:a\s+)?{_NUMBER_WORD}(?:(?:\s+and\s+|[\s-]+){_NUMBER_WORD}){{0,7}})\s+"
+                            r"(?P<cur>dollars|pounds|euros)\b", re.I)
+
+
+def words_to_number(words: str) -> int | None:
+    """The value of English number words up to the thousands ("four hundred and fifty" -> 450)."""
+    total, current = 0, 0
+    for token in re.findall(r"[a-z]+", words.lower()):
+        if token == "and":
+            continue
+        if token == "a":
+            current = current or 1
+        elif token == "hundred":
+            current = (current or 1) * 100
+        elif token == "thousand":
+            total += (current or 1) * 1000
+            current = 0
+        elif token in _WORD_VALUES:
+            current += _WORD_VALUES[token]
+        else:
+            return None
+    value = total + current
+    return value or None
+
+
+def page_currency(url: str) -> str:
+    """What a bare "$" means on this site."""
+    host = (urlsplit(url).hostname or "").lower()
+    return _DOLLAR_BY_TLD.get(host.rsplit(".", 1)[-1], "USD")
+
 
 _EXCLUDE_RE = re.compile(
     r"\b(deposits?|cancel\w*|no[- ]shows?|late fees?|fee applies|penalt\w+|save|saves|saving|savings|"
@@ -57,6 +110,7 @@ _EQUIV_RE = re.compile(r"\b(works out to|that'?s (?:just|only|about)|equivalent|
 _PER_MARKER_RE = re.compile(
     r"^\s*(?:/\s?(?:session|visit|treatment|infusion|injection|dose|appt)|per\b|each\b|apiece\b|"
     r"a (?:session|visit|treatment|infusion|dose|shot)\b|an (?:infusion|injection|appointment)\b)", re.I)
+_OPEN_TAIL_RE = re.compile(r"^\s*(?:\+|or more\b|and up\b|and above\b|or higher\b|plus\b)", re.I)
 _STARTING_RE = re.compile(r"\b(start(?:s|ing)? (?:at|from)|from|as low as|beginning at|begins? at|"
                           r"low as|minimum)\s*$", re.I)
 
@@ -92,6 +146,7 @@ class Money:
     end: int
     low: float
     high: float | None
+    currency: str | None = None      # None: a bare "$" or "dollars", whose meaning depends on the site
 
 
 @dataclass
@@ -102,14 +157,21 @@ class PriceQuote:
     kind: str
     sessions: int | None
     quote: str
+    currency: str = "USD"
+    open_ended: bool = False         # "from $399", "$500 or more": no upper bound
 
     def key(self):
-        return (self.amount_min, self.amount_max, self.route, self.kind, self.sessions)
+        return (self.amount_min, self.amount_max, self.route, self.kind, self.sessions, self.currency)
 
 
 def _amount(text: str) -> float | None:
     value = Price.fromstring(text, currency_hint="USD").amount_float
     return value
+
+
+def _currency(symbol: str | None) -> str | None:
+    key = re.sub(r"\s+", "", (symbol or "$").lower())
+    return CURRENCY_CODES.get(key, CURRENCY_CODES.get(key.rstrip("$£€")))
 
 
 def money_in(text: str) -> list[Money]:
@@ -126,12 +188,18 @@ def money_in(text: str) -> list[Money]:
         tail = _RANGE_TAIL_RE.match(text[end:])
         if tail:
             candidate = _amount(tail.group("num"))
-            if candidate is not None and candidate > low and candidate <= low * 5:
+            if candidate is not None and candidate > low and candidate <= low * 10:
                 high = candidate
                 end += tail.end()
         if out and out[-1].end > m.start():
             continue
-        out.append(Money(m.start(), end, low, high))
+        out.append(Money(m.start(), end, low, high, _currency(m.group("cur") or m.group("cur2"))))
+    if re.search(r"dollars|pounds|euros", text, re.I):
+        for m in _WORD_MONEY_RE.finditer(text):
+            value = words_to_number(m.group("words"))
+            if value and not any(o.start < m.end() and m.start() < o.end for o in out):
+                out.append(Money(m.start(), m.end(), float(value), None, _currency(m.group("cur"))))
+        out.sort(key=lambda x: x.start)
     return out
 
 
@@ -217,7 +285,9 @@ def _levels(sentence: str, money: Money, prev_end: int, block: Block, card: list
     phrase_start = max(prev_end, label_start)
     tail = sentence[money.end:]
     tail_m = re.match(r"[^,;.(|\n$]{0,40}", tail)
-    tail_words = " ".join(tail_m.group(0).split()[:4]) if tail_m else ""
+    # the words after an amount end where another item starts ("$425 and a series of six")
+    tail_text = re.split(r"\b(?:and|or|but|while|plus|whereas)\b", tail_m.group(0), maxsplit=1)[0] if tail_m else ""
+    tail_words = " ".join(tail_text.split()[:4])
     phrase = sentence[phrase_start:money.start] + " " + sentence[money.start:money.end] + " " + tail_words
     levels = [("phrase", phrase), ("segment", seg.text), ("clause", clause.text), ("sentence", sentence)]
     if block.text != sentence:
@@ -242,10 +312,14 @@ def find(doc: Document, data: Structured, offered_routes: list[str]) -> list[Pri
             text = f"{label}: ${low:g}" + (f"–${high:g}" if high else "")
             units.append((text, Block(text=text, tag="li", region=MAIN, index=-1)))
     card_cache: dict[int, list[Block]] = {}
+    default_currency = _page_dollar(doc, units)
     for sentence, block in units:
         moneys = money_in(sentence)
         if not moneys:
             continue
+        for money in moneys:
+            money.currency = money.currency or default_currency
+        moneys = _cash_and_standard(sentence, moneys)
         if block.index >= 0 and _bare(block.text):
             if block.index not in card_cache:
                 card_cache[block.index] = _card(doc, block)
@@ -262,10 +336,103 @@ def find(doc: Document, data: Structured, offered_routes: list[str]) -> list[Pri
                 continue
             for q in quote if isinstance(quote, list) else [quote]:
                 found.setdefault(q.key(), q)
+    for quote in _free_consultations(doc, default_currency):
+        if not any(q.kind == "consultation" and q.amount_min == 0 for q in found.values()):
+            found.setdefault(quote.key(), quote)
     quotes = list(found.values())
     # the same fee read once with its route and once without: keep the one with the route
     routed = {(q.amount_min, q.amount_max, q.kind, q.sessions) for q in quotes if q.route}
     return [q for q in quotes if q.route or (q.amount_min, q.amount_max, q.kind, q.sessions) not in routed]
+
+
+_CASH_RE = re.compile(r"^\s*\(?\s*(?:cash|self[- ]pay|if paid (?:in cash|at the time of service))\b", re.I)
+_CASH_BEFORE_RE = re.compile(r"(?:cash|self[- ]pay)(?: price)?\s*[:\-–]?\s*$", re.I)
+
+
+def _cash_and_standard(sentence: str, moneys: list[Money]) -> list[Money]:
+    """"$365 $335 cash", "$300 (self-pay $280)": one fee with a standard and a cash price makes
+    one price, min the cash price, max the standard one (the realweb convention)."""
+    out: list[Money] = []
+    i = 0
+    while i < len(moneys):
+        a = moneys[i]
+        b = moneys[i + 1] if i + 1 < len(moneys) else None
+        if b is not None and a.high is None and b.high is None and a.currency == b.currency:
+            between = sentence[a.end:b.start]
+            if re.fullmatch(r"[\s/|,(]*", between) and (_CASH_RE.match(sentence[b.end:]) or _CASH_BEFORE_RE.search(between)) \
+                    or re.fullmatch(r"\s*\(?\s*(?:cash|self[- ]pay)(?: price)?\s*[:\-–]?\s*", between, re.I):
+                out.append(Money(a.start, b.end, min(a.low, b.low), max(a.low, b.low), a.currency))
+                i += 2
+                continue
+        out.append(a)
+        i += 1
+    return out
+
+
+def _page_dollar(doc: Document, units: list[tuple[str, Block]]) -> str:
+    """What a bare "$" means on this page: the site's country, or the one other currency the
+    page names explicitly ("CAD $375", "AUD")."""
+    explicit = {m.currency for text, _ in units for m in money_in(text) if m.currency}
+    explicit |= {c for c in ("CAD", "AUD", "NZD") if re.search(rf"\b{c}\b", doc.full_text())}
+    dollars = explicit - {"GBP", "EUR"}
+    if len(dollars) == 1:
+        return dollars.pop()
+    return page_currency(doc.url)
+
+
+# "a free 15-minute phone consultation", "Free screening", "complimentary consult"
+_FREE_CONSULT_RE = re.compile(
+    r"\b(?:free|complimentary|no[- ]cost|no[- ]charge)\s+(?:(?:\d{1,2}|fifteen|twenty|thirty)[- ]?(?:minutes?|mins?)\s+)?"
+    r"(?:(?:initial|intake|phone|telephone|video|virtual|discovery|preliminary|first|introductory|"
+    r"new[- ]patient|eligibility|consultation)\s+){0,2}"
+    r"(?:consultations?|consults?|screenings?|evaluations?|assessments?|intake(?:\s+(?:phone\s+)?calls?)?|"
+    r"phone calls?|discovery calls?)\b|"
+    r"\b(?:consultations?|consults?|screenings?)\s+(?:is|are)\s+(?:always\s+)?(?:free|complimentary)\b", re.I)
+_ABOUT_RE = re.compile(r"\b(?:about|regarding|to discuss|to see (?:if|whether)|to learn)\b.*$", re.I)
+
+
+def _free_consultations(doc: Document, currency: str) -> list[PriceQuote]:
+    """A consultation the provider offers free of charge is a consultation price of 0. Its route
+    comes from its own words, or from a short subtitle right under it ("Free screening" /
+    "Preliminary screening for Spravato"); what it is "about" is not its route."""
+    out = []
+    for s in sentences(doc):
+        if s.question:
+            continue
+        m = _FREE_CONSULT_RE.search(s.text)
+        if not m:
+            continue
+        if L.MARKET_RE.search(s.text) or (L.GENERAL_RE.search(s.text) and not L.OWN_RE.search(s.text)):
+            continue
+        words = _ABOUT_RE.sub(" ", _LEADS_TO_RE.sub(" ", s.text))
+        rs = routes_in(words)
+        nxt = doc.blocks[s.block.index + 1] if 0 <= s.block.index < len(doc.blocks) - 1 else None
+        if not rs and len(L.words(s.block.text)) <= 4 and nxt is not None and len(L.words(nxt.text)) <= 8:
+            rs = routes_in(nxt.text)
+        route = rs[0] if len(rs) == 1 else None
+        out.append(PriceQuote(0.0, None, route, "consultation", None, L.quote(s.text), currency))
+        break
+    return out
+
+
+# fees of a practice's other care: general psychiatry, medication management, ordinary therapy
+_NOT_KETAMINE_CARE_RE = re.compile(
+    r"\b(?:medication management|med management|med checks?|psychiatric (?:follow[- ]?ups?|med\w*)|"
+    r"ordinary therapy|talk therapy|tms|ect|nitrous|psychological testing)\b", re.I)
+# "4-6" alone between two amounts of a price table: the sessions of a series
+_COUNT_CELL_RE = re.compile(r"^\s*\|?\s*\d{1,2}\s*[-–]\s*\d{1,2}\s*\|?\s*$")
+
+
+# a fee charged for a missed or late-cancelled appointment: not a price of treatment
+_PENALTY_CLAUSE_RE = re.compile(
+    r"\b(?:no[- ]shows?|(?:do|does|did) not (?:show|arrive|attend)|fail(?:s|ure)? to (?:show|appear|attend)|"
+    r"(?:hours?|days?)['’]? (?:advance )?notice|late (?:change|arrival|cancel\w*)|cancel\w*|reschedul\w*|"
+    r"missed (?:appointments?|sessions?)|returned (?:checks?|cheques?)|insufficient funds)\b", re.I)
+# "The cost is $40 per session" in a paragraph about a therapy group: the group's fee
+_NON_DOSING_TOPIC_RE = re.compile(r"\b(?:groups?|integration|psychotherapy|therapy sessions?|counsel(?:l)?ing|coaching)\b",
+                                  re.I)
+_DOSING_RE = re.compile(r"\b(?:ketamine|esketamine|spravato|infusions?|injections?|doses?|dosing|lozenges?|troches?|"
+                        r"treatments?|iv|im)\b", re.I)
 
 
 def _read(sentence: str, money: Money, prev_end: int, block: Block, card: list[Block],
@@ -274,7 +441,7 @@ def _read(sentence: str, money: Money, prev_end: int, block: Block, card: list[B
         return None
     levels = _levels(sentence, money, prev_end, block, card)
     phrase, segment, clause = levels[0][1], levels[1][1], levels[2][1]
-    if _EXCLUDE_RE.search(phrase):
+    if _EXCLUDE_RE.search(phrase) or _PENALTY_CLAUSE_RE.search(clause):
         return None
     if _MONTHLY_RE.search(phrase) and _FINANCING_RE.search(segment):
         return None
@@ -283,6 +450,8 @@ def _read(sentence: str, money: Money, prev_end: int, block: Block, card: list[B
     # non-ketamine services
     own_words = phrase + (" " + card[0].text if card else "")
     if NON_KETAMINE_PRICE_RE.search(own_words) and not KETAMINE_RE.search(phrase):
+        return None
+    if _NOT_KETAMINE_CARE_RE.search(phrase) and not KETAMINE_RE.search(phrase):
         return None
     if block.headings and NON_KETAMINE_PRICE_RE.search(block.headings[-1]) and not (
             KETAMINE_RE.search(block.text) or routes_in(block.text)):
@@ -301,6 +470,10 @@ def _read(sentence: str, money: Money, prev_end: int, block: Block, card: list[B
     if not _RELEVANT_RE.search(context):
         return None
     kind, sessions = _kind(levels, card, block)
+    if prev_end and _COUNT_CELL_RE.match(sentence[prev_end:money.start]):
+        kind, sessions = "series", None
+    if kind == "per_session" and not _DOSING_RE.search(sentence) and _NON_DOSING_TOPIC_RE.search(block.text):
+        kind = "other"
     if kind == "series" and _PER_MARKER_RE.match(sentence[money.end:]):
         kind, sessions = "per_session", None
     if kind == "series" and sessions is None:
@@ -313,7 +486,11 @@ def _read(sentence: str, money: Money, prev_end: int, block: Block, card: list[B
             return None
     routes = _routes(levels, card, block, kind, page_route)
     text = sentence if not card or len(L.words(MONEY_RE.sub("", sentence))) >= 3 else f"{card[0].text} — {sentence}"
-    return [PriceQuote(money.low, money.high, r, kind, sessions, L.quote(text)) for r in routes]
+    open_ended = money.high is None and bool(
+        _STARTING_RE.search(sentence[max(prev_end, money.start - 40):money.start])
+        or _OPEN_TAIL_RE.match(sentence[money.end:]))
+    return [PriceQuote(money.low, money.high, r, kind, sessions, L.quote(text), money.currency or "USD", open_ended)
+            for r in routes]
 
 
 def _series_count_nearby(lead: str, block: Block, blocks: list[Block]) -> int | None:

@@ -25,7 +25,7 @@ NON_KETAMINE_RE = re.compile(
     r"botox|fillers?|weight[- ]loss|semaglutide|tirzepatide|glp-?1|testosterone|hormones?|prp|"
     r"tms|peptides?|facials?|massage|acupuncture|iron|antibiotics?|lidocaine|trigger[- ]point|"
     r"steroid|cortisone|epidural|nerve block|stellate|sgb|biotin|detox|beauty|electrolytes?|"
-    r"cocktail|wellness menu|nutrient|amino)\b|\bnad\+", re.I)
+    r"cocktail|wellness menu|nutrient|amino|nitrous|laughing gas)\b|\bnad\+", re.I)
 
 KETAMINE_RE = re.compile(r"\b(ketamine|esketamine|spravato|kap|kat)\b", re.I)
 
@@ -38,6 +38,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("oral", re.compile(
         r"\boral(?:ly)?\s+(?:racemic\s+)?ketamine\b|\bketamine\s+(?:tablets?|troches?|lozenges?|rdts?)\b|"
         r"\blozenges?\b|\btroches?\b|\bRDTs?\b|\brapid[- ]dissolv\w*(?:\s+tablets?)?|\bsublingual(?:ly)?\b|"
+        r"\borally\b|\bby mouth\b|\bbuccal(?:ly)?\b|"
         r"\bdissolv\w+\s+(?:tablets?|under the tongue)", re.I)),
     ("iv", re.compile(r"\bIV\b|\bI\.V\.|\bintravenous(?:ly)?\b|\binfusions?\b|\bketamine drips?\b|\bIV drips?\b")),
     ("iv_ci", re.compile(r"\bintravenous(?:ly)?\b|\binfusions?\b", re.I)),
@@ -47,6 +48,14 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
 _SPRAVATO_RE = re.compile(r"\b(spravato|esketamine)\b", re.I)
 _FDA_RE = re.compile(r"\bFDA[- ]approved\b", re.I)
 _RACEMIC_NASAL_RE = re.compile(r"\b(compounded|racemic|ketamine (?:nasal|intranasal)|(?:nasal|intranasal) ketamine)\b", re.I)
+# a ketamine nasal spray that cannot be Spravato (README of shared/realweb): compounded, generic,
+# racemic, or used at home
+_NOT_SPRAVATO_NASAL_RE = re.compile(r"\b(compounded|racemic|generic|at[- ]home|at home|home use|pharmacy)\b", re.I)
+# "Riverside Psychiatry proudly offers Spravato", "Harbor Clinic is REMS-certified to provide": a
+# provider naming itself as the one who gives the route
+_SELF_OFFER_RE = re.compile(
+    r"(?:^|[.;:]\s+)[A-Z][\w&'’.-]*(?:\s+(?:[A-Z&][\w&'’.-]*|of|and|for))*\s+(?:proudly |now |also |currently )?"
+    r"(?:offers|provides|administers|is (?:a )?(?:REMS\W*)?certified (?:to (?:provide|administer|offer)|\w+ center))\b")
 _DIRECT_NEG_RE = re.compile(
     r"\b(?:no|not|never|without|non|nor|neither)[- ](?:(?:an?|the|any|in-clinic|in-office|at-home|more|longer|"
     r"by|with|through|via|as|of|for|using|offer|provide|use)[- ]){0,2}$", re.I)
@@ -62,6 +71,9 @@ _YES_RE = re.compile(r"^\s*(yes|yep|yeah|absolutely|of course|certainly|we do\b(
 _NO_RE = re.compile(r"^\s*(no|nope|not at|not currently|unfortunately,? (?:no|not|we do not|we don'?t))\b", re.I)
 
 _MONEY_RE = re.compile(r"\$\s?\d")
+# "we do not bill insurance for infusions": a negation about paying, not about the treatment
+_PAYMENT_RE = re.compile(r"\b(insurance|insurers?|health plans?|your plan|medicare|medicaid|coverage|covered|cover|"
+                         r"reimburs\w*|superbills?|claims?|co-?pays?|payment|refund\w*|deposits?|cancel\w*)\b", re.I)
 
 STRONG, WEAK, NEUTRAL, NEGATIVE = 2, 1, 0, -1
 
@@ -93,14 +105,15 @@ _ANY_ROUTE_RE = re.compile(r"IV|I\.V|IM|I\.M|intravenous|infusion|intramuscular|
                            r"nasal|lozenge|troche|RDT|dissolv|sublingual|oral|drip", re.I)
 
 
-def mentions(text: str) -> list[Mention]:
-    """Route mentions in a piece of text (ketamine services only)."""
+def mentions(text: str, *, spravato_page: bool = False) -> list[Mention]:
+    """Route mentions in a piece of text (ketamine services only). On a page that names
+    Spravato, a nasal spray that is not said to be compounded or racemic is Spravato."""
     if not _ANY_ROUTE_RE.search(text):
         return []
     found: list[Mention] = []
     taken: list[tuple[int, int]] = []
     # the only FDA-approved ketamine nasal spray is Spravato
-    has_spravato = bool(_SPRAVATO_RE.search(text) or _FDA_RE.search(text))
+    has_spravato = spravato_page or bool(_SPRAVATO_RE.search(text) or _FDA_RE.search(text))
     for key, pattern in _PATTERNS:
         route = key.split("_ci")[0] if key.endswith("_ci") else key
         for m in pattern.finditer(text):
@@ -153,6 +166,9 @@ def polarity(sentence: str, mention: Mention, answers: str | None = None) -> int
     seg = L.span_at(segs, mention.start)
     before_in_seg = sentence[seg.start:mention.start]
     seg_text = seg.text
+    clause = L.span_at(L.clauses(sentence), mention.start).text
+    if _PAYMENT_RE.search(clause) and L.NEGATION_RE.search(clause):
+        return NEUTRAL
     if _DIRECT_NEG_RE.search(sentence[:mention.start][-40:]):
         return NEGATIVE
     # a bare list item or label value belongs to its head: "We do not offer IV, IM, or X", "Coming soon: X"
@@ -165,8 +181,10 @@ def polarity(sentence: str, mention: Mention, answers: str | None = None) -> int
     own_text = seg_text + (" " + head.text if head is not None else "")
     if L.CONTRAST_START_RE.search(seg_text) or (head is not None and L.CONTRAST_START_RE.search(head.text)):
         return NEUTRAL
-    if L.CONTRAST_INLINE_RE.search(before_in_seg):
+    if L.CONTRAST_INLINE_RE.search(before_in_seg) or (head is not None and L.CONTRAST_INLINE_RE.search(head.text)):
         return NEUTRAL
+    if _SELF_OFFER_RE.search(sentence[:mention.start]) and not L.GENERAL_INFO_RE.search(seg_text):
+        return STRONG
     if L.THIRD_PARTY_RE.search(own_text) and not L.OWN_RE.search(own_text):
         return NEUTRAL
     if L.GENERAL_INFO_RE.search(sentence) and not L.OWN_RE.search(own_text):
@@ -189,7 +207,7 @@ def _negates_offer(text: str) -> bool:
     """A negation that governs an offer verb ("we don't currently offer", "isn't available"),
     not one in a later relative clause ("we offer X for depression that hasn't responded")."""
     for neg in L.NEGATION_RE.finditer(text):
-        if L.OFFER_VERB_RE.search(" ".join(text[neg.end():].split()[:5])):
+        if L.OFFER_VERB_RE.search(" ".join(text[neg.end():].split()[:3])):
             return True
     return bool(L.NEG_DO_RE.search(text))
 
@@ -213,8 +231,27 @@ def _is_bare(text: str) -> bool:
     return not (L.OWN_RE.search(t) or L.OFFER_VERB_RE.search(t) or re.search(r"\b(is|are|was|were)\b", t))
 
 
+_DESCRIBING_RE = re.compile(r"\b(?:is|are|can|may|be|given|administered|taken|delivered|comes?|forms?|ways?|"
+                            r"routes?|methods?)\b", re.I)
+
+
+def _enumerates_forms(text: str, found: list[Mention]) -> bool:
+    """"It is given as an IV infusion, an IM injection or a lozenge": several routes in one
+    sentence with no provider speaking is a description of the ways ketamine is given."""
+    if L.OWN_RE.search(text) or _SELF_OFFER_RE.search(text) or not _DESCRIBING_RE.search(text):
+        return False                  # a provider speaking, or a service list ("Services: IV · IM")
+    routes = {m.route for m in found}
+    if len(routes) >= 3:
+        return True
+    if len(routes) == 2:
+        a, b = sorted(found, key=lambda m: m.start)[:2]
+        return bool(re.search(r"\bor\b", text[a.end:b.start]))
+    return False
+
+
 def find(doc: Document, data: Structured, *, n_locations: int = 1) -> RouteFindings:
     detail = {r: RouteEvidence() for r in ROUTES}
+    spravato_page = any(_SPRAVATO_RE.search(s.text) for s in sentences(doc))
     for s in sentences(doc):
         if s.question:
             continue
@@ -222,7 +259,10 @@ def find(doc: Document, data: Structured, *, n_locations: int = 1) -> RouteFindi
         # a plain "nasal spray" under a Spravato heading is Spravato
         under_spravato = bool(s.block.headings and _SPRAVATO_RE.search(s.block.headings[-1])
                               and not _RACEMIC_NASAL_RE.search(text))
-        for m in mentions(text):
+        found = mentions(text, spravato_page=spravato_page)
+        if _enumerates_forms(text, found):
+            continue
+        for m in found:
             if m.route == "intranasal_ketamine" and under_spravato:
                 m = Mention("spravato", m.start, m.end)
             p = polarity(text, m, s.answers)
@@ -252,6 +292,10 @@ def find(doc: Document, data: Structured, *, n_locations: int = 1) -> RouteFindi
     offered, negated, evidence = [], [], []
     for route in ROUTES:
         ev = detail[route]
+        if route == "intranasal_ketamine":
+            # a ketamine nasal spray may be Spravato: offered only where it cannot be
+            ev.strong = [t for t in ev.strong if _NOT_SPRAVATO_NASAL_RE.search(t)]
+            ev.weak = [t for t in ev.weak if _NOT_SPRAVATO_NASAL_RE.search(t)]
         negatives = len(ev.negative) + (len(ev.scoped_negative) if n_locations <= 1 else 0)
         if ev.strong or (ev.weak and not negatives):
             offered.append(route)

@@ -1,4 +1,5 @@
-"""Precision and recall of the extractor on the fixture web."""
+"""Precision and recall of the extractor: on the fixture web, or on a labelled set of pages in
+the format of shared/realweb/pages.jsonl (--set)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,24 @@ from katdir.settings import Settings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--part", choices=("dev", "heldout", "all"), default="all")
+    parser.add_argument("--set", dest="labelled_set", metavar="FILE.jsonl",
+                        help="a labelled set in the format of shared/realweb/pages.jsonl")
+    parser.add_argument("--part", choices=("dev", "heldout", "blind", "tune", "held", "all"), default="all",
+                        help="fixture web: dev, heldout, blind; with --set: tune, held (split by host)")
+    parser.add_argument("--ids", help="with --set: only these page ids (comma-separated)")
+    parser.add_argument("--worst", type=int, default=10, help="with --set: how many of the worst pages to list")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from crawler.extract.evaluate import main as evaluate_main
 
-    evaluate_main(["--part", args.part])
+    argv = ["--part", args.part, "--worst", str(args.worst)]
+    if args.labelled_set:
+        argv += ["--set", args.labelled_set]
+    if args.ids:
+        argv += ["--ids", args.ids]
+    if args.json:
+        argv.append("--json")
+    evaluate_main(argv)
     return 0

@@ -1,4 +1,5 @@
-"""`katdir extract` prints exactly the JSON of docs/architecture.md §4, for HTML and for text files."""
+"""`katdir extract` prints the JSON of docs/architecture.md §4 (then the page type; prices with
+their currency), for HTML and for text files."""
 
 import json
 
@@ -11,12 +12,13 @@ def test_extract_html_file_prints_design_json(capsys):
     assert main([str(path), "--url", "https://riverbend.test/"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert list(out) == ["name", "routes_offered", "prices", "conditions", "therapy_integrated", "insurance",
-                         "address", "phone"]
+                         "address", "phone", "page_type"]
+    assert out["page_type"] == "clinic"
     assert out["name"] == "Riverbend Ketamine Clinic"
     assert out["routes_offered"] == ["iv", "spravato"]
     assert {(p["amount_min"], p["kind"], p["sessions"], p["route"]) for p in out["prices"]} == {
         (425.0, "per_session", None, "iv"), (2300.0, "series", 6, "iv")}
-    assert set(out["prices"][0]) == {"amount_min", "amount_max", "route", "kind", "sessions", "quote"}
+    assert set(out["prices"][0]) == {"amount_min", "amount_max", "route", "kind", "sessions", "quote", "currency"}
     assert out["phone"] == "+16155550184" and out["address"]["postal_code"] == "37203"
 
 
