@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from indexer.curation import apply_decision, validated
+from katdir.curator.apply import apply_decision, validated
 from indexer.geocode import Locator
 from indexer.normalize import normalize_address, normalize_phone, normalize_price, normalize_url
 from katdir.model import Clinic, utcnow

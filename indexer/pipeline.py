@@ -17,8 +17,8 @@ One run, in order:
 4. **Geocode** (indexer.geocode) through the chain of DESIGN §6: each distinct address is
    asked once per run; the precision is recorded with the point.
 5. **Compare** with the stored clinic (indexer.changes): material differences become pending
-   `changes` (the clinic enters the curators' queue, see indexer.queue); the curator's
-   decision is applied on top (indexer.curation) — overrides always beat crawled values.
+   `changes` (the clinic enters the curators' queue, see katdir.curator.queue); the curator's
+   decision is applied on top (katdir.curator.apply) — overrides always beat crawled values.
 6. **Write** only clinics whose stored document would change. `last_seen` alone is refreshed
    at most once per `refresh_after` (a day by default), so re-running a crawl, or running a
    new crawl in which nothing changed, writes nothing; a clinic with one changed price is the
@@ -50,7 +50,7 @@ from pydantic import ValidationError
 from tqdm import tqdm
 
 from indexer import changes as change_log
-from indexer.curation import apply_decision, crawled_view, validated
+from katdir.curator.apply import apply_decision, crawled_view, curate, validated
 from indexer.geocode import Locator, geocode_clinic
 from indexer.matching import ClinicKeys, clinic_keys, cluster
 from indexer.merge import (
@@ -213,6 +213,7 @@ class IndexRun:
         for cid, clinic in stored.items():
             if cid not in seen:
                 self._unseen(clinic, decisions.get(cid))
+        self._catch_up(decisions)
         if not stored and self.to_write:
             # A first load: the store's bulk path, which also lays rows out for search.
             self.summary.written += self.store.rebuild(self.to_write)
@@ -220,6 +221,15 @@ class IndexRun:
             for start in range(0, len(self.to_write), BATCH):
                 self.summary.written += self.store.upsert(self.to_write[start:start + BATCH])
         return self.summary
+
+    def _catch_up(self, read: dict[str, Decision]) -> None:
+        """Decisions curators saved while this run was working win over the ones it read:
+        without this, a run could write back a clinic a curator just removed."""
+        latest = {d.clinic_id: d for d in self.store.iter_decisions()
+                  if d.version != getattr(read.get(d.clinic_id), "version", 0)}
+        if latest:
+            self.to_write = [curate(c, latest[c.id]) if c.id in latest else c
+                             for c in self.to_write]
 
     def _facts(self, listings: Iterable[Listing]) -> list[Facts]:
         found = []
@@ -335,7 +345,8 @@ class IndexRun:
         doc.update(first_seen=before["first_seen"] or doc["last_seen"],
                    last_changed=self.now if fields else before["last_changed"],
                    version=stored.version, changes=pending, missing_crawls=0,
-                   review=before["review"], overrides=before["overrides"])
+                   review=before["review"], overrides=before["overrides"],
+                   listed=before["listed"], merged_into=before["merged_into"])
         self._write_if_changed(stored, before, self._relocate(apply_decision(doc, decision)),
                                material=bool(fields) and stored.review.status != "rejected")
 

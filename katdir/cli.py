@@ -95,7 +95,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_queue(args: argparse.Namespace) -> int:
-    from indexer.queue import review_queue
+    from katdir.curator.queue import review_queue
 
     with _store(_settings()) as store:
         entries = review_queue(store)

@@ -6,7 +6,9 @@ from katdir.store.base import (
     SORTS,
     ConflictError,
     Hit,
+    RECORD_KINDS,
     NearQuery,
+    Record,
     SearchResult,
     Store,
     StoreError,
@@ -30,5 +32,5 @@ def open_store(url: str, *, es_prefix: str = "katdir") -> Store:
     )
 
 
-__all__ = ["SORTS", "ConflictError", "Hit", "NearQuery", "SearchResult", "Store", "StoreError",
+__all__ = ["RECORD_KINDS", "SORTS", "ConflictError", "Hit", "NearQuery", "Record", "SearchResult", "Store", "StoreError",
            "StoreUnavailable", "open_store"]

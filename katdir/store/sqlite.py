@@ -8,6 +8,7 @@ Python. Only the returned page gets its exact haversine distance.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import sqlite3
@@ -23,6 +24,7 @@ from katdir.store.base import (
     ConflictError,
     Hit,
     NearQuery,
+    Record,
     SearchResult,
     Store,
     search_fields,
@@ -50,6 +52,13 @@ CREATE TABLE IF NOT EXISTS decisions (
     version INTEGER NOT NULL,
     doc TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS records (
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (kind, key)
+) WITHOUT ROWID;
 """
 SEARCH_COLUMNS = ("id", "status", "lat", "lon", "x", "y", "z", "routes_mask", "conditions_mask",
                   "min_price", "insurance", "va", "therapy")
@@ -225,6 +234,42 @@ class SQLiteStore(Store):
     def iter_decisions(self) -> Iterator[Decision]:
         for (doc,) in self._connection().execute("SELECT doc FROM decisions ORDER BY clinic_id"):
             yield Decision.model_validate_json(doc)
+
+    # -- curators' records ---------------------------------------------------------------
+
+    def get_record(self, kind: str, key: str) -> Record | None:
+        row = self._connection().execute(
+            "SELECT version, doc FROM records WHERE kind = ? AND key = ?", (kind, key)).fetchone()
+        return Record(kind, key, row[0], json.loads(row[1])) if row else None
+
+    def put_record(self, kind: str, key: str, doc: dict[str, Any],
+                   version: int | None) -> Record:
+        conn = self._connection()
+        text = json.dumps(doc, sort_keys=True)
+        with conn:
+            if version is None:
+                row = conn.execute(
+                    "INSERT INTO records VALUES (?, ?, 1, ?) ON CONFLICT DO UPDATE SET "
+                    "version = version + 1, doc = excluded.doc RETURNING version",
+                    (kind, key, text)).fetchone()
+                return Record(kind, key, row[0], doc)
+            if version == 0:
+                cursor = conn.execute(
+                    "INSERT INTO records VALUES (?, ?, 1, ?) ON CONFLICT DO NOTHING",
+                    (kind, key, text))
+            else:
+                cursor = conn.execute(
+                    "UPDATE records SET version = ?, doc = ? WHERE kind = ? AND key = ? "
+                    "AND version = ?", (version + 1, text, kind, key, version))
+            if cursor.rowcount != 1:
+                raise ConflictError(f"the {kind} {key!r} changed since version {version} was read")
+        return Record(kind, key, version + 1, doc)
+
+    def iter_records(self, kind: str) -> Iterator[Record]:
+        rows = self._connection().execute(
+            "SELECT key, version, doc FROM records WHERE kind = ? ORDER BY key", (kind,)).fetchall()
+        for key, version, doc in rows:
+            yield Record(kind, key, version, json.loads(doc))
 
     # -- reading -------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ pending `changes` (crawled differences or a vanished listing no review has ackno
 yet). A changed clinic that was approved stays approved — visitors keep seeing it while a
 curator checks the change — and a rejected clinic leaves the queue: changes to a listing
 curators turned down are not worth their time. Reviewing a clinic (a Decision whose review
-time is at or after the changes) takes it out; see indexer.curation.
+time is at or after the changes) takes it out; see katdir.curator.apply.
 """
 
 from __future__ import annotations
