@@ -28,7 +28,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
 
-    from search_api import errors, pages, privacy, resources
+    from search_api import curator, errors, pages, privacy, resources
     from search_api.api import api
 
     resources.init_app(app)
@@ -36,5 +36,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     privacy.init_app(app)
     app.register_blueprint(api)
     app.register_blueprint(pages.bp)
+    curator.init_app(app)
     logging.getLogger(__name__).info("katdir app on store %s", resources.describe_store(app))
     return app

@@ -46,8 +46,17 @@ class StaleVersion(Exception):
         self.current = current
 
 
-def _decision(store: Store, clinic_id: str) -> Decision:
-    return store.get_decision(clinic_id) or Decision(clinic_id=clinic_id)
+def _decision(store: Store, clinic_id: str, clinic: Clinic | None = None) -> Decision:
+    """The clinic's decision; before the first one, what the clinic carries itself (a review
+    and overrides it was imported with), so a first decision changes only what it says."""
+    found = store.get_decision(clinic_id)
+    if found is not None:
+        return found
+    clinic = clinic or store.get(clinic_id)
+    if clinic is None:
+        return Decision(clinic_id=clinic_id)
+    return Decision(clinic_id=clinic_id, review=clinic.review, overrides=clinic.overrides,
+                    listed=clinic.listed, merged_into=clinic.merged_into)
 
 
 def clinic_state(store: Store, clinic_id: str) -> dict[str, Any]:
@@ -56,7 +65,7 @@ def clinic_state(store: Store, clinic_id: str) -> dict[str, Any]:
     clinic = store.get(clinic_id)
     if clinic is None:
         raise ClinicNotFound(clinic_id)
-    decision = _decision(store, clinic_id)
+    decision = _decision(store, clinic_id, clinic)
     return {"clinic": clinic.model_dump(mode="json"),
             "crawled": crawled_view(clinic.model_dump(mode="json")),
             "decision": decision.model_dump(mode="json", exclude={"history"}),
@@ -93,7 +102,7 @@ def decide(store: Store, clinic_id: str, version: Any, by: str, action: str,
     clinic = store.get(clinic_id)
     if clinic is None:
         raise ClinicNotFound(clinic_id)
-    decision = _decision(store, clinic_id)
+    decision = _decision(store, clinic_id, clinic)
     if decision.version != version:
         raise StaleVersion(clinic_state(store, clinic_id))
     now = now or utcnow()
