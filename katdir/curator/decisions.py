@@ -34,6 +34,10 @@ class CurationError(ValueError):
         self.field, self.message = field, message
 
 
+class AlreadyExists(CurationError):
+    """The thing to add is there already (a source, an account)."""
+
+
 class ClinicNotFound(LookupError):
     pass
 

@@ -10,7 +10,7 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from katdir.curator.decisions import CurationError
+from katdir.curator.decisions import AlreadyExists, CurationError
 from katdir.model import utcnow
 from katdir.netguard import url_block_reason
 from katdir.store import ConflictError, Store
@@ -74,7 +74,7 @@ def add_source(store: Store, *, url: Any, kind: Any = "clinic_site", interval_ho
     try:
         store.put_record("source", source.id, source.model_dump(mode="json"), 0)
     except ConflictError:
-        raise CurationError("url", f"url: {url} is a source already ({source.id})") from None
+        raise AlreadyExists("url", f"url: {url} is a source already ({source.id})") from None
     return source
 
 

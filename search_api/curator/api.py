@@ -27,6 +27,11 @@ def _bad_input(err: decisions.CurationError):
     return error_response(400, "invalid_parameter", err.message, {"parameter": err.field})
 
 
+@bp.errorhandler(decisions.AlreadyExists)
+def _exists(err: decisions.AlreadyExists):
+    return error_response(409, "already_exists", err.message, {"parameter": err.field})
+
+
 @bp.errorhandler(decisions.StaleVersion)
 def _stale(err: decisions.StaleVersion):
     return error_response(409, "stale_version",
