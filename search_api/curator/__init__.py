@@ -3,10 +3,46 @@ and the public correction and removal forms."""
 
 from __future__ import annotations
 
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
 from flask import Flask
 
 
-def init_app(app: Flask) -> None:
-    from search_api.curator import api
+def secret_key(app: Flask) -> str:
+    """KATDIR_SECRET_KEY, else one made once and kept in the var directory (mode 0600), so
+    every worker and every restart signs sessions with the same key."""
+    configured = app.config.get("KATDIR_SECRET_KEY") or app.config.get("SECRET_KEY")
+    if configured:
+        return configured
+    path = Path(app.config.get("KATDIR_VAR", "var")) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as out:
+        out.write(secrets.token_hex(32))
+    return path.read_text().strip()
 
+
+def init_app(app: Flask) -> None:
+    from search_api.curator import api, pages, public
+
+    app.config["SECRET_KEY"] = secret_key(app)
+    secure = app.config.get("KATDIR_COOKIE_SECURE", True)
+    app.config.update(
+        SESSION_COOKIE_NAME="katdir_curator",
+        SESSION_COOKIE_SECURE=secure not in (False, "0", "false", "no"),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        WTF_CSRF_TIME_LIMIT=12 * 3600,
+        WTF_CSRF_SSL_STRICT=False,  # the session cookie is SameSite=Strict already
+    )
     app.register_blueprint(api.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(public.bp)
+    public.limiter.init_app(app)
