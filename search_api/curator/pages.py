@@ -91,8 +91,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    if forms.PostForm().validate_on_submit():
-        session.clear()
+    if not forms.PostForm().validate_on_submit():
+        abort(400)
+    session.clear()
     return redirect(url_for("curator.login"))
 
 
