@@ -90,4 +90,6 @@ def geocode():
 
 @api.get("/openapi.json")
 def openapi():
-    return jsonify(openapi_spec())
+    from search_api.curator.openapi import with_curator_api
+
+    return jsonify(with_curator_api(openapi_spec()))

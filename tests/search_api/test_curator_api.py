@@ -130,3 +130,22 @@ def test_audit_requests_and_sources(setup):
     listed = call(setup, "GET", "/sources").get_json()["sources"]
     assert listed[0]["crawl_requested_at"] and listed[0]["interval_hours"] == 48
     assert call(setup, "POST", "/sources/nope/crawl").status_code == 404
+
+
+def test_every_curator_endpoint_is_in_the_openapi_document(tmp_path):
+    import re
+
+    setup = make_setup(f"sqlite:///{tmp_path / 'o.db'}", tmp_path)
+    spec = setup.client.get("/api/v1/openapi.json").get_json()
+    assert "/api/v1/clinics/search" in spec["paths"]  # the public part is still there
+    routes = [(re.sub(r"<[^>]+>", "{id}", rule.rule), method.lower())
+              for rule in setup.app.url_map.iter_rules() if rule.endpoint.startswith("curator_api.")
+              for method in rule.methods - {"HEAD", "OPTIONS"}]
+    assert len(routes) == 13
+    for path, method in routes:
+        operation = spec["paths"][path][method]
+        assert operation["security"] == [{"curatorToken": []}]
+        assert {"401", "403"} <= set(operation["responses"])
+    assert spec["components"]["securitySchemes"]["curatorToken"]["scheme"] == "bearer"
+    refs = re.findall(r'"#/components/schemas/(\w+)"', str(spec).replace("'", '"'))
+    assert set(refs) <= set(spec["components"]["schemas"])
