@@ -186,6 +186,8 @@ class Listing(ClinicFacts):
     name: str | None = None
     address: Address | None = None
     source_urls: list[str] = []
+    # Each page read, with its own digest (when the crawler knows it; else source_urls).
+    sources: list[Source] = []
 
 
 # Fields of a clinic only curators see: their corrections, what the crawl says under them,
