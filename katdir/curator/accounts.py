@@ -135,7 +135,10 @@ def disable_account(store: Store, email: str) -> Account:
 def set_password(store: Store, email: str, password: str) -> Account:
     check_password_rules(password)
     hashed = _hasher.hash(password)
-    return _update(store, normalize_email(email), lambda a: setattr(a, "password_hash", hashed))
+
+    def change(a: Account) -> None:
+        a.password_hash, a.failed_logins, a.locked_until = hashed, 0, None
+    return _update(store, normalize_email(email), change)
 
 
 def token_key(token: str) -> str:

@@ -10,14 +10,15 @@ from pathlib import Path
 
 from flask import Flask
 
+from katdir.settings import Settings
 
-def secret_key(app: Flask) -> str:
+
+def secret_key(settings: Settings) -> str:
     """KATDIR_SECRET_KEY, else one made once and kept in the var directory (mode 0600), so
     every worker and every restart signs sessions with the same key."""
-    configured = app.config.get("KATDIR_SECRET_KEY") or app.config.get("SECRET_KEY")
-    if configured:
-        return configured
-    path = Path(app.config.get("KATDIR_VAR", "var")) / "secret_key"
+    if settings.secret_key:
+        return settings.secret_key
+    path = Path(settings.var_dir) / "secret_key"
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -29,13 +30,15 @@ def secret_key(app: Flask) -> str:
 
 
 def init_app(app: Flask) -> None:
+    from search_api import resources
     from search_api.curator import api, pages, public
 
-    app.config["SECRET_KEY"] = secret_key(app)
-    secure = app.config.get("KATDIR_COOKIE_SECURE", True)
+    settings = resources.settings(app)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret_key(settings)
     app.config.update(
         SESSION_COOKIE_NAME="katdir_curator",
-        SESSION_COOKIE_SECURE=secure not in (False, "0", "false", "no"),
+        SESSION_COOKIE_SECURE=settings.cookie_secure,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),

@@ -200,13 +200,10 @@ def list_sources():
 def add_source():
     who = api_principal()
     data = body()
-    from flask import current_app
-
     source = sources.add_source(resources.store(), url=data.get("url"),
                                 kind=data.get("kind", "clinic_site"),
                                 interval_hours=data.get("interval_hours"), by=who.email,
-                                allow_private=current_app.config.get("KATDIR_ALLOW_PRIVATE_HOSTS")
-                                is True)
+                                allow_private=resources.settings().allow_private_hosts)
     response = jsonify(source.model_dump(mode="json"))
     response.status_code = 201
     return response

@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -285,7 +284,7 @@ def source_list():
                 sources.add_source(
                     resources.store(), url=form.url.data, kind=form.kind.data,
                     interval_hours=form.interval_hours.data, by=me().email,
-                    allow_private=current_app.config.get("KATDIR_ALLOW_PRIVATE_HOSTS") is True)
+                    allow_private=resources.settings().allow_private_hosts)
                 return redirect(url_for("curator.source_list"))
             except decisions.CurationError as err:
                 error, status = err.message, 400

@@ -58,5 +58,5 @@ def make_setup(store_url: str, tmp_path, prefix: str = "katdir", **config) -> Se
     disable_account(store, "gone@example.org")
     app = create_app({"KATDIR_STORE": store_url, "KATDIR_ES_PREFIX": prefix,
                       "KATDIR_GEOCODE_CACHE": str(tmp_path / "geo.db"), "TESTING": True,
-                      "KATDIR_SECRET_KEY": "test-secret", **config})
+                      "KATDIR_SECRET_KEY": "test-secret-key", **config})
     return Setup(app, store, tokens)
