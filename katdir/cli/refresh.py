@@ -22,11 +22,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _profiles_for(urls: list[str], sites: dict[str, str]) -> dict[str, str | None]:
     """The directory profile (crawler/sources) that reads each directory URL's host."""
     from crawler.directory import load_profiles
+    from crawler.seeds import UnknownSite, resolve_site_ref
 
     by_host: dict[str, str] = {}
     for profile in load_profiles():
-        for start in profile.resolved_start_urls(sites):
-            host = urlsplit(start).hostname
+        for start in profile.start_urls:
+            try:
+                host = urlsplit(resolve_site_ref(start, sites)).hostname
+            except UnknownSite:  # a sample-web profile, and no sample web is served
+                continue
             if host:
                 by_host.setdefault(host, profile.name)
     return {url: by_host.get(urlsplit(url).hostname or "") for url in urls}
