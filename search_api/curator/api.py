@@ -9,7 +9,8 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from katdir.curator import decisions, requests as public_requests, sources
+from katdir.curator import decisions, sources
+from katdir.curator import requests as public_requests
 from katdir.curator.queue import MAX_PER_PAGE, QUEUE_REASONS, QueueFilters, board
 from katdir.curator.redflags import FLAGS, price_medians, red_flags
 from katdir.model import REVIEW_STATUSES

@@ -14,12 +14,23 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 from wtforms.widgets import HiddenInput
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from katdir.curator.decisions import MAX_NOTE
 from katdir.curator.requests import MAX_CONTACT, MAX_MESSAGE
-from katdir.curator.sources import DEFAULT_INTERVAL_H, MAX_INTERVAL_H, MAX_URL, MIN_INTERVAL_H
+from katdir.curator.sources import (
+    DEFAULT_INTERVAL_H,
+    MAX_INTERVAL_H,
+    MAX_URL,
+    MIN_INTERVAL_H,
+)
 from katdir.model import REVIEW_STATUSES
 
 

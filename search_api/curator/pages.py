@@ -22,7 +22,8 @@ from flask import (
     url_for,
 )
 
-from katdir.curator import decisions, requests as public_requests, sources
+from katdir.curator import decisions, sources
+from katdir.curator import requests as public_requests
 from katdir.curator.accounts import LoginRefused, Principal, log_in
 from katdir.curator.queue import QUEUE_REASONS, QueueFilters, board
 from katdir.curator.redflags import FLAGS, price_medians, red_flags

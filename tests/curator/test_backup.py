@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -20,7 +20,7 @@ from katdir.geocoding import build_geocoder
 from katdir.model import Listing
 from katdir.store import NearQuery, open_store
 
-FIRST = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
+FIRST = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 
 
 def listings(hours: float = 0) -> list[Listing]:

@@ -5,7 +5,7 @@ After every step no decision or override is lost and no removed clinic comes bac
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -26,7 +26,7 @@ from katdir.geocoding import build_geocoder
 from katdir.model import Listing
 from katdir.store import NearQuery, open_store
 
-START = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 SITES = [("mile-high", "Mile High Ketamine", "1550 Wynkoop St"),
          ("lodo-iv", "LoDo IV Clinic", "1701 Wynkoop St"),
          ("union-kat", "Union Station KAT", "1900 16th St"),
