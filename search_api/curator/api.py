@@ -165,8 +165,10 @@ def close(clinic_id: str):
     data = body()
     store = resources.store()
     request_id = data.get("request_id")
-    if request_id is not None and not isinstance(request_id, str):
-        raise APIError(400, "invalid_parameter", "request_id: the id of a request",
+    if request_id is not None and (not isinstance(request_id, str)
+                                   or store.get_record("request", request_id) is None):
+        # checked before deciding, so a bad id never leaves the decision half-done
+        raise APIError(400, "invalid_parameter", "request_id: the id of an existing request",
                        {"parameter": "request_id"})
     decisions.close(store, clinic_id, reason=data.get("reason", "closed"),
                     note=data.get("note"), version=data.get("version"), by=who.email)

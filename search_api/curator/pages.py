@@ -236,6 +236,9 @@ def correct(clinic_id: str):
 @bp.post("/clinics/<clinic_id>/close")
 def close(clinic_id: str):
     def act(f):
+        if f.request_id.data and resources.store().get_record("request",
+                                                               f.request_id.data) is None:
+            raise decisions.CurationError("request_id", "request_id: no such request")
         decisions.close(resources.store(), clinic_id, reason=f.reason.data, note=f.note.data,
                         version=f.version.data, by=me().email)
         if f.request_id.data:

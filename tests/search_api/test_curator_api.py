@@ -71,6 +71,9 @@ def test_bad_input_names_the_field(setup):
         ("POST", "/sources", {"url": "file:///etc/passwd"}, "url"),
         ("POST", "/sources", {"url": "https://ok.example/", "interval_hours": 0}, "interval_hours"),
         ("POST", "/requests", {"clinic_id": "denver-iv", "kind": "prank"}, "kind"),
+        ("POST", "/clinics/denver-iv/close", {"reason": "removed", "note": "asked",
+                                              "request_id": "req-nope", "version": 0},
+         "request_id"),
     ]
     for method, path, payload, field in cases:
         response = call(setup, method, path, json=payload)
@@ -149,3 +152,17 @@ def test_every_curator_endpoint_is_in_the_openapi_document(tmp_path):
     assert spec["components"]["securitySchemes"]["curatorToken"]["scheme"] == "bearer"
     refs = re.findall(r'"#/components/schemas/(\w+)"', str(spec).replace("'", '"'))
     assert set(refs) <= set(spec["components"]["schemas"])
+
+
+def test_a_removal_request_closed_by_a_removal(setup):
+    made = call(setup, "POST", "/requests", json={"clinic_id": "boulder-im", "kind": "removal"})
+    request_id = made.get_json()["id"]
+    assert call(setup, "GET", "/queue?reason=request").get_json()["entries"][0][
+        "requests"][0]["kind"] == "removal"
+    done = call(setup, "POST", "/clinics/boulder-im/close",
+                json={"reason": "removed", "note": "the owner asked", "version": 0,
+                      "request_id": request_id})
+    assert done.status_code == 200
+    assert done.get_json()["requests"][0]["status"] == "accepted"
+    assert "boulder-im" not in public_ids(setup)
+    assert call(setup, "GET", "/queue?reason=request").get_json()["total"] == 0
