@@ -184,7 +184,7 @@ class IndexRun:
         facts = self._facts(listings)
         stored = {c.id: c for c in self.store.iter_clinics()}
         decisions = {d.clinic_id: d for d in self.store.iter_decisions()}
-        groups = self._groups(facts, stored)
+        groups = self._groups(facts, stored, decisions)
         organization_of_branches([g.merged for g in groups if g.facts], identity_host)
 
         taken = set(stored)
@@ -254,7 +254,8 @@ class IndexRun:
                         self.covered.add(host)
         return found
 
-    def _groups(self, facts: list[Facts], stored: dict[str, Clinic]) -> list[_Group]:
+    def _groups(self, facts: list[Facts], stored: dict[str, Clinic],
+                decisions: dict[str, Decision]) -> list[_Group]:
         keys: list[ClinicKeys] = [
             clinic_keys(f.name or "", phone=f.phone, website=f.website, address=f.address,
                         point=self.locator.coarse_point(f.address)) for f in facts]
@@ -271,10 +272,13 @@ class IndexRun:
             keys.append(clinic_keys(name, phone=phone, website=website, address=address,
                                     point=self.locator.coarse_point(address),
                                     stored_id=clinic.id))
-        groups = []
+        found = []
         for members in cluster(keys):
             listed = [facts[i] for i in members if i < len(facts)]
             anchor = next((anchors[i - len(facts)] for i in members if i >= len(facts)), None)
+            found.append((listed, anchor))
+        groups = []
+        for listed, anchor in _keep_apart(found, decisions):
             group = _Group(listed, anchor)
             if listed:
                 self.summary.merged += len(listed) - 1
@@ -416,6 +420,35 @@ class IndexRun:
 
 
 # -- helpers -----------------------------------------------------------------------------
+
+
+def _keep_apart(found: list[tuple[list[Facts], Clinic | None]],
+                decisions: dict[str, Decision]) -> list[tuple[list[Facts], Clinic | None]]:
+    """A curator's split of a wrong merge: the listings whose URL a clinic's decision keeps
+    apart leave its group — for the stored clinic that already holds them as a source (the
+    one an earlier split made), else together into one new clinic."""
+    groups = [(list(listed), anchor) for listed, anchor in found]
+    owners = {s.url: i for i, (_, anchor) in enumerate(groups) if anchor for s in anchor.sources}
+    moved: list[tuple[Facts, int]] = []  # a listing, and the group it came from
+    for i, (listed, anchor) in enumerate(groups):
+        decision = decisions.get(anchor.id) if anchor else None
+        if decision and decision.kept_apart:
+            apart = set(decision.kept_apart)
+            out = [f for f in listed
+                   if f.url in apart or any(s["url"] in apart for s in f.sources)]
+            moved += [(f, i) for f in out]
+            listed[:] = [f for f in listed if f not in out]
+    split_off = []
+    for f, came_from in moved:
+        owner = next((owners[u] for u in (f.url, *(s["url"] for s in f.sources))
+                      if u in owners and owners[u] != came_from), None)
+        if owner is not None and owner != came_from:
+            groups[owner][0].append(f)
+        else:
+            split_off.append(f)
+    if split_off:
+        groups.append((split_off, None))
+    return groups
 
 
 def _as_dict(value: Any) -> dict[str, Any]:

@@ -149,6 +149,8 @@ class Decision(_Model):
     overrides: dict[str, Any] = {}
     listed: Listed = "listed"
     merged_into: str | None = None
+    # Listing URLs the indexer wrongly merged into this clinic: kept out of it (a split).
+    kept_apart: list[str] = []
     # The audit trail of this clinic: one entry per decision (who, when, what, before, after).
     history: list[dict[str, Any]] = []
     version: int = 0

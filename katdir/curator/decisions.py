@@ -198,8 +198,12 @@ def merge(store: Store, clinic_id: str, *, other_id: Any, version: Any, note: An
 
 
 def split(store: Store, clinic_id: str, *, other_id: Any, version: Any, note: Any,
-          by: str) -> Decision:
-    """Undo a merge: the clinic(s) merged into this one (or just `other_id`) are listed again."""
+          by: str, source_urls: Any = None) -> Decision:
+    """Undo a merge: the clinic(s) a curator merged into this one (or just `other_id`) are
+    listed again. With `source_urls`, undo the indexer's merge instead: the listings read
+    from those pages are kept apart from this clinic from the next indexing run on."""
+    if source_urls is not None:
+        return _split_sources(store, clinic_id, source_urls, version=version, note=note, by=by)
     merged = [d.clinic_id for d in store.iter_decisions() if d.merged_into == clinic_id]
     if other_id is not None:
         if other_id not in merged:
@@ -215,6 +219,27 @@ def split(store: Store, clinic_id: str, *, other_id: Any, version: Any, note: An
         _follow(store, other, by, f"split_from:{clinic_id}", note,
                 lambda d: (setattr(d, "listed", "listed"), setattr(d, "merged_into", None)))
     return saved
+
+
+def _split_sources(store: Store, clinic_id: str, source_urls: Any, *, version: Any,
+                   note: Any, by: str) -> Decision:
+    clinic = store.get(clinic_id)
+    if clinic is None:
+        raise ClinicNotFound(clinic_id)
+    known = {s.url for s in clinic.sources}
+    if not isinstance(source_urls, list) or not source_urls or not all(
+            isinstance(u, str) and u in known for u in source_urls):
+        raise CurationError("source_urls", "source_urls: a list of this clinic's source URLs "
+                                           f"(its sources: {', '.join(sorted(known)) or 'none'})")
+    if set(source_urls) >= known:
+        raise CurationError("source_urls", "source_urls: keep at least one source with the "
+                                           "clinic (to drop the listing, close it)")
+    note = _note(note)
+
+    def change(d: Decision) -> None:
+        d.kept_apart = sorted({*d.kept_apart, *source_urls})
+    return decide(store, clinic_id, version, by, f"split_sources:{','.join(source_urls)}",
+                  note, change)
 
 
 CLOSE_REASONS = ("closed", "removed")

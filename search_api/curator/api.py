@@ -155,7 +155,8 @@ def split(clinic_id: str):
     who = api_principal()
     data = body()
     decisions.split(resources.store(), clinic_id, other_id=data.get("other_id"),
-                    version=data.get("version"), note=data.get("note"), by=who.email)
+                    version=data.get("version"), note=data.get("note"), by=who.email,
+                    source_urls=data.get("source_urls"))
     return _decided(clinic_id)
 
 

@@ -88,10 +88,12 @@ def curator_openapi() -> dict[str, Any]:
                 {"other_id": {"type": "string"}, "note": NOTE, "version": VERSION},
                 ["other_id", "version"]))},
         "/clinics/{id}/split": {"post": _op(
-            "curatorSplit", "Undo a merge into this clinic (all, or other_id).", state,
-            400, 404, 409, parameters=[CLINIC_ID], requestBody=_body(
-                {"other_id": {"type": "string"}, "note": NOTE, "version": VERSION},
-                ["version"]))},
+            "curatorSplit", "Undo a curator's merge into this clinic (all, or other_id); or, "
+            "with source_urls, the indexer's: those pages' listings are kept apart from the "
+            "next indexing run on.", state, 400, 404, 409, parameters=[CLINIC_ID],
+            requestBody=_body({"other_id": {"type": "string"},
+                               "source_urls": {"type": "array", "items": {"type": "string"}},
+                               "note": NOTE, "version": VERSION}, ["version"]))},
         "/clinics/{id}/close": {"post": _op(
             "curatorClose", "Closed for good, removed on request (a note is required), or "
             "listed again; closes request_id.", state, 400, 404, 409, parameters=[CLINIC_ID],

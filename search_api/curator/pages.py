@@ -256,9 +256,10 @@ def merge(clinic_id: str):
 
 @bp.post("/clinics/<clinic_id>/split")
 def split(clinic_id: str):
+    urls = request.form.getlist("source_url") or None
     return _decide(clinic_id, forms.SplitForm(), lambda f: decisions.split(
         resources.store(), clinic_id, other_id=f.other_id.data or None, note=f.note.data,
-        version=f.version.data, by=me().email))
+        version=f.version.data, by=me().email, source_urls=urls))
 
 
 @bp.post("/requests/<request_id>/resolve")
