@@ -19,7 +19,9 @@ from katdir.model import Change, utcnow
 from tests.search_api.curator_fixtures import PASSWORD, make_setup
 from tests.search_api.test_pages import CHROMIUM, CHROMIUM_ARGS
 
-pytestmark = pytest.mark.browser
+# One worker runs both tests, so one gunicorn serves them (make test runs xdist by group).
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("curator-browser")]
+STARTUP = 300  # seconds: each worker loads the gazetteer, slow on a busy machine
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
 
 
@@ -47,13 +49,13 @@ def site(tmp_path_factory):
            "KATDIR_VAR": str(tmp), "KATDIR_GEOCODE_CACHE": str(tmp / "geo.db")}
     server = subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--timeout", "60", "search_api:create_app()"],
+         "--workers", "2", "--timeout", str(STARTUP), "search_api:create_app()"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://localhost:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + STARTUP
     while True:
         try:
-            urlopen(f"http://127.0.0.1:{port}/curator/login", timeout=2).read()
+            urlopen(f"http://127.0.0.1:{port}/curator/login", timeout=10).read()
             break
         except OSError:
             if server.poll() is not None or time.monotonic() > deadline:
