@@ -1,4 +1,4 @@
-"""The clinic model shared by every stage: vocabularies, listings and clinics (DESIGN §3).
+"""The clinic model shared by every stage: vocabularies, listings and clinics (docs/architecture.md §3).
 
 A `Listing` is what the crawler read on one page (or one location of a site), with
 provenance; a `Clinic` is what the indexer made of one or more listings and what the store
@@ -98,6 +98,11 @@ class Insurance(_Model):
     va_community_care: bool | None = None
     hsa_fsa: bool | None = None
     financing: bool | None = None
+
+
+# Field names derived from the models, never typed again elsewhere.
+ADDRESS_FIELDS: tuple[str, ...] = tuple(Address.model_fields)
+INSURANCE_FIELDS: tuple[str, ...] = tuple(Insurance.model_fields)
 
 
 class Evidence(_Model):

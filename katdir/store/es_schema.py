@@ -80,7 +80,19 @@ def template_name(prefix: str) -> str:
 
 # -- mappings ------------------------------------------------------------------------------
 
+# The mappings' version, kept in each index (`_meta.schema_version`; none: 1, before versions
+# were kept). Raise it with any change to the mappings or to what a document means; an index
+# of an older version is then refused until `katdir rebuild` copies it into a new one.
+SCHEMA_VERSION = 2
+
+
+def schema_version(mapping: dict[str, Any]) -> int:
+    """The schema version an index's mapping (as `indices.get_mapping` gives it) was made at."""
+    return int(((mapping.get("mappings") or {}).get("_meta") or {}).get("schema_version", 1))
+
+
 CLINIC_MAPPINGS: dict[str, Any] = {
+    "_meta": {"schema_version": SCHEMA_VERSION},
     "dynamic": "strict",
     "_source": {"enabled": True},
     "properties": {
@@ -105,6 +117,7 @@ CLINIC_MAPPINGS: dict[str, Any] = {
 }
 
 DECISION_MAPPINGS: dict[str, Any] = {
+    "_meta": {"schema_version": SCHEMA_VERSION},
     "dynamic": "strict",
     "properties": {
         "clinic_id": {"type": "keyword"},

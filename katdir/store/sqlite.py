@@ -9,6 +9,7 @@ Python. Only the returned page gets its exact haversine distance.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 import sqlite3
@@ -27,9 +28,37 @@ from katdir.store.base import (
     Record,
     SearchResult,
     Store,
+    StoreError,
     search_fields,
     text_body,
 )
+
+log = logging.getLogger(__name__)
+
+# The schema's version, kept in the file (`PRAGMA user_version`). 0: a file written before
+# versions were kept (schema 1) or a new file. Raise it with any change to the tables below or
+# to what their rows mean; `_migrate` then re-derives the search tables from the documents.
+# 3: the `records` table (curators' accounts, tokens, requests, sources), and `status` also
+# says closed / removed / merged (Clinic.search_status).
+SCHEMA_VERSION = 3
+# Each route's and condition's permanent bit in the masks: never renumber or reuse one; a new
+# word gets the next unused code wherever it sits in the model's list (tests check both).
+ROUTE_CODES: dict[str, int] = {"iv": 0, "im": 1, "oral": 2, "spravato": 3,
+                               "intranasal_ketamine": 4}
+CONDITION_CODES: dict[str, int] = {
+    "depression": 0, "anxiety": 1, "ptsd": 2, "ocd": 3, "chronic_pain": 4, "bipolar": 5,
+    "suicidal_ideation": 6, "substance_use": 7, "eating_disorders": 8, "migraine": 9,
+    "fibromyalgia": 10, "other": 11,
+}
+if set(ROUTE_CODES) != set(ROUTES) or set(CONDITION_CODES) != set(CONDITIONS):
+    raise RuntimeError("a route or condition of katdir.model has no code in katdir.store.sqlite "
+                       "(ROUTE_CODES / CONDITION_CODES): give it the next unused one")
+if len(set(ROUTE_CODES.values())) != len(ROUTE_CODES) or \
+        len(set(CONDITION_CODES.values())) != len(CONDITION_CODES):
+    raise RuntimeError("two words share a code in katdir.store.sqlite's ROUTE_CODES or "
+                       "CONDITION_CODES")
+# Derived from the documents in `clinic_docs`, so a migration can always rebuild them.
+DERIVED_TABLES = ("clinics", "clinic_box", "clinic_text")
 
 # `clinics` holds only what search reads, one small row per clinic, numbered in spatial order
 # on a rebuild, so that one metro's rows share pages; the full documents live apart.
@@ -75,8 +104,8 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 PAD = 1e-4  # degrees, about 11 m
 
 
-def _mask(values: Iterable[str], vocabulary: tuple[str, ...]) -> int:
-    return sum(1 << vocabulary.index(v) for v in set(values) if v in vocabulary)
+def _mask(values: Iterable[str], codes: dict[str, int]) -> int:
+    return sum(1 << codes[v] for v in set(values) if v in codes)
 
 
 def _bool(value: bool | None) -> int | None:
@@ -92,7 +121,7 @@ def fts_query(text: str) -> str | None:
 def _facet_columns() -> str:
     """Count, route counts and price facets of the matches, in one aggregate row."""
     columns = ["count(*)"]
-    columns += [f"total((c.routes_mask & {1 << i}) != 0)" for i in range(len(ROUTES))]
+    columns += [f"total((c.routes_mask & {1 << ROUTE_CODES[route]}) != 0)" for route in ROUTES]
     columns += ["min(c.min_price)", "max(c.min_price)", "total(c.min_price IS NULL)"]
     for _, low, high in PRICE_BANDS:
         cond = [f"c.min_price >= {low}" if low is not None else "c.min_price IS NOT NULL"]
@@ -113,8 +142,7 @@ class SQLiteStore(Store):
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        with self._connection() as conn:
-            conn.executescript(SCHEMA)
+        self._migrate(self._connection())
 
     @classmethod
     def from_url(cls, url: str) -> SQLiteStore:
@@ -130,6 +158,44 @@ class SQLiteStore(Store):
             conn.execute("PRAGMA cache_size=-32768")  # 32 MiB: a metro's rows stay in memory
             self._local.conn = conn
         return conn
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        """Bring the file to SCHEMA_VERSION: create it, or re-derive the search tables of an
+        older one from its documents (decisions and documents are kept as they are). Refuses a
+        file from a newer katdir. One process migrates; the others wait, then find it done."""
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == SCHEMA_VERSION:
+            return
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{self.path} has store schema {version}, newer than this katdir's "
+                             f"({SCHEMA_VERSION}): upgrade katdir to open it")
+        conn.isolation_level = None  # explicit transaction: DDL and data move together
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]  # another process?
+            exists = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'clinic_docs'"
+                                  ).fetchone() is not None
+            if version < SCHEMA_VERSION:
+                if exists:
+                    log.warning("%s: store schema %d → %d, re-deriving the search tables from "
+                                "the stored clinics", self.path, version or 1, SCHEMA_VERSION)
+                    for table in DERIVED_TABLES:
+                        conn.execute(f"DROP TABLE IF EXISTS {table}")
+                for statement in SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                if exists:
+                    self._fill_search_tables(conn, (
+                        Clinic.model_validate_json(doc)
+                        for (doc,) in conn.execute("SELECT doc FROM clinic_docs")))
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        finally:
+            conn.isolation_level = ""
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
@@ -154,7 +220,8 @@ class SQLiteStore(Store):
         loc = clinic.location
         x, y, z = unit_vector(loc.lat, loc.lon) if loc else (None, None, None)
         return (clinic.id, derived["status"], loc.lat if loc else None, loc.lon if loc else None,
-                x, y, z, _mask(clinic.routes, ROUTES), _mask(clinic.conditions, CONDITIONS),
+                x, y, z, _mask(clinic.routes, ROUTE_CODES),
+                _mask(clinic.conditions, CONDITION_CODES),
                 derived["min_price"], _bool(derived["insurance"]), _bool(derived["va"]),
                 _bool(derived["therapy"]))
 
@@ -188,23 +255,42 @@ class SQLiteStore(Store):
         numbering the search rows in spatial order."""
         conn = self._connection()
         with conn:
-            for table in ("clinics", "clinic_docs", "clinic_box", "clinic_text"):
+            for table in ("clinic_docs", *DERIVED_TABLES):
                 conn.execute(f"DELETE FROM {table}")
-            conn.execute(f"CREATE TEMP TABLE staging ({_COLUMNS}, name, body)")
-            written = 0
-            for clinic in clinics:
-                conn.execute(f"INSERT INTO staging VALUES ({_PLACES}, ?, ?)",
-                             (*self._search_row(clinic), clinic.name, text_body(clinic)))
-                conn.execute("INSERT INTO clinic_docs VALUES (?, ?)",
-                             (clinic.id, clinic.model_dump_json()))
-                written += 1
-            conn.execute(f"INSERT INTO clinics ({_COLUMNS}) SELECT {_COLUMNS} FROM staging "
-                         f"ORDER BY {SPATIAL_ORDER}")
-            conn.execute("INSERT INTO clinic_box SELECT rowid, lat, lat, lon, lon FROM clinics "
-                         "WHERE lat IS NOT NULL")
-            conn.execute("INSERT INTO clinic_text (rowid, name, body) SELECT c.rowid, s.name, "
-                         "s.body FROM clinics c JOIN staging s ON s.id = c.id")
-            conn.execute("DROP TABLE staging")
+
+            def stored(clinics: Iterable[Clinic]) -> Iterator[Clinic]:
+                for clinic in clinics:
+                    conn.execute("INSERT INTO clinic_docs VALUES (?, ?)",
+                                 (clinic.id, clinic.model_dump_json()))
+                    yield clinic
+
+            return self._fill_search_tables(conn, stored(clinics))
+
+    def reindex(self) -> int:
+        """Re-derive the search tables from the stored documents, in one transaction."""
+        conn = self._connection()
+        with conn:
+            for table in DERIVED_TABLES:
+                conn.execute(f"DELETE FROM {table}")
+            docs = conn.execute("SELECT doc FROM clinic_docs")
+            return self._fill_search_tables(
+                conn, (Clinic.model_validate_json(doc) for (doc,) in docs))
+
+    def _fill_search_tables(self, conn: sqlite3.Connection, clinics: Iterable[Clinic]) -> int:
+        """Load the (empty) search tables from `clinics`, rows numbered in spatial order."""
+        conn.execute(f"CREATE TEMP TABLE staging ({_COLUMNS}, name, body)")
+        written = 0
+        for clinic in clinics:
+            conn.execute(f"INSERT INTO staging VALUES ({_PLACES}, ?, ?)",
+                         (*self._search_row(clinic), clinic.name, text_body(clinic)))
+            written += 1
+        conn.execute(f"INSERT INTO clinics ({_COLUMNS}) SELECT {_COLUMNS} FROM staging "
+                     f"ORDER BY {SPATIAL_ORDER}")
+        conn.execute("INSERT INTO clinic_box SELECT rowid, lat, lat, lon, lon FROM clinics "
+                     "WHERE lat IS NOT NULL")
+        conn.execute("INSERT INTO clinic_text (rowid, name, body) SELECT c.rowid, s.name, "
+                     "s.body FROM clinics c JOIN staging s ON s.id = c.id")
+        conn.execute("DROP TABLE staging")
         return written
 
     # -- curators' decisions -------------------------------------------------------------
@@ -349,10 +435,10 @@ class SQLiteStore(Store):
         where.append(f"c.status IN ({', '.join(statuses)})")
         if query.routes:
             where.append("(c.routes_mask & :routes) != 0")
-            params["routes"] = _mask(query.routes, ROUTES)
+            params["routes"] = _mask(query.routes, ROUTE_CODES)
         if query.conditions:
             where.append("(c.conditions_mask & :conditions) != 0")
-            params["conditions"] = _mask(query.conditions, CONDITIONS)
+            params["conditions"] = _mask(query.conditions, CONDITION_CODES)
         if query.max_price is not None:
             where.append("c.min_price <= :max_price")
             params["max_price"] = query.max_price
