@@ -51,7 +51,6 @@ from tqdm import tqdm
 
 from indexer import GONE_AFTER
 from indexer import changes as change_log
-from katdir.curator.apply import apply_decision, crawled_view, curate, validated
 from indexer.geocode import Locator, geocode_clinic
 from indexer.matching import ClinicKeys, clinic_keys, cluster
 from indexer.merge import (
@@ -64,6 +63,7 @@ from indexer.merge import (
     organization_of_branches,
 )
 from indexer.normalize import clinic_id, coerce_listing, parse_street
+from katdir.curator.apply import apply_decision, crawled_view, curate, validated
 from katdir.model import Address, Clinic, Decision, Listing, utcnow
 from katdir.normalize import identity_host, site_host
 from katdir.store import Store

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from katdir.settings import Settings
 from katdir.store.base import (
+    RECORD_KINDS,
     SORTS,
     ConflictError,
     Hit,
-    RECORD_KINDS,
     NearQuery,
     Record,
     SearchResult,

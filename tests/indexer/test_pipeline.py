@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from katdir.curator.apply import curate
 from indexer.pipeline import index_file, index_listings
+from katdir.curator.apply import curate
 from katdir.curator.queue import review_queue
 from katdir.geocoding import build_geocoder
 from katdir.model import Decision, Listing, Review
