@@ -114,6 +114,10 @@ def merge_site_pages(pages: Iterable[Mapping[str, Any]], *, website: str | None 
             "hours": hours,
             "evidence": _evidence(usable, loc if multi else None),
             "source_urls": source_urls,
+            # Each page with its own digest, so a curator sees which page changed.
+            "sources": [{"url": p["url"], "spider": spider, "fetched_at": p.get("fetched_at"),
+                         "content_hash": p.get("content_hash")}
+                        for p in sorted(usable, key=lambda p: p["url"])],
         })
     return listings
 

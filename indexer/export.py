@@ -35,7 +35,7 @@ def export(clinics: Iterable[Clinic], fmt: str, out: TextIO, *, approved_only: b
     count = 0
     if fmt == "jsonl":
         for clinic in chosen:
-            out.write(clinic.model_dump_json() + "\n")
+            out.write(json.dumps(clinic.public_view(), ensure_ascii=False) + "\n")  # no curator notes
             count += 1
     elif fmt == "csv":
         writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)

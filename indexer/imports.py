@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from indexer.curation import apply_decision, validated
 from indexer.geocode import Locator
 from indexer.normalize import normalize_address, normalize_price
+from katdir.curator.apply import apply_decision, validated
 from katdir.model import Clinic, utcnow
 from katdir.normalize import normalize_phone, normalize_url
 from katdir.store import Store

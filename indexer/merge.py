@@ -116,9 +116,23 @@ def facts_from_listing(listing: Listing) -> Facts | None:
         insurance={k: v for k, v in listing.insurance.__dict__.items() if v is not None},
         evidence={k: [{"url": e.url, "quote": e.quote} for e in v]
                   for k, v in listing.evidence.items()},
-        sources=[{"url": url, "spider": listing.spider, "fetched_at": fetched_at,
-                  "content_hash": listing.content_hash} for url in source_urls],
+        sources=_sources(listing, source_urls, fetched_at),
     )
+
+
+def _sources(listing: Listing, urls: dict[str, None], fetched_at: Any) -> list[dict[str, Any]]:
+    """One source per page read: its own digest and time when the listing has them."""
+    pages = {s.url: s for s in listing.sources}
+    sources = []
+    for url in urls:
+        page = pages.get(url)
+        when = page.fetched_at if page and page.fetched_at else fetched_at
+        if when is not None and when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        sources.append({"url": url, "spider": (page.spider if page else None) or listing.spider,
+                        "fetched_at": when,
+                        "content_hash": page.content_hash if page else listing.content_hash})
+    return sources
 
 
 def facts_kept_from(stored: Clinic, crawled: dict[str, Any], covered: set[str]) -> Facts | None:

@@ -17,8 +17,8 @@ One run, in order:
 4. **Geocode** (indexer.geocode) through the chain of docs/architecture.md §6: each distinct address is
    asked once per run; the precision is recorded with the point.
 5. **Compare** with the stored clinic (indexer.changes): material differences become pending
-   `changes` (the clinic enters the curators' queue, see indexer.queue); the curator's
-   decision is applied on top (indexer.curation) — overrides always beat crawled values.
+   `changes` (the clinic enters the curators' queue, see katdir.curator.queue); the curator's
+   decision is applied on top (katdir.curator.apply) — overrides always beat crawled values.
 6. **Write** only clinics whose stored document would change. `last_seen` alone is refreshed
    at most once per `refresh_after` (a day by default), so re-running a crawl, or running a
    new crawl in which nothing changed, writes nothing; a clinic with one changed price is the
@@ -51,7 +51,6 @@ from tqdm import tqdm
 
 from indexer import GONE_AFTER
 from indexer import changes as change_log
-from indexer.curation import apply_decision, crawled_view, validated
 from indexer.geocode import Locator, geocode_clinic
 from indexer.matching import ClinicKeys, clinic_keys, cluster
 from indexer.merge import (
@@ -64,6 +63,7 @@ from indexer.merge import (
     organization_of_branches,
 )
 from indexer.normalize import clinic_id, coerce_listing, parse_street
+from katdir.curator.apply import apply_decision, crawled_view, curate, validated
 from katdir.model import Address, Clinic, Decision, Listing, utcnow
 from katdir.normalize import identity_host, site_host
 from katdir.store import Store
@@ -185,7 +185,7 @@ class IndexRun:
         facts = self._facts(listings)
         stored = {c.id: c for c in self.store.iter_clinics()}
         decisions = {d.clinic_id: d for d in self.store.iter_decisions()}
-        groups = self._groups(facts, stored)
+        groups = self._groups(facts, stored, decisions)
         organization_of_branches([g.merged for g in groups if g.facts], identity_host)
 
         taken = set(stored)
@@ -214,6 +214,7 @@ class IndexRun:
         for cid, clinic in stored.items():
             if cid not in seen:
                 self._unseen(clinic, decisions.get(cid))
+        self._catch_up(decisions)
         if not stored and self.to_write:
             # A first load: the store's bulk path, which also lays rows out for search.
             self.summary.written += self.store.rebuild(self.to_write)
@@ -221,6 +222,15 @@ class IndexRun:
             for start in range(0, len(self.to_write), BATCH):
                 self.summary.written += self.store.upsert(self.to_write[start:start + BATCH])
         return self.summary
+
+    def _catch_up(self, read: dict[str, Decision]) -> None:
+        """Decisions curators saved while this run was working win over the ones it read:
+        without this, a run could write back a clinic a curator just removed."""
+        latest = {d.clinic_id: d for d in self.store.iter_decisions()
+                  if d.version != getattr(read.get(d.clinic_id), "version", 0)}
+        if latest:
+            self.to_write = [curate(c, latest[c.id]) if c.id in latest else c
+                             for c in self.to_write]
 
     def _facts(self, listings: Iterable[Listing]) -> list[Facts]:
         found = []
@@ -245,7 +255,8 @@ class IndexRun:
                         self.covered.add(host)
         return found
 
-    def _groups(self, facts: list[Facts], stored: dict[str, Clinic]) -> list[_Group]:
+    def _groups(self, facts: list[Facts], stored: dict[str, Clinic],
+                decisions: dict[str, Decision]) -> list[_Group]:
         keys: list[ClinicKeys] = [
             clinic_keys(f.name or "", phone=f.phone, website=f.website, address=f.address,
                         point=self.locator.coarse_point(f.address)) for f in facts]
@@ -262,10 +273,13 @@ class IndexRun:
             keys.append(clinic_keys(name, phone=phone, website=website, address=address,
                                     point=self.locator.coarse_point(address),
                                     stored_id=clinic.id))
-        groups = []
+        found = []
         for members in cluster(keys):
             listed = [facts[i] for i in members if i < len(facts)]
             anchor = next((anchors[i - len(facts)] for i in members if i >= len(facts)), None)
+            found.append((listed, anchor))
+        groups = []
+        for listed, anchor in _keep_apart(found, decisions):
             group = _Group(listed, anchor)
             if listed:
                 self.summary.merged += len(listed) - 1
@@ -336,7 +350,8 @@ class IndexRun:
         doc.update(first_seen=before["first_seen"] or doc["last_seen"],
                    last_changed=self.now if fields else before["last_changed"],
                    version=stored.version, changes=pending, missing_crawls=0,
-                   review=before["review"], overrides=before["overrides"])
+                   review=before["review"], overrides=before["overrides"],
+                   listed=before["listed"], merged_into=before["merged_into"])
         self._write_if_changed(stored, before, self._relocate(apply_decision(doc, decision)),
                                material=bool(fields) and stored.review.status != "rejected")
 
@@ -406,6 +421,35 @@ class IndexRun:
 
 
 # -- helpers -----------------------------------------------------------------------------
+
+
+def _keep_apart(found: list[tuple[list[Facts], Clinic | None]],
+                decisions: dict[str, Decision]) -> list[tuple[list[Facts], Clinic | None]]:
+    """A curator's split of a wrong merge: the listings whose URL a clinic's decision keeps
+    apart leave its group — for the stored clinic that already holds them as a source (the
+    one an earlier split made), else together into one new clinic."""
+    groups = [(list(listed), anchor) for listed, anchor in found]
+    owners = {s.url: i for i, (_, anchor) in enumerate(groups) if anchor for s in anchor.sources}
+    moved: list[tuple[Facts, int]] = []  # a listing, and the group it came from
+    for i, (listed, anchor) in enumerate(groups):
+        decision = decisions.get(anchor.id) if anchor else None
+        if decision and decision.kept_apart:
+            apart = set(decision.kept_apart)
+            out = [f for f in listed
+                   if f.url in apart or any(s["url"] in apart for s in f.sources)]
+            moved += [(f, i) for f in out]
+            listed[:] = [f for f in listed if f not in out]
+    split_off = []
+    for f, came_from in moved:
+        owner = next((owners[u] for u in (f.url, *(s["url"] for s in f.sources))
+                      if u in owners and owners[u] != came_from), None)
+        if owner is not None and owner != came_from:
+            groups[owner][0].append(f)
+        else:
+            split_off.append(f)
+    if split_off:
+        groups.append((split_off, None))
+    return groups
 
 
 def _as_dict(value: Any) -> dict[str, Any]:

@@ -34,6 +34,9 @@ CareStep = Literal[
 Precision = Literal["rooftop", "street", "postal_code", "city"]
 ReviewStatus = Literal["pending", "approved", "rejected", "needs_changes"]
 PageType = Literal["clinic", "directory", "article", "other"]
+# Whether a clinic is listed at all, whatever its review: closed for good, removed at its own
+# request, or merged into another clinic (a duplicate) — each keeps it out of search and exports.
+Listed = Literal["listed", "closed", "removed", "merged"]
 
 ROUTES: tuple[str, ...] = get_args(Route)
 PRICE_KINDS: tuple[str, ...] = get_args(PriceKind)
@@ -41,6 +44,7 @@ CONDITIONS: tuple[str, ...] = get_args(Condition)
 CARE_STEPS: tuple[str, ...] = get_args(CareStep)
 PRECISIONS: tuple[str, ...] = get_args(Precision)
 REVIEW_STATUSES: tuple[str, ...] = get_args(ReviewStatus)
+LISTED: tuple[str, ...] = get_args(Listed)
 
 ROUTE_LABELS = {
     "iv": "IV infusion",
@@ -194,7 +198,13 @@ class Decision(_Model):
     clinic_id: ShortText
     review: Review = Field(default_factory=Review)
     overrides: dict[ShortText, FreeForm] = Field(default={}, max_length=MANY)
-    history: list[FreeForm] = []  # the audit trail grows with the clinic's life: each entry bounded
+    listed: Listed = "listed"
+    merged_into: ShortText | None = None
+    # Listing URLs the indexer wrongly merged into this clinic: kept out of it (a split).
+    kept_apart: list[WebURL] = Field(default=[], max_length=MANY)
+    # The audit trail of this clinic: one entry per decision (who, when, what, before, after);
+    # it grows with the clinic's life, each entry bounded.
+    history: list[FreeForm] = []
     version: int = 0
 
 
@@ -231,6 +241,14 @@ class Listing(ClinicFacts):
     name: ShortText | None = None
     address: Address | None = None
     source_urls: list[WebURL] = Field(default=[], max_length=MANY)
+    # Each page read, with its own digest (when the crawler knows it; else source_urls).
+    sources: list[Source] = Field(default=[], max_length=MANY)
+
+
+# Fields of a clinic only curators see: their corrections, what the crawl says under them,
+# the unreviewed changes, and the listing bookkeeping.
+PRIVATE_FIELDS = frozenset({"overrides", "crawled_values", "changes", "missing_crawls",
+                            "listed", "merged_into"})
 
 
 class Clinic(ClinicFacts):
@@ -247,13 +265,16 @@ class Clinic(ClinicFacts):
     last_seen: datetime | None = None
     last_changed: datetime | None = None
     version: int = 1
-    # Curators' queue (indexer/queue.py): crawled changes not yet acknowledged by a review.
+    # Curators' queue (katdir/curator/queue.py): crawled changes not yet acknowledged by a review.
     changes: list[Change] = Field(default=[], max_length=MANY)
     # Crawls in a row that covered this clinic's sites without listing it (reset when seen).
     missing_crawls: int = Field(default=0, ge=0)
     # What the crawl says for fields a curator's override hides, so that a re-crawl compares
     # crawled with crawled and a curator can see what the source says now.
     crawled_values: dict[ShortText, FreeForm] = Field(default={}, max_length=MANY)
+    # A curator's word on the listing itself (see Decision): only "listed" clinics are public.
+    listed: Listed = "listed"
+    merged_into: ShortText | None = None
 
     @field_validator("routes", "conditions", "care_steps")
     @classmethod
@@ -269,7 +290,19 @@ class Clinic(ClinicFacts):
 
     @property
     def is_public(self) -> bool:
-        return self.review.status == "approved"
+        return self.review.status == "approved" and self.listed == "listed"
+
+    @property
+    def search_status(self) -> str:
+        """What search filters on: the review status of a listed clinic, else why it is not."""
+        return self.review.status if self.listed == "listed" else self.listed
+
+    def public_view(self) -> dict[str, Any]:
+        """The whole clinic as visitors may see it: no curator's names, notes or bookkeeping."""
+        doc = self.model_dump(mode="json", exclude=PRIVATE_FIELDS)
+        doc["review"] = {"status": self.review.status,
+                         "at": self.review.at.isoformat() if self.review.at else None}
+        return doc
 
     def summary(self) -> dict[str, Any]:
         """The fields a search result shows; the detail endpoint returns the whole clinic."""

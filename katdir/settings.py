@@ -84,6 +84,15 @@ class Settings:
         "cache the crawler's responses under KATDIR_VAR/httpcache (for development)")
     log_level: str = _setting(
         "KATDIR_LOG_LEVEL", "WARNING", "the crawler's log level (DEBUG, INFO, WARNING, ERROR)")
+    # -- curators (katdir/curator, search_api/curator) --
+    secret_key: str = _setting(
+        "KATDIR_SECRET_KEY", "",
+        "key signing curators' sessions and CSRF tokens; empty: one made once and kept in "
+        "KATDIR_VAR/secret_key", secret=True)
+    cookie_secure: bool = _setting(
+        "KATDIR_COOKIE_SECURE", True,
+        "send the curators' session cookie over HTTPS only (browsers make an exception for "
+        "http://localhost)")
     retry_after: int = _setting(
         "KATDIR_RETRY_AFTER", 5,
         "seconds the API's 503 answers ask clients to wait (Retry-After) while the store is down")
@@ -92,7 +101,7 @@ class Settings:
         "requests one client may make to the API and the pages (Flask-Limiter notation, "
         "';' between windows); off: no limit")
     rate_limit_forms: str = _setting(
-        "KATDIR_RATE_LIMIT_FORMS", "10/hour",
+        "KATDIR_RATE_LIMIT_FORMS", "5/hour;20/day",
         "posts of the public forms (corrections, removals) one client may make")
     rate_limit_storage: str = _setting(
         "KATDIR_RATE_LIMIT_STORAGE", "memory://",

@@ -31,7 +31,17 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     # Off whatever FLASK_DEBUG or a config key says; only `katdir serve --dev` may turn it on.
     app.debug = False
 
-    from search_api import errors, hangup, health, limits, pages, privacy, resources, security
+    from search_api import (
+        curator,
+        errors,
+        hangup,
+        health,
+        limits,
+        pages,
+        privacy,
+        resources,
+        security,
+    )
     from search_api.api import api
 
     resources.init_app(app)
@@ -42,6 +52,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api)
     app.register_blueprint(pages.bp)
     app.register_blueprint(health.bp)
+    curator.init_app(app)
     limits.init_app(app)  # after the views: it wraps the forms' views with their own limit
     logging.getLogger(__name__).info("katdir app on store %s", resources.describe_store(app))
     return app

@@ -71,7 +71,7 @@ def get_clinic(clinic_id: str):
     if clinic is None or not clinic.is_public:
         raise APIError(404, "not_found", f"no clinic with id {clinic_id!r}",
                        {"parameter": "id", "value": clinic_id})
-    return jsonify(clinic.model_dump(mode="json", exclude={"overrides"}))
+    return jsonify(clinic.public_view())
 
 
 @api.get("/geocode")
@@ -90,4 +90,6 @@ def geocode():
 
 @api.get("/openapi.json")
 def openapi():
-    return jsonify(openapi_spec())
+    from search_api.curator.openapi import with_curator_api
+
+    return jsonify(with_curator_api(openapi_spec()))

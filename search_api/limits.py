@@ -20,6 +20,8 @@ from flask_limiter import Limiter, RateLimitExceeded
 
 _SALT = secrets.token_bytes(16)  # per process: a hashed address means nothing elsewhere
 UNCOUNTED_ENDPOINTS = frozenset({"static", "health.healthz"})
+# The public's correction and removal forms (search_api/curator/public.py).
+FORM_ENDPOINTS = ("clinic_requests.correction", "clinic_requests.removal")
 
 
 def client_key() -> str:
@@ -40,6 +42,8 @@ def init_app(app: Flask) -> None:
         application_limits_exempt_when=lambda: request.endpoint in UNCOUNTED_ENDPOINTS,
         storage_uri=settings.rate_limit_storage)
 
+    limit_forms(app, *(e for e in FORM_ENDPOINTS if e in app.view_functions))
+
     @app.errorhandler(RateLimitExceeded)
     def _too_many(err: RateLimitExceeded):
         from search_api.errors import error_response
@@ -56,11 +60,13 @@ def init_app(app: Flask) -> None:
 
 
 def limit_forms(app: Flask, *endpoints: str) -> None:
-    """The public forms' stricter limit (KATDIR_RATE_LIMIT_FORMS) on their POSTs."""
+    """The public forms' stricter limit (KATDIR_RATE_LIMIT_FORMS) on their POSTs: one budget
+    for all of them, so a flood cannot move from one form to the next."""
     limiter: Limiter = app.extensions["katdir.limiter"]
     forms = app.extensions["katdir.settings"].rate_limit_forms
     if forms.strip().lower() in NO_LIMIT:
         return
+    shared = limiter.shared_limit(forms, scope="public-forms", methods=["POST"])
     for endpoint in endpoints:
         view: Callable = app.view_functions[endpoint]
-        app.view_functions[endpoint] = limiter.limit(forms, methods=["POST"])(view)
+        app.view_functions[endpoint] = shared(view)

@@ -57,6 +57,8 @@ def failure_kind(failure: Failure) -> str:
 
 class ClinicSiteSpider(scrapy.Spider):
     name = "clinic_site"
+    # What a clinic's own pages are labelled in their sources (None: this spider's name).
+    site_pages_spider: str | None = None
     follow_links = True  # the sitemap spider reads only what sitemaps list
 
     def __init__(self, seeds: Iterable[str] | str = (), *args: Any, **kwargs: Any) -> None:
@@ -230,7 +232,8 @@ class ClinicSiteSpider(scrapy.Spider):
         site.pages.clear()  # the facts are in the listings now; free the memory
 
     def site_listings(self, site: SiteCrawl) -> Iterator[dict[str, Any]]:
-        yield from merge_site_pages(site.pages, website=site.root, spider=self.name)
+        yield from merge_site_pages(site.pages, website=site.root,
+                                    spider=self.site_pages_spider or self.name)
 
     def on_idle(self) -> None:
         """Safety net: a site whose requests were dropped silently (by a middleware that

@@ -26,6 +26,8 @@ PROFILE = "katdir_profile"
 
 class DirectorySpider(ClinicSiteSpider):
     name = "directory"
+    # A clinic site reached through a profile is the clinic's own word, not the directory's.
+    site_pages_spider = "clinic_site"
     # Pagination chains run deep; the profile's max_pages bounds them instead.
     custom_settings = {
         "DEPTH_LIMIT": 0,

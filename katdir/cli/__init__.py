@@ -32,6 +32,11 @@ COMMANDS: dict[str, str] = {
     "evaluate": "evaluate",
     "rebuild": "rebuild",
     "config": "config",
+    "users": "users",
+    "tokens": "tokens",
+    "refresh": "refresh",
+    "backup": "backup",
+    "restore": "restore",
 }
 
 

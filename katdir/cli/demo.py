@@ -48,6 +48,24 @@ def crawl_sample_web(sites: dict[str, str], out_dir: Path, progress: bool = True
     return listings
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+DEMO_CURATOR = "demo-curator@katdir.example"
+
+
+def demo_curator(store) -> tuple[str, str]:
+    """The demo's curator account, with a new random password each run (printed once)."""
+    import secrets
+
+    from katdir.curator.accounts import add_account, get_account, set_password
+
+    password = secrets.token_urlsafe(12)
+    if get_account(store, DEMO_CURATOR) is None:
+        add_account(store, DEMO_CURATOR, "curator", password)
+    else:
+        set_password(store, DEMO_CURATOR, password)
+    return DEMO_CURATOR, password
+
+
 def run_demo(settings: Settings, host: str = "127.0.0.1", port: int = 8000,
              serve: bool = True, dev: bool = False) -> int:
     from crawler.seeds import SAMPLE_WEB
@@ -68,17 +86,23 @@ def run_demo(settings: Settings, host: str = "127.0.0.1", port: int = 8000,
         with open_store(settings) as store:
             indexed = index_file(listings, store, build_geocoder(offline), approve=True,
                                  progress=True)
+            email, password = demo_curator(store)
         print(f"3/3 {indexed.describe()}", file=sys.stderr)
         if not serve:
+            print(f"demo curator: {email} / {password}", flush=True)
             return 0
         from search_api import create_app
         from search_api.serving import serve as serve_app
 
+        if host in LOOPBACK:
+            # Plain http on this machine only: a Secure cookie would not come back over it.
+            settings = settings.with_overrides({"cookie_secure": False})
         url = f"http://{host}:{port}/"
         print(f"\nkatdir demo is running: {url}\n"
               f"  the sample clinics are around Denver, CO (one each in Austin, San Diego and Portland):\n"
               f"  try {url}?near=80202&radius=50\n"
               f"   or {url}api/v1/clinics/search?near=80202&radius=50\n"
+              f"  curators: {url}curator/ — log in as {email} with password {password}\n"
               f"  (Ctrl-C to stop)", flush=True)
         serve_app(lambda: create_app(settings), host, port, dev=dev)
     return 0

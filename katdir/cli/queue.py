@@ -13,7 +13,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from indexer.queue import review_queue
+    from katdir.curator.queue import review_queue
     from katdir.store import open_store
 
     with open_store(settings) as store:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from katdir.settings import Settings
 from katdir.store.base import (
     MAX_TEXT_WORDS,
+    RECORD_KINDS,
     SEARCH_TIMEOUT,
     SORTS,
     ConflictError,
     Hit,
     NearQuery,
+    Record,
     SearchResult,
     SearchTooCostly,
     Store,
@@ -43,6 +45,6 @@ def open_store(settings: Settings | str, *, es_prefix: str | None = None) -> Sto
     )
 
 
-__all__ = ["MAX_TEXT_WORDS", "SEARCH_TIMEOUT", "SORTS", "ConflictError", "Hit", "NearQuery",
-           "SearchResult", "SearchTooCostly", "Store", "StoreError", "StoreUnavailable",
-           "WriterBusy", "open_store", "client_gone"]
+__all__ = ["MAX_TEXT_WORDS", "RECORD_KINDS", "SEARCH_TIMEOUT", "SORTS", "ConflictError", "Hit",
+           "NearQuery", "Record", "SearchResult", "SearchTooCostly", "Store", "StoreError",
+           "StoreUnavailable", "WriterBusy", "open_store", "client_gone"]

@@ -57,6 +57,21 @@ class ConflictError(StoreError):
     """Someone else changed the record since it was read (optimistic concurrency)."""
 
 
+# Curators' records other than decisions, kept like decisions (rebuilds never touch them):
+# accounts by email, API tokens by their sha256, public requests, and crawl sources.
+RECORD_KINDS: tuple[str, ...] = ("account", "token", "request", "source")
+
+
+@dataclass(frozen=True)
+class Record:
+    """One curators' record: `doc` at `version` (1 after the first write)."""
+
+    kind: str
+    key: str
+    version: int
+    doc: dict[str, Any]
+
+
 @dataclass(frozen=True)
 class NearQuery:
     """A near-me search: every clinic within `radius_km` of (lat, lon) that passes the filters."""
@@ -113,7 +128,7 @@ def search_fields(clinic: Clinic) -> dict[str, Any]:
     else:
         insurance = None
     return {
-        "status": clinic.review.status,
+        "status": clinic.search_status,
         "min_price": clinic.min_session_price,
         "insurance": insurance,
         "va": clinic.insurance.va_community_care,
@@ -173,6 +188,20 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def iter_decisions(self) -> Iterator[Decision]: ...
+
+    @abc.abstractmethod
+    def get_record(self, kind: str, key: str) -> Record | None: ...
+
+    @abc.abstractmethod
+    def put_record(self, kind: str, key: str, doc: dict[str, Any],
+                   version: int | None) -> Record:
+        """Store a record read at `version` (0: it must not exist yet); returns it at its new
+        version. Raises ConflictError when the stored one moved on in between. `version=None`
+        writes whatever is stored (restoring a backup)."""
+
+    @abc.abstractmethod
+    def iter_records(self, kind: str) -> Iterator[Record]:
+        """Every record of a kind, in key order."""
 
     def ping(self) -> bool:
         return True

@@ -29,6 +29,7 @@ from katdir.store.base import (
     ConflictError,
     Hit,
     NearQuery,
+    Record,
     SearchResult,
     SearchTooCostly,
     Store,
@@ -104,6 +105,7 @@ class ElasticsearchStore(Store):
         self.prefix = prefix
         self.alias = schema.clinics_alias(prefix)
         self.decisions = schema.decisions_index(prefix)
+        self.records = schema.records_index(prefix)
         self.shards = shards
         self.replicas = replicas
         options = {**CLIENT_DEFAULTS, **client_options}
@@ -114,6 +116,7 @@ class ElasticsearchStore(Store):
             raise StoreError(f"cannot use {len(nodes)} Elasticsearch node(s): {err}") from err
         self._alias_ready = False
         self._decisions_ready = False
+        self._records_ready = False
         self._schema_checked = False
 
     @classmethod
@@ -200,6 +203,15 @@ class ElasticsearchStore(Store):
                     index=self.decisions, **schema.decisions_index_body(replicas=self.replicas))
         self._decisions_ready = True
 
+    def _ensure_records(self) -> None:
+        if self._records_ready:
+            return
+        with _engine("create the records index"):
+            if not self.es.indices.exists(index=self.records):
+                self.es.options(ignore_status=400).indices.create(
+                    index=self.records, **schema.records_index_body(replicas=self.replicas))
+        self._records_ready = True
+
     def aliased_indices(self) -> list[str]:
         """The concrete index (or, mid-accident, indices) the alias points at now."""
         with _engine("read the alias"):
@@ -214,12 +226,13 @@ class ElasticsearchStore(Store):
             found = self.es.options(ignore_status=404).indices.get(
                 index=schema.clinics_index_pattern(self.prefix), expand_wildcards="all")
             ours = [name for name in found if schema.is_clinics_index(self.prefix, name)]
-            ours.append(self.decisions)
+            ours += [self.decisions, self.records]
             for name in ours:
                 self.es.options(ignore_status=404).indices.delete(index=name)
             self.es.options(ignore_status=404).indices.delete_index_template(
                 name=schema.template_name(self.prefix))
-        self._alias_ready = self._decisions_ready = self._schema_checked = False
+        self._alias_ready = self._decisions_ready = self._records_ready = False
+        self._schema_checked = False
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -370,6 +383,54 @@ class ElasticsearchStore(Store):
         for source in self._walk(self.decisions, "clinic_id"):
             yield schema.decision_from_source(source)
 
+    # -- curators' records -----------------------------------------------------------------
+
+    def get_record(self, kind: str, key: str) -> Record | None:
+        with _engine("read a record"):
+            try:
+                found = self.es.get(index=self.records, id=schema.record_id(kind, key))
+            except NotFoundError:
+                return None
+        source = found["_source"]
+        return Record(kind, key, source["version"], source["doc"])
+
+    def put_record(self, kind: str, key: str, doc: dict[str, Any],
+                   version: int | None) -> Record:
+        """Optimistic concurrency as for decisions: create only if absent (version 0), else
+        write only over the version read (if_seq_no/if_primary_term)."""
+        self._ensure_records()
+        doc_id = schema.record_id(kind, key)
+        conflict = ConflictError(f"the {kind} {key!r} changed since version {version} was read")
+        with _engine("write a record"):
+            try:
+                if version == 0:
+                    self.es.create(index=self.records, id=doc_id, refresh=True,
+                                   document={"kind": kind, "key": key, "version": 1, "doc": doc})
+                    return Record(kind, key, 1, doc)
+                try:
+                    current = self.es.get(index=self.records, id=doc_id)
+                except NotFoundError:
+                    if version is not None:
+                        raise conflict from None
+                    current = None
+                stored = current["_source"]["version"] if current else 0
+                if version is not None and stored != version:
+                    raise conflict
+                guard = ({"if_seq_no": current["_seq_no"],
+                          "if_primary_term": current["_primary_term"]} if current
+                         else {"op_type": "create"})
+                self.es.index(index=self.records, id=doc_id, refresh=True, **guard,
+                              document={"kind": kind, "key": key, "version": stored + 1,
+                                        "doc": doc})
+            except EsConflictError:
+                raise conflict from None
+        return Record(kind, key, stored + 1, doc)
+
+    def iter_records(self, kind: str) -> Iterator[Record]:
+        for source in self._walk(self.records, "key", query={"term": {"kind": kind}},
+                                 fields=["key", "version", "doc"]):
+            yield Record(kind, source["key"], source["version"], source["doc"])
+
     # -- reading ---------------------------------------------------------------------------
 
     def get(self, clinic_id: str) -> Clinic | None:
@@ -384,7 +445,8 @@ class ElasticsearchStore(Store):
         for source in self._walk(self.alias, "id"):
             yield schema.clinic_from_source(source)
 
-    def _walk(self, index: str, key: str) -> Iterator[dict[str, Any]]:
+    def _walk(self, index: str, key: str, *, query: dict[str, Any] | None = None,
+              fields: list[str] | None = None) -> Iterator[dict[str, Any]]:
         """Every document's source in `key` order, from one point in time (a rebuild that
         swaps the alias meanwhile doesn't mix two contents)."""
         with _engine("open a point in time"):
@@ -398,7 +460,8 @@ class ElasticsearchStore(Store):
                 with _engine("read clinics"):
                     page = self.es.search(
                         pit={"id": pit, "keep_alive": "2m"}, size=PAGE, sort=[{key: "asc"}],
-                        source_includes="doc", search_after=after, track_total_hits=False)
+                        source_includes=fields or "doc", search_after=after,
+                        track_total_hits=False, query=query)
                 pit = page.get("pit_id", pit)
                 hits = page["hits"]["hits"]
                 for hit in hits:

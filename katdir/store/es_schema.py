@@ -69,6 +69,11 @@ def decisions_index(prefix: str) -> str:
     return f"{prefix}-decisions"
 
 
+def records_index(prefix: str) -> str:
+    """Curators' records (accounts, tokens, requests, sources): like decisions, never rebuilt."""
+    return f"{prefix}-records"
+
+
 def template_name(prefix: str) -> str:
     return f"{prefix}-clinics"
 
@@ -122,6 +127,17 @@ DECISION_MAPPINGS: dict[str, Any] = {
 }
 
 
+RECORD_MAPPINGS: dict[str, Any] = {
+    "dynamic": "strict",
+    "properties": {
+        "kind": {"type": "keyword"},
+        "key": {"type": "keyword"},
+        "version": {"type": "integer"},
+        "doc": {"type": "object", "enabled": False},
+    },
+}
+
+
 def index_settings(*, shards: int = 1, replicas: int = 0) -> dict[str, Any]:
     return {"number_of_shards": shards, "number_of_replicas": replicas,
             "max_result_window": MAX_RESULT_WINDOW}
@@ -150,6 +166,15 @@ def clinic_template(prefix: str, *, shards: int = 1, replicas: int = 0) -> dict[
 def decisions_index_body(*, replicas: int = 0) -> dict[str, Any]:
     return {"settings": index_settings(shards=1, replicas=replicas),
             "mappings": DECISION_MAPPINGS}
+
+
+def records_index_body(*, replicas: int = 0) -> dict[str, Any]:
+    return {"settings": index_settings(shards=1, replicas=replicas),
+            "mappings": RECORD_MAPPINGS}
+
+
+def record_id(kind: str, key: str) -> str:
+    return f"{kind}/{key}"
 
 
 # -- documents -----------------------------------------------------------------------------

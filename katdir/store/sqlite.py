@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import logging
 import math
 import os
@@ -35,6 +36,7 @@ from katdir.store.base import (
     ConflictError,
     Hit,
     NearQuery,
+    Record,
     SearchResult,
     SearchTooCostly,
     Store,
@@ -51,7 +53,9 @@ log = logging.getLogger(__name__)
 # The schema's version, kept in the file (`PRAGMA user_version`). 0: a file written before
 # versions were kept (schema 1) or a new file. Raise it with any change to the tables below or
 # to what their rows mean; `_migrate` then re-derives the search tables from the documents.
-SCHEMA_VERSION = 2
+# 3: the `records` table (curators' accounts, tokens, requests, sources), and `status` also
+# says closed / removed / merged (Clinic.search_status).
+SCHEMA_VERSION = 3
 # Each route's and condition's permanent bit in the masks: never renumber or reuse one; a new
 # word gets the next unused code wherever it sits in the model's list (tests check both).
 ROUTE_CODES: dict[str, int] = {"iv": 0, "im": 1, "oral": 2, "spravato": 3,
@@ -92,6 +96,13 @@ CREATE TABLE IF NOT EXISTS decisions (
     version INTEGER NOT NULL,
     doc TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS records (
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (kind, key)
+) WITHOUT ROWID;
 """
 SEARCH_COLUMNS = ("id", "status", "lat", "lon", "x", "y", "z", "routes_mask", "conditions_mask",
                   "min_price", "insurance", "va", "therapy")
@@ -470,6 +481,42 @@ class SQLiteStore(Store):
     def iter_decisions(self) -> Iterator[Decision]:
         for (doc,) in self._connection().execute("SELECT doc FROM decisions ORDER BY clinic_id"):
             yield Decision.model_validate_json(doc)
+
+    # -- curators' records ---------------------------------------------------------------
+
+    def get_record(self, kind: str, key: str) -> Record | None:
+        row = self._connection().execute(
+            "SELECT version, doc FROM records WHERE kind = ? AND key = ?", (kind, key)).fetchone()
+        return Record(kind, key, row[0], json.loads(row[1])) if row else None
+
+    def put_record(self, kind: str, key: str, doc: dict[str, Any],
+                   version: int | None) -> Record:
+        conn = self._connection()
+        text = json.dumps(doc, sort_keys=True)
+        with conn:
+            if version is None:
+                row = conn.execute(
+                    "INSERT INTO records VALUES (?, ?, 1, ?) ON CONFLICT DO UPDATE SET "
+                    "version = version + 1, doc = excluded.doc RETURNING version",
+                    (kind, key, text)).fetchone()
+                return Record(kind, key, row[0], doc)
+            if version == 0:
+                cursor = conn.execute(
+                    "INSERT INTO records VALUES (?, ?, 1, ?) ON CONFLICT DO NOTHING",
+                    (kind, key, text))
+            else:
+                cursor = conn.execute(
+                    "UPDATE records SET version = ?, doc = ? WHERE kind = ? AND key = ? "
+                    "AND version = ?", (version + 1, text, kind, key, version))
+            if cursor.rowcount != 1:
+                raise ConflictError(f"the {kind} {key!r} changed since version {version} was read")
+        return Record(kind, key, version + 1, doc)
+
+    def iter_records(self, kind: str) -> Iterator[Record]:
+        rows = self._connection().execute(
+            "SELECT key, version, doc FROM records WHERE kind = ? ORDER BY key", (kind,)).fetchall()
+        for key, version, doc in rows:
+            yield Record(kind, key, version, json.loads(doc))
 
     # -- reading -------------------------------------------------------------------------
 

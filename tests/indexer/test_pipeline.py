@@ -7,9 +7,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from indexer.curation import curate
 from indexer.pipeline import index_file, index_listings
-from indexer.queue import review_queue
+from katdir.curator.apply import curate
+from katdir.curator.queue import review_queue
 from katdir.geocoding import build_geocoder
 from katdir.model import Decision, Listing, Review
 from katdir.store import NearQuery, open_store

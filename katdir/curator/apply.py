@@ -5,7 +5,7 @@ or rebuild drops it) is the source of truth for a clinic's review and its overri
 stored `Clinic` carries a copy, because search filters on `review.status` and shows the
 corrected values. Every indexing run re-applies each clinic's decision:
 
-- `review` is the decision's; a clinic without a decision keeps the review it has (a new
+- `review` (and whether the clinic is listed at all) is the decision's; a clinic without a decision keeps the review it has (a new
   clinic starts `pending`, or `approved` with `--approve`; records imported with a review or
   overrides keep them until a curator decides).
 - each override (`field`, or a dotted path such as `address.street` or
@@ -70,7 +70,7 @@ def _known(path: str) -> bool:
 # Bookkeeping fields are the indexer's and the curators' own; an override cannot move them.
 _NOT_OVERRIDABLE = frozenset({"id", "review", "overrides", "changes", "crawled_values",
                               "version", "first_seen", "last_seen", "last_changed",
-                              "missing_crawls", "sources"})
+                              "missing_crawls", "sources", "listed", "merged_into"})
 
 
 def crawled_view(doc: dict[str, Any]) -> dict[str, Any]:
@@ -101,6 +101,7 @@ def apply_decision(doc: dict[str, Any], decision: Decision | None) -> dict[str, 
     document whose fields hold crawled values (JSON mode); returns the document."""
     if decision is not None:
         doc["review"] = decision.review.model_dump(mode="json")
+        doc["listed"], doc["merged_into"] = decision.listed, decision.merged_into
         overrides = dict(decision.overrides)
     else:
         overrides = dict(doc.get("overrides") or {})
