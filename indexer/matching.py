@@ -29,7 +29,8 @@ a phone across places that are separate clinics. So:
    of the name keys, capped at 50 when both names have distinctive words and share none, as
    in "Mile High Ketamine Wellness" / "Rocky Mountain Ketamine Wellness") and agreement of
    phone and website host ("key"):
-   - same address: a key, or a name ≥ 95, or a name ≥ 75 unless the websites differ;
+   - same address: a key, or a name ≥ 95, or a name ≥ 75 unless the websites differ, or a
+     clinician's profile ("Dr. …", "…, MD") in the same suite with no other phone or website;
    - other suite of one building: a key and a name ≥ 60, or a name ≥ 95 unless the websites
      differ (a move within the building, or a stale directory);
    - same ZIP or city, street unknown on one side: a key and a name ≥ 60, or a name ≥ 95
@@ -99,6 +100,10 @@ _ROUTE_SYSTEMS = (
                          "road", "rd", "sr", "sh"}) | {c.lower() for c in STATE_CODES},
      frozenset()),
 )
+# A clinician's directory profile ("Dr. Ana Ruiz, MD", "Sam Reyes, PMHNP-BC") names a person,
+# not a practice: at the practice's own suite it is the practice unless its contacts say not.
+_CLINICIAN = re.compile(r"^dr\.?\s|,\s*(?:md|do|phd|psyd|pmhnp|np|aprn|crna|lcsw|lpc|lmft|lmhc|"
+                        r"fnp|dnp|pa-c)\b", re.I)
 _DIGITS = re.compile(r"\d+")  # Route 9 and Route 90, 15th and 16th St: other streets
 _HYPHENATED_ROUTE = re.compile(r"\b([A-Za-z]{1,2})-(\d{1,4})\b")  # "NH-25", "SR-7"
 
@@ -288,7 +293,9 @@ def compare(a: ClinicKeys, b: ClinicKeys) -> Verdict:
         same = False
     elif place == "same_address":  # one name at one address is one clinic, whatever the
         # directories say its phone and website are (switchboards, call tracking, parent sites)
-        same = key or name >= EXACT_NAME or (name >= LIKE_NAME and not host_conflict)
+        same = key or name >= EXACT_NAME or (name >= LIKE_NAME and not host_conflict) or \
+            (bool(a.unit and a.unit == b.unit) and not phone_conflict and not host_conflict
+             and bool(_CLINICIAN.search(a.name) or _CLINICIAN.search(b.name)))
     elif place == "other_unit":  # another suite: a move within the building, or a neighbour
         same = (key and name >= SOME_NAME) or (name >= EXACT_NAME and not host_conflict)
     elif place == "same_area":

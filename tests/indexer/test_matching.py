@@ -213,3 +213,14 @@ def test_a_clinicians_profile_at_the_clinics_suite_is_the_clinic():
                      {**FREEHOLD, "street": "501 Iron Bridge Road Suite 520"})
     assert compare(clinic, profile).same
     assert not compare(clinic, neighbour).same
+
+
+def test_a_clinicians_profile_without_contacts_in_the_clinics_suite_is_the_clinic():
+    clinic = keys(*SITE, {**FREEHOLD, "street": "501 Iron Bridge Rd, Suite 310"})
+    profile = keys("Dr. Ana Ruiz", None, None, {**FREEHOLD, "street": "501 Iron Bridge Rd #310"})
+    subletting = keys("Lee Park, LCSW", "(732) 555-0166", "https://leepark.example",
+                      {**FREEHOLD, "street": "501 Iron Bridge Rd #310"})
+    successor = keys("Shore Infusions", None, None, {**FREEHOLD, "street": "501 Iron Bridge Rd #310"})
+    assert compare(clinic, profile).same
+    assert not compare(clinic, subletting).same
+    assert not compare(clinic, successor).same
