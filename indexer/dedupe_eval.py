@@ -165,20 +165,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-v", "--verbose", action="store_true", help="list misjudged pairs")
     args = parser.parse_args(argv)
 
-    geocoder = None
-    if not args.no_geocode:
-        from katdir.geocoding import build_geocoder
-
-        geocoder = build_geocoder(None)
-    if args.through_index and geocoder is None:
+    if args.through_index and args.no_geocode:
         parser.error("--through-index geocodes as the indexer does; drop --no-geocode")
-    if args.through_index:  # a pair without an address is no news here
-        logging.getLogger("indexer").setLevel(logging.ERROR)
     try:
         pairs = load_pairs(args.pairs)
     except (OSError, UnicodeDecodeError, ValueError) as error:
         print(f"dedupe-eval: cannot read the pairs file {args.pairs}: {error}", file=sys.stderr)
         return 2
+    geocoder = None
+    if not args.no_geocode:
+        from katdir.geocoding import build_geocoder
+
+        geocoder = build_geocoder(None)
+    if args.through_index:  # a pair without an address is no news here
+        logging.getLogger("indexer").setLevel(logging.ERROR)
     result = evaluate_through_index(pairs, geocoder) if args.through_index else \
         evaluate(pairs, geocoder)
     print(report(result, len(pairs), verbose=args.verbose))
