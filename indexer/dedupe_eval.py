@@ -1,26 +1,37 @@
 """Precision and recall of duplicate detection on a labelled set of listing pairs.
 
-    python -m indexer.dedupe_eval [--pairs tests/fixtures/dedupe/pairs.jsonl] [-v]
+    python -m indexer.dedupe_eval [--pairs tests/fixtures/dedupe/pairs.jsonl] [--through-index] [-v]
 
 Each line of the pair file is {"id", "same": true|false, "kind", "a": {...}, "b": {...}}, the
 sides shaped like crawled listings (name, phone, website, address). Both sides go through the
 indexer's own normalization and the offline gazetteer, then `indexer.matching.compare`
-judges them. Exit status 1 when `--min-precision` or `--min-recall` is not reached.
+judges them. With `--through-index` each pair is instead indexed as a crawl would be — side a
+from the clinic's site, side b from a directory — into an empty embedded store, and the pair
+counts as merged when one clinic comes out. Exit status 1 when `--min-precision` or
+`--min-recall` is not reached.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import logging
 import sys
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from indexer.geocode import Locator
 from indexer.matching import ClinicKeys, Verdict, clinic_keys, compare
 from indexer.normalize import normalize_address
+from indexer.pipeline import index_listings
+from katdir.model import Listing
 from katdir.normalize import normalize_phone, normalize_url
+from katdir.store import open_store
 
 PAIRS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "dedupe" / "pairs.jsonl"
 
@@ -57,15 +68,57 @@ def side_keys(side: dict[str, Any], locator: Locator | None) -> ClinicKeys:
 
 
 def load_pairs(path: Path) -> list[dict[str, Any]]:
+    """The labelled pairs; ValueError naming the line and what it lacks."""
+    pairs = []
     with open(path, encoding="utf-8") as lines:
-        return [json.loads(line) for line in lines if line.strip()]
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                pair = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise ValueError(f"line {number}: not JSON ({error.msg})") from None
+            if not isinstance(pair, dict) or not isinstance(pair.get("same"), bool) or \
+                    not all(isinstance(pair.get(side), dict) for side in ("a", "b")):
+                raise ValueError(f"line {number}: a pair needs \"same\" (true or false) and "
+                                 f"the listings \"a\" and \"b\" as objects")
+            pair.setdefault("id", f"line-{number}")
+            pairs.append(pair)
+    return pairs
 
 
 def evaluate(pairs: list[dict[str, Any]], geocoder: Any = None) -> Evaluation:
     locator = Locator(geocoder) if geocoder is not None else None
+    return _score(pairs, lambda pair: compare(side_keys(pair["a"], locator),
+                                              side_keys(pair["b"], locator)))
+
+
+_CRAWLED = datetime(2026, 1, 5, tzinfo=timezone.utc)
+
+
+def _listing(side: dict[str, Any], spider: str, url: str) -> Listing:
+    return Listing.model_validate({**side, "url": url, "spider": spider, "fetched_at": _CRAWLED,
+                                   "page_type": "directory" if spider == "directory" else "clinic"})
+
+
+def evaluate_through_index(pairs: list[dict[str, Any]], geocoder: Any) -> Evaluation:
+    """Each pair indexed by `indexer.pipeline.index_listings` into its own empty SQLite store."""
+    numbers = itertools.count()
+    with tempfile.TemporaryDirectory(prefix="katdir-dedupe-") as folder:
+        def verdict(pair: dict[str, Any]) -> Verdict:
+            site = _listing(pair["a"], "clinic_site", "https://clinic.example/")
+            profile = _listing(pair["b"], "directory", "https://directory.example/profile")
+            with open_store(f"sqlite:///{folder}/{next(numbers)}.db") as store:
+                index_listings([site, profile], store, geocoder, now=_CRAWLED)
+                clinics = sum(1 for _ in store.iter_clinics())
+            return Verdict(clinics == 1, 0.0, "indexed", 0.0, (f"{clinics} clinics indexed",))
+        return _score(pairs, verdict)
+
+
+def _score(pairs: list[dict[str, Any]], judge: Callable[[dict[str, Any]], Verdict]) -> Evaluation:
     result = Evaluation()
     for pair in pairs:
-        verdict = compare(side_keys(pair["a"], locator), side_keys(pair["b"], locator))
+        verdict = judge(pair)
         if verdict.same and pair["same"]:
             result.true_positives += 1
         elif verdict.same:
@@ -105,18 +158,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pairs", type=Path, default=PAIRS, help="labelled pairs (JSON Lines)")
     parser.add_argument("--no-geocode", action="store_true",
                         help="judge without ZIP/city centroids (no gazetteer)")
+    parser.add_argument("--through-index", action="store_true",
+                        help="merge each pair through the indexer into an empty store, as a "
+                             "crawl would be, instead of judging the pair alone")
     parser.add_argument("--min-precision", type=float, default=None)
     parser.add_argument("--min-recall", type=float, default=None)
     parser.add_argument("-v", "--verbose", action="store_true", help="list misjudged pairs")
     args = parser.parse_args(argv)
 
+    if args.through_index and args.no_geocode:
+        parser.error("--through-index geocodes as the indexer does; drop --no-geocode")
+    try:
+        pairs = load_pairs(args.pairs)
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        print(f"dedupe-eval: cannot read the pairs file {args.pairs}: {error}", file=sys.stderr)
+        return 2
     geocoder = None
     if not args.no_geocode:
         from katdir.geocoding import build_geocoder
 
         geocoder = build_geocoder(None)
-    pairs = load_pairs(args.pairs)
-    result = evaluate(pairs, geocoder)
+    if args.through_index:  # a pair without an address is no news here
+        logging.getLogger("indexer").setLevel(logging.ERROR)
+    result = evaluate_through_index(pairs, geocoder) if args.through_index else \
+        evaluate(pairs, geocoder)
     print(report(result, len(pairs), verbose=args.verbose))
     failed = (args.min_precision is not None and result.precision < args.min_precision) or \
         (args.min_recall is not None and result.recall < args.min_recall)

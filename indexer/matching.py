@@ -8,7 +8,9 @@ a phone across places that are separate clinics. So:
 1. **Keys.** Each listing (and each clinic already in the store) is reduced to `ClinicKeys`:
    a name key (indexer.normalize.name_key), the E.164 phone, the website host, and the place
    — street number, a spelling-proof street name, the suite, ZIP, city, state and a coarse
-   point (the ZIP or city centroid from the offline gazetteer).
+   point (the ZIP or city centroid from the offline gazetteer). One road has one street name
+   however it is designated ("US Highway 9", "Route 9", "NJ-9", "State Road 9"); building and
+   plaza names before the street and a floor beside the suite are set aside by the parser.
 2. **Blocking.** Only listings that share a block are compared: same phone, same website
    host, same ZIP (or city when there is no ZIP), same street number and street. Phones and
    hosts found at more than `SHARED_KEY_PLACES` different places (a directory's call centre,
@@ -16,7 +18,9 @@ a phone across places that are separate clinics. So:
    blocks are narrowed by name first (`rapidfuzz.process.extract` with a score cut-off).
 3. **Place.** `place_relation` says whether two listings can be at one place: `same_address`
    (same street number and street, E/W agreeing; suites agree or one is missing),
-   `other_unit` (same building, different suites), `same_area` (same ZIP or city, a street
+   `other_unit` (same building, different suites), `number_typo` (street numbers one
+   keystroke apart on one street in one ZIP, suites not disagreeing), `same_area` (same ZIP or
+   city, a street
    missing on one side), `near` (neighbouring ZIPs, within 10 km), `different` (another
    street or number, another state, ZIPs or towns far apart) or `unknown` (no address on one
    side). Different places are never one clinic: that is what keeps a multi-location practice
@@ -25,11 +29,14 @@ a phone across places that are separate clinics. So:
    of the name keys, capped at 50 when both names have distinctive words and share none, as
    in "Mile High Ketamine Wellness" / "Rocky Mountain Ketamine Wellness") and agreement of
    phone and website host ("key"):
-   - same address: a key, or a name ≥ 95, or a name ≥ 75 unless the websites differ;
+   - same address: a key, or a name ≥ 95, or a name ≥ 75 unless the websites differ, or a
+     clinician's profile ("Dr. …", "…, MD") in the same suite with no other phone or website;
    - other suite of one building: a key and a name ≥ 60, or a name ≥ 95 unless the websites
      differ (a move within the building, or a stale directory);
    - same ZIP or city, street unknown on one side: a key and a name ≥ 60, or a name ≥ 95
      unless the websites differ, or a name ≥ 88 with neither phone nor website differing;
+   - a street number one keystroke away: a name ≥ 95 and the phone and website agreeing
+     (both, or one with the other unknown) — a directory's typo, never a neighbour;
    - neighbouring ZIPs: a key and a name ≥ 75; nothing known about the place: the same.
    A phone that differs counts little: directories show call-tracking numbers and switchboards.
 5. **Clusters.** Matched pairs are joined best first (score = name similarity plus bonuses)
@@ -43,16 +50,18 @@ a phone across places that are separate clinics. So:
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from indexer.normalize import DIRECTIONS, GENERIC_NAME_WORDS, STREET_TYPES, name_key, parse_street
 from katdir.geo import haversine_km
 from katdir.model import Address
-from katdir.normalize import identity_host, normalize_phone
+from katdir.normalize import STATE_CODES, identity_host, normalize_phone
 
 # Name similarity (0–100) thresholds.
 SAME_NAME = 88  # the same name, spelled differently
@@ -66,10 +75,29 @@ SHARED_KEY_PLACES = 5
 BIG_BLOCK = 12  # blocks larger than this are narrowed by name first
 PREFILTER = float(SOME_NAME)
 
-PLACE_BONUS = {"same_address": 20.0, "other_unit": 0.0, "same_area": 10.0, "near": 5.0,
-               "unknown": 0.0, "different": 0.0}
+PLACE_BONUS = {"same_address": 20.0, "other_unit": 0.0, "number_typo": 5.0, "same_area": 10.0,
+               "near": 5.0, "unknown": 0.0, "different": 0.0}
 _DIRECTIONS = frozenset(t.lower() for t in DIRECTIONS.values())
 _STREET_NOISE = frozenset(t.lower() for t in STREET_TYPES.values()) | _DIRECTIONS
+
+# Route designators before a route number. "US Highway 9", "Route 9", "Hwy 9", "State Road 9",
+# "SR-9" and "NJ-9" are one road written as a clinic's site and a directory each like it; county
+# roads, interstates and farm-to-market roads are road systems of their own.
+_ROUTE_SYSTEMS = (
+    ("county-road", frozenset({"county", "cr", "co", "rd", "road"}), frozenset({"county", "cr"})),
+    ("interstate", frozenset({"interstate", "i"}), frozenset({"interstate", "i"})),
+    ("farm-road", frozenset({"fm", "rm", "farm", "ranch", "to", "market", "rd", "road"}),
+     frozenset({"fm", "rm", "farm", "ranch"})),
+    ("route", frozenset({"us", "u", "s", "state", "highway", "hwy", "hy", "route", "rte", "rt",
+                         "road", "rd", "sr", "sh"}) | {c.lower() for c in STATE_CODES},
+     frozenset()),
+)
+# A clinician's directory profile ("Dr. Ana Ruiz, MD", "Sam Reyes, PMHNP-BC") names a person,
+# not a practice: at the practice's own suite it is the practice unless its contacts say not.
+_CLINICIAN = re.compile(r"^dr\.?\s|,\s*(?:md|do|phd|psyd|pmhnp|np|aprn|crna|lcsw|lpc|lmft|lmhc|"
+                        r"fnp|dnp|pa-c)\b", re.I)
+_DIGITS = re.compile(r"\d+")  # Route 9 and Route 90, 15th and 16th St: other streets
+_HYPHENATED_ROUTE = re.compile(r"\b([A-Za-z]{1,2})-(\d{1,4})\b")  # "NH-25", "SR-7"
 
 
 @dataclass(slots=True)
@@ -105,10 +133,10 @@ def clinic_keys(name: str, *, phone: str | None = None, website: str | None = No
     if isinstance(address, dict):
         address = Address.model_construct(**address)
     key = name_key(name or "")
-    street = parse_street(address.street) if address is not None and address.street else None
+    street = _parse_street(address.street) if address is not None and address.street else None
     core = dirs = None
     if street is not None and street.key:
-        words = street.key.split()
+        words = _road_words(street.key.split())
         core = " ".join(w for w in words if w not in _STREET_NOISE) or street.key
         dirs = " ".join(w for w in words if w in _DIRECTIONS) or None
     return ClinicKeys(
@@ -127,6 +155,33 @@ def clinic_keys(name: str, *, phone: str | None = None, website: str | None = No
         point=point,
         stored_id=stored_id,
     )
+
+
+def _parse_street(text: str):
+    street = parse_street(text)
+    if street.number is None and _HYPHENATED_ROUTE.search(text):  # usaddress misreads "88 NH-25"
+        return parse_street(_HYPHENATED_ROUTE.sub(r"\1 \2", text))
+    return street
+
+
+def _road_words(words: list[str]) -> list[str]:
+    """A street key's route designator in one spelling per road system: "us highway 9 s",
+    "rte 9 s" and "nj 9 s" all read "route 9 s"; "cr 42 w" reads "county-road 42 w"."""
+    number = next((i for i, word in enumerate(words) if word.isdigit()), None)
+    if not number:
+        return words
+    start = 0
+    while start < number and words[start] in _DIRECTIONS:
+        start += 1
+    prefix = set(words[start:number])
+    if not prefix:
+        return words
+    for system, vocabulary, markers in _ROUTE_SYSTEMS:
+        if prefix <= vocabulary and (not markers or prefix & markers):
+            if system == "county-road" and prefix == {"co"}:
+                continue  # "CO 7" is a Colorado state route
+            return [*words[:start], system, *words[number:]]
+    return words
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,13 +240,16 @@ def _other_town(a: ClinicKeys, b: ClinicKeys) -> bool:
 def place_relation(a: ClinicKeys, b: ClinicKeys) -> str:
     """same_address | other_unit | same_area | near | different | unknown (see module doc)."""
     if a.street_no and b.street_no and a.street_core and b.street_core:
-        if a.street_no != b.street_no or (
-                a.street_core != b.street_core and fuzz.ratio(a.street_core, b.street_core) < 85):
+        if a.street_core != b.street_core and (
+                fuzz.ratio(a.street_core, b.street_core) < 85  # a spelling slip at most...
+                or _DIGITS.findall(a.street_core) != _DIGITS.findall(b.street_core)):  # ...in words
             return "different"
         if a.street_dirs and b.street_dirs and a.street_dirs != b.street_dirs:
             return "different"
         if _other_town(a, b):
             return "different"
+        if a.street_no != b.street_no:
+            return "number_typo" if _number_typo(a, b) else "different"
         if a.unit and b.unit and a.unit != b.unit:
             return "other_unit"
         return "same_address"
@@ -202,6 +260,16 @@ def place_relation(a: ClinicKeys, b: ClinicKeys) -> str:
     if a.city and b.city:
         return "same_area" if a.city == b.city else "near"
     return "unknown"
+
+
+def _number_typo(a: ClinicKeys, b: ClinicKeys) -> bool:
+    """Street numbers one keystroke apart (4125/4215, 11612/1612, 1855/1885) on one street in
+    one ZIP, suites not disagreeing: a directory's typo, or the next building — the names and
+    contact details decide which (see compare)."""
+    same_zip = a.zip5 == b.zip5 if a.zip5 and b.zip5 else bool(a.city and a.city == b.city)
+    return (same_zip and min(len(a.street_no), len(b.street_no)) >= 3
+            and OSA.distance(a.street_no, b.street_no) == 1
+            and not (a.unit and b.unit and a.unit != b.unit))
 
 
 def compare(a: ClinicKeys, b: ClinicKeys) -> Verdict:
@@ -217,13 +285,18 @@ def compare(a: ClinicKeys, b: ClinicKeys) -> Verdict:
         same = False
     elif place == "same_address":  # one name at one address is one clinic, whatever the
         # directories say its phone and website are (switchboards, call tracking, parent sites)
-        same = key or name >= EXACT_NAME or (name >= LIKE_NAME and not host_conflict)
+        same = key or name >= EXACT_NAME or (name >= LIKE_NAME and not host_conflict) or \
+            (bool(a.unit and a.unit == b.unit) and not phone_conflict and not host_conflict
+             and bool(_CLINICIAN.search(a.name) or _CLINICIAN.search(b.name)))
     elif place == "other_unit":  # another suite: a move within the building, or a neighbour
         same = (key and name >= SOME_NAME) or (name >= EXACT_NAME and not host_conflict)
     elif place == "same_area":
         same = (key and name >= SOME_NAME) or (phone and host) or \
             (name >= EXACT_NAME and not host_conflict) or \
             (name >= SAME_NAME and not host_conflict and not phone_conflict)
+    elif place == "number_typo":  # the street number's typo needs everything else to agree
+        same = name >= EXACT_NAME and ((phone and host) or
+                                        (key and not phone_conflict and not host_conflict))
     elif place == "near":  # a ZIP typo, or the next ZIP over
         same = key and name >= LIKE_NAME
     else:  # nothing to say where either is

@@ -246,6 +246,11 @@ def _tag(text: str, *, fast: bool = True) -> dict[str, str]:
 
 
 _LEADING_UNIT = re.compile(r"^((?:suite|ste\.?|unit|#)\s*[\w-]+)\s*,\s*(?=\d)", re.I)
+# "3rd Floor" beside a suite: usaddress tags both as the unit and keeps the floor; the suite is
+# what tells one office from another, so the floor goes.
+_SUITE_WORD = re.compile(r"(?:\b(?:suite|ste|unit|room|rm)\b|#)\s*\w", re.I)
+_FLOOR = re.compile(r",?\s*\b(?:\d{1,3}(?:st|nd|rd|th)\s+(?:floor|fl|flr)\b\.?|(?:floor|fl|flr)\.?\s+\d{1,3}\b)",
+                    re.I)
 
 
 def unit_key(unit: str) -> str:
@@ -285,6 +290,8 @@ def _parse_street(text: str) -> Street:
         text = _clean(text.replace("\u00a0", " "))
         if not text:
             return Street(None, None, None, None)
+        if _SUITE_WORD.search(text):
+            text = _clean(_FLOOR.sub("", text))
         leading_unit = _LEADING_UNIT.match(text)
         if leading_unit:  # "Suite 200, 2120 Broadway" reads better to usaddress reversed
             text = f"{text[leading_unit.end():]} {leading_unit.group(1)}"

@@ -125,6 +125,24 @@ def test_dedupe_eval_prints_precision_and_recall(capsys):
     assert "precision" in out and "recall" in out
 
 
+def test_dedupe_eval_scores_any_pairs_file_through_the_indexer(tmp_path, capsys):
+    pairs = tmp_path / "pairs.jsonl"
+    site = {"name": "Lakeshore Ketamine", "phone": "(773) 555-0150",
+            "address": {"street": "2901 N Lake Shore Dr, Suite 4", "city": "Chicago",
+                        "state": "IL", "postal_code": "60657"}}
+    typo = {**site, "address": {**site["address"], "street": "2910 N Lake Shore Drive"}}
+    other = {"name": "Wrigleyville Wellness", "phone": "(773) 555-0199",
+             "address": {**site["address"], "street": "3400 N Clark St"}}
+    pairs.write_text(json.dumps({"id": "p1", "same": True, "a": site, "b": typo}) + "\n"
+                     + json.dumps({"id": "n1", "same": False, "a": site, "b": other}) + "\n",
+                     encoding="utf-8")
+    assert main(["dedupe-eval", "--pairs", str(pairs), "--through-index",
+                 "--verbose-pairs"]) == 0
+    out = capsys.readouterr().out
+    assert "pairs: 2 (1 duplicates, 1 distinct clinics)" in out
+    assert "precision 1.000   recall 1.000" in out
+
+
 def test_crawl_writes_listings_and_says_what_it_did(env, monkeypatch, tmp_path, capsys):
     from crawler.seeds import SAMPLE_WEB
     from crawler.webserver import serve_web
