@@ -22,10 +22,10 @@ import time
 
 from bench.bench_search import build_store, near_query, query_mix
 from bench.common import record, summarize
-from katdir.geo import unit_vector, min_dot_for_radius
+from bench.synthetic import jitter, us_cities
+from katdir.geo import min_dot_for_radius, unit_vector
 from katdir.store.cell_counts import CellCounts
 from katdir.store.sqlite import DOT, FACET_COLUMNS, SQLiteStore
-from bench.synthetic import jitter, us_cities
 
 DENSE_METROS = 8
 
@@ -84,7 +84,7 @@ def main(argv: list[str]) -> int:
         conn.execute("PRAGMA cache_size=-32768")  # as the store's connections
         for query in queries[:50]:
             todays_facets(conn, query)  # warm the page cache
-        today, truth = timed(lambda q: todays_facets(conn, q), queries)
+        today, truth = timed(lambda q, conn=conn: todays_facets(conn, q), queries)
         row: dict = {"today": {"all": summarize(today), "dense": summarize(pick(today, dense))},
                      "cells": {}}
         for cell_deg in [float(c) for c in args.cells.split(",")]:

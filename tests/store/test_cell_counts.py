@@ -9,11 +9,11 @@ import random
 import pytest
 
 from bench.bench_cells import todays_facets
+from bench.synthetic import EDGE_CASES, jitter, synthetic_clinics
 from katdir.geo import KM_PER_MILE
 from katdir.store import NearQuery
 from katdir.store.cell_counts import CellCounts
 from katdir.store.sqlite import SQLiteStore
-from bench.synthetic import EDGE_CASES, jitter, synthetic_clinics
 
 
 @pytest.fixture(scope="module")
