@@ -6,11 +6,11 @@ import math
 
 from flask import Blueprint, abort, render_template, request
 
+from katdir.filters import PARAMETERS
 from katdir.geo import KM_PER_MILE
 from katdir.model import CONDITIONS, ROUTE_LABELS, ROUTES
-from search_api import resources
-from search_api.api import near_query, resolve_origin, result_page
-from search_api.params import BadParameter, parse_search
+from search_api import resources, service
+from search_api.params import BadParameter
 
 bp = Blueprint("pages", __name__)
 
@@ -42,13 +42,13 @@ def index():
     page, error = None, None
     if args:
         try:
-            params = parse_search(args)
-            origin = resolve_origin(params)
-            page = result_page(params, origin, resources.store().search(near_query(params, origin)))
+            page = service.search(args, store=resources.store(), geocoder=resources.geocoder())
         except BadParameter as err:
             error = err.message
     points = map_points(page) if page and page["results"] else []
+    # `parameters`: the search form's controls come from the filter declarations.
     return render_template("index.html", page=page, error=error, args=request.args,
+                           parameters=[p for p in PARAMETERS if p.in_form],
                            points=points, map_size=MAP_SIZE,
                            routes=ROUTES, route_labels=ROUTE_LABELS, conditions=CONDITIONS)
 

@@ -13,8 +13,7 @@ from typing import Any, Literal
 
 from katdir.model import ROUTES, Clinic, Decision
 
-Sort = Literal["distance", "price", "relevance"]
-SORTS: tuple[str, ...] = ("distance", "price", "relevance")
+Sort = Literal["distance", "price", "relevance"]  # katdir.filters.SORTS, with their wording
 
 # Per-session price bands shown as a facet; the upper edge is exclusive.
 PRICE_BANDS: tuple[tuple[str, float | None, float | None], ...] = (
