@@ -6,7 +6,7 @@ import math
 
 from flask import Blueprint, abort, render_template, request
 
-from katdir.filters import PARAMETERS
+from katdir.filters import BY_NAME, FILTERS
 from katdir.geo import KM_PER_MILE
 from katdir.model import CONDITIONS, ROUTE_LABELS, ROUTES
 from search_api import resources, service
@@ -46,9 +46,9 @@ def index():
         except BadParameter as err:
             error = err.message
     points = map_points(page) if page and page["results"] else []
-    # `parameters`: the search form's controls come from the filter declarations.
+    # The form's filter controls come from the declarations (templates/filter_controls.html).
     return render_template("index.html", page=page, error=error, args=request.args,
-                           parameters=[p for p in PARAMETERS if p.in_form],
+                           search_filters=FILTERS, sort_parameter=BY_NAME["sort"],
                            points=points, map_size=MAP_SIZE,
                            routes=ROUTES, route_labels=ROUTE_LABELS, conditions=CONDITIONS)
 
