@@ -65,6 +65,11 @@ class SearchParams:
     def q(self) -> str | None:
         return self.filters.get("q")
 
+    @property
+    def routes(self) -> tuple[str, ...]:
+        """The routes asked for: they also choose which prices count (katdir.pricing)."""
+        return self.filters.get("route", ())
+
 
 def _read(args: MultiDict, name: str) -> Any:
     parameter = BY_NAME[name]
