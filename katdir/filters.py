@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from katdir.geo import UNITS
-from katdir.model import CONDITIONS, ROUTE_LABELS, ROUTES, Clinic
+from katdir.model import CONDITION_LABELS, CONDITIONS, ROUTE_LABELS, ROUTES, Clinic
 
 # Numbers as people type them in a URL: ASCII digits only, so that "１" (full-width) or "1_0"
 # (a Python literal) are refused rather than read by int()/float() as 1 and 10.
@@ -264,7 +264,6 @@ class Parameter:
     help: str  # a sentence for the OpenAPI document and the form's hint
     field: str | None = None
     reads: str | Callable[[Clinic], Any] | None = None
-    in_form: bool = True
 
     def parse(self, raw: list[str]) -> Any:
         return self.kind.parse(raw)
@@ -305,11 +304,9 @@ WHERE: tuple[Parameter, ...] = (
     Parameter("near", Place(max_length=MAX_TEXT), "Near",
               "Where to search from: a US ZIP code, 'City, ST' or a street address."),
     Parameter("lat", Number(minimum=-90, maximum=90, wording="a latitude in degrees"),
-              "Latitude", "Latitude of the search centre in degrees; with lon, instead of near.",
-              in_form=False),
+              "Latitude", "Latitude of the search centre in degrees; with lon, instead of near."),
     Parameter("lon", Number(minimum=-180, maximum=180, wording="a longitude in degrees"),
-              "Longitude", "Longitude of the search centre in degrees; with lat, instead of near.",
-              in_form=False),
+              "Longitude", "Longitude of the search centre in degrees; with lat, instead of near."),
     # Its upper bound depends on `unit`: search_api/params.py checks it with the unit.
     Parameter("radius", Number(minimum=0, above_minimum=True, default=DEFAULT_RADIUS,
                                wording="a distance"),
@@ -337,7 +334,7 @@ FILTERS: tuple[Parameter, ...] = (
     Parameter("therapy", Flag(), "Therapy integrated",
               "Psychotherapy integrated with the treatment.",
               field="therapy", reads="therapy_integrated"),
-    Parameter("condition", AnyOf(vocabulary=CONDITIONS), "Condition treated",
+    Parameter("condition", AnyOf(vocabulary=CONDITIONS, labels=CONDITION_LABELS), "Condition treated",
               "Condition the clinic treats; repeat or comma-separate for any of several.",
               field="conditions", reads="conditions"),
     Parameter("q", Text(max_length=MAX_TEXT), "Words",
@@ -351,9 +348,9 @@ PAGING: tuple[Parameter, ...] = (
     Parameter("sort", Choice(options=SORT_LABELS), "Sort",
               "Nearest first; cheapest session first; or best text match first (with q)."),
     Parameter("page", WholeNumber(minimum=1, maximum=MAX_PAGE, default=1), "Page",
-              "Page of results, from 1.", in_form=False),
+              "Page of results, from 1."),
     Parameter("per_page", WholeNumber(minimum=1, maximum=MAX_PER_PAGE, default=20),
-              "Per page", "Results per page.", in_form=False),
+              "Per page", "Results per page."),
 )
 
 PARAMETERS: tuple[Parameter, ...] = WHERE + FILTERS + PAGING
