@@ -37,7 +37,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(BadParameter)
     def _bad_parameter(err: BadParameter):
-        return error_response(400, "invalid_parameter", err.message, err.details())
+        return error_response(400, err.code, err.message, err.details())
 
     @app.errorhandler(StoreUnavailable)
     def _store_down(err: StoreUnavailable):

@@ -49,6 +49,10 @@ PRICE = {"type": "object", "required": ["kind", "amount_min"], "properties": {
 INSURANCE = {"type": "object", "properties": {
     k: _nullable(BOOL) for k in
     ("accepts_insurance", "spravato_insurance", "va_community_care", "hsa_fsa", "financing")}}
+DISTANCE = {"type": "object", "required": ["mi", "km"], "properties": {"mi": NUMBER, "km": NUMBER}}
+ROUTE_PRICES = {"type": "object", "required": ["count", "lowest", "median", "highest"],
+                "properties": {"count": {"type": "integer"}, "lowest": _nullable(NUMBER),
+                               "median": _nullable(NUMBER), "highest": _nullable(NUMBER)}}
 SUMMARY = {"type": "object", "required": ["id", "name", "distance"], "properties": {
     "id": STRING, "name": STRING, "organization": _nullable(STRING),
     "website": _nullable(STRING), "phone": _nullable(STRING), "address": ADDRESS,
@@ -58,8 +62,23 @@ SUMMARY = {"type": "object", "required": ["id", "name", "distance"], "properties
     "therapy_integrated": _nullable(BOOL), "insurance": INSURANCE,
     "telehealth": _nullable(BOOL), "review_status": {"enum": list(REVIEW_STATUSES)},
     "last_seen": _nullable(STRING),
-    "distance": {"type": "object", "required": ["mi", "km"],
-                 "properties": {"mi": NUMBER, "km": NUMBER}}}}
+    "session_price": _nullable({
+        "type": "object", "required": ["amount", "route", "basis"],
+        "description": "The lowest price of one session for the route(s) searched for (any "
+                       "route when none was): a single-session price, or a series price "
+                       "divided by its sessions (basis 'series', with its sessions and amount).",
+        "properties": {"amount": NUMBER, "route": _nullable({"enum": list(ROUTES)}),
+                       "basis": {"enum": ["session", "series"]},
+                       "sessions": _nullable({"type": "integer"}),
+                       "series_amount": _nullable(NUMBER)}}),
+    "series_cost": _nullable({
+        "type": "object", "required": ["amount", "sessions", "estimated"],
+        "description": "An initial series for the route(s) searched for: the lowest published "
+                       "series price, else six sessions at the per-session price "
+                       "(estimated: true).",
+        "properties": {"amount": NUMBER, "sessions": {"type": "integer"},
+                       "route": _nullable({"enum": list(ROUTES)}), "estimated": BOOL}}),
+    "distance": DISTANCE}}
 CLINIC = {"type": "object", "required": ["id", "name"], "properties": {
     "id": STRING, "name": STRING, "organization": _nullable(STRING),
     "website": _nullable(STRING), "phone": _nullable(STRING), "email": _nullable(STRING),
@@ -77,7 +96,22 @@ SEARCH_RESULT = {"type": "object",
                  "properties": {
     "origin": {"type": "object", "properties": {
         "lat": NUMBER, "lon": NUMBER, "label": _nullable(STRING),
-        "precision": _nullable({"enum": list(PRECISIONS)})}},
+        "precision": _nullable({"enum": list(PRECISIONS)}),
+        "street_ignored": {"type": "boolean", "description":
+                           "The street part of `near` was not used: the search starts from "
+                           "the ZIP or city centre named by `label`."}}},
+    "price_context": {
+        "type": "object", "description": "Per route (those searched for, else every route): "
+        "the lowest, median and highest per-session price among the matching clinics.",
+        "properties": {r: ROUTE_PRICES for r in ROUTES}},
+    "nearest_beyond": _nullable({
+        "type": "object", "description": "When nothing matches: the nearest clinic that "
+        "matches everything but the radius, and the radius (in `unit`) that reaches it (null "
+        "beyond the largest radius allowed).",
+        "required": ["id", "name", "distance", "radius", "unit"],
+        "properties": {"id": STRING, "name": STRING, "city": _nullable(STRING),
+                       "state": _nullable(STRING), "distance": DISTANCE,
+                       "radius": _nullable(NUMBER), "unit": {"enum": ["mi", "km"]}}}),
     "radius": {"type": "object"},
     "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
     "results": {"type": "array", "items": SUMMARY},
@@ -103,7 +137,9 @@ def openapi_spec() -> dict[str, Any]:
     search_params = [
         _param("near", {"type": "string", "maxLength": MAX_TEXT},
                "Where to search: a US ZIP code, 'City, ST' or a street address. "
-               "Give either near or lat+lon."),
+               "Give either near or lat+lon. A bare place name that several places share "
+               "(\"Portland\") is answered with a 400 `ambiguous_place` whose details list "
+               "the candidates."),
         _param("lat", {"type": "number", "minimum": -90, "maximum": 90}, "Latitude (with lon)."),
         _param("lon", {"type": "number", "minimum": -180, "maximum": 180}, "Longitude (with lat)."),
         _param("radius", {"type": "number", "exclusiveMinimum": 0, "default": DEFAULT_RADIUS},
@@ -115,7 +151,8 @@ def openapi_spec() -> dict[str, Any]:
         _param("condition", {"type": "array", "items": {"enum": list(CONDITIONS)}},
                "Condition treated; any of several.", explode=True),
         _param("max_price", {"type": "number", "minimum": 0},
-               "Highest price of one session in USD; clinics without a known price are left out."),
+               "Highest price of one session in USD, for the route(s) asked for (any route "
+               "when none is); clinics without a known price for them are left out."),
         _param("insurance", BOOL, "Takes insurance (for ketamine or Spravato)."),
         _param("va", BOOL, "Takes VA Community Care."),
         _param("therapy", BOOL, "Psychotherapy integrated with the treatment."),

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, render_template, request
 from katdir.geo import KM_PER_MILE
 from katdir.model import CONDITIONS, ROUTE_LABELS, ROUTES
 from search_api import resources
-from search_api.api import near_query, resolve_origin, result_page
+from search_api.api import search
 from search_api.params import BadParameter, parse_search
 
 bp = Blueprint("pages", __name__)
@@ -42,9 +42,7 @@ def index():
     page, error = None, None
     if args:
         try:
-            params = parse_search(args)
-            origin = resolve_origin(params)
-            page = result_page(params, origin, resources.store().search(near_query(params, origin)))
+            page = search(parse_search(args))
         except BadParameter as err:
             error = err.message
     points = map_points(page) if page and page["results"] else []

@@ -33,6 +33,8 @@ SEARCH_PARAMETERS = (
 class BadParameter(ValueError):
     """A query parameter the API cannot use; becomes a 400 naming it."""
 
+    code = "invalid_parameter"
+
     def __init__(self, parameter: str, value: Any, accepted: str, message: str | None = None):
         self.parameter = parameter
         self.value = value

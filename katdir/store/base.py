@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from katdir.model import ROUTES, Clinic, Decision
+from katdir.pricing import median, route_session_prices, session_price
 
 Sort = Literal["distance", "price", "relevance"]
 SORTS: tuple[str, ...] = ("distance", "price", "relevance")
@@ -46,7 +47,9 @@ class NearQuery:
     radius_km: float
     routes: tuple[str, ...] = ()  # any of them
     conditions: tuple[str, ...] = ()  # any of them
-    max_price: float | None = None  # on the lowest per-session price; unknown prices never pass
+    # On the lowest per-session price for `routes` (katdir.pricing), which the price sort and
+    # the price facets use too; unknown prices never pass.
+    max_price: float | None = None
     insurance: bool | None = None
     va: bool | None = None
     therapy: bool | None = None
@@ -65,6 +68,32 @@ class NearQuery:
 class Hit:
     clinic: Clinic
     distance_km: float
+
+
+@dataclass(frozen=True)
+class RoutePrices:
+    """Per-session prices of one route among the clinics that match a search."""
+
+    count: int
+    lowest: float | None = None
+    median: float | None = None
+    highest: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"count": self.count, "lowest": self.lowest, "median": self.median,
+                "highest": self.highest}
+
+
+def context_routes(query: NearQuery) -> tuple[str, ...]:
+    """The routes a price context describes: those asked for, else every route."""
+    return tuple(r for r in ROUTES if r in query.routes) if query.routes else ROUTES
+
+
+def route_prices_of(values: list[float]) -> RoutePrices:
+    """The context of one route from its sorted prices (brute force: tests, small sets)."""
+    if not values:
+        return RoutePrices(0)
+    return RoutePrices(len(values), values[0], median(values), values[-1])
 
 
 @dataclass
@@ -92,9 +121,11 @@ def search_fields(clinic: Clinic) -> dict[str, Any]:
         insurance = False
     else:
         insurance = None
+    price = session_price(clinic)
     return {
         "status": clinic.review.status,
-        "min_price": clinic.min_session_price,
+        "min_price": price.amount if price else None,
+        "route_prices": route_session_prices(clinic),
         "insurance": insurance,
         "va": clinic.insurance.va_community_care,
         "therapy": clinic.therapy_integrated,
@@ -124,6 +155,11 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def search(self, query: NearQuery) -> SearchResult: ...
+
+    @abc.abstractmethod
+    def price_context(self, query: NearQuery) -> dict[str, RoutePrices]:
+        """Per route (those asked for, else all): lowest, median and highest per-session price
+        and their count among the clinics that match `query` (its page and sort ignored)."""
 
     @abc.abstractmethod
     def iter_clinics(self) -> Iterator[Clinic]:
