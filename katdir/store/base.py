@@ -132,10 +132,28 @@ def search_fields(clinic: Clinic) -> dict[str, Any]:
     }
 
 
+# Words for what a clinic says it offers beyond its routes and conditions, so that a visitor's
+# "therapy", "insurance", "VA" or "telehealth" finds the clinics that offer it.
+OFFER_WORDS = {
+    "therapy_integrated": "psychotherapy therapy integrated",
+    "accepts_insurance": "insurance accepted",
+    "spravato_insurance": "spravato insurance",
+    "va_community_care": "va veterans community care",
+    "hsa_fsa": "hsa fsa",
+    "financing": "financing payment plans",
+    "telehealth": "telehealth online virtual",
+}
+
+
 def text_body(clinic: Clinic) -> str:
-    """What the text search looks through besides the name."""
+    """What the text search looks through besides the name: where the clinic is, and
+    everything it says it offers."""
     parts = [clinic.organization, clinic.address.city, clinic.address.state,
-             clinic.address.postal_code, " ".join(clinic.routes), " ".join(clinic.conditions)]
+             clinic.address.postal_code, " ".join(clinic.routes), " ".join(clinic.conditions),
+             " ".join(clinic.care_steps)]
+    offers = {"therapy_integrated": clinic.therapy_integrated, "telehealth": clinic.telehealth,
+              **clinic.insurance.model_dump()}
+    parts += [OFFER_WORDS[name] for name, value in offers.items() if value is True]
     parts += [p.quote for p in clinic.prices if p.quote]
     return " ".join(p.replace("_", " ") for p in parts if p)
 

@@ -131,3 +131,15 @@ def test_a_street_address_says_it_is_searched_from_a_centre(client):
     origin = search(client, near="1600 Glenarm Pl, Denver, CO")["origin"]
     assert origin["precision"] == "city" and origin["street_ignored"] is True
     assert search(client)["origin"]["street_ignored"] is False
+
+
+def test_text_search_covers_what_a_clinic_says_it_offers(sqlite_url, tmp_path):
+    offering = clinic("offers", "Front Range Wellness", 39.75, -104.99, ["iv"], [],
+                      therapy_integrated=True, telehealth=True, care_steps=["integration"],
+                      insurance={"va_community_care": True})
+    with open_store(sqlite_url) as store:
+        store.upsert([offering, *CLINICS])
+    app = create_app({"KATDIR_STORE": sqlite_url, "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db")})
+    client = app.test_client()
+    for words in ("therapy", "integration", "telehealth", "veterans", "VA community care"):
+        assert [r["id"] for r in search(client, q=words)["results"]] == ["offers"], words
