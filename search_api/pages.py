@@ -6,11 +6,11 @@ import math
 
 from flask import Blueprint, abort, render_template, request
 
+from katdir.filters import BY_NAME, FILTERS
 from katdir.geo import KM_PER_MILE
 from katdir.model import CONDITIONS, ROUTE_LABELS, ROUTES
-from search_api import resources
-from search_api.api import search
-from search_api.params import BadParameter, parse_search
+from search_api import resources, service
+from search_api.params import BadParameter
 
 bp = Blueprint("pages", __name__)
 
@@ -42,11 +42,13 @@ def index():
     page, error = None, None
     if args:
         try:
-            page = search(parse_search(args))
+            page = service.search(args, store=resources.store(), geocoder=resources.geocoder())
         except BadParameter as err:
             error = err.message
     points = map_points(page) if page and page["results"] else []
+    # The form's filter controls come from the declarations (templates/filter_controls.html).
     return render_template("index.html", page=page, error=error, args=request.args,
+                           search_filters=FILTERS, sort_parameter=BY_NAME["sort"],
                            points=points, map_size=MAP_SIZE,
                            routes=ROUTES, route_labels=ROUTE_LABELS, conditions=CONDITIONS)
 

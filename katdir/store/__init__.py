@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from katdir.filters import SORTS
 from katdir.store.base import (
-    SORTS,
     ConflictError,
     Hit,
     NearQuery,

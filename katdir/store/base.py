@@ -14,8 +14,7 @@ from typing import Any, Literal
 from katdir.model import ROUTES, Clinic, Decision
 from katdir.pricing import median, route_session_prices, session_price
 
-Sort = Literal["distance", "price", "relevance"]
-SORTS: tuple[str, ...] = ("distance", "price", "relevance")
+Sort = Literal["distance", "price", "relevance"]  # katdir.filters.SORTS, with their wording
 
 # Per-session price bands shown as a facet; the upper edge is exclusive.
 PRICE_BANDS: tuple[tuple[str, float | None, float | None], ...] = (

@@ -70,11 +70,23 @@ def test_a_visitor_searches_by_zip_and_sees_the_nearest_clinics_on_a_list_and_ma
 
 def test_filtering_by_route_and_price(page):
     page.goto("/?near=80202&radius=50")
-    page.select_option("select[name=route]", "im")
+    page.check("input[name=route][value=im]")
     page.fill("input[name=max_price]", "420")
     page.click("button[type=submit]")
     assert page.locator(".results .clinic h2").all_inner_texts() == ["Boulder Mind IM"]
     assert "from $400 a session" in page.inner_text(".results")
+
+
+def test_the_form_has_a_control_for_every_declared_filter(page):
+    from katdir.filters import FILTERS
+
+    page.goto("/?near=80202&radius=50&route=iv,spravato&insurance=true")
+    for f in FILTERS:
+        assert page.locator(f"form.search [name={f.name}]").count() >= 1, f.name
+    assert page.locator("input[name=route][value=iv]").is_checked()
+    assert page.locator("input[name=route][value=spravato]").is_checked()
+    assert not page.locator("input[name=route][value=im]").is_checked()
+    assert page.locator("input[name=insurance]").is_checked()
 
 
 def test_a_bad_place_shows_a_readable_error(page):
