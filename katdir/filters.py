@@ -308,7 +308,9 @@ SORTS: tuple[str, ...] = tuple(SORT_LABELS)
 # Where: a place in words, or coordinates; and how far.
 WHERE: tuple[Parameter, ...] = (
     Parameter("near", Place(max_length=MAX_TEXT), "Near",
-              "Where to search from: a US ZIP code, 'City, ST' or a street address."),
+              "Where to search from: a US ZIP code, 'City, ST' or a street address. A bare "
+              "name that several places share ('Portland') is answered with a 400 "
+              "`ambiguous_place` whose details list the candidates."),
     Parameter("lat", Number(minimum=-90, maximum=90, wording="a latitude in degrees"),
               "Latitude", "Latitude of the search centre in degrees; with lon, instead of near."),
     Parameter("lon", Number(minimum=-180, maximum=180, wording="a longitude in degrees"),
@@ -330,7 +332,9 @@ FILTERS: tuple[Parameter, ...] = (
     Parameter("max_price", AtMost(minimum=0, maximum=1_000_000,
                                   wording="a price in USD"),
               "Most per session ($)",
-              "Highest price of one session in USD; clinics without a known price are left out.",
+              "Highest price of one session in USD, for the route(s) asked for (any route "
+              "when none is; katdir.pricing); clinics without a known price for them are "
+              "left out. The price sort uses the same price.",
               field="min_price", reads="min_session_price"),
     Parameter("insurance", Flag(), "Takes insurance",
               "Takes health insurance (for ketamine treatment or for Spravato).",

@@ -31,6 +31,8 @@ __all__ = ["MAX_TEXT", "SEARCH_PARAMETERS", "BadParameter", "SearchParams", "par
 class BadParameter(ValueError):
     """A query parameter the API cannot use; becomes a 400 naming it."""
 
+    code = "invalid_parameter"
+
     def __init__(self, parameter: str, value: Any, accepted: str, message: str | None = None):
         self.parameter = parameter
         self.value = value

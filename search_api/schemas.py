@@ -7,6 +7,8 @@ answer without being added here fails the test that checks answers against the d
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict
 
 from katdir.model import (
@@ -30,6 +32,49 @@ class Distance(_Answer):
     km: float
 
 
+class SessionPrice(_Answer):
+    """The lowest price of one session for the route(s) searched for (any route when none
+    was): a single-session price, or a series price divided by its sessions."""
+
+    amount: float
+    route: Route | None  # the route the price names; null when the source did not say
+    basis: Literal["session", "series"]
+    sessions: int | None  # for a series: how many sessions it covers
+    series_amount: float | None  # for a series: its whole price
+
+
+class SeriesCost(_Answer):
+    """An initial series for the route(s) searched for: the lowest published series price,
+    else six sessions at the per-session price (`estimated`)."""
+
+    amount: float
+    sessions: int
+    route: Route | None
+    estimated: bool
+
+
+class RoutePrices(_Answer):
+    """Per-session prices of one route among the clinics that match."""
+
+    count: int
+    lowest: float | None
+    median: float | None
+    highest: float | None
+
+
+class NearestBeyond(_Answer):
+    """When nothing matches: the nearest clinic that matches all but the radius, and the
+    radius (in `unit`) that reaches it — null beyond the largest radius allowed."""
+
+    id: str
+    name: str
+    city: str | None
+    state: str | None
+    distance: Distance
+    radius: float | None
+    unit: str
+
+
 class ClinicSummary(_Answer):
     """A search result: what a list of clinics shows (prices without their quotes)."""
 
@@ -49,6 +94,8 @@ class ClinicSummary(_Answer):
     telehealth: bool | None
     review_status: ReviewStatus
     last_seen: str | None
+    session_price: SessionPrice | None
+    series_cost: SeriesCost | None
     distance: Distance
 
 
@@ -57,6 +104,7 @@ class Origin(_Answer):
     lon: float
     label: str | None  # the place found for `near`; null for lat+lon
     precision: Precision | None
+    street_ignored: bool  # the street part of `near` was not used: searched from a centre
 
 
 class Radius(_Answer):
@@ -84,6 +132,8 @@ class SearchResult(_Answer):
     per_page: int
     results: list[ClinicSummary]
     facets: Facets
+    price_context: dict[Route, RoutePrices]  # the routes searched for, else every route
+    nearest_beyond: NearestBeyond | None
 
 
 class Place(_Answer):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from katdir.model import ROUTES, Clinic, Decision
+from katdir.pricing import median, route_session_prices, session_price
 
 Sort = Literal["distance", "price", "relevance"]  # katdir.filters.SORTS, with their wording
 
@@ -60,7 +61,9 @@ class NearQuery:
     radius_km: float
     routes: tuple[str, ...] = ()  # any of them
     conditions: tuple[str, ...] = ()  # any of them
-    max_price: float | None = None  # on the lowest per-session price; unknown prices never pass
+    # On the lowest per-session price for `routes` (katdir.pricing), which the price sort and
+    # the price facets use too; unknown prices never pass.
+    max_price: float | None = None
     insurance: bool | None = None
     va: bool | None = None
     therapy: bool | None = None
@@ -79,6 +82,32 @@ class NearQuery:
 class Hit:
     clinic: Clinic
     distance_km: float
+
+
+@dataclass(frozen=True)
+class RoutePrices:
+    """Per-session prices of one route among the clinics that match a search."""
+
+    count: int
+    lowest: float | None = None
+    median: float | None = None
+    highest: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"count": self.count, "lowest": self.lowest, "median": self.median,
+                "highest": self.highest}
+
+
+def context_routes(query: NearQuery) -> tuple[str, ...]:
+    """The routes a price context describes: those asked for, else every route."""
+    return tuple(r for r in ROUTES if r in query.routes) if query.routes else ROUTES
+
+
+def route_prices_of(values: list[float]) -> RoutePrices:
+    """The context of one route from its sorted prices (brute force: tests, small sets)."""
+    if not values:
+        return RoutePrices(0)
+    return RoutePrices(len(values), values[0], median(values), values[-1])
 
 
 @dataclass
@@ -106,19 +135,39 @@ def search_fields(clinic: Clinic) -> dict[str, Any]:
         insurance = False
     else:
         insurance = None
+    price = session_price(clinic)
     return {
         "status": clinic.review.status,
-        "min_price": clinic.min_session_price,
+        "min_price": price.amount if price else None,
+        "route_prices": route_session_prices(clinic),
         "insurance": insurance,
         "va": clinic.insurance.va_community_care,
         "therapy": clinic.therapy_integrated,
     }
 
 
+# Words for what a clinic says it offers beyond its routes and conditions, so that a visitor's
+# "therapy", "insurance", "VA" or "telehealth" finds the clinics that offer it.
+OFFER_WORDS = {
+    "therapy_integrated": "psychotherapy therapy integrated",
+    "accepts_insurance": "insurance accepted",
+    "spravato_insurance": "spravato insurance",
+    "va_community_care": "va veterans community care",
+    "hsa_fsa": "hsa fsa",
+    "financing": "financing payment plans",
+    "telehealth": "telehealth online virtual",
+}
+
+
 def text_body(clinic: Clinic) -> str:
-    """What the text search looks through besides the name."""
+    """What the text search looks through besides the name: where the clinic is, and
+    everything it says it offers."""
     parts = [clinic.organization, clinic.address.city, clinic.address.state,
-             clinic.address.postal_code, " ".join(clinic.routes), " ".join(clinic.conditions)]
+             clinic.address.postal_code, " ".join(clinic.routes), " ".join(clinic.conditions),
+             " ".join(clinic.care_steps)]
+    offers = {"therapy_integrated": clinic.therapy_integrated, "telehealth": clinic.telehealth,
+              **clinic.insurance.model_dump()}
+    parts += [OFFER_WORDS[name] for name, value in offers.items() if value is True]
     parts += [p.quote for p in clinic.prices if p.quote]
     return " ".join(p.replace("_", " ") for p in parts if p)
 
@@ -138,6 +187,11 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def search(self, query: NearQuery) -> SearchResult: ...
+
+    @abc.abstractmethod
+    def price_context(self, query: NearQuery) -> dict[str, RoutePrices]:
+        """Per route (those asked for, else all): lowest, median and highest per-session price
+        and their count among the clinics that match `query` (its page and sort ignored)."""
 
     @abc.abstractmethod
     def iter_clinics(self) -> Iterator[Clinic]:

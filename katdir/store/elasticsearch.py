@@ -21,6 +21,7 @@ from elasticsearch import ConflictError as EsConflictError
 
 from katdir.geo import haversine_km
 from katdir.model import ROUTES, Clinic, Decision
+from katdir.pricing import session_price
 from katdir.store import es_schema as schema
 from katdir.filters import MAX_TEXT_WORDS
 from katdir.store.base import (
@@ -29,11 +30,13 @@ from katdir.store.base import (
     ConflictError,
     Hit,
     NearQuery,
+    RoutePrices,
     SearchResult,
     SearchTooCostly,
     Store,
     StoreError,
     StoreUnavailable,
+    context_routes,
     empty_facets,
 )
 
@@ -432,6 +435,41 @@ class ElasticsearchStore(Store):
             if unsure_last:
                 after = self._band(query, body, window[-1], unsure_last, after)
 
+    def price_context(self, query: NearQuery) -> dict[str, RoutePrices]:
+        """Counts and extremes from one aggregation request; each median from the middle one
+        or two prices of that route in price order, all in one multi-search (an exact median,
+        as SQLite's: Elasticsearch's percentiles are estimates)."""
+        routes = context_routes(query)
+        matches = search_body(query)["query"]
+        aggs = {route: {"stats": {"field": schema.price_field((route,))}} for route in routes}
+        with _engine("search"):
+            try:
+                response = self.es.search(index=self.alias, query=matches, size=0,
+                                          aggregations=aggs, track_total_hits=False)
+            except NotFoundError:
+                return {route: RoutePrices(0) for route in routes}
+        stats = {route: response["aggregations"][route] for route in routes}
+        wanted = [route for route in routes if stats[route]["count"]]
+        searches: list[dict[str, Any]] = []
+        for route in wanted:
+            field, count = schema.price_field((route,)), stats[route]["count"]
+            searches += [{"index": self.alias},
+                         {"query": {"bool": {"filter": [matches, {"exists": {"field": field}}]}},
+                          "sort": [{field: "asc"}], "from": (count - 1) // 2,
+                          "size": 2 - count % 2, "_source": False, "track_total_hits": False}]
+        medians = {}
+        if searches:
+            with _engine("search"):
+                answers = self.es.msearch(searches=searches)["responses"]
+            for route, answer in zip(wanted, answers, strict=True):
+                if "error" in answer:
+                    raise StoreError(f"Elasticsearch refused a median: {answer['error']}")
+                middle = [hit["sort"][0] for hit in answer["hits"]["hits"]]
+                medians[route] = sum(middle) / len(middle)
+        return {route: RoutePrices(int(stats[route]["count"]), stats[route]["min"],
+                                   medians.get(route), stats[route]["max"])
+                if stats[route]["count"] else RoutePrices(0) for route in routes}
+
     def _band(self, query: NearQuery, body: dict[str, Any], edge: _Ranked,
               unsure: list[_Ranked], margin: int) -> int:
         """How wide a side's margin must be: every clinic that could swap places with the page's
@@ -451,10 +489,11 @@ class ElasticsearchStore(Store):
             excluded.append({"geo_distance": {"distance": f"{low!r}km", "distance_type": "arc",
                                               "location": {"lat": query.lat, "lon": query.lon}}})
         if query.sort == "price":
+            price = schema.price_field(query.routes)
             if edge.primary[0] == 0:
-                band.append({"term": {"min_price": edge.primary[1]}})
+                band.append({"term": {price: edge.primary[1]}})
             else:
-                excluded.append({"exists": {"field": "min_price"}})
+                excluded.append({"exists": {"field": price}})
         bool_query = body["query"]["bool"]
         narrowed = {"bool": {**bool_query, "filter": [*bool_query["filter"], *band],
                              "must_not": excluded}}
@@ -483,7 +522,8 @@ class _Ranked:
         exact = haversine_km(query.lat, query.lon, loc.lat, loc.lon)
         sort = hit["sort"]
         if query.sort == "price":
-            price = clinic.min_session_price
+            found = session_price(clinic, query.routes)
+            price = found.amount if found else None
             primary: tuple = (0, price) if price is not None else (1, 0.0)
             es_distance = sort[1]
         elif query.sort == "relevance" and query.text:
@@ -537,8 +577,9 @@ def search_body(query: NearQuery) -> dict[str, Any]:
         filters.append({"terms": {"routes": list(query.routes)}})
     if query.conditions:
         filters.append({"terms": {"conditions": list(query.conditions)}})
+    price = schema.price_field(query.routes)
     if query.max_price is not None:
-        filters.append({"range": {"min_price": {"lte": query.max_price}}})
+        filters.append({"range": {price: {"lte": query.max_price}}})
     for name in ("insurance", "va", "therapy"):
         value = getattr(query, name)
         if value is not None:
@@ -553,7 +594,7 @@ def search_body(query: NearQuery) -> dict[str, Any]:
     by_id = {"id": {"order": "asc"}}
     sort: list[Any] = [by_distance, by_id]
     if query.sort == "price":
-        sort.insert(0, {"min_price": {"order": "asc", "missing": "_last"}})
+        sort.insert(0, {price: {"order": "asc", "missing": "_last"}})
     elif relevance:
         sort.insert(0, {"_score": {"order": "desc"}})
     return {
@@ -569,11 +610,12 @@ def search_body(query: NearQuery) -> dict[str, Any]:
         # No terminate_after: it would make the totals and facets wrong.
         "timeout": f"{round(SEARCH_TIMEOUT * 1000)}ms",
         "source_includes": ["doc"],
-        "aggregations": facet_aggregations(),
+        "aggregations": facet_aggregations(price),
     }
 
 
-def facet_aggregations() -> dict[str, Any]:
+def facet_aggregations(price: str = "min_price") -> dict[str, Any]:
+    """Route counts, and the price facets on `price`: the field of the routes searched for."""
     bands = []
     for name, low, high in PRICE_BANDS:
         band: dict[str, Any] = {"key": name}
@@ -584,10 +626,10 @@ def facet_aggregations() -> dict[str, Any]:
         bands.append(band)
     return {
         "routes": {"filters": {"filters": {r: {"term": {"routes": r}} for r in ROUTES}}},
-        "price_min": {"min": {"field": "min_price"}},
-        "price_max": {"max": {"field": "min_price"}},
-        "price_unknown": {"missing": {"field": "min_price"}},
-        "price_bands": {"range": {"field": "min_price", "ranges": bands, "keyed": True}},
+        "price_min": {"min": {"field": price}},
+        "price_max": {"max": {"field": price}},
+        "price_unknown": {"missing": {"field": price}},
+        "price_bands": {"range": {"field": price, "ranges": bands, "keyed": True}},
     }
 
 

@@ -13,7 +13,10 @@ import unicodedata
 from datetime import datetime, timezone
 from typing import Any
 
-from katdir.model import Clinic, Decision
+from itertools import combinations
+
+from katdir.model import ROUTES, Clinic, Decision
+from katdir.pricing import lowest_of
 from katdir.store.base import search_fields, text_body
 
 # Field types of Elasticsearch's core (the server jar): what the local test node and any
@@ -75,6 +78,23 @@ def template_name(prefix: str) -> str:
 
 # -- mappings ------------------------------------------------------------------------------
 
+# Every set of routes a search may ask for, as a field name: "iv", "im-spravato", ... A search
+# on several routes filters, sorts and counts by the lowest of their prices; without scripts
+# (painless is a module) Elasticsearch can only do that on a field that holds it already, and
+# 31 small numbers per clinic cost less than a nested document per price.
+ROUTE_SETS: tuple[tuple[str, ...], ...] = tuple(
+    combo for size in range(1, len(ROUTES) + 1) for combo in combinations(ROUTES, size))
+
+
+def route_set_key(routes: tuple[str, ...] | list[str]) -> str:
+    return "-".join(r for r in ROUTES if r in routes)
+
+
+def price_field(routes: tuple[str, ...]) -> str:
+    """The field holding the per-session price a search on `routes` uses (katdir.pricing)."""
+    return f"price_for.{route_set_key(routes)}" if routes else "min_price"
+
+
 CLINIC_MAPPINGS: dict[str, Any] = {
     "dynamic": "strict",
     "_source": {"enabled": True},
@@ -85,6 +105,8 @@ CLINIC_MAPPINGS: dict[str, Any] = {
         "routes": {"type": "keyword"},
         "conditions": {"type": "keyword"},
         "min_price": {"type": "double"},
+        "price_for": {"type": "object", "dynamic": "strict", "properties": {
+            route_set_key(combo): {"type": "double"} for combo in ROUTE_SETS}},
         "insurance": {"type": "boolean"},
         "va": {"type": "boolean"},
         "therapy": {"type": "boolean"},
@@ -170,6 +192,11 @@ def clinic_document(clinic: Clinic) -> dict[str, Any]:
     }
     if loc is not None:
         doc["location"] = {"lat": loc.lat, "lon": loc.lon}
+    route_prices = derived["route_prices"]
+    price_for = {route_set_key(combo): lowest_of(route_prices, combo) for combo in ROUTE_SETS}
+    price_for = {key: value for key, value in price_for.items() if value is not None}
+    if price_for:
+        doc["price_for"] = price_for
     for name in ("min_price", "insurance", "va", "therapy"):
         if derived[name] is not None:
             doc[name] = derived[name]

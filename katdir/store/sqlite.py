@@ -12,28 +12,31 @@ every search runs under a deadline that SQLite's progress handler enforces.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from katdir.geo import bounding_box, haversine_km, min_dot_for_radius, unit_vector
-from katdir.model import CONDITIONS, ROUTES, Clinic, Decision
 from katdir.filters import MAX_TEXT_WORDS
+from katdir.model import CONDITIONS, ROUTES, Clinic, Decision
 from katdir.store.base import (
     PRICE_BANDS,
     SEARCH_TIMEOUT,
     ConflictError,
     Hit,
     NearQuery,
+    RoutePrices,
     SearchResult,
     SearchTooCostly,
     Store,
     client_gone,
+    context_routes,
     search_fields,
     text_body,
 )
@@ -49,6 +52,8 @@ CREATE TABLE IF NOT EXISTS clinics (
     routes_mask INTEGER NOT NULL DEFAULT 0,
     conditions_mask INTEGER NOT NULL DEFAULT 0,
     min_price REAL,
+    price_iv REAL, price_im REAL, price_oral REAL, price_spravato REAL,
+    price_intranasal_ketamine REAL,
     insurance INTEGER, va INTEGER, therapy INTEGER
 );
 CREATE TABLE IF NOT EXISTS clinic_docs (id TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID;
@@ -60,8 +65,10 @@ CREATE TABLE IF NOT EXISTS decisions (
     doc TEXT NOT NULL
 );
 """
+# The lowest per-session price of each route (katdir.pricing), one column per route.
+PRICE_COLUMNS = {route: f"price_{route}" for route in ROUTES}
 SEARCH_COLUMNS = ("id", "status", "lat", "lon", "x", "y", "z", "routes_mask", "conditions_mask",
-                  "min_price", "insurance", "va", "therapy")
+                  "min_price", *PRICE_COLUMNS.values(), "insurance", "va", "therapy")
 # Quarter-degree strips of latitude, then longitude: rows near each other on the map end up
 # near each other in the file.
 SPATIAL_ORDER = "CAST((lat + 90) * 4 AS INTEGER), lon, id"
@@ -97,20 +104,34 @@ def fts_query(text: str) -> str | None:
     return " AND ".join(f'"{w}"*' for w in words) or None
 
 
-def _facet_columns() -> str:
+NO_PRICE = 1e300  # stands for a missing price inside min(): SQLite's min(a, NULL) is NULL
+
+
+@functools.cache
+def price_expression(routes: tuple[str, ...]) -> str:
+    """The per-session price a search on `routes` filters, sorts and counts by."""
+    columns = [f"c.{PRICE_COLUMNS[r]}" for r in ROUTES if r in routes]
+    if not columns:
+        return "c.min_price"
+    if len(columns) == 1:
+        return columns[0]
+    lowest = ", ".join(f"coalesce({c}, {NO_PRICE})" for c in columns)
+    return f"nullif(min({lowest}), {NO_PRICE})"
+
+
+@functools.cache
+def facet_columns(routes: tuple[str, ...]) -> str:
     """Count, route counts and price facets of the matches, in one aggregate row."""
+    price = price_expression(routes)
     columns = ["count(*)"]
     columns += [f"total((c.routes_mask & {1 << i}) != 0)" for i in range(len(ROUTES))]
-    columns += ["min(c.min_price)", "max(c.min_price)", "total(c.min_price IS NULL)"]
+    columns += [f"min({price})", f"max({price})", f"total({price} IS NULL)"]
     for _, low, high in PRICE_BANDS:
-        cond = [f"c.min_price >= {low}" if low is not None else "c.min_price IS NOT NULL"]
+        cond = [f"{price} >= {low}" if low is not None else f"{price} IS NOT NULL"]
         if high is not None:
-            cond.append(f"c.min_price < {high}")
+            cond.append(f"{price} < {high}")
         columns.append(f"total({' AND '.join(cond)})")
     return ", ".join(columns)
-
-
-FACET_COLUMNS = _facet_columns()
 
 
 class SQLiteStore(Store):
@@ -124,6 +145,25 @@ class SQLiteStore(Store):
         self._local = threading.local()
         with self._connection() as conn:
             conn.executescript(SCHEMA)
+        self._add_price_columns()
+
+    def _add_price_columns(self) -> None:
+        """A file made before the per-route price columns: add them and fill them from the
+        documents (they are derived data)."""
+        conn = self._connection()
+        present = {row[1] for row in conn.execute("PRAGMA table_info(clinics)")}
+        missing = [c for c in PRICE_COLUMNS.values() if c not in present]
+        if not missing:
+            return
+        with conn:
+            for column in missing:
+                conn.execute(f"ALTER TABLE clinics ADD COLUMN {column} REAL")
+            assignments = ", ".join(f"{c} = ?" for c in PRICE_COLUMNS.values())
+            for (doc,) in conn.execute("SELECT doc FROM clinic_docs").fetchall():
+                clinic = Clinic.model_validate_json(doc)
+                derived = search_fields(clinic)
+                conn.execute(f"UPDATE clinics SET {assignments}, min_price = ? WHERE id = ?",
+                             (*derived["route_prices"].values(), derived["min_price"], clinic.id))
 
     @classmethod
     def from_url(cls, url: str) -> SQLiteStore:
@@ -181,7 +221,8 @@ class SQLiteStore(Store):
         x, y, z = unit_vector(loc.lat, loc.lon) if loc else (None, None, None)
         return (clinic.id, derived["status"], loc.lat if loc else None, loc.lon if loc else None,
                 x, y, z, _mask(clinic.routes, ROUTES), _mask(clinic.conditions, CONDITIONS),
-                derived["min_price"], _bool(derived["insurance"]), _bool(derived["va"]),
+                derived["min_price"], *(derived["route_prices"][r] for r in PRICE_COLUMNS),
+                _bool(derived["insurance"]), _bool(derived["va"]),
                 _bool(derived["therapy"]))
 
     def _write(self, conn: sqlite3.Connection, clinic: Clinic) -> None:
@@ -276,11 +317,19 @@ class SQLiteStore(Store):
         return self._connection().execute("SELECT count(*) FROM clinics").fetchone()[0]
 
     def search(self, query: NearQuery) -> SearchResult:
+        return self._bounded(self._search, query)
+
+    def price_context(self, query: NearQuery) -> dict[str, RoutePrices]:
+        return self._bounded(self._price_context, query)
+
+    def _bounded(self, work: Callable[[sqlite3.Connection, NearQuery], Any],
+                 query: NearQuery) -> Any:
+        """Run a search's statements under its deadline, in one read snapshot."""
         conn = self._connection()
         self._local.deadline = time.monotonic() + self.search_timeout
         try:
             with conn:  # one read snapshot; the rollback or commit empties text_match
-                return self._search(conn, query)
+                return work(conn, query)
         except sqlite3.OperationalError as err:
             stopped = getattr(self._local, "stopped", None)
             if stopped and "interrupt" in str(err):
@@ -290,27 +339,19 @@ class SQLiteStore(Store):
             self._local.deadline = self._local.stopped = None
 
     def _search(self, conn: sqlite3.Connection, query: NearQuery) -> SearchResult:
-        ox, oy, oz = unit_vector(query.lat, query.lon)
-        filters, params = self._filters(query)
-        params.update(ox=ox, oy=oy, oz=oz, min_dot=min_dot_for_radius(query.radius_km),
-                      limit=query.per_page, offset=query.offset)
-        # CROSS JOIN fixes the order: the R*Tree first, then clinics by rowid.
-        source = "FROM clinic_box b CROSS JOIN clinics c ON c.rowid = b.rowid"
-        if query.text:
-            relevance = "bm25(clinic_text, 10.0, 1.0)" if query.sort == "relevance" else "NULL"
-            conn.execute("DELETE FROM temp.text_match")
-            conn.execute(FILL_TEXT_MATCHES.format(rank=relevance), {"text": params["text"]})
-            source += " JOIN temp.text_match m ON m.rowid = c.rowid"
+        source, filters, params = self._matches(conn, query)
+        params.update(limit=query.per_page, offset=query.offset)
         where = " AND ".join([*filters, f"{DOT} >= :min_dot"])
 
         total, facets = self._facets(conn.execute(
-            f"SELECT {FACET_COLUMNS} {source} WHERE {where}", params).fetchone())
+            f"SELECT {facet_columns(query.routes)} {source} WHERE {where}", params).fetchone())
         if total == 0:
             return SearchResult(0, [], facets)
 
         order = f"{DOT} DESC, c.id"
         if query.sort == "price":
-            order = f"c.min_price IS NULL, c.min_price, {order}"
+            price = price_expression(query.routes)
+            order = f"{price} IS NULL, {price}, {order}"
         elif query.sort == "relevance" and query.text:
             order = f"m.rank, {order}"
         page_sql = (f"SELECT c.id, c.lat, c.lon {source} WHERE {{where}} "
@@ -330,6 +371,44 @@ class SQLiteStore(Store):
         if rows is None:
             rows = conn.execute(page_sql.format(where=where), params).fetchall()
         return SearchResult(total, self._hits(conn, query, rows), facets)
+
+    def _price_context(self, conn: sqlite3.Connection,
+                       query: NearQuery) -> dict[str, RoutePrices]:
+        source, filters, params = self._matches(conn, query)
+        where = " AND ".join([*filters, f"{DOT} >= :min_dot"])
+        routes = context_routes(query)
+        columns = [f"c.{PRICE_COLUMNS[r]}" for r in routes]
+        aggregates = ", ".join(f"count({c}), min({c}), max({c})" for c in columns)
+        row = conn.execute(f"SELECT {aggregates} {source} WHERE {where}", params).fetchone()
+        context = {}
+        for i, (route, column) in enumerate(zip(routes, columns, strict=True)):
+            count, lowest, highest = row[3 * i:3 * i + 3]
+            if not count:
+                context[route] = RoutePrices(0)
+                continue
+            # The middle one or two of the sorted prices: SQLite has no median aggregate.
+            middle = [value for (value,) in conn.execute(
+                f"SELECT {column} {source} WHERE {where} AND {column} IS NOT NULL "
+                f"ORDER BY {column} LIMIT :n OFFSET :skip",
+                {**params, "n": 2 - count % 2, "skip": (count - 1) // 2})]
+            context[route] = RoutePrices(count, lowest, sum(middle) / len(middle), highest)
+        return context
+
+    def _matches(self, conn: sqlite3.Connection,
+                 query: NearQuery) -> tuple[str, list[str], dict[str, Any]]:
+        """FROM clause, filters and parameters of the clinics that match `query`. A text is
+        matched once, into temp.text_match, and joined by rowid — never once per candidate."""
+        ox, oy, oz = unit_vector(query.lat, query.lon)
+        filters, params = self._filters(query)
+        params.update(ox=ox, oy=oy, oz=oz, min_dot=min_dot_for_radius(query.radius_km))
+        # CROSS JOIN fixes the order: the R*Tree first, then clinics by rowid.
+        source = "FROM clinic_box b CROSS JOIN clinics c ON c.rowid = b.rowid"
+        if query.text:
+            relevance = "bm25(clinic_text, 10.0, 1.0)" if query.sort == "relevance" else "NULL"
+            conn.execute("DELETE FROM temp.text_match")
+            conn.execute(FILL_TEXT_MATCHES.format(rank=relevance), {"text": params["text"]})
+            source += " JOIN temp.text_match m ON m.rowid = c.rowid"
+        return source, filters, params
 
     @staticmethod
     def _hits(conn: sqlite3.Connection, query: NearQuery, rows: list[tuple]) -> list[Hit]:
@@ -360,7 +439,7 @@ class SQLiteStore(Store):
             where.append("(c.conditions_mask & :conditions) != 0")
             params["conditions"] = _mask(query.conditions, CONDITIONS)
         if query.max_price is not None:
-            where.append("c.min_price <= :max_price")
+            where.append(f"{price_expression(query.routes)} <= :max_price")
             params["max_price"] = query.max_price
         for name in ("insurance", "va", "therapy"):
             value = getattr(query, name)

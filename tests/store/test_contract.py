@@ -17,6 +17,7 @@ from geopy.distance import great_circle
 
 from katdir.geo import KM_PER_MILE
 from katdir.model import CONDITIONS, ROUTES, Clinic
+from katdir.pricing import median, route_session_prices, session_price
 from katdir.store import NearQuery, open_store
 from katdir.synthetic import EDGE_CASES, synthetic_clinics
 
@@ -61,15 +62,23 @@ class Row:
     status: str
     routes: frozenset
     conditions: frozenset
-    price: float | None
+    price: float | None  # lowest per-session price, any route
+    route_prices: dict  # route -> lowest per-session price for it
     therapy: bool | None
     va: bool | None
+
+    def price_for(self, routes: tuple[str, ...]) -> float | None:
+        if not routes:
+            return self.price
+        found = [self.route_prices[r] for r in routes if self.route_prices[r] is not None]
+        return min(found) if found else None
 
 
 def rows_of(clinics: list[Clinic]) -> list[Row]:
     return [Row(c.id, c.location.lat, c.location.lon, c.review.status, frozenset(c.routes),
-                frozenset(c.conditions), c.min_session_price, c.therapy_integrated,
-                c.insurance.va_community_care) for c in clinics if c.location]
+                frozenset(c.conditions), c.min_session_price, route_session_prices(c),
+                c.therapy_integrated, c.insurance.va_community_care)
+            for c in clinics if c.location]
 
 
 def truth(rows: list[Row], q: NearQuery) -> list[tuple[float, str]]:
@@ -88,7 +97,8 @@ def truth(rows: list[Row], q: NearQuery) -> list[tuple[float, str]]:
             continue
         if q.conditions and not r.conditions.intersection(q.conditions):
             continue
-        if q.max_price is not None and (r.price is None or r.price > q.max_price):
+        if q.max_price is not None and (r.price_for(q.routes) is None
+                                        or r.price_for(q.routes) > q.max_price):
             continue
         if (q.therapy is not None and r.therapy is not q.therapy) or (
                 q.va is not None and r.va is not q.va):
@@ -142,6 +152,8 @@ def random_queries(n: int, seed: int) -> list[NearQuery]:
         roll = rng.random()
         if roll < 0.15:
             filters["routes"] = tuple(rng.sample(ROUTES, rng.randint(1, 2)))
+            if rng.random() < 0.5:
+                filters["max_price"] = float(rng.randrange(300, 900, 50))
         elif roll < 0.25:
             filters["max_price"] = float(rng.randrange(300, 900, 50))
         elif roll < 0.3:
@@ -219,6 +231,46 @@ def test_price_sort_puts_cheapest_first_and_unknown_last(store):
     known = [p for p in prices if p is not None]
     assert known == sorted(known)
     assert prices[:len(known)] == known  # every unknown price comes after the known ones
+
+
+@pytest.mark.parametrize("routes", [("iv",), ("spravato",), ("im", "oral")])
+def test_price_sort_and_max_price_use_the_price_of_the_routes_asked(store, routes):
+    q = NearQuery(lat=34.05, lon=-118.24, radius_km=120, sort="price", per_page=100,
+                  routes=routes)
+    _, got = all_ids(store, q)
+    prices = [session_price(store.get(cid), routes) for _, cid in got]
+    amounts = [p.amount for p in prices if p is not None]
+    assert amounts and amounts == sorted(amounts)
+    assert prices[:len(amounts)] == [p for p in prices if p is not None]
+    assert all(p.route in routes for p in prices if p is not None)
+    cap = median(amounts)
+    _, capped = all_ids(store, NearQuery(**{**q.__dict__, "max_price": cap}))
+    assert capped and all(session_price(store.get(cid), routes).amount <= cap
+                          for _, cid in capped)
+    assert len(capped) == sum(a <= cap for a in amounts)
+
+
+def test_price_context_is_lowest_median_highest_per_route(store, rows):
+    for q in [NearQuery(lat=41.88, lon=-87.63, radius_km=100),
+              NearQuery(lat=34.05, lon=-118.24, radius_km=150, routes=("iv", "spravato")),
+              NearQuery(lat=40.71, lon=-74.0, radius_km=60, max_price=600.0, therapy=True),
+              NearQuery(lat=0.0, lon=-30.0, radius_km=50)]:
+        # The matches themselves are the search's (checked against the truth above).
+        _, got_ids = all_ids(store, q)
+        assert_agrees_with_truth(truth(rows, q), got_ids, q.radius_km)
+        inside = {cid for _, cid in got_ids}
+        by_id = {r.id: r for r in rows}
+        context = store.price_context(q)
+        assert list(context) == list(q.routes or ROUTES)
+        for route, got in context.items():
+            values = sorted(by_id[cid].route_prices[route] for cid in inside
+                            if by_id[cid].route_prices[route] is not None)
+            assert got.count == len(values)
+            if values:
+                assert (got.lowest, got.highest) == (values[0], values[-1])
+                assert got.median == pytest.approx(median(values), abs=1e-9)
+            else:
+                assert (got.lowest, got.median, got.highest) == (None, None, None)
 
 
 def test_facets_count_the_matches(store, rows):
