@@ -22,4 +22,4 @@ WORKDIR /data
 ENV KATDIR_VAR=/data
 EXPOSE 8000
 # No access log: it would keep visitors' addresses (DESIGN: privacy).
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "search_api:create_app()"]
+CMD ["gunicorn", "--config", "python:search_api.gunicorn_conf", "--bind", "0.0.0.0:8000", "search_api:create_app()"]

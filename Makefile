@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 ESCTL  := tools/es-node/esctl
 
-.PHONY: demo test install browser es es-start es-stop es-clean es-cluster-start es-cluster-stop test-fast bench clean
+.PHONY: demo test install browser bench-tools es es-start es-stop es-clean es-cluster-start es-cluster-stop test-fast bench clean
 
 demo: install  ## install, then crawl the sample web, index it and serve the site
 	$(VENV)/bin/katdir demo
@@ -48,7 +48,10 @@ es-cluster-start:  ## a 3-node cluster; its URLs (comma-separated) in var/elasti
 es-cluster-stop:
 	$(ESCTL) stop --nodes 3
 
-bench: install
+bench-tools:  ## Debian's wrk, the load generator of `python -m bench load`
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+bench: install bench-tools
 	$(PY) -m bench
 
 clean:

@@ -23,6 +23,7 @@ from katdir.model import CONDITION_LABELS, CONDITIONS, ROUTE_LABELS, ROUTES, Cli
 # (a Python literal) are refused rather than read by int()/float() as 1 and 10.
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
 _WHOLE = re.compile(r"[+-]?[0-9]+", re.ASCII)
+_WORD = re.compile(r"\w+")  # a word of a text search, as both stores split it
 TRUE_WORDS = ("true", "1", "yes", "on")
 FALSE_WORDS = ("false", "0", "no", "off")
 
@@ -226,10 +227,14 @@ class Text(Kind):
 
     name: ClassVar[str] = "text"
     max_length: int = 200
+    max_words: int | None = None  # a bound on the search's work (katdir/store)
 
     def read(self, text: str) -> str:
         if len(text) > self.max_length:
             raise InvalidValue(text[:40] + "…", self.accepted)
+        if self.max_words is not None and len(_WORD.findall(text)) > self.max_words:
+            raise InvalidValue(text[:40] + ("…" if len(text) > 40 else ""),
+                               f"at most {self.max_words} words")
         return text
 
     @property
@@ -291,6 +296,7 @@ def takes_insurance(clinic: Clinic) -> bool | None:
 
 
 MAX_TEXT = 200
+MAX_TEXT_WORDS = 8  # each word is a prefix match: more would make one search too costly
 MAX_RADIUS_MI = 500.0
 DEFAULT_RADIUS = 25.0
 MAX_PER_PAGE = 100
@@ -341,9 +347,9 @@ FILTERS: tuple[Parameter, ...] = (
     Parameter("condition", AnyOf(vocabulary=CONDITIONS, labels=CONDITION_LABELS), "Condition treated",
               "Condition the clinic treats; repeat or comma-separate for any of several.",
               field="conditions", reads="conditions"),
-    Parameter("q", Text(max_length=MAX_TEXT), "Words",
+    Parameter("q", Text(max_length=MAX_TEXT, max_words=MAX_TEXT_WORDS), "Words",
               "Words to look for in the clinic's name and in what it says it offers "
-              "(every word must match, as a word start).",
+              f"(every word must match, as a word start; at most {MAX_TEXT_WORDS} words).",
               field="text"),
 )
 

@@ -28,14 +28,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
 
-    from search_api import errors, formatting, pages, privacy, resources
+    from search_api import errors, formatting, hangup, health, pages, privacy, resources
     from search_api.api import api
 
     resources.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
+    hangup.init_app(app)
     privacy.init_app(app)
     app.register_blueprint(api)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(health.bp)
     logging.getLogger(__name__).info("katdir app on store %s", resources.describe_store(app))
     return app

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from katdir.store import StoreUnavailable
+from katdir.store import SearchTooCostly, StoreUnavailable
 from search_api.params import BadParameter
 
 log = logging.getLogger(__name__)
@@ -78,6 +78,18 @@ def init_app(app: Flask) -> None:
             response = error_response(503, "store_unavailable", message)
         else:
             response = app.make_response(error_page(503, retry_after=True))
+        response.headers["Retry-After"] = str(app.config["KATDIR_RETRY_AFTER"])
+        return response
+
+    @app.errorhandler(SearchTooCostly)
+    def _too_costly(err: SearchTooCostly):
+        log.warning("search stopped: %s", err)
+        message = ("this search took too long and was stopped; "
+                   "try fewer or longer words, or a smaller radius")
+        if _wants_json():
+            response = error_response(503, "search_too_costly", message)
+        else:
+            response = app.make_response((message.capitalize() + ".", 503))
         response.headers["Retry-After"] = str(app.config["KATDIR_RETRY_AFTER"])
         return response
 

