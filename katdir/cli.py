@@ -9,12 +9,14 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
 from katdir.config import Settings
+from katdir.model import utcnow
 
 log = logging.getLogger("katdir")
 
@@ -125,18 +127,26 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from indexer.export import export
+    from katdir.export import LICENCE, LICENCE_URL, export
 
     settings = _settings()
     out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")  # noqa: SIM115
+    exported_at = utcnow()
     try:
         with _store(settings) as store:
             count = export(store.iter_clinics(), args.format, out,
-                           approved_only=not args.all)
+                           approved_only=not args.all, exported_at=exported_at)
+        out.flush()
+    except BrokenPipeError:
+        # `katdir export | head`: the reader has what it wanted; end quietly, as cat does.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     finally:
         if out is not sys.stdout:
             out.close()
-    print(f"exported {count} clinics as {args.format}", file=sys.stderr)
+    print(f"exported {count} clinics as {args.format} on {exported_at.isoformat()}; "
+          f"licence {LICENCE} ({LICENCE_URL})", file=sys.stderr)
     return 0
 
 

@@ -28,12 +28,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
 
-    from search_api import errors, formatting, hangup, health, pages, privacy, resources
+    from search_api import (
+        errors,
+        formatting,
+        hangup,
+        health,
+        http_manners,
+        pages,
+        privacy,
+        resources,
+    )
     from search_api.api import api
 
     resources.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
+    http_manners.init_app(app)
     hangup.init_app(app)
     privacy.init_app(app)
     app.register_blueprint(api)
