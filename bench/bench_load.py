@@ -33,7 +33,7 @@ from urllib.parse import urlencode
 
 from bench.bench_search import VAR, build_store, query_mix
 from bench.common import record
-from katdir.synthetic import jitter, us_cities
+from bench.synthetic import jitter, us_cities
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent

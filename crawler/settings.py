@@ -1,26 +1,24 @@
 """Scrapy settings of the katdir crawler: politeness, bounds, safety and output in one place.
 
 Behaviour is switched here (or by ``crawl(settings_overrides=...)``), never by flags inside
-spiders. A few values follow the environment, like the rest of katdir: ``KATDIR_USER_AGENT``,
-``KATDIR_ALLOW_PRIVATE_HOSTS``, ``KATDIR_HTTPCACHE`` (1 = cache responses under
-``var/httpcache`` while developing), ``KATDIR_LOG_LEVEL``.
+spiders. The values katdir's own settings table declares (user agent, private hosts, the
+development cache, the log level) are defaults here; ``crawler.run.scrapy_settings`` sets
+them from the effective `katdir.settings.Settings` (see ``from_katdir``).
 """
 
 from __future__ import annotations
 
-import os
-
 from crawler.items import LISTING_FIELDS
-from katdir.config import Settings as _Env
+from katdir.settings import Settings
 
-_env = _Env.from_env()
+_DEFAULTS = Settings()
 
 BOT_NAME = "katdir"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
 # --- who we are, and manners ------------------------------------------------------------
-USER_AGENT = _env.user_agent  # "katdir/0.1 (+https://github.com/katdir/katdir)"
+USER_AGENT = _DEFAULTS.user_agent  # "katdir/0.1 (+https://github.com/katdir/katdir)"
 ROBOTSTXT_OBEY = True
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
@@ -50,7 +48,7 @@ CLOSESPIDER_ERRORCOUNT = 1000
 DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None}
 
 # --- safety --------------------------------------------------------------------------------
-KATDIR_ALLOW_PRIVATE_HOSTS = _env.allow_private_hosts
+KATDIR_ALLOW_PRIVATE_HOSTS = _DEFAULTS.allow_private_hosts
 DOWNLOADER_MIDDLEWARES = {
     # Before robots.txt (100): a refused host is not even asked for its robots.txt.
     "crawler.middlewares.SSRFGuardMiddleware": 50,
@@ -93,10 +91,22 @@ KATDIR_SOURCES_DIR = ""  # directory profiles; "" = crawler/sources
 KATDIR_SITES: dict[str, str] = {}  # site name → base URL, for `site:NAME/path` references
 
 # --- development: cache responses (off unless asked for) ---------------------------------------
-HTTPCACHE_ENABLED = os.environ.get("KATDIR_HTTPCACHE", "").lower() in {"1", "true", "yes", "on"}
-HTTPCACHE_DIR = str((_env.var_dir / "httpcache").resolve())
+HTTPCACHE_ENABLED = _DEFAULTS.httpcache
+HTTPCACHE_DIR = str((_DEFAULTS.var_dir / "httpcache").resolve())
 HTTPCACHE_EXPIRATION_SECS = 24 * 3600
 HTTPCACHE_IGNORE_HTTP_CODES = [429, 500, 502, 503, 504]
 HTTPCACHE_GZIP = True
 
-LOG_LEVEL = os.environ.get("KATDIR_LOG_LEVEL", "WARNING")
+LOG_LEVEL = _DEFAULTS.log_level
+
+
+def from_katdir(settings: Settings) -> dict:
+    """The Scrapy settings that follow katdir's settings table. (A function: Scrapy reads
+    only this module's upper-case names.)"""
+    return {
+        "USER_AGENT": settings.user_agent,
+        "KATDIR_ALLOW_PRIVATE_HOSTS": settings.allow_private_hosts,
+        "HTTPCACHE_ENABLED": settings.httpcache,
+        "HTTPCACHE_DIR": str((settings.var_dir / "httpcache").resolve()),
+        "LOG_LEVEL": settings.log_level,
+    }

@@ -7,10 +7,12 @@ keeps and the API shows.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 Route = Literal["iv", "im", "oral", "spravato", "intranasal_ketamine"]
 PriceKind = Literal["per_session", "series", "consultation", "maintenance", "other"]
@@ -49,6 +51,43 @@ CONDITION_LABELS = {
 }
 
 
+# Bounds on every field, so that no record — crawled, imported or typed by a curator — can
+# make a page or a response huge: short texts (names, phones, places), long texts (quotes,
+# notes, hours), URLs, lists, and free-form values by their size in JSON.
+SHORT_TEXT = 300
+LONG_TEXT = 2000
+URL_LENGTH = 2048
+MANY = 200  # items in a list of one clinic (prices, sources, changes, evidence per field)
+FREE_FORM_BYTES = 64 * 1024
+
+
+def _web_url(value: str) -> str:
+    """Only http(s) URLs with a host: anything else could run script from an `href`."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        parts = None
+    if (parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname
+            or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value)):
+        raise ValueError("expected an http:// or https:// URL with a host, e.g. "
+                         "https://clinic.example/prices")
+    return value
+
+
+def _small_json(value: Any) -> Any:
+    size = len(json.dumps(value, default=str))
+    if size > FREE_FORM_BYTES:
+        raise ValueError(f"at most {FREE_FORM_BYTES} bytes of JSON, got {size}")
+    return value
+
+
+ShortText = Annotated[str, StringConstraints(max_length=SHORT_TEXT)]
+LongText = Annotated[str, StringConstraints(max_length=LONG_TEXT)]
+WebURL = Annotated[str, StringConstraints(strip_whitespace=True, max_length=URL_LENGTH),
+                   AfterValidator(_web_url)]
+FreeForm = Annotated[Any, AfterValidator(_small_json)]
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
 
@@ -58,11 +97,11 @@ class _Model(BaseModel):
 
 
 class Address(_Model):
-    street: str | None = None
-    city: str | None = None
-    state: str | None = None
-    postal_code: str | None = None
-    country: str = "US"
+    street: ShortText | None = None
+    city: ShortText | None = None
+    state: ShortText | None = None
+    postal_code: ShortText | None = None
+    country: ShortText = "US"
 
     def one_line(self) -> str:
         place = " ".join(p for p in (self.state, self.postal_code) if p)
@@ -80,10 +119,10 @@ class Price(_Model):
     kind: PriceKind = "per_session"
     amount_min: float = Field(ge=0)
     amount_max: float | None = Field(default=None, ge=0)
-    currency: str = "USD"
+    currency: ShortText = "USD"
     sessions: int | None = Field(default=None, ge=1)
-    source_url: str | None = None
-    quote: str | None = None
+    source_url: WebURL | None = None
+    quote: LongText | None = None
 
     @property
     def per_session(self) -> float | None:
@@ -106,22 +145,22 @@ class Insurance(_Model):
 class Evidence(_Model):
     """Where a fact was read: the page and the short quote that says it."""
 
-    url: str
-    quote: str
+    url: WebURL
+    quote: LongText
 
 
 class Source(_Model):
-    url: str
-    spider: str | None = None
+    url: WebURL
+    spider: ShortText | None = None
     fetched_at: datetime | None = None
-    content_hash: str | None = None
+    content_hash: ShortText | None = None
 
 
 class Review(_Model):
     status: ReviewStatus = "pending"
-    by: str | None = None
+    by: ShortText | None = None
     at: datetime | None = None
-    note: str | None = None
+    note: LongText | None = None
 
 
 class Change(_Model):
@@ -132,12 +171,12 @@ class Change(_Model):
     or after `at` acknowledges it.
     """
 
-    field: str
-    old: Any = None
-    new: Any = None
+    field: ShortText
+    old: FreeForm = None
+    new: FreeForm = None
     at: datetime
-    source_url: str | None = None
-    note: str | None = None
+    source_url: WebURL | None = None
+    note: LongText | None = None
 
 
 class Decision(_Model):
@@ -147,10 +186,10 @@ class Decision(_Model):
     guards against two curators overwriting each other.
     """
 
-    clinic_id: str
+    clinic_id: ShortText
     review: Review = Review()
-    overrides: dict[str, Any] = {}
-    history: list[dict[str, Any]] = []
+    overrides: dict[ShortText, FreeForm] = Field(default={}, max_length=MANY)
+    history: list[FreeForm] = []  # the audit trail grows with the clinic's life: each entry bounded
     version: int = 0
 
 
@@ -158,19 +197,20 @@ class ClinicFacts(_Model):
     """What can be said of one clinic location, by a crawl or by the store: shared by
     `Listing` and `Clinic` so that the two never drift apart."""
 
-    organization: str | None = None
-    website: str | None = None
-    phone: str | None = None
-    email: str | None = None
-    routes: list[Route] = []
-    prices: list[Price] = []
-    conditions: list[Condition] = []
+    organization: ShortText | None = None
+    website: WebURL | None = None
+    phone: ShortText | None = None
+    email: ShortText | None = None
+    routes: list[Route] = Field(default=[], max_length=MANY)
+    prices: list[Price] = Field(default=[], max_length=MANY)
+    conditions: list[Condition] = Field(default=[], max_length=MANY)
     therapy_integrated: bool | None = None
-    care_steps: list[CareStep] = []
+    care_steps: list[CareStep] = Field(default=[], max_length=MANY)
     insurance: Insurance = Insurance()
     telehealth: bool | None = None
-    hours: str | None = None
-    evidence: dict[str, list[Evidence]] = {}
+    hours: LongText | None = None
+    evidence: dict[ShortText, Annotated[list[Evidence], Field(max_length=MANY)]] = Field(
+        default={}, max_length=MANY)
 
 
 class Listing(ClinicFacts):
@@ -178,37 +218,37 @@ class Listing(ClinicFacts):
 
     model_config = ConfigDict(extra="ignore")
 
-    url: str
-    spider: str | None = None
+    url: WebURL
+    spider: ShortText | None = None
     fetched_at: datetime | None = None
-    content_hash: str | None = None
+    content_hash: ShortText | None = None
     page_type: PageType = "clinic"
-    name: str | None = None
+    name: ShortText | None = None
     address: Address | None = None
-    source_urls: list[str] = []
+    source_urls: list[WebURL] = Field(default=[], max_length=MANY)
 
 
 class Clinic(ClinicFacts):
     """One physical location, as the store keeps it and the API shows it."""
 
     id: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=SHORT_TEXT)
     address: Address = Address()
     location: Location | None = None
-    sources: list[Source] = []
+    sources: list[Source] = Field(default=[], max_length=MANY)
     review: Review = Review()
-    overrides: dict[str, Any] = {}
+    overrides: dict[ShortText, FreeForm] = Field(default={}, max_length=MANY)
     first_seen: datetime | None = None
     last_seen: datetime | None = None
     last_changed: datetime | None = None
     version: int = 1
     # Curators' queue (indexer/queue.py): crawled changes not yet acknowledged by a review.
-    changes: list[Change] = []
+    changes: list[Change] = Field(default=[], max_length=MANY)
     # Crawls in a row that covered this clinic's sites without listing it (reset when seen).
     missing_crawls: int = Field(default=0, ge=0)
     # What the crawl says for fields a curator's override hides, so that a re-crawl compares
     # crawled with crawled and a curator can see what the source says now.
-    crawled_values: dict[str, Any] = {}
+    crawled_values: dict[ShortText, FreeForm] = Field(default={}, max_length=MANY)
 
     @field_validator("routes", "conditions", "care_steps")
     @classmethod

@@ -78,7 +78,7 @@ def init_app(app: Flask) -> None:
             response = error_response(503, "store_unavailable", message)
         else:
             response = app.make_response(error_page(503, retry_after=True))
-        response.headers["Retry-After"] = str(app.config["KATDIR_RETRY_AFTER"])
+        response.headers["Retry-After"] = str(app.extensions["katdir.settings"].retry_after)
         return response
 
     @app.errorhandler(SearchTooCostly)
@@ -89,8 +89,8 @@ def init_app(app: Flask) -> None:
         if _wants_json():
             response = error_response(503, "search_too_costly", message)
         else:
-            response = app.make_response((message.capitalize() + ".", 503))
-        response.headers["Retry-After"] = str(app.config["KATDIR_RETRY_AFTER"])
+            response = app.make_response(error_page(503, message.capitalize() + "."))
+        response.headers["Retry-After"] = str(app.extensions["katdir.settings"].retry_after)
         return response
 
     @app.errorhandler(HTTPException)

@@ -7,6 +7,8 @@ The Dockerfile and docker-compose.yml run it so, and `python -m bench load` meas
 
 import os
 
+from search_api.privacy import ACCESS_LOG_FORMAT
+
 # -- processes, threads and address (owner: speed, issue 13; figures in BENCHMARKS.md) -------
 # A search is CPU work (SQLite and Python under the GIL), so processes, not threads, use the
 # cores: one per core, plus one so a core has work while another process's request waits on
@@ -31,4 +33,13 @@ keepalive = 5
 limit_request_line = 4094
 limit_request_fields = 50
 limit_request_field_size = 8190
+# Logs keep no visitor: no address, User-Agent or referrer, and no place, text or exact
+# position from a query (search_api/privacy.py; the development server uses the same).
+logger_class = "search_api.privacy.GunicornLogger"
+access_log_format = ACCESS_LOG_FORMAT
+accesslog = "-"
+errorlog = "-"
+# gunicorn's runtime control socket (one path per user, shared by every server started):
+# not needed to run katdir, and one more way in.
+control_socket_disable = True
 # -- end of time, size and logging bounds ----------------------------------------------------

@@ -1,18 +1,38 @@
-"""Keeping visitors' whereabouts out of logs: a search for a ketamine clinic is health data.
+"""Keeping visitors out of the logs: a search for a ketamine clinic is health data.
 
-Request lines are logged with coordinates rounded to 0.1° (about 10 km) and the `near`
-place and text query replaced, whichever server writes them.
+One logging configuration for every server (gunicorn's access and error logs, the
+development server, the app's own loggers): the same line format and the same
+`RedactingFormatter`, which keeps a request's path but not who sent it — no IP address, no
+User-Agent, no referrer — and rewrites its query: coordinates rounded to 0.1° (about 10 km),
+the `near` place and the text `q` replaced, any other value kept only for parameters that
+say nothing about the visitor (radius, route, sort, page…).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import sys
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-PRIVATE = {"near", "q"}
+from gunicorn import glogging
+
+LOG_FORMAT = "%(asctime)s [%(process)d] %(levelname)s [%(name)s] %(message)s"
+DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
+# gunicorn's access line without %(h)s (address), %(a)s (User-Agent) or %(f)s (referrer).
+ACCESS_LOG_FORMAT = '"%(r)s" %(s)s %(b)s %(M)sms'
+
 COORDINATES = {"lat", "lon"}
-_REQUEST_TARGET = re.compile(r"(\S+\?\S*)")
+# Parameters whose values are choices from a short list or plain numbers: kept as given
+# when they look like one, so an operator can still read what was asked.
+PLAIN = {"radius", "unit", "route", "condition", "sort", "page", "per_page", "max_price",
+         "insurance", "va", "therapy", "telehealth", "format"}
+_PLAIN_VALUE = re.compile(r"^[\w.,-]{0,40}$", re.ASCII)
+_NAME = re.compile(r"^[a-z_]{1,20}$")
+# A request target with a query, wherever it sits in a line: `GET /x?a=b HTTP/1.1`.
+_REQUEST_TARGET = re.compile(r"(/[^\s\"?]*\?[^\s\"]*)")
+# The development server starts each line with the client's address: "127.0.0.1 - - [...]".
+_CLIENT_ADDRESS = re.compile(r"^\S+ - - (?=\[)")
 
 
 def _round(value: str) -> str:
@@ -29,26 +49,91 @@ def redact_target(target: str) -> str:
         return target
     pairs = []
     for key, value in parse_qsl(parts.query, keep_blank_values=True):
-        if key in PRIVATE and value:
-            value = "-"
-        elif key in COORDINATES and value:
+        if not _NAME.match(key):
+            key = "?"  # an unknown parameter's name may itself be a place
+        if value and key in COORDINATES:
             value = _round(value)
+        elif value and not (key in PLAIN and _PLAIN_VALUE.match(value)):
+            value = "-"
         pairs.append((key, value))
     return urlunsplit(("", "", parts.path, urlencode(pairs, safe=",-?"), ""))
 
 
+def scrub(text: str) -> str:
+    """Every request target in a piece of text, redacted."""
+    return _REQUEST_TARGET.sub(lambda m: redact_target(m.group(1)), text)
+
+
+class RedactingFormatter(logging.Formatter):
+    """The one formatter of every log handler: formats, then redacts the whole line
+    (message, arguments and any traceback text alike)."""
+
+    def __init__(self, fmt: str | None = LOG_FORMAT, datefmt: str | None = DATE_FORMAT,
+                 *args, **kwargs):
+        super().__init__(fmt, datefmt, *args, **kwargs)
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.name == "werkzeug" and isinstance(record.msg, str):
+            record.msg = _CLIENT_ADDRESS.sub("", record.msg, count=1)
+        return scrub(super().format(record))
+
+
 class RedactRequestLines(logging.Filter):
-    """Rewrites request lines in werkzeug's access log ('GET /?lat=… HTTP/1.1')."""
+    """The same redaction as a filter, for a handler that keeps its own formatter."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == "werkzeug" and isinstance(record.msg, str):
+            record.msg = _CLIENT_ADDRESS.sub("", record.msg, count=1)
+        if isinstance(record.msg, str):
+            record.msg = scrub(record.msg)
         if record.args and isinstance(record.args, tuple):
-            record.args = tuple(
-                _REQUEST_TARGET.sub(lambda m: redact_target(m.group(1)), a) if isinstance(a, str)
-                else a for a in record.args)
+            record.args = tuple(scrub(a) if isinstance(a, str) else a for a in record.args)
         return True
 
 
+class GunicornLogger(glogging.Logger):
+    """gunicorn's logger with katdir's privacy: its handlers (files, stdout, syslog, as
+    configured) format through RedactingFormatter, the app's own loggers write to the same
+    error log, and an access line has no atom that identifies the visitor."""
+
+    # Atoms an access line may use; the address, User-Agent, referrer and every header or
+    # environ atom are left out (gunicorn prints '-' for a missing atom).
+    SAFE_ATOMS = ("l", "t", "s", "m", "H", "b", "B", "T", "D", "M", "L", "p")
+
+    def setup(self, cfg) -> None:
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                handler.setFormatter(RedactingFormatter())
+        # The app's own loggers write to the error log, and nowhere else (a handler that
+        # the command line set up before would not redact).
+        root = logging.getLogger()
+        root.handlers = list(self.error_log.handlers)
+        root.setLevel(self.loglevel)
+
+    def atoms(self, resp, req, environ, request_time) -> dict:
+        every = super().atoms(resp, req, environ, request_time)
+        atoms = {k: every[k] for k in self.SAFE_ATOMS}
+        atoms["h"] = atoms["a"] = atoms["f"] = atoms["u"] = "-"
+        target = redact_target(environ.get("RAW_URI") or environ.get("PATH_INFO") or "")
+        atoms["r"] = f"{environ['REQUEST_METHOD']} {target} {environ['SERVER_PROTOCOL']}"
+        atoms["U"] = environ.get("PATH_INFO")
+        atoms["q"] = urlsplit(target).query
+        return atoms
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    """The development server's and the CLI's logging: the same line format and redaction
+    as under gunicorn, on stderr."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(RedactingFormatter())
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(level)
+
+
 def init_app(app) -> None:
+    # Whatever logging the host process set up, werkzeug's request lines are redacted.
     werkzeug_log = logging.getLogger("werkzeug")
     if not any(isinstance(f, RedactRequestLines) for f in werkzeug_log.filters):
         werkzeug_log.addFilter(RedactRequestLines())

@@ -1,6 +1,6 @@
 """Geocoding for katdir: places and addresses to points, each with its precision (DESIGN §6).
 
-`build_geocoder()` gives the chain the CLI, the indexer and the API use: a persistent cache, an
+`build_geocoder(settings)` gives the chain the CLI, the indexer and the API use: a persistent cache, an
 offline US gazetteer and, when configured, an online geopy geocoder behind a rate limiter.
 """
 

@@ -57,10 +57,10 @@ from geopy.location import Location
 from katdir.geocoding.cache import MISS_TTL_SECONDS, GeocodeCache, normalize_query
 from katdir.geocoding.gazetteer import Gazetteer
 from katdir.geocoding.precision import is_finer
+from katdir.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_USER_AGENT = "katdir/0.1 (+https://github.com/katdir/katdir)"
 PUBLIC_NOMINATIM = "nominatim.openstreetmap.org"
 PLAUSIBLE_DISTANCE_KM = 80.0  # the largest rural ZIPs span about this much
 
@@ -326,21 +326,27 @@ def _beats(found: Location | None, offline: Location | None) -> bool:
     return True
 
 
-def build_geocoder(online: str | None = None, *, cache_path: str | PathLike[str] | None = None,
-                   user_agent: str = DEFAULT_USER_AGENT,
-                   online_options: dict[str, Any] | None = None,
+def build_geocoder(settings: Settings | None = None, *,
+                   cache_path: str | PathLike[str] | None = None,
                    min_delay_seconds: float = 1.0, max_retries: int = 2, timeout: float = 10,
                    error_wait_seconds: float = 5.0, max_retry_after: float = 60.0,
                    miss_ttl_seconds: float = MISS_TTL_SECONDS) -> GeocoderChain:
-    """The geocoding chain, configured.
+    """The geocoding chain the settings describe.
 
-    `online` is a geopy service name ("nominatim", "photon", …) or None for offline only;
-    `online_options` go to that geocoder's constructor (e.g. {"domain": "127.0.0.1:8765",
-    "scheme": "http"} or an api_key). Online requests are spaced by `min_delay_seconds`,
-    retried `max_retries` times `error_wait_seconds` apart, wait out a Retry-After up to
-    `max_retry_after` seconds, and time out after `timeout` seconds. `cache_path` is the SQLite
-    cache file; "no such place" answers expire after `miss_ttl_seconds`.
+    `settings.geocoder` is a geopy service name ("nominatim", "photon", …) or empty for
+    offline only; `settings.geocoder_options` go to that geocoder's constructor, with
+    `settings.user_agent`; the cache is `settings.geocode_cache_path` unless `cache_path` is
+    given. Without settings: offline, cached in `cache_path` if given. Online requests are
+    spaced by `min_delay_seconds`, retried `max_retries` times `error_wait_seconds` apart, wait
+    out a Retry-After up to `max_retry_after` seconds, and time out after `timeout` seconds;
+    "no such place" answers expire from the cache after `miss_ttl_seconds`.
     """
+    if settings is None:
+        settings = Settings()  # offline
+    elif cache_path is None:
+        cache_path = settings.geocode_cache_path
+    online, user_agent, online_options = (settings.geocoder, settings.user_agent,
+                                          settings.geocoder_options)
     cache = GeocodeCache(cache_path, miss_ttl_seconds=miss_ttl_seconds) if cache_path else None
     provider = None
     if online:

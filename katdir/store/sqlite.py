@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import math
+import queue
 import re
 import sqlite3
 import threading
@@ -35,6 +36,7 @@ from katdir.store.base import (
     SearchResult,
     SearchTooCostly,
     Store,
+    StoreUnavailable,
     client_gone,
     context_routes,
     search_fields,
@@ -81,6 +83,10 @@ DOT = "(c.x * :ox + c.y * :oy + c.z * :oz)"  # cosine of the angle to the origin
 _WORD = re.compile(r"\w+", re.UNICODE)
 T = TypeVar("T")
 PAD = 1e-4  # degrees, about 11 m
+# Connections one store keeps open, whatever the number of threads: a gunicorn worker's
+# threads, or a development server's busiest moment. Each may hold a 32 MiB page cache.
+POOL_SIZE = 4
+POOL_WAIT = 10.0  # seconds a thread waits for a free connection before the store is "busy"
 PROGRESS_STEPS = 10_000  # SQLite VM steps between two looks at the deadline (well under 1 ms)
 # A search's text matches (and their score when it sorts by relevance): filled once per
 # search, in the connection's private temp database, emptied when the search ends.
@@ -135,15 +141,43 @@ def facet_columns(routes: tuple[str, ...]) -> str:
     return ", ".join(columns)
 
 
-class SQLiteStore(Store):
-    """Clinics in one SQLite file (WAL mode: readers never wait for the indexer)."""
+class _Lease:
+    """A pooled connection lent to one thread; back in the pool when released, or when its
+    thread ends without releasing it (the thread-local slot drops the lease)."""
 
-    def __init__(self, path: str | Path, *, search_timeout: float = SEARCH_TIMEOUT):
+    def __init__(self, conn: sqlite3.Connection, store: SQLiteStore):
+        self.conn, self._store = conn, store
+
+    def give_back(self) -> None:
+        conn, self.conn = self.conn, None
+        if conn is not None:
+            self._store._return(conn)
+
+    def __del__(self) -> None:
+        try:
+            self.give_back()
+        except Exception:  # noqa: BLE001 - interpreter shutdown: nothing left to return to
+            pass
+
+
+class SQLiteStore(Store):
+    """Clinics in one SQLite file (WAL mode: readers never wait for the indexer).
+
+    Connections come from a small pool (POOL_SIZE): a thread keeps the one it was lent until
+    `release()` (the web app calls it when a request ends), so a server's memory and file
+    descriptors stay flat however many threads it starts.
+    """
+
+    def __init__(self, path: str | Path, *, search_timeout: float = SEARCH_TIMEOUT,
+                 pool_size: int = POOL_SIZE):
         self.path = Path(path)
         self.search_timeout = search_timeout
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        self._idle: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()  # warmest first
+        self._slots = threading.BoundedSemaphore(pool_size)
+        self.pool_size = pool_size
         with self._connection() as conn:
             conn.executescript(SCHEMA)
         self._add_price_columns()
@@ -171,18 +205,51 @@ class SQLiteStore(Store):
         return cls(url.removeprefix("sqlite:///") or ":memory:")
 
     def _connection(self) -> sqlite3.Connection:
-        # One connection per thread: sqlite3 connections must not cross threads.
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA cache_size=-32768")  # 32 MiB: a metro's rows stay in memory
-            conn.execute("PRAGMA temp_store=MEMORY")
-            conn.execute(TEXT_MATCHES)
-            conn.set_progress_handler(self._should_stop, PROGRESS_STEPS)
-            self._local.conn = conn
+        """This thread's connection: lent from the pool on first use, kept until released."""
+        lease = getattr(self._local, "lease", None)
+        if lease is not None and lease.conn is not None:
+            return lease.conn
+        if not self._slots.acquire(timeout=POOL_WAIT):
+            raise StoreUnavailable(f"all {self.pool_size} connections to {self.path.name} "
+                                   f"stayed busy for {POOL_WAIT:g} s")
+        try:
+            conn = self._idle.get_nowait()
+        except queue.Empty:
+            try:
+                conn = self._open()
+            except BaseException:
+                self._slots.release()
+                raise
+        self._local.lease = _Lease(conn, self)
         return conn
+
+    def _open(self) -> sqlite3.Connection:
+        # Used by one thread at a time (the lease), though not always the one that opened it.
+        conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA cache_size=-32768")  # 32 MiB: a metro's rows stay in memory
+        conn.execute("PRAGMA temp_store=MEMORY")
+        conn.execute(TEXT_MATCHES)
+        conn.set_progress_handler(self._should_stop, PROGRESS_STEPS)
+        return conn
+
+    def _return(self, conn: sqlite3.Connection) -> None:
+        try:
+            if conn.in_transaction:
+                conn.rollback()
+            self._idle.put(conn)
+        except sqlite3.Error:  # closed under us (store closed): nothing to keep
+            pass
+        finally:
+            self._slots.release()
+
+    def release(self) -> None:
+        """Give this thread's connection back to the pool."""
+        lease = getattr(self._local, "lease", None)
+        self._local.lease = None
+        if lease is not None:
+            lease.give_back()
 
     def _should_stop(self) -> bool:
         """SQLite's progress handler: a true answer interrupts the running statement."""
@@ -199,10 +266,14 @@ class SQLiteStore(Store):
         return False
 
     def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
+        """Release this thread's connection and close every idle one (the pool stays usable:
+        a later call opens connections anew)."""
+        self.release()
+        while True:
+            try:
+                self._idle.get_nowait().close()
+            except queue.Empty:
+                break
 
     # -- writing -------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from indexer.pipeline import index_file
 from katdir.geocoding import build_geocoder
 from katdir.model import PRECISIONS
 from katdir.store import open_store
-from katdir.webserver import serve_web
+from crawler.webserver import serve_web
 
 LOCAL = {"KATDIR_ALLOW_PRIVATE_HOSTS": True, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0,
          "CONCURRENT_REQUESTS_PER_DOMAIN": 16}

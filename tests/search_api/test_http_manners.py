@@ -83,3 +83,18 @@ def test_responses_are_compressed_and_their_etag_still_validates(client):
     again = client.get(path, headers={"Accept-Encoding": "gzip",
                                       "If-None-Match": zipped.headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_map_tiles_are_off_by_default_and_allowed_only_when_an_operator_sets_them(
+        client, sqlite_url, tmp_path):
+    page = client.get("/?near=80202&radius=50")
+    assert 'data-tiles=""' in page.get_data(as_text=True)
+    assert "img-src 'self' data:;" in page.headers["Content-Security-Policy"] + ";"
+    app = create_app({"KATDIR_STORE": sqlite_url, "KATDIR_GEOCODE_CACHE": str(tmp_path / "h.db"),
+                      "KATDIR_MAP_TILE_URL": "https://{s}.tiles.example.org/{z}/{x}/{y}.png",
+                      "KATDIR_MAP_TILE_ATTRIBUTION": "© Example"})
+    page = app.test_client().get("/?near=80202&radius=50")
+    assert 'data-tiles="https://{s}.tiles.example.org/{z}/{x}/{y}.png"' in page.get_data(
+        as_text=True)
+    assert "img-src 'self' data: https://*.tiles.example.org" in page.headers[
+        "Content-Security-Policy"]

@@ -11,7 +11,7 @@ import pytest
 from katdir.store import MAX_TEXT_WORDS, NearQuery, SearchTooCostly, client_gone
 from katdir.store.elasticsearch import search_body, text_clause
 from katdir.store.sqlite import SQLiteStore
-from katdir.synthetic import synthetic_clinics
+from bench.synthetic import synthetic_clinics
 
 LOS_ANGELES = (34.0522, -118.2437)
 WIDEST_KM = 804.672  # the API's 500-mile cap
@@ -52,11 +52,11 @@ class RecordingConnection:
 def test_the_text_match_runs_once_per_search_never_per_candidate(big_store, sort):
     real = big_store._connection()
     recording = RecordingConnection(real)
-    big_store._local.conn = recording
+    big_store._local.lease.conn = recording
     try:
         result = big_store.search(widest("m", sort))
     finally:
-        big_store._local.conn = real
+        big_store._local.lease.conn = real
     assert result.total > 100
     matching = [sql for sql, _ in recording.statements if "MATCH" in sql]
     assert len(matching) == 1, matching

@@ -1,0 +1,96 @@
+"""How the app is served (issue 11, findings 4, 8 and 9): `katdir serve` runs gunicorn with the
+shared configuration, the development server only with `--dev`, and Flask's debugger never
+outside it — FLASK_DEBUG=1 notwithstanding. The development server's log is redacted too."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from katdir.store import open_store
+from search_api import create_app
+from tests.search_api.test_api import CLINICS
+from tests.search_api.test_privacy_logs import free_port
+
+DEBUGGER_RESOURCE = "/?__debugger__=yes&cmd=resource&f=style.css"
+
+
+def test_debug_mode_is_off_whatever_flask_debug_says(monkeypatch, sqlite_url, tmp_path):
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    app = create_app({"KATDIR_STORE": sqlite_url, "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
+                      "DEBUG": True})
+    assert app.debug is False
+
+    @app.get("/api/v1/boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    response = app.test_client().get("/api/v1/boom")
+    assert response.status_code == 500
+    assert b"secret internals" not in response.data and b"Traceback" not in response.data
+    assert app.test_client().get(DEBUGGER_RESOURCE).content_type.startswith("text/html")
+
+
+@pytest.fixture
+def serve(tmp_path):
+    """`katdir serve` on a free port of 127.0.0.1, with FLASK_DEBUG=1 set around it."""
+    db = tmp_path / "katdir.db"
+    with open_store(f"sqlite:///{db}") as store:
+        store.upsert(CLINICS)
+    started: list[subprocess.Popen] = []
+
+    def start(*options: str) -> tuple[str, Path]:
+        port = free_port()
+        log = tmp_path / f"serve-{port}.log"
+        env = {**os.environ, "FLASK_DEBUG": "1", "KATDIR_STORE": f"sqlite:///{db}",
+               "KATDIR_VAR": str(tmp_path), "WEB_CONCURRENCY": "1"}
+        with log.open("wb") as out:
+            started.append(subprocess.Popen(
+                [str(Path(sys.executable).with_name("katdir")), "serve", "--port", str(port),
+                 *options], env=env, stdout=out, stderr=subprocess.STDOUT))
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 90  # a fresh KATDIR_VAR builds the gazetteer's index
+        while time.monotonic() < deadline:
+            try:
+                requests.get(base + "/healthz", timeout=5)
+                return base, log
+            except (requests.ConnectionError, requests.Timeout):
+                time.sleep(0.2)
+        raise AssertionError(f"katdir serve did not answer:\n{log.read_text()}")
+
+    yield start
+    for process in started:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def test_katdir_serve_runs_gunicorn_and_never_the_debugger(serve):
+    base, _ = serve()
+    response = requests.get(base + "/api/v1/clinics/search", params={"near": "80202"}, timeout=10)
+    assert response.status_code == 200
+    assert response.headers["Server"].startswith("gunicorn")
+    debugger = requests.get(base + DEBUGGER_RESOURCE, timeout=10)
+    assert not debugger.headers["Content-Type"].startswith("text/css")
+
+
+def test_katdir_serve_dev_runs_the_development_server_with_a_redacted_log(serve):
+    base, log = serve("--dev")
+    response = requests.get(base + "/api/v1/clinics/search",
+                            params={"near": "80202", "q": "spravato", "lat": None}, timeout=10)
+    assert response.headers["Server"].startswith("Werkzeug")
+    requests.get(base + "/clinics/denver-iv", headers={"User-Agent": "SecretAgent/1.0"}, timeout=10)
+    time.sleep(0.5)
+    text = log.read_text()
+    assert "GET /api/v1/clinics/search?near=-&q=- HTTP/1.1" in text
+    assert "GET /clinics/denver-iv HTTP/1.1" in text
+    for secret in ("80202", "spravato", "SecretAgent"):
+        assert secret not in text
+    request_lines = [line for line in text.splitlines() if "HTTP/1.1" in line]
+    assert request_lines and not any("127.0.0.1 - -" in line for line in request_lines)

@@ -1,0 +1,81 @@
+"""One small pool of store connections per server process (issue 11, finding 4): a threaded
+server under concurrent load keeps at most POOL_SIZE SQLite connections open, instead of
+one (with its 32 MiB cache) per request thread."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+from werkzeug.serving import make_server
+
+from katdir.store import open_store
+from katdir.store.sqlite import POOL_SIZE, SQLiteStore
+from bench.synthetic import synthetic_clinics
+from search_api import create_app
+
+CONCURRENCY = 16
+REQUESTS = 400
+
+
+def open_connections(db: Path) -> int:
+    """SQLite connections this process holds on `db` (one descriptor of the file each)."""
+    count = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            if os.readlink(f"/proc/self/fd/{fd}") == str(db):
+                count += 1
+        except OSError:
+            pass
+    return count
+
+
+def test_a_threaded_server_under_load_keeps_a_bounded_pool_of_connections(tmp_path):
+    db = tmp_path / "katdir.db"
+    with open_store(f"sqlite:///{db}") as store:
+        store.rebuild(synthetic_clinics(2000))
+    app = create_app({"KATDIR_STORE": f"sqlite:///{db}",
+                      "KATDIR_GEOCODE_CACHE": str(tmp_path / "geo.db")})
+    # A thread per request, as the development server (and `katdir serve` before) runs.
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/api/v1/clinics/search"
+    peak, done = [0], threading.Event()
+
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], open_connections(db))
+            time.sleep(0.005)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        with ThreadPoolExecutor(CONCURRENCY) as pool:
+            statuses = list(pool.map(
+                lambda i: requests.get(url, params={"lat": 40.7, "lon": -74.0, "radius": 100,
+                                                    "q": "ketamine" if i % 2 else None},
+                                       timeout=30).status_code, range(REQUESTS)))
+    finally:
+        done.set()
+        sampler.join()
+        server.shutdown()
+    assert statuses == [200] * REQUESTS
+    assert 1 <= peak[0] <= POOL_SIZE
+    app.extensions["katdir.store"].close()
+    assert open_connections(db) == 0
+
+
+def test_a_thread_that_ends_without_releasing_gives_its_connection_back(tmp_path):
+    store = SQLiteStore(tmp_path / "katdir.db", pool_size=2)
+    store.release()
+    for _ in range(10):  # more threads than connections, none of them releasing
+        worker = threading.Thread(target=store.count)
+        worker.start()
+        worker.join()
+    assert store.count() == 0
+    store.close()
+    assert open_connections(tmp_path / "katdir.db") == 0
