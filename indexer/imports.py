@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from indexer.curation import apply_decision, validated
 from indexer.geocode import Locator
 from indexer.normalize import normalize_address, normalize_phone, normalize_price, normalize_url
+from katdir.export import is_header
 from katdir.model import Clinic, utcnow
 from katdir.store import Store
 
@@ -73,6 +74,8 @@ def import_records(lines: Iterable[tuple[int, str]], store: Store, geocoder, *,
     now = utcnow()
     locator = Locator(geocoder)
     for number, line in lines:
+        if number == 1 and is_header(line):
+            continue  # an export's licence note (katdir.export), not a clinic
         summary.read += 1
         try:
             clinic = normalized(Clinic.model_validate_json(line))

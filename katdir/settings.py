@@ -83,6 +83,13 @@ class Settings:
     retry_after: int = _setting(
         "KATDIR_RETRY_AFTER", 5,
         "seconds the API's 503 answers ask clients to wait (Retry-After) while the store is down")
+    map_tile_url: str = _setting(
+        "KATDIR_MAP_TILE_URL", "",
+        "a tile server for the maps, as a Leaflet URL template (https://tiles.example/{z}/{x}/{y}"
+        ".png); visitors' browsers then ask it for tiles around their search. Empty (default): "
+        "the maps draw only the state and county outlines this site serves")
+    map_tile_attribution: str = _setting(
+        "KATDIR_MAP_TILE_ATTRIBUTION", "", "the credit line the tile server asks for")
 
     # Where each value came from ("default", "environment", "override"): for `katdir config`.
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)

@@ -31,13 +31,24 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     # Off whatever FLASK_DEBUG or a config key says; only `katdir serve --dev` may turn it on.
     app.debug = False
 
-    from search_api import errors, formatting, hangup, health, pages, privacy, resources, security
+    from search_api import (
+        errors,
+        formatting,
+        hangup,
+        health,
+        http_manners,
+        pages,
+        privacy,
+        resources,
+        security,
+    )
     from search_api.api import api
 
     resources.init_app(app)
     errors.init_app(app)
-    hangup.init_app(app)
     formatting.init_app(app)
+    http_manners.init_app(app)
+    hangup.init_app(app)
     security.init_app(app)
     privacy.init_app(app)
     app.register_blueprint(api)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request, stream_with_context
 
+from katdir import export
 from katdir.filters import MAX_TEXT
+from katdir.model import utcnow
 from search_api import resources, service
 from search_api.errors import APIError
 from search_api.openapi import openapi_spec
@@ -40,6 +42,24 @@ def geocode():
                        {"parameter": "q", "value": query})
     return jsonify({"query": query, "lat": location.latitude, "lon": location.longitude,
                     "label": location.address, "precision": location.raw.get("precision")})
+
+
+@api.get("/export.<fmt>")
+def export_directory(fmt: str):
+    """The public directory as open data, streamed: JSON Lines, CSV or GeoJSON."""
+    if fmt not in export.FORMATS:
+        raise APIError(404, "not_found", f"no export format {fmt!r}",
+                       {"parameter": "format", "value": fmt,
+                        "accepted": ", ".join(export.FORMATS)})
+    exported_at = utcnow()
+    chunks = export.export_chunks(resources.store().iter_clinics(), fmt,
+                                  exported_at=exported_at)
+    response = Response(stream_with_context(chunks), mimetype=export.FORMATS[fmt])
+    name = f"katdir-clinics-{exported_at:%Y-%m-%d}.{fmt}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Link"] = f'<{export.LICENCE_URL}>; rel="license"'
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @api.get("/openapi.json")

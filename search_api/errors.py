@@ -89,7 +89,7 @@ def init_app(app: Flask) -> None:
         if _wants_json():
             response = error_response(503, "search_too_costly", message)
         else:
-            response = app.make_response((message.capitalize() + ".", 503))
+            response = app.make_response(error_page(503, message.capitalize() + "."))
         response.headers["Retry-After"] = str(app.extensions["katdir.settings"].retry_after)
         return response
 

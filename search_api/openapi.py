@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from katdir import export
 from katdir.filters import EXCLUSIVE, MAX_TEXT, PARAMETERS, Parameter
 from katdir.model import Clinic
 from search_api import schemas
@@ -89,6 +90,19 @@ def openapi_spec() -> dict[str, Any]:
                                 "schema": {"type": "string", "minLength": 1,
                                            "maxLength": MAX_TEXT}}],
                 "responses": {"200": _json("Place", "The place."), **_errors(400, 404)}}},
+            "/api/v1/export.{format}": {"get": {
+                "operationId": "exportDirectory",
+                "summary": "The public directory as open data (licence and date included).",
+                "description": "GeoJSON carries `licence`, `attribution` and `exported_at` "
+                               "beside its features; JSON Lines starts with a "
+                               "`{\"katdir_export\": {...}}` line; every format is sent "
+                               "with a `Link: <…>; rel=\"license\"` header and a dated "
+                               "file name.",
+                "parameters": [{"name": "format", "in": "path", "required": True,
+                                "schema": {"enum": list(export.FORMATS)}}],
+                "responses": {"200": {"description": "The export, streamed.", "content": {
+                    mimetype: {"schema": {"type": "string"}}
+                    for mimetype in export.FORMATS.values()}}, **_errors(404)}}},
         },
         "components": {"schemas": component_schemas()},
     }

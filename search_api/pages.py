@@ -48,8 +48,8 @@ def active_filters(args: MultiDict) -> list[tuple[str, str]]:
 def map_settings() -> dict[str, Any]:
     """What the map script needs from the operator: a tile URL, if one is set (off by
     default: then the basemap is the outlines this site serves)."""
-    return {"tiles": current_app.config.get("KATDIR_MAP_TILE_URL") or "",
-            "attribution": current_app.config.get("KATDIR_MAP_TILE_ATTRIBUTION") or ""}
+    settings = current_app.extensions["katdir.settings"]
+    return {"tiles": settings.map_tile_url, "attribution": settings.map_tile_attribution}
 
 
 @bp.get("/")

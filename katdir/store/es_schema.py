@@ -107,7 +107,7 @@ CLINIC_MAPPINGS: dict[str, Any] = {
         "status": {"type": "keyword"},
         "location": {"type": "geo_point"},
         "min_price": {"type": "double"},
-        "price_for": {"type": "object", "dynamic": "strict", "properties": {
+        "price_for": {"dynamic": "strict", "properties": {  # an object (ES shows no type)
             route_set_key(combo): {"type": "double"} for combo in ROUTE_SETS}},
         # One field per search filter that reads a clinic (katdir.filters), typed by its kind.
         **{f.field: {"type": FIELD_TYPES[f.kind.name]} for f in indexed_filters()},

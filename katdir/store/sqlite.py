@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from katdir.geo import bounding_box, haversine_km, min_dot_for_radius, unit_vector
 from katdir.filters import FILTERS, MAX_TEXT_WORDS, Parameter, indexed_filters
@@ -114,6 +114,7 @@ UPSERT_ROW = (f"INSERT INTO clinics ({_COLUMNS}) VALUES ({_PLACES}) ON CONFLICT(
 
 DOT = "(c.x * :ox + c.y * :oy + c.z * :oz)"  # cosine of the angle to the origin
 _WORD = re.compile(r"\w+", re.UNICODE)
+T = TypeVar("T")
 PAD = 1e-4  # degrees, about 11 m
 # Connections one store keeps open, whatever the number of threads: a gunicorn worker's
 # threads, or a development server's busiest moment. Each may hold a 32 MiB page cache.
@@ -171,7 +172,6 @@ def facet_columns(routes: tuple[str, ...]) -> str:
             cond.append(f"{price} < {high}")
         columns.append(f"total({' AND '.join(cond)})")
     return ", ".join(columns)
-
 
 
 class _Lease:
@@ -421,19 +421,15 @@ class SQLiteStore(Store):
         return self._connection().execute("SELECT count(*) FROM clinics").fetchone()[0]
 
     def search(self, query: NearQuery) -> SearchResult:
-        return self._bounded(self._search, query)
-
-    def price_context(self, query: NearQuery) -> dict[str, RoutePrices]:
-        return self._bounded(self._price_context, query)
-
-    def _bounded(self, work: Callable[[sqlite3.Connection, NearQuery], Any],
-                 query: NearQuery) -> Any:
-        """Run a search's statements under its deadline, in one read snapshot."""
         conn = self._connection()
+        return self._bounded(conn, lambda: self._search(conn, query))
+
+    def _bounded(self, conn: sqlite3.Connection, work: Callable[[], T]) -> T:
+        """Run a search's statements in one read snapshot under the search deadline."""
         self._local.deadline = time.monotonic() + self.search_timeout
         try:
             with conn:  # one read snapshot; the rollback or commit empties text_match
-                return work(conn, query)
+                return work()
         except sqlite3.OperationalError as err:
             stopped = getattr(self._local, "stopped", None)
             if stopped and "interrupt" in str(err):
@@ -476,6 +472,10 @@ class SQLiteStore(Store):
             rows = conn.execute(page_sql.format(where=where), params).fetchall()
         return SearchResult(total, self._hits(conn, query, rows), facets)
 
+    def price_context(self, query: NearQuery) -> dict[str, RoutePrices]:
+        conn = self._connection()
+        return self._bounded(conn, lambda: self._price_context(conn, query))
+
     def _price_context(self, conn: sqlite3.Connection,
                        query: NearQuery) -> dict[str, RoutePrices]:
         source, filters, params = self._matches(conn, query)
@@ -500,8 +500,9 @@ class SQLiteStore(Store):
 
     def _matches(self, conn: sqlite3.Connection,
                  query: NearQuery) -> tuple[str, list[str], dict[str, Any]]:
-        """FROM clause, filters and parameters of the clinics that match `query`. A text is
-        matched once, into temp.text_match, and joined by rowid — never once per candidate."""
+        """FROM clause, filters and parameters of the clinics that match `query` (inside
+        `_bounded`). A text is matched once, into temp.text_match, and joined by rowid —
+        never once per candidate."""
         ox, oy, oz = unit_vector(query.lat, query.lon)
         filters, params = self._filters(query)
         params.update(ox=ox, oy=oy, oz=oz, min_dot=min_dot_for_radius(query.radius_km))

@@ -91,7 +91,7 @@
     });
     var fit = function () {
       var bounds = points.length ? L.latLngBounds(points).extend(origin) : radius.getBounds();
-      map.fitBounds(bounds, { padding: [24, 24], maxZoom: 12 });
+      map.fitBounds(bounds, { padding: [24, 24], maxZoom: 11 });
     };
     fit();
 
