@@ -14,7 +14,7 @@ from katdir.cli import build_parser, main
 from katdir.store import NearQuery, open_store
 
 COMMANDS = ["demo", "crawl", "extract", "index", "import", "serve", "geocode", "export", "evaluate",
-            "queue", "dedupe-eval", "config"]
+            "queue", "dedupe-eval", "config", "rebuild"]
 
 
 @pytest.fixture

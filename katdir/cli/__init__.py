@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "geocode": "geocode",
     "serve": "serve",
     "evaluate": "evaluate",
+    "rebuild": "rebuild",
     "config": "config",
 }
 

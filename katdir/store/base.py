@@ -200,6 +200,11 @@ class Store(abc.ABC):
     def rebuild(self, clinics: Iterable[Clinic]) -> int:
         """Replace every clinic with these, atomically for readers; decisions are kept."""
 
+    def reindex(self) -> int:
+        """Rebuild the search structures from the stored clinics themselves (`katdir
+        rebuild`, after an upgrade that changed the store's schema); returns the count."""
+        return self.rebuild(list(self.iter_clinics()))
+
     # Curators' decisions live apart from clinics: rebuilds never touch them.
 
     @abc.abstractmethod

@@ -117,6 +117,7 @@ class ElasticsearchStore(Store):
             raise StoreError(f"cannot use {len(nodes)} Elasticsearch node(s): {err}") from err
         self._alias_ready = False
         self._decisions_ready = False
+        self._schema_checked = False
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ElasticsearchStore:
@@ -151,6 +152,7 @@ class ElasticsearchStore(Store):
         """The first incremental write to an empty directory makes its first index."""
         if self._alias_ready:
             return
+        self._check_schema()
         with _engine("create the clinic index"):
             if not self.es.indices.exists_alias(name=self.alias):
                 self._put_template()
@@ -159,6 +161,45 @@ class ElasticsearchStore(Store):
                 if not self.es.indices.exists_alias(name=self.alias):
                     raise StoreError(f"could not create the alias {self.alias}")
         self._alias_ready = True
+
+    def _check_schema(self) -> None:
+        """Refuse to write to or search an index made at another schema version (once per
+        store object); reading documents (`get`, `iter_clinics`) stays possible, so that
+        `katdir rebuild` can copy them into an index of the current version."""
+        if self._schema_checked:
+            return
+        with _engine("read the clinic index's mapping"):
+            try:
+                mappings = self.es.indices.get_mapping(index=self.alias)
+            except NotFoundError:  # no index yet: it will be made at this version
+                return
+        for name, mapping in sorted(mappings.items()):
+            version = schema.schema_version(mapping)
+            if version < schema.SCHEMA_VERSION:
+                raise StoreError(
+                    f"the Elasticsearch index {name} has store schema {version}, this katdir "
+                    f"needs {schema.SCHEMA_VERSION}: run `katdir rebuild` (same KATDIR_STORE "
+                    f"and KATDIR_ES_PREFIX) to copy every clinic into a new index; searches "
+                    f"keep using the old one until it is done")
+            if version > schema.SCHEMA_VERSION:
+                raise StoreError(f"the Elasticsearch index {name} has store schema {version}, "
+                                 f"newer than this katdir's ({schema.SCHEMA_VERSION}): upgrade "
+                                 "katdir")
+            # A search filter declared since the index was made (katdir.filters): same cure.
+            missing = schema.missing_filter_fields(mapping)
+            if missing:
+                raise StoreError(
+                    f"the Elasticsearch index {name} has no field for the search filter(s) "
+                    f"{', '.join(missing)}: run `katdir rebuild` (same KATDIR_STORE and "
+                    f"KATDIR_ES_PREFIX) to copy every clinic into a new index with them")
+        self._schema_checked = True
+
+    def reindex(self) -> int:
+        """Copy every clinic into a new index of the current schema and move the alias to it
+        (streamed: the old index is read while the new one is loaded)."""
+        count = self.rebuild(self.iter_clinics())
+        self._schema_checked = False
+        return count
 
     def _ensure_decisions(self) -> None:
         if self._decisions_ready:
@@ -188,7 +229,7 @@ class ElasticsearchStore(Store):
                 self.es.options(ignore_status=404).indices.delete(index=name)
             self.es.options(ignore_status=404).indices.delete_index_template(
                 name=schema.template_name(self.prefix))
-        self._alias_ready = self._decisions_ready = False
+        self._alias_ready = self._decisions_ready = self._schema_checked = False
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -248,6 +289,7 @@ class ElasticsearchStore(Store):
         return written
 
     def delete(self, clinic_id: str) -> bool:
+        self._check_schema()
         with _engine("delete a clinic"):
             try:
                 self.es.delete(index=self.alias, id=clinic_id, refresh=True)
@@ -395,6 +437,7 @@ class ElasticsearchStore(Store):
         from the stored point — SQLite's order — and a side's margin is widened until no
         clinic outside the window could belong on the page.
         """
+        self._check_schema()
         body = search_body(query)
         before = after = PAGE_MARGIN
         facets = None

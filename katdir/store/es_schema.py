@@ -79,6 +79,24 @@ def template_name(prefix: str) -> str:
 
 # -- mappings ------------------------------------------------------------------------------
 
+# The mappings' version, kept in each index (`_meta.schema_version`; none: 1, before versions
+# were kept). Raise it with any change to the mappings or to what a document means; an index
+# of an older version is then refused until `katdir rebuild` copies it into a new one.
+SCHEMA_VERSION = 2
+
+
+def missing_filter_fields(mapping: dict[str, Any]) -> list[str]:
+    """The search filters (katdir.filters) whose field an index's mapping lacks: filters
+    declared after the index was made."""
+    mapped = (mapping.get("mappings") or {}).get("properties") or {}
+    return [f.name for f in indexed_filters() if f.field not in mapped]
+
+
+def schema_version(mapping: dict[str, Any]) -> int:
+    """The schema version an index's mapping (as `indices.get_mapping` gives it) was made at."""
+    return int(((mapping.get("mappings") or {}).get("_meta") or {}).get("schema_version", 1))
+
+
 # Every set of routes a search may ask for, as a field name: "iv", "im-spravato", ... A search
 # on several routes filters, sorts and counts by the lowest of their prices; without scripts
 # (painless is a module) Elasticsearch can only do that on a field that holds it already, and
@@ -100,6 +118,7 @@ def price_field(routes: tuple[str, ...]) -> str:
 FIELD_TYPES = {"flag": "boolean", "any_of": "keyword", "at_most": "double"}
 
 CLINIC_MAPPINGS: dict[str, Any] = {
+    "_meta": {"schema_version": SCHEMA_VERSION},
     "dynamic": "strict",
     "_source": {"enabled": True},
     "properties": {
@@ -123,6 +142,7 @@ CLINIC_MAPPINGS: dict[str, Any] = {
 }
 
 DECISION_MAPPINGS: dict[str, Any] = {
+    "_meta": {"schema_version": SCHEMA_VERSION},
     "dynamic": "strict",
     "properties": {
         "clinic_id": {"type": "keyword"},

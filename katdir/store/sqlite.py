@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 from katdir.geo import bounding_box, haversine_km, min_dot_for_radius, unit_vector
 from katdir.filters import FILTERS, MAX_TEXT_WORDS, Parameter, indexed_filters
-from katdir.model import ROUTES, Clinic, Decision
+from katdir.model import CONDITIONS, ROUTES, Clinic, Decision
 from katdir.store.base import (
     PRICE_BANDS,
     SEARCH_TIMEOUT,
@@ -37,6 +37,7 @@ from katdir.store.base import (
     SearchResult,
     SearchTooCostly,
     Store,
+    StoreError,
     StoreUnavailable,
     client_gone,
     context_routes,
@@ -45,6 +46,29 @@ from katdir.store.base import (
 )
 
 log = logging.getLogger(__name__)
+
+# The schema's version, kept in the file (`PRAGMA user_version`). 0: a file written before
+# versions were kept (schema 1) or a new file. Raise it with any change to the tables below or
+# to what their rows mean; `_migrate` then re-derives the search tables from the documents.
+SCHEMA_VERSION = 2
+# Each route's and condition's permanent bit in the masks: never renumber or reuse one; a new
+# word gets the next unused code wherever it sits in the model's list (tests check both).
+ROUTE_CODES: dict[str, int] = {"iv": 0, "im": 1, "oral": 2, "spravato": 3,
+                               "intranasal_ketamine": 4}
+CONDITION_CODES: dict[str, int] = {
+    "depression": 0, "anxiety": 1, "ptsd": 2, "ocd": 3, "chronic_pain": 4, "bipolar": 5,
+    "suicidal_ideation": 6, "substance_use": 7, "eating_disorders": 8, "migraine": 9,
+    "fibromyalgia": 10, "other": 11,
+}
+if set(ROUTE_CODES) != set(ROUTES) or set(CONDITION_CODES) != set(CONDITIONS):
+    raise RuntimeError("a route or condition of katdir.model has no code in katdir.store.sqlite "
+                       "(ROUTE_CODES / CONDITION_CODES): give it the next unused one")
+if len(set(ROUTE_CODES.values())) != len(ROUTE_CODES) or \
+        len(set(CONDITION_CODES.values())) != len(CONDITION_CODES):
+    raise RuntimeError("two words share a code in katdir.store.sqlite's ROUTE_CODES or "
+                       "CONDITION_CODES")
+# Derived from the documents in `clinic_docs`, so a migration can always rebuild them.
+DERIVED_TABLES = ("clinics", "clinic_box", "clinic_text")
 
 # `clinics` holds only what search reads, one small row per clinic, numbered in spatial order
 # on a rebuild, so that one metro's rows share pages; the full documents live apart.
@@ -81,10 +105,21 @@ def column_of(f: Parameter) -> str:
     return f"{f.field}_mask" if f.kind.name == "any_of" else f.field
 
 
+def mask_codes(f: Parameter) -> dict[str, int]:
+    """The permanent bit of each word of an any-of filter's vocabulary (never its position)."""
+    return {"routes": ROUTE_CODES, "conditions": CONDITION_CODES}[f.field]
+
+
+for _f in indexed_filters("any_of"):
+    if _f.field not in ("routes", "conditions"):
+        raise RuntimeError(f"the search filter {_f.name!r} has no permanent codes for its words: "
+                           "add them beside ROUTE_CODES in katdir.store.sqlite")
+
+
 def stored_value(f: Parameter, value: Any) -> Any:
     """A filter's value as its column keeps it (a clinic's, or a query's)."""
     if f.kind.name == "any_of":
-        return _mask(value, f.kind.vocabulary)
+        return _mask(value, mask_codes(f))
     if f.kind.name == "flag":
         return _bool(value)
     return value
@@ -128,8 +163,8 @@ FILL_TEXT_MATCHES = ("INSERT INTO temp.text_match SELECT rowid, {rank} FROM clin
                      "WHERE clinic_text MATCH :text")
 
 
-def _mask(values: Iterable[str], vocabulary: tuple[str, ...]) -> int:
-    return sum(1 << vocabulary.index(v) for v in set(values) if v in vocabulary)
+def _mask(values: Iterable[str], codes: dict[str, int]) -> int:
+    return sum(1 << codes[v] for v in set(values) if v in codes)
 
 
 def _bool(value: bool | None) -> int | None:
@@ -164,7 +199,7 @@ def facet_columns(routes: tuple[str, ...]) -> str:
     """Count, route counts and price facets of the matches, in one aggregate row."""
     price = price_expression(routes)
     columns = ["count(*)"]
-    columns += [f"total((c.routes_mask & {1 << i}) != 0)" for i in range(len(ROUTES))]
+    columns += [f"total((c.routes_mask & {1 << ROUTE_CODES[route]}) != 0)" for route in ROUTES]
     columns += [f"min({price})", f"max({price})", f"total({price} IS NULL)"]
     for _, low, high in PRICE_BANDS:
         cond = [f"{price} >= {low}" if low is not None else f"{price} IS NOT NULL"]
@@ -211,13 +246,13 @@ class SQLiteStore(Store):
         self._idle: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()  # warmest first
         self._slots = threading.BoundedSemaphore(pool_size)
         self.pool_size = pool_size
-        with self._connection() as conn:
-            conn.executescript(SCHEMA)
+        self._migrate(self._connection())
         self._add_missing_columns()
 
     def _add_missing_columns(self) -> None:
-        """A file made before a price column or a filter's column existed: add the columns
-        and fill every search row again from the documents (it is derived data)."""
+        """A file made before a search filter's column existed (a filter declared since, with
+        no change to SCHEMA_VERSION): add the column and fill the search rows again from the
+        documents (they are derived data)."""
         conn = self._connection()
         present = {row[1] for row in conn.execute("PRAGMA table_info(clinics)")}
         wanted = {**{c: "REAL" for c in PRICE_COLUMNS.values()},
@@ -299,6 +334,44 @@ class SQLiteStore(Store):
             return True
         return False
 
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        """Bring the file to SCHEMA_VERSION: create it, or re-derive the search tables of an
+        older one from its documents (decisions and documents are kept as they are). Refuses a
+        file from a newer katdir. One process migrates; the others wait, then find it done."""
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == SCHEMA_VERSION:
+            return
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{self.path} has store schema {version}, newer than this katdir's "
+                             f"({SCHEMA_VERSION}): upgrade katdir to open it")
+        conn.isolation_level = None  # explicit transaction: DDL and data move together
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]  # another process?
+            exists = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'clinic_docs'"
+                                  ).fetchone() is not None
+            if version < SCHEMA_VERSION:
+                if exists:
+                    log.warning("%s: store schema %d → %d, re-deriving the search tables from "
+                                "the stored clinics", self.path, version or 1, SCHEMA_VERSION)
+                    for table in DERIVED_TABLES:
+                        conn.execute(f"DROP TABLE IF EXISTS {table}")
+                for statement in SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                if exists:
+                    self._fill_search_tables(conn, (
+                        Clinic.model_validate_json(doc)
+                        for (doc,) in conn.execute("SELECT doc FROM clinic_docs")))
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        finally:
+            conn.isolation_level = ""
+
     def close(self) -> None:
         """Release this thread's connection and close every idle one (the pool stays usable:
         a later call opens connections anew)."""
@@ -359,23 +432,42 @@ class SQLiteStore(Store):
         numbering the search rows in spatial order."""
         conn = self._connection()
         with conn:
-            for table in ("clinics", "clinic_docs", "clinic_box", "clinic_text"):
+            for table in ("clinic_docs", *DERIVED_TABLES):
                 conn.execute(f"DELETE FROM {table}")
-            conn.execute(f"CREATE TEMP TABLE staging ({_COLUMNS}, name, body)")
-            written = 0
-            for clinic in clinics:
-                conn.execute(f"INSERT INTO staging VALUES ({_PLACES}, ?, ?)",
-                             (*self._search_row(clinic), clinic.name, text_body(clinic)))
-                conn.execute("INSERT INTO clinic_docs VALUES (?, ?)",
-                             (clinic.id, clinic.model_dump_json()))
-                written += 1
-            conn.execute(f"INSERT INTO clinics ({_COLUMNS}) SELECT {_COLUMNS} FROM staging "
-                         f"ORDER BY {SPATIAL_ORDER}")
-            conn.execute("INSERT INTO clinic_box SELECT rowid, lat, lat, lon, lon FROM clinics "
-                         "WHERE lat IS NOT NULL")
-            conn.execute("INSERT INTO clinic_text (rowid, name, body) SELECT c.rowid, s.name, "
-                         "s.body FROM clinics c JOIN staging s ON s.id = c.id")
-            conn.execute("DROP TABLE staging")
+
+            def stored(clinics: Iterable[Clinic]) -> Iterator[Clinic]:
+                for clinic in clinics:
+                    conn.execute("INSERT INTO clinic_docs VALUES (?, ?)",
+                                 (clinic.id, clinic.model_dump_json()))
+                    yield clinic
+
+            return self._fill_search_tables(conn, stored(clinics))
+
+    def reindex(self) -> int:
+        """Re-derive the search tables from the stored documents, in one transaction."""
+        conn = self._connection()
+        with conn:
+            for table in DERIVED_TABLES:
+                conn.execute(f"DELETE FROM {table}")
+            docs = conn.execute("SELECT doc FROM clinic_docs")
+            return self._fill_search_tables(
+                conn, (Clinic.model_validate_json(doc) for (doc,) in docs))
+
+    def _fill_search_tables(self, conn: sqlite3.Connection, clinics: Iterable[Clinic]) -> int:
+        """Load the (empty) search tables from `clinics`, rows numbered in spatial order."""
+        conn.execute(f"CREATE TEMP TABLE staging ({_COLUMNS}, name, body)")
+        written = 0
+        for clinic in clinics:
+            conn.execute(f"INSERT INTO staging VALUES ({_PLACES}, ?, ?)",
+                         (*self._search_row(clinic), clinic.name, text_body(clinic)))
+            written += 1
+        conn.execute(f"INSERT INTO clinics ({_COLUMNS}) SELECT {_COLUMNS} FROM staging "
+                     f"ORDER BY {SPATIAL_ORDER}")
+        conn.execute("INSERT INTO clinic_box SELECT rowid, lat, lat, lon, lon FROM clinics "
+                     "WHERE lat IS NOT NULL")
+        conn.execute("INSERT INTO clinic_text (rowid, name, body) SELECT c.rowid, s.name, "
+                     "s.body FROM clinics c JOIN staging s ON s.id = c.id")
+        conn.execute("DROP TABLE staging")
         return written
 
     # -- curators' decisions -------------------------------------------------------------

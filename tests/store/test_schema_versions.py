@@ -1,0 +1,222 @@
+"""Store schemas carry a version: a store written before this change opens after it (SQLite:
+migrated; Elasticsearch: refused with the command to run, which then works), and routes are
+stored by permanent codes, so a route added mid-vocabulary relabels nothing."""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+import uuid
+
+import pytest
+
+import katdir.store.sqlite as sqlite_store
+from bench.synthetic import synthetic_clinics
+from katdir.cli import main
+from katdir.model import ROUTES, Clinic, Decision
+from katdir.store import NearQuery, StoreError, open_store
+from katdir.store.base import search_fields, text_body
+from katdir.store.sqlite import SCHEMA_VERSION, SQLiteStore
+
+
+def unique_prefix(name: str) -> str:
+    return f"katdir-test-{name}-{uuid.uuid4().hex[:8]}"
+
+# The DDL of store schema 1, as katdir wrote it before schema versions were kept (no
+# user_version; route and condition masks by position in the model's lists).
+SCHEMA_1 = """
+CREATE TABLE IF NOT EXISTS clinics (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    status TEXT NOT NULL,
+    lat REAL, lon REAL, x REAL, y REAL, z REAL,
+    routes_mask INTEGER NOT NULL DEFAULT 0,
+    conditions_mask INTEGER NOT NULL DEFAULT 0,
+    min_price REAL,
+    insurance INTEGER, va INTEGER, therapy INTEGER
+);
+CREATE TABLE IF NOT EXISTS clinic_docs (id TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID;
+CREATE VIRTUAL TABLE IF NOT EXISTS clinic_box USING rtree(rowid, min_lat, max_lat, min_lon, max_lon);
+CREATE VIRTUAL TABLE IF NOT EXISTS clinic_text USING fts5(name, body, tokenize = 'unicode61');
+CREATE TABLE IF NOT EXISTS decisions (
+    clinic_id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    doc TEXT NOT NULL
+);
+"""
+
+
+def write_schema_1(path, clinics: list[Clinic], decision: Decision) -> None:
+    """A store file exactly as schema 1 wrote it, without today's store code."""
+    from katdir.model import CONDITIONS
+
+    def mask(values, vocabulary):
+        return sum(1 << vocabulary.index(v) for v in set(values))
+
+    conn = sqlite3.connect(path)
+    conn.executescript(SCHEMA_1)
+    with conn:
+        for clinic in clinics:
+            derived, loc = search_fields(clinic), clinic.location
+            rowid = conn.execute(
+                "INSERT INTO clinics (id, status, lat, lon, routes_mask, conditions_mask, "
+                "min_price) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING rowid",
+                (clinic.id, derived["status"], loc.lat, loc.lon, mask(clinic.routes, ROUTES),
+                 mask(clinic.conditions, CONDITIONS), derived["min_price"])).fetchone()[0]
+            conn.execute("INSERT INTO clinic_docs VALUES (?, ?)",
+                         (clinic.id, clinic.model_dump_json()))
+            conn.execute("INSERT INTO clinic_box VALUES (?, ?, ?, ?, ?)",
+                         (rowid, loc.lat, loc.lat, loc.lon, loc.lon))
+            conn.execute("INSERT INTO clinic_text (rowid, name, body) VALUES (?, ?, ?)",
+                         (rowid, clinic.name, text_body(clinic)))
+        conn.execute("INSERT INTO decisions VALUES (?, ?, ?)",
+                     (decision.clinic_id, decision.version, decision.model_dump_json()))
+    conn.close()
+
+
+def near(clinic: Clinic, **filters) -> NearQuery:
+    return NearQuery(lat=clinic.location.lat, lon=clinic.location.lon, radius_km=50, **filters)
+
+
+def test_a_schema_1_file_is_migrated_on_open_and_keeps_everything(tmp_path, caplog):
+    clinics = list(synthetic_clinics(40, seed=8))
+    decision = Decision(clinic_id=clinics[0].id, version=3)
+    path = tmp_path / "old.db"
+    write_schema_1(path, clinics, decision)
+
+    with SQLiteStore(path) as store:
+        assert "store schema 1 → 2" in caplog.text
+        assert {c.id for c in store.iter_clinics()} == {c.id for c in clinics}
+        assert store.get_decision(decision.clinic_id).version == 3
+        for clinic in clinics[:10]:
+            found = store.search(near(clinic, filters={"route": tuple(clinic.routes)[:1]},
+                                      statuses=(clinic.review.status,)))
+            assert clinic.id in [h.clinic.id for h in found.hits]
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.close()
+    caplog.clear()
+    SQLiteStore(path).close()  # a second open finds it migrated
+    assert "schema" not in caplog.text
+
+
+def test_a_file_from_a_newer_katdir_is_refused(tmp_path):
+    path = tmp_path / "new.db"
+    SQLiteStore(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(StoreError, match="newer than this katdir's.*upgrade katdir"):
+        SQLiteStore(path)
+
+
+def test_a_route_added_mid_vocabulary_relabels_no_stored_row(tmp_path, monkeypatch):
+    clinics = [c for c in synthetic_clinics(200, seed=9) if c.routes][:60]
+    path = tmp_path / "k.db"
+    with SQLiteStore(path) as store:
+        store.upsert(clinics)
+    # A new route inserted second in the model's list gets the next unused code.
+    monkeypatch.setattr(sqlite_store, "ROUTES", (ROUTES[0], "ketamine_lozenge", *ROUTES[1:]))
+    monkeypatch.setattr(sqlite_store, "ROUTE_CODES",
+                        {**sqlite_store.ROUTE_CODES, "ketamine_lozenge": 5})
+    # A fresh cache for the facet columns, so that they see the new route (and none is left).
+    monkeypatch.setattr(sqlite_store, "facet_columns",
+                        functools.cache(sqlite_store.facet_columns.__wrapped__))
+    with SQLiteStore(path) as store:
+        for route in ROUTES:
+            for clinic in clinics[:5]:
+                found = store.search(near(clinic, filters={"route": (route,)}, per_page=100,
+                                          statuses=(clinic.review.status,)))
+                assert all(route in h.clinic.routes for h in found.hits), route
+                assert (clinic.id in [h.clinic.id for h in found.hits]) == (route in clinic.routes)
+        facets = store.search(near(clinics[0], statuses=(clinics[0].review.status,))).facets
+        assert facets["routes"]["ketamine_lozenge"] == 0
+
+
+def test_every_route_and_condition_has_a_permanent_code():
+    # Codes already written to stores must never change: this list only grows.
+    assert sqlite_store.ROUTE_CODES == {"iv": 0, "im": 1, "oral": 2, "spravato": 3,
+                                        "intranasal_ketamine": 4}
+    assert sqlite_store.CONDITION_CODES["depression"] == 0
+    assert sqlite_store.CONDITION_CODES["other"] == 11
+
+
+def test_katdir_rebuild_on_sqlite(tmp_path, monkeypatch, capsys):
+    url = f"sqlite:///{tmp_path / 'k.db'}"
+    with open_store(url) as store:
+        store.upsert(list(synthetic_clinics(30, seed=3)))
+    monkeypatch.setenv("KATDIR_STORE", url)
+    assert main(["rebuild"]) == 0
+    assert "from 30 clinics" in capsys.readouterr().err
+    with open_store(url) as store:
+        assert store.count() == 30
+
+
+@pytest.mark.elasticsearch
+def test_an_index_of_schema_1_is_refused_with_the_command_that_then_fixes_it(
+        es_url, monkeypatch, capsys):
+    from katdir.store import es_schema as schema
+
+    prefix = unique_prefix("v1")
+    clinics = list(synthetic_clinics(25, seed=5, status="approved"))
+    store = open_store(es_url, es_prefix=prefix)
+    try:
+        # Schema 1: the same mapping without `_meta`, as katdir made indices before.
+        old_mappings = {k: v for k, v in schema.CLINIC_MAPPINGS.items() if k != "_meta"}
+        index = schema.initial_clinics_index(prefix)
+        store.es.indices.create(index=index, mappings=old_mappings,
+                                aliases={schema.clinics_alias(prefix): {}})
+        for clinic in clinics:
+            store.es.index(index=index, id=clinic.id, document=schema.clinic_document(clinic))
+        store.es.indices.refresh(index=index)
+
+        with pytest.raises(StoreError, match=r"store schema 1.*run `katdir rebuild`"):
+            store.search(near(clinics[0]))
+        assert store.count() == 25  # the documents stay readable for the rebuild
+
+        monkeypatch.setenv("KATDIR_STORE", es_url)
+        monkeypatch.setenv("KATDIR_ES_PREFIX", prefix)
+        assert main(["rebuild"]) == 0
+        with open_store(es_url, es_prefix=prefix) as fresh:
+            found = fresh.search(near(clinics[0]))
+            assert clinics[0].id in [h.clinic.id for h in found.hits]
+            [mapping] = fresh.es.indices.get_mapping(index=fresh.alias).values()
+            assert schema.schema_version(mapping) == schema.SCHEMA_VERSION
+            assert {c.id for c in fresh.iter_clinics()} == {c.id for c in clinics}
+    finally:
+        store.drop_everything()
+        store.close()
+
+
+@pytest.mark.elasticsearch
+def test_an_index_made_before_a_search_filter_is_refused_with_the_command_that_fixes_it(
+        es_url, monkeypatch):
+    """A filter declared since the index was made (katdir.filters): the index has no field for
+    it, so searches and writes are refused until `katdir rebuild` makes one from the template."""
+    from katdir.store import es_schema as schema
+
+    prefix = unique_prefix("filter")
+    clinics = list(synthetic_clinics(25, seed=5, status="approved"))
+    store = open_store(es_url, es_prefix=prefix)
+    try:
+        old = {**schema.CLINIC_MAPPINGS, "properties": {
+            k: v for k, v in schema.CLINIC_MAPPINGS["properties"].items() if k != "telehealth"}}
+        index = schema.initial_clinics_index(prefix)
+        store.es.indices.create(index=index, mappings=old,
+                                aliases={schema.clinics_alias(prefix): {}})
+        store.es.indices.refresh(index=index)
+        with pytest.raises(StoreError, match=r"search filter\(s\) telehealth.*`katdir rebuild`"):
+            store.search(near(clinics[0]))
+
+        monkeypatch.setenv("KATDIR_STORE", es_url)
+        monkeypatch.setenv("KATDIR_ES_PREFIX", prefix)
+        assert main(["rebuild"]) == 0
+        with open_store(es_url, es_prefix=prefix) as fresh:
+            fresh.upsert(clinics)
+            found = fresh.search(NearQuery(lat=clinics[0].location.lat,
+                                           lon=clinics[0].location.lon, radius_km=20_000,
+                                           per_page=100, filters={"telehealth": True}))
+            assert found.total == sum(c.telehealth is True for c in clinics) > 0
+    finally:
+        store.drop_everything()
+        store.close()
