@@ -5,21 +5,29 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 ESCTL  := tools/es-node/esctl
 
-.PHONY: demo test install browser basemap bench-tools es es-start es-stop es-clean es-cluster-start es-cluster-stop test-fast bench clean
+.PHONY: demo test lint install browser basemap bench-tools es es-start es-stop es-clean es-cluster-start es-cluster-stop test-fast bench clean
 
 PORT   ?= 8000
 
 demo: install  ## install, then crawl the sample web, index it and serve the site (make demo PORT=8001)
 	$(VENV)/bin/katdir demo --port $(PORT)
 
-test: install browser es-start  ## install, start Elasticsearch (a node, and a 3-node cluster for the replica tests), run the whole suite
+# `make test RUFF_FORMAT=1` also checks the formatting (on once the tree has been formatted).
+RUFF_FORMAT ?=
+
+lint: install  ## ruff, and the layers' import contracts (pyproject.toml [tool.importlinter])
+	$(VENV)/bin/ruff check .
+	$(if $(RUFF_FORMAT),$(VENV)/bin/ruff format --check .)
+	$(VENV)/bin/lint-imports
+
+test: install lint browser es-start  ## install, lint, start Elasticsearch (a node, and a 3-node cluster for the replica tests), run the whole suite
 	@status=0; $(ESCTL) start --nodes 3 >/dev/null || { $(ESCTL) stop; exit 1; }; \
 	  KATDIR_TEST_ES_URL=$$(cat var/elasticsearch.url) \
 	  KATDIR_TEST_ES_CLUSTER_URL=$$(cat var/elasticsearch-cluster.url) \
 	  $(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS) || status=$$?; \
 	  $(ESCTL) stop --nodes 3; $(ESCTL) stop; exit $$status
 
-test-fast: install  ## the suite without Elasticsearch and browser tests
+test-fast: install lint  ## lint, then the suite without Elasticsearch and browser tests
 	$(PY) -m pytest -m "not elasticsearch and not browser" $(PYTEST_ARGS)
 
 install: $(STAMP)

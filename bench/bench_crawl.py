@@ -1,4 +1,4 @@
-"""The crawl (DESIGN §7): the full pipeline — download, extraction, items — at ≥ 70 % of the
+"""The crawl (docs/architecture.md §7): the full pipeline — download, extraction, items — at ≥ 70 % of the
 pages/s that `scrapy bench` reaches on the same machine.
 
     python -m bench crawl [--sites 140] [--runs 3] [--scrapy-seconds 10]
@@ -65,7 +65,7 @@ def make_web(folder: Path, sites: int) -> list[str]:
                 if path.suffix.lower() in TEMPLATED and path.is_file():
                     body = path.read_bytes()
                     renamed = PLACEHOLDER.sub(
-                        lambda m: (b"{{site:" + m.group(1) + f"-{copy:03d}".encode() + b"}}"
+                        lambda m, copy=copy: (b"{{site:" + m.group(1) + f"-{copy:03d}".encode() + b"}}"
                                    if m.group(1).decode() in originals else m.group(0)), body)
                     if renamed != body:
                         path.write_bytes(renamed)

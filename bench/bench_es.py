@@ -1,4 +1,4 @@
-"""The Elasticsearch store (DESIGN §7): bulk loading in clinics/s (target ≥ 2,000) and near-me
+"""The Elasticsearch store (docs/architecture.md §7): bulk loading in clinics/s (target ≥ 2,000) and near-me
 search latency through the API (target p50 ≤ 15 ms at 1M clinics on one node).
 
     tools/es-node/esctl start          # writes var/elasticsearch.url
@@ -28,8 +28,8 @@ from tqdm import tqdm
 
 from bench.bench_search import RADII_MI, near_query, query_mix
 from bench.common import record, summarize
-from katdir.store import open_store
 from bench.synthetic import synthetic_clinics
+from katdir.store import open_store
 
 URL_FILE = Path(__file__).resolve().parents[1] / "var" / "elasticsearch.url"
 TARGET_P50_MS = 15.0  # through the API, at 1M clinics, one node

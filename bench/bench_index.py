@@ -1,4 +1,4 @@
-"""Index throughput into the embedded store (DESIGN §7: ≥ 5,000 listings/s with offline
+"""Index throughput into the embedded store (docs/architecture.md §7: ≥ 5,000 listings/s with offline
 geocoding and a warm cache).
 
     python -m bench index [--listings 20000] [--runs 5] [--seed 11]
@@ -31,10 +31,10 @@ from pathlib import Path
 from tqdm import tqdm
 
 from bench.common import machine, record
-from katdir.model import CARE_STEPS, CONDITIONS, ROUTES
 from bench.synthetic import us_cities
+from katdir.model import CARE_STEPS, CONDITIONS, ROUTES
 
-TARGET = 5000.0  # listings/s, DESIGN §7
+TARGET = 5000.0  # listings/s, docs/architecture.md §7
 
 STREETS = ("Main", "Oak", "Maple", "Cedar", "Park", "Washington", "Lake", "Hill", "Pine",
            "Elm", "Lincoln", "Jefferson", "Madison", "Franklin", "Highland", "Sunset",
@@ -199,9 +199,9 @@ def _warm(geocoder, listings: list[dict], seed: int) -> None:
     offline; the chain answers each address from the gazetteer and this cache."""
     from geopy.location import Location
 
+    from bench.synthetic import jitter
     from indexer.geocode import Locator
     from indexer.normalize import normalize_address
-    from bench.synthetic import jitter
 
     rng = random.Random(seed)
     locator = Locator(geocoder)
@@ -278,7 +278,7 @@ def table(results: dict) -> str:
                                              f"(min {results['listings_per_s_min']:,}, max "
                                              f"{results['listings_per_s_max']:,})"),
         ("per second of own CPU time, median", f"{results['listings_per_cpu_s_median']:,} listings"),
-        ("target (DESIGN §7)", f"{results['target_listings_per_s']:,.0f} listings/s — "
+        ("target (docs/architecture.md §7)", f"{results['target_listings_per_s']:,.0f} listings/s — "
                                + ("met" if results["meets_target"] else "NOT met")),
         ("machine load while measuring", f"{results['load_average_1min']} (1-min load average, "
                                          f"{box['cores']} cores)"),

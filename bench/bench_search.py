@@ -1,4 +1,4 @@
-"""Near-me search on the embedded store (DESIGN §7): latency in the API process and over HTTP,
+"""Near-me search on the embedded store (docs/architecture.md §7): latency in the API process and over HTTP,
 against a naive geopy scan, across store sizes, and the API worker's memory.
 
     python -m bench search [--sizes 10000,100000,1000000] [--queries 400]
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import os
 import random
 import resource
@@ -25,10 +24,10 @@ from geopy.distance import great_circle
 from tqdm import tqdm
 
 from bench.common import record, summarize
+from bench.synthetic import jitter, synthetic_clinics, us_cities
 from katdir.geo import KM_PER_MILE
 from katdir.model import ROUTES
 from katdir.store import NearQuery, open_store
-from bench.synthetic import jitter, synthetic_clinics, us_cities
 
 VAR = Path("var/bench")
 RADII_MI = (10, 25, 25, 25, 50)

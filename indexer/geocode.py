@@ -1,4 +1,4 @@
-"""Points for clinics through the geocoder chain (DESIGN §6), asked once per distinct query.
+"""Points for clinics through the geocoder chain (docs/architecture.md §6), asked once per distinct query.
 
 Two kinds of question: `coarse_point` (the ZIP or city centroid, which the offline gazetteer
 answers as final, so matching never goes online), and `locate` (a clinic's whole address,

@@ -399,7 +399,7 @@ GENERIC_NAME_WORDS = frozenset({
     "associates", "practice", "solution", "psychotherapy", "medicine", "md", "do", "np",
     "pmhnp", "lpc", "lcsw", "phd", "psyd", "aprn", "crna", "holistic", "functional", "clinical",
     "assisted", "kap", "kat", "spa", "lounge", "studio", "hub", "network", "partners", "llc",
-    "and", "center", "centers", "program", "programs", "neuro", "neuroscience", "brain",
+    "and", "centers", "program", "programs", "neuro", "neuroscience", "brain",
     "depression", "anxiety", "ptsd", "pain", "relief", "restore", "restorative", "renewal",
     "renew", "revive", "new", "life", "hope", "path", "journey",
 })

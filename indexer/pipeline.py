@@ -14,7 +14,7 @@ One run, in order:
    number). A crawl never fuses two stored clinics.
 3. **Merge** (indexer.merge): fields by source trust and recency, every source kept. Branches
    of one practice (one website, several places) stay separate clinics sharing `organization`.
-4. **Geocode** (indexer.geocode) through the chain of DESIGN §6: each distinct address is
+4. **Geocode** (indexer.geocode) through the chain of docs/architecture.md §6: each distinct address is
    asked once per run; the precision is recorded with the point.
 5. **Compare** with the stored clinic (indexer.changes): material differences become pending
    `changes` (the clinic enters the curators' queue, see indexer.queue); the curator's

@@ -1,4 +1,4 @@
-"""The clinic model shared by every stage: vocabularies, listings and clinics (DESIGN §3).
+"""The clinic model shared by every stage: vocabularies, listings and clinics (docs/architecture.md §3).
 
 A `Listing` is what the crawler read on one page (or one location of a site), with
 provenance; a `Clinic` is what the indexer made of one or more listings and what the store
@@ -12,7 +12,14 @@ from datetime import datetime, timezone
 from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 Route = Literal["iv", "im", "oral", "spravato", "intranasal_ketamine"]
 PriceKind = Literal["per_session", "series", "consultation", "maintenance", "other"]

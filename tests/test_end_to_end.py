@@ -9,12 +9,12 @@ import urllib.request
 import pytest
 from werkzeug.serving import make_server
 
-from indexer.pipeline import index_file
 from crawler.seeds import SAMPLE_WEB
+from crawler.webserver import serve_web
+from indexer.pipeline import index_file
 from katdir.cli.demo import crawl_sample_web
 from katdir.geocoding import build_geocoder
 from katdir.store import open_store
-from crawler.webserver import serve_web
 from search_api import create_app
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+from dataclasses import FrozenInstanceError
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,7 @@ def test_values_come_from_the_environment_typed_with_their_source():
     assert settings.es_replicas == 2 and settings.allow_private_hosts is True
     assert settings.geocode_cache_path == Path("/tmp/k/geocode-cache.sqlite")
     assert settings.sources["store"] == "environment" and settings.sources["es_prefix"] == "default"
-    with pytest.raises(Exception):  # frozen: read once, never changed in place
+    with pytest.raises(FrozenInstanceError):  # read once, never changed in place
         settings.store = "sqlite:///other.db"  # type: ignore[misc]
 
 

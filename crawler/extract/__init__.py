@@ -1,7 +1,7 @@
 """Pure extractors: one fetched page (HTML or plain text) in, the clinic facts it states out.
 
-``extract_page`` returns the JSON of ``katdir extract`` (DESIGN §4) with the vocabularies of
-DESIGN §3, plus provenance (a quote for every fact) and page-level extras. No network, no
+``extract_page`` returns the JSON of ``katdir extract`` (docs/architecture.md §4) with the vocabularies of
+docs/architecture.md §3, plus provenance (a quote for every fact) and page-level extras. No network, no
 Scrapy objects, no file I/O.
 """
 
@@ -9,12 +9,23 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from . import care, conditions, contact, directory, identity, insurance, page_type, prices, routes, structured
+from . import (
+    care,
+    conditions,
+    contact,
+    directory,
+    identity,
+    insurance,
+    page_type,
+    prices,
+    routes,
+    structured,
+)
 from .document import FOOTER, HEADER, MAIN, parse
 
 __all__ = ["extract_page", "design_view", "DESIGN_KEYS", "DESIGN_PRICE_KEYS"]
 
-# DESIGN §4: what `katdir extract` prints
+# docs/architecture.md §4: what `katdir extract` prints
 DESIGN_KEYS = ("name", "routes_offered", "prices", "conditions", "therapy_integrated", "insurance", "address", "phone")
 DESIGN_PRICE_KEYS = ("amount_min", "amount_max", "route", "kind", "sessions", "quote")
 
@@ -119,7 +130,7 @@ def extract_page(content: str | bytes, url: str, *, content_type: str = "text/ht
 
 
 def design_view(result: dict) -> dict:
-    """Exactly the JSON of DESIGN §4 (what `katdir extract` prints) from extract_page's result."""
+    """Exactly the JSON of docs/architecture.md §4 (what `katdir extract` prints) from extract_page's result."""
     view = {k: result[k] for k in DESIGN_KEYS}
     view["prices"] = [{k: p[k] for k in DESIGN_PRICE_KEYS} for p in result["prices"]]
     return view

@@ -1,5 +1,5 @@
 """The parts of a complete ketamine-assisted therapy programme a clinic says it provides:
-whether psychotherapy is integrated, the KAT care steps (DESIGN §3), and telehealth."""
+whether psychotherapy is integrated, the KAT care steps (docs/architecture.md §3), and telehealth."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Conditions the clinic says it treats (DESIGN §3 vocabulary), leaving out the ones named
+"""Conditions the clinic says it treats (docs/architecture.md §3 vocabulary), leaving out the ones named
 as reasons not to treat ("a history of psychosis or active substance use")."""
 
 from __future__ import annotations

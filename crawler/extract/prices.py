@@ -33,7 +33,7 @@ from price_parser import Price
 from . import language as L
 from .document import MAIN, Block, Document
 from .reading import sentences
-from .routes import NON_KETAMINE_RE, KETAMINE_RE, routes_in
+from .routes import KETAMINE_RE, NON_KETAMINE_RE, routes_in
 from .structured import Structured, offers
 
 MIN_AMOUNT, MAX_AMOUNT = 20.0, 25000.0

@@ -186,7 +186,7 @@ class ClinicSiteSpider(scrapy.Spider):
         if gzip_magic_number(response):
             try:
                 return gunzip(response.body, max_size=self.max_sitemap_size)
-            except Exception:
+            except Exception:  # noqa: BLE001 - a broken or oversized gzip is no sitemap
                 return None
         if response.url.endswith((".xml", ".xml.gz")) and response.body.lstrip().startswith(b"<"):
             return response.body

@@ -1,4 +1,4 @@
-"""Geocoding for katdir: places and addresses to points, each with its precision (DESIGN §6).
+"""Geocoding for katdir: places and addresses to points, each with its precision (docs/architecture.md §6).
 
 `build_geocoder(settings)` gives the chain the CLI, the indexer and the API use: a persistent cache, an
 offline US gazetteer and, when configured, an online provider (looked up by name in

@@ -21,7 +21,7 @@ Which source answers a query:
   not. Then a warning an operator can act on, and the query gets the gazetteer's answer, or
   None. Failures are never cached as "no such place"; nothing is raised for a failing query.
 
-Visitors' queries can be their home address (health-adjacent personal data, DESIGN §7): logs
+Visitors' queries can be their home address (health-adjacent personal data, docs/architecture.md §7): logs
 name a query only by a short fingerprint, never by its text. With an online geocoder, a street
 query is also sent to that provider and kept in the cache, so the API is best run without one
 (it still reads what the indexer cached).

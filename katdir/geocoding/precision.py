@@ -1,4 +1,4 @@
-"""How exact a geocoded point is, in the project's vocabulary (DESIGN §3), finest first.
+"""How exact a geocoded point is, in the project's vocabulary (docs/architecture.md §3), finest first.
 
 The UI calls a `postal_code` or `city` point "approximate"; the chain uses the order to keep the
 finer of two answers.

@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime, timezone
-from typing import Any
-
 from itertools import combinations
+from typing import Any
 
 from katdir.filters import indexed_filters
 from katdir.model import ROUTES, Clinic, Decision

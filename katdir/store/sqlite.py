@@ -24,8 +24,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from katdir.geo import bounding_box, haversine_km, min_dot_for_radius, unit_vector
 from katdir.filters import FILTERS, MAX_TEXT_WORDS, Parameter, indexed_filters
+from katdir.geo import bounding_box, haversine_km, min_dot_for_radius, unit_vector
 from katdir.model import CONDITIONS, ROUTES, Clinic, Decision
 from katdir.store.base import (
     PRICE_BANDS,

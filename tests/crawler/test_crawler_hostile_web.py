@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 
-
 @pytest.fixture
 def hostile_web(tmp_path: Path) -> Path:
     site = tmp_path / "hostile"

@@ -7,7 +7,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from crawler.pipelines import DedupeListingPipeline, ListingDropped, RequireIdentityPipeline, ValidateListingPipeline
+from crawler.pipelines import (
+    DedupeListingPipeline,
+    ListingDropped,
+    RequireIdentityPipeline,
+    ValidateListingPipeline,
+)
 from katdir.model import Listing
 
 

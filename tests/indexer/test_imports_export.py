@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from katdir.export import export
 from indexer.imports import import_records
+from katdir.export import export
 from katdir.geocoding import build_geocoder
 from katdir.model import Decision, Review
 from katdir.store import open_store

@@ -7,9 +7,9 @@ import socket
 
 import pytest
 
+from bench.synthetic import synthetic_clinics
 from katdir.store import MAX_TEXT_WORDS, open_store
 from search_api import create_app
-from bench.synthetic import synthetic_clinics
 from search_api.hangup import hung_up
 from tests.search_api.test_api import CLINICS
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import requests
 from werkzeug.serving import make_server
 
+from bench.synthetic import synthetic_clinics
 from katdir.store import open_store
 from katdir.store.sqlite import POOL_SIZE, SQLiteStore
-from bench.synthetic import synthetic_clinics
 from search_api import create_app
 
 CONCURRENCY = 16

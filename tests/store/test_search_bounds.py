@@ -8,10 +8,10 @@ import sqlite3
 
 import pytest
 
+from bench.synthetic import synthetic_clinics
 from katdir.store import MAX_TEXT_WORDS, NearQuery, SearchTooCostly, client_gone
 from katdir.store.elasticsearch import search_body, text_clause
 from katdir.store.sqlite import SQLiteStore
-from bench.synthetic import synthetic_clinics
 
 LOS_ANGELES = (34.0522, -118.2437)
 WIDEST_KM = 804.672  # the API's 500-mile cap

@@ -1,4 +1,4 @@
-"""DESIGN §7 accuracy targets on the labelled fixture web, for the development and the
+"""docs/architecture.md §7 accuracy targets on the labelled fixture web, for the development and the
 held-out part separately (python -m crawler.extract.evaluate prints the same table)."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""`katdir extract` prints exactly the JSON of DESIGN §4, for HTML and for text files."""
+"""`katdir extract` prints exactly the JSON of docs/architecture.md §4, for HTML and for text files."""
 
 import json
 

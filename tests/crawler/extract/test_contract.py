@@ -1,10 +1,9 @@
-"""The shape of extract_page's result (DESIGN §4 plus extras), HTML and plain text."""
+"""The shape of extract_page's result (docs/architecture.md §4 plus extras), HTML and plain text."""
 
 import json
 
-from katdir.model import CONDITIONS, PRICE_KINDS, ROUTES, Listing
-
 from crawler.extract import extract_page
+from katdir.model import CONDITIONS, PRICE_KINDS, ROUTES, Listing
 
 DESIGN_KEYS = ["name", "routes_offered", "prices", "conditions", "therapy_integrated", "insurance", "address", "phone"]
 EXTRA_KEYS = ["url", "page_type", "care_steps", "telehealth", "hours", "email", "website", "locations", "evidence"]

@@ -7,9 +7,8 @@ from collections import Counter
 import pytest
 import zipcodes
 
-from katdir.model import CONDITIONS, PRICE_KINDS, ROUTES
-
 from crawler.extract.evaluate import FIXTURE_WEB, PARTS, load_truth
+from katdir.model import CONDITIONS, PRICE_KINDS, ROUTES
 
 TRUTH = load_truth()
 PAGES = sorted(p.relative_to(FIXTURE_WEB).as_posix() for part in PARTS for p in (FIXTURE_WEB / part).rglob("*")
