@@ -69,6 +69,10 @@ class Settings:
     geocode_cache: str = _setting(
         "KATDIR_GEOCODE_CACHE", "",
         "SQLite file caching geocoder answers; empty: KATDIR_VAR/geocode-cache.sqlite")
+    api_online_geocoding: bool = _setting(
+        "KATDIR_API_ONLINE_GEOCODING", False,
+        "let the web API send visitors' searches to KATDIR_GEOCODER (they can be home "
+        "addresses); off: the API answers from the offline gazetteer and the geocoding cache")
     user_agent: str = _setting(
         "KATDIR_USER_AGENT", "katdir/0.1 (+https://github.com/katdir/katdir)",
         "how the crawler and the geocoder identify themselves")

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 
-from katdir.geocoding import Gazetteer, build_geocoder
+from katdir.geocoding import Gazetteer, Geocoder, build_geocoder
 from katdir.settings import Settings
 from katdir.store import Store, open_store
 
@@ -14,7 +14,9 @@ from katdir.store import Store, open_store
 def init_app(app: Flask) -> None:
     settings = app.extensions["katdir.settings"]
     app.extensions["katdir.store"] = open_store(settings)
-    app.extensions["katdir.geocoder"] = build_geocoder(settings)
+    # Offline (gazetteer + cache) unless KATDIR_API_ONLINE_GEOCODING: visitors' addresses
+    # stay on this machine.
+    app.extensions["katdir.geocoder"] = build_geocoder(settings, for_visitors=True)
     Gazetteer.load_data()  # now, rather than on the first visitor's search
 
     @app.teardown_appcontext
@@ -32,7 +34,7 @@ def store() -> Store:
     return current_app.extensions["katdir.store"]
 
 
-def geocoder():
+def geocoder() -> Geocoder:
     return current_app.extensions["katdir.geocoder"]
 
 

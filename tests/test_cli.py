@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
+from bench.synthetic import synthetic_clinics
 from katdir.cli import build_parser, main
 from katdir.store import NearQuery, open_store
-from bench.synthetic import synthetic_clinics
 
 COMMANDS = ["demo", "crawl", "extract", "index", "import", "serve", "geocode", "export", "evaluate",
             "queue", "dedupe-eval", "config"]

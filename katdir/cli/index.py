@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from indexer import GONE_AFTER
 from katdir.cli.base import seed_lines
 from katdir.settings import Settings
 
@@ -15,8 +16,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--approve", action="store_true", help="mark new clinics approved (demo only)")
     parser.add_argument("--seeds", help="the crawl's seeds file: its sites count as crawled even "
                                         "when they yielded nothing")
-    parser.add_argument("--gone-after", type=int, default=3, metavar="N",
-                        help="queue a clinic whose listing is missing from N crawls in a row (3)")
+    parser.add_argument("--gone-after", type=int, default=GONE_AFTER, metavar="N",
+                        help="queue a clinic whose listing is missing from N crawls in a row "
+                             "(%(default)s)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 

@@ -8,7 +8,8 @@ import time
 import pytest
 
 from katdir.geocoding import GeocoderChain, build_geocoder
-from katdir.geocoding.chain import _describe_nominatim, query_fingerprint
+from katdir.geocoding.chain import query_fingerprint
+from katdir.geocoding.providers import Nominatim
 from katdir.settings import Settings
 
 from .fake_nominatim import USER_AGENT, Reply, nominatim_house, nominatim_road
@@ -251,5 +252,5 @@ def test_offline_chain_without_cache():
      None),
 ])
 def test_nominatim_answers_map_to_the_precision_vocabulary(answer, precision):
-    details = _describe_nominatim(answer)
+    details = Nominatim().describe(answer)
     assert (details and details["precision"]) == precision

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 import pytest
 from geopy.distance import great_circle
 
+from bench.synthetic import EDGE_CASES, synthetic_clinics
 from katdir.geo import KM_PER_MILE
 from katdir.model import CONDITIONS, ROUTES, Clinic
 from katdir.pricing import median, route_session_prices, session_price
 from katdir.store import NearQuery, open_store
-from bench.synthetic import EDGE_CASES, synthetic_clinics
 
 CLINICS = 5000
 QUERIES = 2000

@@ -12,13 +12,12 @@ import uuid
 
 import pytest
 
+from bench.synthetic import EDGE_CASES, jitter, synthetic_clinics, us_cities
 from katdir.geo import KM_PER_MILE, haversine_km
 from katdir.model import CONDITIONS, ROUTES, Clinic, Decision, Location, Review
 from katdir.store import ConflictError, NearQuery, StoreError, StoreUnavailable, open_store
 from katdir.store import es_schema as schema
 from katdir.store.elasticsearch import ElasticsearchStore
-from bench.synthetic import EDGE_CASES, jitter, synthetic_clinics, us_cities
-
 
 pytestmark = pytest.mark.elasticsearch
 
