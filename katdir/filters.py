@@ -174,6 +174,15 @@ class AtMost(Number):
 
 
 @dataclass(frozen=True)
+class SessionPriceAtMost(AtMost):
+    """An upper bound on the price of one session for the routes asked for (any route when
+    none is), as katdir.pricing reckons it; unknown prices never pass. The stores keep those
+    prices for the price sort anyway, so the filter reads nothing of its own."""
+
+    name: ClassVar[str] = "session_price_at_most"
+
+
+@dataclass(frozen=True)
 class WholeNumber(Kind):
     name: ClassVar[str] = "whole_number"
     minimum: int = 0
@@ -329,13 +338,13 @@ FILTERS: tuple[Parameter, ...] = (
     Parameter("route", AnyOf(vocabulary=ROUTES, labels=ROUTE_LABELS), "How ketamine is given",
               "How ketamine is given; repeat or comma-separate for any of several.",
               field="routes", reads="routes"),
-    Parameter("max_price", AtMost(minimum=0, maximum=1_000_000,
-                                  wording="a price in USD"),
+    Parameter("max_price", SessionPriceAtMost(minimum=0, maximum=1_000_000,
+                                              wording="a price in USD"),
               "Most per session ($)",
               "Highest price of one session in USD, for the route(s) asked for (any route "
               "when none is; katdir.pricing); clinics without a known price for them are "
               "left out. The price sort uses the same price.",
-              field="min_price", reads="min_session_price"),
+              field="session_price"),
     Parameter("insurance", Flag(), "Takes insurance",
               "Takes health insurance (for ketamine treatment or for Spravato).",
               field="insurance", reads=takes_insurance),

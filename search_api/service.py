@@ -83,14 +83,9 @@ def resolve_origin(params: SearchParams, geocoder: Any) -> dict[str, Any]:
 
 
 def near_query(params: SearchParams, origin: dict[str, Any]) -> NearQuery:
-    filters = params.filters
-    return NearQuery(
-        lat=origin["lat"], lon=origin["lon"], radius_km=params.radius_km,
-        routes=filters.get("route", ()), conditions=filters.get("condition", ()),
-        max_price=filters.get("max_price"), insurance=filters.get("insurance"),
-        va=filters.get("va"), therapy=filters.get("therapy"), text=filters.get("q"),
-        sort=params.sort, page=params.page, per_page=params.per_page,
-    )
+    return NearQuery(lat=origin["lat"], lon=origin["lon"], radius_km=params.radius_km,
+                     filters=params.filters, sort=params.sort, page=params.page,
+                     per_page=params.per_page)
 
 
 def distance_of(km: float) -> dict[str, float]:

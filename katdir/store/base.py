@@ -7,11 +7,12 @@ same ids in the same order; the contract tests in tests/store hold them to it.
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from katdir.filters import indexed_values
 from katdir.model import ROUTES, Clinic, Decision
 from katdir.pricing import median, route_session_prices, session_price
 
@@ -59,15 +60,9 @@ class NearQuery:
     lat: float
     lon: float
     radius_km: float
-    routes: tuple[str, ...] = ()  # any of them
-    conditions: tuple[str, ...] = ()  # any of them
-    # On the lowest per-session price for `routes` (katdir.pricing), which the price sort and
-    # the price facets use too; unknown prices never pass.
-    max_price: float | None = None
-    insurance: bool | None = None
-    va: bool | None = None
-    therapy: bool | None = None
-    text: str | None = None
+    # Filter name (katdir.filters.FILTERS) → its checked value; each store compiles every
+    # filter by its kind, so a new filter of a known kind needs nothing here.
+    filters: Mapping[str, Any] = field(default_factory=dict)
     sort: Sort = "distance"
     page: int = 1
     per_page: int = 20
@@ -76,6 +71,16 @@ class NearQuery:
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.per_page
+
+    # Two filters do more than filter: the routes choose which prices count (katdir.pricing)
+    # for the price sort, facets and context; the text ranks by relevance.
+    @property
+    def routes(self) -> tuple[str, ...]:
+        return tuple(self.filters.get("route", ()))
+
+    @property
+    def text(self) -> str | None:
+        return self.filters.get("q")
 
 
 @dataclass(frozen=True)
@@ -126,23 +131,14 @@ def empty_facets() -> dict[str, Any]:
 
 
 def search_fields(clinic: Clinic) -> dict[str, Any]:
-    """The derived values both stores filter and sort on, computed the same way for both."""
-    accepts = clinic.insurance.accepts_insurance
-    spravato = clinic.insurance.spravato_insurance
-    if accepts or spravato:
-        insurance = True
-    elif accepts is False and spravato is not True:
-        insurance = False
-    else:
-        insurance = None
+    """The derived values both stores filter and sort on, computed the same way for both:
+    the review status, the prices (katdir.pricing) and each indexed filter's field."""
     price = session_price(clinic)
     return {
         "status": clinic.review.status,
         "min_price": price.amount if price else None,
         "route_prices": route_session_prices(clinic),
-        "insurance": insurance,
-        "va": clinic.insurance.va_community_care,
-        "therapy": clinic.therapy_integrated,
+        **indexed_values(clinic),
     }
 
 

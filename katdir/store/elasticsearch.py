@@ -12,18 +12,18 @@ import contextlib
 import logging
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
 from elasticsearch import ConflictError as EsConflictError
 
+from katdir.filters import FILTERS, MAX_TEXT_WORDS, Parameter
 from katdir.geo import haversine_km
 from katdir.model import ROUTES, Clinic, Decision
 from katdir.pricing import session_price
 from katdir.settings import Settings
 from katdir.store import es_schema as schema
-from katdir.filters import MAX_TEXT_WORDS
 from katdir.store.base import (
     PRICE_BANDS,
     SEARCH_TIMEOUT,
@@ -564,6 +564,17 @@ def text_clause(text: str) -> dict[str, Any]:
     return {"bool": {"must": must}}
 
 
+# Kind (katdir.filters) → the filter clause of one filter's value. The text kind is not here:
+# it is scored when it orders the results (search_body).
+QUERY_CLAUSES: dict[str, Callable[[Parameter, Any, NearQuery], dict[str, Any]]] = {
+    "flag": lambda f, value, query: {"term": {f.field: value}},
+    "any_of": lambda f, value, query: {"terms": {f.field: list(value)}},
+    "at_most": lambda f, value, query: {"range": {f.field: {"lte": value}}},
+    "session_price_at_most": lambda f, value, query: {
+        "range": {schema.price_field(query.routes): {"lte": value}}},
+}
+
+
 def search_body(query: NearQuery) -> dict[str, Any]:
     origin = {"lat": query.lat, "lon": query.lon}
     filters: list[dict[str, Any]] = [
@@ -571,17 +582,11 @@ def search_body(query: NearQuery) -> dict[str, Any]:
         {"geo_distance": {"distance": f"{query.radius_km!r}km", "distance_type": "arc",
                           "location": origin}},
     ]
-    if query.routes:
-        filters.append({"terms": {"routes": list(query.routes)}})
-    if query.conditions:
-        filters.append({"terms": {"conditions": list(query.conditions)}})
+    for f in FILTERS:
+        value = query.filters.get(f.name)
+        if value is not None and value != () and f.kind.name in QUERY_CLAUSES:
+            filters.append(QUERY_CLAUSES[f.kind.name](f, value, query))
     price = schema.price_field(query.routes)
-    if query.max_price is not None:
-        filters.append({"range": {price: {"lte": query.max_price}}})
-    for name in ("insurance", "va", "therapy"):
-        value = getattr(query, name)
-        if value is not None:
-            filters.append({"term": {name: value}})
     relevance = query.sort == "relevance" and bool(query.text)
     must = []
     if query.text:

@@ -15,6 +15,7 @@ from typing import Any
 
 from itertools import combinations
 
+from katdir.filters import indexed_filters
 from katdir.model import ROUTES, Clinic, Decision
 from katdir.pricing import lowest_of
 from katdir.store.base import search_fields, text_body
@@ -95,6 +96,9 @@ def price_field(routes: tuple[str, ...]) -> str:
     return f"price_for.{route_set_key(routes)}" if routes else "min_price"
 
 
+# A search filter's field type, by the filter's kind (katdir.filters).
+FIELD_TYPES = {"flag": "boolean", "any_of": "keyword", "at_most": "double"}
+
 CLINIC_MAPPINGS: dict[str, Any] = {
     "dynamic": "strict",
     "_source": {"enabled": True},
@@ -102,14 +106,11 @@ CLINIC_MAPPINGS: dict[str, Any] = {
         "id": {"type": "keyword"},  # `_id` cannot be sorted on: this is the tie-break
         "status": {"type": "keyword"},
         "location": {"type": "geo_point"},
-        "routes": {"type": "keyword"},
-        "conditions": {"type": "keyword"},
         "min_price": {"type": "double"},
         "price_for": {"dynamic": "strict", "properties": {  # an object (ES shows no type)
             route_set_key(combo): {"type": "double"} for combo in ROUTE_SETS}},
-        "insurance": {"type": "boolean"},
-        "va": {"type": "boolean"},
-        "therapy": {"type": "boolean"},
+        # One field per search filter that reads a clinic (katdir.filters), typed by its kind.
+        **{f.field: {"type": FIELD_TYPES[f.kind.name]} for f in indexed_filters()},
         # The words of the name and of text_body(), already split and folded the way
         # FTS5's unicode61 tokenizer does it; the standard analyzer then only lowercases.
         "name": {"type": "text", "analyzer": "standard"},
@@ -184,8 +185,6 @@ def clinic_document(clinic: Clinic) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "id": clinic.id,
         "status": derived["status"],
-        "routes": list(clinic.routes),
-        "conditions": list(clinic.conditions),
         "name": search_words(clinic.name),
         "body": search_words(text_body(clinic)),
         "doc": clinic.model_dump(mode="json"),
@@ -197,7 +196,7 @@ def clinic_document(clinic: Clinic) -> dict[str, Any]:
     price_for = {key: value for key, value in price_for.items() if value is not None}
     if price_for:
         doc["price_for"] = price_for
-    for name in ("min_price", "insurance", "va", "therapy"):
+    for name in ("min_price", *(f.field for f in indexed_filters())):
         if derived[name] is not None:
             doc[name] = derived[name]
     suggestion = _RESERVED.sub(" ", clinic.name).strip()

@@ -13,6 +13,7 @@ every search runs under a deadline that SQLite's progress handler enforces.
 from __future__ import annotations
 
 import functools
+import logging
 import math
 import queue
 import re
@@ -24,8 +25,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from katdir.geo import bounding_box, haversine_km, min_dot_for_radius, unit_vector
-from katdir.model import CONDITIONS, ROUTES, Clinic, Decision
-from katdir.filters import MAX_TEXT_WORDS
+from katdir.filters import FILTERS, MAX_TEXT_WORDS, Parameter, indexed_filters
+from katdir.model import ROUTES, Clinic, Decision
 from katdir.store.base import (
     PRICE_BANDS,
     SEARCH_TIMEOUT,
@@ -43,20 +44,19 @@ from katdir.store.base import (
     text_body,
 )
 
+log = logging.getLogger(__name__)
+
 # `clinics` holds only what search reads, one small row per clinic, numbered in spatial order
 # on a rebuild, so that one metro's rows share pages; the full documents live apart.
-SCHEMA = """
+SCHEMA_TEMPLATE = """
 CREATE TABLE IF NOT EXISTS clinics (
     rowid INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
     status TEXT NOT NULL,
     lat REAL, lon REAL, x REAL, y REAL, z REAL,
-    routes_mask INTEGER NOT NULL DEFAULT 0,
-    conditions_mask INTEGER NOT NULL DEFAULT 0,
     min_price REAL,
-    price_iv REAL, price_im REAL, price_oral REAL, price_spravato REAL,
-    price_intranasal_ketamine REAL,
-    insurance INTEGER, va INTEGER, therapy INTEGER
+    {price_columns},
+    {filter_columns}
 );
 CREATE TABLE IF NOT EXISTS clinic_docs (id TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS clinic_box USING rtree(rowid, min_lat, max_lat, min_lon, max_lon);
@@ -69,8 +69,41 @@ CREATE TABLE IF NOT EXISTS decisions (
 """
 # The lowest per-session price of each route (katdir.pricing), one column per route.
 PRICE_COLUMNS = {route: f"price_{route}" for route in ROUTES}
-SEARCH_COLUMNS = ("id", "status", "lat", "lon", "x", "y", "z", "routes_mask", "conditions_mask",
-                  "min_price", *PRICE_COLUMNS.values(), "insurance", "va", "therapy")
+
+# -- the search filters (katdir.filters): each kind has one column type and one SQL clause ----
+
+# A flag is 0/1/NULL; words of a vocabulary are a bit mask, so "any of them" is one AND.
+COLUMN_TYPES = {"flag": "INTEGER", "any_of": "INTEGER NOT NULL DEFAULT 0", "at_most": "REAL"}
+INDEXED = indexed_filters()
+
+
+def column_of(f: Parameter) -> str:
+    return f"{f.field}_mask" if f.kind.name == "any_of" else f.field
+
+
+def stored_value(f: Parameter, value: Any) -> Any:
+    """A filter's value as its column keeps it (a clinic's, or a query's)."""
+    if f.kind.name == "any_of":
+        return _mask(value, f.kind.vocabulary)
+    if f.kind.name == "flag":
+        return _bool(value)
+    return value
+
+
+# Kind → the condition a filter's value puts on the clinics `c`, as :name (the filter's name).
+# The text kind is not here: its matches are joined (see SQLiteStore._matches).
+SQL_CLAUSES: dict[str, Callable[[Parameter, NearQuery], str]] = {
+    "flag": lambda f, query: f"c.{column_of(f)} = :{f.name}",
+    "any_of": lambda f, query: f"(c.{column_of(f)} & :{f.name}) != 0",
+    "at_most": lambda f, query: f"c.{column_of(f)} <= :{f.name}",
+    "session_price_at_most": lambda f, query: f"{price_expression(query.routes)} <= :{f.name}",
+}
+
+SCHEMA = SCHEMA_TEMPLATE.format(
+    price_columns=", ".join(f"{c} REAL" for c in PRICE_COLUMNS.values()),
+    filter_columns=",\n    ".join(f"{column_of(f)} {COLUMN_TYPES[f.kind.name]}" for f in INDEXED))
+SEARCH_COLUMNS = ("id", "status", "lat", "lon", "x", "y", "z", "min_price",
+                  *PRICE_COLUMNS.values(), *(column_of(f) for f in INDEXED))
 # Quarter-degree strips of latitude, then longitude: rows near each other on the map end up
 # near each other in the file.
 SPATIAL_ORDER = "CAST((lat + 90) * 4 AS INTEGER), lon, id"
@@ -180,25 +213,26 @@ class SQLiteStore(Store):
         self.pool_size = pool_size
         with self._connection() as conn:
             conn.executescript(SCHEMA)
-        self._add_price_columns()
+        self._add_missing_columns()
 
-    def _add_price_columns(self) -> None:
-        """A file made before the per-route price columns: add them and fill them from the
-        documents (they are derived data)."""
+    def _add_missing_columns(self) -> None:
+        """A file made before a price column or a filter's column existed: add the columns
+        and fill every search row again from the documents (it is derived data)."""
         conn = self._connection()
         present = {row[1] for row in conn.execute("PRAGMA table_info(clinics)")}
-        missing = [c for c in PRICE_COLUMNS.values() if c not in present]
+        wanted = {**{c: "REAL" for c in PRICE_COLUMNS.values()},
+                  **{column_of(f): COLUMN_TYPES[f.kind.name] for f in INDEXED}}
+        missing = [column for column in wanted if column not in present]
         if not missing:
             return
+        log.info("adding the columns %s to %s and filling them", ", ".join(missing), self.path)
         with conn:
             for column in missing:
-                conn.execute(f"ALTER TABLE clinics ADD COLUMN {column} REAL")
-            assignments = ", ".join(f"{c} = ?" for c in PRICE_COLUMNS.values())
+                conn.execute(f"ALTER TABLE clinics ADD COLUMN {column} {wanted[column]}")
+            assignments = ", ".join(f"{c} = ?" for c in SEARCH_COLUMNS[1:])
             for (doc,) in conn.execute("SELECT doc FROM clinic_docs").fetchall():
-                clinic = Clinic.model_validate_json(doc)
-                derived = search_fields(clinic)
-                conn.execute(f"UPDATE clinics SET {assignments}, min_price = ? WHERE id = ?",
-                             (*derived["route_prices"].values(), derived["min_price"], clinic.id))
+                row = self._search_row(Clinic.model_validate_json(doc))
+                conn.execute(f"UPDATE clinics SET {assignments} WHERE id = ?", (*row[1:], row[0]))
 
     @classmethod
     def from_url(cls, url: str) -> SQLiteStore:
@@ -292,10 +326,8 @@ class SQLiteStore(Store):
         loc = clinic.location
         x, y, z = unit_vector(loc.lat, loc.lon) if loc else (None, None, None)
         return (clinic.id, derived["status"], loc.lat if loc else None, loc.lon if loc else None,
-                x, y, z, _mask(clinic.routes, ROUTES), _mask(clinic.conditions, CONDITIONS),
-                derived["min_price"], *(derived["route_prices"][r] for r in PRICE_COLUMNS),
-                _bool(derived["insurance"]), _bool(derived["va"]),
-                _bool(derived["therapy"]))
+                x, y, z, derived["min_price"], *(derived["route_prices"][r] for r in PRICE_COLUMNS),
+                *(stored_value(f, derived[f.field]) for f in INDEXED))
 
     def _write(self, conn: sqlite3.Connection, clinic: Clinic) -> None:
         (rowid,) = conn.execute(UPSERT_ROW, self._search_row(clinic)).fetchone()
@@ -469,7 +501,8 @@ class SQLiteStore(Store):
     def _matches(self, conn: sqlite3.Connection,
                  query: NearQuery) -> tuple[str, list[str], dict[str, Any]]:
         """FROM clause, filters and parameters of the clinics that match `query` (inside
-        `_bounded`: the text's matches go into a temp table for this snapshot)."""
+        `_bounded`). A text is matched once, into temp.text_match, and joined by rowid —
+        never once per candidate."""
         ox, oy, oz = unit_vector(query.lat, query.lon)
         filters, params = self._filters(query)
         params.update(ox=ox, oy=oy, oz=oz, min_dot=min_dot_for_radius(query.radius_km))
@@ -504,20 +537,11 @@ class SQLiteStore(Store):
         statuses = [f":status{i}" for i in range(len(query.statuses))]
         params.update({f"status{i}": s for i, s in enumerate(query.statuses)})
         where.append(f"c.status IN ({', '.join(statuses)})")
-        if query.routes:
-            where.append("(c.routes_mask & :routes) != 0")
-            params["routes"] = _mask(query.routes, ROUTES)
-        if query.conditions:
-            where.append("(c.conditions_mask & :conditions) != 0")
-            params["conditions"] = _mask(query.conditions, CONDITIONS)
-        if query.max_price is not None:
-            where.append(f"{price_expression(query.routes)} <= :max_price")
-            params["max_price"] = query.max_price
-        for name in ("insurance", "va", "therapy"):
-            value = getattr(query, name)
-            if value is not None:
-                where.append(f"c.{name} = :{name}")
-                params[name] = int(value)
+        for f in FILTERS:
+            value = query.filters.get(f.name)
+            if value is not None and value != () and f.kind.name in SQL_CLAUSES:
+                where.append(SQL_CLAUSES[f.kind.name](f, query))
+                params[f.name] = stored_value(f, value)
         if query.text:
             # A text of no words matches nothing, like an empty match in Elasticsearch.
             params["text"] = fts_query(query.text) or '""'

@@ -78,8 +78,9 @@ def test_max_price_for_a_route_keeps_only_clinics_with_a_session_of_it_at_most_t
         store, generated, cap, route):
     store.upsert(generated)
     try:
-        query = NearQuery(lat=ORIGIN[0], lon=ORIGIN[1], radius_km=60, routes=(route,),
-                          max_price=cap, sort="price", per_page=100)
+        query = NearQuery(lat=ORIGIN[0], lon=ORIGIN[1], radius_km=60,
+                          filters={"route": (route,), "max_price": cap}, sort="price",
+                          per_page=100)
         result = store.search(query)
         got = [h.clinic.id for h in result.hits]
         expected = {c.id for c in generated
