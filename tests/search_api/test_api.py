@@ -16,12 +16,12 @@ CLINICS = [
            "postal_code": "80202"}, location={"lat": 39.7525, "lon": -104.9995},
            routes=["iv"], prices=[{"kind": "per_session", "route": "iv", "amount_min": 450,
                                    "quote": "$450 per infusion"}],
-           review={"status": "approved"}),
+           telehealth=False, review={"status": "approved"}),
     Clinic(id="boulder-im", name="Boulder Mind IM", address={"city": "Boulder", "state": "CO",
            "postal_code": "80302"}, location={"lat": 40.0150, "lon": -105.2705},
            routes=["im", "oral"], prices=[{"kind": "series", "sessions": 6, "route": "im",
                                            "amount_min": 2400}],
-           therapy_integrated=True, review={"status": "approved"}),
+           therapy_integrated=True, telehealth=True, review={"status": "approved"}),
     Clinic(id="aurora-spravato", name="Aurora Spravato Center", address={"city": "Aurora",
            "state": "CO", "postal_code": "80012"}, location={"lat": 39.6983, "lon": -104.8374},
            routes=["spravato"], insurance={"spravato_insurance": True},
@@ -88,6 +88,23 @@ def test_filters_route_price_therapy_and_units(client):
             .get_json()["results"]] == ["aurora-spravato"]
     in_km = search(client, near="80202", radius=20, unit="km").get_json()
     assert [r["id"] for r in in_km["results"]] == ["denver-iv", "aurora-spravato"]
+
+
+def test_telehealth_filter_keeps_the_clinics_that_say_yes_or_no(client):
+    def ids(**params):
+        return [r["id"] for r in search(client, near="80202", radius=50, **params)
+                .get_json()["results"]]
+
+    assert ids(telehealth="true") == ["boulder-im"]
+    assert ids(telehealth="no") == ["denver-iv"]  # Aurora has not said: unknown never matches
+    assert ids(telehealth="true", route="iv") == []
+    response = search(client, near="80202", telehealth="sometimes")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["details"] == {
+        "parameter": "telehealth", "value": "sometimes", "accepted": "true or false"}
+    spec = client.get("/api/v1/openapi.json").get_json()
+    described = {p["name"]: p for p in spec["paths"]["/api/v1/clinics/search"]["get"]["parameters"]}
+    assert described["telehealth"]["schema"] == {"type": "boolean"}
 
 
 def test_price_sort_and_facets(client):
