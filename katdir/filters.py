@@ -348,6 +348,10 @@ FILTERS: tuple[Parameter, ...] = (
     Parameter("insurance", Flag(), "Takes insurance",
               "Takes health insurance (for ketamine treatment or for Spravato).",
               field="insurance", reads=takes_insurance),
+    Parameter("spravato_insurance", Flag(), "Spravato covered",
+              "Bills Spravato to health insurance (as the clinic says; often covered after "
+              "other depression treatments).",
+              field="spravato_insurance", reads="insurance.spravato_insurance"),
     Parameter("va", Flag(), "VA Community Care", "Takes VA Community Care.",
               field="va", reads="insurance.va_community_care"),
     Parameter("therapy", Flag(), "Therapy integrated",

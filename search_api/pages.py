@@ -52,6 +52,20 @@ def map_settings() -> dict[str, Any]:
     return {"tiles": settings.map_tile_url, "attribution": settings.map_tile_attribution}
 
 
+def said_for_people(err: BadParameter) -> str:
+    """A bad parameter in a visitor's words (the API's message is for programmers)."""
+    if err.parameter == "near" and err.value and "not a place" in err.message:
+        return (f"We could not find the place “{err.value}”. Try a 5-digit ZIP code, or a "
+                "town and its state such as “Denver, CO”.")
+    if err.parameter == "near" and not err.value:
+        return "Please say where to search: a ZIP code, or a town and its state."
+    parameter = BY_NAME.get(err.parameter)
+    label = parameter.label if parameter else err.parameter
+    if err.value is None:
+        return f"“{label}” is missing: {err.accepted}."
+    return f"“{label}” cannot be “{err.value}”: it takes {err.accepted}."
+
+
 @bp.get("/")
 def index():
     args = search_args()
@@ -68,6 +82,8 @@ def index():
         "index.html", page=page, error=error, choices=choices, args=args,
         routes_asked=[w.strip().lower() for v in args.getlist("route") for w in v.split(",")
                       if w.strip()] if page else [],
+        error_text=said_for_people(error) if error else None,
+        filter_names=[f.name for f in FILTERS],
         search_filters=FILTERS, sort_parameter=BY_NAME["sort"], radii=RADII_MI,
         search_url=lambda **changes: search_url(args, **changes),
         active_filters=active_filters(args), map=map_settings()), status

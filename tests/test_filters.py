@@ -81,8 +81,9 @@ def test_each_indexed_filter_reads_its_value_from_the_clinic():
     assert values["insurance"] is True and values["va"] is False and values["therapy"] is True
     assert values["telehealth"] is True
     assert "text" not in values  # the text search indexes name and body, not a field
-    assert {f.name for f in indexed_filters("flag")} == {"insurance", "va", "therapy",
-                                                         "telehealth"}
+    assert values["spravato_insurance"] is True
+    assert {f.name for f in indexed_filters("flag")} == {"insurance", "spravato_insurance", "va",
+                                                         "therapy", "telehealth"}
 
 
 def test_insurance_is_unknown_unless_the_clinic_says():

@@ -149,6 +149,9 @@ UPSERT_ROW = (f"INSERT INTO clinics ({_COLUMNS}) VALUES ({_PLACES}) ON CONFLICT(
 
 DOT = "(c.x * :ox + c.y * :oy + c.z * :oz)"  # cosine of the angle to the origin
 _WORD = re.compile(r"\w+", re.UNICODE)
+# The per-route prices of one search's matches, for its price context (one per connection).
+MATCH_PRICES = ("CREATE TEMP TABLE IF NOT EXISTS match_prices ("
+                + ", ".join(f"{column} REAL" for column in PRICE_COLUMNS.values()) + ")")
 T = TypeVar("T")
 PAD = 1e-4  # degrees, about 11 m
 # Connections one store keeps open, whatever the number of threads: a gunicorn worker's
@@ -570,12 +573,19 @@ class SQLiteStore(Store):
 
     def _price_context(self, conn: sqlite3.Connection,
                        query: NearQuery) -> dict[str, RoutePrices]:
+        # One pass over the matches copies their per-route prices into a temp table; counts,
+        # extremes and the middle prices are then read from it, without the geometry again.
         source, filters, params = self._matches(conn, query)
         where = " AND ".join([*filters, f"{DOT} >= :min_dot"])
         routes = context_routes(query)
-        columns = [f"c.{PRICE_COLUMNS[r]}" for r in routes]
+        columns = [PRICE_COLUMNS[r] for r in routes]
+        conn.execute(MATCH_PRICES)
+        conn.execute("DELETE FROM temp.match_prices")
+        conn.execute(f"INSERT INTO temp.match_prices ({', '.join(columns)}) "
+                     f"SELECT {', '.join(f'c.{c}' for c in columns)} {source} WHERE {where}",
+                     params)
         aggregates = ", ".join(f"count({c}), min({c}), max({c})" for c in columns)
-        row = conn.execute(f"SELECT {aggregates} {source} WHERE {where}", params).fetchone()
+        row = conn.execute(f"SELECT {aggregates} FROM temp.match_prices").fetchone()
         context = {}
         for i, (route, column) in enumerate(zip(routes, columns, strict=True)):
             count, lowest, highest = row[3 * i:3 * i + 3]
@@ -584,9 +594,9 @@ class SQLiteStore(Store):
                 continue
             # The middle one or two of the sorted prices: SQLite has no median aggregate.
             middle = [value for (value,) in conn.execute(
-                f"SELECT {column} {source} WHERE {where} AND {column} IS NOT NULL "
+                f"SELECT {column} FROM temp.match_prices WHERE {column} IS NOT NULL "
                 f"ORDER BY {column} LIMIT :n OFFSET :skip",
-                {**params, "n": 2 - count % 2, "skip": (count - 1) // 2})]
+                {"n": 2 - count % 2, "skip": (count - 1) // 2})]
             context[route] = RoutePrices(count, lowest, sum(middle) / len(middle), highest)
         return context
 

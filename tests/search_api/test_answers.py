@@ -143,3 +143,15 @@ def test_text_search_covers_what_a_clinic_says_it_offers(sqlite_url, tmp_path):
     client = app.test_client()
     for words in ("therapy", "integration", "telehealth", "veterans", "VA community care"):
         assert [r["id"] for r in search(client, q=words)["results"]] == ["offers"], words
+
+
+def test_spravato_coverage_is_a_filter_of_its_own(sqlite_url, tmp_path):
+    covered = clinic("covered", "Covered Spravato", 39.75, -104.99, ["spravato"], [],
+                     insurance={"spravato_insurance": True, "accepts_insurance": False})
+    with open_store(sqlite_url) as store:
+        store.upsert([covered, *CLINICS])
+    app = create_app({"KATDIR_STORE": sqlite_url, "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db")})
+    client = app.test_client()
+    assert [r["id"] for r in search(client, spravato_insurance="true")["results"]] == ["covered"]
+    page = client.get("/?near=80202").get_data(as_text=True)
+    assert 'name="spravato_insurance"' in page  # the form follows the declarations

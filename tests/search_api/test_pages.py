@@ -192,13 +192,14 @@ def test_the_form_has_a_control_for_every_declared_filter(page):
 def test_a_bad_place_is_a_400_tied_to_its_field(page):
     response = page.goto("/?near=Atlantis%2C+ZZ")
     assert response.status == 400
-    assert "not a place we know" in page.inner_text("[role=alert]")
+    assert "We could not find the place “Atlantis, ZZ”" in page.inner_text("[role=alert]")
     near = page.locator("input[name=near]")
     assert near.get_attribute("aria-invalid") == "true"
     assert near.get_attribute("aria-describedby") == "search-error"
     response = page.goto("/?near=80202&max_price=cheap")
     assert response.status == 400
     assert page.locator("input[name=max_price]").get_attribute("aria-invalid") == "true"
+    assert "“Most per session ($)” cannot be “cheap”" in page.inner_text("[role=alert]")
 
 
 def test_an_ambiguous_place_offers_the_choices(page):

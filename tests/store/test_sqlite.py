@@ -16,7 +16,8 @@ CLINICS = [
     Clinic(id=f"c{i}", name=f"Clinic {i}", location={"lat": 39.74, "lon": -104.99 + i / 100},
            routes=["iv"], telehealth=(True, False, None)[i % 3], therapy_integrated=i % 2 == 0,
            conditions=["ptsd"] if i % 2 else ["depression"],
-           insurance={"accepts_insurance": i % 2 == 1, "va_community_care": i % 3 == 0},
+           insurance={"accepts_insurance": i % 2 == 1, "va_community_care": i % 3 == 0,
+                      "spravato_insurance": i % 4 == 0},
            review={"status": "approved"})
     for i in range(9)
 ]
