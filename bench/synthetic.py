@@ -75,8 +75,9 @@ def synthetic_clinics(count: int, seed: int = 7, *, status: str = "approved") ->
             prices=prices,
             conditions=rng.sample(CONDITIONS, rng.randint(0, 3)),
             therapy_integrated=rng.choice((True, False, None)),
+            telehealth=(True, False, None)[i % 3],
             insurance={"accepts_insurance": rng.choice((True, False, None)),
-                       "spravato_insurance": True if "spravato" in routes else None,
+                       "spravato_insurance": (True, False)[i % 2] if "spravato" in routes else None,
                        "va_community_care": rng.choice((True, False, None))},
             review={"status": status if rng.random() < 0.9 else "pending"},
         )

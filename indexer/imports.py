@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from indexer.geocode import Locator
 from indexer.normalize import normalize_address, normalize_price
 from katdir.curator.apply import apply_decision, validated
+from katdir.export import is_header
 from katdir.model import Clinic, utcnow
 from katdir.normalize import normalize_phone, normalize_url
 from katdir.store import Store
@@ -85,6 +86,8 @@ def _import(lines: Iterable[tuple[int, str]], store: Store, geocoder, *, approve
     now = utcnow()
     locator = Locator(geocoder)
     for number, line in lines:
+        if number == 1 and is_header(line):
+            continue  # an export's licence note (katdir.export), not a clinic
         summary.read += 1
         try:
             clinic = normalized(Clinic.model_validate_json(line))

@@ -53,6 +53,13 @@ ROUTE_LABELS = {
     "spravato": "Spravato (esketamine)",
     "intranasal_ketamine": "Intranasal ketamine",
 }
+CONDITION_LABELS = {
+    "depression": "Depression", "anxiety": "Anxiety", "ptsd": "PTSD", "ocd": "OCD",
+    "chronic_pain": "Chronic pain", "bipolar": "Bipolar disorder",
+    "suicidal_ideation": "Suicidal thoughts", "substance_use": "Substance use",
+    "eating_disorders": "Eating disorders", "migraine": "Migraine",
+    "fibromyalgia": "Fibromyalgia", "other": "Other",
+}
 
 
 # Bounds on every field, so that no record — crawled, imported or typed by a curator — can

@@ -107,6 +107,13 @@ class Settings:
         "KATDIR_RATE_LIMIT_STORAGE", "memory://",
         "where the counters live: memory:// (per worker process) or a shared backend such as "
         "redis://host:6379 (needs the redis package) so that every worker counts together")
+    map_tile_url: str = _setting(
+        "KATDIR_MAP_TILE_URL", "",
+        "a tile server for the maps, as a Leaflet URL template (https://tiles.example/{z}/{x}/{y}"
+        ".png); visitors' browsers then ask it for tiles around their search. Empty (default): "
+        "the maps draw only the state and county outlines this site serves")
+    map_tile_attribution: str = _setting(
+        "KATDIR_MAP_TILE_ATTRIBUTION", "", "the credit line the tile server asks for")
 
     # Where each value came from ("default", "environment", "override"): for `katdir config`.
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)

@@ -34,8 +34,10 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     from search_api import (
         curator,
         errors,
+        formatting,
         hangup,
         health,
+        http_manners,
         limits,
         pages,
         privacy,
@@ -46,6 +48,8 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
 
     resources.init_app(app)
     errors.init_app(app)
+    formatting.init_app(app)
+    http_manners.init_app(app)
     hangup.init_app(app)
     security.init_app(app)
     privacy.init_app(app)

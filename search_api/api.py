@@ -2,67 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from flask import Blueprint, Response, jsonify, request, stream_with_context
 
-from flask import Blueprint, jsonify, request
-
-from katdir.geo import KM_PER_MILE
-from katdir.store import NearQuery, SearchResult
-from search_api import resources
+from katdir import export
+from katdir.filters import MAX_TEXT
+from katdir.model import utcnow
+from search_api import resources, service
 from search_api.errors import APIError
 from search_api.openapi import openapi_spec
-from search_api.params import MAX_TEXT, BadParameter, SearchParams, parse_search
+from search_api.params import BadParameter
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-def resolve_origin(params: SearchParams) -> dict[str, Any]:
-    """Where the search is centred: given coordinates, or the geocoded `near`."""
-    if params.lat is not None:
-        return {"lat": params.lat, "lon": params.lon, "label": None, "precision": None}
-    location = resources.geocoder().geocode(params.near)
-    if location is None:
-        raise BadParameter(
-            "near", params.near, "a US ZIP code, 'City, ST' or a street address",
-            message=f"near={params.near!r} is not a place we know: "
-                    "try a 5-digit ZIP code or 'City, ST'")
-    return {"lat": location.latitude, "lon": location.longitude, "label": location.address,
-            "precision": location.raw.get("precision")}
-
-
-def result_page(params: SearchParams, origin: dict[str, Any], result: SearchResult) -> dict:
-    results = []
-    for hit in result.hits:
-        summary = hit.clinic.summary()
-        summary["distance"] = {"mi": round(hit.distance_km / KM_PER_MILE, 2),
-                               "km": round(hit.distance_km, 2)}
-        results.append(summary)
-    return {
-        "origin": origin,
-        "radius": {"value": params.radius, "unit": params.unit},
-        "total": result.total,
-        "page": params.page,
-        "per_page": params.per_page,
-        "results": results,
-        "facets": result.facets,
-    }
-
-
-def near_query(params: SearchParams, origin: dict[str, Any]) -> NearQuery:
-    return NearQuery(
-        lat=origin["lat"], lon=origin["lon"], radius_km=params.radius_km,
-        routes=params.routes, conditions=params.conditions, max_price=params.max_price,
-        insurance=params.insurance, va=params.va, therapy=params.therapy, text=params.q,
-        sort=params.sort, page=params.page, per_page=params.per_page,
-    )
-
-
 @api.get("/clinics/search")
 def search_clinics():
-    params = parse_search(request.args)
-    origin = resolve_origin(params)
-    result = resources.store().search(near_query(params, origin))
-    return jsonify(result_page(params, origin, result))
+    return jsonify(service.search(request.args, store=resources.store(),
+                                  geocoder=resources.geocoder()))
 
 
 @api.get("/clinics/<clinic_id>")
@@ -86,6 +42,24 @@ def geocode():
                        {"parameter": "q", "value": query})
     return jsonify({"query": query, "lat": location.latitude, "lon": location.longitude,
                     "label": location.address, "precision": location.raw.get("precision")})
+
+
+@api.get("/export.<fmt>")
+def export_directory(fmt: str):
+    """The public directory as open data, streamed: JSON Lines, CSV or GeoJSON."""
+    if fmt not in export.FORMATS:
+        raise APIError(404, "not_found", f"no export format {fmt!r}",
+                       {"parameter": "format", "value": fmt,
+                        "accepted": ", ".join(export.FORMATS)})
+    exported_at = utcnow()
+    chunks = export.export_chunks(resources.store().iter_clinics(), fmt,
+                                  exported_at=exported_at)
+    response = Response(stream_with_context(chunks), mimetype=export.FORMATS[fmt])
+    name = f"katdir-clinics-{exported_at:%Y-%m-%d}.{fmt}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Link"] = f'<{export.LICENCE_URL}>; rel="license"'
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @api.get("/openapi.json")

@@ -26,8 +26,39 @@ def error_response(status: int, code: str, message: str, details: Any = None):
     return response
 
 
+def _page_message(err: HTTPException) -> str | None:
+    """A description the app wrote for people (abort(404, description=…)), else ours."""
+    default = type(err).description
+    return err.description if err.description and err.description != default else None
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
+
+
+PAGE_TITLES = {
+    400: "This request could not be understood",
+    404: "Page not found",
+    405: "That is not something this page can do",
+    500: "Something went wrong on our side",
+    503: "The directory is unavailable for a moment",
+}
+PAGE_MESSAGES = {
+    404: "There is nothing at this address. The clinic or page may have moved or been removed.",
+    500: "The error has been logged. Please try again, or start a new search.",
+    503: "The clinic store cannot be reached right now: please retry in a few seconds.",
+}
+
+
+def error_page(status: int, message: str | None = None, *, retry_after: bool = False):
+    """An error as a page in the site's style, with the right status and a way on."""
+    from flask import render_template  # pages only: the API answers JSON
+
+    title = PAGE_TITLES.get(status, "Something went wrong")
+    body = render_template("error.html", status=status, title=title,
+                           message=message or PAGE_MESSAGES.get(status, title + "."),
+                           retry_after=retry_after)
+    return body, status
 
 
 def init_app(app: Flask) -> None:
@@ -37,7 +68,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(BadParameter)
     def _bad_parameter(err: BadParameter):
-        return error_response(400, "invalid_parameter", err.message, err.details())
+        return error_response(400, err.code, err.message, err.details())
 
     @app.errorhandler(StoreUnavailable)
     def _store_down(err: StoreUnavailable):
@@ -46,7 +77,7 @@ def init_app(app: Flask) -> None:
         if _wants_json():
             response = error_response(503, "store_unavailable", message)
         else:
-            response = app.make_response((message.capitalize() + ".", 503))
+            response = app.make_response(error_page(503, retry_after=True))
         response.headers["Retry-After"] = str(app.extensions["katdir.settings"].retry_after)
         return response
 
@@ -58,14 +89,19 @@ def init_app(app: Flask) -> None:
         if _wants_json():
             response = error_response(503, "search_too_costly", message)
         else:
-            response = app.make_response((message.capitalize() + ".", 503))
+            response = app.make_response(error_page(503, message.capitalize() + "."))
         response.headers["Retry-After"] = str(app.extensions["katdir.settings"].retry_after)
         return response
 
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):
         if not _wants_json():
-            return err
+            response = app.make_response(error_page(err.code or 500, _page_message(err)))
+            for name in ("Allow", "Retry-After"):  # what the exception set (405's Allow)
+                value = err.get_response().headers.get(name)
+                if value:
+                    response.headers[name] = value
+            return response
         code = (err.name or "error").lower().replace(" ", "_")
         response = error_response(err.code or 500, code, err.description or err.name)
         # What the exception says besides its body: Allow on a 405, Retry-After on a 429…
@@ -78,5 +114,5 @@ def init_app(app: Flask) -> None:
     def _unexpected(err: Exception):
         log.exception("unexpected error on %s %s", request.method, request.path)
         if not _wants_json():
-            return "Internal error", 500
+            return error_page(500)
         return error_response(500, "internal_error", "an unexpected error occurred")

@@ -1,139 +1,66 @@
-"""The OpenAPI 3.1 description of the public API, built from the same vocabularies it checks."""
+"""The OpenAPI 3.1 document of the public API, generated: the search parameters from the
+filter declarations (katdir.filters), the answers' schemas from the pydantic models
+(katdir.model, search_api.schemas). Nothing in it is written twice."""
 
 from __future__ import annotations
 
 from functools import cache
 from typing import Any
 
-from katdir.model import (
-    CARE_STEPS,
-    CONDITIONS,
-    INSURANCE_FIELDS,
-    PRECISIONS,
-    PRICE_KINDS,
-    REVIEW_STATUSES,
-    ROUTES,
-)
-from katdir.store.base import PRICE_BANDS, SORTS
-from search_api.params import DEFAULT_RADIUS, MAX_PAGE, MAX_PER_PAGE, MAX_RADIUS_MI, MAX_TEXT
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from katdir import export
+from katdir.filters import EXCLUSIVE, MAX_TEXT, PARAMETERS, Parameter
+from katdir.model import Clinic
+from search_api import schemas
+
+REF = "#/components/schemas/{model}"
+ANSWERS: tuple[type[BaseModel], ...] = (Clinic, schemas.SearchResult, schemas.Place,
+                                        schemas.Error)
+ERRORS = {400: "A parameter is not accepted: the error names it and says what is accepted.",
+          404: "Not found.",
+          503: "The store cannot be reached; retry after the Retry-After seconds."}
 
 
-def _param(name: str, schema: dict, description: str, *, explode: bool | None = None) -> dict:
-    param = {"name": name, "in": "query", "required": False, "schema": schema,
-             "description": description}
-    if explode is not None:
-        param["explode"] = explode
-    return param
+def _exclusive_words() -> str:
+    groups = [" + ".join(group) for group in EXCLUSIVE]
+    return "Give exactly one of: " + ", or ".join(groups) + " (they exclude each other)."
 
 
-def _nullable(schema: dict) -> dict:
-    return {"anyOf": [schema, {"type": "null"}]}
+def query_parameter(parameter: Parameter) -> dict[str, Any]:
+    """One search parameter in OpenAPI's words, from its declaration."""
+    description = parameter.help
+    if any(parameter.name in group for group in EXCLUSIVE):
+        description += " " + _exclusive_words()
+    if not parameter.kind.repeatable:
+        description += " Give it at most once."
+    described: dict[str, Any] = {"name": parameter.name, "in": "query", "required": False,
+                                 "description": description, "schema": parameter.kind.schema()}
+    if parameter.kind.repeatable:
+        # route=iv&route=im; a comma list (route=iv,im) is accepted too.
+        described.update(style="form", explode=True)
+    return described
 
 
-STRING = {"type": "string"}
-BOOL = {"type": "boolean"}
-NUMBER = {"type": "number"}
-
-ERROR = {
-    "type": "object",
-    "required": ["error"],
-    "properties": {"error": {
-        "type": "object",
-        "required": ["code", "message", "details"],
-        "properties": {"code": STRING, "message": STRING, "details": {"type": "object"}},
-    }},
-}
-
-ADDRESS = {"type": "object", "properties": {
-    "street": _nullable(STRING), "city": _nullable(STRING), "state": _nullable(STRING),
-    "postal_code": _nullable(STRING), "country": STRING}}
-LOCATION = {"type": "object", "required": ["lat", "lon", "precision"], "properties": {
-    "lat": NUMBER, "lon": NUMBER, "precision": {"enum": list(PRECISIONS)}}}
-PRICE = {"type": "object", "required": ["kind", "amount_min"], "properties": {
-    "route": _nullable({"enum": list(ROUTES)}), "kind": {"enum": list(PRICE_KINDS)},
-    "amount_min": NUMBER, "amount_max": _nullable(NUMBER), "currency": STRING,
-    "sessions": _nullable({"type": "integer"}), "source_url": _nullable(STRING),
-    "quote": _nullable(STRING)}}
-INSURANCE = {"type": "object", "properties": {
-    k: _nullable(BOOL) for k in INSURANCE_FIELDS}}
-SUMMARY = {"type": "object", "required": ["id", "name", "distance"], "properties": {
-    "id": STRING, "name": STRING, "organization": _nullable(STRING),
-    "website": _nullable(STRING), "phone": _nullable(STRING), "address": ADDRESS,
-    "location": _nullable(LOCATION), "routes": {"type": "array", "items": {"enum": list(ROUTES)}},
-    "min_session_price": _nullable(NUMBER), "prices": {"type": "array", "items": PRICE},
-    "conditions": {"type": "array", "items": {"enum": list(CONDITIONS)}},
-    "therapy_integrated": _nullable(BOOL), "insurance": INSURANCE,
-    "telehealth": _nullable(BOOL), "review_status": {"enum": list(REVIEW_STATUSES)},
-    "last_seen": _nullable(STRING),
-    "distance": {"type": "object", "required": ["mi", "km"],
-                 "properties": {"mi": NUMBER, "km": NUMBER}}}}
-CLINIC = {"type": "object", "required": ["id", "name"], "properties": {
-    "id": STRING, "name": STRING, "organization": _nullable(STRING),
-    "website": _nullable(STRING), "phone": _nullable(STRING), "email": _nullable(STRING),
-    "address": ADDRESS, "location": _nullable(LOCATION),
-    "routes": {"type": "array", "items": {"enum": list(ROUTES)}},
-    "prices": {"type": "array", "items": PRICE},
-    "conditions": {"type": "array", "items": {"enum": list(CONDITIONS)}},
-    "therapy_integrated": _nullable(BOOL),
-    "care_steps": {"type": "array", "items": {"enum": list(CARE_STEPS)}},
-    "insurance": INSURANCE, "telehealth": _nullable(BOOL), "hours": _nullable(STRING),
-    "sources": {"type": "array", "items": {"type": "object"}},
-    "review": {"type": "object"}}}
-SEARCH_RESULT = {"type": "object",
-                 "required": ["origin", "total", "page", "per_page", "results", "facets"],
-                 "properties": {
-    "origin": {"type": "object", "properties": {
-        "lat": NUMBER, "lon": NUMBER, "label": _nullable(STRING),
-        "precision": _nullable({"enum": list(PRECISIONS)})}},
-    "radius": {"type": "object"},
-    "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
-    "results": {"type": "array", "items": SUMMARY},
-    "facets": {"type": "object", "properties": {
-        "routes": {"type": "object", "properties": {r: {"type": "integer"} for r in ROUTES}},
-        "price": {"type": "object", "properties": {
-            "min": _nullable(NUMBER), "max": _nullable(NUMBER), "unknown": {"type": "integer"},
-            "bands": {"type": "object",
-                      "properties": {b: {"type": "integer"} for b, _, _ in PRICE_BANDS}}}}}}}}
+def _json(model: str, description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": REF.format(model=model)}}}}
 
 
-def _error_responses(*statuses: int) -> dict[str, Any]:
-    text = {400: "A parameter is not accepted; the error names it and what is accepted.",
-            404: "Not found.",
-            503: "The store cannot be reached; retry after the Retry-After seconds."}
-    return {str(s): {"description": text[s],
-                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-            for s in statuses}
+def _errors(*statuses: int) -> dict[str, Any]:
+    return {str(status): _json("Error", ERRORS[status]) for status in statuses}
+
+
+def component_schemas() -> dict[str, Any]:
+    """Every model the answers use, by name, as JSON Schema (pydantic, serialization mode)."""
+    _, top = models_json_schema([(model, "serialization") for model in ANSWERS],
+                                ref_template=REF)
+    return top.get("$defs", {})
 
 
 @cache
 def openapi_spec() -> dict[str, Any]:
-    search_params = [
-        _param("near", {"type": "string", "maxLength": MAX_TEXT},
-               "Where to search: a US ZIP code, 'City, ST' or a street address. "
-               "Give either near or lat+lon."),
-        _param("lat", {"type": "number", "minimum": -90, "maximum": 90}, "Latitude (with lon)."),
-        _param("lon", {"type": "number", "minimum": -180, "maximum": 180}, "Longitude (with lat)."),
-        _param("radius", {"type": "number", "exclusiveMinimum": 0, "default": DEFAULT_RADIUS},
-               f"Search radius in `unit`; at most {MAX_RADIUS_MI:g} mi."),
-        _param("unit", {"enum": ["mi", "km"], "default": "mi"}, "Unit of radius."),
-        _param("route", {"type": "array", "items": {"enum": list(ROUTES)}},
-               "How ketamine is given; repeat or comma-separate for any of several.",
-               explode=True),
-        _param("condition", {"type": "array", "items": {"enum": list(CONDITIONS)}},
-               "Condition treated; any of several.", explode=True),
-        _param("max_price", {"type": "number", "minimum": 0},
-               "Highest price of one session in USD; clinics without a known price are left out."),
-        _param("insurance", BOOL, "Takes insurance (for ketamine or Spravato)."),
-        _param("va", BOOL, "Takes VA Community Care."),
-        _param("therapy", BOOL, "Psychotherapy integrated with the treatment."),
-        _param("q", {"type": "string", "maxLength": MAX_TEXT}, "Words to look for."),
-        _param("sort", {"enum": list(SORTS), "default": "distance"},
-               "Nearest first; cheapest session first; or best text match first (with q)."),
-        _param("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
-               "Page of results, from 1."),
-        _param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
-                            "default": 20}, "Results per page."),
-    ]
     return {
         "openapi": "3.1.0",
         "info": {"title": "katdir API", "version": "1.0.0",
@@ -142,29 +69,40 @@ def openapi_spec() -> dict[str, Any]:
             "/api/v1/clinics/search": {"get": {
                 "operationId": "searchClinics",
                 "summary": "Approved clinics near a place, nearest first.",
-                "parameters": search_params,
-                "responses": {"200": {"description": "A page of clinics.", "content": {
-                    "application/json": {"schema": {"$ref": "#/components/schemas/SearchResult"}}}},
-                    **_error_responses(400, 503)}}},
+                "description": "Where to search from: " + _exclusive_words()
+                               + " lat and lon go together. Every other parameter is "
+                                 "optional; a parameter not listed here is refused.",
+                "parameters": [query_parameter(p) for p in PARAMETERS],
+                # Not expressible in OpenAPI's parameter objects: stated for tools that read it.
+                "x-exclusive-parameters": [list(group) for group in EXCLUSIVE],
+                "responses": {"200": _json("SearchResult", "A page of clinics."),
+                              **_errors(400, 503)}}},
             "/api/v1/clinics/{id}": {"get": {
                 "operationId": "getClinic",
                 "summary": "One approved clinic, with its prices' sources.",
-                "parameters": [{"name": "id", "in": "path", "required": True, "schema": STRING}],
-                "responses": {"200": {"description": "The clinic.", "content": {
-                    "application/json": {"schema": {"$ref": "#/components/schemas/Clinic"}}}},
-                    **_error_responses(404, 503)}}},
+                "parameters": [{"name": "id", "in": "path", "required": True,
+                                "schema": {"type": "string"}}],
+                "responses": {"200": _json("Clinic", "The clinic."), **_errors(404, 503)}}},
             "/api/v1/geocode": {"get": {
                 "operationId": "geocode",
                 "summary": "Coordinates of a ZIP code, city or address.",
                 "parameters": [{"name": "q", "in": "query", "required": True,
                                 "schema": {"type": "string", "minLength": 1,
                                            "maxLength": MAX_TEXT}}],
-                "responses": {"200": {"description": "The place.", "content": {
-                    "application/json": {"schema": {"type": "object", "properties": {
-                        "query": STRING, "lat": NUMBER, "lon": NUMBER, "label": _nullable(STRING),
-                        "precision": {"enum": list(PRECISIONS)}}}}}},
-                    **_error_responses(400, 404)}}},
+                "responses": {"200": _json("Place", "The place."), **_errors(400, 404)}}},
+            "/api/v1/export.{format}": {"get": {
+                "operationId": "exportDirectory",
+                "summary": "The public directory as open data (licence and date included).",
+                "description": "GeoJSON carries `licence`, `attribution` and `exported_at` "
+                               "beside its features; JSON Lines starts with a "
+                               "`{\"katdir_export\": {...}}` line; every format is sent "
+                               "with a `Link: <…>; rel=\"license\"` header and a dated "
+                               "file name.",
+                "parameters": [{"name": "format", "in": "path", "required": True,
+                                "schema": {"enum": list(export.FORMATS)}}],
+                "responses": {"200": {"description": "The export, streamed.", "content": {
+                    mimetype: {"schema": {"type": "string"}}
+                    for mimetype in export.FORMATS.values()}}, **_errors(404)}}},
         },
-        "components": {"schemas": {"Error": ERROR, "Clinic": CLINIC, "ClinicSummary": SUMMARY,
-                                   "SearchResult": SEARCH_RESULT}},
+        "components": {"schemas": component_schemas()},
     }

@@ -8,6 +8,8 @@ front, so nothing here redirects to https; HSTS is sent on https requests only.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask
 from flask_talisman import Talisman
 
@@ -28,12 +30,24 @@ PERMISSIONS_POLICY = {"geolocation": "(self)", "camera": "()", "microphone": "()
                       "browsing-topics": "()"}
 
 
+def tile_source(url_template: str) -> str:
+    """The CSP source of an operator's map tile server: its scheme and host, `{s}.` → `*.`."""
+    parts = urlsplit(url_template.replace("{s}.", "wildcard-subdomain."))
+    host = (parts.hostname or "").replace("wildcard-subdomain.", "*.")
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}" if parts.scheme in ("http", "https") and host else ""
+
+
 def init_app(app: Flask) -> None:
+    policy = dict(CONTENT_SECURITY_POLICY)
+    tiles = tile_source(app.extensions["katdir.settings"].map_tile_url)
+    if tiles:  # the operator chose a tile server (off by default): the maps may load from it
+        policy["img-src"] = f"{policy['img-src']} {tiles}"
     app.extensions["katdir.talisman"] = Talisman(
         app,
         force_https=False,
         frame_options="DENY",
-        content_security_policy=CONTENT_SECURITY_POLICY,
+        content_security_policy=policy,
         permissions_policy=PERMISSIONS_POLICY,
         referrer_policy="no-referrer",
         # Secure cookies when the site is served over TLS (set SESSION_COOKIE_SECURE there);

@@ -87,8 +87,8 @@ def test_export_formats(env, tmp_path):
         out = tmp_path / f"out.{fmt}"
         assert main(["export", "--format", fmt, "-o", str(out)]) == 0
         text = out.read_text()
-        if fmt == "jsonl":
-            assert len(text.splitlines()) == len(public)
+        if fmt == "jsonl":  # the licence note, then a line per clinic
+            assert len(text.splitlines()) == len(public) + 1
         elif fmt == "csv":
             assert len(text.splitlines()) == len(public) + 1
         else:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from katdir.filters import MAX_TEXT_WORDS, SORTS
 from katdir.settings import Settings
 from katdir.store.base import (
-    MAX_TEXT_WORDS,
     RECORD_KINDS,
     SEARCH_TIMEOUT,
-    SORTS,
     ConflictError,
     Hit,
     NearQuery,

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import abc
 import contextlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from katdir.filters import indexed_values
 from katdir.model import ROUTES, Clinic, Decision
+from katdir.pricing import median, route_session_prices, session_price
 
-Sort = Literal["distance", "price", "relevance"]
-SORTS: tuple[str, ...] = ("distance", "price", "relevance")
+Sort = Literal["distance", "price", "relevance"]  # katdir.filters.SORTS, with their wording
 
 # Per-session price bands shown as a facet; the upper edge is exclusive.
 PRICE_BANDS: tuple[tuple[str, float | None, float | None], ...] = (
@@ -27,9 +28,9 @@ PRICE_BANDS: tuple[tuple[str, float | None, float | None], ...] = (
 )
 
 
-# Bounds on one search's work, the same for both stores: a text of more words is refused
-# (the API says so first), and a search still running after SEARCH_TIMEOUT seconds is stopped.
-MAX_TEXT_WORDS = 8
+# Bounds on one search's work, the same for both stores: a text of more than
+# katdir.filters.MAX_TEXT_WORDS words is refused (the API says so first), and a search still
+# running after SEARCH_TIMEOUT seconds is stopped.
 SEARCH_TIMEOUT = 2.0
 
 # Set by the server for the request being handled: true once its client has hung up, so a
@@ -79,13 +80,9 @@ class NearQuery:
     lat: float
     lon: float
     radius_km: float
-    routes: tuple[str, ...] = ()  # any of them
-    conditions: tuple[str, ...] = ()  # any of them
-    max_price: float | None = None  # on the lowest per-session price; unknown prices never pass
-    insurance: bool | None = None
-    va: bool | None = None
-    therapy: bool | None = None
-    text: str | None = None
+    # Filter name (katdir.filters.FILTERS) → its checked value; each store compiles every
+    # filter by its kind, so a new filter of a known kind needs nothing here.
+    filters: Mapping[str, Any] = field(default_factory=dict)
     sort: Sort = "distance"
     page: int = 1
     per_page: int = 20
@@ -95,11 +92,47 @@ class NearQuery:
     def offset(self) -> int:
         return (self.page - 1) * self.per_page
 
+    # Two filters do more than filter: the routes choose which prices count (katdir.pricing)
+    # for the price sort, facets and context; the text ranks by relevance.
+    @property
+    def routes(self) -> tuple[str, ...]:
+        return tuple(self.filters.get("route", ()))
+
+    @property
+    def text(self) -> str | None:
+        return self.filters.get("q")
+
 
 @dataclass(frozen=True)
 class Hit:
     clinic: Clinic
     distance_km: float
+
+
+@dataclass(frozen=True)
+class RoutePrices:
+    """Per-session prices of one route among the clinics that match a search."""
+
+    count: int
+    lowest: float | None = None
+    median: float | None = None
+    highest: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"count": self.count, "lowest": self.lowest, "median": self.median,
+                "highest": self.highest}
+
+
+def context_routes(query: NearQuery) -> tuple[str, ...]:
+    """The routes a price context describes: those asked for, else every route."""
+    return tuple(r for r in ROUTES if r in query.routes) if query.routes else ROUTES
+
+
+def route_prices_of(values: list[float]) -> RoutePrices:
+    """The context of one route from its sorted prices (brute force: tests, small sets)."""
+    if not values:
+        return RoutePrices(0)
+    return RoutePrices(len(values), values[0], median(values), values[-1])
 
 
 @dataclass
@@ -118,28 +151,39 @@ def empty_facets() -> dict[str, Any]:
 
 
 def search_fields(clinic: Clinic) -> dict[str, Any]:
-    """The derived values both stores filter and sort on, computed the same way for both."""
-    accepts = clinic.insurance.accepts_insurance
-    spravato = clinic.insurance.spravato_insurance
-    if accepts or spravato:
-        insurance = True
-    elif accepts is False and spravato is not True:
-        insurance = False
-    else:
-        insurance = None
+    """The derived values both stores filter and sort on, computed the same way for both:
+    the review status, the prices (katdir.pricing) and each indexed filter's field."""
+    price = session_price(clinic)
     return {
         "status": clinic.search_status,
-        "min_price": clinic.min_session_price,
-        "insurance": insurance,
-        "va": clinic.insurance.va_community_care,
-        "therapy": clinic.therapy_integrated,
+        "min_price": price.amount if price else None,
+        "route_prices": route_session_prices(clinic),
+        **indexed_values(clinic),
     }
 
 
+# Words for what a clinic says it offers beyond its routes and conditions, so that a visitor's
+# "therapy", "insurance", "VA" or "telehealth" finds the clinics that offer it.
+OFFER_WORDS = {
+    "therapy_integrated": "psychotherapy therapy integrated",
+    "accepts_insurance": "insurance accepted",
+    "spravato_insurance": "spravato insurance",
+    "va_community_care": "va veterans community care",
+    "hsa_fsa": "hsa fsa",
+    "financing": "financing payment plans",
+    "telehealth": "telehealth online virtual",
+}
+
+
 def text_body(clinic: Clinic) -> str:
-    """What the text search looks through besides the name."""
+    """What the text search looks through besides the name: where the clinic is, and
+    everything it says it offers."""
     parts = [clinic.organization, clinic.address.city, clinic.address.state,
-             clinic.address.postal_code, " ".join(clinic.routes), " ".join(clinic.conditions)]
+             clinic.address.postal_code, " ".join(clinic.routes), " ".join(clinic.conditions),
+             " ".join(clinic.care_steps)]
+    offers = {"therapy_integrated": clinic.therapy_integrated, "telehealth": clinic.telehealth,
+              **clinic.insurance.model_dump()}
+    parts += [OFFER_WORDS[name] for name, value in offers.items() if value is True]
     parts += [p.quote for p in clinic.prices if p.quote]
     return " ".join(p.replace("_", " ") for p in parts if p)
 
@@ -159,6 +203,11 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def search(self, query: NearQuery) -> SearchResult: ...
+
+    @abc.abstractmethod
+    def price_context(self, query: NearQuery) -> dict[str, RoutePrices]:
+        """Per route (those asked for, else all): lowest, median and highest per-session price
+        and their count among the clinics that match `query` (its page and sort ignored)."""
 
     @abc.abstractmethod
     def iter_clinics(self) -> Iterator[Clinic]:

@@ -163,8 +163,7 @@ class CellCounts:
     def facets(self, query: NearQuery) -> tuple | None:
         """The row the store's facet aggregate (`FACET_COLUMNS`) would give for this query, or
         None when the query has filters the kept aggregates cannot answer."""
-        if (query.conditions or query.max_price is not None or query.text
-                or any(getattr(query, name) is not None for name in ("insurance", "va", "therapy"))):
+        if any(name != "route" for name in query.filters):
             return None
         whole, ring = self._cells(query)
         statuses = list(query.statuses)

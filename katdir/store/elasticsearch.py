@@ -12,29 +12,32 @@ import contextlib
 import logging
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
 from elasticsearch import ConflictError as EsConflictError
 
+from katdir.filters import FILTERS, MAX_TEXT_WORDS, Parameter
 from katdir.geo import haversine_km
 from katdir.model import ROUTES, Clinic, Decision
+from katdir.pricing import session_price
 from katdir.settings import Settings
 from katdir.store import es_schema as schema
 from katdir.store.base import (
-    MAX_TEXT_WORDS,
     PRICE_BANDS,
     SEARCH_TIMEOUT,
     ConflictError,
     Hit,
     NearQuery,
     Record,
+    RoutePrices,
     SearchResult,
     SearchTooCostly,
     Store,
     StoreError,
     StoreUnavailable,
+    context_routes,
     empty_facets,
 )
 
@@ -185,6 +188,13 @@ class ElasticsearchStore(Store):
                 raise StoreError(f"the Elasticsearch index {name} has store schema {version}, "
                                  f"newer than this katdir's ({schema.SCHEMA_VERSION}): upgrade "
                                  "katdir")
+            # A search filter declared since the index was made (katdir.filters): same cure.
+            missing = schema.missing_filter_fields(mapping)
+            if missing:
+                raise StoreError(
+                    f"the Elasticsearch index {name} has no field for the search filter(s) "
+                    f"{', '.join(missing)}: run `katdir rebuild` (same KATDIR_STORE and "
+                    f"KATDIR_ES_PREFIX) to copy every clinic into a new index with them")
         self._schema_checked = True
 
     def reindex(self) -> int:
@@ -529,6 +539,41 @@ class ElasticsearchStore(Store):
             if unsure_last:
                 after = self._band(query, body, window[-1], unsure_last, after)
 
+    def price_context(self, query: NearQuery) -> dict[str, RoutePrices]:
+        """Counts and extremes from one aggregation request; each median from the middle one
+        or two prices of that route in price order, all in one multi-search (an exact median,
+        as SQLite's: Elasticsearch's percentiles are estimates)."""
+        routes = context_routes(query)
+        matches = search_body(query)["query"]
+        aggs = {route: {"stats": {"field": schema.price_field((route,))}} for route in routes}
+        with _engine("search"):
+            try:
+                response = self.es.search(index=self.alias, query=matches, size=0,
+                                          aggregations=aggs, track_total_hits=False)
+            except NotFoundError:
+                return {route: RoutePrices(0) for route in routes}
+        stats = {route: response["aggregations"][route] for route in routes}
+        wanted = [route for route in routes if stats[route]["count"]]
+        searches: list[dict[str, Any]] = []
+        for route in wanted:
+            field, count = schema.price_field((route,)), stats[route]["count"]
+            searches += [{"index": self.alias},
+                         {"query": {"bool": {"filter": [matches, {"exists": {"field": field}}]}},
+                          "sort": [{field: "asc"}], "from": (count - 1) // 2,
+                          "size": 2 - count % 2, "_source": False, "track_total_hits": False}]
+        medians = {}
+        if searches:
+            with _engine("search"):
+                answers = self.es.msearch(searches=searches)["responses"]
+            for route, answer in zip(wanted, answers, strict=True):
+                if "error" in answer:
+                    raise StoreError(f"Elasticsearch refused a median: {answer['error']}")
+                middle = [hit["sort"][0] for hit in answer["hits"]["hits"]]
+                medians[route] = sum(middle) / len(middle)
+        return {route: RoutePrices(int(stats[route]["count"]), stats[route]["min"],
+                                   medians.get(route), stats[route]["max"])
+                if stats[route]["count"] else RoutePrices(0) for route in routes}
+
     def _band(self, query: NearQuery, body: dict[str, Any], edge: _Ranked,
               unsure: list[_Ranked], margin: int) -> int:
         """How wide a side's margin must be: every clinic that could swap places with the page's
@@ -548,10 +593,11 @@ class ElasticsearchStore(Store):
             excluded.append({"geo_distance": {"distance": f"{low!r}km", "distance_type": "arc",
                                               "location": {"lat": query.lat, "lon": query.lon}}})
         if query.sort == "price":
+            price = schema.price_field(query.routes)
             if edge.primary[0] == 0:
-                band.append({"term": {"min_price": edge.primary[1]}})
+                band.append({"term": {price: edge.primary[1]}})
             else:
-                excluded.append({"exists": {"field": "min_price"}})
+                excluded.append({"exists": {"field": price}})
         bool_query = body["query"]["bool"]
         narrowed = {"bool": {**bool_query, "filter": [*bool_query["filter"], *band],
                              "must_not": excluded}}
@@ -580,7 +626,8 @@ class _Ranked:
         exact = haversine_km(query.lat, query.lon, loc.lat, loc.lon)
         sort = hit["sort"]
         if query.sort == "price":
-            price = clinic.min_session_price
+            found = session_price(clinic, query.routes)
+            price = found.amount if found else None
             primary: tuple = (0, price) if price is not None else (1, 0.0)
             es_distance = sort[1]
         elif query.sort == "relevance" and query.text:
@@ -623,6 +670,17 @@ def text_clause(text: str) -> dict[str, Any]:
     return {"bool": {"must": must}}
 
 
+# Kind (katdir.filters) → the filter clause of one filter's value. The text kind is not here:
+# it is scored when it orders the results (search_body).
+QUERY_CLAUSES: dict[str, Callable[[Parameter, Any, NearQuery], dict[str, Any]]] = {
+    "flag": lambda f, value, query: {"term": {f.field: value}},
+    "any_of": lambda f, value, query: {"terms": {f.field: list(value)}},
+    "at_most": lambda f, value, query: {"range": {f.field: {"lte": value}}},
+    "session_price_at_most": lambda f, value, query: {
+        "range": {schema.price_field(query.routes): {"lte": value}}},
+}
+
+
 def search_body(query: NearQuery) -> dict[str, Any]:
     origin = {"lat": query.lat, "lon": query.lon}
     filters: list[dict[str, Any]] = [
@@ -630,16 +688,11 @@ def search_body(query: NearQuery) -> dict[str, Any]:
         {"geo_distance": {"distance": f"{query.radius_km!r}km", "distance_type": "arc",
                           "location": origin}},
     ]
-    if query.routes:
-        filters.append({"terms": {"routes": list(query.routes)}})
-    if query.conditions:
-        filters.append({"terms": {"conditions": list(query.conditions)}})
-    if query.max_price is not None:
-        filters.append({"range": {"min_price": {"lte": query.max_price}}})
-    for name in ("insurance", "va", "therapy"):
-        value = getattr(query, name)
-        if value is not None:
-            filters.append({"term": {name: value}})
+    for f in FILTERS:
+        value = query.filters.get(f.name)
+        if value is not None and value != () and f.kind.name in QUERY_CLAUSES:
+            filters.append(QUERY_CLAUSES[f.kind.name](f, value, query))
+    price = schema.price_field(query.routes)
     relevance = query.sort == "relevance" and bool(query.text)
     must = []
     if query.text:
@@ -650,7 +703,7 @@ def search_body(query: NearQuery) -> dict[str, Any]:
     by_id = {"id": {"order": "asc"}}
     sort: list[Any] = [by_distance, by_id]
     if query.sort == "price":
-        sort.insert(0, {"min_price": {"order": "asc", "missing": "_last"}})
+        sort.insert(0, {price: {"order": "asc", "missing": "_last"}})
     elif relevance:
         sort.insert(0, {"_score": {"order": "desc"}})
     return {
@@ -666,11 +719,12 @@ def search_body(query: NearQuery) -> dict[str, Any]:
         # No terminate_after: it would make the totals and facets wrong.
         "timeout": f"{round(SEARCH_TIMEOUT * 1000)}ms",
         "source_includes": ["doc"],
-        "aggregations": facet_aggregations(),
+        "aggregations": facet_aggregations(price),
     }
 
 
-def facet_aggregations() -> dict[str, Any]:
+def facet_aggregations(price: str = "min_price") -> dict[str, Any]:
+    """Route counts, and the price facets on `price`: the field of the routes searched for."""
     bands = []
     for name, low, high in PRICE_BANDS:
         band: dict[str, Any] = {"key": name}
@@ -681,10 +735,10 @@ def facet_aggregations() -> dict[str, Any]:
         bands.append(band)
     return {
         "routes": {"filters": {"filters": {r: {"term": {"routes": r}} for r in ROUTES}}},
-        "price_min": {"min": {"field": "min_price"}},
-        "price_max": {"max": {"field": "min_price"}},
-        "price_unknown": {"missing": {"field": "min_price"}},
-        "price_bands": {"range": {"field": "min_price", "ranges": bands, "keyed": True}},
+        "price_min": {"min": {"field": price}},
+        "price_max": {"max": {"field": price}},
+        "price_unknown": {"missing": {"field": price}},
+        "price_bands": {"range": {"field": price, "ranges": bands, "keyed": True}},
     }
 
 

@@ -11,9 +11,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime, timezone
+from itertools import combinations
 from typing import Any
 
-from katdir.model import Clinic, Decision
+from katdir.filters import indexed_filters
+from katdir.model import ROUTES, Clinic, Decision
+from katdir.pricing import lowest_of
 from katdir.store.base import search_fields, text_body
 
 # Field types of Elasticsearch's core (the server jar): what the local test node and any
@@ -86,10 +89,37 @@ def template_name(prefix: str) -> str:
 SCHEMA_VERSION = 2
 
 
+def missing_filter_fields(mapping: dict[str, Any]) -> list[str]:
+    """The search filters (katdir.filters) whose field an index's mapping lacks: filters
+    declared after the index was made."""
+    mapped = (mapping.get("mappings") or {}).get("properties") or {}
+    return [f.name for f in indexed_filters() if f.field not in mapped]
+
+
 def schema_version(mapping: dict[str, Any]) -> int:
     """The schema version an index's mapping (as `indices.get_mapping` gives it) was made at."""
     return int(((mapping.get("mappings") or {}).get("_meta") or {}).get("schema_version", 1))
 
+
+# Every set of routes a search may ask for, as a field name: "iv", "im-spravato", ... A search
+# on several routes filters, sorts and counts by the lowest of their prices; without scripts
+# (painless is a module) Elasticsearch can only do that on a field that holds it already, and
+# 31 small numbers per clinic cost less than a nested document per price.
+ROUTE_SETS: tuple[tuple[str, ...], ...] = tuple(
+    combo for size in range(1, len(ROUTES) + 1) for combo in combinations(ROUTES, size))
+
+
+def route_set_key(routes: tuple[str, ...] | list[str]) -> str:
+    return "-".join(r for r in ROUTES if r in routes)
+
+
+def price_field(routes: tuple[str, ...]) -> str:
+    """The field holding the per-session price a search on `routes` uses (katdir.pricing)."""
+    return f"price_for.{route_set_key(routes)}" if routes else "min_price"
+
+
+# A search filter's field type, by the filter's kind (katdir.filters).
+FIELD_TYPES = {"flag": "boolean", "any_of": "keyword", "at_most": "double"}
 
 CLINIC_MAPPINGS: dict[str, Any] = {
     "_meta": {"schema_version": SCHEMA_VERSION},
@@ -99,12 +129,11 @@ CLINIC_MAPPINGS: dict[str, Any] = {
         "id": {"type": "keyword"},  # `_id` cannot be sorted on: this is the tie-break
         "status": {"type": "keyword"},
         "location": {"type": "geo_point"},
-        "routes": {"type": "keyword"},
-        "conditions": {"type": "keyword"},
         "min_price": {"type": "double"},
-        "insurance": {"type": "boolean"},
-        "va": {"type": "boolean"},
-        "therapy": {"type": "boolean"},
+        "price_for": {"dynamic": "strict", "properties": {  # an object (ES shows no type)
+            route_set_key(combo): {"type": "double"} for combo in ROUTE_SETS}},
+        # One field per search filter that reads a clinic (katdir.filters), typed by its kind.
+        **{f.field: {"type": FIELD_TYPES[f.kind.name]} for f in indexed_filters()},
         # The words of the name and of text_body(), already split and folded the way
         # FTS5's unicode61 tokenizer does it; the standard analyzer then only lowercases.
         "name": {"type": "text", "analyzer": "standard"},
@@ -200,15 +229,18 @@ def clinic_document(clinic: Clinic) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "id": clinic.id,
         "status": derived["status"],
-        "routes": list(clinic.routes),
-        "conditions": list(clinic.conditions),
         "name": search_words(clinic.name),
         "body": search_words(text_body(clinic)),
         "doc": clinic.model_dump(mode="json"),
     }
     if loc is not None:
         doc["location"] = {"lat": loc.lat, "lon": loc.lon}
-    for name in ("min_price", "insurance", "va", "therapy"):
+    route_prices = derived["route_prices"]
+    price_for = {route_set_key(combo): lowest_of(route_prices, combo) for combo in ROUTE_SETS}
+    price_for = {key: value for key, value in price_for.items() if value is not None}
+    if price_for:
+        doc["price_for"] = price_for
+    for name in ("min_price", *(f.field for f in indexed_filters())):
         if derived[name] is not None:
             doc[name] = derived[name]
     suggestion = _RESERVED.sub(" ", clinic.name).strip()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import json
 import logging
 import math
@@ -23,20 +24,21 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from katdir.filters import FILTERS, MAX_TEXT_WORDS, Parameter, indexed_filters
 from katdir.geo import bounding_box, haversine_km, min_dot_for_radius, unit_vector
 from katdir.model import CONDITIONS, ROUTES, Clinic, Decision
 from katdir.store.base import (
-    MAX_TEXT_WORDS,
     PRICE_BANDS,
     SEARCH_TIMEOUT,
     ConflictError,
     Hit,
     NearQuery,
     Record,
+    RoutePrices,
     SearchResult,
     SearchTooCostly,
     Store,
@@ -44,6 +46,7 @@ from katdir.store.base import (
     StoreUnavailable,
     WriterBusy,
     client_gone,
+    context_routes,
     search_fields,
     text_body,
 )
@@ -77,16 +80,15 @@ DERIVED_TABLES = ("clinics", "clinic_box", "clinic_text")
 
 # `clinics` holds only what search reads, one small row per clinic, numbered in spatial order
 # on a rebuild, so that one metro's rows share pages; the full documents live apart.
-SCHEMA = """
+SCHEMA_TEMPLATE = """
 CREATE TABLE IF NOT EXISTS clinics (
     rowid INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
     status TEXT NOT NULL,
     lat REAL, lon REAL, x REAL, y REAL, z REAL,
-    routes_mask INTEGER NOT NULL DEFAULT 0,
-    conditions_mask INTEGER NOT NULL DEFAULT 0,
     min_price REAL,
-    insurance INTEGER, va INTEGER, therapy INTEGER
+    {price_columns},
+    {filter_columns}
 );
 CREATE TABLE IF NOT EXISTS clinic_docs (id TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS clinic_box USING rtree(rowid, min_lat, max_lat, min_lon, max_lon);
@@ -104,8 +106,54 @@ CREATE TABLE IF NOT EXISTS records (
     PRIMARY KEY (kind, key)
 ) WITHOUT ROWID;
 """
-SEARCH_COLUMNS = ("id", "status", "lat", "lon", "x", "y", "z", "routes_mask", "conditions_mask",
-                  "min_price", "insurance", "va", "therapy")
+# The lowest per-session price of each route (katdir.pricing), one column per route.
+PRICE_COLUMNS = {route: f"price_{route}" for route in ROUTES}
+
+# -- the search filters (katdir.filters): each kind has one column type and one SQL clause ----
+
+# A flag is 0/1/NULL; words of a vocabulary are a bit mask, so "any of them" is one AND.
+COLUMN_TYPES = {"flag": "INTEGER", "any_of": "INTEGER NOT NULL DEFAULT 0", "at_most": "REAL"}
+INDEXED = indexed_filters()
+
+
+def column_of(f: Parameter) -> str:
+    return f"{f.field}_mask" if f.kind.name == "any_of" else f.field
+
+
+def mask_codes(f: Parameter) -> dict[str, int]:
+    """The permanent bit of each word of an any-of filter's vocabulary (never its position)."""
+    return {"routes": ROUTE_CODES, "conditions": CONDITION_CODES}[f.field]
+
+
+for _f in indexed_filters("any_of"):
+    if _f.field not in ("routes", "conditions"):
+        raise RuntimeError(f"the search filter {_f.name!r} has no permanent codes for its words: "
+                           "add them beside ROUTE_CODES in katdir.store.sqlite")
+
+
+def stored_value(f: Parameter, value: Any) -> Any:
+    """A filter's value as its column keeps it (a clinic's, or a query's)."""
+    if f.kind.name == "any_of":
+        return _mask(value, mask_codes(f))
+    if f.kind.name == "flag":
+        return _bool(value)
+    return value
+
+
+# Kind → the condition a filter's value puts on the clinics `c`, as :name (the filter's name).
+# The text kind is not here: its matches are joined (see SQLiteStore._matches).
+SQL_CLAUSES: dict[str, Callable[[Parameter, NearQuery], str]] = {
+    "flag": lambda f, query: f"c.{column_of(f)} = :{f.name}",
+    "any_of": lambda f, query: f"(c.{column_of(f)} & :{f.name}) != 0",
+    "at_most": lambda f, query: f"c.{column_of(f)} <= :{f.name}",
+    "session_price_at_most": lambda f, query: f"{price_expression(query.routes)} <= :{f.name}",
+}
+
+SCHEMA = SCHEMA_TEMPLATE.format(
+    price_columns=", ".join(f"{c} REAL" for c in PRICE_COLUMNS.values()),
+    filter_columns=",\n    ".join(f"{column_of(f)} {COLUMN_TYPES[f.kind.name]}" for f in INDEXED))
+SEARCH_COLUMNS = ("id", "status", "lat", "lon", "x", "y", "z", "min_price",
+                  *PRICE_COLUMNS.values(), *(column_of(f) for f in INDEXED))
 # Quarter-degree strips of latitude, then longitude: rows near each other on the map end up
 # near each other in the file.
 SPATIAL_ORDER = "CAST((lat + 90) * 4 AS INTEGER), lon, id"
@@ -116,6 +164,10 @@ UPSERT_ROW = (f"INSERT INTO clinics ({_COLUMNS}) VALUES ({_PLACES}) ON CONFLICT(
 
 DOT = "(c.x * :ox + c.y * :oy + c.z * :oz)"  # cosine of the angle to the origin
 _WORD = re.compile(r"\w+", re.UNICODE)
+# The per-route prices of one search's matches, for its price context (one per connection).
+MATCH_PRICES = ("CREATE TEMP TABLE IF NOT EXISTS match_prices ("
+                + ", ".join(f"{column} REAL" for column in PRICE_COLUMNS.values()) + ")")
+T = TypeVar("T")
 PAD = 1e-4  # degrees, about 11 m
 # Connections one store keeps open, whatever the number of threads: a gunicorn worker's
 # threads, or a development server's busiest moment. Each may hold a 32 MiB page cache.
@@ -145,20 +197,34 @@ def fts_query(text: str) -> str | None:
     return " AND ".join(f'"{w}"*' for w in words) or None
 
 
-def _facet_columns() -> str:
+NO_PRICE = 1e300  # stands for a missing price inside min(): SQLite's min(a, NULL) is NULL
+
+
+@functools.cache
+def price_expression(routes: tuple[str, ...]) -> str:
+    """The per-session price a search on `routes` filters, sorts and counts by."""
+    columns = [f"c.{PRICE_COLUMNS[r]}" for r in ROUTES if r in routes]
+    if not columns:
+        return "c.min_price"
+    if len(columns) == 1:
+        return columns[0]
+    lowest = ", ".join(f"coalesce({c}, {NO_PRICE})" for c in columns)
+    return f"nullif(min({lowest}), {NO_PRICE})"
+
+
+@functools.cache
+def facet_columns(routes: tuple[str, ...]) -> str:
     """Count, route counts and price facets of the matches, in one aggregate row."""
+    price = price_expression(routes)
     columns = ["count(*)"]
     columns += [f"total((c.routes_mask & {1 << ROUTE_CODES[route]}) != 0)" for route in ROUTES]
-    columns += ["min(c.min_price)", "max(c.min_price)", "total(c.min_price IS NULL)"]
+    columns += [f"min({price})", f"max({price})", f"total({price} IS NULL)"]
     for _, low, high in PRICE_BANDS:
-        cond = [f"c.min_price >= {low}" if low is not None else "c.min_price IS NOT NULL"]
+        cond = [f"{price} >= {low}" if low is not None else f"{price} IS NOT NULL"]
         if high is not None:
-            cond.append(f"c.min_price < {high}")
+            cond.append(f"{price} < {high}")
         columns.append(f"total({' AND '.join(cond)})")
     return ", ".join(columns)
-
-
-FACET_COLUMNS = _facet_columns()
 
 
 class _Lease:
@@ -200,10 +266,31 @@ class SQLiteStore(Store):
         self.pool_size = pool_size
         try:
             self._migrate(self._connection())
+            self._add_missing_columns()
         except sqlite3.Error as err:
             self.close()
             raise StoreError(f"{self.path} cannot be used as a katdir store ({err}): "
                              "give KATDIR_STORE a new file or one katdir made") from None
+
+    def _add_missing_columns(self) -> None:
+        """A file made before a search filter's column existed (a filter declared since, with
+        no change to SCHEMA_VERSION): add the column and fill the search rows again from the
+        documents (they are derived data)."""
+        conn = self._connection()
+        present = {row[1] for row in conn.execute("PRAGMA table_info(clinics)")}
+        wanted = {**{c: "REAL" for c in PRICE_COLUMNS.values()},
+                  **{column_of(f): COLUMN_TYPES[f.kind.name] for f in INDEXED}}
+        missing = [column for column in wanted if column not in present]
+        if not missing:
+            return
+        log.info("adding the columns %s to %s and filling them", ", ".join(missing), self.path)
+        with conn:
+            for column in missing:
+                conn.execute(f"ALTER TABLE clinics ADD COLUMN {column} {wanted[column]}")
+            assignments = ", ".join(f"{c} = ?" for c in SEARCH_COLUMNS[1:])
+            for (doc,) in conn.execute("SELECT doc FROM clinic_docs").fetchall():
+                row = self._search_row(Clinic.model_validate_json(doc))
+                conn.execute(f"UPDATE clinics SET {assignments} WHERE id = ?", (*row[1:], row[0]))
 
     @classmethod
     def from_url(cls, url: str) -> SQLiteStore:
@@ -381,10 +468,8 @@ class SQLiteStore(Store):
         loc = clinic.location
         x, y, z = unit_vector(loc.lat, loc.lon) if loc else (None, None, None)
         return (clinic.id, derived["status"], loc.lat if loc else None, loc.lon if loc else None,
-                x, y, z, _mask(clinic.routes, ROUTE_CODES),
-                _mask(clinic.conditions, CONDITION_CODES),
-                derived["min_price"], _bool(derived["insurance"]), _bool(derived["va"]),
-                _bool(derived["therapy"]))
+                x, y, z, derived["min_price"], *(derived["route_prices"][r] for r in PRICE_COLUMNS),
+                *(stored_value(f, derived[f.field]) for f in INDEXED))
 
     def _write(self, conn: sqlite3.Connection, clinic: Clinic) -> None:
         (rowid,) = conn.execute(UPSERT_ROW, self._search_row(clinic)).fetchone()
@@ -534,10 +619,14 @@ class SQLiteStore(Store):
 
     def search(self, query: NearQuery) -> SearchResult:
         conn = self._connection()
+        return self._bounded(conn, lambda: self._search(conn, query))
+
+    def _bounded(self, conn: sqlite3.Connection, work: Callable[[], T]) -> T:
+        """Run a search's statements in one read snapshot under the search deadline."""
         self._local.deadline = time.monotonic() + self.search_timeout
         try:
             with self._transaction(conn):  # one read snapshot; its end empties text_match
-                return self._search(conn, query)
+                return work()
         except sqlite3.OperationalError as err:
             stopped = getattr(self._local, "stopped", None)
             if stopped and "interrupt" in str(err):
@@ -547,27 +636,19 @@ class SQLiteStore(Store):
             self._local.deadline = self._local.stopped = None
 
     def _search(self, conn: sqlite3.Connection, query: NearQuery) -> SearchResult:
-        ox, oy, oz = unit_vector(query.lat, query.lon)
-        filters, params = self._filters(query)
-        params.update(ox=ox, oy=oy, oz=oz, min_dot=min_dot_for_radius(query.radius_km),
-                      limit=query.per_page, offset=query.offset)
-        # CROSS JOIN fixes the order: the R*Tree first, then clinics by rowid.
-        source = "FROM clinic_box b CROSS JOIN clinics c ON c.rowid = b.rowid"
-        if query.text:
-            relevance = "bm25(clinic_text, 10.0, 1.0)" if query.sort == "relevance" else "NULL"
-            conn.execute("DELETE FROM temp.text_match")
-            conn.execute(FILL_TEXT_MATCHES.format(rank=relevance), {"text": params["text"]})
-            source += " JOIN temp.text_match m ON m.rowid = c.rowid"
+        source, filters, params = self._matches(conn, query)
+        params.update(limit=query.per_page, offset=query.offset)
         where = " AND ".join([*filters, f"{DOT} >= :min_dot"])
 
         total, facets = self._facets(conn.execute(
-            f"SELECT {FACET_COLUMNS} {source} WHERE {where}", params).fetchone())
+            f"SELECT {facet_columns(query.routes)} {source} WHERE {where}", params).fetchone())
         if total == 0:
             return SearchResult(0, [], facets)
 
         order = f"{DOT} DESC, c.id"
         if query.sort == "price":
-            order = f"c.min_price IS NULL, c.min_price, {order}"
+            price = price_expression(query.routes)
+            order = f"{price} IS NULL, {price}, {order}"
         elif query.sort == "relevance" and query.text:
             order = f"m.rank, {order}"
         page_sql = (f"SELECT c.id, c.lat, c.lon {source} WHERE {{where}} "
@@ -587,6 +668,56 @@ class SQLiteStore(Store):
         if rows is None:
             rows = conn.execute(page_sql.format(where=where), params).fetchall()
         return SearchResult(total, self._hits(conn, query, rows), facets)
+
+    def price_context(self, query: NearQuery) -> dict[str, RoutePrices]:
+        conn = self._connection()
+        return self._bounded(conn, lambda: self._price_context(conn, query))
+
+    def _price_context(self, conn: sqlite3.Connection,
+                       query: NearQuery) -> dict[str, RoutePrices]:
+        # One pass over the matches copies their per-route prices into a temp table; counts,
+        # extremes and the middle prices are then read from it, without the geometry again.
+        source, filters, params = self._matches(conn, query)
+        where = " AND ".join([*filters, f"{DOT} >= :min_dot"])
+        routes = context_routes(query)
+        columns = [PRICE_COLUMNS[r] for r in routes]
+        conn.execute(MATCH_PRICES)
+        conn.execute("DELETE FROM temp.match_prices")
+        conn.execute(f"INSERT INTO temp.match_prices ({', '.join(columns)}) "
+                     f"SELECT {', '.join(f'c.{c}' for c in columns)} {source} WHERE {where}",
+                     params)
+        aggregates = ", ".join(f"count({c}), min({c}), max({c})" for c in columns)
+        row = conn.execute(f"SELECT {aggregates} FROM temp.match_prices").fetchone()
+        context = {}
+        for i, (route, column) in enumerate(zip(routes, columns, strict=True)):
+            count, lowest, highest = row[3 * i:3 * i + 3]
+            if not count:
+                context[route] = RoutePrices(0)
+                continue
+            # The middle one or two of the sorted prices: SQLite has no median aggregate.
+            middle = [value for (value,) in conn.execute(
+                f"SELECT {column} FROM temp.match_prices WHERE {column} IS NOT NULL "
+                f"ORDER BY {column} LIMIT :n OFFSET :skip",
+                {"n": 2 - count % 2, "skip": (count - 1) // 2})]
+            context[route] = RoutePrices(count, lowest, sum(middle) / len(middle), highest)
+        return context
+
+    def _matches(self, conn: sqlite3.Connection,
+                 query: NearQuery) -> tuple[str, list[str], dict[str, Any]]:
+        """FROM clause, filters and parameters of the clinics that match `query` (inside
+        `_bounded`). A text is matched once, into temp.text_match, and joined by rowid —
+        never once per candidate."""
+        ox, oy, oz = unit_vector(query.lat, query.lon)
+        filters, params = self._filters(query)
+        params.update(ox=ox, oy=oy, oz=oz, min_dot=min_dot_for_radius(query.radius_km))
+        # CROSS JOIN fixes the order: the R*Tree first, then clinics by rowid.
+        source = "FROM clinic_box b CROSS JOIN clinics c ON c.rowid = b.rowid"
+        if query.text:
+            relevance = "bm25(clinic_text, 10.0, 1.0)" if query.sort == "relevance" else "NULL"
+            conn.execute("DELETE FROM temp.text_match")
+            conn.execute(FILL_TEXT_MATCHES.format(rank=relevance), {"text": params["text"]})
+            source += " JOIN temp.text_match m ON m.rowid = c.rowid"
+        return source, filters, params
 
     @staticmethod
     def _hits(conn: sqlite3.Connection, query: NearQuery, rows: list[tuple]) -> list[Hit]:
@@ -610,20 +741,11 @@ class SQLiteStore(Store):
         statuses = [f":status{i}" for i in range(len(query.statuses))]
         params.update({f"status{i}": s for i, s in enumerate(query.statuses)})
         where.append(f"c.status IN ({', '.join(statuses)})")
-        if query.routes:
-            where.append("(c.routes_mask & :routes) != 0")
-            params["routes"] = _mask(query.routes, ROUTE_CODES)
-        if query.conditions:
-            where.append("(c.conditions_mask & :conditions) != 0")
-            params["conditions"] = _mask(query.conditions, CONDITION_CODES)
-        if query.max_price is not None:
-            where.append("c.min_price <= :max_price")
-            params["max_price"] = query.max_price
-        for name in ("insurance", "va", "therapy"):
-            value = getattr(query, name)
-            if value is not None:
-                where.append(f"c.{name} = :{name}")
-                params[name] = int(value)
+        for f in FILTERS:
+            value = query.filters.get(f.name)
+            if value is not None and value != () and f.kind.name in SQL_CLAUSES:
+                where.append(SQL_CLAUSES[f.kind.name](f, query))
+                params[f.name] = stored_value(f, value)
         if query.text:
             # A text of no words matches nothing, like an empty match in Elasticsearch.
             params["text"] = fts_query(query.text) or '""'

@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from indexer.export import export
 from indexer.pipeline import index_listings
 from katdir.curator import decisions
 from katdir.curator.accounts import add_account, create_token, principal_for_token
 from katdir.curator.backup import BackupError, backup_lines, restore
 from katdir.curator.requests import submit
 from katdir.curator.sources import add_source
+from katdir.export import export
 from katdir.geocoding import build_geocoder
 from katdir.model import Listing
 from katdir.store import NearQuery, open_store

@@ -19,9 +19,9 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from indexer.export import export
 from indexer.pipeline import index_listings
 from katdir.curator import decisions
+from katdir.export import export
 from katdir.geocoding import build_geocoder
 from katdir.model import Listing
 from katdir.store import NearQuery, open_store

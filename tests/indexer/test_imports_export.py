@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from indexer.export import export
 from indexer.imports import import_records
+from katdir.export import export
 from katdir.geocoding import build_geocoder
 from katdir.model import Decision, Review
 from katdir.store import open_store
@@ -74,11 +74,21 @@ def test_export_writes_approved_clinics_in_three_formats(store, geocoder):
     import_records(lines(record()), store, geocoder, approve=True, replace=True)
     out = io.StringIO()
     assert export(store.iter_clinics(), "jsonl", out) == 1
-    assert json.loads(out.getvalue())["id"] == "other-directory-42"
+    note, line = out.getvalue().splitlines()
+    assert json.loads(note)["katdir_export"]["licence"] == "CC-BY-4.0"
+    assert json.loads(line)["id"] == "other-directory-42"
+    assert "overrides" not in json.loads(line)
+    # an export imports back: its licence note is not taken for a clinic
+    summary = import_records(enumerate(out.getvalue().splitlines(), 1), store, geocoder)
+    assert (summary.read, summary.errors) == (1, [])
     out = io.StringIO()
     assert export(store.iter_clinics(), "csv", out, approved_only=False) == 2
     assert {row["id"] for row in csv.DictReader(io.StringIO(out.getvalue()))} == {
         "other-directory-42", "pending-1"}
     out = io.StringIO()
     export(store.iter_clinics(), "geojson", out)
-    assert json.loads(out.getvalue())["features"][0]["geometry"]["type"] == "Point"
+    collection = json.loads(out.getvalue())
+    assert collection["features"][0]["geometry"]["type"] == "Point"
+    assert collection["licence"] == "CC-BY-4.0" and collection["exported_at"]
+    properties = collection["features"][0]["properties"]
+    assert isinstance(properties["routes"], list) and isinstance(properties["prices"], list)

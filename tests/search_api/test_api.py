@@ -16,11 +16,12 @@ CLINICS = [
            "postal_code": "80202"}, location={"lat": 39.7525, "lon": -104.9995},
            routes=["iv"], prices=[{"kind": "per_session", "route": "iv", "amount_min": 450,
                                    "quote": "$450 per infusion"}],
-           review={"status": "approved"}),
+           telehealth=False, review={"status": "approved"}),
     Clinic(id="boulder-im", name="Boulder Mind IM", address={"city": "Boulder", "state": "CO",
            "postal_code": "80302"}, location={"lat": 40.0150, "lon": -105.2705},
-           routes=["im", "oral"], prices=[{"kind": "series", "sessions": 6, "amount_min": 2400}],
-           therapy_integrated=True, review={"status": "approved"}),
+           routes=["im", "oral"], prices=[{"kind": "series", "sessions": 6, "route": "im",
+                                           "amount_min": 2400}],
+           therapy_integrated=True, telehealth=True, review={"status": "approved"}),
     Clinic(id="aurora-spravato", name="Aurora Spravato Center", address={"city": "Aurora",
            "state": "CO", "postal_code": "80012"}, location={"lat": 39.6983, "lon": -104.8374},
            routes=["spravato"], insurance={"spravato_insurance": True},
@@ -89,6 +90,23 @@ def test_filters_route_price_therapy_and_units(client):
     assert [r["id"] for r in in_km["results"]] == ["denver-iv", "aurora-spravato"]
 
 
+def test_telehealth_filter_keeps_the_clinics_that_say_yes_or_no(client):
+    def ids(**params):
+        return [r["id"] for r in search(client, near="80202", radius=50, **params)
+                .get_json()["results"]]
+
+    assert ids(telehealth="true") == ["boulder-im"]
+    assert ids(telehealth="no") == ["denver-iv"]  # Aurora has not said: unknown never matches
+    assert ids(telehealth="true", route="iv") == []
+    response = search(client, near="80202", telehealth="sometimes")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["details"] == {
+        "parameter": "telehealth", "value": "sometimes", "accepted": "true or false"}
+    spec = client.get("/api/v1/openapi.json").get_json()
+    described = {p["name"]: p for p in spec["paths"]["/api/v1/clinics/search"]["get"]["parameters"]}
+    assert described["telehealth"]["schema"] == {"type": "boolean"}
+
+
 def test_price_sort_and_facets(client):
     body = search(client, near="80202", radius=50, sort="price").get_json()
     assert [r["id"] for r in body["results"]] == ["boulder-im", "denver-iv", "aurora-spravato"]
@@ -130,6 +148,12 @@ def test_clinic_detail_keeps_price_provenance(client):
     ({"near": "Atlantis, ZZ"}, "near", "ZIP code"),
     ({"near": "00000"}, "near", "ZIP code"),
     ({"near": "80202", "raduis": "5"}, "raduis", "radius"),
+    # Only ASCII digits: int() and float() would read these as 1 and 10.
+    ({"near": "80202", "page": "\uff11"}, "page", "digits 0-9"),
+    ({"near": "80202", "per_page": "1_0"}, "per_page", "digits 0-9"),
+    ({"near": "80202", "radius": "2_5"}, "radius", "digits 0-9"),
+    ({"near": "80202", "max_price": "\uff14\uff10\uff10"}, "max_price", "digits 0-9"),
+    ({"lat": "\u0663\u0669", "lon": "-105"}, "lat", "digits 0-9"),
 ])
 def test_bad_parameters_are_400_naming_the_parameter_and_what_is_accepted(
         client, params, parameter, accepted):
@@ -140,6 +164,29 @@ def test_bad_parameters_are_400_naming_the_parameter_and_what_is_accepted(
     assert error["details"]["parameter"] == parameter
     assert accepted in error["details"]["accepted"]
     assert parameter in error["message"]
+
+
+@pytest.mark.parametrize("query", [
+    "near=80202&radius=10&radius=400",
+    "near=80202&near=10001",
+    "lon=-105&lat=39.7&lat=40",
+    "near=80202&max_price=300&max_price=900",
+    "near=80202&insurance=true&insurance=false",
+    "near=80202&sort=price&sort=distance",
+    "near=80202&page=1&page=2",
+])
+def test_a_single_valued_parameter_given_twice_is_a_400_naming_it(client, query):
+    response = client.get("/api/v1/clinics/search?" + query)
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    name = query.split("&")[-1].split("=")[0]
+    assert error["details"]["parameter"] == name
+    assert f"{name} is given 2 times" in error["message"]
+
+
+def test_repeatable_parameters_take_several_values(client):
+    response = client.get("/api/v1/clinics/search?near=80202&radius=50&route=im&route=spravato")
+    assert {r["id"] for r in response.get_json()["results"]} == {"boulder-im", "aurora-spravato"}
 
 
 def test_unknown_clinic_is_a_json_404(client):
@@ -163,13 +210,26 @@ def test_geocode_endpoint(client):
     assert client.get("/api/v1/geocode", query_string={"q": "Nowhere, ZZ"}).status_code == 404
 
 
-def test_openapi_spec_describes_every_search_parameter(client):
-    from search_api.params import SEARCH_PARAMETERS
+def test_openapi_spec_describes_every_declared_search_parameter(client):
+    from katdir.filters import PARAMETERS
 
     spec = client.get("/api/v1/openapi.json").get_json()
-    params = spec["paths"]["/api/v1/clinics/search"]["get"]["parameters"]
-    assert {p["name"] for p in params} == set(SEARCH_PARAMETERS)
+    described = {p["name"]: p for p in spec["paths"]["/api/v1/clinics/search"]["get"]["parameters"]}
+    assert list(described) == [p.name for p in PARAMETERS]
+    for parameter in PARAMETERS:
+        assert described[parameter.name]["schema"] == parameter.kind.schema()
+        assert described[parameter.name]["description"].startswith(parameter.help)
+    assert described["route"]["explode"] is True
     assert spec["openapi"].startswith("3.")
+
+
+def test_openapi_spec_says_near_and_lat_lon_exclude_each_other(client):
+    search_op = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/clinics/search"]["get"]
+    assert search_op["x-exclusive-parameters"] == [["near"], ["lat", "lon"]]
+    assert "exclude each other" in search_op["description"]
+    for parameter in search_op["parameters"]:
+        if parameter["name"] in ("near", "lat", "lon"):
+            assert "near, or lat + lon (they exclude each other)" in parameter["description"]
 
 
 def test_responses_match_the_openapi_schemas(client):

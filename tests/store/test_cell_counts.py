@@ -34,7 +34,7 @@ def circles(seed: int = 2) -> list[NearQuery]:
             lat2, lon2 = jitter(rng, lat, lon, 3)
             routes = (rng.choice(("iv", "im", "spravato")),) if rng.random() < 0.3 else ()
             queries.append(NearQuery(lat=lat2, lon=lon2, radius_km=radius_mi * KM_PER_MILE,
-                                     routes=routes))
+                                     filters={"route": routes} if routes else {}))
     queries.append(NearQuery(lat=51.88, lon=179.9, radius_km=200))  # across the 180th meridian
     return queries
 
@@ -54,8 +54,8 @@ def test_filters_the_aggregates_do_not_keep_are_left_to_the_store(store):
     cells = CellCounts(store._connection(), 0.1, schema="temp")
     cells.build()
     base = {"lat": 40.71, "lon": -74.0, "radius_km": 40.0}
-    assert cells.facets(NearQuery(**base, conditions=("depression",))) is None
-    assert cells.facets(NearQuery(**base, max_price=500.0)) is None
-    assert cells.facets(NearQuery(**base, text="ketamine")) is None
-    assert cells.facets(NearQuery(**base, insurance=True)) is None
+    assert cells.facets(NearQuery(**base, filters={"condition": ("depression",)})) is None
+    assert cells.facets(NearQuery(**base, filters={"max_price": 500.0})) is None
+    assert cells.facets(NearQuery(**base, filters={"q": "ketamine"})) is None
+    assert cells.facets(NearQuery(**base, filters={"insurance": True})) is None
     assert cells.facets(NearQuery(**base)) is not None

@@ -16,8 +16,10 @@ import pytest
 from geopy.distance import great_circle
 
 from bench.synthetic import EDGE_CASES, synthetic_clinics
+from katdir.filters import BY_NAME, FILTERS, Parameter, indexed_values
 from katdir.geo import KM_PER_MILE
-from katdir.model import CONDITIONS, ROUTES, Clinic
+from katdir.model import ROUTES, Clinic
+from katdir.pricing import median, route_session_prices, session_price
 from katdir.store import NearQuery, open_store
 
 CLINICS = 5000
@@ -59,22 +61,43 @@ class Row:
     lat: float
     lon: float
     status: str
-    routes: frozenset
-    conditions: frozenset
-    price: float | None
-    therapy: bool | None
-    va: bool | None
+    price: float | None  # lowest per-session price, any route
+    route_prices: dict  # route -> lowest per-session price for it
+    values: dict  # each indexed search filter's field -> the clinic's value (katdir.filters)
+
+    def price_for(self, routes: tuple[str, ...]) -> float | None:
+        if not routes:
+            return self.price
+        found = [self.route_prices[r] for r in routes if self.route_prices[r] is not None]
+        return min(found) if found else None
 
 
 def rows_of(clinics: list[Clinic]) -> list[Row]:
-    return [Row(c.id, c.location.lat, c.location.lon, c.review.status, frozenset(c.routes),
-                frozenset(c.conditions), c.min_session_price, c.therapy_integrated,
-                c.insurance.va_community_care) for c in clinics if c.location]
+    return [Row(c.id, c.location.lat, c.location.lon, c.review.status, c.min_session_price,
+                route_session_prices(c), indexed_values(c))
+            for c in clinics if c.location]
+
+
+def passes(f: Parameter, value, row: Row, q: NearQuery) -> bool:
+    """What each kind of filter means (katdir.filters), by brute force: both stores are held
+    to it for every declared filter."""
+    kind = f.kind.name
+    if kind == "flag":
+        return row.values[f.field] is value
+    if kind == "any_of":
+        return bool(set(row.values[f.field]) & set(value))
+    if kind == "at_most":
+        return row.values[f.field] is not None and row.values[f.field] <= value
+    if kind == "session_price_at_most":
+        price = row.price_for(q.routes)
+        return price is not None and price <= value
+    raise AssertionError(f"no brute-force meaning for filters of kind {kind!r}")
 
 
 def truth(rows: list[Row], q: NearQuery) -> list[tuple[float, str]]:
     """(distance km, id) of every matching clinic, nearest first, ties by id: by brute force."""
     found = []
+    given = [(f, q.filters[f.name]) for f in FILTERS if q.filters.get(f.name) not in (None, ())]
     # Cheap first cuts in degrees, wide enough never to drop a match.
     max_dlat = q.radius_km * (1 + EDGE_BAND) / 110.0 + 0.01
     widest = math.cos(math.radians(min(90.0, abs(q.lat) + max_dlat)))
@@ -84,14 +107,7 @@ def truth(rows: list[Row], q: NearQuery) -> list[tuple[float, str]]:
             continue
         if r.status not in q.statuses:
             continue
-        if q.routes and not r.routes.intersection(q.routes):
-            continue
-        if q.conditions and not r.conditions.intersection(q.conditions):
-            continue
-        if q.max_price is not None and (r.price is None or r.price > q.max_price):
-            continue
-        if (q.therapy is not None and r.therapy is not q.therapy) or (
-                q.va is not None and r.va is not q.va):
+        if not all(passes(f, value, r, q) for f, value in given):
             continue
         d = great_circle((q.lat, q.lon), (r.lat, r.lon)).km
         if d <= q.radius_km * (1 + EDGE_BAND):
@@ -124,6 +140,21 @@ def assert_agrees_with_truth(expected: list[tuple[float, str]], got: list[tuple[
         assert d_got == pytest.approx(true_distance[cid], rel=1e-3, abs=0.01)
 
 
+DRAWN = [f for f in FILTERS if f.kind.name != "text"]
+
+
+def random_value(rng: random.Random, f: Parameter):
+    """A value of a filter that some synthetic clinics pass and others do not."""
+    kind = f.kind
+    if kind.name == "flag":
+        return rng.choice((True, False))
+    if kind.name == "any_of":
+        return tuple(rng.sample(kind.vocabulary, rng.randint(1, 2)))
+    if kind.name in ("at_most", "session_price_at_most"):
+        return float(rng.randrange(300, 900, 50))  # the synthetic prices run from 250 to 1,000
+    raise AssertionError(f"no random value for filters of kind {kind.name!r}")
+
+
 def random_queries(n: int, seed: int) -> list[NearQuery]:
     rng = random.Random(seed)
     from bench.synthetic import jitter, us_cities
@@ -139,18 +170,13 @@ def random_queries(n: int, seed: int) -> list[NearQuery]:
             lat, lon = jitter(rng, lat, lon, 50)
         radius_km = rng.choice((5, 25, 50, 100, 250)) * rng.choice((1.0, KM_PER_MILE))
         filters = {}
-        roll = rng.random()
-        if roll < 0.15:
-            filters["routes"] = tuple(rng.sample(ROUTES, rng.randint(1, 2)))
-        elif roll < 0.25:
-            filters["max_price"] = float(rng.randrange(300, 900, 50))
-        elif roll < 0.3:
-            filters["conditions"] = (rng.choice(CONDITIONS),)
-        elif roll < 0.35:
-            filters["therapy"] = rng.choice((True, False))
-        elif roll < 0.4:
-            filters["va"] = True
-        queries.append(NearQuery(lat=lat, lon=lon, radius_km=radius_km, per_page=100, **filters))
+        if rng.random() < 0.45:  # one declared filter (text apart), drawn by kind
+            f = rng.choice(DRAWN)
+            filters[f.name] = random_value(rng, f)
+            if f.name == "route" and rng.random() < 0.5:  # the price of the routes asked
+                filters["max_price"] = random_value(rng, BY_NAME["max_price"])
+        queries.append(NearQuery(lat=lat, lon=lon, radius_km=radius_km, per_page=100,
+                                 filters=filters))
     return queries
 
 
@@ -221,6 +247,48 @@ def test_price_sort_puts_cheapest_first_and_unknown_last(store):
     assert prices[:len(known)] == known  # every unknown price comes after the known ones
 
 
+@pytest.mark.parametrize("routes", [("iv",), ("spravato",), ("im", "oral")])
+def test_price_sort_and_max_price_use_the_price_of_the_routes_asked(store, routes):
+    q = NearQuery(lat=34.05, lon=-118.24, radius_km=120, sort="price", per_page=100,
+                  filters={"route": routes})
+    _, got = all_ids(store, q)
+    prices = [session_price(store.get(cid), routes) for _, cid in got]
+    amounts = [p.amount for p in prices if p is not None]
+    assert amounts and amounts == sorted(amounts)
+    assert prices[:len(amounts)] == [p for p in prices if p is not None]
+    assert all(p.route in routes for p in prices if p is not None)
+    cap = median(amounts)
+    _, capped = all_ids(store, NearQuery(**{**q.__dict__, "filters": {**q.filters, "max_price": cap}}))
+    assert capped and all(session_price(store.get(cid), routes).amount <= cap
+                          for _, cid in capped)
+    assert len(capped) == sum(a <= cap for a in amounts)
+
+
+def test_price_context_is_lowest_median_highest_per_route(store, rows):
+    for q in [NearQuery(lat=41.88, lon=-87.63, radius_km=100),
+              NearQuery(lat=34.05, lon=-118.24, radius_km=150,
+                        filters={"route": ("iv", "spravato")}),
+              NearQuery(lat=40.71, lon=-74.0, radius_km=60,
+                        filters={"max_price": 600.0, "therapy": True}),
+              NearQuery(lat=0.0, lon=-30.0, radius_km=50)]:
+        # The matches themselves are the search's (checked against the truth above).
+        _, got_ids = all_ids(store, q)
+        assert_agrees_with_truth(truth(rows, q), got_ids, q.radius_km)
+        inside = {cid for _, cid in got_ids}
+        by_id = {r.id: r for r in rows}
+        context = store.price_context(q)
+        assert list(context) == list(q.routes or ROUTES)
+        for route, got in context.items():
+            values = sorted(by_id[cid].route_prices[route] for cid in inside
+                            if by_id[cid].route_prices[route] is not None)
+            assert got.count == len(values)
+            if values:
+                assert (got.lowest, got.highest) == (values[0], values[-1])
+                assert got.median == pytest.approx(median(values), abs=1e-9)
+            else:
+                assert (got.lowest, got.median, got.highest) == (None, None, None)
+
+
 def test_facets_count_the_matches(store, rows):
     q = NearQuery(lat=41.88, lon=-87.63, radius_km=100)
     result = store.search(q)
@@ -233,7 +301,7 @@ def test_facets_count_the_matches(store, rows):
 
 
 def test_text_query_matches_names(store):
-    result = store.search(NearQuery(lat=39.74, lon=-104.99, radius_km=100, text="infusion"))
+    result = store.search(NearQuery(lat=39.74, lon=-104.99, radius_km=100, filters={"q": "infusion"}))
     assert result.total > 0
     assert all("infusion" in h.clinic.name.lower() for h in result.hits)
 

@@ -13,6 +13,7 @@ import uuid
 import pytest
 
 from bench.synthetic import EDGE_CASES, jitter, synthetic_clinics, us_cities
+from katdir.filters import FILTERS
 from katdir.geo import KM_PER_MILE, haversine_km
 from katdir.model import CONDITIONS, ROUTES, Clinic, Decision, Location, Review
 from katdir.store import ConflictError, NearQuery, StoreError, StoreUnavailable, open_store
@@ -69,17 +70,19 @@ def random_query(rng: random.Random) -> NearQuery:
         lat, lon = jitter(rng, lat, lon, 40)
     fields: dict = {"radius_km": rng.choice((2, 10, 25, 50, 100, 250)) * rng.choice(
         (1.0, KM_PER_MILE)), "per_page": rng.choice((1, 5, 20, 100))}
+    filters: dict = {}
     if rng.random() < 0.3:
-        fields["routes"] = tuple(rng.sample(ROUTES, rng.randint(1, 3)))
+        filters["route"] = tuple(rng.sample(ROUTES, rng.randint(1, 3)))
     if rng.random() < 0.2:
-        fields["conditions"] = tuple(rng.sample(CONDITIONS, rng.randint(1, 2)))
+        filters["condition"] = tuple(rng.sample(CONDITIONS, rng.randint(1, 2)))
     if rng.random() < 0.25:
-        fields["max_price"] = rng.choice((250.0, 333.33, 400.0, 575.5, 800.0, 1000.0))
-    for name in ("insurance", "va", "therapy"):
-        if rng.random() < 0.15:
-            fields[name] = rng.choice((True, False))
+        filters["max_price"] = rng.choice((250.0, 333.33, 400.0, 575.5, 800.0, 1000.0))
+    for f in FILTERS:  # every declared yes/no filter, new ones included
+        if f.kind.name == "flag" and rng.random() < 0.15:
+            filters[f.name] = rng.choice((True, False))
     if rng.random() < 0.25:
-        fields["text"] = rng.choice(TEXTS)
+        filters["q"] = rng.choice(TEXTS)
+    fields["filters"] = filters
     if rng.random() < 0.15:
         fields["statuses"] = rng.choice((("approved", "pending"), ("pending",)))
     fields["sort"] = rng.choice(("distance", "distance", "price", "relevance"))
@@ -137,7 +140,7 @@ def test_both_stores_return_the_same_ids_in_the_same_order_page_by_page(twins):
 @pytest.mark.parametrize("text", TEXTS)
 def test_text_query_finds_what_sqlite_fts_finds(twins, text):
     sqlite, es = twins
-    q = NearQuery(lat=40.71, lon=-74.0, radius_km=60, text=text, per_page=100,
+    q = NearQuery(lat=40.71, lon=-74.0, radius_km=60, filters={"q": text}, per_page=100,
                   statuses=("approved", "pending"))
     got_s, got_e = sqlite.search(q), es.search(q)
     assert [h.clinic.id for h in got_e.hits] == [h.clinic.id for h in got_s.hits]
@@ -147,7 +150,7 @@ def test_text_query_finds_what_sqlite_fts_finds(twins, text):
 @pytest.mark.xdist_group("es-twins")
 def test_relevance_puts_name_matches_first_then_nearest(twins):
     _, es = twins
-    result = es.search(NearQuery(lat=40.71, lon=-74.0, radius_km=60, text="brien",
+    result = es.search(NearQuery(lat=40.71, lon=-74.0, radius_km=60, filters={"q": "brien"},
                                  sort="relevance"))
     assert [h.clinic.id for h in result.hits][:2] == ["text-obrien", "text-plain"]
 

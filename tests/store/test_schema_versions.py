@@ -4,6 +4,7 @@ stored by permanent codes, so a route added mid-vocabulary relabels nothing."""
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import uuid
 
@@ -88,7 +89,7 @@ def test_a_schema_1_file_is_migrated_on_open_and_keeps_everything(tmp_path, capl
         assert {c.id for c in store.iter_clinics()} == {c.id for c in clinics}
         assert store.get_decision(decision.clinic_id).version == 3
         for clinic in clinics[:10]:
-            found = store.search(near(clinic, routes=list(clinic.routes)[:1],
+            found = store.search(near(clinic, filters={"route": tuple(clinic.routes)[:1]},
                                       statuses=(clinic.review.status,)))
             assert clinic.id in [h.clinic.id for h in found.hits]
     conn = sqlite3.connect(path)
@@ -118,11 +119,13 @@ def test_a_route_added_mid_vocabulary_relabels_no_stored_row(tmp_path, monkeypat
     monkeypatch.setattr(sqlite_store, "ROUTES", (ROUTES[0], "ketamine_lozenge", *ROUTES[1:]))
     monkeypatch.setattr(sqlite_store, "ROUTE_CODES",
                         {**sqlite_store.ROUTE_CODES, "ketamine_lozenge": 5})
-    monkeypatch.setattr(sqlite_store, "FACET_COLUMNS", sqlite_store._facet_columns())
+    # A fresh cache for the facet columns, so that they see the new route (and none is left).
+    monkeypatch.setattr(sqlite_store, "facet_columns",
+                        functools.cache(sqlite_store.facet_columns.__wrapped__))
     with SQLiteStore(path) as store:
         for route in ROUTES:
             for clinic in clinics[:5]:
-                found = store.search(near(clinic, routes=[route], per_page=100,
+                found = store.search(near(clinic, filters={"route": (route,)}, per_page=100,
                                           statuses=(clinic.review.status,)))
                 assert all(route in h.clinic.routes for h in found.hits), route
                 assert (clinic.id in [h.clinic.id for h in found.hits]) == (route in clinic.routes)
@@ -180,6 +183,40 @@ def test_an_index_of_schema_1_is_refused_with_the_command_that_then_fixes_it(
             [mapping] = fresh.es.indices.get_mapping(index=fresh.alias).values()
             assert schema.schema_version(mapping) == schema.SCHEMA_VERSION
             assert {c.id for c in fresh.iter_clinics()} == {c.id for c in clinics}
+    finally:
+        store.drop_everything()
+        store.close()
+
+
+@pytest.mark.elasticsearch
+def test_an_index_made_before_a_search_filter_is_refused_with_the_command_that_fixes_it(
+        es_url, monkeypatch):
+    """A filter declared since the index was made (katdir.filters): the index has no field for
+    it, so searches and writes are refused until `katdir rebuild` makes one from the template."""
+    from katdir.store import es_schema as schema
+
+    prefix = unique_prefix("filter")
+    clinics = list(synthetic_clinics(25, seed=5, status="approved"))
+    store = open_store(es_url, es_prefix=prefix)
+    try:
+        old = {**schema.CLINIC_MAPPINGS, "properties": {
+            k: v for k, v in schema.CLINIC_MAPPINGS["properties"].items() if k != "telehealth"}}
+        index = schema.initial_clinics_index(prefix)
+        store.es.indices.create(index=index, mappings=old,
+                                aliases={schema.clinics_alias(prefix): {}})
+        store.es.indices.refresh(index=index)
+        with pytest.raises(StoreError, match=r"search filter\(s\) telehealth.*`katdir rebuild`"):
+            store.search(near(clinics[0]))
+
+        monkeypatch.setenv("KATDIR_STORE", es_url)
+        monkeypatch.setenv("KATDIR_ES_PREFIX", prefix)
+        assert main(["rebuild"]) == 0
+        with open_store(es_url, es_prefix=prefix) as fresh:
+            fresh.upsert(clinics)
+            found = fresh.search(NearQuery(lat=clinics[0].location.lat,
+                                           lon=clinics[0].location.lon, radius_km=20_000,
+                                           per_page=100, filters={"telehealth": True}))
+            assert found.total == sum(c.telehealth is True for c in clinics) > 0
     finally:
         store.drop_everything()
         store.close()

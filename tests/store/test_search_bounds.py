@@ -28,7 +28,7 @@ def big_store(tmp_path_factory) -> SQLiteStore:
 
 
 def widest(text: str | None, sort: str = "distance") -> NearQuery:
-    return NearQuery(*LOS_ANGELES, radius_km=WIDEST_KM, text=text, sort=sort)
+    return NearQuery(*LOS_ANGELES, radius_km=WIDEST_KM, filters={"q": text}, sort=sort)
 
 
 class RecordingConnection:

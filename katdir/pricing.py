@@ -1,0 +1,120 @@
+"""What a session and an initial series cost at a clinic, for the route(s) a visitor asks about.
+
+One place for the rule that `max_price`, the price sort, the price facets and the result card
+share, so that a clinic "from $300 a session" never means $300 for another route than the one
+searched for:
+
+- A price counts for route R when it names R, or when it names no route and the clinic gives
+  ketamine one way only, R (then there is nothing else it could be for). A price without a
+  route at a clinic with several routes counts only when no route is asked for.
+- Per session: a `per_session` price, or a `series` price divided by its sessions.
+- An initial series: the lowest published series price for the routes; else an estimate of
+  `SERIES_SESSIONS` sessions at the per-session price, marked as one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from katdir.model import ROUTES, Price
+
+if TYPE_CHECKING:
+    from katdir.model import Clinic
+
+# A usual initial series for depression is six sessions over two to three weeks.
+SERIES_SESSIONS = 6
+
+
+@dataclass(frozen=True)
+class SessionPrice:
+    """The lowest price of one session for the routes asked, and where the figure comes from."""
+
+    amount: float
+    route: str | None  # the route the price names (None: the page did not say)
+    basis: Literal["session", "series"]  # a single session, or a series divided by its sessions
+    sessions: int | None = None  # for a series: how many sessions it covers
+    series_amount: float | None = None  # for a series: its whole price
+
+    def as_dict(self) -> dict:
+        return {"amount": self.amount, "route": self.route, "basis": self.basis,
+                "sessions": self.sessions, "series_amount": self.series_amount}
+
+
+@dataclass(frozen=True)
+class SeriesCost:
+    """What an initial series costs: published, or estimated from the per-session price."""
+
+    amount: float
+    sessions: int
+    route: str | None
+    estimated: bool
+
+    def as_dict(self) -> dict:
+        return {"amount": self.amount, "sessions": self.sessions, "route": self.route,
+                "estimated": self.estimated}
+
+
+def _counts_for(price: Price, clinic_routes: list[str], routes: tuple[str, ...]) -> bool:
+    if not routes:
+        return True
+    if price.route is not None:
+        return price.route in routes
+    return len(clinic_routes) == 1 and clinic_routes[0] in routes
+
+
+def prices_for(clinic: Clinic, routes: Iterable[str] = ()) -> list[Price]:
+    """The clinic's prices that are for one of `routes` (every price when none is asked)."""
+    wanted = tuple(routes)
+    return [p for p in clinic.prices if _counts_for(p, clinic.routes, wanted)]
+
+
+def session_price(clinic: Clinic, routes: Iterable[str] = ()) -> SessionPrice | None:
+    """The lowest per-session price for any of `routes` (any route when none is given); at
+    equal amounts a single-session price wins over a series divided by its sessions."""
+    candidates = [p for p in prices_for(clinic, routes) if p.per_session is not None]
+    if not candidates:
+        return None
+    best = min(candidates, key=lambda p: (p.per_session, p.kind != "per_session"))
+    if best.kind == "per_session":
+        return SessionPrice(best.per_session, best.route, "session")
+    return SessionPrice(best.per_session, best.route, "series", best.sessions, best.amount_min)
+
+
+def route_session_prices(clinic: Clinic) -> dict[str, float | None]:
+    """The per-session price of each route, for the stores to index."""
+    found = {}
+    for route in ROUTES:
+        price = session_price(clinic, (route,))
+        found[route] = price.amount if price else None
+    return found
+
+
+def series_cost(clinic: Clinic, routes: Iterable[str] = ()) -> SeriesCost | None:
+    """An initial series for any of `routes`: the lowest published one, else an estimate."""
+    wanted = tuple(routes)
+    series = [p for p in prices_for(clinic, wanted) if p.kind == "series" and p.sessions]
+    if series:
+        cheapest = min(series, key=lambda p: (p.amount_min, p.sessions))
+        return SeriesCost(cheapest.amount_min, cheapest.sessions, cheapest.route, False)
+    per_session = session_price(clinic, wanted)
+    if per_session is None:
+        return None
+    return SeriesCost(round(per_session.amount * SERIES_SESSIONS, 2), SERIES_SESSIONS,
+                      per_session.route, True)
+
+
+def lowest_of(prices: dict[str, float | None], routes: Iterable[str]) -> float | None:
+    """The lowest of the per-route prices of `routes` (what a multi-route search uses)."""
+    found = [prices[r] for r in routes if prices.get(r) is not None]
+    return min(found) if found else None
+
+
+def median(values: list[float]) -> float | None:
+    """The middle value of sorted values; the mean of the two middle ones for an even count."""
+    if not values:
+        return None
+    n = len(values)
+    middle = n // 2
+    return values[middle] if n % 2 else (values[middle - 1] + values[middle]) / 2
