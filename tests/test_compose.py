@@ -146,7 +146,8 @@ def test_the_image_command_serves_the_api(dockerfile, tmp_path):
     server = subprocess.Popen([str(gunicorn), *command[1:]], env=env, cwd=tmp_path,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 30
+        # A cold start builds the gazetteer index (tens of seconds on a busy machine).
+        deadline = time.monotonic() + 120
         while True:
             try:
                 url = f"http://127.0.0.1:{port}/api/v1/clinics/search?lat=39.74&lon=-104.99"
@@ -156,8 +157,10 @@ def test_the_image_command_serves_the_api(dockerfile, tmp_path):
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
+                    server.terminate()  # first: reading a live server's stderr never ends
+                    _, err = server.communicate(timeout=30)
                     raise AssertionError(f"{shlex.join(command)} did not serve: "
-                                         f"{server.stderr.read().decode()[-2000:]}") from None
+                                         f"{err.decode()[-2000:]}") from None
                 time.sleep(0.2)
     finally:
         server.terminate()
