@@ -21,5 +21,5 @@ USER katdir
 WORKDIR /data
 ENV KATDIR_VAR=/data
 EXPOSE 8000
-# No access log: it would keep visitors' addresses (DESIGN: privacy).
+# No access log: it would keep visitors' addresses (docs/architecture.md §7).
 CMD ["gunicorn", "--config", "python:search_api.gunicorn_conf", "--bind", "0.0.0.0:8000", "search_api:create_app()"]
