@@ -105,6 +105,7 @@ def test_a_visit_zip_spravato_at_most_500_open_one_and_come_back(page, site):
     page.fill("input[name=max_price]", "500")
     page.click("button[type=submit]")
     page.wait_for_selector(".leaflet-marker-icon.map-pin")
+    page.wait_for_selector(".leaflet-overlay-pane path", state="attached")  # the outlines this site serves
     assert names_on(page) == ["Willamette Spravato Center", "Rose City Mood Clinic"]
     prices = page.locator(".results .price").all_inner_texts()
     assert prices[0].startswith("$450 a session, Spravato (esketamine)")
@@ -127,6 +128,8 @@ def test_a_visit_zip_spravato_at_most_500_open_one_and_come_back(page, site):
     assert page.inner_text("h1") == "Willamette Spravato Center"
     assert "(503) 555-0142" in page.inner_text(".contact")
     assert "“Spravato treatment $450 per session”" in page.inner_text(".prices")
+    page.wait_for_selector(".leaflet-marker-icon.map-pin")  # its small map, with its marker
+    page.wait_for_selector(".leaflet-overlay-pane path", state="attached")
     page.screenshot(path=str(ARTIFACTS / "visit-clinic-1280.png"), full_page=True)
     page.click("text=Back to the results")
     page.wait_for_url(results_url)
