@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from . import care, conditions, contact, directory, identity, insurance, page_type, prices, routes, structured
-from .document import FOOTER, HEADER, MAIN, parse
+from . import care, conditions, contact, directory, identity, insurance, main_content, page_type, prices, routes, structured
+from .document import FOOTER, HEADER, MAIN, decode, parse
 
 __all__ = ["extract_page", "design_view", "DESIGN_KEYS", "DESIGN_PRICE_KEYS"]
 
@@ -28,6 +28,8 @@ def extract_page(content: str | bytes, url: str, *, content_type: str = "text/ht
     guide's market prices and a directory's listings belong to no clinic of this site.
     """
     doc = parse(content, url, content_type)
+    if doc.is_html:  # menus, teasers and footers the markup does not name are no offers
+        main_content.mark_boilerplate(doc, decode(content))
     data = structured.read(doc)
 
     # contact details
