@@ -89,6 +89,13 @@ KATDIR_MAX_PAGES_PER_SITE = 12
 KATDIR_MAX_SITEMAPS_PER_SITE = 3
 KATDIR_MAX_SITE_DEPTH = 3  # links followed this many hops from a site's start page
 KATDIR_EXTRACTOR = "crawler.extract.extract_page"  # a dotted path, so another extractor can be plugged in
+# One page's extraction is bounded (crawler.extraction): it runs in one of these worker
+# processes, off the reactor; a page over the time budget has its worker killed and is
+# counted as an `extract_timeout` error; HTML is cut at the size budget first. 0 workers =
+# extract in the reactor's thread, unbounded (debugging only).
+KATDIR_EXTRACT_WORKERS = 2
+KATDIR_EXTRACT_TIMEOUT = 15.0  # seconds per page
+KATDIR_EXTRACT_MAX_CHARS = 1_000_000  # characters of a page's text that are read
 KATDIR_SOURCES_DIR = ""  # directory profiles; "" = crawler/sources
 KATDIR_SITES: dict[str, str] = {}  # site name → base URL, for `site:NAME/path` references
 
