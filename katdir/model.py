@@ -77,6 +77,8 @@ class Price(_Model):
     sessions: int | None = Field(default=None, ge=1)
     source_url: str | None = None
     quote: str | None = None
+    # how sure the extractor was (crawler.extract.confidence); unsure prices are held back
+    confidence: float | None = Field(default=None, ge=0, le=1)
 
     @property
     def per_session(self) -> float | None:
@@ -101,6 +103,18 @@ class Evidence(_Model):
 
     url: str
     quote: str
+
+
+class HeldFact(_Model):
+    """A crawled fact the extractor was unsure of (or read on a page of unclear type): kept
+    out of the public clinic and shown to curators with its quote instead."""
+
+    field: str  # the clinic field it would go to: "routes" or "prices"
+    value: Any = None
+    confidence: float | None = Field(default=None, ge=0, le=1)
+    reason: str = ""
+    url: str
+    quote: str | None = None
 
 
 class Source(_Model):
@@ -179,6 +193,7 @@ class Listing(ClinicFacts):
     name: str | None = None
     address: Address | None = None
     source_urls: list[str] = []
+    held_facts: list[HeldFact] = []
 
 
 class Clinic(ClinicFacts):
@@ -202,6 +217,8 @@ class Clinic(ClinicFacts):
     # What the crawl says for fields a curator's override hides, so that a re-crawl compares
     # crawled with crawled and a curator can see what the source says now.
     crawled_values: dict[str, Any] = {}
+    # Facts the last crawl was unsure of: not shown to visitors; new ones enter the queue.
+    held_facts: list[HeldFact] = []
 
     @field_validator("routes", "conditions", "care_steps")
     @classmethod

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from . import care, conditions, contact, directory, identity, insurance, main_content, page_type, prices, routes, structured
+from . import care, conditions, confidence, contact, directory, identity, insurance, main_content, page_type, prices, routes, structured
 from .document import FOOTER, HEADER, MAIN, decode, parse
 
 __all__ = ["extract_page", "design_view", "DESIGN_KEYS", "DESIGN_PRICE_KEYS"]
@@ -117,7 +117,7 @@ def extract_page(content: str | bytes, url: str, *, content_type: str = "text/ht
     }
     if kind == "directory":
         result["directory_entries"] = entries
-    return result
+    return confidence.assess(result, doc, data)
 
 
 def design_view(result: dict) -> dict:
