@@ -32,6 +32,7 @@ LOCAL_WEB_SETTINGS: dict[str, Any] = {
     "AUTOTHROTTLE_ENABLED": False,
     "DOWNLOAD_DELAY": 0,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    "PLAYWRIGHT_ABORT_REQUEST": "crawler.browser.abort_request_local",
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 
+from crawler.browser import CHROMIUM, CHROMIUM_ARGS, default_browser
 from crawler.items import LISTING_FIELDS
 from katdir.config import Settings as _Env
 
@@ -98,6 +99,23 @@ KATDIR_EXTRACT_TIMEOUT = 15.0  # seconds per page
 KATDIR_EXTRACT_MAX_CHARS = 1_000_000  # characters of a page's text that are read
 KATDIR_SOURCES_DIR = ""  # directory profiles; "" = crawler/sources
 KATDIR_SITES: dict[str, str] = {}  # site name → base URL, for `site:NAME/path` references
+
+# --- pages that render only in a browser (crawler.browser) ----------------------------------
+# scrapy-playwright fetches the pages whose body is empty or scripts only, with Debian's
+# Chromium; every other request goes through Scrapy's own HTTP handler as before.
+KATDIR_BROWSER = os.environ.get("KATDIR_BROWSER", default_browser())  # "" = no browser
+KATDIR_BROWSER_MAX_PAGES = 20  # per crawl
+KATDIR_BROWSER_TIMEOUT = 20  # seconds per page
+if KATDIR_BROWSER:
+    DOWNLOAD_HANDLERS.update({"http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+                              "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"})
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {"executable_path": KATDIR_BROWSER or CHROMIUM, "headless": True, "args": CHROMIUM_ARGS}
+PLAYWRIGHT_MAX_CONTEXTS = 1
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = KATDIR_BROWSER_TIMEOUT * 1000
+PLAYWRIGHT_ABORT_REQUEST = ("crawler.browser.abort_request_local" if KATDIR_ALLOW_PRIVATE_HOSTS
+                            else "crawler.browser.abort_request")
 
 # --- development: cache responses (off unless asked for) ---------------------------------------
 HTTPCACHE_ENABLED = os.environ.get("KATDIR_HTTPCACHE", "").lower() in {"1", "true", "yes", "on"}

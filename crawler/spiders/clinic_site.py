@@ -25,6 +25,7 @@ from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from crawler.browser import needs_browser, render_meta
 from crawler.extraction import Extraction, ExtractionFailed
 from crawler.frontier import SiteCrawl, netloc_of
 from crawler.listing import content_hash, merge_site_pages
@@ -72,6 +73,8 @@ class ClinicSiteSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.extraction = Extraction.from_settings(settings)
+        spider.browser_pages_left = settings.getint("KATDIR_BROWSER_MAX_PAGES") if settings.get("KATDIR_BROWSER") else 0
+        spider.browser_timeout = settings.getfloat("KATDIR_BROWSER_TIMEOUT", 20)
         spider.max_pages = settings.getint("KATDIR_MAX_PAGES_PER_SITE", 12)
         spider.max_depth = settings.getint("KATDIR_MAX_SITE_DEPTH", 3)
         spider.max_sitemaps = settings.getint("KATDIR_MAX_SITEMAPS_PER_SITE", 3)
@@ -128,6 +131,12 @@ class ClinicSiteSpider(scrapy.Spider):
         depth = response.meta.get(DEPTH, 0)
         if depth == 0:
             site.adopt(response.url)
+        if isinstance(response, TextResponse) and self.is_html(response) and needs_browser(response):
+            rendered = self.render(site, response)
+            if rendered is not None:
+                site.landed()
+                yield rendered  # read once the browser has run its scripts
+                return
         if isinstance(response, TextResponse) and self.is_text(response):
             # the page stays in flight while it is read, so its site is not finished meanwhile
             await self.read_page(site, response)
@@ -137,6 +146,20 @@ class ClinicSiteSpider(scrapy.Spider):
         site.landed()
         for request in self.advance(site):
             yield request
+
+    def render(self, site: SiteCrawl, response: TextResponse) -> scrapy.Request | None:
+        """The same page once more, through Chromium, while the crawl's budget of browser
+        pages lasts; None when it is spent (the page is read as it came)."""
+        if self.browser_pages_left <= 0:
+            self.crawler.stats.inc_value("katdir/browser/over_budget")
+            return None
+        self.browser_pages_left -= 1
+        self.crawler.stats.inc_value("katdir/browser/pages")
+        site.take_other()
+        meta = {**render_meta(self.browser_timeout), SITE: response.meta[SITE],
+                DEPTH: response.meta.get(DEPTH, 0)}
+        return scrapy.Request(response.url, callback=self.parse_page, errback=self.on_error,
+                              dont_filter=True, priority=50, meta=meta)
 
     async def read_page(self, site: SiteCrawl, response: TextResponse) -> None:
         """Hand the page to the pure extractor (in a worker process, within its budget) and
