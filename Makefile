@@ -7,8 +7,10 @@ ESCTL  := tools/es-node/esctl
 
 .PHONY: demo test install browser es es-start es-stop es-clean es-cluster-start es-cluster-stop test-fast bench clean
 
-demo: install  ## install, then crawl the sample web, index it and serve the site
-	$(VENV)/bin/katdir demo
+PORT   ?= 8000
+
+demo: install  ## install, then crawl the sample web, index it and serve the site (make demo PORT=8001)
+	$(VENV)/bin/katdir demo --port $(PORT)
 
 test: install browser es-start  ## install, start Elasticsearch (a node, and a 3-node cluster for the replica tests), run the whole suite
 	@status=0; $(ESCTL) start --nodes 3 >/dev/null || { $(ESCTL) stop; exit 1; }; \

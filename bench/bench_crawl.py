@@ -5,7 +5,7 @@ pages/s that `scrapy bench` reaches on the same machine.
 
 The web: copies of the bundled sample clinic sites (crawler/sample_web, the demo's seed
 sites) in a temporary folder, each copy a site of its own on its own port (its
-`{{site:NAME}}` references renamed with it), served by katdir.webserver.serve_web as the
+`{{site:NAME}}` references renamed with it), served by crawler.webserver.serve_web as the
 demo does. The crawl is `crawler.run.crawl()` with the clinic_site spider and the settings for
 a web on this machine (no politeness delays), in its own process as always; its pages/s is
 the CrawlSummary's (pages parsed / the crawl's elapsed time). The reference is
@@ -137,7 +137,7 @@ def main(argv: list[str]) -> int:
                         help="CLOSESPIDER_TIMEOUT of each scrapy bench run")
     args = parser.parse_args(argv)
 
-    from katdir.webserver import serve_web
+    from crawler.webserver import serve_web
 
     load_before = os.getloadavg()[0]
     bench_runs, crawl_runs = [], []

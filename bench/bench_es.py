@@ -8,7 +8,7 @@ search latency through the API (target p50 ≤ 15 ms at 1M clinics on one node).
 Each size is loaded into indices of its own, under a prefix unique to this run (so a node
 that tests or a dev server also use is left alone), and dropped at the end. Loading is what
 `katdir index --rebuild` does: `store.rebuild()` streams synthetic clinics (placed like the
-US population, katdir.synthetic) in bulk requests into a new index and swaps the alias; the
+US population, bench.synthetic) in bulk requests into a new index and swaps the alias; the
 rate includes making the clinics in Python, which is reported on its own as well. Searches
 use bench_search's query mix (where people live, the radii people pick, a fifth filtered by
 route), timed through the Flask app in this process (no sockets to the app; HTTP to the
@@ -29,7 +29,7 @@ from tqdm import tqdm
 from bench.bench_search import RADII_MI, near_query, query_mix
 from bench.common import record, summarize
 from katdir.store import open_store
-from katdir.synthetic import synthetic_clinics
+from bench.synthetic import synthetic_clinics
 
 URL_FILE = Path(__file__).resolve().parents[1] / "var" / "elasticsearch.url"
 TARGET_P50_MS = 15.0  # through the API, at 1M clinics, one node

@@ -4,7 +4,7 @@ geocoding and a warm cache).
     python -m bench index [--listings 20000] [--runs 5] [--seed 11]
 
 Synthetic listings are made the way a crawl delivers them: clinics placed like the US
-population (katdir.synthetic's cities) at real ZIP codes, each from its own site, about a
+population (bench.synthetic's cities) at real ZIP codes, each from its own site, about a
 quarter also from a directory that spells the name, the suite, the phone and the website
 differently (the duplicates the indexer must merge), and some practices with several
 locations. The gazetteer is loaded and the geocode cache filled once, as an earlier online
@@ -32,7 +32,7 @@ from tqdm import tqdm
 
 from bench.common import machine, record
 from katdir.model import CARE_STEPS, CONDITIONS, ROUTES
-from katdir.synthetic import us_cities
+from bench.synthetic import us_cities
 
 TARGET = 5000.0  # listings/s, DESIGN §7
 
@@ -201,7 +201,7 @@ def _warm(geocoder, listings: list[dict], seed: int) -> None:
 
     from indexer.geocode import Locator
     from indexer.normalize import normalize_address
-    from katdir.synthetic import jitter
+    from bench.synthetic import jitter
 
     rng = random.Random(seed)
     locator = Locator(geocoder)

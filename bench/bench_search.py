@@ -28,7 +28,7 @@ from bench.common import record, summarize
 from katdir.geo import KM_PER_MILE
 from katdir.model import ROUTES
 from katdir.store import NearQuery, open_store
-from katdir.synthetic import jitter, synthetic_clinics, us_cities
+from bench.synthetic import jitter, synthetic_clinics, us_cities
 
 VAR = Path("var/bench")
 RADII_MI = (10, 25, 25, 25, 50)

@@ -17,7 +17,6 @@ from scrapy.http import TextResponse
 
 from crawler.net import url_block_reason
 
-CHROMIUM = "/usr/bin/chromium"
 # Without these, Chromium runs as root only without its sandbox, and keeps reaching for
 # its vendor's hosts (updates, sync, field trials), which a crawler has no business with.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -32,10 +31,10 @@ _VISIBLE_TEXT = ("//body//text()[not(ancestor::script or ancestor::style or ance
                  "or ancestor::template)]")
 
 
-def default_browser() -> str:
-    """Debian's Chromium when installed, else none (pages that need a browser are then read
-    as they come, and counted)."""
-    return CHROMIUM if shutil.which(CHROMIUM) else ""
+def usable_browser(path: str | None) -> str:
+    """The browser's path when it is installed, else "" (pages that need a browser are then
+    read as they come, and counted as ``katdir/browser/unavailable``)."""
+    return path if path and shutil.which(path) else ""
 
 
 def needs_browser(response: TextResponse) -> bool:

@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import phonenumbers
 import yaml
 from parsel import Selector
 
 from crawler.seeds import resolve_site_ref
+from katdir.normalize import normalize_phone
 
 SOURCES_DIR = Path(__file__).parent / "sources"
 FIELDS = ("name", "street", "city", "state", "postal_code", "address", "phone", "website")
@@ -124,18 +124,6 @@ def links(html: str | bytes, url: str, query: str) -> list[str]:
     return [urljoin(url, href) for href in select(selector, query)]
 
 
-def e164(phone: str | None, region: str = "US") -> str | None:
-    if not phone:
-        return None
-    try:
-        number = phonenumbers.parse(phone, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
 def parse_address_line(line: str | None) -> dict[str, str | None] | None:
     """``"1550 Larimer St, Suite 310, Denver, CO 80202"`` → street, city, state, postal_code."""
     if not line:
@@ -164,7 +152,7 @@ def read_entry(html: str | bytes, url: str, profile: SourceProfile) -> dict[str,
     return {
         "name": raw.get("name"),
         "address": address,
-        "phone": e164(raw.get("phone")),
+        "phone": normalize_phone(raw.get("phone")),
         "website": website,
         "quotes": quotes,
     }

@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 from w3lib.url import canonicalize_url
 
+from katdir.normalize import site_root
+
 # (pattern, weight): the best match of a link's URL path and anchor text is its score.
 RELEVANCE: list[tuple[re.Pattern[str], int]] = [
     (re.compile(r"pric|cost|fee|rates?\b|pay|afford", re.I), 10),
@@ -86,8 +88,7 @@ class SiteCrawl:
 
     @property
     def root(self) -> str:
-        parts = urlsplit(self.start_url)
-        return f"{parts.scheme}://{parts.netloc}/"
+        return site_root(self.start_url)
 
     def is_internal(self, url: str) -> bool:
         return urlsplit(url).scheme in ("http", "https") and netloc_of(url) in self.netlocs

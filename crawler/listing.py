@@ -15,14 +15,21 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
-from katdir.model import CARE_STEPS, CONDITIONS, PRICE_KINDS, ROUTES
+from katdir.model import (
+    ADDRESS_FIELDS,
+    CARE_STEPS,
+    CONDITIONS,
+    INSURANCE_FIELDS,
+    PRICE_KINDS,
+    ROUTES,
+)
+from katdir.normalize import site_root
 
 FACT_PAGE_TYPES = frozenset({"clinic", "other"})
-INSURANCE_KEYS = ("accepts_insurance", "spravato_insurance", "va_community_care", "hsa_fsa", "financing")
+INSURANCE_KEYS = INSURANCE_FIELDS
 PRICE_KEYS = ("route", "kind", "amount_min", "amount_max", "currency", "sessions", "source_url", "quote")
-ADDRESS_KEYS = ("street", "city", "state", "postal_code", "country")
+ADDRESS_KEYS = ADDRESS_FIELDS
 # Facts that belong to one location of a multi-location site, not to the whole site.
 LOCATION_FIELDS = frozenset({"address", "phone", "hours", "name", "locations"})
 MAX_EVIDENCE_PER_FIELD = 5
@@ -36,12 +43,6 @@ EVIDENCE_FIELD_NAMES = {"routes_offered": "routes"}
 # Page names that are no clinic's name (a home page titled "Home | Clinic" read badly).
 GENERIC_NAMES = frozenset({"home", "homepage", "home page", "welcome", "index", "contact", "contact us",
                            "about", "about us", "services", "pricing", "faq", "locations", "untitled"})
-
-
-def site_root(url: str) -> str:
-    """``https://example.com/a/b?c`` → ``https://example.com/``."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}/"
 
 
 def content_hash(body: bytes) -> str:

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from crawler.lifetime import PARENT_ENV, child_of_crawl_parent, forward_signals, stop_group
+from katdir.settings import Settings as KatdirSettings
+from katdir.settings import load_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SPIDERS = ("clinic_site", "directory", "sitemap")
@@ -138,12 +140,16 @@ def crawl(seeds: list[str], output: Path | str, spider: str = "clinic_site",
     return CrawlSummary.from_dict(data, returncode=returncode)
 
 
-def scrapy_settings(job: dict[str, Any]) -> Any:
-    """Scrapy settings for a job: ``crawler.settings``, the job's overrides, its feed."""
+def scrapy_settings(job: dict[str, Any], katdir_settings: KatdirSettings | None = None) -> Any:
+    """Scrapy settings for a job: ``crawler.settings``, what katdir's settings (default: from
+    the environment) decide, the job's overrides, its feed."""
     from scrapy.settings import Settings
+
+    from crawler.settings import from_katdir
 
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
+    settings.update(from_katdir(katdir_settings or load_settings()), priority="project")
     settings.update(job.get("settings") or {}, priority="cmdline")
     settings.set("FEEDS", {job["output"]: {"format": "jsonlines", "encoding": "utf8", "overwrite": True,
                                            "store_empty": True}}, priority="cmdline")

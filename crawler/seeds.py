@@ -1,7 +1,7 @@
 """Start points for a crawl: seed files, and ``site:NAME/path`` references to a served sample web.
 
 A seed is a URL, or ``site:NAME[/path]`` (or just ``NAME``) naming a site of a web served
-by ``katdir.webserver.serve_web`` (whose ``sites`` maps names to base URLs). The same
+by ``crawler.webserver.serve_web`` (whose ``sites`` maps names to base URLs). The same
 references may appear in directory source profiles, so the bundled sample web and its
 directory profile work on whatever ports the sample web got. ``sample_web/seeds.txt``
 names the sample sites to start from, one a line; the cost-guide site is among them on

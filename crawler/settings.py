@@ -1,27 +1,25 @@
 """Scrapy settings of the katdir crawler: politeness, bounds, safety and output in one place.
 
 Behaviour is switched here (or by ``crawl(settings_overrides=...)``), never by flags inside
-spiders. A few values follow the environment, like the rest of katdir: ``KATDIR_USER_AGENT``,
-``KATDIR_ALLOW_PRIVATE_HOSTS``, ``KATDIR_HTTPCACHE`` (1 = cache responses under
-``var/httpcache`` while developing), ``KATDIR_LOG_LEVEL``.
+spiders. The values katdir's own settings table declares (user agent, private hosts, the
+development cache, the log level) are defaults here; ``crawler.run.scrapy_settings`` sets
+them from the effective `katdir.settings.Settings` (see ``from_katdir``).
 """
 
 from __future__ import annotations
 
-import os
-
-from crawler.browser import CHROMIUM, CHROMIUM_ARGS, default_browser
+from crawler.browser import CHROMIUM_ARGS, usable_browser
 from crawler.items import LISTING_FIELDS
-from katdir.config import Settings as _Env
+from katdir.settings import Settings
 
-_env = _Env.from_env()
+_DEFAULTS = Settings()
 
 BOT_NAME = "katdir"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
 # --- who we are, and manners ------------------------------------------------------------
-USER_AGENT = _env.user_agent  # "katdir/0.1 (+https://github.com/katdir/katdir)"
+USER_AGENT = _DEFAULTS.user_agent  # "katdir/0.1 (+https://github.com/katdir/katdir)"
 ROBOTSTXT_OBEY = True
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
@@ -51,7 +49,7 @@ CLOSESPIDER_ERRORCOUNT = 1000
 DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None}
 
 # --- safety --------------------------------------------------------------------------------
-KATDIR_ALLOW_PRIVATE_HOSTS = _env.allow_private_hosts
+KATDIR_ALLOW_PRIVATE_HOSTS = _DEFAULTS.allow_private_hosts
 DOWNLOADER_MIDDLEWARES = {
     # Before robots.txt (100): a refused host is not even asked for its robots.txt.
     "crawler.middlewares.SSRFGuardMiddleware": 50,
@@ -101,27 +99,51 @@ KATDIR_SOURCES_DIR = ""  # directory profiles; "" = crawler/sources
 KATDIR_SITES: dict[str, str] = {}  # site name → base URL, for `site:NAME/path` references
 
 # --- pages that render only in a browser (crawler.browser) ----------------------------------
-# scrapy-playwright fetches the pages whose body is empty or scripts only, with Debian's
-# Chromium; every other request goes through Scrapy's own HTTP handler as before.
-KATDIR_BROWSER = os.environ.get("KATDIR_BROWSER", default_browser())  # "" = no browser
+# scrapy-playwright fetches the pages whose body is empty or scripts only, with the Chromium
+# of katdir's settings (KATDIR_BROWSER, Debian's by default); when it is installed, http(s)
+# goes through scrapy-playwright's handler, which hands every other request to Scrapy's own.
+KATDIR_BROWSER = ""  # set by from_katdir; "" = no browser: such pages are read as they come
 KATDIR_BROWSER_MAX_PAGES = 20  # per crawl
 KATDIR_BROWSER_TIMEOUT = 20  # seconds per page
-if KATDIR_BROWSER:
-    DOWNLOAD_HANDLERS.update({"http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
-                              "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"})
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
-PLAYWRIGHT_LAUNCH_OPTIONS = {"executable_path": KATDIR_BROWSER or CHROMIUM, "headless": True, "args": CHROMIUM_ARGS}
+PLAYWRIGHT_LAUNCH_OPTIONS = {"headless": True, "args": CHROMIUM_ARGS}
 PLAYWRIGHT_MAX_CONTEXTS = 1
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = KATDIR_BROWSER_TIMEOUT * 1000
-PLAYWRIGHT_ABORT_REQUEST = ("crawler.browser.abort_request_local" if KATDIR_ALLOW_PRIVATE_HOSTS
-                            else "crawler.browser.abort_request")
+PLAYWRIGHT_ABORT_REQUEST = "crawler.browser.abort_request"
+_PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
 
 # --- development: cache responses (off unless asked for) ---------------------------------------
-HTTPCACHE_ENABLED = os.environ.get("KATDIR_HTTPCACHE", "").lower() in {"1", "true", "yes", "on"}
-HTTPCACHE_DIR = str((_env.var_dir / "httpcache").resolve())
+HTTPCACHE_ENABLED = _DEFAULTS.httpcache
+HTTPCACHE_DIR = str((_DEFAULTS.var_dir / "httpcache").resolve())
 HTTPCACHE_EXPIRATION_SECS = 24 * 3600
 HTTPCACHE_IGNORE_HTTP_CODES = [429, 500, 502, 503, 504]
 HTTPCACHE_GZIP = True
 
-LOG_LEVEL = os.environ.get("KATDIR_LOG_LEVEL", "WARNING")
+LOG_LEVEL = _DEFAULTS.log_level
+
+
+def from_katdir(settings: Settings) -> dict:
+    """The Scrapy settings that follow katdir's settings table. (A function: Scrapy reads
+    only this module's upper-case names.)"""
+    return {
+        "USER_AGENT": settings.user_agent,
+        "KATDIR_ALLOW_PRIVATE_HOSTS": settings.allow_private_hosts,
+        "HTTPCACHE_ENABLED": settings.httpcache,
+        "HTTPCACHE_DIR": str((settings.var_dir / "httpcache").resolve()),
+        "LOG_LEVEL": settings.log_level,
+        **_browser_settings(settings),
+    }
+
+
+def _browser_settings(settings: Settings) -> dict:
+    browser = usable_browser(settings.browser)
+    if not browser:
+        return {"KATDIR_BROWSER": ""}
+    return {
+        "KATDIR_BROWSER": browser,
+        "DOWNLOAD_HANDLERS": {**DOWNLOAD_HANDLERS, "http": _PLAYWRIGHT_HANDLER, "https": _PLAYWRIGHT_HANDLER},
+        "PLAYWRIGHT_LAUNCH_OPTIONS": {**PLAYWRIGHT_LAUNCH_OPTIONS, "executable_path": browser},
+        "PLAYWRIGHT_ABORT_REQUEST": ("crawler.browser.abort_request_local" if settings.allow_private_hosts
+                                     else PLAYWRIGHT_ABORT_REQUEST),
+    }

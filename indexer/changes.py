@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from indexer.normalize import site_host, site_key
+from katdir.normalize import site_host, site_key
 
 MATERIAL_FIELDS = ("name", "organization", "website", "phone", "email", "address", "routes",
                    "prices", "conditions", "therapy_integrated", "care_steps", "insurance",

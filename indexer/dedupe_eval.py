@@ -19,7 +19,8 @@ from typing import Any
 
 from indexer.geocode import Locator
 from indexer.matching import ClinicKeys, Verdict, clinic_keys, compare
-from indexer.normalize import normalize_address, normalize_phone, normalize_url
+from indexer.normalize import normalize_address
+from katdir.normalize import normalize_phone, normalize_url
 
 PAIRS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "dedupe" / "pairs.jsonl"
 

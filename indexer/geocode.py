@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from katdir.geocoding.chain import GeocoderChain
+from katdir.geocoding.protocol import BatchGeocoder, Geocoder
 from katdir.model import Address, Clinic, Location
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ def address_queries(address: Address) -> list[str]:
 class Locator:
     """A geocoder's answers for one indexing run, each query asked once."""
 
-    def __init__(self, geocoder: Any):
+    def __init__(self, geocoder: Geocoder):
         self.geocoder = geocoder
         self._answers: dict[str, tuple[float, float, str] | None] = {}
 
@@ -54,9 +54,9 @@ class Locator:
 
     def prefetch(self, addresses: Iterable[Address | None]) -> None:
         """Ask for the whole line of many addresses at once, when the geocoder answers batches
-        (`GeocoderChain.geocode_many`: one cache read instead of one per address); `locate`
+        (`BatchGeocoder.geocode_many`, the chain's: one cache read instead of one per address); `locate`
         then finds the answers here. The same answers as asking one by one."""
-        if not isinstance(self.geocoder, GeocoderChain):
+        if not isinstance(self.geocoder, BatchGeocoder):
             return
         queries = [address.one_line() for address in addresses if address is not None]
         try:
@@ -99,7 +99,7 @@ def _answer(found: Any) -> tuple[float, float, str] | None:
     return found.latitude, found.longitude, precision if precision in _PRECISIONS else "city"
 
 
-def geocode_clinic(clinic: Clinic, geocoder: Any) -> bool:
+def geocode_clinic(clinic: Clinic, geocoder: Geocoder) -> bool:
     """Give the clinic a location from its address; False when no place was found."""
     location = Locator(geocoder).locate(clinic.address)
     if location is None:

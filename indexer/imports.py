@@ -18,8 +18,9 @@ from pydantic import ValidationError
 
 from indexer.curation import apply_decision, validated
 from indexer.geocode import Locator
-from indexer.normalize import normalize_address, normalize_phone, normalize_price, normalize_url
+from indexer.normalize import normalize_address, normalize_price
 from katdir.model import Clinic, utcnow
+from katdir.normalize import normalize_phone, normalize_url
 from katdir.store import Store
 
 BATCH = 2000

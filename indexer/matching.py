@@ -49,17 +49,10 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from indexer.normalize import (
-    DIRECTIONS,
-    GENERIC_NAME_WORDS,
-    STREET_TYPES,
-    identity_host,
-    name_key,
-    normalize_phone,
-    parse_street,
-)
+from indexer.normalize import DIRECTIONS, GENERIC_NAME_WORDS, STREET_TYPES, name_key, parse_street
 from katdir.geo import haversine_km
 from katdir.model import Address
+from katdir.normalize import identity_host, normalize_phone
 
 # Name similarity (0–100) thresholds.
 SAME_NAME = 88  # the same name, spelled differently

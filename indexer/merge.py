@@ -23,18 +23,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from indexer.normalize import (
-    normalize_address,
-    normalize_email,
-    normalize_phone,
-    normalize_price,
-    normalize_url,
-    parse_street,
-    site_host,
-    site_key,
-    site_root,
-)
+from indexer.normalize import normalize_address, normalize_email, normalize_price, parse_street
 from katdir.model import Address, Clinic, Listing
+from katdir.normalize import canonical_site, normalize_phone, normalize_url, site_host, site_key
 
 # How far each kind of page is believed when sources disagree.
 TRUST = {"clinic": 2, "directory": 1}
@@ -92,7 +83,7 @@ def facts_from_listing(listing: Listing) -> Facts | None:
         if website and site_host(website) == site_host(listing.url):
             website = None  # a directory linking to itself names no clinic's website
     elif website is None:
-        website = site_root(listing.url)  # a clinic's own page: its site is its website
+        website = canonical_site(listing.url)  # a clinic's own page: its site is its website
     prices = []
     for price in listing.prices:
         fixed = normalize_price({"route": price.route, "kind": price.kind,

@@ -1,11 +1,12 @@
-"""Normalization of crawled values into the clinic model's forms (pure functions, no I/O).
+"""Normalization of crawled listings into the clinic model's forms (pure functions, no I/O).
 
-Phones become E.164, URLs lose tracking parameters and redirect wrappers, addresses are
-parsed with usaddress into a standard street line (USPS suffixes and directionals, "Suite"
-for every spelling of a suite), two-letter states and ZIP or ZIP+4; prices become numbers
-with a currency, ranges in order and a session count for series; routes, conditions and care
-steps are mapped to the vocabularies of DESIGN §3. Everything here is a function of its
-arguments, so the matching and merging built on it are repeatable run after run.
+Addresses are parsed with usaddress into a standard street line (USPS suffixes and
+directionals, "Suite" for every spelling of a suite); names get a matching key and clinics a
+stable id; prices become numbers with a currency, ranges in order and a session count for
+series; a listing in loose words is repaired into the model. The single-value normalizers
+(phones, URLs, states and ZIP codes, money, vocabularies) are the core's, in
+`katdir.normalize`, shared with the crawler. Everything here is a function of its arguments,
+so the matching and merging built on it are repeatable run after run.
 """
 
 from __future__ import annotations
@@ -15,130 +16,21 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
-import phonenumbers
 import usaddress
 
-from katdir.model import CARE_STEPS, CONDITIONS, ROUTES, Address
-from katdir.us_states import ALIASES, STATE_CODES
-from katdir.us_states import STATES as US_STATES
-
-STATES = {**US_STATES, **ALIASES}
-
-# -- phones --------------------------------------------------------------------------------
-
-# The usual North American shapes, answered without phonenumbers' parser (it costs ~15 µs a
-# number); the result is what phonenumbers gives for them (tests/indexer/test_normalize.py).
-_NANP = re.compile(
-    r"^\s*(?:tel:\s*)?(?:\+?1[\s.\-]?)?\(?([2-9]\d{2})\)?[\s.\-]?([2-9]\d{2})[\s.\-]?(\d{4})\s*$")
-
-
-def normalize_phone(raw: str | None, region: str = "US") -> str | None:
-    """A phone number in E.164 (+13035550142), or None when the text holds no possible number.
-
-    An extension ("x12") is dropped: E.164 has none, and the main number is what identifies a
-    clinic. A number inside text ("Call (303) 555-0142 today") is found too.
-    """
-    if not raw:
-        return None
-    if region == "US":
-        match = _NANP.match(raw)
-        if match:
-            return "+1" + "".join(match.groups())
-    return _phone_slow(raw, region)
-
-
-@lru_cache(maxsize=4096)
-def _phone_slow(raw: str, region: str) -> str | None:
-    try:
-        number = phonenumbers.parse(raw.removeprefix("tel:"), region)
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_possible_number(number):
-        found = next(iter(phonenumbers.PhoneNumberMatcher(raw, region)), None)
-        if found is None:
-            return None
-        number = found.number
-    if not phonenumbers.is_possible_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-# -- URLs ----------------------------------------------------------------------------------
-
-TRACKING_PARAMS = re.compile(
-    r"^(utm_\w+|fbclid|gclid|gbraid|wbraid|dclid|msclkid|yclid|igshid|mc_[ce]id|_ga|_gl|"
-    r"_hs\w+|hsa_\w+|mkt_tok|trk|ref|ref_src|source|src|affiliate|aff_id)$", re.I)
-# Directories often send outbound clicks through their own redirector: /out?url=https://…
-_REDIRECT_PARAMS = ("url", "u", "target", "dest", "destination", "redirect", "redirect_url", "to",
-                    "link", "href")
-_IP_HOST = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
-# Hosts that many unrelated clinics share: never a sign that two listings are one clinic.
-SHARED_HOSTS = frozenset({
-    "facebook.com", "m.facebook.com", "instagram.com", "linktr.ee", "google.com", "goo.gl",
-    "g.page", "maps.google.com", "business.site", "bit.ly", "yelp.com", "psychologytoday.com",
-    "zocdoc.com", "healthgrades.com", "vitals.com", "linkedin.com", "twitter.com", "x.com",
-    "wixsite.com", "squarespace.com", "godaddysites.com", "sites.google.com", "calendly.com",
-    "spravato.com", "youtube.com", "tiktok.com",
-})
-
-
-def _unwrap_redirect(parts) -> str | None:
-    for key, value in parse_qsl(parts.query):
-        if key.lower() in _REDIRECT_PARAMS:
-            target = unquote(value) if "%3A" in value.upper() else value
-            if target.startswith(("http://", "https://")):
-                return target
-    return None
-
-
-def normalize_url(url: str | None, *, unwrap: bool = True) -> str | None:
-    """A canonical URL: scheme and host lower-cased, no 'www.', no default port, tracking
-    parameters and the fragment dropped, the remaining parameters sorted, no trailing slash on
-    the root; a directory's redirect link (``/out?url=https://clinic.example``) is replaced by
-    its target. None for anything but an http(s) URL."""
-    if not url:
-        return None
-    text = url.strip()
-    if text.startswith("//"):
-        text = "https:" + text
-    elif "://" not in text and re.match(r"^[\w-]+(\.[\w-]+)+(/|$)", text):
-        text = "https://" + text  # "www.clinic.com" as directories print it
-    try:
-        parts = urlsplit(text)
-        port = parts.port
-    except ValueError:
-        return None
-    scheme = parts.scheme.lower()
-    if scheme not in {"http", "https"} or not parts.hostname:
-        return None
-    if unwrap:
-        target = _unwrap_redirect(parts)
-        if target is not None:
-            return normalize_url(target, unwrap=False)
-    host = parts.hostname.lower().rstrip(".").removeprefix("www.")
-    if not host.isascii():
-        try:
-            host = host.encode("idna").decode("ascii")
-        except UnicodeError:
-            pass
-    default = {"http": 80, "https": 443}[scheme]
-    netloc = f"{host}:{port}" if port and port != default else host
-    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                             if not TRACKING_PARAMS.match(k))) if parts.query else ""
-    path = parts.path if parts.path not in ("", "/") else ""
-    return urlunsplit((scheme, netloc, path, query, ""))
-
-
-def site_root(url: str | None) -> str | None:
-    """The home of the site a page is on: 'https://Clinic.com/pricing?x=1' → 'https://clinic.com'."""
-    canonical = normalize_url(url, unwrap=False)
-    if canonical is None:
-        return None
-    parts = urlsplit(canonical)
-    return urlunsplit((parts.scheme, parts.netloc, "", "", ""))
-
+from katdir.model import ROUTES, Address
+from katdir.normalize import (
+    CURRENCY_SYMBOLS,
+    normalize_care_step,
+    normalize_condition,
+    normalize_postal_code,
+    normalize_route,
+    normalize_state,
+    parse_amounts,
+    sessions_in,
+    site_key,
+)
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.I)
 
@@ -154,52 +46,7 @@ def normalize_email(email: str | None) -> str | None:
     return f"{local}@{domain.lower()}"
 
 
-_NETLOC = re.compile(r"^(https?)://(?:[^@/?#]*@)?([^/?#:]+)(?::(\d+))?(?:[/?#]|$)", re.I)
-
-
-@lru_cache(maxsize=65536)
-def site_host(url: str | None) -> str | None:
-    """The host (with a non-default port) a URL is on, without 'www.': what a crawl covers and
-    what two listings of one practice share."""
-    if not url:
-        return None
-    match = _NETLOC.match(url.strip())
-    if match is None or not match.group(2).isascii():  # unusual: take the slow, exact way
-        canonical = normalize_url(url, unwrap=False)
-        return urlsplit(canonical).netloc if canonical else None
-    scheme, host, port = match.groups()
-    host = host.lower().rstrip(".").removeprefix("www.")
-    if port and int(port) != (80 if scheme.lower() == "http" else 443):
-        return f"{host}:{int(port)}"
-    return host
-
-
-def site_key(url: str | None) -> str | None:
-    """The host that names a practice's website in ids; None for bare IP addresses and
-    localhost, whose ports change from run to run (the demo's and the tests' sample web)."""
-    host = site_host(url)
-    if not host or ":" in host or host == "localhost" or _IP_HOST.match(host):
-        return None
-    return host
-
-
-@lru_cache(maxsize=65536)
-def identity_host(url: str | None) -> str | None:
-    """The website host as evidence that two listings are one practice: None for platforms
-    many clinics share (social pages, link shorteners, site builders, big directories)."""
-    host = site_host(url)
-    if host is None:
-        return None
-    labels = host.split(":")[0].split(".")
-    if any(".".join(labels[i:]) in SHARED_HOSTS for i in range(len(labels) - 1)):
-        return None
-    return host
-
-
 # -- states, ZIP codes, addresses -----------------------------------------------------------
-
-_ZIP = re.compile(r"^(\d{5})(?:[-\s]?(\d{4}))?$")
-
 
 def slug(text: str) -> str:
     """Lower-case ASCII words joined by hyphens: 'Café Mind, Inc.' → 'cafe-mind-inc'."""
@@ -208,29 +55,6 @@ def slug(text: str) -> str:
 
 def ascii_fold(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-
-
-def normalize_state(state: str | None) -> str | None:
-    """A two-letter USPS code from a code or a name ('Colorado', 'co', 'Colo.' is not known)."""
-    if not state:
-        return None
-    if len(state) == 2 and state.upper() in STATE_CODES:
-        return state.upper()
-    text = re.sub(r"[^a-z ]+", " ", state.lower()).strip()
-    text = re.sub(r"\s+", " ", text)
-    if text.upper() in STATE_CODES:
-        return text.upper()
-    return STATES.get(text)
-
-
-def normalize_postal_code(code: str | None) -> str | None:
-    """ZIP or ZIP+4 as '80202' or '80202-1234'; None for anything else."""
-    if not code:
-        return None
-    match = _ZIP.match(str(code).strip())
-    if not match:
-        return None
-    return match.group(1) + (f"-{match.group(2)}" if match.group(2) else "")
 
 
 STREET_TYPES = {
@@ -606,58 +430,6 @@ def clinic_id(name: str, website: str | None, address: Address | None) -> str:
 
 # -- prices ---------------------------------------------------------------------------------
 
-CURRENCY_SYMBOLS = {"$": "USD", "us$": "USD", "usd": "USD", "€": "EUR", "eur": "EUR",
-                    "£": "GBP", "gbp": "GBP", "c$": "CAD", "cad": "CAD", "ca$": "CAD"}
-_AMOUNT = re.compile(r"(?P<cur>us\$|c\$|ca\$|[$€£]|usd|eur|gbp|cad)?\s*"
-                     r"(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<cents>\d{1,2}))?\s*(?P<k>k\b)?",
-                     re.I)
-_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                 "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
-_SESSIONS = re.compile(
-    r"(?:(?:series|package|course|set|pack|bundle|block)\s+of\s+(?P<a>\d{1,2}|[a-z]+)"
-    r"|(?P<b>\d{1,2}|[a-z]+)[\s-]+(?:sessions?|infusions?|treatments?|injections?|doses?|"
-    r"visits?|appointments?)\b"
-    r"|(?P<c>\d{1,2}|[a-z]+)[\s-]+(?:session|infusion|treatment|dose)[\s-]+(?:series|package|"
-    r"course|bundle))", re.I)
-
-
-def parse_amounts(text: str) -> tuple[float, float | None, str] | None:
-    """'$400 – $600' → (400.0, 600.0, 'USD'); '$1,200' → (1200.0, None, 'USD');
-    '€300' → (300.0, None, 'EUR'); '1.5k' → (1500.0, …). None when there is no amount."""
-    found = []
-    currency = None
-    for match in _AMOUNT.finditer(text):
-        value = float(match.group("num").replace(",", ""))
-        if match.group("cents"):
-            value += float(f"0.{match.group('cents')}")
-        if match.group("k"):
-            value *= 1000
-        if match.group("cur"):
-            currency = currency or CURRENCY_SYMBOLS[match.group("cur").lower()]
-        found.append(round(value, 2))
-        if len(found) == 2:
-            break
-    if not found:
-        return None
-    low = found[0]
-    high = found[1] if len(found) == 2 else None
-    if high is not None and high < low:
-        low, high = high, low
-    return low, (high if high != low else None), currency or "USD"
-
-
-def sessions_in(text: str | None) -> int | None:
-    """How many sessions a series quote speaks of: 'series of six infusions' → 6."""
-    if not text:
-        return None
-    for match in _SESSIONS.finditer(text):
-        word = (match.group("a") or match.group("b") or match.group("c")).lower()
-        count = int(word) if word.isdigit() else _NUMBER_WORDS.get(word)
-        if count and 2 <= count <= 24:
-            return count
-    return None
-
-
 def normalize_price(price: dict[str, Any]) -> dict[str, Any] | None:
     """A price in the model's shape: amounts as numbers in order (a 'range' of one amount is
     one amount), a currency code, and for a series the session count its quote names, so that
@@ -694,69 +466,6 @@ def normalize_price(price: dict[str, Any]) -> dict[str, Any] | None:
     return {"route": route, "kind": kind, "amount_min": low, "amount_max": high,
             "currency": currency[:3], "sessions": sessions,
             "source_url": price.get("source_url"), "quote": price.get("quote")}
-
-
-# -- vocabularies ---------------------------------------------------------------------------
-
-_ROUTE_WORDS: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p, re.I), v) for p, v in (
-    (r"spravato|esketamine|nasal spray \(esk", "spravato"),
-    (r"intra-?nasal|nasal spray|nasal", "intranasal_ketamine"),
-    (r"\biv\b|intravenous|infusion", "iv"),
-    (r"\bim\b|intramuscular|injection|shot", "im"),
-    (r"oral|troche|lozenge|sublingual|\brdt\b|tablet|at-?home|capsule|buccal", "oral"),
-))
-_CONDITION_WORDS: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p, re.I), v) for p, v in (
-    (r"suicid", "suicidal_ideation"),
-    (r"bipolar", "bipolar"),
-    (r"ptsd|post-?traumatic|trauma", "ptsd"),
-    (r"\bocd\b|obsessive", "ocd"),
-    (r"depress|\bmdd\b|\btrd\b|mood disorder", "depression"),
-    (r"anxiety|panic|\bgad\b", "anxiety"),
-    (r"fibromyalgia", "fibromyalgia"),
-    (r"migraine|headache", "migraine"),
-    (r"pain|crps|\brsd\b|neuropath", "chronic_pain"),
-    (r"substance|addiction|alcohol|opioid|\baud\b|\bsud\b|dependence", "substance_use"),
-    (r"eating|anorexia|bulimia|binge", "eating_disorders"),
-))
-_CARE_STEP_WORDS: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p, re.I), v) for p, v in (
-    (r"outcome|phq|gad-?7|questionnaire|measure|track", "outcome_tracking"),
-    (r"follow", "follow_up"),
-    (r"integrat", "integration"),
-    (r"prepar|\bprep\b|set and setting", "preparation"),
-    (r"monitor|vital|nurse|anesthesi|supervis", "medical_monitoring"),
-    (r"educat|informed consent|orientation", "education"),
-    (r"assess|screen|evaluat|intake|consult", "assessment"),
-))
-
-
-def _vocabulary(word: Any, known: tuple[str, ...], table) -> str | None:
-    if not isinstance(word, str):
-        return None
-    text = word.strip().lower().replace("-", "_").replace(" ", "_")
-    if text in known:
-        return text
-    for pattern, value in table:
-        if pattern.search(word):
-            return value
-    return None
-
-
-def normalize_route(word: Any) -> str | None:
-    """'IV infusion' → 'iv'; 'Spravato®' → 'spravato'; 'troches' → 'oral'; None if unknown."""
-    return _vocabulary(word, ROUTES, _ROUTE_WORDS)
-
-
-def normalize_condition(word: Any) -> str | None:
-    """'treatment-resistant depression' → 'depression'; 'CRPS' → 'chronic_pain'."""
-    value = _vocabulary(word, CONDITIONS, _CONDITION_WORDS)
-    if value is None and isinstance(word, str) and word.strip():
-        return "other"
-    return value
-
-
-def normalize_care_step(word: Any) -> str | None:
-    """'integration sessions' → 'integration'; 'PHQ-9 tracking' → 'outcome_tracking'."""
-    return _vocabulary(word, CARE_STEPS, _CARE_STEP_WORDS)
 
 
 def _words(values: Any, normalize) -> list[str]:

@@ -49,6 +49,7 @@ from typing import Any
 from pydantic import ValidationError
 from tqdm import tqdm
 
+from indexer import GONE_AFTER
 from indexer import changes as change_log
 from indexer.curation import apply_decision, crawled_view, validated
 from indexer.geocode import Locator, geocode_clinic
@@ -62,8 +63,9 @@ from indexer.merge import (
     merge_facts,
     organization_of_branches,
 )
-from indexer.normalize import clinic_id, coerce_listing, identity_host, parse_street, site_host
+from indexer.normalize import clinic_id, coerce_listing, parse_street
 from katdir.model import Address, Clinic, Decision, Listing, utcnow
+from katdir.normalize import identity_host, site_host
 from katdir.store import Store
 
 __all__ = ["IndexRun", "IndexSummary", "geocode_clinic", "index_file", "index_listings",
@@ -71,7 +73,6 @@ __all__ = ["IndexRun", "IndexSummary", "geocode_clinic", "index_file", "index_li
 
 log = logging.getLogger(__name__)
 
-GONE_AFTER = 3  # crawls in a row without the listing before it is queued as gone
 REFRESH_AFTER = timedelta(days=1)  # how stale last_seen may get before a write just for it
 BATCH = 1000  # clinics per store write
 FINE_PRECISIONS = ("rooftop", "street")  # points no geocoder improves on

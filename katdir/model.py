@@ -98,6 +98,11 @@ class Insurance(_Model):
     financing: bool | None = None
 
 
+# Field names derived from the models, never typed again elsewhere.
+ADDRESS_FIELDS: tuple[str, ...] = tuple(Address.model_fields)
+INSURANCE_FIELDS: tuple[str, ...] = tuple(Insurance.model_fields)
+
+
 class Evidence(_Model):
     """Where a fact was read: the page and the short quote that says it."""
 

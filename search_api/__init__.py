@@ -3,30 +3,30 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
 
-from katdir.config import Settings
+from katdir.settings import Settings, load_settings, table
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the app. `config` overrides the environment (tests pass a store URL here)."""
+def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
+    """Build the app from katdir's settings (default: read from the environment).
+
+    `config` is either the `Settings` to use, or overrides: keys naming a katdir setting
+    (`KATDIR_STORE` or `store`) change that setting; any other key (`TESTING`) goes to Flask's
+    config. The effective settings are `app.extensions["katdir.settings"]`."""
     app = Flask(__name__)
-    settings = Settings.from_env()
-    app.config.update(
-        KATDIR_STORE=settings.store_url,
-        KATDIR_ES_PREFIX=settings.es_prefix,
-        KATDIR_GEOCODER=settings.geocoder,
-        KATDIR_GEOCODER_OPTIONS=settings.geocoder_options,
-        KATDIR_GEOCODE_CACHE=str(settings.geocode_cache_path),
-        KATDIR_USER_AGENT=settings.user_agent,
-        KATDIR_RETRY_AFTER=5,
-        JSON_SORT_KEYS=False,
-    )
-    app.config.from_prefixed_env("KATDIR")
-    if config:
-        app.config.update(config)
+    app.config.update(JSON_SORT_KEYS=False)
+    if isinstance(config, Settings):
+        settings = config
+    else:
+        names = {name for info in table() for name in (info.env, info.name)}
+        overrides = {k: v for k, v in (config or {}).items() if k in names}
+        app.config.update({k: v for k, v in (config or {}).items() if k not in names})
+        settings = load_settings(overrides=overrides)
+    app.extensions["katdir.settings"] = settings
 
     from search_api import errors, pages, privacy, resources
     from search_api.api import api

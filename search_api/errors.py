@@ -47,7 +47,7 @@ def init_app(app: Flask) -> None:
             response = error_response(503, "store_unavailable", message)
         else:
             response = app.make_response((message.capitalize() + ".", 503))
-        response.headers["Retry-After"] = str(app.config["KATDIR_RETRY_AFTER"])
+        response.headers["Retry-After"] = str(app.extensions["katdir.settings"].retry_after)
         return response
 
     @app.errorhandler(HTTPException)

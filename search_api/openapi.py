@@ -5,7 +5,15 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from katdir.model import CARE_STEPS, CONDITIONS, PRECISIONS, PRICE_KINDS, REVIEW_STATUSES, ROUTES
+from katdir.model import (
+    CARE_STEPS,
+    CONDITIONS,
+    INSURANCE_FIELDS,
+    PRECISIONS,
+    PRICE_KINDS,
+    REVIEW_STATUSES,
+    ROUTES,
+)
 from katdir.store.base import PRICE_BANDS, SORTS
 from search_api.params import DEFAULT_RADIUS, MAX_PAGE, MAX_PER_PAGE, MAX_RADIUS_MI, MAX_TEXT
 
@@ -47,8 +55,7 @@ PRICE = {"type": "object", "required": ["kind", "amount_min"], "properties": {
     "sessions": _nullable({"type": "integer"}), "source_url": _nullable(STRING),
     "quote": _nullable(STRING)}}
 INSURANCE = {"type": "object", "properties": {
-    k: _nullable(BOOL) for k in
-    ("accepts_insurance", "spravato_insurance", "va_community_care", "hsa_fsa", "financing")}}
+    k: _nullable(BOOL) for k in INSURANCE_FIELDS}}
 SUMMARY = {"type": "object", "required": ["id", "name", "distance"], "properties": {
     "id": STRING, "name": STRING, "organization": _nullable(STRING),
     "website": _nullable(STRING), "phone": _nullable(STRING), "address": ADDRESS,

@@ -1,4 +1,4 @@
-"""The app's long-lived resources — the store and the geocoder — bound to the app once."""
+"""The app's long-lived resources — its settings, the store and the geocoder — bound once."""
 
 from __future__ import annotations
 
@@ -6,32 +6,34 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 
-from katdir.geocoding import Gazetteer, build_geocoder
+from katdir.geocoding import Gazetteer, Geocoder, build_geocoder
+from katdir.settings import Settings
 from katdir.store import Store, open_store
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["katdir.store"] = open_store(
-        app.config["KATDIR_STORE"], es_prefix=app.config["KATDIR_ES_PREFIX"])
-    app.extensions["katdir.geocoder"] = build_geocoder(
-        app.config["KATDIR_GEOCODER"],
-        cache_path=app.config["KATDIR_GEOCODE_CACHE"],
-        user_agent=app.config["KATDIR_USER_AGENT"],
-        online_options=app.config["KATDIR_GEOCODER_OPTIONS"],
-    )
+    settings = app.extensions["katdir.settings"]
+    app.extensions["katdir.store"] = open_store(settings)
+    # Offline (gazetteer + cache) unless KATDIR_API_ONLINE_GEOCODING: visitors' addresses
+    # stay on this machine.
+    app.extensions["katdir.geocoder"] = build_geocoder(settings, for_visitors=True)
     Gazetteer.load_data()  # now, rather than on the first visitor's search
+
+
+def settings(app: Flask | None = None) -> Settings:
+    return (app or current_app).extensions["katdir.settings"]
 
 
 def store() -> Store:
     return current_app.extensions["katdir.store"]
 
 
-def geocoder():
+def geocoder() -> Geocoder:
     return current_app.extensions["katdir.geocoder"]
 
 
 def describe_store(app: Flask) -> str:
     """The store URL without credentials, for logs."""
-    parts = urlsplit(app.config["KATDIR_STORE"].split(",")[0])
+    parts = urlsplit(settings(app).store_url.split(",")[0])
     host = parts.hostname or ""
     return f"{parts.scheme}://{host}{':' + str(parts.port) if parts.port else ''}{parts.path}"

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 
 import pytest
 
+from bench.synthetic import synthetic_clinics
 from katdir.cli import build_parser, main
 from katdir.store import NearQuery, open_store
-from katdir.synthetic import synthetic_clinics
 
 COMMANDS = ["demo", "crawl", "extract", "index", "import", "serve", "geocode", "export", "evaluate",
-            "queue", "dedupe-eval"]
+            "queue", "dedupe-eval", "config"]
 
 
 @pytest.fixture
@@ -126,7 +127,7 @@ def test_dedupe_eval_prints_precision_and_recall(capsys):
 
 def test_crawl_writes_listings_and_says_what_it_did(env, monkeypatch, tmp_path, capsys):
     from crawler.seeds import SAMPLE_WEB
-    from katdir.webserver import serve_web
+    from crawler.webserver import serve_web
 
     monkeypatch.setenv("KATDIR_ALLOW_PRIVATE_HOSTS", "1")  # the sample web is on 127.0.0.1
     out = tmp_path / "listings.jsonl"
@@ -140,3 +141,43 @@ def test_crawl_writes_listings_and_says_what_it_did(env, monkeypatch, tmp_path, 
 def test_crawl_without_seeds_is_a_clear_error(env, tmp_path, capsys):
     assert main(["crawl", "-o", str(tmp_path / "x.jsonl")]) == 2
     assert "nothing to crawl" in capsys.readouterr().err
+
+
+def test_config_prints_each_setting_with_its_source(env, monkeypatch, capsys):
+    monkeypatch.setenv("KATDIR_RETRY_AFTER", "11")
+    assert main(["config", "--json"]) == 0
+    rows = {row["variable"]: row for row in json.loads(capsys.readouterr().out)}
+    assert rows["KATDIR_RETRY_AFTER"]["value"] == "11"
+    assert rows["KATDIR_RETRY_AFTER"]["source"] == "environment"
+    assert rows["KATDIR_ES_PREFIX"]["source"] == "default"
+    assert all(row["help"] for row in rows.values())
+
+
+def test_a_bad_setting_is_a_clear_error(env, monkeypatch, capsys):
+    monkeypatch.setenv("KATDIR_ES_REPLICAS", "lots")
+    assert main(["export"]) == 2
+    assert "KATDIR_ES_REPLICAS='lots' is not a whole number" in capsys.readouterr().err
+
+
+def test_export_into_a_closed_pipe_ends_quietly(env):
+    with open_store(env) as store:
+        store.upsert(list(synthetic_clinics(3000, seed=5)))
+    # `katdir export | head -1`: the reader leaves after one line.
+    export = subprocess.Popen([sys.executable, "-m", "katdir.cli", "export"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    export.stdout.readline()
+    export.stdout.close()
+    _, err = export.communicate(timeout=60)
+    assert b"Traceback" not in err and b"Broken pipe" not in err, err.decode()
+    assert export.returncode == 141
+
+
+def test_serve_on_a_busy_port_says_so_before_printing_a_url(env, capsys):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    out = capsys.readouterr()
+    assert "http://" not in out.out
+    assert f"cannot listen on 127.0.0.1:{port}" in out.err and "--port" in out.err

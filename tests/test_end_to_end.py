@@ -11,10 +11,10 @@ from werkzeug.serving import make_server
 
 from indexer.pipeline import index_file
 from crawler.seeds import SAMPLE_WEB
-from katdir.demo import crawl_sample_web
+from katdir.cli.demo import crawl_sample_web
 from katdir.geocoding import build_geocoder
 from katdir.store import open_store
-from katdir.webserver import serve_web
+from crawler.webserver import serve_web
 from search_api import create_app
 
 

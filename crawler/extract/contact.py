@@ -11,7 +11,9 @@ from dataclasses import dataclass
 import phonenumbers
 import usaddress
 
-from katdir.us_states import STATE_CODES, STATES
+from katdir.normalize import normalize_phone as e164
+from katdir.normalize import normalize_state
+from katdir.normalize.states import STATE_CODES, STATES
 
 from .document import FOOTER, HEADER, MAIN, Document
 from .structured import Entity, text_value
@@ -50,15 +52,6 @@ class Address:
 
     def key(self) -> tuple:
         return (self.postal_code, (self.street or "").lower()[:12])
-
-
-def normalize_state(value: str | None) -> str | None:
-    if not value:
-        return None
-    v = value.strip().rstrip(".")
-    if v.upper() in STATE_CODES:
-        return v.upper()
-    return STATES.get(v.lower())
 
 
 def _clean_zip(value) -> str | None:
@@ -178,17 +171,9 @@ def phone_matches(text: str) -> list[tuple[str, str, int]]:
 
 
 def normalize_phone(value: str | None) -> str | None:
-    if not value:
-        return None
-    value = re.sub(r"^tel:", "", value.strip(), flags=re.I)
-    try:
-        num = phonenumbers.parse(value, "US")
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(num):
-        return None
-    e164 = phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
-    return None if e164 in CRISIS_NUMBERS else e164
+    """The clinic's phone in E.164 (the core's one rule), never a crisis line."""
+    number = e164(value)
+    return None if number in CRISIS_NUMBERS else number
 
 
 def find_phones(doc: Document) -> list[Phone]:

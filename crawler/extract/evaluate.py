@@ -30,12 +30,13 @@ from pathlib import Path
 
 import yaml
 
+from katdir.model import INSURANCE_FIELDS
+
 from . import extract_page
 
 FIXTURE_WEB = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "web"
 PARTS = ("dev", "heldout", "blind")
 BASE_PORT = 18100
-INSURANCE_FIELDS = ("accepts_insurance", "spravato_insurance", "va_community_care", "hsa_fsa", "financing")
 FIELDS = ("page_type", "name", "routes_offered", "prices", "price_ranges", "conditions",
           "therapy_integrated", *(f"insurance.{f}" for f in INSURANCE_FIELDS), "postal_code", "phone")
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from katdir.normalize import site_root
+
 from .document import HEADER, NAV, Document
 from .structured import Structured, text_value
 
@@ -121,10 +123,5 @@ def website(doc: Document, data: Structured) -> str | None:
     for entity in data.top_clinics() + data.orgs():
         url = text_value(entity.data.get("url"))
         if url and url.startswith("http"):
-            parts = urlsplit(url)
-            return f"{parts.scheme}://{parts.netloc}/"
-    url = doc.meta.get("og:url") or doc.meta.get("canonical") or doc.url
-    parts = urlsplit(url or "")
-    if parts.scheme and parts.netloc:
-        return f"{parts.scheme}://{parts.netloc}/"
-    return None
+            return site_root(url)
+    return site_root(doc.meta.get("og:url") or doc.meta.get("canonical") or doc.url)

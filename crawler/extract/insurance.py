@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 
+from katdir.model import INSURANCE_FIELDS
+
 from . import language as L
 from .document import Document
 from .reading import sentences
 
-FIELDS = ("accepts_insurance", "spravato_insurance", "va_community_care", "hsa_fsa", "financing")
+FIELDS = INSURANCE_FIELDS
 
 _INSURANCE_RE = re.compile(
     r"\b(insurance|insurances|insurers?|health plans?|(?:your|most|all|many|commercial|major) (?:\w+ )?plans|"

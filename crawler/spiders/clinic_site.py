@@ -150,6 +150,9 @@ class ClinicSiteSpider(scrapy.Spider):
     def render(self, site: SiteCrawl, response: TextResponse) -> scrapy.Request | None:
         """The same page once more, through Chromium, while the crawl's budget of browser
         pages lasts; None when it is spent (the page is read as it came)."""
+        if not self.crawler.settings.get("KATDIR_BROWSER"):
+            self.crawler.stats.inc_value("katdir/browser/unavailable")
+            return None
         if self.browser_pages_left <= 0:
             self.crawler.stats.inc_value("katdir/browser/over_budget")
             return None

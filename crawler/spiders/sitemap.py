@@ -15,8 +15,8 @@ from typing import Any
 import scrapy
 
 from crawler.frontier import SiteCrawl, netloc_of
-from crawler.listing import site_root
 from crawler.spiders.clinic_site import SITE, ClinicSiteSpider
+from katdir.normalize import site_root
 
 
 class SitemapSpider(ClinicSiteSpider):

@@ -50,26 +50,18 @@ from geopy.exc import (
     GeocoderUnavailable,
 )
 from geopy.extra.rate_limiter import RateLimiter
-from geopy.geocoders import Nominatim, get_geocoder_for_service
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
 from katdir.geocoding.cache import MISS_TTL_SECONDS, GeocodeCache, normalize_query
 from katdir.geocoding.gazetteer import Gazetteer
 from katdir.geocoding.precision import is_finer
+from katdir.geocoding.providers import Provider, provider_named
+from katdir.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_USER_AGENT = "katdir/0.1 (+https://github.com/katdir/katdir)"
-PUBLIC_NOMINATIM = "nominatim.openstreetmap.org"
 PLAUSIBLE_DISTANCE_KM = 80.0  # the largest rural ZIPs span about this much
-
-# Nominatim's place kinds that are settlements or parts of one ("city" precision for us).
-_NOMINATIM_SETTLEMENTS = frozenset({
-    "city", "town", "village", "hamlet", "municipality", "borough", "suburb", "quarter",
-    "neighbourhood", "city_district", "district", "isolated_dwelling", "locality",
-})
-
 
 def query_fingerprint(query: str) -> str:
     """Names a query in logs without revealing it (it may be a visitor's address)."""
@@ -95,17 +87,18 @@ class _Request(NamedTuple):
 
 
 class OnlineGeocoder:
-    """A geopy geocoder behind geopy's RateLimiter, answering in katdir's precision vocabulary."""
+    """A provider's geopy geocoder behind geopy's RateLimiter, answering in katdir's precision
+    vocabulary (read by the provider from its own answers)."""
 
-    def __init__(self, name: str, geocoder: Geocoder, *, min_delay_seconds: float = 1.0,
+    def __init__(self, provider: Provider, geocoder: Geocoder, *, min_delay_seconds: float = 1.0,
                  max_retries: int = 2, error_wait_seconds: float = 5.0,
-                 max_retry_after: float = 60.0,
-                 geocode_options: dict[str, Any] | None = None) -> None:
-        self.name = name
+                 max_retry_after: float = 60.0) -> None:
+        self.provider = provider
+        self.name = provider.name
         self.geocoder = geocoder
         self.max_retry_after = max_retry_after
         self._error_wait = max(error_wait_seconds, min_delay_seconds)  # RateLimiter demands it
-        self._geocode_options = geocode_options or {}
+        self._geocode_options = dict(provider.geocode_options)
         self._resume_at = 0.0  # time.monotonic() before which the provider asked not to be called
         self._pause_lock = threading.Lock()
         self._limited = RateLimiter(self._send, min_delay_seconds=min_delay_seconds,
@@ -124,7 +117,7 @@ class OnlineGeocoder:
             raise OnlineGeocoderError("unavailable", f"{self.name}: {error}") from error
         if place is None:
             return None
-        details = _describe(self.geocoder, place.raw)
+        details = self.provider.describe(place.raw)
         if details is None:  # a county, state or country: no use for a near-me search
             return None
         label = ", ".join(filter(None, [
@@ -193,43 +186,6 @@ def _adapter_without_retries(*, proxies, ssl_context) -> RequestsAdapter:
     # By default urllib3 under geopy's RequestsAdapter retries by itself and sleeps through any
     # Retry-After, an hour if asked. Retrying is the RateLimiter's job, within our limits.
     return RequestsAdapter(proxies=proxies, ssl_context=ssl_context, max_retries=0)
-
-
-def _describe(geocoder: Geocoder, raw: dict) -> dict[str, Any] | None:
-    if isinstance(geocoder, Nominatim):
-        return _describe_nominatim(raw)
-    # Other providers' answers are not mapped yet: claim no more than a city's precision.
-    return {"precision": "city", "postal_code": None, "city": None, "state": None,
-            "street": None}
-
-
-def _describe_nominatim(raw: dict) -> dict[str, Any] | None:
-    """Precision from Nominatim's class/type/addresstype/place_rank, and the address parts."""
-    address = raw.get("address") or {}
-    osm_class = raw.get("class") or raw.get("category")  # format=json | format=jsonv2
-    kind = raw.get("addresstype") or raw.get("type")
-    rank = int(raw.get("place_rank") or 0)
-    if "postcode" in (raw.get("addresstype"), raw.get("type")):
-        precision = "postal_code"
-    elif address.get("house_number") or osm_class == "building":
-        precision = "rooftop"
-    elif osm_class == "highway" or kind == "road" or rank >= 26:
-        precision = "street"  # a street, or a named feature (a park can be large) on one
-    elif kind in _NOMINATIM_SETTLEMENTS or 13 <= rank <= 25:
-        precision = "city"
-    else:
-        return None
-    postcode = address.get("postcode") or ""
-    state = address.get("ISO3166-2-lvl4") or ""
-    return {
-        "precision": precision,
-        "postal_code": postcode[:5] if postcode[:5].isdigit() else None,
-        "city": next((address[k] for k in ("city", "town", "village", "hamlet") if k in address),
-                     None),
-        "state": state.removeprefix("US-") if state.startswith("US-") else None,
-        "street": " ".join(filter(None, [address.get("house_number"), address.get("road")]))
-                  or None,
-    }
 
 
 class GeocoderChain:
@@ -326,37 +282,42 @@ def _beats(found: Location | None, offline: Location | None) -> bool:
     return True
 
 
-def build_geocoder(online: str | None = None, *, cache_path: str | PathLike[str] | None = None,
-                   user_agent: str = DEFAULT_USER_AGENT,
-                   online_options: dict[str, Any] | None = None,
+def build_geocoder(settings: Settings | None = None, *, for_visitors: bool = False,
+                   cache_path: str | PathLike[str] | None = None,
                    min_delay_seconds: float = 1.0, max_retries: int = 2, timeout: float = 10,
                    error_wait_seconds: float = 5.0, max_retry_after: float = 60.0,
                    miss_ttl_seconds: float = MISS_TTL_SECONDS) -> GeocoderChain:
-    """The geocoding chain, configured.
+    """The geocoding chain the settings describe.
 
-    `online` is a geopy service name ("nominatim", "photon", …) or None for offline only;
-    `online_options` go to that geocoder's constructor (e.g. {"domain": "127.0.0.1:8765",
-    "scheme": "http"} or an api_key). Online requests are spaced by `min_delay_seconds`,
-    retried `max_retries` times `error_wait_seconds` apart, wait out a Retry-After up to
-    `max_retry_after` seconds, and time out after `timeout` seconds. `cache_path` is the SQLite
-    cache file; "no such place" answers expire after `miss_ttl_seconds`.
+    `settings.geocoder` is a geopy service name ("nominatim", "photon", …) or empty for
+    offline only; `settings.geocoder_options` go to that geocoder's constructor, with
+    `settings.user_agent`; the cache is `settings.geocode_cache_path` unless `cache_path` is
+    given. Without settings: offline, cached in `cache_path` if given.
+
+    `for_visitors` (the API's geocoder): visitors' queries can be their home address, so it
+    stays offline — the gazetteer and what the indexer cached — unless the operator opts in
+    with `KATDIR_API_ONLINE_GEOCODING`. Online requests are
+    spaced by `min_delay_seconds`, retried `max_retries` times `error_wait_seconds` apart, wait
+    out a Retry-After up to `max_retry_after` seconds, and time out after `timeout` seconds;
+    "no such place" answers expire from the cache after `miss_ttl_seconds`.
     """
+    if settings is None:
+        settings = Settings()  # offline
+    elif cache_path is None:
+        cache_path = settings.geocode_cache_path
+    online = settings.geocoder
+    if for_visitors and not settings.api_online_geocoding:
+        online = ""
     cache = GeocodeCache(cache_path, miss_ttl_seconds=miss_ttl_seconds) if cache_path else None
-    provider = None
-    if online:
-        options: dict[str, Any] = {"user_agent": user_agent, "timeout": timeout}
-        if RequestsAdapter.is_available:  # geopy's other adapter (urllib) does not retry
-            options["adapter_factory"] = _adapter_without_retries
-        geocoder = get_geocoder_for_service(online)(**{**options, **(online_options or {})})
-        geocode_options: dict[str, Any] = {}
-        if isinstance(geocoder, Nominatim):
-            if geocoder.domain == PUBLIC_NOMINATIM and min_delay_seconds < 1.0:
-                raise ValueError("the public Nominatim allows at most 1 request/s "
-                                 "(https://operations.osmfoundation.org/policies/nominatim/): "
-                                 "min_delay_seconds must be at least 1")
-            geocode_options = {"addressdetails": True, "country_codes": "us"}
-        provider = OnlineGeocoder(online.lower(), geocoder, min_delay_seconds=min_delay_seconds,
-                                  max_retries=max_retries, error_wait_seconds=error_wait_seconds,
-                                  max_retry_after=max_retry_after,
-                                  geocode_options=geocode_options)
-    return GeocoderChain(Gazetteer(), cache=cache, online=provider)
+    if not online:
+        return GeocoderChain(Gazetteer(), cache=cache)
+    provider = provider_named(online)
+    options: dict[str, Any] = {"user_agent": settings.user_agent, "timeout": timeout}
+    if RequestsAdapter.is_available:  # geopy's other adapter (urllib) does not retry
+        options["adapter_factory"] = _adapter_without_retries
+    geocoder = provider.build(**{**options, **settings.geocoder_options})
+    provider.check(geocoder, min_delay_seconds=min_delay_seconds)
+    limited = OnlineGeocoder(provider, geocoder, min_delay_seconds=min_delay_seconds,
+                             max_retries=max_retries, error_wait_seconds=error_wait_seconds,
+                             max_retry_after=max_retry_after)
+    return GeocoderChain(Gazetteer(), cache=cache, online=limited)

@@ -1,7 +1,8 @@
-"""Stores: `open_store(url)` picks the embedded SQLite store or Elasticsearch by URL."""
+"""Stores: `open_store(settings)` picks the embedded SQLite store or Elasticsearch by URL."""
 
 from __future__ import annotations
 
+from katdir.settings import Settings
 from katdir.store.base import (
     SORTS,
     ConflictError,
@@ -14,8 +15,15 @@ from katdir.store.base import (
 )
 
 
-def open_store(url: str, *, es_prefix: str = "katdir") -> Store:
-    """`sqlite:///path.db` → the embedded store; `http(s)://host:9200[,…]` → Elasticsearch."""
+def open_store(settings: Settings | str, *, es_prefix: str | None = None) -> Store:
+    """The store the settings name: `sqlite:///path.db` → the embedded store;
+    `http(s)://host:9200[,…]` → Elasticsearch. A URL alone is the default settings with
+    that store (handy in tests and scripts); `es_prefix` overrides the settings' prefix."""
+    if isinstance(settings, str):
+        settings = Settings(store=settings)
+    if es_prefix is not None:
+        settings = settings.with_overrides({"es_prefix": es_prefix})
+    url = settings.store_url
     if url.startswith("sqlite:"):
         from katdir.store.sqlite import SQLiteStore
 
@@ -23,7 +31,7 @@ def open_store(url: str, *, es_prefix: str = "katdir") -> Store:
     if url.startswith(("http://", "https://")):
         from katdir.store.elasticsearch import ElasticsearchStore
 
-        return ElasticsearchStore(url.split(","), prefix=es_prefix)
+        return ElasticsearchStore.from_settings(settings)
     raise StoreError(
         f"KATDIR_STORE={url!r} is not a store URL: use sqlite:///path/to/file.db "
         "or http(s)://host:9200 (comma-separated nodes)"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import re
 import time
 from collections.abc import Iterable, Iterator
@@ -21,6 +20,7 @@ from elasticsearch import ConflictError as EsConflictError
 
 from katdir.geo import haversine_km
 from katdir.model import ROUTES, Clinic, Decision
+from katdir.settings import Settings
 from katdir.store import es_schema as schema
 from katdir.store.base import (
     PRICE_BANDS,
@@ -63,14 +63,6 @@ OLD_INDEX_GRACE = 1.0  # seconds between the alias swap and deleting the index i
 _PREFIX = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 
 
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    try:
-        return int(value) if value else default
-    except ValueError:
-        raise StoreError(f"{name}={value!r} is not a whole number") from None
-
-
 @contextlib.contextmanager
 def _engine(action: str) -> Iterator[None]:
     """Elasticsearch's failures as the store's: down, slow or overloaded → StoreUnavailable
@@ -93,14 +85,13 @@ def _engine(action: str) -> Iterator[None]:
 class ElasticsearchStore(Store):
     """Clinics in an Elasticsearch 8.x cluster (one node or many), under names from `prefix`.
 
-    `nodes` are URLs (credentials may be in them: https://user:pass@host:9200); the API key
-    and the CA bundle come from KATDIR_ES_API_KEY and KATDIR_ES_CA_CERTS, the replica count
-    of new indices from KATDIR_ES_REPLICAS (default 0); `client_options` go to the client
-    and win over all of these.
+    `nodes` are URLs (credentials may be in them: https://user:pass@host:9200);
+    `client_options` go to the client (`from_settings` puts the API key and the CA bundle
+    there). `replicas` is the replica count of new indices.
     """
 
     def __init__(self, nodes: list[str], prefix: str = "katdir", *, shards: int = 1,
-                 replicas: int | None = None, **client_options: Any):
+                 replicas: int = 0, **client_options: Any):
         nodes = [n.strip() for n in nodes if n.strip()]
         if not nodes:
             raise StoreError("no Elasticsearch node given")
@@ -111,13 +102,8 @@ class ElasticsearchStore(Store):
         self.alias = schema.clinics_alias(prefix)
         self.decisions = schema.decisions_index(prefix)
         self.shards = shards
-        self.replicas = replicas if replicas is not None else _env_int("KATDIR_ES_REPLICAS", 0)
-        options = dict(CLIENT_DEFAULTS)
-        if os.environ.get("KATDIR_ES_API_KEY"):
-            options["api_key"] = os.environ["KATDIR_ES_API_KEY"]
-        if os.environ.get("KATDIR_ES_CA_CERTS") and all(n.startswith("https:") for n in nodes):
-            options["ca_certs"] = os.environ["KATDIR_ES_CA_CERTS"]  # (plain http: no TLS to set)
-        options.update(client_options)
+        self.replicas = replicas
+        options = {**CLIENT_DEFAULTS, **client_options}
         try:
             # Building the client opens no connection: the app starts while the cluster is down.
             self.es = Elasticsearch(nodes, **options)
@@ -125,6 +111,18 @@ class ElasticsearchStore(Store):
             raise StoreError(f"cannot use {len(nodes)} Elasticsearch node(s): {err}") from err
         self._alias_ready = False
         self._decisions_ready = False
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ElasticsearchStore:
+        """The store of `settings.store_url` (comma-separated nodes), with its prefix, replicas,
+        API key and CA bundle."""
+        nodes = settings.store_url.split(",")
+        options: dict[str, Any] = {}
+        if settings.es_api_key:
+            options["api_key"] = settings.es_api_key
+        if settings.es_ca_certs and all(n.strip().startswith("https:") for n in nodes):
+            options["ca_certs"] = settings.es_ca_certs  # (plain http: no TLS to set)
+        return cls(nodes, prefix=settings.es_prefix, replicas=settings.es_replicas, **options)
 
     def close(self) -> None:
         self.es.close()

@@ -12,7 +12,7 @@ import pytest
 
 from crawler.run import LOCAL_WEB_SETTINGS, CrawlSummary, crawl
 from crawler.seeds import SAMPLE_SEEDS, SAMPLE_WEB, load_seeds
-from katdir.webserver import Hit, SampleWeb, serve_web
+from crawler.webserver import Hit, SampleWeb, serve_web
 
 # The sample web runs on 127.0.0.1: allowed past the SSRF guard, no politeness delays.
 LOCAL = LOCAL_WEB_SETTINGS

@@ -8,7 +8,6 @@ import pytest
 
 from crawler.directory import (
     ProfileError,
-    e164,
     links,
     load_profile,
     load_profiles,
@@ -72,8 +71,7 @@ def test_a_bad_profile_says_what_is_wrong(data, message):
         parse_profile(data, Path("bad.yaml"))
 
 
-def test_helpers():
-    assert e164("(303) 555-0142") == "+13035550142" and e164("call us") is None
+def test_an_address_line_without_a_place_is_kept_as_the_street():
     assert parse_address_line("Somewhere downtown")["street"] == "Somewhere downtown"
 
 

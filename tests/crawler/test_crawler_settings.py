@@ -3,12 +3,12 @@ bounds, a development cache that is off unless asked for, one download slot per 
 
 from __future__ import annotations
 
-import importlib
-
 from scrapy import Request
 
 import crawler.settings
 from crawler.middlewares import SiteSlotMiddleware
+from crawler.run import scrapy_settings
+from katdir.settings import Settings
 
 
 def test_polite_and_bounded_by_default():
@@ -29,20 +29,24 @@ def test_polite_and_bounded_by_default():
     assert s.KATDIR_MAX_PAGES_PER_SITE == 12
 
 
-def test_private_hosts_and_the_http_cache_follow_the_environment(monkeypatch):
-    try:
-        monkeypatch.delenv("KATDIR_HTTPCACHE", raising=False)
-        monkeypatch.delenv("KATDIR_ALLOW_PRIVATE_HOSTS", raising=False)
-        reloaded = importlib.reload(crawler.settings)
-        assert reloaded.HTTPCACHE_ENABLED is False and reloaded.KATDIR_ALLOW_PRIVATE_HOSTS is False
-        monkeypatch.setenv("KATDIR_HTTPCACHE", "1")
-        monkeypatch.setenv("KATDIR_ALLOW_PRIVATE_HOSTS", "true")
-        reloaded = importlib.reload(crawler.settings)
-        assert reloaded.HTTPCACHE_ENABLED is True and reloaded.KATDIR_ALLOW_PRIVATE_HOSTS is True
-        assert reloaded.HTTPCACHE_DIR.endswith("httpcache")
-    finally:
-        monkeypatch.undo()
-        importlib.reload(crawler.settings)
+def test_private_hosts_and_the_http_cache_follow_katdirs_settings(monkeypatch):
+    job = {"output": "out.jsonl"}
+    monkeypatch.delenv("KATDIR_HTTPCACHE", raising=False)
+    monkeypatch.delenv("KATDIR_ALLOW_PRIVATE_HOSTS", raising=False)
+    default = scrapy_settings(job)
+    assert default.getbool("HTTPCACHE_ENABLED") is False
+    assert default.getbool("KATDIR_ALLOW_PRIVATE_HOSTS") is False
+    monkeypatch.setenv("KATDIR_HTTPCACHE", "1")
+    monkeypatch.setenv("KATDIR_ALLOW_PRIVATE_HOSTS", "true")
+    monkeypatch.setenv("KATDIR_USER_AGENT", "katdir-test/1 (+mailto:ops@example.org)")
+    chosen = scrapy_settings(job)
+    assert chosen.getbool("HTTPCACHE_ENABLED") is True
+    assert chosen.getbool("KATDIR_ALLOW_PRIVATE_HOSTS") is True
+    assert chosen.get("HTTPCACHE_DIR").endswith("httpcache")
+    assert chosen.get("USER_AGENT") == "katdir-test/1 (+mailto:ops@example.org)"
+    # A crawl's own overrides still win (the demo allows its local web this way).
+    assert scrapy_settings({**job, "settings": {"KATDIR_ALLOW_PRIVATE_HOSTS": True}},
+                           Settings()).getbool("KATDIR_ALLOW_PRIVATE_HOSTS") is True
 
 
 def test_each_site_gets_its_own_download_slot():

@@ -1,4 +1,4 @@
-"""katdir.webserver: a folder of sites served over real HTTP, one port per site."""
+"""crawler.webserver: a folder of sites served over real HTTP, one port per site."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from katdir.webserver import render, serve_web
+from crawler.webserver import render, serve_web
 
 
 def get(url: str) -> tuple[int, str, str]:

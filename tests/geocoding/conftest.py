@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from katdir.geocoding import build_geocoder
+from katdir.settings import Settings
 
 from .fake_nominatim import USER_AGENT, serve_fake_nominatim
 
@@ -22,11 +23,11 @@ def online_geocoder(nominatim, tmp_path):
     """Builds chains against the fake Nominatim, sharing one cache file; small delays."""
     chains = []
 
-    def build(**overrides):
+    def build(domain=None, **overrides):
+        settings = Settings(geocoder="nominatim", geocoder_domain=domain or nominatim.domain,
+                            geocoder_scheme="http", user_agent=USER_AGENT,
+                            geocode_cache=str(tmp_path / "geocode-cache.sqlite"))
         options = {
-            "cache_path": tmp_path / "geocode-cache.sqlite",
-            "user_agent": USER_AGENT,
-            "online_options": {"domain": nominatim.domain, "scheme": "http"},
             "min_delay_seconds": 0.05,
             "error_wait_seconds": 0.05,
             "max_retries": 2,
@@ -34,7 +35,7 @@ def online_geocoder(nominatim, tmp_path):
             "max_retry_after": 2.0,
         }
         options.update(overrides)
-        chains.append(build_geocoder("nominatim", **options))
+        chains.append(build_geocoder(settings, **options))
         return chains[-1]
 
     yield build

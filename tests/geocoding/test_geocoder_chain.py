@@ -8,7 +8,9 @@ import time
 import pytest
 
 from katdir.geocoding import GeocoderChain, build_geocoder
-from katdir.geocoding.chain import _describe_nominatim, query_fingerprint
+from katdir.geocoding.chain import query_fingerprint
+from katdir.geocoding.providers import Nominatim
+from katdir.settings import Settings
 
 from .fake_nominatim import USER_AGENT, Reply, nominatim_house, nominatim_road
 
@@ -196,7 +198,7 @@ def test_refused_requests_are_not_retried(nominatim, online_geocoder, caplog):
 
 def test_unreachable_server_gives_up_without_raising_or_logging_the_query(online_geocoder,
                                                                           caplog):
-    chain = online_geocoder(online_options={"domain": "127.0.0.1:9", "scheme": "http"},
+    chain = online_geocoder(domain="127.0.0.1:9",
                             max_retries=1)
     with caplog.at_level(logging.WARNING):
         assert chain.geocode(RED_RIVER).raw["source"] == "gazetteer"
@@ -219,7 +221,7 @@ def test_requests_are_spaced_by_min_delay(nominatim, online_geocoder):
 
 def test_public_nominatim_must_be_asked_at_most_once_a_second():
     with pytest.raises(ValueError, match="1 request/s"):
-        build_geocoder("nominatim", min_delay_seconds=0.5)
+        build_geocoder(Settings(geocoder="nominatim"), min_delay_seconds=0.5)
 
 
 def test_offline_chain_without_cache():
@@ -250,5 +252,5 @@ def test_offline_chain_without_cache():
      None),
 ])
 def test_nominatim_answers_map_to_the_precision_vocabulary(answer, precision):
-    details = _describe_nominatim(answer)
+    details = Nominatim().describe(answer)
     assert (details and details["precision"]) == precision

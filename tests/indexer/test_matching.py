@@ -6,8 +6,9 @@ import pytest
 
 from indexer import dedupe_eval
 from indexer.matching import ClinicKeys, clinic_keys, cluster, compare, place_relation
-from indexer.normalize import normalize_address, normalize_phone, normalize_url
+from indexer.normalize import normalize_address
 from katdir.geocoding import build_geocoder
+from katdir.normalize import normalize_phone, normalize_url
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ import json
 import random
 from pathlib import Path
 
-import phonenumbers
 import pytest
 
 from indexer.normalize import (
@@ -14,95 +13,18 @@ from indexer.normalize import (
     _tag,
     clinic_id,
     coerce_listing,
-    identity_host,
     name_key,
     normalize_address,
-    normalize_care_step,
-    normalize_condition,
     normalize_email,
-    normalize_phone,
-    normalize_postal_code,
     normalize_price,
-    normalize_route,
-    normalize_state,
-    normalize_url,
-    parse_amounts,
     parse_street,
-    sessions_in,
-    site_host,
-    site_key,
 )
 from katdir.model import Address, Listing, Price
+from katdir.normalize import (
+    sessions_in,
+)
 
 PAIRS = Path(__file__).resolve().parents[1] / "fixtures" / "dedupe" / "pairs.jsonl"
-
-
-# -- phones --------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("raw", ["(303) 555-0142", "303.555.0142", "+1 303 555 0142",
-                                 "tel:+13035550142", "1-303-555-0142", "3035550142",
-                                 "303-555-0142 ext. 12", "Call (303) 555-0142 today"])
-def test_phones_become_e164(raw):
-    assert normalize_phone(raw) == "+13035550142"
-
-
-@pytest.mark.parametrize("raw", ["", None, "call us", "555-01", "12"])
-def test_not_a_phone_is_none(raw):
-    assert normalize_phone(raw) is None
-
-
-def test_foreign_numbers_keep_their_country_code():
-    assert normalize_phone("+44 20 7946 0958") == "+442079460958"
-
-
-def test_the_fast_phone_path_agrees_with_phonenumbers():
-    rng = random.Random(5)
-    for _ in range(300):
-        digits = f"{rng.randint(200, 999)}{rng.randint(200, 999)}{rng.randint(0, 9999):04d}"
-        a, b, c = digits[:3], digits[3:6], digits[6:]
-        for text in (f"({a}) {b}-{c}", f"{a}.{b}.{c}", f"+1 {a} {b} {c}", f"1-{a}-{b}-{c}"):
-            expected = phonenumbers.format_number(phonenumbers.parse(text, "US"),
-                                                  phonenumbers.PhoneNumberFormat.E164)
-            assert normalize_phone(text) == expected
-
-
-# -- URLs and hosts ------------------------------------------------------------------------
-
-
-def test_urls_lose_tracking_parameters_fragments_and_www():
-    assert normalize_url("https://WWW.Example.com/?utm_source=x&gclid=1&page=2#top") == \
-        "https://example.com?page=2"
-    assert normalize_url("http://example.com/?fbclid=IwAR0&utm_medium=referral") == \
-        "http://example.com"
-    assert normalize_url("https://example.com/pricing/?b=2&a=1") == \
-        "https://example.com/pricing/?a=1&b=2"
-    assert normalize_url("https://example.com:443/x") == "https://example.com/x"
-    assert normalize_url("mailto:a@b.c") is None
-
-
-def test_a_directory_redirect_link_becomes_the_clinic_site():
-    wrapped = "https://www.ketafind.com/out?url=https%3A%2F%2Fcapitolketamine.com%2F%3Fref%3Dketafind"
-    assert normalize_url(wrapped) == "https://capitolketamine.com"
-
-
-def test_a_bare_host_is_read_as_a_website():
-    assert normalize_url("www.clinic.com") == "https://clinic.com"
-
-
-def test_hosts():
-    assert site_host("https://www.DenverKetamine.com/pricing?x=1") == "denverketamine.com"
-    assert site_host("http://127.0.0.1:41234/contact") == "127.0.0.1:41234"
-    assert site_host("https://example.com:443/") == "example.com"
-    assert site_key("https://www.denverketamine.com/pricing") == "denverketamine.com"
-    assert site_key("http://127.0.0.1:41234/") is None
-    assert site_key("http://localhost:8000/") is None
-
-
-def test_shared_platforms_identify_no_clinic():
-    assert identity_host("https://www.facebook.com/gulfcoastketamine") is None
-    assert identity_host("https://sites.google.com/view/clinic") is None
-    assert identity_host("https://gulfcoastketamine.com/") == "gulfcoastketamine.com"
 
 
 def test_emails():
@@ -111,22 +33,6 @@ def test_emails():
 
 
 # -- states, ZIPs and addresses ------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("80202", "80202"), ("80202-1234", "80202-1234"), ("802021234", "80202-1234"),
-    ("80202 1234", "80202-1234"), ("8020", None), ("abcde", None), ("", None),
-])
-def test_postal_codes(raw, expected):
-    assert normalize_postal_code(raw) == expected
-
-
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("CO", "CO"), ("co", "CO"), ("Colorado", "CO"), ("NEW YORK", "NY"),
-    ("District of Columbia", "DC"), ("Narnia", None), (None, None),
-])
-def test_states_are_two_letter_codes(raw, expected):
-    assert normalize_state(raw) == expected
 
 
 def test_address_from_one_line_text():
@@ -234,16 +140,6 @@ def test_ids_are_stable_and_per_location():
 # -- prices --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("$400 – $600", (400.0, 600.0, "USD")), ("$1,200", (1200.0, None, "USD")),
-    ("€300", (300.0, None, "EUR")), ("USD 450.50", (450.5, None, "USD")),
-    ("$600-$400", (400.0, 600.0, "USD")), ("$500 to $500", (500.0, None, "USD")),
-    ("call for pricing", None),
-])
-def test_price_texts_become_numbers(text, expected):
-    assert parse_amounts(text) == expected
-
-
 def test_a_series_gets_its_session_count_and_a_per_session_equivalent():
     price = normalize_price({"kind": "series", "amount_min": "$2,400",
                              "quote": "A series of six infusions for $2,400"})
@@ -259,37 +155,6 @@ def test_price_ranges_are_put_in_order():
     assert (price["amount_min"], price["amount_max"], price["currency"]) == (400.0, 600.0, "USD")
     assert normalize_price({"amount_min": 450, "amount_max": 450})["amount_max"] is None
     assert normalize_price({"amount_min": "free"}) is None
-
-
-# -- vocabularies --------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("word", "route"), [
-    ("IV infusion", "iv"), ("intravenous", "iv"), ("IM injection", "im"), ("troches", "oral"),
-    ("sublingual RDT", "oral"), ("Spravato®", "spravato"), ("esketamine nasal spray", "spravato"),
-    ("compounded nasal spray", "intranasal_ketamine"), ("iv", "iv"), ("acupuncture", None),
-])
-def test_routes_map_to_the_vocabulary(word, route):
-    assert normalize_route(word) == route
-
-
-@pytest.mark.parametrize(("word", "condition"), [
-    ("treatment-resistant depression", "depression"), ("TRD", "depression"),
-    ("post-traumatic stress", "ptsd"), ("CRPS", "chronic_pain"), ("bipolar depression", "bipolar"),
-    ("suicidal thoughts", "suicidal_ideation"), ("alcohol use disorder", "substance_use"),
-    ("migraines", "migraine"), ("tinnitus", "other"),
-])
-def test_conditions_map_to_the_vocabulary(word, condition):
-    assert normalize_condition(word) == condition
-
-
-@pytest.mark.parametrize(("word", "step"), [
-    ("medical screening", "assessment"), ("integration sessions", "integration"),
-    ("PHQ-9 outcome measures", "outcome_tracking"), ("vital signs monitored", "medical_monitoring"),
-    ("follow-up call", "follow_up"), ("preparation session", "preparation"),
-])
-def test_care_steps_map_to_the_vocabulary(word, step):
-    assert normalize_care_step(word) == step
 
 
 def test_a_listing_in_loose_words_is_repaired_into_the_model():

@@ -10,11 +10,11 @@ import pytest
 
 from crawler.run import crawl
 from crawler.seeds import SAMPLE_SEEDS, SAMPLE_WEB, load_seeds
+from crawler.webserver import serve_web
 from indexer.pipeline import index_file
 from katdir.geocoding import build_geocoder
 from katdir.model import PRECISIONS
 from katdir.store import open_store
-from katdir.webserver import serve_web
 
 LOCAL = {"KATDIR_ALLOW_PRIVATE_HOSTS": True, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0,
          "CONCURRENT_REQUESTS_PER_DOMAIN": 16}

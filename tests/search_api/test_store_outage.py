@@ -141,12 +141,12 @@ def test_search_answers_503_while_the_cluster_is_gone_and_recovers_without_resta
         down = search(client)
         assert down.status_code == 503
         assert time.monotonic() - started < 3, "a refused connection is answered at once"
-        assert down.headers["Retry-After"] == str(app.config["KATDIR_RETRY_AFTER"])
+        assert down.headers["Retry-After"] == str(app.extensions["katdir.settings"].retry_after)
         assert down.is_json and down.get_json()["error"]["code"] == "store_unavailable"
 
     page = client.get("/", query_string={"lat": DENVER[0], "lon": DENVER[1]})
     assert page.status_code == 503 and "retry" in page.get_data(as_text=True)
-    assert page.headers["Retry-After"] == str(app.config["KATDIR_RETRY_AFTER"])
+    assert page.headers["Retry-After"] == str(app.extensions["katdir.settings"].retry_after)
 
     proxy.set("up")
     back = search(client)

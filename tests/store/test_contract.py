@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import pytest
 from geopy.distance import great_circle
 
+from bench.synthetic import EDGE_CASES, synthetic_clinics
 from katdir.geo import KM_PER_MILE
 from katdir.model import CONDITIONS, ROUTES, Clinic
 from katdir.store import NearQuery, open_store
-from katdir.synthetic import EDGE_CASES, synthetic_clinics
 
 CLINICS = 5000
 QUERIES = 2000
@@ -126,7 +126,7 @@ def assert_agrees_with_truth(expected: list[tuple[float, str]], got: list[tuple[
 
 def random_queries(n: int, seed: int) -> list[NearQuery]:
     rng = random.Random(seed)
-    from katdir.synthetic import jitter, us_cities
+    from bench.synthetic import jitter, us_cities
 
     places, weights = us_cities()
     queries = []

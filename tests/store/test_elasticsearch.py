@@ -12,13 +12,12 @@ import uuid
 
 import pytest
 
+from bench.synthetic import EDGE_CASES, jitter, synthetic_clinics, us_cities
 from katdir.geo import KM_PER_MILE, haversine_km
 from katdir.model import CONDITIONS, ROUTES, Clinic, Decision, Location, Review
 from katdir.store import ConflictError, NearQuery, StoreError, StoreUnavailable, open_store
 from katdir.store import es_schema as schema
 from katdir.store.elasticsearch import ElasticsearchStore
-from katdir.synthetic import EDGE_CASES, jitter, synthetic_clinics, us_cities
-
 
 pytestmark = pytest.mark.elasticsearch
 
@@ -349,13 +348,12 @@ def test_prefixes_keep_two_directories_apart_on_one_cluster(es_url):
 
 
 def test_es_prefix_from_the_environment_names_the_indices(es_url, monkeypatch):
-    from katdir.config import Settings
+    from katdir.settings import load_settings
 
     prefix = unique_prefix("env")
     monkeypatch.setenv("KATDIR_STORE", es_url)
     monkeypatch.setenv("KATDIR_ES_PREFIX", prefix)
-    settings = Settings.from_env()
-    store = open_store(settings.store_url, es_prefix=settings.es_prefix)
+    store = open_store(load_settings())
     try:
         store.upsert(clinics_near("p", 1))
         assert store.es.indices.exists_alias(name=f"{prefix}-clinics")
@@ -364,14 +362,18 @@ def test_es_prefix_from_the_environment_names_the_indices(es_url, monkeypatch):
 
 
 def test_replicas_of_new_indices_come_from_the_environment(es_url, monkeypatch):
+    from katdir.settings import SettingsError, load_settings
+
+    monkeypatch.setenv("KATDIR_STORE", es_url)
+    monkeypatch.setenv("KATDIR_ES_PREFIX", unique_prefix("rep"))
     monkeypatch.setenv("KATDIR_ES_REPLICAS", "2")
-    store = ElasticsearchStore([es_url], prefix=unique_prefix("rep"))
+    store = open_store(load_settings())
     assert store.replicas == 2
     template = schema.clinic_template(store.prefix, replicas=store.replicas)
     assert template["template"]["settings"]["number_of_replicas"] == 2
     monkeypatch.setenv("KATDIR_ES_REPLICAS", "two")
-    with pytest.raises(StoreError, match="KATDIR_ES_REPLICAS"):
-        ElasticsearchStore([es_url], prefix=unique_prefix("rep"))
+    with pytest.raises(SettingsError, match="KATDIR_ES_REPLICAS"):
+        load_settings()
 
 
 # -- failures ----------------------------------------------------------------------------------
@@ -397,14 +399,18 @@ def test_no_node_answering_is_store_unavailable_not_a_crash():
 def test_api_key_and_ca_bundle_come_from_the_environment(monkeypatch):
     import certifi
 
+    from katdir.settings import load_settings
+
+    monkeypatch.setenv("KATDIR_STORE", "https://es1.invalid:9200,https://es2.invalid:9200")
     monkeypatch.setenv("KATDIR_ES_API_KEY", "a2V5OnNlY3JldA==")
     monkeypatch.setenv("KATDIR_ES_CA_CERTS", certifi.where())
-    store = ElasticsearchStore(["https://es1.invalid:9200", "https://es2.invalid:9200"])
+    store = open_store(load_settings())
     assert store.es._headers["authorization"] == "ApiKey a2V5OnNlY3JldA=="
     nodes = store.es.transport.node_pool.all()
     assert {n.config.ca_certs for n in nodes} == {certifi.where()}
     # Basic credentials ride in the URL; plain-http nodes take no TLS options.
-    plain = ElasticsearchStore(["http://katdir:s3cret@127.0.0.1:9200"])
+    monkeypatch.setenv("KATDIR_STORE", "http://katdir:s3cret@127.0.0.1:9200")
+    plain = open_store(load_settings())
     headers = plain.es.transport.node_pool.all()[0].config.headers
     assert headers["authorization"].startswith("Basic ")
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
+from bench.synthetic import synthetic_clinics
 from katdir.model import Clinic
 from katdir.store import es_schema as schema
 from katdir.store.sqlite import fts_query
-from katdir.synthetic import synthetic_clinics
 
 # What the server jar alone provides: module-only types and analyzers must never appear.
 FORBIDDEN_TYPES = {"scaled_float", "search_as_you_type", "rank_feature", "rank_features",
