@@ -111,7 +111,7 @@ PLAYWRIGHT_MAX_CONTEXTS = 1
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = KATDIR_BROWSER_TIMEOUT * 1000
 PLAYWRIGHT_ABORT_REQUEST = "crawler.browser.abort_request"
-_PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+_PLAYWRIGHT_HANDLER = "crawler.browser_handler.LazyPlaywrightDownloadHandler"
 
 # --- development: cache responses (off unless asked for) ---------------------------------------
 HTTPCACHE_ENABLED = _DEFAULTS.httpcache

@@ -79,3 +79,21 @@ def test_the_copies_of_the_sample_web_point_at_themselves(tmp_path):
     assert names[:len(seed_sites())] == [f"{n}-000" for n in seed_sites()]
     sitemap = (tmp_path / "flatirons-kat-001" / "sitemap.xml").read_text()
     assert "{{site:flatirons-kat-001}}" in sitemap and "{{site:flatirons-kat}}" not in sitemap
+
+
+@pytest.mark.xdist_group("crawl")
+def test_bench_stall_runs_and_records(results_dir):
+    from bench import bench_stall
+
+    assert bench_stall.main(["--runs", "1", "--budget", "3"]) == 0
+    results = read(results_dir, "stall")
+    assert results["calm_listing_every_run"] and results["stalling_page_given_up_every_run"]
+    assert results["calm_site_beside_stalling_s_median"] < 3  # never waited for the stalling page
+
+
+def test_bench_offloop_runs_and_records(results_dir):
+    from bench import bench_offloop
+
+    assert bench_offloop.main(["--repeat", "200", "--timeout", "5"]) == 0
+    runs = {r["mode"]: r for r in read(results_dir, "offloop")["runs"]}
+    assert set(runs) == {"inline", "thread", "process"} and runs["process"]["outcome"] == "done"

@@ -24,7 +24,7 @@ def test_polite_and_bounded_by_default():
     assert {k: v for k, v in s.DOWNLOAD_HANDLERS.items() if k not in ("http", "https")} == \
         {"file": None, "ftp": None, "s3": None}
     assert set(s.DOWNLOAD_HANDLERS.get(k) for k in ("http", "https")) <= {
-        None, "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"}
+        None, "crawler.browser_handler.LazyPlaywrightDownloadHandler"}
     assert s.KATDIR_EXTRACT_TIMEOUT > 0 and s.KATDIR_EXTRACT_MAX_CHARS > 0 and s.KATDIR_BROWSER_MAX_PAGES > 0
     assert s.KATDIR_MAX_PAGES_PER_SITE == 12
 
