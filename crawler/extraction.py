@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import signal
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, Callable
@@ -40,9 +41,11 @@ class ExtractionFailed(Exception):
         self.kind = kind
 
 
-def _init_worker(extractor: str) -> None:
+def _init_worker(extractor: str, parent: int) -> None:
     global _extract
     die_with_parent()
+    if os.getppid() != parent:  # the crawl died before the request above took effect
+        os._exit(0)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle
     _extract = load_object(extractor)
 
@@ -73,7 +76,7 @@ class Extraction:
         # fresh interpreter takes seconds to import the extractors and their libraries)
         self.inline = load_object(extractor)
         if workers > 0:
-            self.pool = ProcessPool(max_workers=workers, initializer=_init_worker, initargs=(extractor,),
+            self.pool = ProcessPool(max_workers=workers, initializer=_init_worker, initargs=(extractor, os.getpid()),
                                     context=multiprocessing.get_context("fork"))
             self.pool.schedule(_ready)  # start the workers now, before the first page arrives
 

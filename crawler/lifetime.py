@@ -23,7 +23,7 @@ import threading
 from collections.abc import Iterator
 
 _PR_SET_PDEATHSIG = 1
-PARENT_ENV = "KATDIR_CRAWL_PARENT"
+PARENT_ENV = "_KATDIR_CRAWL_PARENT"  # internal: outside the KATDIR_ settings namespace
 FORWARDED = (signal.SIGTERM, signal.SIGHUP)
 
 
@@ -36,7 +36,8 @@ def die_with_parent(sig: int = signal.SIGKILL) -> None:
     A no-op where there is no such call."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
+        libc.prctl(ctypes.c_int(_PR_SET_PDEATHSIG), ctypes.c_ulong(int(sig)), ctypes.c_ulong(0),
+                   ctypes.c_ulong(0), ctypes.c_ulong(0))
     except (OSError, AttributeError):
         return
 
