@@ -33,6 +33,11 @@ ADDRESS_KEYS = ADDRESS_FIELDS
 # Facts that belong to one location of a multi-location site, not to the whole site.
 LOCATION_FIELDS = frozenset({"address", "phone", "hours", "name", "locations"})
 MAX_EVIDENCE_PER_FIELD = 5
+# Facts the extractor is less sure of than this (crawler.extract.confidence), and every fact
+# of a page whose type is that unsure, are held back from the listing: they go to the
+# curators' queue with their quotes (`held_facts`) instead of into a public clinic.
+MIN_CONFIDENCE = 0.6
+MAX_HELD_FACTS = 20
 # Evidence is filed under the listing's field names.
 EVIDENCE_FIELD_NAMES = {"routes_offered": "routes"}
 # Page names that are no clinic's name (a home page titled "Home | Clinic" read badly).
@@ -55,7 +60,7 @@ class _Location:
 
 
 def merge_site_pages(pages: Iterable[Mapping[str, Any]], *, website: str | None = None,
-                     spider: str | None = None) -> list[dict[str, Any]]:
+                     spider: str | None = None, min_confidence: float = MIN_CONFIDENCE) -> list[dict[str, Any]]:
     """One listing (a ``katdir.model.Listing``-shaped dict) per location found on a site.
 
     ``pages`` are ``extract_page`` results in crawl order (home page first), each with the
@@ -66,6 +71,7 @@ def merge_site_pages(pages: Iterable[Mapping[str, Any]], *, website: str | None 
     """
     pages = [p for p in pages if p.get("url")]
     usable = [p for p in pages if p.get("page_type") in FACT_PAGE_TYPES]
+    usable, held = hold_uncertain(usable, min_confidence)
     if not any(p.get("page_type") == "clinic" for p in usable):
         return []
     website = website or site_root(usable[0]["url"])
@@ -118,8 +124,68 @@ def merge_site_pages(pages: Iterable[Mapping[str, Any]], *, website: str | None 
             "sources": [{"url": p["url"], "spider": spider, "fetched_at": p.get("fetched_at"),
                          "content_hash": p.get("content_hash")}
                         for p in sorted(usable, key=lambda p: p["url"])],
+            "held_facts": [h for h in held if not _stated(h, shared)],
         })
     return listings
+
+
+# --- facts held back for a curator --------------------------------------------------------
+
+def hold_uncertain(pages: list[Mapping[str, Any]], min_confidence: float = MIN_CONFIDENCE
+                   ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The pages without their unsure routes and prices, and those facts as held facts:
+    ``{field, value, confidence, reason, url, quote}``. Pages without confidences (another
+    extractor) keep every fact."""
+    kept: list[dict[str, Any]] = []
+    held: list[dict[str, Any]] = []
+    for page in pages:
+        page = dict(page)
+        scores = page.get("confidence") or {}
+        page_score = scores.get("page_type")
+        unsure_page = page_score is not None and page_score < min_confidence
+        route_quotes = {}
+        for item in (page.get("evidence") or {}).get("routes_offered") or ():
+            if isinstance(item, Mapping):
+                route_quotes.setdefault(item.get("value"), _clean(item.get("quote")))
+        routes = []
+        for route in page.get("routes_offered") or ():
+            score = (scores.get("routes_offered") or {}).get(route)
+            if unsure_page or (score is not None and score < min_confidence):
+                held.append(_held("routes", route, page_score if unsure_page else score, unsure_page,
+                                  page["url"], route_quotes.get(route)))
+            else:
+                routes.append(route)
+        prices = []
+        for price in page.get("prices") or ():
+            score = price.get("confidence") if isinstance(price, Mapping) else None
+            if unsure_page or (score is not None and score < min_confidence):
+                value = {key: price.get(key) for key in PRICE_KEYS if key != "quote"}
+                held.append(_held("prices", value, page_score if unsure_page else score, unsure_page,
+                                  page["url"], _clean(price.get("quote"))))
+            else:
+                prices.append(price)
+        page["routes_offered"], page["prices"] = routes, prices
+        kept.append(page)
+    unique: list[dict[str, Any]] = []
+    for fact in held:
+        if fact not in unique and len(unique) < MAX_HELD_FACTS:
+            unique.append(fact)
+    return kept, unique
+
+
+def _held(field: str, value: Any, score: float | None, unsure_page: bool, url: str,
+          quote: str | None) -> dict[str, Any]:
+    reason = "the page's type is unclear" if unsure_page else "stated unclearly"
+    return {"field": field, "value": value, "confidence": score, "reason": reason, "url": url, "quote": quote}
+
+
+def _stated(fact: Mapping[str, Any], shared: Mapping[str, Any]) -> bool:
+    """A held fact another page of the site states plainly is no longer in doubt."""
+    if fact["field"] == "routes":
+        return fact["value"] in shared["routes"]
+    value = fact["value"]
+    return any(p.get("route") == value.get("route") and p.get("kind") == value.get("kind")
+               and p.get("amount_min") == value.get("amount_min") for p in shared["prices"])
 
 
 # --- site-wide facts ---------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Run a crawl from Python: ``crawl(seeds, output) -> CrawlSummary``, listings written as JSON Lines.
 
-Each crawl runs in a child Python process (``python -m crawler.run JOB.json``). Scrapy runs
+Each crawl runs in a child Python process (``python -m crawler.run JOB.json``) in a process
+group of its own, which dies with its parent (``crawler.lifetime``). Scrapy runs
 on a Twisted reactor, which can be started only once per process, and installs process-wide
 logging and signal handlers; a child process makes ``crawl()`` callable any number of times
 from one program (the tests, the demo with its web server threads, a scheduler) and keeps a
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from crawler.lifetime import PARENT_ENV, child_of_crawl_parent, forward_signals, stop_group
 from katdir.settings import Settings as KatdirSettings
 from katdir.settings import load_settings
 
@@ -32,6 +34,7 @@ LOCAL_WEB_SETTINGS: dict[str, Any] = {
     "AUTOTHROTTLE_ENABLED": False,
     "DOWNLOAD_DELAY": 0,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    "PLAYWRIGHT_ABORT_REQUEST": "crawler.browser.abort_request_local",
 }
 
 
@@ -117,15 +120,16 @@ def crawl(seeds: list[str], output: Path | str, spider: str = "clinic_site",
         job_path.write_text(json.dumps(job, default=str), encoding="utf-8")
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH")) if p)
-        process = subprocess.Popen([sys.executable, "-m", "crawler.run", str(job_path)], env=env)
+        env[PARENT_ENV] = str(os.getpid())
+        # its own process group: the child, its forkserver and its extraction workers are
+        # stopped together (crawler.lifetime)
+        process = subprocess.Popen([sys.executable, "-m", "crawler.run", str(job_path)], env=env,
+                                   process_group=0)
         try:
-            returncode = process.wait(timeout=timeout)
-        except BaseException:  # Ctrl-C (the child got it too and stops gracefully), or timeout
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            with forward_signals(process):
+                returncode = process.wait(timeout=timeout)
+        except BaseException:  # Ctrl-C, a forwarded signal, or the timeout: stop the group
+            stop_group(process)
             raise
         if not summary_path.is_file():
             raise CrawlError(f"the crawl process exited with {returncode} before finishing "
@@ -179,6 +183,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 1:
         print("usage: python -m crawler.run JOB.json", file=sys.stderr)
+        return 2
+    if not child_of_crawl_parent():
+        print("crawler.run: the program that started this crawl has exited; not crawling", file=sys.stderr)
         return 2
     job = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
     summary = run_job(job)

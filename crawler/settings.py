@@ -8,6 +8,7 @@ them from the effective `katdir.settings.Settings` (see ``from_katdir``).
 
 from __future__ import annotations
 
+from crawler.browser import CHROMIUM_ARGS, usable_browser
 from crawler.items import LISTING_FIELDS
 from katdir.settings import Settings
 
@@ -87,8 +88,30 @@ KATDIR_MAX_PAGES_PER_SITE = 12
 KATDIR_MAX_SITEMAPS_PER_SITE = 3
 KATDIR_MAX_SITE_DEPTH = 3  # links followed this many hops from a site's start page
 KATDIR_EXTRACTOR = "crawler.extract.extract_page"  # a dotted path, so another extractor can be plugged in
+# One page's extraction is bounded (crawler.extraction): it runs in one of these worker
+# processes, off the reactor; a page over the time budget has its worker killed and is
+# counted as an `extract_timeout` error; HTML is cut at the size budget first. 0 workers =
+# extract in the reactor's thread, unbounded (debugging only).
+KATDIR_EXTRACT_WORKERS = 2
+KATDIR_EXTRACT_TIMEOUT = 15.0  # seconds per page
+KATDIR_EXTRACT_MAX_CHARS = 1_000_000  # characters of a page's text that are read
 KATDIR_SOURCES_DIR = ""  # directory profiles; "" = crawler/sources
 KATDIR_SITES: dict[str, str] = {}  # site name → base URL, for `site:NAME/path` references
+
+# --- pages that render only in a browser (crawler.browser) ----------------------------------
+# scrapy-playwright fetches the pages whose body is empty or scripts only, with the Chromium
+# of katdir's settings (KATDIR_BROWSER, Debian's by default); when it is installed, http(s)
+# goes through scrapy-playwright's handler, which hands every other request to Scrapy's own.
+KATDIR_BROWSER = ""  # set by from_katdir; "" = no browser: such pages are read as they come
+KATDIR_BROWSER_MAX_PAGES = 20  # per crawl
+KATDIR_BROWSER_TIMEOUT = 20  # seconds per page
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {"headless": True, "args": CHROMIUM_ARGS}
+PLAYWRIGHT_MAX_CONTEXTS = 1
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = KATDIR_BROWSER_TIMEOUT * 1000
+PLAYWRIGHT_ABORT_REQUEST = "crawler.browser.abort_request"
+_PLAYWRIGHT_HANDLER = "crawler.browser_handler.LazyPlaywrightDownloadHandler"
 
 # --- development: cache responses (off unless asked for) ---------------------------------------
 HTTPCACHE_ENABLED = _DEFAULTS.httpcache
@@ -109,4 +132,18 @@ def from_katdir(settings: Settings) -> dict:
         "HTTPCACHE_ENABLED": settings.httpcache,
         "HTTPCACHE_DIR": str((settings.var_dir / "httpcache").resolve()),
         "LOG_LEVEL": settings.log_level,
+        **_browser_settings(settings),
+    }
+
+
+def _browser_settings(settings: Settings) -> dict:
+    browser = usable_browser(settings.browser)
+    if not browser:
+        return {"KATDIR_BROWSER": ""}
+    return {
+        "KATDIR_BROWSER": browser,
+        "DOWNLOAD_HANDLERS": {**DOWNLOAD_HANDLERS, "http": _PLAYWRIGHT_HANDLER, "https": _PLAYWRIGHT_HANDLER},
+        "PLAYWRIGHT_LAUNCH_OPTIONS": {**PLAYWRIGHT_LAUNCH_OPTIONS, "executable_path": browser},
+        "PLAYWRIGHT_ABORT_REQUEST": ("crawler.browser.abort_request_local" if settings.allow_private_hosts
+                                     else PLAYWRIGHT_ABORT_REQUEST),
     }

@@ -91,3 +91,25 @@ def gone(pending: list[dict[str, Any]], *, crawls: int, sites: list[str], at: da
 def seen_again(pending: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A listing found again is no longer gone."""
     return [c for c in pending if c["field"] != GONE]
+
+
+HELD = "held_facts"
+
+
+def held_changes(before: list[dict[str, Any]], after: list[dict[str, Any]], at: datetime) -> list[dict[str, Any]]:
+    """A pending change for each unsure fact this crawl found that the stored clinic did not
+    hold yet: the curator sees the value, the page and its quote (katdir/curator/queue.py)."""
+    stamp = at.isoformat().replace("+00:00", "Z")
+    known = [_held_key(h) for h in before]
+    return [{"field": HELD, "old": None, "new": fact, "at": stamp, "source_url": fact.get("url"),
+             "note": f"{fact.get('reason') or 'unsure'}: “{fact.get('quote')}”" if fact.get("quote")
+             else fact.get("reason") or "unsure"}
+            for fact in after if _held_key(fact) not in known]
+
+
+def _held_key(fact: dict[str, Any]) -> tuple:
+    """The same unsure fact, wherever the site is served from (its URL left out)."""
+    value = fact.get("value")
+    if isinstance(value, dict):
+        value = {k: v for k, v in value.items() if k != "source_url"}
+    return (fact.get("field"), repr(value), fact.get("quote"))

@@ -64,6 +64,7 @@ class Facts:
     insurance: dict[str, bool | None] = field(default_factory=dict)
     evidence: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     sources: list[dict[str, Any]] = field(default_factory=list)
+    held_facts: list[dict[str, Any]] = field(default_factory=list)
     order: tuple = ()
 
     def __post_init__(self) -> None:
@@ -117,6 +118,7 @@ def facts_from_listing(listing: Listing) -> Facts | None:
         evidence={k: [{"url": e.url, "quote": e.quote} for e in v]
                   for k, v in listing.evidence.items()},
         sources=_sources(listing, source_urls, fetched_at),
+        held_facts=[h.model_dump(mode="json") for h in listing.held_facts],
     )
 
 
@@ -265,6 +267,7 @@ def merge_facts(facts: list[Facts]) -> dict[str, Any]:
                     not known.get("fetched_at") or source["fetched_at"] > known["fetched_at"])):
                 sources[source["url"]] = source
     merged["sources"] = [sources[url] for url in sorted(sources)]
+    merged["held_facts"] = _held_facts(facts)
     seen = [f.fetched_at for f in facts if f.fetched_at]
     merged["last_seen"] = max(seen) if seen else None
     merged["first_fetched"] = min(seen) if seen else None
@@ -299,8 +302,19 @@ def _single(f: Facts) -> dict[str, Any]:
         "insurance": dict(f.insurance),
         "evidence": evidence,
         "sources": [sources[url] for url in sorted(sources)],
+        "held_facts": _held_facts([f]),
         "last_seen": f.fetched_at, "first_fetched": f.fetched_at,
     }
+
+
+def _held_facts(facts: list[Facts]) -> list[dict[str, Any]]:
+    """The sources' unsure facts, each once, without those the clinic states plainly."""
+    held: list[dict[str, Any]] = []
+    for f in facts:
+        for fact in f.held_facts:
+            if fact not in held:
+                held.append(fact)
+    return held
 
 
 def common_organization(names: list[str]) -> str | None:

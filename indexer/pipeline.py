@@ -310,7 +310,7 @@ class IndexRun:
             **{k: merged[k] for k in ("name", "organization", "website", "phone", "email",
                                       "routes", "prices", "conditions", "therapy_integrated",
                                       "care_steps", "insurance", "telehealth", "hours",
-                                      "evidence", "sources", "last_seen")},
+                                      "evidence", "sources", "last_seen", "held_facts")},
             "address": address.model_dump() if address else {},
             "location": location,
         }
@@ -322,7 +322,8 @@ class IndexRun:
         self.summary.clinics += 1
         doc = self._crawled_doc(cid, group.merged)
         doc.update(first_seen=group.merged["first_fetched"] or self.now,
-                   last_changed=self.now, version=1, changes=[], missing_crawls=0,
+                   last_changed=self.now, version=1, changes=change_log.held_changes([], doc["held_facts"], self.now),
+                   missing_crawls=0,
                    review={"status": "approved", "by": "katdir index --approve",
                            "at": self.now} if self.approve else {"status": "pending"},
                    overrides={})
@@ -345,6 +346,10 @@ class IndexRun:
         pending = change_log.seen_again(before.get("changes") or [])
         if fields and stored.review.status != "rejected":
             pending = change_log.record(pending, fields, old, doc, self.now)
+        if stored.review.status != "rejected":
+            new_held = change_log.held_changes(before.get("held_facts") or [], doc["held_facts"], self.now)
+            pending = pending + [c for c in new_held if c not in pending]
+            fields = fields or [c["field"] for c in new_held]
         if stored.last_seen and (doc["last_seen"] is None or doc["last_seen"] < stored.last_seen):
             doc["last_seen"] = stored.last_seen  # an older crawl indexed late moves nothing back
         doc.update(first_seen=before["first_seen"] or doc["last_seen"],

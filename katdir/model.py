@@ -134,6 +134,8 @@ class Price(_Model):
     sessions: int | None = Field(default=None, ge=1)
     source_url: WebURL | None = None
     quote: LongText | None = None
+    # how sure the extractor was (crawler.extract.confidence); unsure prices are held back
+    confidence: float | None = Field(default=None, ge=0, le=1)
 
     @property
     def per_session(self) -> float | None:
@@ -163,6 +165,18 @@ class Evidence(_Model):
 
     url: WebURL
     quote: LongText
+
+
+class HeldFact(_Model):
+    """A crawled fact the extractor was unsure of (or read on a page of unclear type): kept
+    out of the public clinic and shown to curators with its quote instead."""
+
+    field: ShortText  # the clinic field it would go to: "routes" or "prices"
+    value: FreeForm = None
+    confidence: float | None = Field(default=None, ge=0, le=1)
+    reason: ShortText = ""
+    url: WebURL
+    quote: LongText | None = None
 
 
 class Source(_Model):
@@ -250,12 +264,13 @@ class Listing(ClinicFacts):
     source_urls: list[WebURL] = Field(default=[], max_length=MANY)
     # Each page read, with its own digest (when the crawler knows it; else source_urls).
     sources: list[Source] = Field(default=[], max_length=MANY)
+    held_facts: list[HeldFact] = Field(default=[], max_length=MANY)
 
 
 # Fields of a clinic only curators see: their corrections, what the crawl says under them,
-# the unreviewed changes, and the listing bookkeeping.
+# the unreviewed changes and unsure facts, and the listing bookkeeping.
 PRIVATE_FIELDS = frozenset({"overrides", "crawled_values", "changes", "missing_crawls",
-                            "listed", "merged_into"})
+                            "held_facts", "listed", "merged_into"})
 
 
 class Clinic(ClinicFacts):
@@ -282,6 +297,8 @@ class Clinic(ClinicFacts):
     # A curator's word on the listing itself (see Decision): only "listed" clinics are public.
     listed: Listed = "listed"
     merged_into: ShortText | None = None
+    # Facts the last crawl was unsure of: not shown to visitors; new ones enter the queue.
+    held_facts: list[HeldFact] = Field(default=[], max_length=MANY)
 
     @field_validator("routes", "conditions", "care_steps")
     @classmethod

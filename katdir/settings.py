@@ -82,6 +82,9 @@ class Settings:
     httpcache: bool = _setting(
         "KATDIR_HTTPCACHE", False,
         "cache the crawler's responses under KATDIR_VAR/httpcache (for development)")
+    browser: str = _setting(
+        "KATDIR_BROWSER", "/usr/bin/chromium",
+        "the Chromium the crawler reads JavaScript-only pages with (empty: none)")
     log_level: str = _setting(
         "KATDIR_LOG_LEVEL", "WARNING", "the crawler's log level (DEBUG, INFO, WARNING, ERROR)")
     # -- curators (katdir/curator, search_api/curator) --

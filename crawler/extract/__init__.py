@@ -12,16 +12,18 @@ from urllib.parse import urlsplit
 from . import (
     care,
     conditions,
+    confidence,
     contact,
     directory,
     identity,
     insurance,
+    main_content,
     page_type,
     prices,
     routes,
     structured,
 )
-from .document import FOOTER, HEADER, MAIN, parse
+from .document import FOOTER, HEADER, MAIN, decode, parse
 
 __all__ = ["extract_page", "design_view", "DESIGN_KEYS", "DESIGN_PRICE_KEYS"]
 
@@ -43,6 +45,8 @@ def extract_page(content: str | bytes, url: str, *, content_type: str = "text/ht
     guide's market prices and a directory's listings belong to no clinic of this site.
     """
     doc = parse(content, url, content_type)
+    if doc.is_html:  # menus, teasers and footers the markup does not name are no offers
+        main_content.mark_boilerplate(doc, decode(content))
     data = structured.read(doc)
 
     # contact details
@@ -137,7 +141,7 @@ def extract_page(content: str | bytes, url: str, *, content_type: str = "text/ht
     }
     if kind == "directory":
         result["directory_entries"] = entries
-    return result
+    return confidence.assess(result, doc, data)
 
 
 def design_view(result: dict) -> dict:

@@ -22,10 +22,11 @@ from scrapy.http import Response, TextResponse, XmlResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip, gzip_magic_number
-from scrapy.utils.misc import load_object
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from crawler.browser import needs_browser, render_meta
+from crawler.extraction import Extraction, ExtractionFailed
 from crawler.frontier import SiteCrawl, netloc_of
 from crawler.listing import content_hash, merge_site_pages
 from crawler.seeds import UnknownSite, resolve_site_ref
@@ -73,13 +74,16 @@ class ClinicSiteSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ClinicSiteSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        spider.extract_page = load_object(settings.get("KATDIR_EXTRACTOR"))
+        spider.extraction = Extraction.from_settings(settings)
+        spider.browser_pages_left = settings.getint("KATDIR_BROWSER_MAX_PAGES") if settings.get("KATDIR_BROWSER") else 0
+        spider.browser_timeout = settings.getfloat("KATDIR_BROWSER_TIMEOUT", 20)
         spider.max_pages = settings.getint("KATDIR_MAX_PAGES_PER_SITE", 12)
         spider.max_depth = settings.getint("KATDIR_MAX_SITE_DEPTH", 3)
         spider.max_sitemaps = settings.getint("KATDIR_MAX_SITEMAPS_PER_SITE", 3)
         spider.max_in_flight = max(1, settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 4))
         spider.max_sitemap_size = settings.getint("DOWNLOAD_MAXSIZE")
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider.extraction.close, signal=signals.spider_closed)
         return spider
 
     # --- start ----------------------------------------------------------------------------
@@ -123,26 +127,56 @@ class ClinicSiteSpider(scrapy.Spider):
 
     # --- pages ------------------------------------------------------------------------------
 
-    def parse_page(self, response: Response) -> Iterator[Any]:
+    async def parse_page(self, response: Response) -> AsyncIterator[Any]:
         site = self.site_of(response.request)
-        site.landed()
         self.crawler.stats.inc_value("katdir/pages")
         depth = response.meta.get(DEPTH, 0)
         if depth == 0:
             site.adopt(response.url)
+        if isinstance(response, TextResponse) and self.is_html(response) and needs_browser(response):
+            rendered = self.render(site, response)
+            if rendered is not None:
+                site.landed()
+                yield rendered  # read once the browser has run its scripts
+                return
         if isinstance(response, TextResponse) and self.is_text(response):
-            self.read_page(site, response)
+            # the page stays in flight while it is read, so its site is not finished meanwhile
+            await self.read_page(site, response)
             if self.follow_links and depth < site.max_depth and self.is_html(response):
                 for link in self.links.extract_links(response):
                     site.offer(link.url, link.text, depth=depth + 1)
-        yield from self.advance(site)
+        site.landed()
+        for request in self.advance(site):
+            yield request
 
-    def read_page(self, site: SiteCrawl, response: TextResponse) -> None:
-        """Hand the page to the pure extractor and keep its facts with their provenance."""
+    def render(self, site: SiteCrawl, response: TextResponse) -> scrapy.Request | None:
+        """The same page once more, through Chromium, while the crawl's budget of browser
+        pages lasts; None when it is spent (the page is read as it came)."""
+        if not self.crawler.settings.get("KATDIR_BROWSER"):
+            self.crawler.stats.inc_value("katdir/browser/unavailable")
+            return None
+        if self.browser_pages_left <= 0:
+            self.crawler.stats.inc_value("katdir/browser/over_budget")
+            return None
+        self.browser_pages_left -= 1
+        self.crawler.stats.inc_value("katdir/browser/pages")
+        site.take_other()
+        meta = {**render_meta(self.browser_timeout), SITE: response.meta[SITE],
+                DEPTH: response.meta.get(DEPTH, 0)}
+        return scrapy.Request(response.url, callback=self.parse_page, errback=self.on_error,
+                              dont_filter=True, priority=50, meta=meta)
+
+    async def read_page(self, site: SiteCrawl, response: TextResponse) -> None:
+        """Hand the page to the pure extractor (in a worker process, within its budget) and
+        keep its facts with their provenance."""
         mime = self.mime(response)
         try:
-            facts = self.extract_page(response.text, response.url, content_type=mime)
-        except Exception:  # one bad page must not lose the site
+            facts = await self.extraction.page(response.text, response.url, mime)
+        except ExtractionFailed as exc:  # one bad page must not lose the site, nor stall the crawl
+            self.logger.warning("extraction failed (%s): %s", exc, response.url)
+            self.crawler.stats.inc_value(f"katdir/errors/extract_{exc.kind}")
+            return
+        except Exception:
             self.logger.exception("extraction failed: %s", response.url)
             self.crawler.stats.inc_value("katdir/errors/extract")
             return

@@ -32,12 +32,28 @@ def review_reasons(clinic: Clinic) -> list[str]:
     if clinic.review.status == "pending":
         reasons.append("new, not reviewed yet")
     for change in clinic.changes:
-        if change.field in _REASONS:
+        if change.field == "held_facts" and isinstance(change.new, dict):
+            reasons.append(_held_reason(change))
+        elif change.field in _REASONS:
             reasons.append(f"{_REASONS[change.field]} ({change.note})" if change.note
                            else _REASONS[change.field])
         else:
             reasons.append(f"{change.field} changed")
     return reasons
+
+
+def _held_reason(change: Change) -> str:
+    """An unsure fact held back from the public clinic, with its confidence and its quote."""
+    fact = change.new
+    value = fact.get("value")
+    if isinstance(value, dict):  # a price
+        amount = value.get("amount_min")
+        value = " ".join(str(v) for v in (f"${amount:g}" if isinstance(amount, (int, float)) else amount,
+                                           value.get("kind"), value.get("route")) if v)
+    confidence = fact.get("confidence")
+    sure = f", confidence {confidence:.2f}" if isinstance(confidence, (int, float)) else ""
+    quote = f": “{fact['quote']}”" if fact.get("quote") else ""
+    return f"unsure {fact.get('field')} held back ({value}; {fact.get('reason') or 'unsure'}{sure}){quote}"
 
 
 @dataclass(frozen=True)

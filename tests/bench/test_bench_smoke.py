@@ -114,3 +114,19 @@ def test_bench_cells_runs_and_records(results_dir):
     row = read(results_dir, "cells")["sizes"]["300"]
     assert row["cells"]["0.5"]["answers_differing_from_today"] == 0
     assert row["today"]["all"]["n"] == 20
+@pytest.mark.xdist_group("crawl")
+def test_bench_stall_runs_and_records(results_dir):
+    from bench import bench_stall
+
+    assert bench_stall.main(["--runs", "1", "--budget", "3"]) == 0
+    results = read(results_dir, "stall")
+    assert results["calm_listing_every_run"] and results["stalling_page_given_up_every_run"]
+    assert results["calm_site_beside_stalling_s_median"] < 3  # never waited for the stalling page
+
+
+def test_bench_offloop_runs_and_records(results_dir):
+    from bench import bench_offloop
+
+    assert bench_offloop.main(["--repeat", "200", "--timeout", "5"]) == 0
+    runs = {r["mode"]: r for r in read(results_dir, "offloop")["runs"]}
+    assert set(runs) == {"inline", "thread", "process"} and runs["process"]["outcome"] == "done"

@@ -19,7 +19,13 @@ def test_polite_and_bounded_by_default():
     assert 0 < s.DOWNLOAD_MAXSIZE <= 10 * 1024 * 1024 and 0 < s.DOWNLOAD_TIMEOUT <= 60
     assert s.RETRY_TIMES >= 1 and s.REDIRECT_MAX_TIMES <= 10 and s.CLOSESPIDER_TIMEOUT > 0
     assert s.TWISTED_REACTOR == "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
-    assert s.DOWNLOAD_HANDLERS == {"file": None, "ftp": None, "s3": None}
+    # only the web; http(s) through scrapy-playwright when a browser is installed (it hands
+    # every request without the `playwright` meta key to Scrapy's own HTTP handler)
+    assert {k: v for k, v in s.DOWNLOAD_HANDLERS.items() if k not in ("http", "https")} == \
+        {"file": None, "ftp": None, "s3": None}
+    assert set(s.DOWNLOAD_HANDLERS.get(k) for k in ("http", "https")) <= {
+        None, "crawler.browser_handler.LazyPlaywrightDownloadHandler"}
+    assert s.KATDIR_EXTRACT_TIMEOUT > 0 and s.KATDIR_EXTRACT_MAX_CHARS > 0 and s.KATDIR_BROWSER_MAX_PAGES > 0
     assert s.KATDIR_MAX_PAGES_PER_SITE == 12
 
 

@@ -36,7 +36,8 @@ def test_keys_in_order_and_json_serializable():
     assert result["phone"] == "+18015550137"
     assert result["address"]["state"] == "UT"
     price = result["prices"][0]
-    assert set(price) == {"amount_min", "amount_max", "route", "kind", "sessions", "quote", "currency", "source_url"}
+    assert set(price) == {"amount_min", "amount_max", "route", "kind", "sessions", "quote", "currency", "source_url",
+                          "confidence"}
     assert price["kind"] in PRICE_KINDS and price["currency"] == "USD" and price["source_url"] == "https://summit.test/"
     assert price["quote"]
 
