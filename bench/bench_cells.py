@@ -25,7 +25,7 @@ from bench.common import record, summarize
 from bench.synthetic import jitter, us_cities
 from katdir.geo import min_dot_for_radius, unit_vector
 from katdir.store.cell_counts import CellCounts
-from katdir.store.sqlite import DOT, FACET_COLUMNS, SQLiteStore
+from katdir.store.sqlite import DOT, SQLiteStore, facet_columns
 
 DENSE_METROS = 8
 
@@ -49,7 +49,7 @@ def todays_facets(conn: sqlite3.Connection, query) -> tuple:
     ox, oy, oz = unit_vector(query.lat, query.lon)
     params.update(ox=ox, oy=oy, oz=oz, min_dot=min_dot_for_radius(query.radius_km))
     where = " AND ".join([*filters, f"{DOT} >= :min_dot"])
-    return conn.execute(f"SELECT {FACET_COLUMNS} FROM clinic_box b CROSS JOIN clinics c "
+    return conn.execute(f"SELECT {facet_columns(query.routes)} FROM clinic_box b CROSS JOIN clinics c "
                         f"ON c.rowid = b.rowid WHERE {where}", params).fetchone()
 
 

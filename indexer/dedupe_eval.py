@@ -97,6 +97,8 @@ _CRAWLED = datetime(2026, 1, 5, tzinfo=timezone.utc)
 
 
 def _listing(side: dict[str, Any], spider: str, url: str) -> Listing:
+    # The crawler hands the indexer canonical URLs; a pairs file may write "clinic.com".
+    side = {**side, "website": normalize_url(side.get("website"))}
     return Listing.model_validate({**side, "url": url, "spider": spider, "fetched_at": _CRAWLED,
                                    "page_type": "directory" if spider == "directory" else "clinic"})
 

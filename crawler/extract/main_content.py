@@ -50,7 +50,7 @@ def content_text(html: str, url: str | None = None) -> str | None:
         return trafilatura.extract(html, url=url, output_format="txt", include_tables=True,
                                    include_comments=False, include_links=False, include_images=False,
                                    favor_recall=True, fast=True, deduplicate=False, with_metadata=False)
-    except Exception:  # trafilatura on a page it cannot read: the markup's labels stand
+    except Exception:  # noqa: BLE001 — trafilatura on a page it cannot read: the markup's labels stand
         return None
 
 

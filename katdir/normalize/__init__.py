@@ -13,11 +13,19 @@ from katdir.normalize.urls import (
     site_key,
     site_root,
 )
-from katdir.normalize.vocabularies import (
-    normalize_care_step,
-    normalize_condition,
-    normalize_route,
-)
+
+# The vocabularies come from the model (pydantic): imported when first asked for, so that a
+# command that only needs a state or a phone (`katdir geocode`) starts without them.
+_VOCABULARIES = frozenset({"normalize_care_step", "normalize_condition", "normalize_route"})
+
+
+def __getattr__(name: str):
+    if name in _VOCABULARIES:
+        from katdir.normalize import vocabularies
+
+        return getattr(vocabularies, name)
+    raise AttributeError(f"module 'katdir.normalize' has no attribute {name!r}")
+
 
 __all__ = ["CURRENCY_SYMBOLS", "SHARED_HOSTS", "STATE_CODES", "canonical_site", "identity_host",
            "normalize_care_step", "normalize_condition", "normalize_phone",

@@ -26,6 +26,7 @@ from typing import Any
 
 from katdir.geo import bounding_box, min_dot_for_radius, unit_vector
 from katdir.model import ROUTES
+from katdir.store.sqlite import ROUTE_CODES
 from katdir.store.base import PRICE_BANDS, NearQuery
 from katdir.store.sqlite import PAD
 
@@ -163,19 +164,19 @@ class CellCounts:
     def facets(self, query: NearQuery) -> tuple | None:
         """The row the store's facet aggregate (`FACET_COLUMNS`) would give for this query, or
         None when the query has filters the kept aggregates cannot answer."""
-        if any(name != "route" for name in query.filters):
-            return None
+        if query.filters:  # a route chooses its own prices (katdir.pricing): the kept cells
+            return None    # hold the lowest session price of any route only
         whole, ring = self._cells(query)
         statuses = list(query.statuses)
-        routes = sum(1 << ROUTES.index(r) for r in set(query.routes) if r in ROUTES)
+        routes = 0  # no route filter reaches here (see above)
         status_sql = ", ".join("?" * len(statuses))
         route_sql = f" AND (routes_mask & {routes}) != 0" if routes else ""
         n_bands = len(PRICE_BANDS)
 
         kept = None
         if whole:
-            route_sums = ", ".join(f"total(CASE WHEN routes_mask & {1 << i} THEN n END)"
-                                   for i in range(len(ROUTES)))
+            route_sums = ", ".join(f"total(CASE WHEN routes_mask & {1 << ROUTE_CODES[r]} THEN n END)"
+                                   for r in ROUTES)
             band_sums = ", ".join(f"total(b{i})" for i in range(n_bands))
             kept = self.conn.execute(
                 f"SELECT total(n), {route_sums}, min(pmin), max(pmax), total(unknown), "
@@ -187,8 +188,8 @@ class CellCounts:
         exact = None
         if ring:
             ox, oy, oz = unit_vector(query.lat, query.lon)
-            route_cols = ", ".join(f"total((c.routes_mask & {1 << i}) != 0)"
-                                   for i in range(len(ROUTES)))
+            route_cols = ", ".join(f"total((c.routes_mask & {1 << ROUTE_CODES[r]}) != 0)"
+                                   for r in ROUTES)
             bands = ", ".join(f"total({c})" for c in _band_conditions("c."))
             exact = self.conn.execute(
                 f"SELECT count(*), {route_cols}, min(c.min_price), max(c.min_price), "

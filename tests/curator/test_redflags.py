@@ -32,5 +32,5 @@ def test_each_flag_and_none_for_a_careful_clinic():
     assert flag.code == "cure_claim" and flag.url == "https://claims.example/"
     assert codes(clinic("plain", care_steps=[])) == ["no_supervision"]
     assert codes(clinic("ghost", missing_crawls=2)) == ["not_seen"]
-    assert codes(clinic("words", evidence={"x": [{"url": "u", "quote": "securely procured"}]})) \
+    assert codes(clinic("words", evidence={"x": [{"url": "https://words.example/", "quote": "securely procured"}]})) \
         == []

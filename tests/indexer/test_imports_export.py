@@ -79,7 +79,8 @@ def test_export_writes_approved_clinics_in_three_formats(store, geocoder):
     assert json.loads(line)["id"] == "other-directory-42"
     assert "overrides" not in json.loads(line)
     # an export imports back: its licence note is not taken for a clinic
-    summary = import_records(enumerate(out.getvalue().splitlines(), 1), store, geocoder)
+    summary = import_records(enumerate(out.getvalue().splitlines(), 1), store, geocoder,
+                             replace=True)
     assert (summary.read, summary.errors) == (1, [])
     out = io.StringIO()
     assert export(store.iter_clinics(), "csv", out, approved_only=False) == 2
