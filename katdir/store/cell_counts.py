@@ -26,9 +26,8 @@ from typing import Any
 
 from katdir.geo import bounding_box, min_dot_for_radius, unit_vector
 from katdir.model import ROUTES
-from katdir.store.sqlite import ROUTE_CODES
 from katdir.store.base import PRICE_BANDS, NearQuery
-from katdir.store.sqlite import PAD
+from katdir.store.sqlite import PAD, ROUTE_CODES
 
 # A corner must be inside by more than float rounding can move a point's dot product.
 _MARGIN = 1e-12
