@@ -75,7 +75,9 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     mix = query_mix(args.queries) + dense_queries(args.queries)
     dense = [bool(q.get("dense")) for q in mix]
-    queries = [near_query(q) for q in mix]
+    # Unfiltered searches: a route picks its own prices (katdir.pricing), which the kept cells
+    # do not hold, so a filtered search stays the store's (CellCounts.facets gives None).
+    queries = [near_query({k: v for k, v in q.items() if k != "route"}) for q in mix]
     results: dict = {"queries": len(queries), "dense_metro_queries": sum(dense),
                      "load_average_1min_before": round(os.getloadavg()[0], 2), "sizes": {}}
     for size in [int(s) for s in args.sizes.split(",")]:

@@ -1,5 +1,5 @@
 """One page cannot stall a crawl (issue 11, item 2): a clinic site's crawl time, alone and
-beside a site that serves the catastrophic page of the issue ("1," * 100000).
+beside a site that serves a page slower to read than the extraction budget.
 
     python -m bench stall [--runs 3] [--budget 15]
 
@@ -30,8 +30,12 @@ CALM_PAGES = {
     "services.html": ("<html><head><title>Services</title></head><body><main><h1>Services</h1>"
                       "<p>We offer IV ketamine infusions and Spravato.</p></main></body></html>"),
 }
+# Slow to read: a megabyte of ordinary sentences (issue 11's "1," * 100000 no longer stalls a
+# pattern; a page this long still takes several seconds, over the budget).
 STALLING = ("<html><head><title>Stalling Ketamine</title></head><body><main><h1>Stalling Ketamine</h1>"
-            "<p>IV ketamine infusions.</p><p>" + "1," * 100_000 + "</p></main></body></html>")
+            + "<p>Our clinic offers IV ketamine infusions for depression and anxiety; call to ask "
+              "about a first visit, $450 per infusion, a series of six.</p>\n" * 7_000
+            + "</main></body></html>")
 
 
 def make_web(root: Path) -> None:

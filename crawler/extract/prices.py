@@ -345,7 +345,7 @@ def find(doc: Document, data: Structured, offered_routes: list[str]) -> list[Pri
     return [q for q in quotes if q.route or (q.amount_min, q.amount_max, q.kind, q.sessions) not in routed]
 
 
-_CASH_RE = re.compile(r"^\s*\(?\s*(?:cash|self[- ]pay|if paid (?:in cash|at the time of service))\b", re.I)
+_CASH_RE = re.compile(r"^\s*(?:\(\s*)?(?:cash|self[- ]pay|if paid (?:in cash|at the time of service))\b", re.I)
 _CASH_BEFORE_RE = re.compile(r"(?:cash|self[- ]pay)(?: price)?\s*[:\-–]?\s*$", re.I)
 
 
@@ -420,7 +420,7 @@ _NOT_KETAMINE_CARE_RE = re.compile(
     r"\b(?:medication management|med management|med checks?|psychiatric (?:follow[- ]?ups?|med\w*)|"
     r"ordinary therapy|talk therapy|tms|ect|nitrous|psychological testing)\b", re.I)
 # "4-6" alone between two amounts of a price table: the sessions of a series
-_COUNT_CELL_RE = re.compile(r"^\s*\|?\s*\d{1,2}\s*[-–]\s*\d{1,2}\s*\|?\s*$")
+_COUNT_CELL_RE = re.compile(r"^\s*(?:\|\s*)?\d{1,2}\s*[-–]\s*\d{1,2}\s*(?:\|\s*)?$")
 
 
 # a fee charged for a missed or late-cancelled appointment: not a price of treatment

@@ -16,9 +16,14 @@ CLINIC = """<!doctype html><html><head><title>{name}</title></head><body><main>
 <p><a href="/fees.html">Fees</a></p></main></body></html>"""
 FEES = """<html><head><title>Fees</title></head><body><main><h1>Fees</h1>
 <table><tr><td>Single IV ketamine infusion</td><td>${price}</td></tr></table></main></body></html>"""
-# what issue 11 served: a run of "1," a page-type pattern backtracked over for over a minute
+# A page that takes longer to read than its budget. Issue 11's was a run of "1," that a
+# page-type pattern backtracked over (that pattern is fixed, and tests/crawler/extract/
+# test_regexes.py keeps every pattern linear); any page can still be slow, as a megabyte of
+# ordinary sentences is — several seconds of reading, whatever the cause, never more than the budget.
 CATASTROPHIC = ("<html><head><title>Stalling Ketamine</title></head><body><main><h1>Stalling Ketamine</h1>"
-                "<p>IV ketamine infusions.</p><p>" + "1," * 100_000 + "</p></main></body></html>")
+                + "<p>Our clinic offers IV ketamine infusions for depression and anxiety; call to ask "
+                  "about a first visit, $450 per infusion, a series of six.</p>\n" * 7_000
+                + "</main></body></html>")
 
 
 def _site(root: Path, name: str, index: str, fees: str) -> None:

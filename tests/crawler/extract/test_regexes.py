@@ -54,8 +54,6 @@ PATTERNS = _patterns()
 # the `accuracy` work owns (crawler/extract/page_type.py:28 is fixed there). Until fixed,
 # the crawl bounds them with its per-page time budget (tests/crawler/test_crawler_extraction.py).
 KNOWN_QUADRATIC = {
-    ("crawler.extract.page_type", "_DIRECTORY_RE"): "runs of '1,'",
-    ("crawler.extract.prices", "MONEY_RE"): "long digit runs",
     ("crawler.extract.conditions", "_SPECIALTY_AFTER_RE"): "runs of whitespace",
     ("crawler.extract.contact", "_SEPARATORS_RE"): "runs of whitespace",
     ("crawler.extract.document", "_LEADER_RE"): "runs of whitespace",
