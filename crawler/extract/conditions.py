@@ -59,7 +59,7 @@ _CRISIS_RE = re.compile(r"\b(?:988|911|crisis (?:line|lifeline|text line|center|
                         r"emergency services|(?:go|get|going) (?:immediately |right away )?to (?:the|your nearest) (?:ER|hospital)|"
                         r"contact your (?:local )?(?:crisis|physician|doctor))\b", re.I)
 # "addiction medicine", "pain psychiatry": a clinician's specialty, not a condition treated here
-_SPECIALTY_AFTER_RE = re.compile(r"\s+(?:medicine|psychiatry|specialists?|fellowship)\b", re.I)
+_SPECIALTY_AFTER_RE = re.compile(r"(?<!\s)\s+(?:medicine|psychiatry|specialists?|fellowship)\b", re.I)
 
 _ANY_RE = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in _LEXICON), re.I)
 

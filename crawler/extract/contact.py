@@ -24,7 +24,7 @@ _CITY_STATE_ZIP_RE = re.compile(
     rf"(?P<zip>\d{{5}})(?:-\d{{4}})?\b")
 _STREET_START_RE = re.compile(r"^\d+[A-Za-z]?\s+\S+|^(?:P\.?\s?O\.?\s+Box|One|Two)\s+\S+", re.I)
 _OCCUPANCY_RE = re.compile(r"^(?:suite|ste\.?|unit|#|floor|fl\.?|room|rm\.?|bldg\.?|building|apt\.?|\d+(?:st|nd|rd|th) floor)\b", re.I)
-_SEPARATORS_RE = re.compile(r"\s*(?:\n|\||·|•|—|–(?=\s)|,)\s*")
+_SEPARATORS_RE = re.compile(r"(?<!\s)\s*(?:\n|\||·|•|—|–(?=\s)|,)\s*")
 
 # cheap pre-filter: only text with something shaped like a US number goes to phonenumbers
 _PHONE_HINT_RE = re.compile(r"\(?\b\d{3}\)?[\s.\-]*\d{3}[\s.\-]*\d{4}\b|\+\s?1\b|\b1[\s.\-]\d{3}")

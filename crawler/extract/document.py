@@ -38,7 +38,7 @@ _NAV_RE = re.compile(r"(^|[-_])(nav|navbar|navigation|menu|mainnav|topnav|breadc
 _ASIDE_RE = re.compile(r"(^|[-_])(sidebar|widget-area)([-_]|$)", re.I)
 
 _WS_RE = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
-_LEADER_RE = re.compile(r"\s*(?:\.{3,}|…{2,}|_{3,}|·{3,})\s*")
+_LEADER_RE = re.compile(r"(?<!\s)\s*(?:\.{3,}|…{2,}|_{3,}|·{3,})\s*")
 # an e-mail address, tried only where a run of address characters starts: linear on long runs
 EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+")
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)

@@ -10,7 +10,7 @@ from katdir.normalize import site_root
 from .document import HEADER, NAV, Document
 from .structured import Structured, text_value
 
-_TITLE_SEP_RE = re.compile(r"\s+(?:\||-|–|—|·|::|»|~|:)\s+")
+_TITLE_SEP_RE = re.compile(r"(?<!\s)\s+(?:\||-|–|—|·|::|»|~|:)\s+")
 _BRANDISH_RE = re.compile(
     r"\b(clinic|clinics|center|centre|centers|institute|wellness|health|psychiatry|partners|collective|"
     r"therapy|ketamine|care|group|medical|medicine|associates|practice|infusions?|mind|guide|map|"
@@ -20,7 +20,7 @@ _GENERIC_PART_RE = re.compile(
     r"locations|offices|menu & prices|questions|clinicians)$", re.I)
 _LOCATION_PART_RE = re.compile(r",\s*[A-Z]{2}\b|\b(near me|in [A-Z][a-z]+)\b")
 _HOME_PATH_RE = re.compile(r"^/?(?:(?:index|home|default)(?:\.\w+)?)?$", re.I)
-_LEGAL_RE = re.compile(r",?\s+\b(llc|pllc|inc\.?|p\.?c\.?|pc|ltd\.?|corp\.?|co\.)$", re.I)
+_LEGAL_RE = re.compile(r",?(?<!\s)\s+\b(llc|pllc|inc\.?|p\.?c\.?|pc|ltd\.?|corp\.?|co\.)$", re.I)
 
 
 def _norm(s: str) -> str:

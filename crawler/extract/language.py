@@ -45,7 +45,7 @@ def split_sentences(text: str) -> list[str]:
 
 
 # Clause boundaries: semicolons and contrastive conjunctions start a new clause.
-_CLAUSE_RE = re.compile(r";|\s+[-–—]\s+(?=[a-z])|\b(?=(?:but|however|whereas|while|although|though|yet)\b)",
+_CLAUSE_RE = re.compile(r";|(?<!\s)\s+[-–—]\s+(?=[a-z])|\b(?=(?:but|however|whereas|while|although|though|yet)\b)",
                         re.I)
 # Segment boundaries: also commas, colons, brackets, table-cell bars, dashes, "and not".
 _SEGMENT_RE = re.compile(
