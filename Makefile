@@ -20,7 +20,7 @@ lint: install  ## ruff, and the layers' import contracts (pyproject.toml [tool.i
 	$(if $(RUFF_FORMAT),$(VENV)/bin/ruff format --check .)
 	$(VENV)/bin/lint-imports
 
-test: install lint browser es-start  ## install, lint, start Elasticsearch (a node, and a 3-node cluster for the replica tests), run the whole suite
+test: install lint browser bench-tools es-start  ## install, lint, Chromium and wrk from Debian, start Elasticsearch (a node, and a 3-node cluster for the replica tests), run the whole suite
 	@status=0; $(ESCTL) start --nodes 3 >/dev/null || { $(ESCTL) stop; exit 1; }; \
 	  KATDIR_TEST_ES_URL=$$(cat var/elasticsearch.url) \
 	  KATDIR_TEST_ES_CLUSTER_URL=$$(cat var/elasticsearch-cluster.url) \
