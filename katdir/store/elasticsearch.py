@@ -349,7 +349,21 @@ class ElasticsearchStore(Store):
             for name in old:
                 if name != new:
                     self.es.options(ignore_status=404).indices.delete(index=name)
+            for name in self._abandoned_before(new):
+                log.info("deleting %s, left half-loaded by an earlier rebuild that died", name)
+                self.es.options(ignore_status=404).indices.delete(index=name)
         return written
+
+    def _abandoned_before(self, new: str) -> list[str]:
+        """Clinic indices older than `new` that no alias names: what a rebuild killed with the
+        node (it could not delete its own index) left. A newer one may be a rebuild running
+        now, so it stays; names sort by their creation time (schema.new_clinics_index)."""
+        indices = self.es.options(ignore_status=404).indices.get_alias(
+            index=schema.clinics_index_pattern(self.prefix))
+        if not isinstance(indices.body, dict):
+            return []
+        return sorted(name for name, info in indices.body.items()
+                      if name < new and not info.get("aliases"))
 
     # -- curators' decisions ---------------------------------------------------------------
 
