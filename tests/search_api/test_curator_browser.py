@@ -17,7 +17,6 @@ import pytest
 
 from katdir.model import Change, utcnow
 from tests.search_api.curator_fixtures import PASSWORD, make_setup
-from tests.search_api.test_pages import CHROMIUM, CHROMIUM_ARGS
 
 # One worker runs both tests, so one gunicorn serves them (make test runs xdist by group).
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("curator-browser")]
@@ -65,27 +64,6 @@ def site(tmp_path_factory):
     yield base
     server.terminate()
     server.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser, site):
-    context = browser.new_context(base_url=site)
-    page = context.new_page()
-    outside: list[str] = []
-    page.on("request", lambda r: None if r.url.startswith(site) else outside.append(r.url))
-    yield page
-    assert outside == [], f"the page asked third parties: {outside}"
-    context.close()
 
 
 def shot(page, name: str) -> None:

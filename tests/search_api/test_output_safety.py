@@ -85,7 +85,7 @@ def test_every_response_carries_a_strict_content_security_policy(app, path, stat
 def test_the_pages_work_under_their_policy_in_chromium(app):
     from playwright.sync_api import sync_playwright
 
-    from tests.search_api.test_pages import CHROMIUM, CHROMIUM_ARGS
+    from tests.search_api.chromium import CHROMIUM, CHROMIUM_ARGS
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

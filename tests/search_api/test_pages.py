@@ -49,13 +49,6 @@ VISIT = [
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-# Without these, Chromium keeps reaching for Google's hosts, which this network refuses.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("pages")
@@ -68,27 +61,6 @@ def site(tmp_path_factory):
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser, site):
-    context = browser.new_context(base_url=site)
-    page = context.new_page()
-    outside: list[str] = []
-    page.on("request", lambda r: None if r.url.startswith(site) else outside.append(r.url))
-    yield page
-    assert outside == [], f"the page asked third parties: {outside}"
-    context.close()
 
 
 def names_on(page) -> list[str]:
