@@ -1,13 +1,11 @@
-"""The whole path over real HTTP: sample web server → Scrapy → indexer → SQLite → Flask server."""
+"""The whole path over real HTTP: sample web server → Scrapy → indexer → SQLite → the app under gunicorn."""
 
 from __future__ import annotations
 
 import json
-import threading
 import urllib.request
 
 import pytest
-from werkzeug.serving import make_server
 
 from crawler.seeds import SAMPLE_WEB
 from crawler.webserver import serve_web
@@ -15,7 +13,7 @@ from indexer.pipeline import index_file
 from katdir.cli.demo import crawl_sample_web
 from katdir.geocoding import build_geocoder
 from katdir.store import open_store
-from search_api import create_app
+from tests.search_api.serving import gunicorn_app
 
 
 @pytest.fixture(scope="module")
@@ -29,11 +27,10 @@ def site(tmp_path_factory):
             indexed = index_file(listings, store, build_geocoder(None, cache_path=tmp / "g.db"),
                                  approve=True)
         assert indexed.not_geocoded == 0, indexed.describe()
-    app = create_app({"KATDIR_STORE": store_url, "KATDIR_GEOCODE_CACHE": str(tmp / "g.db")})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}", listings
-    server.shutdown()
+    env = {"KATDIR_STORE": store_url, "KATDIR_VAR": str(tmp),
+           "KATDIR_GEOCODE_CACHE": str(tmp / "g.db")}
+    with gunicorn_app(env, tmp) as base:
+        yield base, listings
 
 
 def get_json(url: str) -> dict:

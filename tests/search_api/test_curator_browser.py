@@ -5,29 +5,17 @@ Screenshots are kept under var/test-artifacts/."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
-from urllib.request import urlopen
 
 import pytest
 
 from katdir.model import Change, utcnow
 from tests.search_api.curator_fixtures import PASSWORD, make_setup
+from tests.search_api.serving import gunicorn_app
 
 # One worker runs both tests, so one gunicorn serves them (make test runs xdist by group).
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("curator-browser")]
-STARTUP = 300  # seconds: each worker loads the gazetteer, slow on a busy machine
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -43,27 +31,11 @@ def site(tmp_path_factory):
                              source_url="https://denver-iv.example/prices")]
     setup.store.upsert([clinic])
     setup.store.close()
-    port = free_port()
-    env = {**os.environ, "KATDIR_STORE": url, "KATDIR_SECRET_KEY": "browser-test-secret",
+    env = {"KATDIR_STORE": url, "KATDIR_SECRET_KEY": "browser-test-secret",
            "KATDIR_VAR": str(tmp), "KATDIR_GEOCODE_CACHE": str(tmp / "geo.db")}
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--timeout", str(STARTUP), "search_api:create_app()"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://localhost:{port}"
-    deadline = time.monotonic() + STARTUP
-    while True:
-        try:
-            urlopen(f"http://127.0.0.1:{port}/curator/login", timeout=10).read()
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                pytest.fail(f"gunicorn did not start: {server.stderr.read().decode()[-2000:]}")
-            time.sleep(0.3)
-    yield base
-    server.terminate()
-    server.wait(timeout=20)
+    with gunicorn_app(env, tmp, workers=2) as base:
+        # The session cookie is Secure: browsers send it over plain HTTP to localhost only.
+        yield base.replace("127.0.0.1", "localhost")
 
 
 def shot(page, name: str) -> None:

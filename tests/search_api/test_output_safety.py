@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
 from indexer.imports import import_records
 from katdir.geocoding import build_geocoder
 from katdir.store import open_store
 from search_api import create_app
+from tests.search_api.serving import gunicorn_app
 from tests.search_api.test_api import CLINICS
 
 STORED_XSS = {
@@ -82,28 +81,17 @@ def test_every_response_carries_a_strict_content_security_policy(app, path, stat
 
 
 @pytest.mark.browser
-def test_the_pages_work_under_their_policy_in_chromium(app):
-    from playwright.sync_api import sync_playwright
-
-    from tests.search_api.chromium import CHROMIUM, CHROMIUM_ARGS
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    site = f"http://127.0.0.1:{server.server_port}"
+def test_the_pages_work_under_their_policy_in_chromium(app, browser, sqlite_url, tmp_path):
     violations: list[str] = []
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page()
-            page.on("console", lambda m: violations.append(m.text)
-                    if "Content Security Policy" in m.text else None)
-            for path in ["/", "/?near=80202&radius=50", "/clinics/denver-iv"]:
-                page.goto(site + path)
-                page.wait_for_load_state("load")
-            # The stylesheet applied: the policy let the site's own CSS in.
-            assert page.evaluate("document.styleSheets.length") >= 1
-            browser.close()
-    finally:
-        server.shutdown()
+    env = {"KATDIR_STORE": sqlite_url, "KATDIR_VAR": str(tmp_path)}
+    with gunicorn_app(env, tmp_path) as site:
+        page = browser.new_page()
+        page.on("console", lambda m: violations.append(m.text)
+                if "Content Security Policy" in m.text else None)
+        for path in ["/", "/?near=80202&radius=50", "/clinics/denver-iv"]:
+            page.goto(site + path)
+            page.wait_for_load_state("load")
+        # The stylesheet applied: the policy let the site's own CSS in.
+        assert page.evaluate("document.styleSheets.length") >= 1
+        page.close()
     assert violations == []

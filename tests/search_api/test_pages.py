@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
 import requests
-from werkzeug.serving import make_server
 
 from katdir.model import Clinic
 from katdir.store import open_store
-from search_api import create_app
+from tests.search_api.serving import gunicorn_app
 from tests.search_api.test_api import CLINICS
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
@@ -55,12 +53,9 @@ def site(tmp_path_factory):
     url = f"sqlite:///{tmp / 'katdir.db'}"
     with open_store(url) as store:
         store.upsert([*CLINICS, *VISIT])
-    app = create_app({"KATDIR_STORE": url, "KATDIR_GEOCODE_CACHE": str(tmp / "geo.db")})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    env = {"KATDIR_STORE": url, "KATDIR_VAR": str(tmp), "KATDIR_GEOCODE_CACHE": str(tmp / "geo.db")}
+    with gunicorn_app(env, tmp, workers=2) as base:
+        yield base
 
 
 def names_on(page) -> list[str]:

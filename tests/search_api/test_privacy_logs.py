@@ -4,28 +4,17 @@ place, text or exact position — and still say what was asked."""
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 import requests
 
 from katdir.store import open_store
+from tests.search_api.serving import gunicorn_app
 from tests.search_api.test_api import CLINICS
 
 SECRETS = ["80202", "spravato", "Denver", "39.7392", "104.9903", "SecretAgent",
            "secret.example", "Boulder", "127.0.0.1"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -33,27 +22,11 @@ def gunicorn_logs(tmp_path):
     db = tmp_path / "katdir.db"
     with open_store(f"sqlite:///{db}") as store:
         store.upsert(CLINICS)
-    port = free_port()
     access, error = tmp_path / "access.log", tmp_path / "error.log"
-    env = {**os.environ, "KATDIR_STORE": f"sqlite:///{db}", "KATDIR_VAR": str(tmp_path),
-           "WEB_CONCURRENCY": "1"}
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "-c", "python:search_api.gunicorn_conf",
-         "--bind", f"127.0.0.1:{port}", "--access-logfile", str(access),
-         "--error-logfile", str(error), "search_api:create_app()"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                requests.get(base + "/api/v1/openapi.json", timeout=10)
-                break
-            except (requests.ConnectionError, requests.Timeout):
-                time.sleep(0.1)
+    env = {"KATDIR_STORE": f"sqlite:///{db}", "KATDIR_VAR": str(tmp_path)}
+    with gunicorn_app(env, tmp_path, "--access-logfile", str(access),
+                      "--error-logfile", str(error)) as base:
         yield base, access, error
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
 
 
 def test_gunicorn_access_and_error_logs_keep_no_visitor(gunicorn_logs):

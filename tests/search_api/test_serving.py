@@ -16,8 +16,8 @@ import requests
 
 from katdir.store import open_store
 from search_api import create_app
+from tests.search_api.serving import free_port, wait_until_answering
 from tests.search_api.test_api import CLINICS
-from tests.search_api.test_privacy_logs import free_port
 
 DEBUGGER_RESOURCE = "/?__debugger__=yes&cmd=resource&f=style.css"
 
@@ -56,14 +56,8 @@ def serve(tmp_path):
                 [str(Path(sys.executable).with_name("katdir")), "serve", "--port", str(port),
                  *options], env=env, stdout=out, stderr=subprocess.STDOUT))
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 90  # a fresh KATDIR_VAR builds the gazetteer's index
-        while time.monotonic() < deadline:
-            try:
-                requests.get(base + "/healthz", timeout=5)
-                return base, log
-            except (requests.ConnectionError, requests.Timeout):
-                time.sleep(0.2)
-        raise AssertionError(f"katdir serve did not answer:\n{log.read_text()}")
+        wait_until_answering(base, started[-1], log)
+        return base, log
 
     yield start
     for process in started:
