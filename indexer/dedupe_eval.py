@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import logging
 import sys
 import tempfile
@@ -29,6 +28,7 @@ from indexer.geocode import Locator
 from indexer.matching import ClinicKeys, Verdict, clinic_keys, compare
 from indexer.normalize import normalize_address
 from indexer.pipeline import index_listings
+from katdir.jsonl import json_objects
 from katdir.model import Listing
 from katdir.normalize import normalize_phone, normalize_url
 from katdir.store import open_store
@@ -71,14 +71,8 @@ def load_pairs(path: Path) -> list[dict[str, Any]]:
     """The labelled pairs; ValueError naming the line and what it lacks."""
     pairs = []
     with open(path, encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                pair = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise ValueError(f"line {number}: not JSON ({error.msg})") from None
-            if not isinstance(pair, dict) or not isinstance(pair.get("same"), bool) or \
+        for number, pair in json_objects(lines):
+            if not isinstance(pair.get("same"), bool) or \
                     not all(isinstance(pair.get(side), dict) for side in ("a", "b")):
                 raise ValueError(f"line {number}: a pair needs \"same\" (true or false) and "
                                  f"the listings \"a\" and \"b\" as objects")

@@ -21,13 +21,14 @@ The split into a tuning and a held part is by host, from a hash (``part_of``): a
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import phonenumbers
+
+from katdir.jsonl import JSONLinesError, json_objects
 
 from .cli import facts
 
@@ -63,20 +64,16 @@ def load_set(path: Path) -> list[dict]:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except OSError as exc:
         raise SetError(f"cannot read the labelled set {path}: {exc}") from exc
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            page = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise SetError(f"{path}, line {n}: not a JSON object ({exc.msg})") from exc
-        if not isinstance(page, dict):
-            raise SetError(f"{path}, line {n}: not a JSON object")
-        missing = [k for k in REQUIRED_KEYS if not isinstance(page.get(k), str)]
-        if missing:
-            raise SetError(f"{path}, line {n}: missing or not a string: {', '.join(missing)} "
-                           f"(each line needs {', '.join(REQUIRED_KEYS)} and the labels)")
-        pages.append(page)
+    try:
+        for n, page in json_objects(lines):
+            missing = [k for k in REQUIRED_KEYS if not isinstance(page.get(k), str)]
+            if missing:
+                raise SetError(f"{path}, line {n}: missing or not a string: "
+                               f"{', '.join(missing)} (each line needs "
+                               f"{', '.join(REQUIRED_KEYS)} and the labels)")
+            pages.append(page)
+    except JSONLinesError as exc:
+        raise SetError(f"{path}, {exc}") from None
     return pages
 
 

@@ -20,6 +20,7 @@ from katdir.curator.accounts import Account
 from katdir.curator.decisions import refresh_clinic
 from katdir.curator.requests import PublicRequest
 from katdir.curator.sources import CrawlSource
+from katdir.jsonl import JSONLinesError, json_objects
 from katdir.model import Decision, utcnow
 from katdir.store import ConflictError, Store
 
@@ -55,14 +56,12 @@ def backup_lines(store: Store) -> Iterator[str]:
 
 def _parse(lines: Iterable[str]) -> list[dict[str, Any]]:
     items = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except ValueError as err:
-            raise BackupError(f"line {number}: not JSON ({err})") from None
-        if not isinstance(item, dict) or not isinstance(item.get("type"), str):
+    try:
+        numbered = list(json_objects(lines))
+    except JSONLinesError as err:
+        raise BackupError(str(err)) from None
+    for number, item in numbered:
+        if not isinstance(item.get("type"), str):
             raise BackupError(f"line {number}: an object with a type is expected")
         if not items:  # the first line says what the file is
             if item["type"] != FORMAT or item.get("version") != FORMAT_VERSION:
