@@ -142,7 +142,7 @@ def _parse(line: str) -> tuple[Listing | None, str | None]:
         problem = f"{'.'.join(str(p) for p in first['loc']) or 'listing'}: {first['msg']}"
     try:
         raw = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than json can read
         return None, problem
     if not isinstance(raw, dict):
         return None, problem

@@ -177,6 +177,14 @@ def test_a_listings_file_with_bad_lines_is_indexed_around_them(store, geocoder, 
     assert "2 new" in summary.describe() and "1 invalid" in summary.describe()
 
 
+def test_a_line_nested_deeper_than_json_can_read_is_one_invalid_line(store, geocoder, tmp_path):
+    path = tmp_path / "listings.jsonl"
+    path.write_text("\n".join([listing().model_dump_json(), "[" * 100_000 + "]" * 100_000,
+                               '{"a": ' * 50_000 + "1" + "}" * 50_000, ""]))
+    summary = index_file(path, store, geocoder)
+    assert (summary.listings, summary.invalid, summary.new) == (3, 2, 1)
+
+
 # -- incremental runs ------------------------------------------------------------------------
 
 

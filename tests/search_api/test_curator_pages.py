@@ -123,3 +123,16 @@ def test_public_correction_lands_in_the_queue_and_bots_and_floods_do_not(setup):
     log_in(client)
     queue = client.get("/curator/?reason=request", base_url=HTTPS).get_data(as_text=True)
     assert "Boulder Mind IM" in queue and "correction requested" in queue
+
+
+def test_a_corrected_value_nested_deeper_than_json_reads_is_text_not_a_500(setup):
+    client = setup.client
+    log_in(client)
+    page = client.get("/curator/clinics/denver-iv", base_url=HTTPS)
+    deep = "[" * 2400 + "]" * 2400  # within the form's 5,000 characters
+    sent = client.post("/curator/clinics/denver-iv/correct", base_url=HTTPS,
+                       data={"csrf_token": csrf(page), "field": "hours", "value": deep,
+                             "version": 0})
+    # Read as text, the value is longer than opening hours may be: a clear 400, nothing stored.
+    assert sent.status_code == 400 and "hours" in sent.get_data(as_text=True)
+    assert setup.store.get_decision("denver-iv") is None
