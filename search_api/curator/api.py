@@ -58,7 +58,10 @@ def _challenge(response: Response) -> Response:
 def body() -> dict[str, Any]:
     if (request.content_length or 0) > MAX_BODY:
         raise APIError(413, "too_large", f"the body may be at most {MAX_BODY} bytes")
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than json can read
+        data = None
     if not isinstance(data, dict):
         raise APIError(400, "invalid_body", "send a JSON object (Content-Type: application/json)")
     return data

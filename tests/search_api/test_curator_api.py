@@ -83,8 +83,9 @@ def test_bad_input_names_the_field(setup):
         response = call(setup, method, path, json=payload)
         assert response.status_code == 400, (path, payload, response.get_json())
         assert response.get_json()["error"]["details"]["parameter"] == field
-    assert call(setup, "POST", "/clinics/denver-iv/review", data="[1]",
-                content_type="application/json").status_code == 400
+    for not_an_object in ["[1]", "[" * 10_000 + "]" * 10_000]:  # the second: too deep for json
+        assert call(setup, "POST", "/clinics/denver-iv/review", data=not_an_object,
+                    content_type="application/json").status_code == 400
     assert call(setup, "GET", "/queue?per_page=1000").status_code == 400
     assert call(setup, "GET", "/clinics/nope").status_code == 404
     # nothing was half-written
