@@ -1,10 +1,15 @@
-"""The Elasticsearch node killed (SIGKILL) in the middle of a rebuild: while its bulk load runs,
-and at the moment the alias is to move. Either way the public alias still serves the previous
-complete index after the node comes back, and the next rebuild succeeds and leaves no
-half-loaded index behind.
+"""Elasticsearch killed (SIGKILL) at the worst moments.
 
-The node is a real one of its own (tools/es-node/esctl with its own var folder), so that
-killing it disturbs no other test.
+- A rebuild: while its bulk load runs, and at the moment the alias is to move. Either way the
+  public alias still serves the previous complete index after the node comes back, and the next
+  rebuild succeeds and leaves no half-loaded index behind.
+- A 3-node cluster (one JVM per node) with one replica of everything: each node in turn — the
+  elected master and the node the client talks to first among them — is killed while searches
+  and reads go on; they keep giving the right answers, then the node is started again and the
+  cluster goes back to green.
+
+The nodes are real ones of their own (tools/es-node/esctl with its own var folder), so that
+killing them disturbs no other test.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from bench.synthetic import synthetic_clinics
-from katdir.store import StoreUnavailable
+from katdir.store import NearQuery, StoreUnavailable
 from katdir.store import es_schema as schema
 from katdir.store.elasticsearch import ElasticsearchStore
 
@@ -59,6 +64,40 @@ class Node:
 
     def stop(self) -> None:
         subprocess.run([str(ESCTL), "stop"], env=self.env, capture_output=True, timeout=120)
+
+
+class Cluster:
+    """A 3-node cluster, one JVM per node, in a folder of its own: kill -9 one node, start it
+    again (`esctl start` starts the nodes that are not running)."""
+
+    size = 3
+
+    def __init__(self, var: Path):
+        self.env = {**os.environ, "ES_VAR_DIR": str(var), "ES_HTTP_PORT": "0",
+                    "ES_TRANSPORT_PORT": "0", "ES_HEAP": "256m"}
+        self.es_dir = var / "elasticsearch"
+        self.urls: list[str] = []
+
+    def start(self) -> list[str]:
+        done = subprocess.run([str(ESCTL), "start", "--nodes", str(self.size)], env=self.env,
+                              capture_output=True, text=True, timeout=400)
+        assert done.returncode == 0, done.stderr[-2000:]
+        self.urls = done.stdout.strip().splitlines()[-1].split(",")
+        return self.urls
+
+    def pid(self, node: int) -> int:
+        return int((self.es_dir / f"cluster-{node}.pid").read_text())
+
+    def kill(self, node: int) -> None:
+        pid = self.pid(node)
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        subprocess.run([str(ESCTL), "stop", "--nodes", str(self.size)], env=self.env,
+                       capture_output=True, timeout=180)
 
 
 @pytest.fixture
@@ -146,3 +185,100 @@ def test_killed_as_the_alias_moves_the_previous_index_serves_and_the_next_run_re
     assert served_ids(store) == {c.id for c in after}
     assert clinic_indices(store) == store.aliased_indices()
     store.drop_everything()
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    cluster = Cluster(tmp_path / "var")
+    cluster.start()
+    yield cluster
+    cluster.stop()
+
+
+def answers(store: ElasticsearchStore, queries: list[NearQuery], ids: list[str]):
+    """What the checks compare: the hits of each search (ids, in order, and totals), the
+    count, and the clinics read by id."""
+    found = [(r.total, [h.clinic.id for h in r.hits]) for r in map(store.search, queries)]
+    read = [store.get(cid) for cid in ids]
+    return found, store.count(), [c.model_dump_json() if c else None for c in read]
+
+
+class Reader(threading.Thread):
+    """Asks again and again, across the kill, until stopped: counts the rounds, the failures
+    and the answers that differ from the expected ones."""
+
+    def __init__(self, ask, expected):
+        super().__init__()
+        self.ask, self.expected = ask, expected
+        self.stop = threading.Event()
+        self.rounds, self.errors, self.wrong = 0, [], []
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                got = self.ask()
+            except Exception as error:  # noqa: BLE001 — what the test reads
+                self.errors.append(error)
+                continue
+            self.rounds += 1
+            if got != self.expected:
+                self.wrong.append(got)
+
+
+def test_a_three_node_cluster_keeps_answering_with_any_one_node_killed(cluster):
+    clinics = list(synthetic_clinics(3000, seed=11))
+    # The client knows every node, as a deployment's KATDIR_STORE would list them.
+    store = ElasticsearchStore(cluster.urls, prefix="katdir-test-cluster-faults", replicas=1,
+                               request_timeout=10)
+    store.rebuild(clinics)
+    health = store.es.cluster.health(wait_for_status="green", timeout="120s")
+    assert health["status"] == "green" and health["number_of_nodes"] == 3
+
+    # Searches that hit many clinics (spread over every shard) and a few reads by id.
+    queries = [NearQuery(lat=c.location.lat, lon=c.location.lon, radius_km=radius, sort=sort,
+                         per_page=20)
+               for c, radius, sort in [(clinics[5], 800, "distance"), (clinics[1], 300, "price"),
+                                       (clinics[2], 2000, "distance")]]
+    ids = [c.id for c in clinics[::500]] + ["no-such-clinic"]
+    expected = answers(store, queries, ids)
+    assert all(total > 20 for total, _ in expected[0]) and expected[1] == 3000, expected[:2]
+
+    names = [f"katdir-node-{i}" for i in range(cluster.size)]
+    master = names.index(store.es.cat.master(format="json")[0]["node"])
+    # The elected master, and the node the client tries first (another one too when they
+    # are the same node).
+    victims = [master, 0 if master != 0 else 1]
+    killed_roles = []
+    for victim in victims:
+        roles = [role for role, is_it in (("master", victim == master),
+                                          ("first in the client's list", victim == 0)) if is_it]
+        killed_roles += roles
+        reader = Reader(lambda: answers(store, queries, ids), expected)
+        reader.start()
+        time.sleep(1.0)
+        cluster.kill(victim)
+        # While the node stays down: a new client (a process starting now, with every
+        # node's address) and the long-lived one both get the full, right answers.
+        time.sleep(3.0)
+        fresh = ElasticsearchStore(cluster.urls, prefix=store.prefix, request_timeout=10)
+        assert answers(fresh, queries, ids) == expected, f"node {victim} down: new client"
+        fresh.close()
+        health = store.es.cluster.health(timeout="30s", wait_for_nodes="2")
+        assert health["number_of_nodes"] == 2 and health["status"] in ("yellow", "green")
+        time.sleep(2.0)
+        reader.stop.set()
+        reader.join(timeout=60)
+        assert not reader.errors, f"node {victim} ({', '.join(roles)}) killed: " \
+            f"{len(reader.errors)} failed, first: {reader.errors[0]!r}"
+        assert not reader.wrong and reader.rounds >= 3, (victim, reader.rounds, reader.wrong[:1])
+
+        cluster.start()  # only the killed node starts again
+        health = store.es.cluster.health(wait_for_status="green", wait_for_nodes="3",
+                                         timeout="180s")
+        assert health["status"] == "green" and health["number_of_nodes"] == 3, health
+        assert answers(store, queries, ids) == expected
+    assert "master" in killed_roles and "first in the client's list" in killed_roles
+    # A new master was elected each time the old one died: someone is master now.
+    assert store.es.cat.master(format="json")[0]["node"] in names
+    store.drop_everything()
+    store.close()
