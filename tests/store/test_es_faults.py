@@ -3,6 +3,10 @@
 - A rebuild: while its bulk load runs, and at the moment the alias is to move. Either way the
   public alias still serves the previous complete index after the node comes back, and the next
   rebuild succeeds and leaves no half-loaded index behind.
+- A write run (`katdir import`, `katdir index`): the writer killed halfway through its
+  batches, or the node killed under it. The alias still serves the previous complete state, a
+  second writer is told who holds the lock, and once the dead run's lock has expired the next
+  run takes it over, removes the half-written generation and completes.
 - A 3-node cluster (one JVM per node) with one replica of everything: each node in turn — the
   elected master and the node the client talks to first among them — is killed while searches
   and reads go on; they keep giving the right answers, then the node is started again and the
@@ -17,6 +21,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -64,6 +69,11 @@ class Node:
 
     def stop(self) -> None:
         subprocess.run([str(ESCTL), "stop"], env=self.env, capture_output=True, timeout=120)
+
+
+ROOT = Path(__file__).resolve().parents[2]
+KATDIR = ROOT / ".venv" / "bin" / "katdir"
+LOCK_TTL = 4.0  # seconds: the killed writers' locks expire quickly in these tests
 
 
 class Cluster:
@@ -282,3 +292,139 @@ def test_a_three_node_cluster_keeps_answering_with_any_one_node_killed(cluster):
     assert store.es.cat.master(format="json")[0]["node"] in names
     store.drop_everything()
     store.close()
+
+
+# -- write runs ----------------------------------------------------------------------------
+
+def generation_count(store: ElasticsearchStore) -> int:
+    """Documents in the clinic index a run is writing (the one no alias names yet), or -1."""
+    live = store.aliased_indices()
+    others = [name for name in clinic_indices(store) if name not in live]
+    if not others:
+        return -1
+    store.es.indices.refresh(index=others[0])
+    return int(store.es.count(index=others[0])["count"])
+
+
+def served(store: ElasticsearchStore) -> dict[str, str]:
+    return {c.id: c.model_dump_json() for c in store.iter_clinics()}
+
+
+class Katdir:
+    """`katdir ARGS` in a child process on the store; its output goes to files (it logs every
+    Elasticsearch request: a pipe nobody reads would fill and stop it)."""
+
+    def __init__(self, folder: Path, *args: str, url: str, prefix: str):
+        env = {**os.environ, "KATDIR_STORE": url, "KATDIR_ES_PREFIX": prefix,
+               "KATDIR_ES_WRITER_LOCK_TTL": str(LOCK_TTL)}
+        cli = [str(KATDIR)] if KATDIR.exists() else [sys.executable, "-m", "katdir.cli"]
+        self.err_path = folder / f"katdir-{uuid.uuid4().hex[:6]}.err"
+        with open(self.err_path, "w") as err:
+            self.process = subprocess.Popen([*cli, *args], env=env, stdin=subprocess.DEVNULL,
+                                            stdout=subprocess.DEVNULL, stderr=err)
+        self.pid = self.process.pid
+
+    def finish(self, timeout: float) -> tuple[int, str]:
+        code = self.process.wait(timeout=timeout)
+        return code, self.err_path.read_text()
+
+    def lines(self) -> list[str]:  # katdir's own messages, without the client's request log
+        return [line for line in self.err_path.read_text().splitlines()
+                if "elastic_transport" not in line]
+
+
+def write_clinics(path: Path, count: int, seed: int) -> list:
+    clinics = list(synthetic_clinics(count, seed=seed))
+    path.write_text("".join(c.model_dump_json() + "\n" for c in clinics))
+    return clinics
+
+
+def test_an_import_killed_halfway_leaves_the_previous_state_and_the_next_run_takes_over(
+        es_url, tmp_path):
+    prefix = f"katdir-test-faults-{uuid.uuid4().hex[:8]}"
+    url = es_url.split(",")[0]
+    store = store_on(url, prefix)
+    store.rebuild(synthetic_clinics(BEFORE, seed=5))
+    [complete] = store.aliased_indices()
+    before = served(store)
+    # 10,000 clinics, written in 5 batches of 2,000 (their ids overlap the 300: some replace).
+    write_clinics(tmp_path / "big.jsonl", 10_000, seed=12)
+
+    writer = Katdir(tmp_path, "import", str(tmp_path / "big.jsonl"), "--replace", url=url,
+                    prefix=prefix)
+    deadline = time.monotonic() + 600
+    while generation_count(store) < 2_000:  # its first batch is in its generation
+        assert writer.process.poll() is None, writer.lines()[-20:]
+        assert time.monotonic() < deadline, "the import never wrote its first batch"
+        time.sleep(0.2)
+    writer.process.kill()  # SIGKILL: no clean-up of any kind
+    writer.process.wait(timeout=30)
+    assert 2_000 <= generation_count(store) < 10_000  # it really died halfway
+
+    # Readers see the previous complete state, exactly.
+    assert store.aliased_indices() == [complete] and served(store) == before
+    # The lock outlives the dead writer until it expires: a second run is told who holds it.
+    second = Katdir(tmp_path, "import", str(tmp_path / "big.jsonl"), "--replace", url=url,
+                    prefix=prefix)
+    code, err = second.finish(timeout=120)
+    [message] = second.lines()
+    assert code == 2 and "Traceback" not in err, err
+    assert message.startswith("katdir import: the Elasticsearch directory "), message
+    assert f"is being written by katdir import (pid {writer.pid} on " in message, message
+    assert "its lock expires at" in message, message
+
+    time.sleep(LOCK_TTL)
+    small = write_clinics(tmp_path / "small.jsonl", 200, seed=13)  # replaces 200 of 300
+    third = Katdir(tmp_path, "import", str(tmp_path / "small.jsonl"), "--replace", url=url,
+                   prefix=prefix)
+    code, err = third.finish(timeout=300)
+    assert code == 0, third.lines()
+    assert f"taking over the writer lock of katdir import (pid {writer.pid} on " in err
+    now = served(store)
+    assert set(now) == set(before) | {c.id for c in small}
+    assert all(now[k] == v for k, v in before.items() if k not in {c.id for c in small})
+    assert clinic_indices(store) == store.aliased_indices()  # the half-written one is gone
+    store.drop_everything()
+
+
+def test_the_node_killed_during_an_index_run_leaves_the_previous_state(node):
+    prefix = f"katdir-test-faults-{uuid.uuid4().hex[:8]}"
+    store = store_on(node.url, prefix)
+    store.rebuild(synthetic_clinics(BEFORE, seed=14))
+    [complete] = store.aliased_indices()
+    before = served(store)
+
+    failed: list[BaseException] = []
+
+    def index_run() -> None:
+        writer = store_on(node.url, prefix)
+        writer.lock_ttl = LOCK_TTL
+        clinics = list(synthetic_clinics(AFTER, seed=15))
+        try:
+            with writer.writing("katdir index"):
+                for start in range(0, AFTER, 1000):
+                    writer.upsert(clinics[start:start + 1000])
+        except BaseException as error:  # noqa: BLE001 — the failure is what the test reads
+            failed.append(error)
+
+    running = threading.Thread(target=index_run)
+    running.start()
+    deadline = time.monotonic() + 300
+    while generation_count(store) < BEFORE + 2_000:
+        assert running.is_alive() and time.monotonic() < deadline, failed
+        time.sleep(0.1)
+    node.kill()
+    running.join(timeout=120)
+    assert failed and isinstance(failed[0], StoreUnavailable), failed
+
+    store = store_on(node.start(), prefix)
+    store.lock_ttl = LOCK_TTL
+    assert store.aliased_indices() == [complete] and served(store) == before
+    time.sleep(LOCK_TTL)  # the dead run's lock expires (the restart usually took longer)
+    with store.writing("katdir index"):  # takes it over, removes the half-written generation
+        store.upsert(synthetic_clinics(200, seed=16))
+    assert len(served(store)) == len(set(before) | {c.id for c in synthetic_clinics(200,
+                                                                                      seed=16)})
+    assert clinic_indices(store) == store.aliased_indices()
+    store.upsert(synthetic_clinics(1, seed=17))  # single writes work again (no block left)
+    store.drop_everything()
