@@ -113,9 +113,11 @@ class Cluster:
 @pytest.fixture
 def node(tmp_path):
     node = Node(tmp_path / "var")
-    node.start()
-    yield node
-    node.stop()
+    try:  # stopped whatever happens: no JVM outlives its test
+        node.start()
+        yield node
+    finally:
+        node.stop()
 
 
 def store_on(url: str, prefix: str) -> ElasticsearchStore:
@@ -200,9 +202,11 @@ def test_killed_as_the_alias_moves_the_previous_index_serves_and_the_next_run_re
 @pytest.fixture
 def cluster(tmp_path):
     cluster = Cluster(tmp_path / "var")
-    cluster.start()
-    yield cluster
-    cluster.stop()
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
 
 
 def answers(store: ElasticsearchStore, queries: list[NearQuery], ids: list[str]):
