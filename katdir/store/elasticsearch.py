@@ -537,11 +537,12 @@ class ElasticsearchStore(Store):
             else:
                 self.es.indices.put_settings(index=live[0],
                                              settings={"index.blocks.write": True})
-                self.es.indices.clone(index=live[0], target=generation,
-                                      settings={"index.blocks.write": None},
-                                      wait_for_active_shards="1")
-                self.es.cluster.health(index=generation, wait_for_status="yellow",
-                                       timeout="60s")
+                # Waits on the cluster: the client's timeout must outlast the server's.
+                slow = self.es.options(request_timeout=BULK_TIMEOUT)
+                slow.indices.clone(index=live[0], target=generation,
+                                   settings={"index.blocks.write": None},
+                                   wait_for_active_shards="1", timeout="60s")
+                slow.cluster.health(index=generation, wait_for_status="yellow", timeout="60s")
         return generation
 
     def _commit(self, state: _Run) -> None:
