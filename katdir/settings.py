@@ -58,6 +58,10 @@ class Settings:
         "PEM file of the CA that signed the cluster's certificate (https:// nodes)")
     es_replicas: int = _setting(
         "KATDIR_ES_REPLICAS", 0, "replicas of each new Elasticsearch index")
+    es_writer_lock_ttl: float = _setting(
+        "KATDIR_ES_WRITER_LOCK_TTL", 120.0,
+        "seconds an Elasticsearch write run's lock outlives its last renewal (a live run renews "
+        "it every quarter of that): how long the next writer waits after a run died")
     geocoder: str = _setting(
         "KATDIR_GEOCODER", "",
         "a geopy service name (e.g. nominatim) asked when the offline gazetteer cannot place "

@@ -2,17 +2,26 @@
 
 Readers and incremental writers address the alias `{prefix}-clinics`; a full rebuild loads a
 new index `{prefix}-clinics-<timestamp>` and moves the alias in one `_aliases` call, so that
-readers switch from the whole old content to the whole new one. Curators' decisions live in
-`{prefix}-decisions`, which rebuilds never touch. The mapping is katdir.store.es_schema.
+readers switch from the whole old content to the whole new one. A write run (`writing()`:
+`katdir index`, `katdir import`) works the same way: under a writer lock (one document created
+with op_type=create in `{prefix}-writer`), its first write clones the live index into a new
+generation, every write of the run goes there, and the alias moves to it only when the run
+ends well — a run that dies leaves the previous complete state visible. Curators' decisions
+live in `{prefix}-decisions`, which rebuilds never touch. The mapping is katdir.store.es_schema.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import re
+import socket
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
@@ -37,6 +46,7 @@ from katdir.store.base import (
     Store,
     StoreError,
     StoreUnavailable,
+    WriterBusy,
     context_routes,
     empty_facets,
 )
@@ -65,6 +75,10 @@ PAGE_MARGIN = 8  # neighbours fetched on each side of a page to put it in exact 
 QUANTIZATION_KM = 2e-5
 MAX_REPORTED_FAILURES = 20
 OLD_INDEX_GRACE = 1.0  # seconds between the alias swap and deleting the index it left
+# A write run's lock lasts this long unless renewed; its run renews it every quarter of that,
+# so only a run that died (or hung that long) loses it to the next writer.
+WRITER_LOCK_TTL = 120.0
+WRITER_LOCK_ID = "writer"
 
 
 _PREFIX = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
@@ -87,6 +101,32 @@ def _engine(action: str) -> Iterator[None]:
                                    f"({err.meta.status}): {err.message}") from err
         raise StoreError(f"Elasticsearch refused to {action} ({err.meta.status}): "
                          f"{err.message}: {err.info}") from err
+
+
+@dataclass
+class _Run:
+    """One write run of this process: its lock (the document's sequence number and primary
+    term prove it is still ours), and the generation its writes go to once it has one."""
+
+    name: str
+    doc: dict[str, Any]
+    seq_no: int
+    primary_term: int
+    generation: str | None = None
+    live: str | None = None
+    lost: str | None = None  # why the lock is no longer ours
+    keep: bool = False  # left for the next run: it names what this run could not clean up
+    done: threading.Event = field(default_factory=threading.Event)
+    guard: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _blocked(reason: str) -> bool:
+    """Was a write refused because the index is closed to writes (a run is writing)?"""
+    return "cluster_block_exception" in reason
+
+
+def _when(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 class ElasticsearchStore(Store):
@@ -121,6 +161,9 @@ class ElasticsearchStore(Store):
         self._decisions_ready = False
         self._records_ready = False
         self._schema_checked = False
+        self.writer_lock = schema.writer_lock_index(prefix)
+        self.lock_ttl = WRITER_LOCK_TTL
+        self._local = threading.local()  # .run: the write run of this thread, if any
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ElasticsearchStore:
@@ -132,7 +175,9 @@ class ElasticsearchStore(Store):
             options["api_key"] = settings.es_api_key
         if settings.es_ca_certs and all(n.strip().startswith("https:") for n in nodes):
             options["ca_certs"] = settings.es_ca_certs  # (plain http: no TLS to set)
-        return cls(nodes, prefix=settings.es_prefix, replicas=settings.es_replicas, **options)
+        store = cls(nodes, prefix=settings.es_prefix, replicas=settings.es_replicas, **options)
+        store.lock_ttl = settings.es_writer_lock_ttl
+        return store
 
     def close(self) -> None:
         self.es.close()
@@ -199,8 +244,10 @@ class ElasticsearchStore(Store):
 
     def reindex(self) -> int:
         """Copy every clinic into a new index of the current schema and move the alias to it
-        (streamed: the old index is read while the new one is loaded)."""
-        count = self.rebuild(self.iter_clinics())
+        (streamed: the old index is read while the new one is loaded), as a write run: no
+        other run writes meanwhile."""
+        with self.writing("katdir rebuild"):
+            count = self.rebuild(self.iter_clinics())
         self._schema_checked = False
         return count
 
@@ -236,7 +283,7 @@ class ElasticsearchStore(Store):
             found = self.es.options(ignore_status=404).indices.get(
                 index=schema.clinics_index_pattern(self.prefix), expand_wildcards="all")
             ours = [name for name in found if schema.is_clinics_index(self.prefix, name)]
-            ours += [self.decisions, self.records]
+            ours += [self.decisions, self.records, self.writer_lock]
             for name in ours:
                 self.es.options(ignore_status=404).indices.delete(index=name)
             self.es.options(ignore_status=404).indices.delete_index_template(
@@ -286,34 +333,277 @@ class ElasticsearchStore(Store):
         return error
 
     def upsert(self, clinics: Iterable[Clinic]) -> int:
-        """Index the clinics through the alias, then refresh once so that reads see them.
+        """Index the clinics (inside a write run: into its generation; else through the
+        alias), then refresh once so that reads see them.
 
-        Unlike SQLite's transaction, a bulk is not all-or-nothing: the clinics that
-        Elasticsearch accepted stay written, and a StoreError names the ones it refused.
+        Outside a run, a bulk is not all-or-nothing: the clinics that Elasticsearch accepted
+        stay written, and a StoreError names the ones it refused. While a run of another
+        process writes, the live index is closed to writes: WriterBusy names that run.
         """
-        self._ensure_alias()
-        written, failures = self._bulk(self.alias, clinics, require_alias=True)
+        clinics = list(clinics)
+        run = self._run()
+        if run is not None:
+            target = self._generation(run)
+        else:
+            self._ensure_alias()
+            target = self.alias
+        written, failures = self._bulk(target, clinics, require_alias=run is None)
+        if run is None and failures and all(_blocked(reason) for _, reason in failures):
+            self._unblocked_by_a_dead_run()  # WriterBusy while a live run holds the lock
+            written, failures = self._bulk(target, clinics, require_alias=True)
         # An explicit refresh (≈ 20 ms) rather than refresh=wait_for (up to refresh_interval,
         # ≈ 1 s measured) per request: reads see the writes as soon as upsert returns.
         with _engine("refresh"):
-            self.es.indices.refresh(index=self.alias)
+            self.es.indices.refresh(index=target)
         if failures:
             raise self._failure_error("upsert incomplete", failures)
         return written
 
     def delete(self, clinic_id: str) -> bool:
         self._check_schema()
-        with _engine("delete a clinic"):
-            try:
-                self.es.delete(index=self.alias, id=clinic_id, refresh=True)
-            except NotFoundError:  # no such clinic, or no index at all yet
-                return False
+        run = self._run()
+        target = self._generation(run) if run is not None else self.alias
+        for attempt in (1, 2):
+            with _engine("delete a clinic"):
+                try:
+                    self.es.delete(index=target, id=clinic_id, refresh=True)
+                except NotFoundError:  # no such clinic, or no index at all yet
+                    return False
+                except ApiError as err:
+                    if attempt == 2 or run is not None or not _blocked(str(err)):
+                        raise
+                    self._unblocked_by_a_dead_run()
+                    continue
+            return True
         return True
+
+    # -- write runs: one at a time, all or nothing -----------------------------------------
+
+    @contextlib.contextmanager
+    def writing(self, run: str) -> Iterator[None]:
+        """A write run: under the writer lock, its writes go to a new generation of the
+        clinic index that the alias names only once the run has ended well. A second writer
+        meanwhile gets WriterBusy naming the first; a run that dies leaves the previous
+        complete state visible, and its lock expires so that the next run takes over."""
+        if self._run() is not None:  # a run inside a run: the outer one decides
+            yield
+            return
+        state = self._take_lock(run)
+        self._local.run = state
+        renewer = threading.Thread(target=self._keep_lock, args=(state,),
+                                   name="katdir-es-writer-lock", daemon=True)
+        renewer.start()
+        try:
+            try:
+                yield
+                self._commit(state)
+            except BaseException:
+                self._discard_generation(state)
+                raise
+        finally:
+            self._local.run = None
+            state.done.set()
+            renewer.join(timeout=30)
+            self._release_lock(state)
+
+    def _run(self) -> _Run | None:
+        return getattr(self._local, "run", None)
+
+    def _ensure_writer_lock(self) -> None:
+        with _engine("create the writer lock index"):
+            if not self.es.indices.exists(index=self.writer_lock):
+                self.es.options(ignore_status=400).indices.create(
+                    index=self.writer_lock,
+                    **schema.writer_lock_index_body(replicas=self.replicas))
+
+    def _take_lock(self, run: str) -> _Run:
+        """Create the lock document; if a run holds it, WriterBusy — unless its lock expired
+        (that run died): then take it over and clean up what the dead run left."""
+        self._ensure_writer_lock()
+        now = time.time()
+        doc = {"run": run, "owner": f"pid {os.getpid()} on {socket.gethostname()}",
+               "started": datetime.fromtimestamp(now, timezone.utc).isoformat(),
+               "expires": now + self.lock_ttl, "generation": None, "live": None}
+        with _engine("take the writer lock"):
+            try:
+                made = self.es.create(index=self.writer_lock, id=WRITER_LOCK_ID, document=doc)
+                return _Run(run, doc, made["_seq_no"], made["_primary_term"])
+            except EsConflictError:
+                pass
+            try:
+                held = self.es.get(index=self.writer_lock, id=WRITER_LOCK_ID)
+            except NotFoundError:  # released just now: try once more
+                made = self.es.create(index=self.writer_lock, id=WRITER_LOCK_ID, document=doc)
+                return _Run(run, doc, made["_seq_no"], made["_primary_term"])
+            holder = held["_source"]
+            if holder["expires"] > time.time():
+                raise WriterBusy(self._busy_message(holder))
+            log.warning("%s: taking over the writer lock of %s (%s, since %s): it expired at %s "
+                        "without being released, so that run died; removing what it left",
+                        run, holder["run"], holder["owner"], holder["started"],
+                        _when(holder["expires"]))
+            try:
+                made = self.es.index(index=self.writer_lock, id=WRITER_LOCK_ID, document=doc,
+                                     if_seq_no=held["_seq_no"],
+                                     if_primary_term=held["_primary_term"])
+            except EsConflictError:  # another writer took it over first
+                raise WriterBusy(self._busy_message(
+                    self.es.get(index=self.writer_lock, id=WRITER_LOCK_ID)["_source"])) from None
+        self._clean_up_after(holder)
+        return _Run(run, doc, made["_seq_no"], made["_primary_term"])
+
+    def _busy_message(self, holder: dict[str, Any]) -> str:
+        return (f"the Elasticsearch directory {self.prefix!r} is being written by "
+                f"{holder['run']} ({holder['owner']}, since {holder['started']}); run this "
+                "again when it has finished (if that run died, its lock expires at "
+                f"{_when(holder['expires'])})")
+
+    def _clean_up_after(self, holder: dict[str, Any]) -> None:
+        """What a dead run left: its unfinished generation and the block on the live index —
+        or, if it died just after moving the alias, the generation it replaced."""
+        with _engine("clean up after a dead run"):
+            generation, live = holder.get("generation"), holder.get("live")
+            aliased = self.aliased_indices()
+            if generation and generation not in aliased:
+                log.info("deleting %s, the unfinished generation of a run that died", generation)
+                self.es.options(ignore_status=404).indices.delete(index=generation)
+            if live and generation in aliased:
+                self.es.options(ignore_status=404).indices.delete(index=live)
+            elif live:
+                self.es.options(ignore_status=404).indices.put_settings(
+                    index=live, settings={"index.blocks.write": None})
+
+    def _update_lock(self, state: _Run, **changes: Any) -> None:
+        """Write the lock document again (renewed, or naming the generation) — only if it is
+        still the one this run wrote; else the lock was taken over and the run must stop."""
+        with state.guard:
+            if state.lost:
+                raise StoreError(state.lost)
+            doc = {**state.doc, **changes, "expires": time.time() + self.lock_ttl}
+            try:
+                with _engine("renew the writer lock"):
+                    made = self.es.index(index=self.writer_lock, id=WRITER_LOCK_ID,
+                                         document=doc, if_seq_no=state.seq_no,
+                                         if_primary_term=state.primary_term)
+            except StoreError as err:
+                if not isinstance(err.__cause__, EsConflictError):
+                    raise
+                state.lost = (f"{state.name}: another writer took over the writer lock of "
+                              f"{self.prefix} (this run was too slow to renew it); nothing of "
+                              "this run was made visible")
+                raise StoreError(state.lost) from None
+            state.doc, state.seq_no, state.primary_term = doc, made["_seq_no"], \
+                made["_primary_term"]
+
+    def _keep_lock(self, state: _Run) -> None:
+        while not state.done.wait(self.lock_ttl / 4):
+            try:
+                self._update_lock(state)
+            except StoreUnavailable as err:  # try again at the next beat, before it expires
+                log.warning("%s: could not renew the writer lock: %s", state.name, err)
+            except StoreError:
+                return  # taken over: the run finds out at its next write or at its end
+
+    def _release_lock(self, state: _Run) -> None:
+        if state.lost or state.keep:
+            return
+        try:
+            with _engine("release the writer lock"):
+                self.es.delete(index=self.writer_lock, id=WRITER_LOCK_ID, if_seq_no=state.seq_no,
+                               if_primary_term=state.primary_term)
+        except StoreError as err:  # it expires by itself; the next run takes it over
+            log.warning("%s: could not release the writer lock (it expires at %s): %s",
+                        state.name, _when(state.doc["expires"]), err)
+
+    def _generation(self, state: _Run) -> str:
+        """The index this run writes to, made at its first write: a clone of the live index
+        (hard links: fast), taken while the live index is closed to writes, so that nobody's
+        write can fall between the copy and the alias move."""
+        if state.generation is not None:
+            return state.generation
+        self._check_schema()
+        generation = schema.new_clinics_index(self.prefix)
+        live = self.aliased_indices()
+        if len(live) > 1:
+            raise StoreError(f"the alias {self.alias} names {len(live)} indices ({live}): "
+                             "run `katdir rebuild` to make one")
+        # Named in the lock first: if this run dies, the next one knows what to remove.
+        self._update_lock(state, generation=generation, live=live[0] if live else None)
+        state.generation, state.live = generation, live[0] if live else None
+        with _engine("start a new generation of the clinic index"):
+            if not live:  # an empty directory: the template makes the index
+                self._put_template()
+                self.es.indices.create(index=generation)
+            else:
+                self.es.indices.put_settings(index=live[0],
+                                             settings={"index.blocks.write": True})
+                # Waits on the cluster: the client's timeout must outlast the server's.
+                slow = self.es.options(request_timeout=BULK_TIMEOUT)
+                slow.indices.clone(index=live[0], target=generation,
+                                   settings={"index.blocks.write": None},
+                                   wait_for_active_shards="1", timeout="60s")
+                slow.cluster.health(index=generation, wait_for_status="yellow", timeout="60s")
+        return generation
+
+    def _commit(self, state: _Run) -> None:
+        """The run ended well: the alias moves to its generation in one call."""
+        if state.generation is None:
+            return
+        with _engine("make the run's writes visible"):
+            self._update_lock(state)  # still ours: nobody took over meanwhile
+            self.es.indices.refresh(index=state.generation)
+            self.es.indices.update_aliases(actions=[
+                {"remove": {"index": schema.clinics_index_pattern(self.prefix),
+                            "alias": self.alias, "must_exist": False}},
+                {"add": {"index": state.generation, "alias": self.alias}},
+            ])
+        self._alias_ready = True
+        previous, state.generation, state.live = state.live, None, None
+        if previous:
+            time.sleep(OLD_INDEX_GRACE)  # let searches that resolved the alias before finish
+            try:
+                with _engine("delete the previous generation"):
+                    self.es.options(ignore_status=404).indices.delete(index=previous)
+            except StoreError as err:  # the run is visible; a rebuild removes what is left
+                log.warning("%s: could not delete the previous generation %s: %s", state.name,
+                            previous, err)
+
+    def _discard_generation(self, state: _Run) -> None:
+        """The run failed: its generation goes, the live index takes writes again."""
+        if state.generation is None:
+            return
+        try:
+            with _engine("discard the run's generation"):
+                if state.generation not in self.aliased_indices():
+                    self.es.options(ignore_status=404).indices.delete(index=state.generation)
+                if state.live:
+                    self.es.options(ignore_status=404).indices.put_settings(
+                        index=state.live, settings={"index.blocks.write": None})
+        except StoreError as err:  # the next run cleans up (the lock names both)
+            log.warning("%s: could not remove its unfinished generation %s: %s", state.name,
+                        state.generation, err)
+            state.keep = True
+            return
+        state.generation = state.live = None
+
+    def _unblocked_by_a_dead_run(self) -> None:
+        """A write outside a run found the live index closed to writes: a run holds it
+        (WriterBusy), or a run died holding it — take its expired lock, which cleans up."""
+        state = self._take_lock("a write")
+        try:
+            with _engine("open the clinic index to writes"):  # no run holds it: nobody blocks
+                self.es.options(ignore_status=404).indices.put_settings(
+                    index=self.alias, settings={"index.blocks.write": None})
+        finally:
+            self._release_lock(state)
 
     def rebuild(self, clinics: Iterable[Clinic]) -> int:
         """Load every clinic into a new index, then move the alias to it in one `_aliases`
         call and delete the indices it left. If anything fails before the move, the new index
         is deleted and the alias still points at the old content: nothing is lost."""
+        run = self._run()
+        if run is not None:  # the run's own generation is superseded by this whole load
+            self._discard_generation(run)
         self._put_template()
         new = schema.new_clinics_index(self.prefix)
         with _engine("create a new clinic index"):
@@ -460,14 +750,20 @@ class ElasticsearchStore(Store):
     def get(self, clinic_id: str) -> Clinic | None:
         with _engine("read a clinic"):
             try:
-                found = self.es.get(index=self.alias, id=clinic_id, source_includes="doc")
+                found = self.es.get(index=self._clinics(), id=clinic_id,
+                                    source_includes="doc")
             except NotFoundError:
                 return None
         return schema.clinic_from_source(found["_source"])
 
     def iter_clinics(self) -> Iterator[Clinic]:
-        for source in self._walk(self.alias, "id"):
+        for source in self._walk(self._clinics(), "id"):
             yield schema.clinic_from_source(source)
+
+    def _clinics(self) -> str:
+        """Where whole clinics are read: a run reads its own writes, everyone else the alias."""
+        run = self._run()
+        return run.generation if run is not None and run.generation else self.alias
 
     def _walk(self, index: str, key: str, *, query: dict[str, Any] | None = None,
               fields: list[str] | None = None) -> Iterator[dict[str, Any]]:

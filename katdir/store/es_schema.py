@@ -77,6 +77,11 @@ def records_index(prefix: str) -> str:
     return f"{prefix}-records"
 
 
+def writer_lock_index(prefix: str) -> str:
+    """Where a write run's lock lives: one document, `writer`, while a run writes."""
+    return f"{prefix}-writer"
+
+
 def template_name(prefix: str) -> str:
     return f"{prefix}-clinics"
 
@@ -200,6 +205,22 @@ def decisions_index_body(*, replicas: int = 0) -> dict[str, Any]:
 def records_index_body(*, replicas: int = 0) -> dict[str, Any]:
     return {"settings": index_settings(shards=1, replicas=replicas),
             "mappings": RECORD_MAPPINGS}
+
+
+# The writer lock: who holds it, since when, until when (epoch seconds, renewed while the run
+# lives), and what a dead holder may have left: the generation it was writing, the live index
+# it had blocked.
+WRITER_LOCK_MAPPINGS: dict[str, Any] = {
+    "dynamic": "strict",
+    "properties": {"run": {"type": "keyword"}, "owner": {"type": "keyword"},
+                   "started": {"type": "date"}, "expires": {"type": "double"},
+                   "generation": {"type": "keyword"}, "live": {"type": "keyword"}},
+}
+
+
+def writer_lock_index_body(*, replicas: int = 0) -> dict[str, Any]:
+    return {"settings": index_settings(shards=1, replicas=replicas),
+            "mappings": WRITER_LOCK_MAPPINGS}
 
 
 def record_id(kind: str, key: str) -> str:

@@ -47,9 +47,11 @@ import java.util.stream.IntStream;
  *
  * Usage: java -cp 'target/classes:target/lib/*' org.elasticsearch.node.KatdirNode
  *          --home DIR [--nodes N] [--http-port P] [--transport-port P] [--ports-file FILE]
- *          [--cluster-name NAME]
+ *          [--cluster-name NAME] [--node I --transport-ports P0,P1,...]
  *   --http-port / --transport-port: first port to try (default 9200 / 9300); the next free ones
  *   are used when taken; 0 means "any free port".
+ *   --node I: run only node I of the N-node cluster (one JVM per node, so that one node can be
+ *   killed alone); --transport-ports then lists every node's transport port (the seed hosts).
  *   Data lives in DIR/data (one node) or DIR/data/node-I (several nodes); DIR/config is created
  *   empty because Environment insists on a config directory.
  *   Once every node is up, FILE gets: line 1 = comma-separated base URLs, line 2 = the ports.
@@ -89,7 +91,9 @@ public class KatdirNode extends Node {
         int nodes = Integer.parseInt(opts.getOrDefault("nodes", "1"));
         String clusterName = opts.getOrDefault("cluster-name", nodes == 1 ? "katdir-dev" : "katdir-test-cluster");
         String portsFile = opts.get("ports-file");
-        multiNode = nodes > 1;
+        // --node I: this JVM runs node I alone; the others run in JVMs of their own.
+        Integer only = opts.containsKey("node") ? Integer.valueOf(opts.get("node")) : null;
+        multiNode = nodes > 1 && only == null;
 
         configureLogging();
         Logger log = LogManager.getLogger(KatdirNode.class);
@@ -98,12 +102,24 @@ public class KatdirNode extends Node {
         // Pick concrete ports up front: several nodes must know each other's transport ports
         // (discovery.seed_hosts) before any of them starts. There is a tiny race between probing
         // and binding; acceptable for a dev/test tool.
-        List<Integer> httpPorts = freePorts(Integer.parseInt(opts.getOrDefault("http-port", "9200")), nodes, List.of());
-        List<Integer> transportPorts = freePorts(Integer.parseInt(opts.getOrDefault("transport-port", "9300")), nodes, httpPorts);
+        List<Integer> httpPorts;
+        List<Integer> transportPorts;
+        if (only == null) {
+            httpPorts = freePorts(Integer.parseInt(opts.getOrDefault("http-port", "9200")), nodes, List.of());
+            transportPorts = freePorts(Integer.parseInt(opts.getOrDefault("transport-port", "9300")), nodes, httpPorts);
+        } else {
+            // The other nodes' ports are fixed by whoever planned the cluster (esctl).
+            transportPorts = java.util.Arrays.stream(require(opts, "transport-ports").split(",")).map(Integer::valueOf).toList();
+            if (transportPorts.size() != nodes || only < 0 || only >= nodes) {
+                throw new IllegalArgumentException("--node " + only + " needs --transport-ports with " + nodes + " ports");
+            }
+            httpPorts = new ArrayList<>(java.util.Collections.nCopies(nodes, 0));
+            httpPorts.set(only, freePorts(Integer.parseInt(opts.getOrDefault("http-port", "9200")), 1, transportPorts).get(0));
+        }
         List<String> nodeNames = IntStream.range(0, nodes).mapToObj(i -> nodes == 1 ? "katdir-node" : "katdir-node-" + i).toList();
         String seeds = transportPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
 
-        boolean freshCluster = Files.exists(home.resolve("data")) == false;
+        boolean freshCluster = Files.exists(only == null ? home.resolve("data") : home.resolve("data").resolve("node-" + only)) == false;
         Files.createDirectories(home.resolve("config"));
         List<KatdirNode> started = new ArrayList<>();
         // Registered before starting, so a SIGTERM during start-up also closes what is running.
@@ -112,6 +128,9 @@ public class KatdirNode extends Node {
         List<KatdirNode> all = new ArrayList<>();
         try {
             for (int i = 0; i < nodes; i++) {
+                if (only != null && i != only) {
+                    continue;
+                }
                 Settings.Builder s = Settings.builder()
                     .put("path.home", home.toString())
                     .put("path.data", (nodes == 1 ? home.resolve("data") : home.resolve("data").resolve("node-" + i)).toString())
@@ -180,7 +199,7 @@ public class KatdirNode extends Node {
         }
         String urls = bound.stream().map(p -> "http://127.0.0.1:" + p).collect(Collectors.joining(","));
         String portList = bound.stream().map(String::valueOf).collect(Collectors.joining(","));
-        log.info("katdir-es: {} node(s) started in {} ms: {}", nodes, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), urls);
+        log.info("katdir-es: {} node(s) started in {} ms: {}", all.size(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), urls);
         System.out.println("katdir-es: listening on " + urls);
         if (portsFile != null) {
             // Write-then-rename so a poller never reads a half-written file.
@@ -264,7 +283,7 @@ public class KatdirNode extends Node {
         for (int i = 0; i < args.length; i++) {
             if (args[i].startsWith("--") == false || i + 1 >= args.length) {
                 throw new IllegalArgumentException("usage: --home DIR [--nodes N] [--http-port P] [--transport-port P]"
-                    + " [--ports-file FILE] [--cluster-name NAME]; bad argument: " + args[i]);
+                    + " [--ports-file FILE] [--cluster-name NAME] [--node I --transport-ports P,...]; bad argument: " + args[i]);
             }
             m.put(args[i].substring(2), args[++i]);
         }
