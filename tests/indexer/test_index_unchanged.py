@@ -35,7 +35,7 @@ def stored_digest(store) -> tuple[int, str]:
 
 
 def index_digest(listings_path: Path, folder: Path, warm_with: list[dict] | None = None,
-                 seed: int = 0) -> tuple[int, str]:
+                 seed: int = 0, **options) -> tuple[int, str]:
     from indexer.pipeline import index_file
     from katdir.geocoding import build_geocoder
     from katdir.store import open_store
@@ -47,19 +47,19 @@ def index_digest(listings_path: Path, folder: Path, warm_with: list[dict] | None
 
             _warm(geocoder, warm_with, seed)
         with open_store(f"sqlite:///{folder / 'katdir.db'}") as store:
-            index_file(listings_path, store, geocoder, now=NOW)
+            index_file(listings_path, store, geocoder, now=NOW, **options)
             return stored_digest(store)
     finally:
         geocoder.close()
 
 
-def synthetic_digest(folder: Path) -> tuple[int, str]:
+def synthetic_digest(folder: Path, **options) -> tuple[int, str]:
     from bench.bench_index import synthetic_listings
 
     listings = synthetic_listings(SYNTHETIC["listings"], SYNTHETIC["seed"])
     path = folder / "synthetic.jsonl"
     path.write_text("".join(json.dumps(item) + "\n" for item in listings), encoding="utf-8")
-    return index_digest(path, folder, warm_with=listings, seed=SYNTHETIC["seed"])
+    return index_digest(path, folder, warm_with=listings, seed=SYNTHETIC["seed"], **options)
 
 
 SAMPLE_WEB_LISTINGS = Path(__file__).resolve().parents[1] / "fixtures" / "indexer" / \
@@ -118,6 +118,40 @@ def test_the_synthetic_crawl_is_stored_as_before(tmp_path):
     count, digest = synthetic_digest(tmp_path)
     assert count > 1000
     assert digest == SYNTHETIC_DIGEST
+
+
+def test_the_synthetic_crawl_read_by_worker_processes_is_stored_as_before(tmp_path):
+    count, digest = synthetic_digest(tmp_path, workers=2)
+    assert count > 1000
+    assert digest == SYNTHETIC_DIGEST
+
+
+def test_worker_processes_count_bad_lines_and_skipped_pages_as_one_process_does(tmp_path):
+    from bench.bench_index import synthetic_listings
+    from indexer.pipeline import index_file
+    from katdir.geocoding import build_geocoder
+    from katdir.store import open_store
+
+    lines = [json.dumps(item) for item in synthetic_listings(1100, seed=4)]
+    lines[3] = "{not json"
+    lines[600] = json.dumps({"url": "javascript:alert(1)", "name": "Bad"})
+    lines[700] = json.dumps({**json.loads(lines[700]), "page_type": "article"})
+    lines[1050] = json.dumps({**json.loads(lines[1050]), "routes": ["IV infusions"]})  # repaired
+    path = tmp_path / "listings.jsonl"
+    path.write_text("\n".join(lines[:800] + [""] + lines[800:]) + "\n", encoding="utf-8")
+    found = []
+    for workers in (1, 3):
+        folder = tmp_path / str(workers)
+        folder.mkdir()
+        geocoder = build_geocoder(None, cache_path=folder / "geocode.sqlite")
+        with open_store(f"sqlite:///{folder / 'katdir.db'}") as store:
+            summary = index_file(path, store, geocoder, now=NOW, workers=workers)
+            found.append((summary, stored_digest(store)))
+        geocoder.close()
+    (one, one_digest), (three, three_digest) = found
+    assert (one.listings, one.invalid, one.skipped, one.coerced) == (1100, 2, 1, 1)
+    assert one.problems[0].startswith("line 4: ") and one.problems[1].startswith("line 601: ")
+    assert three == one and three_digest == one_digest
 
 
 def test_the_sample_web_is_stored_as_before(tmp_path):
