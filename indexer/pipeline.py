@@ -5,7 +5,8 @@ One run, in order:
 
 1. **Read** listings (JSON Lines from the crawler). A listing that fails validation is retried
    once with its values coerced to the model's forms (indexer.normalize.coerce_listing);
-   pages that are no clinic's (articles, other) are skipped.
+   pages that are no clinic's (articles, other) are skipped. A big file is read and
+   normalized in worker processes (`read_facts`), in the file's order.
 2. **Match** (indexer.matching): every listing, and every clinic already stored, becomes
    `ClinicKeys`; blocking and pair verdicts group the listings that are one clinic. A stored
    clinic in a group gives the group its id, so ids never change when a directory listing
