@@ -268,7 +268,8 @@ def run(count: int, runs: int, seed: int, workers: int | None = None) -> dict:
     return {
         "listings": count,
         "runs": runs,
-        "workers": workers or "automatic (one per core, up to indexer.pipeline.MAX_WORKERS)",
+        "workers": workers or "index_file's default (this branch: one per core for a file of "
+                              "indexer.pipeline.PARALLEL_FROM_BYTES or more, up to MAX_WORKERS)",
         "clinics": summary.clinics,
         "merged": summary.merged,
         "not_geocoded": summary.not_geocoded,
