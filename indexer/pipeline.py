@@ -620,7 +620,8 @@ def index_file(path: Path, store: Store, geocoder, *, approve: bool = False,
     to MAX_WORKERS, for a file of PARALLEL_FROM_BYTES or more; else in this process)."""
     if workers is None:
         big = Path(path).stat().st_size >= PARALLEL_FROM_BYTES
-        workers = min(MAX_WORKERS, len(os.sched_getaffinity(0))) if big else 1
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        workers = min(MAX_WORKERS, cores or 1) if big else 1
     summary = IndexSummary()
     with open(path, encoding="utf-8") as lines:
         index_listings((), store, geocoder, approve=approve, progress=progress, summary=summary,
