@@ -153,6 +153,10 @@ _FAST_TYPES = frozenset(STREET_TYPES) - {"plaza", "plz", "square", "sq", "center
 _NAME_WORD = re.compile(r"^[A-Za-z][A-Za-z'-]*$")
 _ORDINAL_WORD = re.compile(r"^\d{1,3}(?:st|nd|rd|th)$", re.I)
 _UNIT_ID = re.compile(r"^(?:[A-Za-z]?\d+[A-Za-z]?(?:-[A-Za-z0-9]+)?|[A-Za-z])$")
+_BUILDING_WORDS = frozenset({"bldg", "building"})
+_BUILDING_ID = re.compile(r"^\d{1,3}$")
+_FLOOR_NUMBER = re.compile(r"^\d{1,2}(?:st|nd|rd|th)$")
+_FLOOR_WORDS = frozenset({"Floor"})
 
 
 def _fast_tag(text: str) -> dict[str, str] | None:
@@ -204,6 +208,20 @@ def _fast_tag(text: str) -> dict[str, str] | None:
         return None  # "Colfax Hwy E": a direction, or (to usaddress, often) a unit
     if i < count and words[i] == ",":
         i += 1
+    if i + 2 < count and bare(i) in _BUILDING_WORDS and _BUILDING_ID.match(words[i + 1]):
+        # "Bldg 3, Suite 210": a building, then the suite (a building alone is usaddress's)
+        tagged["SubaddressType"] = words[i]
+        tagged["SubaddressIdentifier"] = words[i + 1]
+        i += 2
+        if words[i] == ",":
+            i += 1
+        if bare(i) not in _UNIT_WORDS:
+            return None
+    elif i + 2 == count and _FLOOR_NUMBER.match(words[i]) and words[i + 1] in _FLOOR_WORDS:
+        # "5th Floor" as the only unit (beside a suite, the floor is dropped: usaddress's)
+        tagged["OccupancyIdentifier"] = words[i]
+        tagged["OccupancyType"] = words[i + 1]
+        return tagged
     if i < count:
         if bare(i) in _UNIT_WORDS:
             tagged["OccupancyType"] = words[i]
@@ -284,8 +302,8 @@ def parse_street(text: str) -> Street:
 parse_street.cache_clear = _STREETS.clear  # type: ignore[attr-defined]
 
 
-def _parse_street(text: str) -> Street:
-    tagged = _fast_tag(text)  # the usual shapes: clean already
+def _parse_street(text: str, *, fast: bool = True) -> Street:
+    tagged = _fast_tag(text) if fast else None  # the usual shapes: clean already
     if tagged is None:
         text = _clean(text.replace("\u00a0", " "))
         if not text:

@@ -5,7 +5,8 @@ One run, in order:
 
 1. **Read** listings (JSON Lines from the crawler). A listing that fails validation is retried
    once with its values coerced to the model's forms (indexer.normalize.coerce_listing);
-   pages that are no clinic's (articles, other) are skipped.
+   pages that are no clinic's (articles, other) are skipped. A big file is read and
+   normalized in worker processes (`read_facts`), in the file's order.
 2. **Match** (indexer.matching): every listing, and every clinic already stored, becomes
    `ClinicKeys`; blocking and pair verdicts group the listings that are one clinic. A stored
    clinic in a group gives the group its id, so ids never change when a directory listing
@@ -40,6 +41,9 @@ from __future__ import annotations
 import gc
 import json
 import logging
+import multiprocessing
+import os
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -54,7 +58,6 @@ from indexer import changes as change_log
 from indexer.geocode import Locator, geocode_clinic
 from indexer.matching import ClinicKeys, clinic_keys, cluster
 from indexer.merge import (
-    TRUST,
     Facts,
     facts_from_listing,
     facts_kept_from,
@@ -68,13 +71,17 @@ from katdir.model import Address, Clinic, Decision, Listing, utcnow
 from katdir.normalize import identity_host, site_host
 from katdir.store import Store
 
-__all__ = ["IndexRun", "IndexSummary", "geocode_clinic", "index_file", "index_listings",
+__all__ = ["IndexRun", "IndexSummary", "geocode_clinic", "index_file", "index_listings", "read_facts",
            "read_listings"]
 
 log = logging.getLogger(__name__)
 
 REFRESH_AFTER = timedelta(days=1)  # how stale last_seen may get before a write just for it
 BATCH = 1000  # clinics per store write
+CHUNK = 500  # listings a worker process reads at a time
+MAX_WORKERS = 4
+# Below this (~3,000 listings) starting worker processes costs more than it saves.
+PARALLEL_FROM_BYTES = 4 * 1024 * 1024
 FINE_PRECISIONS = ("rooftop", "street")  # points no geocoder improves on
 # Fields compared to decide whether a stored document would change (besides timestamps).
 _STAMPS = ("last_seen", "version")
@@ -134,6 +141,73 @@ def read_listings(lines: Iterable[str], summary: IndexSummary) -> Iterator[Listi
             summary.problems.append(f"line {number}: {problem}")
 
 
+def _facts_of_lines(chunk: list[tuple[int, str]]) -> list[tuple[int, Facts | None, str | None]]:
+    """For each numbered line: (number, its facts or None, a problem or None) — facts with a
+    problem were repaired (coerced); no facts and a problem: invalid; neither: not a clinic's
+    page. Pure, so it runs the same in a worker process."""
+    read = []
+    for number, line in chunk:
+        listing, problem = _parse(line)
+        facts = facts_from_listing(listing) if listing is not None else None
+        read.append((number, facts, problem))
+    return read
+
+
+def read_facts(lines: Iterable[str], summary: IndexSummary, *,
+               workers: int = 1) -> Iterator[Facts | None]:
+    """Each listing's facts (None for a page that is no clinic's), in the file's order; invalid
+    lines are counted and described as `read_listings` does. With `workers` > 1 the lines are
+    read in that many processes, a bounded number of chunks ahead."""
+    chunks = _chunks(((n, line) for n, line in enumerate(lines, 1) if line.strip()), CHUNK)
+    if workers > 1:
+        context = multiprocessing.get_context(
+            "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+        pool = context.Pool(workers)
+        read = _in_order(pool, _facts_of_lines, chunks, ahead=2 * workers)
+    else:
+        pool, read = None, map(_facts_of_lines, chunks)
+    try:
+        for results in read:
+            for number, facts, problem in results:
+                if facts is None and problem is not None:
+                    summary.listings += 1
+                    summary.invalid += 1
+                    summary.problems.append(f"line {number}: {problem}")
+                    continue
+                summary.coerced += problem is not None
+                yield facts
+    except BaseException:
+        if pool is not None:
+            pool.terminate()  # a failed or interrupted run leaves no worker behind
+        raise
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _in_order(pool, func, chunks: Iterable[Any], ahead: int) -> Iterator[Any]:
+    """func(chunk) for each chunk, in order, computed by the pool at most `ahead` chunks ahead."""
+    pending: deque = deque()
+    for chunk in chunks:
+        pending.append(pool.apply_async(func, (chunk,)))
+        if len(pending) >= ahead:
+            yield pending.popleft().get()
+    while pending:
+        yield pending.popleft().get()
+
+
 def _parse(line: str) -> tuple[Listing | None, str | None]:
     try:
         return Listing.model_validate_json(line), None
@@ -181,8 +255,12 @@ class IndexRun:
 
     # -- the run --------------------------------------------------------------------------
 
-    def index(self, listings: Iterable[Listing]) -> IndexSummary:
-        facts = self._facts(listings)
+    def index(self, listings: Iterable[Listing] = (), *,
+              facts: Iterable[Facts | None] | None = None) -> IndexSummary:
+        """Index listings, or their facts already read (`read_facts`)."""
+        if facts is None:
+            facts = (facts_from_listing(listing) for listing in listings)
+        facts = self._facts(facts)
         stored = {c.id: c for c in self.store.iter_clinics()}
         decisions = {d.clinic_id: d for d in self.store.iter_decisions()}
         groups = self._groups(facts, stored, decisions)
@@ -232,13 +310,12 @@ class IndexRun:
             self.to_write = [curate(c, latest[c.id]) if c.id in latest else c
                              for c in self.to_write]
 
-    def _facts(self, listings: Iterable[Listing]) -> list[Facts]:
+    def _facts(self, read: Iterable[Facts | None]) -> list[Facts]:
         found = []
-        bar = tqdm(listings, desc="reading listings", unit="listing",
+        bar = tqdm(read, desc="reading listings", unit="listing",
                    disable=not self.progress, leave=False)
-        for listing in bar:
+        for facts in bar:
             self.summary.listings += 1
-            facts = facts_from_listing(listing) if listing.page_type in TRUST else None
             if facts is None:
                 self.summary.skipped += 1
                 continue
@@ -510,9 +587,10 @@ def _new_id(base: str, facts: list[Facts], taken: set[str]) -> str:
 def index_listings(listings: Iterable[Listing], store: Store, geocoder, *, approve: bool = False,
                    progress: bool = False, summary: IndexSummary | None = None,
                    crawled_sites: Iterable[str] = (), gone_after: int = GONE_AFTER,
-                   refresh_after: timedelta = REFRESH_AFTER,
-                   now: datetime | None = None) -> IndexSummary:
-    """Index crawled listings into the store (see the module docstring); returns the summary."""
+                   refresh_after: timedelta = REFRESH_AFTER, now: datetime | None = None,
+                   facts: Iterable[Facts | None] | None = None) -> IndexSummary:
+    """Index crawled listings (or their facts, `read_facts`) into the store (see the module
+    docstring); returns the summary."""
     run = IndexRun(store, geocoder, approve=approve, progress=progress, summary=summary,
                    crawled_sites=crawled_sites, gone_after=gone_after,
                    refresh_after=refresh_after, now=now)
@@ -525,7 +603,7 @@ def index_listings(listings: Iterable[Listing], store: Store, geocoder, *, appro
         # All of the run or none of it, and one writer at a time (a second run, or an import,
         # stops with WriterBusy instead of both writing version n+1 of the same clinics).
         with store.writing("katdir index"):
-            return run.index(listings)
+            return run.index(listings, facts=facts)
     finally:
         if collecting:
             gc.enable()
@@ -534,14 +612,22 @@ def index_listings(listings: Iterable[Listing], store: Store, geocoder, *, appro
 def index_file(path: Path, store: Store, geocoder, *, approve: bool = False,
                progress: bool = False, crawled_sites: Iterable[str] = (),
                gone_after: int = GONE_AFTER, refresh_after: timedelta = REFRESH_AFTER,
-               now: datetime | None = None) -> IndexSummary:
+               now: datetime | None = None, workers: int | None = None) -> IndexSummary:
     """`katdir index listings.jsonl`: index a crawl's output file. `crawled_sites` are the
-    crawl's seeds (URLs or hosts), so that a site that yielded nothing still counts as crawled."""
+    crawl's seeds (URLs or hosts), so that a site that yielded nothing still counts as crawled.
+
+    The listings are read and normalized in `workers` processes (default: one per core, up
+    to MAX_WORKERS, for a file of PARALLEL_FROM_BYTES or more; else in this process)."""
+    if workers is None:
+        big = Path(path).stat().st_size >= PARALLEL_FROM_BYTES
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        workers = min(MAX_WORKERS, cores or 1) if big else 1
     summary = IndexSummary()
     with open(path, encoding="utf-8") as lines:
-        index_listings(read_listings(lines, summary), store, geocoder, approve=approve,
-                       progress=progress, summary=summary, crawled_sites=crawled_sites,
-                       gone_after=gone_after, refresh_after=refresh_after, now=now)
+        index_listings((), store, geocoder, approve=approve, progress=progress, summary=summary,
+                       crawled_sites=crawled_sites, gone_after=gone_after,
+                       refresh_after=refresh_after, now=now,
+                       facts=read_facts(lines, summary, workers=workers))
     for problem in summary.problems[:20]:
         log.warning("%s: skipped listing: %s", path, problem)
     return summary

@@ -8,7 +8,9 @@ keeps and the API shows.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlsplit
 
@@ -72,6 +74,11 @@ MANY = 200  # items in a list of one clinic (prices, sources, changes, evidence 
 FREE_FORM_BYTES = 64 * 1024
 
 
+# White space (str.isspace's, which is what `\s` matches in a str pattern) or a control character.
+_NOT_IN_URL = re.compile(r"[\s\x00-\x1f\x7f]")
+
+
+@lru_cache(maxsize=1 << 16)  # a run validates each URL of a crawl once as listed, again as stored
 def _web_url(value: str) -> str:
     """Only http(s) URLs with a host: anything else could run script from an `href`."""
     try:
@@ -79,7 +86,7 @@ def _web_url(value: str) -> str:
     except ValueError:
         parts = None
     if (parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname
-            or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value)):
+            or _NOT_IN_URL.search(value)):
         raise ValueError("expected an http:// or https:// URL with a host, e.g. "
                          "https://clinic.example/prices")
     return value

@@ -504,13 +504,10 @@ class SQLiteStore(Store):
             for table in ("clinic_docs", *DERIVED_TABLES):
                 conn.execute(f"DELETE FROM {table}")
 
-            def stored(clinics: Iterable[Clinic]) -> Iterator[Clinic]:
-                for clinic in clinics:
-                    conn.execute("INSERT INTO clinic_docs VALUES (?, ?)",
-                                 (clinic.id, clinic.model_dump_json()))
-                    yield clinic
-
-            return self._fill_search_tables(conn, stored(clinics))
+            clinics = list(clinics)
+            conn.executemany("INSERT INTO clinic_docs VALUES (?, ?)",
+                             ((clinic.id, clinic.model_dump_json()) for clinic in clinics))
+            return self._fill_search_tables(conn, clinics)
 
     def reindex(self) -> int:
         """Re-derive the search tables from the stored documents, in one transaction."""
@@ -525,11 +522,10 @@ class SQLiteStore(Store):
     def _fill_search_tables(self, conn: sqlite3.Connection, clinics: Iterable[Clinic]) -> int:
         """Load the (empty) search tables from `clinics`, rows numbered in spatial order."""
         conn.execute(f"CREATE TEMP TABLE staging ({_COLUMNS}, name, body)")
-        written = 0
-        for clinic in clinics:
-            conn.execute(f"INSERT INTO staging VALUES ({_PLACES}, ?, ?)",
-                         (*self._search_row(clinic), clinic.name, text_body(clinic)))
-            written += 1
+        written = conn.executemany(
+            f"INSERT INTO staging VALUES ({_PLACES}, ?, ?)",
+            ((*self._search_row(clinic), clinic.name, text_body(clinic)) for clinic in clinics)
+        ).rowcount
         conn.execute(f"INSERT INTO clinics ({_COLUMNS}) SELECT {_COLUMNS} FROM staging "
                      f"ORDER BY {SPATIAL_ORDER}")
         conn.execute("INSERT INTO clinic_box SELECT rowid, lat, lat, lon, lon FROM clinics "
