@@ -80,7 +80,7 @@ CREATE TABLE IF NOT EXISTS cell_price_stats (
     level INTEGER NOT NULL, series INTEGER NOT NULL, status TEXT NOT NULL,
     cell INTEGER NOT NULL, known INTEGER NOT NULL, low REAL, high REAL,
     {", ".join(f"b{i} INTEGER NOT NULL DEFAULT 0" for i in range(BUCKETS))},
-    PRIMARY KEY (level, series, status, cell)) WITHOUT ROWID;
+    PRIMARY KEY (level, status, cell, series)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS clinics_cell ON clinics (cell)
 """
 TABLES = ("cell_routes", "cell_prices", "cell_price_stats")
@@ -403,10 +403,10 @@ class CellAggregates:
         rows = conn.execute(
             f"SELECT k.series, total(k.known), min(k.low), max(k.high), {sums} "
             "FROM json_each(?) r CROSS JOIN cell_price_stats k ON k.level = r.value ->> 0 "
-            f"AND k.series IN ({', '.join('?' * len(series))}) "
             f"AND k.status IN ({', '.join('?' * len(statuses))}) "
-            "AND k.cell BETWEEN r.value ->> 1 AND r.value ->> 2 GROUP BY 1",
-            [json.dumps(found.whole), *series, *statuses])
+            "AND k.cell BETWEEN r.value ->> 1 AND r.value ->> 2 "  # one range a run
+            f"WHERE k.series IN ({', '.join('?' * len(series))}) GROUP BY 1",
+            [json.dumps(found.whole), *statuses, *series])
         return {row[0]: row[1:] for row in rows}
 
     def _context(self, conn: sqlite3.Connection, query: NearQuery, found: Cover,
@@ -435,31 +435,21 @@ class CellAggregates:
 
     def _histogram(self, conn: sqlite3.Connection, found: Cover, statuses: list[str],
                    targets: list[tuple[int, int]]) -> dict[tuple[int, int], dict[float, float]]:
-        """(series, bucket) → {price: clinics} over the whole cells. A coarse cell is sought
-        price range by price range; the small finest ones are read whole."""
+        """(series, bucket) → {price: clinics} over the whole cells: one index seek per cell,
+        target and status, to the bucket's prices only."""
         if not targets or not found.whole:
             return {}
         ranges = [(series, bucket, *_bucket_range(bucket)) for series, bucket in targets]
-        coarse = [(level, cell) for level, first, last in found.whole if level < FINEST - 1
-                  for cell in range(first, last + 1)]
-        fine = [run for run in found.whole if run[0] >= FINEST - 1]
-        status_sql = ", ".join("?" * len(statuses))
-        match = (f"k.level = r.value ->> 0 AND k.series = t.value ->> 0 AND "
-                 f"k.status IN ({status_sql}) AND {{cell}} "
-                 "AND k.price >= t.value ->> 2 AND k.price < t.value ->> 3")
-        select = ("SELECT t.value ->> 0, t.value ->> 1, k.price, k.n FROM json_each(?) t "
-                  "CROSS JOIN json_each(?) r CROSS JOIN cell_prices k ON ")
-        found_rows: dict[tuple[int, int], dict[float, float]] = {}
-        for cells, cell_sql in ((coarse, "k.cell = r.value ->> 1"),
-                                (fine, "k.cell BETWEEN r.value ->> 1 AND r.value ->> 2")):
-            if not cells:
-                continue
-            for series, bucket, price, n in conn.execute(
-                    select + match.format(cell=cell_sql),
-                    [json.dumps(ranges), json.dumps(cells), *statuses]):
-                counts = found_rows.setdefault((series, bucket), {})
-                counts[price] = counts.get(price, 0) + n
-        return found_rows
+        counts: dict[tuple[int, int], dict[float, float]] = {}
+        for series, bucket, price, n in conn.execute(
+                "SELECT t.value ->> 0, t.value ->> 1, k.price, total(k.n) FROM json_each(?) t "
+                "CROSS JOIN json_each(?) r CROSS JOIN cell_prices k ON k.level = r.value ->> 0 "
+                "AND k.series = t.value ->> 0 AND "
+                f"k.status IN ({', '.join('?' * len(statuses))}) AND k.cell = r.value ->> 1 "
+                "AND k.price >= t.value ->> 2 AND k.price < t.value ->> 3 GROUP BY 1, 2, 3",
+                [json.dumps(ranges), json.dumps(found.cells()), *statuses]):
+            counts.setdefault((series, bucket), {})[price] = n
+        return counts
 
 
 def _bucket_range(bucket: int) -> tuple[float, float]:

@@ -13,6 +13,7 @@ every search runs under a deadline that SQLite's progress handler enforces.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import functools
 import json
@@ -692,9 +693,13 @@ class SQLiteStore(Store):
             # Nearest first among many: the page lies within a smaller circle holding about
             # twice the clinics it needs (by area); sorting that circle is enough when it
             # holds them all, and the full circle is the fallback when density misleads.
+            # The R*Tree is asked for the smaller circle's box too, or it would hand over
+            # every candidate of the whole circle again.
             inner = query.radius_km * math.sqrt(2 * wanted / total)
-            rows = conn.execute(page_sql.format(where=" AND ".join([*filters, f"{DOT} >= :inner"])),
-                                {**params, "inner": min_dot_for_radius(inner)}).fetchall()
+            inner_filters, inner_params = self._filters(dataclasses.replace(query, radius_km=inner))
+            rows = conn.execute(
+                page_sql.format(where=" AND ".join([*inner_filters, f"{DOT} >= :inner"])),
+                {**params, **inner_params, "inner": min_dot_for_radius(inner)}).fetchall()
             if len(rows) < query.per_page:
                 rows = None
         if rows is None:
