@@ -92,7 +92,7 @@ def test_the_cells_keep_up_with_writes(tmp_path):
         fast.upsert(clinics[300:350])  # back again, inside a run
     rebuilt = SQLiteStore(tmp_path / "r.db")
     rebuilt.rebuild(fast.iter_clinics())
-    tables = ("cell_routes", "cell_prices", "cell_price_stats")
+    tables = ("cell_routes", "cell_prices", "cell_buckets")
     for table in tables:  # kept by each write = built from scratch
         kept = sorted(fast._connection().execute(f"SELECT * FROM {table}"))
         built = sorted(rebuilt._connection().execute(f"SELECT * FROM {table}"))
@@ -135,10 +135,10 @@ def test_a_schema_3_file_gains_the_cells_on_open(tmp_path, caplog):
         store.rebuild(clinics)
         conn = store._connection()
         kept = {t: sorted(conn.execute(f"SELECT * FROM {t}")) for t in
-                ("cell_routes", "cell_prices", "cell_price_stats")}
+                ("cell_routes", "cell_prices", "cell_buckets")}
     conn = sqlite3.connect(path)  # the file as schema 3 left it
     conn.executescript("DROP TABLE cell_routes; DROP TABLE cell_prices; "
-                       "DROP TABLE cell_price_stats; DROP INDEX clinics_cell; "
+                       "DROP TABLE cell_buckets; DROP INDEX clinics_cell; "
                        "ALTER TABLE clinics DROP COLUMN cell; PRAGMA user_version = 3;")
     conn.close()
     with SQLiteStore(path) as store:
