@@ -157,9 +157,12 @@ def cover(lat: float, lon: float, radius_km: float) -> Cover | None:
     if lon - widest - 1e-7 <= -180 or lon + widest + 1e-7 >= 180:
         return None
     lat_lo, lat_hi = lat - reach, lat + reach
+    # The ring's cells: about a 32nd of the radius (down to the finest level), so that a wide
+    # circle is not cut into thousands of tiny cells; the ring then holds a few % of it.
+    ring_level = max(0, min(FINEST, int(math.log2(32 / math.degrees(d)))))
     result = Cover()
     covered: dict[int, tuple[int, int]] = {}  # row of the level above → its covered columns
-    for level in LEVELS:
+    for level in LEVELS[:ring_level + 1]:
         scale = 2 ** level
         now: dict[int, tuple[int, int]] = {}
         for row in range(int((lat_lo + 90) * scale), int((lat_hi + 90) * scale) + 1):
@@ -183,16 +186,18 @@ def cover(lat: float, lon: float, radius_km: float) -> Cover | None:
                     return None
             elif done is not None:
                 now[row] = done
-            if level == FINEST:  # the ring: cells the circle reaches, less those covered
+            if level == ring_level:  # the ring: cells the circle reaches, less those covered
                 low, high = max(south, lat_lo), min(north, lat_hi)
                 if low > high:
                     continue
                 h = half_width(min(max(widest_lat, low), high), d_out) or 0.0
                 reach_first = max(0, math.floor((lon - h - 1e-7 + 180) * scale))
-                reach_last = min(MAX_COL, math.floor((lon + h + 1e-7 + 180) * scale))
-                if reach_first <= reach_last:
-                    for a, b in _minus((reach_first, reach_last), now.get(row)):
-                        result.ring.append((base + a, base + b))
+                reach_last = min(scale * 360 - 1, math.floor((lon + h + 1e-7 + 180) * scale))
+                shift = FINEST - level  # as runs of finest cells, which the clinics carry
+                for a, b in _minus((reach_first, reach_last), now.get(row)):
+                    for fine_row in range(row << shift, (row + 1) << shift):
+                        result.ring.append(((fine_row << COL_BITS) + (a << shift),
+                                            (fine_row << COL_BITS) + ((b + 1) << shift) - 1))
         covered = now
     return result
 
