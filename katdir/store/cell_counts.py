@@ -434,8 +434,9 @@ class CellAggregates:
             prices[route] = _Prices.of([kept[s] for s in series if s in kept],
                                        [row[column] for row in ring if row[column] is not None])
         # The middle ranks' buckets, then those buckets' histogram rows: one statement.
+        # (Only where the whole cells hold prices of that bucket: often none of a series.)
         targets = {(s, bucket) for route, p in prices.items() for s in wanted[route]
-                   for bucket in p.middle_buckets()}
+                   for bucket in p.middle_buckets() if s in kept and kept[s][3 + bucket]}
         histogram = self._histogram(conn, found, statuses, sorted(targets))
         context = {}
         for route, p in prices.items():
@@ -455,7 +456,8 @@ class CellAggregates:
     def _histogram(self, conn: sqlite3.Connection, found: Cover, statuses: list[str],
                    targets: list[tuple[int, int]]) -> dict[tuple[int, int], dict[float, float]]:
         """(series, bucket) → {price: clinics} over the whole cells: one index seek per cell,
-        target and status, to the bucket's prices only."""
+        target and status, to the bucket's prices only (reading a coarse cell's histogram
+        whole would read a hundred prices for ten)."""
         if not targets or not found.whole:
             return {}
         ranges = [(series, bucket, *_bucket_range(bucket)) for series, bucket in targets]
