@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from katdir.filters import BY_NAME
-from katdir.geo import EARTH_RADIUS_KM, min_dot_for_radius, unit_vector
+from katdir.geo import EARTH_RADIUS_KM, bounding_box, min_dot_for_radius, unit_vector
 from katdir.store.base import PRICE_BANDS, NearQuery, RoutePrices, context_routes
 
 FINEST = 6  # the finest level: cells of 1/64 degree (about 1.7 km north to south)
@@ -65,6 +65,10 @@ for _, _low, _high in PRICE_BANDS:
 # Half a micro-radian: whole cells are inside by at least this, ring cells reach out by it,
 # far more than float rounding moves a point, far less than anything on a map.
 _EPS = 1e-9
+# Below this many clinics around a circle (CellAggregates._around), its matches are visited:
+# measured on the benchmark stores (bench/bench_cells.py), the cells' fixed work (~3–5 ms of
+# CPU) is then the larger. The bound counts whole coarse cells under the box: 2–4× the matches.
+MIN_CLINICS = 10_000
 _LIMIT_RAD = 0.5  # wider circles (none a visitor can ask for) take the exact path
 
 SCHEMA = """
@@ -235,6 +239,7 @@ class CellAggregates:
             self.series[64 + code] = (self.bits[route], False, price_columns[route])
         self.row_columns = ("cell", "status", "routes_mask", "min_price",
                             *price_columns.values())
+        self.min_clinics = MIN_CLINICS
 
     def facet_series(self, route: str | None) -> int:
         return 1 + self._code(route) if route else 0
@@ -339,8 +344,12 @@ class CellAggregates:
     def answer(self, conn: sqlite3.Connection, query: NearQuery, *, context: bool,
                dot: str) -> dict[str, Any] | None:
         """The count and facets (context False) or the price context (True) of `query`, or
-        None when the cells cannot answer it exactly (see `answers`)."""
+        None when the cells cannot answer it exactly (see `answers`) or when visiting its
+        few matches costs less (fewer than `min_clinics` around: the cells' own work — a
+        few hundred index seeks — is then the larger)."""
         if not answers(query):
+            return None
+        if self._around(conn, query) < self.min_clinics:
             return None
         found = cover(query.lat, query.lon, query.radius_km)
         if found is None:
@@ -351,6 +360,25 @@ class CellAggregates:
         if context:
             return {"context": self._context(conn, query, found, statuses, ring)}
         return self._facets(conn, found, statuses, route, ring)
+
+    def _around(self, conn: sqlite3.Connection, query: NearQuery) -> float:
+        """How many clinics of the query's statuses the coarse cells under its bounding box
+        hold (at most 4 by 4 cells): an upper bound on its matches, in a few index seeks."""
+        box = bounding_box(query.lat, query.lon, query.radius_km)
+        span = max(box.max_lat - box.min_lat, 1e-9)
+        level = max(0, min(FINEST, int(math.log2(3 / span))))
+        scale = 2 ** level
+        runs = [(level, (row << COL_BITS) + int((west + 180) * scale),
+                 (row << COL_BITS) + int((min(east, 180 - 1e-9) + 180) * scale))
+                for row in range(int((box.min_lat + 90) * scale),
+                                 int((min(box.max_lat, 90 - 1e-9) + 90) * scale) + 1)
+                for west, east in box.lon_ranges]
+        statuses = list(query.statuses)
+        return conn.execute(
+            "SELECT total(k.n) FROM json_each(?) r CROSS JOIN cell_routes k "
+            f"ON k.level = r.value ->> 0 AND k.status IN ({', '.join('?' * len(statuses))}) "
+            "AND k.cell BETWEEN r.value ->> 1 AND r.value ->> 2",
+            [json.dumps(runs), *statuses]).fetchone()[0]
 
     def _ring(self, conn: sqlite3.Connection, query: NearQuery, found: Cover,
               dot: str) -> list[tuple]:

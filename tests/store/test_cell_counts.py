@@ -16,7 +16,16 @@ from katdir.geo import KM_PER_MILE
 from katdir.model import ROUTES
 from katdir.store import NearQuery
 from katdir.store.cell_counts import CELL_SQL, answers, cell_of, cover
-from katdir.store.sqlite import SQLiteStore
+from katdir.store.sqlite import CELLS, SQLiteStore
+
+@pytest.fixture(autouse=True, scope="module")
+def every_circle_by_the_cells():
+    """The cells answer however few clinics are around (the store leaves small circles to the
+    exact path), so that these tests compare the two paths everywhere."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(CELLS, "min_clinics", 0)
+        yield
+
 
 CENTRES = [(40.7128, -74.0060), (34.0522, -118.2437), (41.8781, -87.6298), *EDGE_CASES.values()]
 
@@ -105,6 +114,19 @@ def test_the_cells_keep_up_with_writes(tmp_path):
                     filters={"route": (route,)} if route else {}))
     for store in (fast, exact, rebuilt):
         store.close()
+
+
+def test_small_circles_are_left_to_the_exact_path(stores, monkeypatch):
+    fast, _ = stores
+    monkeypatch.setattr(CELLS, "min_clinics", 4000)  # the default is higher
+    conn = fast._connection()
+    dense = NearQuery(lat=40.71, lon=-74.0, radius_km=40)
+    sparse = NearQuery(lat=44.0, lon=-103.0, radius_km=16)  # the Black Hills
+    assert CELLS._around(conn, dense) >= fast.search(dense).total
+    assert CELLS._around(conn, sparse) < 4000
+    assert CELLS.answer(conn, sparse, context=False, dot="1") is None
+    monkeypatch.setattr(CELLS, "min_clinics", 0)
+    assert CELLS._around(conn, sparse) >= fast.search(sparse).total
 
 
 def test_filters_the_cells_do_not_keep_take_the_exact_path():
