@@ -18,6 +18,7 @@ from katdir.store import NearQuery
 from katdir.store.cell_counts import CELL_SQL, answers, cell_of, cover
 from katdir.store.sqlite import CELLS, SQLiteStore
 
+
 @pytest.fixture(autouse=True, scope="module")
 def every_circle_by_the_cells():
     """The cells answer however few clinics are around (the store leaves small circles to the
