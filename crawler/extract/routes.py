@@ -299,7 +299,10 @@ def find(doc: Document, data: Structured, *, n_locations: int = 1) -> RouteFindi
         negatives = len(ev.negative) + (len(ev.scoped_negative) if n_locations <= 1 else 0)
         if ev.strong or (ev.weak and not negatives):
             offered.append(route)
-            evidence.append({"value": route, "quote": L.quote((ev.strong or ev.weak)[0])})
+            # the quotes the confidence weighs: the plainest first
+            said = list(dict.fromkeys(ev.strong or ev.weak))
+            evidence.append({"value": route, "quote": L.quote(said[0]), "strength": "strong" if ev.strong else "weak",
+                             "more_quotes": [L.quote(t) for t in said[1:3]]})
         elif negatives:
             negated.append(route)
     return RouteFindings(offered=sorted(offered), evidence=evidence, negated=negated, detail=detail)
