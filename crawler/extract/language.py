@@ -150,7 +150,7 @@ CONTRAST_INLINE_RE = re.compile(
 THIRD_PARTY_RE = re.compile(
     r"(?<!our )\b(?:some|many|most|other|traditional|typical|conventional|certain|few)\s+(?:\w+\s+)?"
     r"(?:practices|clinics|providers|centers|centres|doctors|physicians|places|offices|programs|"
-    r"psychiatrists|insurers|plans)\b|\b(?:hospitals|they|researchers|scientists|studies)\b", re.I)
+    r"psychiatrists|prescribers|clinicians|therapists|insurers|plans)\b|\b(?:hospitals|they|researchers|scientists|studies)\b", re.I)
 GENERAL_INFO_RE = re.compile(
     r"\b(can be (?:given|administered|delivered|taken|used|prescribed)|may be (?:given|administered|delivered)|"
     r"there are (?:several|many|different|a few|\w+) (?:ways|routes|forms|options|types)|several ways|"
@@ -161,6 +161,9 @@ GENERAL_INFO_RE = re.compile(
     # definitions: "Spravato is an FDA-approved nasal spray", "esketamine was approved in 2019"
     r"(?:is|was|are|were) (?:an? |the )?(?:first |only )?(?:FDA[- ])?approved|"
     r"(?:is|was) (?:an? )?(?:prescription |dissociative |anesthetic |novel )?(?:medication|medicine|drug|derivative)|"
+    # "Spravato is a nasal spray of esketamine": what a treatment is, not who gives it
+    r"(?:is|are) (?:an? |the )(?:\w+ ){0,2}(?:nasal sprays?|sprays?|tablets?|lozenges?|troches?|molecules?|"
+    r"compounds?|enantiomers?|formulations?)|"
     r"works by|acts on|mechanism|(?:is|are) (?:an? )?(?:\w+ ){0,2}(?:form|version|type|kind) of|"
     # where a treatment is given in general, and its history
     r"(?:only )?available (?:only )?(?:at|through|in) (?:select|certified|some|many|specific|participating|approved)|"

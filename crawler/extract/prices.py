@@ -98,7 +98,7 @@ def page_currency(url: str) -> str:
 
 
 _EXCLUDE_RE = re.compile(
-    r"\b(deposits?|cancel\w*|no[- ]shows?|late fees?|fee applies|penalt\w+|save|saves|saving|savings|"
+    r"\b(deposits?|(?:booking|reservation|holding|scheduling) fees?|cancel\w*|no[- ]shows?|late fees?|fee applies|penalt\w+|save|saves|saving|savings|"
     r"discount\w*|off\b|rebate|co-?pays?|co-?payments?|coinsurance|deductibles?|out[- ]of[- ]pocket max\w*|"
     r"savings program|copay program|carepath|gift cards?|refer a friend|referral bonus|raised|revenue|"
     r"billion|million|salary|grant|donat\w+|reimburse\w*|credit of|tip)\b|\$\d+\s*off\b", re.I)
@@ -605,6 +605,9 @@ def _definite(clause: str, sentence: str, money: Money) -> bool:
 def _voice(sentence: str, money: Money, levels: list[tuple[str, str]], block: Block, card: list[Block],
            host: str) -> str | None:
     clause = levels[2][1]
+    lead = L.segments(sentence[:money.start])[-1].text if sentence[:money.start].strip() else ""
+    if _named_provider(lead, host) is False and not _OWN_VOICE_RE.search(lead):
+        return None                   # "Lakeside Ketamine Clinic charged $700 when we opened"
     if _OWN_VOICE_RE.search(clause):
         return OWN
     named = _named_provider(clause, host)

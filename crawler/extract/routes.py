@@ -30,7 +30,7 @@ NON_KETAMINE_RE = re.compile(
 KETAMINE_RE = re.compile(r"\b(ketamine|esketamine|spravato|kap|kat)\b", re.I)
 
 _PATTERNS: list[tuple[str, re.Pattern]] = [
-    ("spravato", re.compile(r"\b(spravato|esketamine)\b", re.I)),
+    ("spravato", re.compile(r"\b(spravato|esketamine|s-ketamine)\b", re.I)),
     ("intranasal_ketamine", re.compile(
         r"\b(?:intranasal|nasal)\s+(?:racemic\s+)?ketamine\b|\bketamine\s+(?:nasal|intranasal)\s+sprays?\b|"
         r"\bcompounded\s+(?:ketamine\s+)?(?:nasal|intranasal)(?:\s+sprays?)?\b|\bnasal\s+sprays?\b|"
@@ -45,7 +45,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("im", re.compile(r"(?<!['’])\bIM\b|\bI\.M\.|\bintramuscular(?:ly)?\b")),
     ("im_ci", re.compile(r"\bintramuscular(?:ly)?\b|\binjections?\b|\binjectables?\b|\bketamine shots?\b", re.I)),
 ]
-_SPRAVATO_RE = re.compile(r"\b(spravato|esketamine)\b", re.I)
+_SPRAVATO_RE = re.compile(r"\b(spravato|esketamine|s-ketamine)\b", re.I)
 _FDA_RE = re.compile(r"\bFDA[- ]approved\b", re.I)
 _RACEMIC_NASAL_RE = re.compile(r"\b(compounded|racemic|ketamine (?:nasal|intranasal)|(?:nasal|intranasal) ketamine)\b", re.I)
 # a ketamine nasal spray that cannot be Spravato (README of shared/realweb): compounded, generic,
