@@ -39,8 +39,9 @@ CONFLICT = 0.4  # one sign in the page's metadata against its type puts its fact
 ADDRESS_CONFLICT = 0.25
 LONG_QUOTE = 180  # characters: a fee line is short; a long quote is prose or cells run together
 
+# (a span such as "range from" is weighed with the provider's voice in crawler.extract.prices)
 _MARKET_RE = re.compile(r"\b(average|typically|national(?:ly)?|most clinics|many clinics|other clinics|"
-                        r"range[sd]? from|can cost|may cost|could cost|expect to pay|elsewhere|market)\b", re.I)
+                        r"can cost|may cost|could cost|expect to pay|elsewhere|market)\b", re.I)
 # a route named in a general description, an example or a comparison, not as an offer
 _HEDGE_RE = re.compile(r"\b(such as|for example|e\.g\.|unlike|compared (?:to|with)|some clinics|some providers|"
                        r"other clinics|in general|generally|can be (?:given|administered|delivered|taken)|"

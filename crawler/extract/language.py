@@ -150,7 +150,8 @@ CONTRAST_INLINE_RE = re.compile(
 THIRD_PARTY_RE = re.compile(
     r"(?<!our )\b(?:some|many|most|other|traditional|typical|conventional|certain|few)\s+(?:\w+\s+)?"
     r"(?:practices|clinics|providers|centers|centres|doctors|physicians|places|offices|programs|"
-    r"psychiatrists|prescribers|clinicians|therapists|insurers|plans)\b|\b(?:hospitals|they|researchers|scientists|studies)\b", re.I)
+    r"psychiatrists|prescribers|clinicians|therapists|insurers|plans|companies|startups|services)\b|"
+    r"\b(?:online|telehealth|mail-order|direct-to-consumer)\s+(?:companies|services|providers|startups|platforms)\b|\b(?:hospitals|they|researchers|scientists|studies)\b", re.I)
 GENERAL_INFO_RE = re.compile(
     r"\b(can be (?:given|administered|delivered|taken|used|prescribed)|may be (?:given|administered|delivered)|"
     r"there are (?:several|many|different|a few|\w+) (?:ways|routes|forms|options|types)|several ways|"
@@ -168,7 +169,11 @@ GENERAL_INFO_RE = re.compile(
     # where a treatment is given in general, and its history
     r"(?:only )?available (?:only )?(?:at|through|in) (?:select|certified|some|many|specific|participating|approved)|"
     r"(?:typically|usually|generally|commonly|often|traditionally) (?:given|administered|delivered|used)|"
-    r"studied|(?:has|have) been used|for decades)\b", re.I)
+    r"studied|(?:has|have) been used|for decades|derived from|(?:also )?available as)\b", re.I)
+# what patients ask about or tried before, even "our patients": not what is given here
+PATIENT_HISTORY_RE = re.compile(
+    r"\b(?:ask|asks|asked|asking|wonder|wondering|curious|heard) (?:about|whether|if|of)\b|"
+    r"\b(?:had|have|previously|already) tried\b|\bbefore coming to\b|\btried (?:and failed|without)\b", re.I)
 
 
 def words(text: str) -> list[str]:

@@ -481,7 +481,8 @@ def _read(sentence: str, money: Money, prev_end: int, block: Block, card: list[B
     voice = _voice(sentence, money, levels, block, card, host)
     if voice is None:
         return None                   # another provider's price
-    if voice == UNCLEAR and not _MARKET_LIKE_RE.search(phrase) and not (money.high and money.high >= WIDE_RANGE * money.low):
+    if voice == UNCLEAR and not _MARKET_LIKE_RE.search(phrase) and not _SPAN_RE.search(phrase) \
+            and not (money.high and money.high >= WIDE_RANGE * money.low):
         # "IM sessions are $350 each, IV $550": the next item of a fee list the sentence began
         stated = [q.voice for qs in earlier if qs for q in qs if q.voice != UNCLEAR]
         voice = stated[-1] if stated else voice
@@ -538,14 +539,22 @@ _OWN_VOICE_RE = re.compile(
 # a patient telling what they paid: not a provider's price
 _PATIENT_RE = re.compile(r"\bI\s+(?:paid|spent|was (?:charged|billed|quoted))\b|\bmy\s+(?:insurance|co-?pay|plan|bill|"
                          r"out[- ]of[- ]pocket|deductible|first (?:infusion|treatment|session))\b", re.I)
-# wording that makes a price look like a market span, short of language.MARKET_RE
+# wording that makes a price look like a market span, short of language.MARKET_RE: what
+# patients in general pay, what to expect, yearly totals, a cost guide's voice. It outweighs
+# the provider's voice ("in our experience, most patients spend $2,000").
 _MARKET_LIKE_RE = re.compile(
-    r"\b(?:ranges?|ranging|anywhere|somewhere)\s+(?:from|between)\b|\bbetween\s+(?:about\s+|roughly\s+)?(?:US\$|\$|£|€)|"
     r"\b(?:insurance|insurers?|your plan|medicare|medicaid)\s+(?:may|might|can|could|will|would|often|usually)\b|"
     r"\b(?:some|many|most|other)\s+patients\b|\bpatients\s+(?:typically|usually|often|generally|can|may|might)\b|"
     r"\byou(?:'ll| will| can| may| might| could)?\s+(?:likely\s+|probably\s+)?(?:expect|budget|plan for)\b|"
     r"\b(?:per|a|each)\s+year\b|\bannual(?:ly)?\b|\bcost guide\b|\bprices?\s+(?:vary|varies|differ)\b|"
-    r"\bprice tag\b|\b(?:would|could|might)\s+(?:cost|be|run|pay|charge|total)\b|\bcosts? of (?:ketamine|a ketamine|an? (?:iv|im|infusion|spravato))\b", re.I)
+    r"\bprice tag\b|\b(?:would|could|might)\s+(?:cost|be|run|pay|charge|total)\b|"
+    r"\bcosts? of (?:ketamine|a ketamine|an? (?:iv|im|infusion|spravato))\b", re.I)
+_APPROX_RE = re.compile(r"\b(?:about|around|approximately|roughly|nearly|close to|upwards? of|up to)\s*(?:US\$|\$|£|€)?\s*$",
+                        re.I)
+# a span, which the provider may state for its own fee ("our infusions range from $450 to
+# $500") but a market figure usually is
+_SPAN_RE = re.compile(r"\b(?:ranges?|ranging|anywhere|somewhere)\s+(?:from|between)\b|"
+                      r"\bbetween\s+(?:about\s+|roughly\s+)?(?:US\$|\$|£|€)", re.I)
 # a range this wide, with no provider speaking, is a span of what clinics charge
 WIDE_RANGE = 1.8
 # a label and an amount, no verb: a line of a price list ("Cost – $550 per infusion")
@@ -594,7 +603,7 @@ def _price_line(sentence: str, block: Block) -> bool:
     rest = MONEY_RE.sub(" ", sentence)
     limit = 18 if (block.tag in _LIST_TAGS or "|" in sentence) else 10
     return (len(L.words(rest)) <= limit and not _STATEMENT_RE.search(rest)
-            and not L.GENERAL_RE.search(rest) and not _MARKET_LIKE_RE.search(rest))
+            and not L.GENERAL_RE.search(rest) and not _MARKET_LIKE_RE.search(rest) and not _SPAN_RE.search(rest))
 
 
 def _definite(clause: str, sentence: str, money: Money) -> bool:
@@ -608,12 +617,21 @@ def _voice(sentence: str, money: Money, levels: list[tuple[str, str]], block: Bl
     lead = L.segments(sentence[:money.start])[-1].text if sentence[:money.start].strip() else ""
     if _named_provider(lead, host) is False and not _OWN_VOICE_RE.search(lead):
         return None                   # "Lakeside Ketamine Clinic charged $700 when we opened"
+    phrase = levels[0][1]
+    if _MARKET_LIKE_RE.search(phrase):
+        return UNCLEAR
+    if _OWN_VOICE_RE.search(phrase):
+        return OWN                    # "most patients begin with six, which we offer for $2,400"
+    if _MARKET_LIKE_RE.search(clause):
+        return UNCLEAR                # "in our experience, most patients spend $2,000"
     if _OWN_VOICE_RE.search(clause):
         return OWN
+    if _APPROX_RE.search(sentence[max(0, money.start - 30):money.start]):
+        return UNCLEAR                # "Spravato costs about $900": an estimate, not a fee
     named = _named_provider(clause, host)
     if named is False:
         return None
-    if _MARKET_LIKE_RE.search(clause) or (money.high is not None and money.high >= WIDE_RANGE * money.low):
+    if _SPAN_RE.search(clause) or (money.high is not None and money.high >= WIDE_RANGE * money.low):
         return UNCLEAR
     if named or _OWN_VOICE_RE.search(sentence):
         return OWN

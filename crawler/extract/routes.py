@@ -183,6 +183,8 @@ def polarity(sentence: str, mention: Mention, answers: str | None = None) -> int
         return NEUTRAL
     if L.CONTRAST_INLINE_RE.search(before_in_seg) or (head is not None and L.CONTRAST_INLINE_RE.search(head.text)):
         return NEUTRAL
+    if L.PATIENT_HISTORY_RE.search(clause):
+        return NEUTRAL
     if _SELF_OFFER_RE.search(sentence[:mention.start]) and not L.GENERAL_INFO_RE.search(seg_text):
         return STRONG
     if L.THIRD_PARTY_RE.search(own_text) and not L.OWN_RE.search(own_text):
@@ -235,6 +237,18 @@ _DESCRIBING_RE = re.compile(r"\b(?:is|are|can|may|be|given|administered|taken|de
                             r"routes?|methods?)\b", re.I)
 
 
+_VERSUS_RE = re.compile(r"\b(?:vs\.?|versus|compared (?:to|with)|or)\b|\bdifference between\b", re.I)
+
+
+def _compares_routes(text: str, found: list[Mention]) -> bool:
+    """"Spravato vs. IV Ketamine", "IV Ketamine or Spravato: which is right for you": a title
+    weighing two routes against each other, with no provider speaking."""
+    if L.OWN_RE.search(text) or len({m.route for m in found}) < 2 or len(L.words(text)) > 14:
+        return False
+    a, b = sorted(found, key=lambda m: m.start)[:2]
+    return bool(_VERSUS_RE.search(text[a.end:b.start])) or bool(re.search(r"\bdifference between\b", text, re.I))
+
+
 def _enumerates_forms(text: str, found: list[Mention]) -> bool:
     """"It is given as an IV infusion, an IM injection or a lozenge": several routes in one
     sentence with no provider speaking is a description of the ways ketamine is given."""
@@ -260,7 +274,7 @@ def find(doc: Document, data: Structured, *, n_locations: int = 1) -> RouteFindi
         under_spravato = bool(s.block.headings and _SPRAVATO_RE.search(s.block.headings[-1])
                               and not _RACEMIC_NASAL_RE.search(text))
         found = mentions(text, spravato_page=spravato_page)
-        if _enumerates_forms(text, found):
+        if _enumerates_forms(text, found) or _compares_routes(text, found):
             continue
         for m in found:
             if m.route == "intranasal_ketamine" and under_spravato:

@@ -127,3 +127,24 @@ def test_extract_page_keeps_held_prices_with_a_low_confidence():
     result = extract_page(PAGE.format("Infusions range from $400 to $500 depending on the dose."),
                           "https://alder-ketamine.example/fees", content_type="text/plain")
     assert [p["confidence"] < 0.6 for p in result["prices"]] == [True]
+
+
+@pytest.mark.parametrize("sentence, own", [
+    ("In our experience, most patients spend $2,000 on a first series.", set()),
+    ("Most patients begin with a series of six, which we offer as a package for $2,400.", {(2400.0, "series")}),
+    ("Spravato costs about $900 per session without insurance.", set()),
+    ("Our infusions range from $450 to $500 depending on length.", {(450.0, "per_session")}),
+])
+def test_market_wording_near_the_amount_outweighs_the_providers_voice(sentence, own):
+    assert _own(PAGE.format(sentence)) == own
+
+
+@pytest.mark.parametrize("text, offered", [
+    ("Many patients ask about at-home ketamine troches. We give IV ketamine infusions in our office.", ["iv"]),
+    ("Online companies now mail ketamine tablets to homes. We give IV ketamine infusions in our office.", ["iv"]),
+    ("Some of our patients had tried Spravato before coming to us. We give IV ketamine infusions.", ["iv"]),
+    ("Esketamine is derived from ketamine. We give IV ketamine infusions in our office.", ["iv"]),
+    ("Spravato vs. IV Ketamine\n\nWe give IV ketamine infusions in our office.", ["iv"]),
+])
+def test_what_patients_ask_or_tried_and_what_others_sell_is_no_offer(text, offered):
+    assert _read("Our services\n\n" + text + "\n", "https://alder-ketamine.example/services")["routes_offered"] == offered
