@@ -96,11 +96,17 @@ def held_back(score: float | None, page_score: float | None, threshold: float = 
     return (page_score is not None and page_score < threshold) or (score is not None and score < threshold)
 
 
-def route_confidence(quotes: list[str], *, strong: bool = False) -> float:
+DESCRIBED = 0.5  # each of three or more routes a page names without the provider speaking
+FAQ_TOPIC = 0.65  # the one treatment a provider's FAQ asks about, never stated as an offer
+
+
+def route_confidence(quotes: list[str], *, strong: bool = False, faq: bool = False) -> float:
     """A route the provider states as its own ("we offer", a service list) is sure; otherwise
     more places that state it, plainly, make it surer; a hedge or comparison less."""
     if strong:
         return 0.95
+    if faq:
+        return FAQ_TOPIC
     if not quotes:
         return 0.7  # stated in structured data or a heading only
     plain = [q for q in quotes if not _HEDGE_RE.search(q)]
@@ -121,14 +127,18 @@ def assess(result: dict, doc: Document, data: Structured, *, price_voices: list[
         voice = voices[i] if i < len(voices) else "own"
         price["confidence"] = _clamp(min(price_confidence(price, voice), page + 0.05))
     quotes: dict[str, list[str]] = {}
-    strong: set[str] = set()
+    strength: dict[str, str] = {}
     for item in (result.get("evidence") or {}).get("routes_offered") or ():
         quotes.setdefault(item.get("value"), []).extend([item.get("quote") or "", *(item.get("more_quotes") or ())])
-        if item.get("strength") == "strong":
-            strong.add(item.get("value"))
+        strength[item.get("value")] = item.get("strength") or "weak"
+    # three or more routes, none stated as the provider's own: a description of the ways
+    # ketamine is given (a guide read as a clinic page) more than a menu of services
+    described = len(strength) >= 3 and "strong" not in strength.values()
     result["confidence"] = {
         "page_type": page,
-        "routes_offered": {r: _clamp(min(route_confidence(quotes.get(r, []), strong=r in strong), page + 0.05))
+        "routes_offered": {r: _clamp(min(route_confidence(quotes.get(r, []), strong=strength.get(r) == "strong",
+                                                          faq=strength.get(r) == "faq"),
+                                     DESCRIBED if described else 1.0, page + 0.05))
                            for r in result.get("routes_offered") or ()},
     }
     return result

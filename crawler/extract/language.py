@@ -101,8 +101,8 @@ def strip_qa_prefix(sentence: str) -> str:
 # -- cues -----------------------------------------------------------------------------------
 
 OWN_RE = re.compile(
-    r"\b(we|we'?re|we'?ve|we'?ll|our|ours|us|here at|at our|in our|this clinic|this practice|"
-    r"this office)\b|\bwe[’']", re.I)
+    r"\b(we|we'?re|we'?ve|we'?ll|our|ours|(?-i:us|Us)|here at|at our|in our|this clinic|this practice|"
+    r"this office)\b|\bwe[’']", re.I)   # "US" is the country
 
 # Market prices and other third parties: enough on their own to make a price not the clinic's.
 MARKET_RE = re.compile(

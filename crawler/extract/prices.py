@@ -389,7 +389,11 @@ _FREE_CONSULT_RE = re.compile(
     r"new[- ]patient|eligibility|consultation)\s+){0,2}"
     r"(?:consultations?|consults?|screenings?|evaluations?|assessments?|intake(?:\s+(?:phone\s+)?calls?)?|"
     r"phone calls?|discovery calls?)\b|"
-    r"\b(?:consultations?|consults?|screenings?)\s+(?:is|are)\s+(?:always\s+)?(?:free|complimentary)\b", re.I)
+    r"\b(?:consultations?|consults?|screenings?)\s+(?:is|are)\s+(?:always\s+)?(?:free|complimentary)\b|"
+    # "Initial consultation: free", "$0 consultation", "no charge for the first consultation"
+    r"\b(?:consultations?|consults?|screenings?)\s*[:|–—-]\s*(?:free|complimentary|no charge|\$0(?:\.00)?)(?![\w.,]*\d)|"
+    r"\$0(?:\.00)?\s+(?:\w+\s+)?(?:consultations?|consults?|screenings?)\b|"
+    r"\b(?:no (?:charge|fee|cost)|free of charge) for (?:the|your|an?) (?:\w+\s+)?(?:consultations?|consults?|screenings?)\b", re.I)
 _ABOUT_RE = re.compile(r"\b(?:about|regarding|to discuss|to see (?:if|whether)|to learn)\b.*$", re.I)
 
 
@@ -555,6 +559,12 @@ _APPROX_RE = re.compile(r"\b(?:about|around|approximately|roughly|nearly|close t
 # $500") but a market figure usually is
 _SPAN_RE = re.compile(r"\b(?:ranges?|ranging|anywhere|somewhere)\s+(?:from|between)\b|"
                       r"\bbetween\s+(?:about\s+|roughly\s+)?(?:US\$|\$|£|€)", re.I)
+# a fee another provider charges, quoted on this provider's page (a therapist quoting the
+# prescriber's evaluation): market, by the realweb README
+_OUTSIDE_PROVIDER_RE = re.compile(
+    r"\b(?:partner|outside|external|referring|independent|collaborating|affiliated)\s+(?:physicians?|prescribers?|"
+    r"doctors?|psychiatrists?|providers?|clinics?|practices?|medical (?:team|group|provider)s?)\b|"
+    r"\bbilled (?:separately )?by (?:the|their|a|an)\b|\btheir (?:practice|office|clinic|fees?)\b", re.I)
 # a range this wide, with no provider speaking, is a span of what clinics charge
 WIDE_RANGE = 1.8
 # a label and an amount, no verb: a line of a price list ("Cost – $550 per infusion")
@@ -613,11 +623,12 @@ def _definite(clause: str, sentence: str, money: Money) -> bool:
 
 def _voice(sentence: str, money: Money, levels: list[tuple[str, str]], block: Block, card: list[Block],
            host: str) -> str | None:
-    clause = levels[2][1]
+    clause, phrase = levels[2][1], levels[0][1]
+    if _OUTSIDE_PROVIDER_RE.search(clause) and not _OWN_VOICE_RE.search(phrase):
+        return None                   # "the partner physician's evaluation, billed by their practice, is $250"
     lead = L.segments(sentence[:money.start])[-1].text if sentence[:money.start].strip() else ""
     if _named_provider(lead, host) is False and not _OWN_VOICE_RE.search(lead):
         return None                   # "Lakeside Ketamine Clinic charged $700 when we opened"
-    phrase = levels[0][1]
     if _MARKET_LIKE_RE.search(phrase):
         return UNCLEAR
     if _OWN_VOICE_RE.search(phrase):

@@ -319,4 +319,28 @@ def find(doc: Document, data: Structured, *, n_locations: int = 1) -> RouteFindi
                              "more_quotes": [L.quote(t) for t in said[1:3]]})
         elif negatives:
             negated.append(route)
+    if not offered and not negated:
+        topic = _faq_topic(doc, spravato_page)
+        if topic is not None:
+            route, question = topic
+            offered.append(route)
+            evidence.append({"value": route, "quote": L.quote(question), "strength": "faq", "more_quotes": []})
     return RouteFindings(offered=sorted(offered), evidence=evidence, negated=negated, detail=detail)
+
+
+def _faq_topic(doc: Document, spravato_page: bool) -> tuple[str, str] | None:
+    """A provider's FAQ whose questions ask about one treatment ("How long does an infusion
+    take?") and whose page names no other route: that treatment is the one it gives (the
+    realweb labels read such pages so). A nasal spray that may be Spravato is never enough."""
+    named: set[str] = set()
+    question = None
+    for s in sentences(doc):
+        found = mentions(s.text, spravato_page=spravato_page)
+        named |= {m.route for m in found}
+        if s.question and found and question is None:
+            question = s.text
+        if len(named) > 1:
+            return None
+    if len(named) != 1 or question is None or named == {"intranasal_ketamine"}:
+        return None
+    return named.pop(), question

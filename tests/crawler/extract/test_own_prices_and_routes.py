@@ -148,3 +148,19 @@ def test_market_wording_near_the_amount_outweighs_the_providers_voice(sentence, 
 ])
 def test_what_patients_ask_or_tried_and_what_others_sell_is_no_offer(text, offered):
     assert _read("Our services\n\n" + text + "\n", "https://alder-ketamine.example/services")["routes_offered"] == offered
+
+
+@pytest.mark.parametrize("sentence", [
+    "Initial consultation: free", "There is no charge for the initial consultation.",
+    "Start with a $0 phone consultation.", "Consultations are always complimentary.",
+])
+def test_free_consultations_in_other_words(sentence):
+    assert _own(PAGE.format(sentence)) == {(0.0, "consultation")}
+
+
+def test_a_page_naming_every_route_without_offering_any_is_held():
+    text = ("Ketamine treatment\n\nIV infusions are given over forty minutes.\n\nIM injections go into the shoulder.\n\n"
+            "Lozenges dissolve under the tongue.\n")
+    out = _read(text, "https://alder-ketamine.example/treatments")
+    assert out["routes_offered"] == []
+    assert sorted(h["value"] for h in out["held_for_review"] if h["field"] == "routes_offered") == ["im", "iv", "oral"]
