@@ -26,7 +26,7 @@ services (vitamin drips, NAD+, hydration, Botox...). Questions are skipped.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from price_parser import Price
@@ -189,7 +189,8 @@ def money_in(text: str) -> list[Money]:
         tail = _RANGE_TAIL_RE.match(text[end:])
         if tail:
             candidate = _amount(tail.group("num"))
-            if candidate is not None and candidate > low and candidate <= low * 10:
+            # "$0 - $50" is one span (under any fee), not a $50 fee
+            if candidate is not None and candidate > low and (low == 0 or candidate <= low * 10):
                 high = candidate
                 end += tail.end()
         if out and out[-1].end > m.start():
@@ -242,11 +243,27 @@ def _bare(text: str) -> bool:
     return len(rest.split()) <= 1
 
 
+# a label that names a ketamine fee without naming ketamine ("Booster", "Initial consultation")
+_KETAMINE_FEE_LABEL_RE = re.compile(r"\b(?:boosters?|maintenance|series|package|bundle|consult\w*|intake|screening|"
+                                    r"dosing|integration|preparation)\b", re.I)
+
+
+def _names_ketamine_fee(label: str) -> bool:
+    return bool(KETAMINE_RE.search(label) or routes_in(label) or _KETAMINE_FEE_LABEL_RE.search(label))
+
+
 def _card(doc: Document, block: Block) -> list[Block]:
     """The blocks of the small container (a pricing card, a table cell group) around a
     short price block: its title first, then its neighbours nearest first."""
     blocks = doc.blocks
     i = block.index
+    if not block.anc and not doc.is_html:
+        # plain text: a price list's amount on its own line under its label ("Single Infusion" / "$450")
+        prev = blocks[i - 1] if i > 0 else None
+        if prev is not None and prev.region == block.region and not money_in(prev.text) and len(L.words(prev.text)) <= 8 \
+                and _names_ketamine_fee(prev.text):
+            return [prev]
+        return []
     for depth in range(len(block.anc) - 1, max(len(block.anc) - 6, 0), -1):
         anc_id = block.anc[depth]
         lo = i
@@ -314,11 +331,14 @@ def find(doc: Document, data: Structured, offered_routes: list[str]) -> list[Pri
             units.append((text, Block(text=text, tag="li", region=MAIN, index=-1)))
     card_cache: dict[int, list[Block]] = {}
     host = _host_label(doc.url)
+    guide = _cost_guide_title(doc)
     default_currency = _page_dollar(doc, units)
     for sentence, block in units:
         moneys = money_in(sentence)
         if not moneys:
             continue
+        if not doc.is_html and not block.headings and block.index > 0:
+            block = _under_plain_label(doc.blocks, block)
         for money in moneys:
             money.currency = money.currency or default_currency
         moneys = _cash_and_standard(sentence, moneys)
@@ -331,7 +351,7 @@ def find(doc: Document, data: Structured, offered_routes: list[str]) -> list[Pri
         prev_end = 0
         earlier: list[PriceQuote | None] = []
         for money in moneys:
-            quote = _read(sentence, money, prev_end, block, card, earlier, page_route, doc.blocks, host)
+            quote = _read(sentence, money, prev_end, block, card, earlier, page_route, doc.blocks, host, guide)
             earlier.append(quote)
             prev_end = money.end
             if quote is None:
@@ -345,6 +365,16 @@ def find(doc: Document, data: Structured, offered_routes: list[str]) -> list[Pri
     # the same fee read once with its route and once without: keep the one with the route
     routed = {(q.amount_min, q.amount_max, q.kind, q.sessions) for q in quotes if q.route}
     return [q for q in quotes if q.route or (q.amount_min, q.amount_max, q.kind, q.sessions) not in routed]
+
+
+def _under_plain_label(blocks: list[Block], block: Block) -> Block:
+    """Plain text has no headings: a short line without an amount or a full stop right above a
+    price line ("Spravato" / "Self-pay: $850 per session") is its heading."""
+    prev = blocks[block.index - 1]
+    if prev.region == block.region and len(L.words(prev.text)) <= 6 and not money_in(prev.text) \
+            and not re.search(r"[.!?:]\s*$", prev.text) and _names_ketamine_fee(prev.text):
+        return replace(block, headings=(prev.text,))
+    return block
 
 
 _CASH_RE = re.compile(r"^\s*(?:\(\s*)?(?:cash|self[- ]pay|if paid (?:in cash|at the time of service))\b", re.I)
@@ -450,8 +480,8 @@ _DOSING_RE = re.compile(r"\b(?:ketamine|esketamine|spravato|infusions?|injection
 
 
 def _read(sentence: str, money: Money, prev_end: int, block: Block, card: list[Block],
-          earlier: list, page_route: str | None, doc_blocks: list[Block] = (), host: str = ""
-          ) -> list[PriceQuote] | None:
+          earlier: list, page_route: str | None, doc_blocks: list[Block] = (), host: str = "",
+          guide: bool = False) -> list[PriceQuote] | None:
     if money.low < MIN_AMOUNT or money.low > MAX_AMOUNT:
         return None
     levels = _levels(sentence, money, prev_end, block, card)
@@ -483,6 +513,9 @@ def _read(sentence: str, money: Money, prev_end: int, block: Block, card: list[B
     if _PATIENT_RE.search(clause):
         return None                   # what a patient paid, in a patient's words
     voice = _voice(sentence, money, levels, block, card, host)
+    if guide and voice in (DEFINITE, OWN) and not _OWN_VOICE_RE.search(sentence) and block.index >= 0 \
+            and _named_provider(sentence, host) is not True:
+        voice = UNCLEAR               # a cost guide's table or plain figures: the market's, unless "we" speaks
     if voice is None:
         return None                   # another provider's price
     if voice == UNCLEAR and not _MARKET_LIKE_RE.search(phrase) and not _SPAN_RE.search(phrase) \
@@ -569,7 +602,7 @@ _OUTSIDE_PROVIDER_RE = re.compile(
 WIDE_RANGE = 1.8
 # a label and an amount, no verb: a line of a price list ("Cost – $550 per infusion")
 _STATEMENT_RE = re.compile(
-    r"\bcost\b(?!\s*[:–—|-])|\b(?:is|are|was|were|be|been|costs|costing|run|runs|range|ranges|charge|charges|charged|pay|pays|"
+    r"\bcost\b(?!\s*[:–—|-])|\b(?:is|are|was|were|be|been|costs|costing|run|runs|range|ranges|charge|charges|charged|(?<!-)pay|pays|"
     r"can|may|might|could|would|should|will|average|averages|expect|spend|spent|said|says)\b|['’]s\b", re.I)
 # a provider's name: capitalised words ending in a word for a practice
 _PRACTICE_NAME_RE = re.compile(
@@ -619,6 +652,29 @@ def _price_line(sentence: str, block: Block) -> bool:
 def _definite(clause: str, sentence: str, money: Money) -> bool:
     lead = sentence[max(0, money.start - 30):money.start]
     return bool(_DEFINITE_RE.search(lead)) and not _MODAL_RE.search(clause) and not L.GENERAL_RE.search(clause)
+
+
+# "How Much Does Ketamine Cost?", "Ketamine Therapy Cost Guide", "The Average Cost of …": a
+# page titled as a cost guide, not as a provider's fee list
+_GUIDE_TITLE_RE = re.compile(
+    r"\bhow much (?:does|do|is|are|will)\b|\bcost guide\b|\bprice guide\b|\baverage (?:cost|price)s?\b|"
+    r"\bwhat (?:does|do|will) (?:\w+\s+){0,4}cost\b|\bcost of (?:ketamine|spravato|esketamine|an? )|"
+    r"\b(?:is|are) (?:\w+\s+){0,3}(?:covered|worth)\b|\bketamine (?:therapy |treatment |infusion )?costs?\b", re.I)
+
+
+def _cost_guide_title(doc: Document) -> bool:
+    """Whether the page is titled as a cost guide: its title, its first heading, or (plain
+    text) its first line, with no provider speaking in it."""
+    first = next((b for b in doc.blocks if b.region == MAIN), None)
+    heads = [doc.title or ""] + [b.text for b in doc.blocks if b.is_heading][:1] + ([first.text] if first else [])
+    host = _host_label(doc.url)
+    return any(len(L.words(h)) <= 16 and _GUIDE_TITLE_RE.search(h) and not _OWN_VOICE_RE.search(h)
+               and _named_provider(h, host) is not True and not (host and _host_named(h, host)) for h in heads)
+
+
+def _host_named(text: str, host: str) -> bool:
+    """"… Cost at Willowbrook?" on willowbrookketamine.example: the site's own name."""
+    return any(len(w) >= 5 and w not in _GENERIC_NAME_WORDS and w in host for w in re.findall(r"[a-z0-9]+", text.lower()))
 
 
 def _voice(sentence: str, money: Money, levels: list[tuple[str, str]], block: Block, card: list[Block],
