@@ -4,6 +4,7 @@ never a clinic's facts."""
 
 from __future__ import annotations
 
+import math
 import re
 from urllib.parse import urlsplit
 
@@ -67,10 +68,14 @@ _GUIDE_TITLE_RE = re.compile(
     r"^(?:.{0,60}\b(?:vs\.?|versus)\s.{0,60}$|how much (?:does|do|is|are|will)\b.*\bcosts?\b|.*\b(?:costs?|prices?|pricing)\b.*(?:guide|explained|\?)$|"
     r"\d+\s+(?:\w+\s+)?(?:facts|things|ways|reasons|tips|questions|signs|myths)\b|"
     r"(?:what you need to know|everything you need to know)\b)", re.I)
-# a list of providers in its title: "Best ketamine clinics", "Ketamine Clinics in the UK"
-_BEST_LIST_RE = re.compile(r"\b(?i:best|top)\s+(?:\d+\s+)?(?:\w+\s+){0,3}?(?i:clinics|providers|centers|centres|programs)\b|"
-                           r"\b(?i:ketamine|spravato|infusion|esketamine)\s+(?i:clinics|providers|centers|centres)\s+"
-                           r"(?:(?i:in|near|across|around|of)\s+(?:the\s+)?)?[A-Z]")
+# a list of providers as a title: "Best ketamine clinics in Ohio", "Top 10 Spravato providers",
+# "Ketamine Clinics in the UK", "Ketamine Clinics Canada" (a title line starts with it; the same
+# words inside a sentence are an article's)
+_BEST_LIST_RE = re.compile(
+    r"^(?:the\s+)?(?:\d{1,3}\s+)?(?i:best|top)\s+(?:\d{1,3}\s+)?(?:[\w-]+\s+){0,3}?(?i:clinics|providers|centers|"
+    r"centres|programs|doctors|psychiatrists)\b|"
+    r"^(?:\d{1,3}\s+)?(?:(?i:IV|ketamine|spravato|esketamine|infusion|KAP)\s+){1,2}(?i:clinics|providers|centers|centres)"
+    r"\s+(?:(?i:in|near|across|around)\s+(?:the\s+)?)?[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*){0,2}\s*(?:[:|(–—-]|$)")
 # "1. Hill Country Infusions — ...": a numbered entry led by a name
 _NUMBERED_ENTRY_RE = re.compile(r"^\d{1,2}[.)]\s+(?:[A-Z][\w&'’.-]*\s+){1,5}(?:[—–:-]|\(|$)")
 _LIST_HOST_RE = re.compile(r"(?:^|[.-])(?:finder|locator|directory|listings)(?:[.-]|$)|(?:best|top|find|directory|finder|near|locator|compare)\w*(?:clinics|providers|doctors|centers)|"
@@ -115,106 +120,198 @@ _FAQ_PATH_RE = re.compile(r"/(?:faqs?|frequently-asked-questions|questions|commo
 _CRISIS_LINE_RE = re.compile(r"\b(?:988|911|crisis|lifeline|hotline)\b", re.I)
 
 
-def signals(doc: Document, data: Structured, *, entries: int = 0, own_prices: int = 0,
-            external_hosts: int = 0, phones: int = 0) -> dict[str, int]:
-    """The evidence for each page type, as points (kept for the page type's confidence)."""
+# -- the scoring model ----------------------------------------------------------------------
+#
+# Each feature below is a named, general signal of how the web writes a provider's own page, an
+# article or a directory. Two transparent scores decide the type:
+#
+# - DIRECTORY_WEIGHTS (set by hand from the set's README: "lists or compares several providers"):
+#   a directory when the points reach DIRECTORY_THRESHOLD and the provider's own voice is weaker;
+# - ARTICLE_WEIGHTS: a logistic score, article versus the provider's own page. The prior weights
+#   are set by hand from how the web is written; the fitted ones are the prior adjusted by the
+#   tuning part of the real-page set (crawler/extract/page_type_fit.py, L2 pull towards the prior),
+#   and `katdir evaluate --set FILE --page-type-cv` refits them leaving each host out in turn.
+#
+# features() returns every feature, so a page's type can be explained from its numbers.
+
+_WE_RE = re.compile(r"\b(?:[Ww]e|[Ww]e['’](?:re|ve|ll|d)|[Oo]urs?|us)\b")
+_WORD_RE = re.compile(r"\b\w+\b")
+# a writer's generic third person: "patients", "clinics", "a ketamine clinic", "your doctor"
+_GENERIC_RE = re.compile(
+    r"\b(?:patients|clinics|providers|practitioners|clinicians|doctors|physicians|people|individuals|someone|"
+    r"many|researchers|studies|(?:a|any|the|your) (?:\w+ )?(?:clinic|provider|doctor|physician|prescriber))\b",
+    re.I)
+# the provider's own offer, in its own voice
+_OWN_OFFER_RE = re.compile(
+    r"\bwe (?:now |also |currently |proudly |only |exclusively )?(?:offer|provide|specialize|specialise|administer|"
+    r"prescribe|treat|accept|bill|deliver|perform|see|use)\b|"
+    r"\bwe(?: are|['’]re) (?:proud|pleased|excited|happy|honored|able) to (?:offer|provide)\b|"
+    r"\bour (?:clinic|office|offices|team|practice|providers|physicians|doctors|nurses|staff|infusions?|"
+    r"patients|center|centre|prices|fees|program|programme|services|treatment rooms?|location|locations|"
+    r"medical director|psychiatrists?|therapists?|clinicians)\b", re.I)
+_CALL_TO_BOOK_RE = re.compile(
+    r"\b(?:book|schedule|request|make)(?: (?:a|an|your))? (?:free |complimentary )?(?:appointment|consultation|"
+    r"consult|visit|session|call|evaluation|assessment)\b|\b(?:call|contact|text|email) us\b|"
+    r"\bcall (?:today|now)\b|\bnew patients?\b|\bget started\b", re.I)
+# a generic question as a heading ("What is ketamine?", "How much does ketamine cost?")
+_QUESTION_LINE_RE = re.compile(r"^(?:what|how|why|when|is|are|can|does|do|should|who|which|will)\b.{0,140}\?$",
+                               re.I)
+# the last part of an address that names a question or a guide: how-much…, what-is…, cost-of…, …-vs-…
+_QUESTION_SLUG_RE = re.compile(
+    r"(?:^|[-_/])(?:how-(?:much|long|does|do|to|can|is|are)|what-(?:is|are|to|does|you)|why|when|can-|does-|"
+    r"is-(?:ketamine|spravato|esketamine|it)|should|cost-of|costs?-and|guide|vs|versus|everything|"
+    r"things|ways|tips|myths|facts|truth|explained|understanding)(?:$|[-_.])", re.I)
+_EDU_GOV_HOST_RE = re.compile(r"\.(?:gov|edu|mil)(?:\.\w\w)?$|\.nhs\.uk$|\.gc\.ca$", re.I)
+# "1. Name …", "Name — City, ST", "(555) 555-0100": rough counts of the items a list repeats
+_PHONE_RE = re.compile(r"(?<!\d)\(?\d{3}\)?[ .\-–]\d{3}[ .\-–]\d{4}(?!\d)")
+_CITY_STATE_RE = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)?, (?:[A-Z]{2}|[A-Z][a-z]{3,})\b")
+
+ARTICLE_FEATURES = (
+    "schema_article", "og_article", "published_time", "post_markup", "url_article_path", "url_question_slug",
+    "host_publisher", "host_edu_gov", "byline", "dateline", "reporting", "according_to", "writer", "market",
+    "policy", "guide_title", "story", "question_lines", "generic_rate", "article_tail",
+    "schema_clinic", "we_rate", "own_offer", "self_named_offer", "named_only", "call_to_book", "ask_provider",
+    "phone", "host_provider", "faq_path",
+)
+DIRECTORY_FEATURES = ("list_title", "list_host", "list_schema", "listed_entities", "entries", "numbered_entries",
+                      "providers_named", "directory_words", "external_hosts", "phones_listed", "places_listed")
+
+# hand-set: log-odds of an article against the provider's own page, one unit of each feature
+ARTICLE_PRIOR = {
+    "bias": -1.0,
+    "schema_article": 3.0, "og_article": 1.0, "published_time": 2.0, "post_markup": 2.0,
+    "url_article_path": 1.5, "url_question_slug": 1.0, "host_publisher": 3.0, "host_edu_gov": 1.5,
+    "byline": 1.5, "dateline": 2.0, "reporting": 1.0, "according_to": 1.0, "writer": 1.5, "market": 0.7,
+    "policy": 2.5, "guide_title": 1.5, "story": 3.0, "question_lines": 0.3, "generic_rate": 0.3,
+    "article_tail": 0.5,
+    "schema_clinic": -3.0, "we_rate": -0.8, "own_offer": -1.5, "self_named_offer": -3.0, "named_only": -0.5,
+    "call_to_book": -1.0, "ask_provider": -1.5, "phone": -1.0, "host_provider": -0.5,
+    "faq_path": -1.5,
+}
+# the prior adjusted by the tuning part (crawler/extract/page_type_fit.py); regenerate with
+# `katdir evaluate --set ../shared/realweb/pages.jsonl --part tune --page-type-cv`
+ARTICLE_WEIGHTS = dict(ARTICLE_PRIOR)
+ARTICLE_THRESHOLD = 0.5            # probability of an article above which the page is one
+DIRECTORY_WEIGHTS = {
+    "list_title": 5, "list_host": 2, "list_schema": 3, "listed_entities": 3, "entries": 1, "numbered_entries": 2,
+    "providers_named": 1, "directory_words": 1, "external_hosts": 1, "phones_listed": 1, "places_listed": 1,
+}
+DIRECTORY_THRESHOLD = 5
+
+
+def features(doc: Document, data: Structured, *, entries: int = 0, own_prices: int = 0,
+             external_hosts: int = 0, phones: int = 0) -> dict[str, float]:
+    """Every named signal of the page's type, each a small number (mostly 0 or 1)."""
     text_all = doc.full_text()
     main = [b for b in doc.blocks if b.region == MAIN]
+    main_text = "\n".join(b.text for b in main)
     url = urlsplit(doc.url)
     host = (url.hostname or "").lower()
     first = (main[0].text if main else doc.title or "").strip()
-    # articles
-    article = 0
-    if data.has_type(ARTICLE_TYPES):
-        article += 3
-    if doc.meta.get("og:type", "").lower() == "article":
-        article += 1
-    if doc.meta.get("article:published_time"):
-        article += 2
-    post_xpath = "//article[contains(concat(' ', @class, ' '), ' type-post ')]"
-    if _POST_CLASS_RE.search(doc.body_classes) or (doc.tree is not None and doc.tree.xpath(post_xpath)):
-        article += 2
-    if _ARTICLE_PATH_RE.search(url.path) or _ARTICLE_QUERY_RE.search(url.query):
-        article += 2
+    words = max(len(_WORD_RE.findall(main_text)), 1)
+    f: dict[str, float] = {}
+    # the address
+    f["url_article_path"] = float(bool(_ARTICLE_PATH_RE.search(url.path) or _ARTICLE_QUERY_RE.search(url.query)))
+    last = url.path.rstrip("/").rsplit("/", 1)[-1]
+    f["url_question_slug"] = float(bool(_QUESTION_SLUG_RE.search(last)))
     publisher = bool(_PUBLISHER_HOST_RE.search(host) or _NON_PROVIDER_HOST_RE.search(host))
-    if publisher:
-        article += 2
-    address_points = article                # what the URL alone says
+    f["host_publisher"] = float(publisher)
+    f["host_edu_gov"] = float(bool(_EDU_GOV_HOST_RE.search(host)))
+    list_host = bool(_LIST_HOST_RE.search(host))
+    f["host_provider"] = float(bool(_PROVIDER_HOST_RE.search(host)) and not (publisher or list_host))
+    f["faq_path"] = float(bool(_FAQ_PATH_RE.search(url.path)))
+    # markup (HTML pages only)
+    f["schema_article"] = float(data.has_type(ARTICLE_TYPES))
+    f["og_article"] = float(doc.meta.get("og:type", "").lower() == "article")
+    f["published_time"] = float(bool(doc.meta.get("article:published_time")))
+    post_xpath = "//article[contains(concat(' ', @class, ' '), ' type-post ')]"
+    f["post_markup"] = float(bool(_POST_CLASS_RE.search(doc.body_classes)
+                                  or (doc.tree is not None and doc.tree.xpath(post_xpath))))
+    f["schema_clinic"] = float(bool(data.top_clinics()))
+    # a writer's page
+    byline = 0.0
     for b in main[:12]:
         short = len(b.text) < 160
-        if short and _BYLINE_RE.search(b.text) and (_DATE_RE.search(b.text) or b.text.lower().startswith("by ")):
-            article += 2
+        if (short and _BYLINE_RE.search(b.text) and (_DATE_RE.search(b.text) or b.text.lower().startswith("by "))) \
+                or (short and (_BYLINE_LINE_RE.search(b.text) or (len(b.text) <= 40 and _DATE_RE.search(b.text)))):
+            byline = 1.0
             break
-        if short and (_BYLINE_LINE_RE.search(b.text) or (len(b.text) <= 40 and _DATE_RE.search(b.text))):
-            article += 2
-            break
-    if _ARTICLE_TAIL_RE.search(text_all):
-        article += 1
-    if any(_DATELINE_RE.match(b.text) for b in main[:8]):
-        article += 2
-    if len(_FIRST_PERSON_RE.findall(text_all)) >= 6 and not _OWN_PRACTICE_RE.search(text_all):
-        article += 3
+    f["byline"] = byline
+    f["dateline"] = float(any(_DATELINE_RE.match(b.text) for b in main[:8]))
     reporting = len(_REPORTING_RE.findall(text_all))
-    according = len(_ACCORDING_RE.findall(text_all))
-    article += 3 if reporting >= 3 else 2 if reporting else 0
-    article += 1 if according else 0
-    if _WRITER_RE.search(text_all):
-        article += 2
-    market = len(_MARKET_TEXT_RE.findall(text_all))
-    article += 2 if market >= 2 else market
-    if _POLICY_RE.search(text_all):
-        article += 3
-    if _GUIDE_TITLE_RE.search(first) or _GUIDE_TITLE_RE.search(doc.title or ""):
-        article += 2
-    # directories
-    directory = 0
-    if any(e.listed for e in data.entities) and len(data.listed()) >= 2:
-        directory += 3
-    if data.has_type({"collectionpage", "searchresultspage"}):
-        directory += 2
-    vocab = {m.group(0).lower() for m in _DIRECTORY_RE.finditer(text_all)}
-    directory += min(len(vocab), 3)
-    if entries >= 3:
-        directory += 3
-    elif entries == 2:
-        directory += 1
-    if external_hosts >= 3:
-        directory += 2
-    titles = [doc.title or ""] + [b.text for b in main[:10] if len(b.text) <= 120]
-    if any(_BEST_LIST_RE.search(t) for t in titles):
-        directory += 5
-    if sum(1 for b in main if _NUMBERED_ENTRY_RE.match(b.text)) >= 3:
-        directory += 2
-    if _LIST_HOST_RE.search(host):
-        directory += 2
+    f["reporting"] = min(reporting, 3) / 1.5
+    f["according_to"] = float(bool(_ACCORDING_RE.search(text_all)))
+    f["writer"] = float(bool(_WRITER_RE.search(text_all)))
+    f["market"] = float(min(len(_MARKET_TEXT_RE.findall(text_all)), 3))
+    f["policy"] = float(bool(_POLICY_RE.search(text_all)))
+    f["guide_title"] = float(bool(_GUIDE_TITLE_RE.search(first) or _GUIDE_TITLE_RE.search(doc.title or "")))
+    f["story"] = float(len(_FIRST_PERSON_RE.findall(text_all)) >= 6 and not _OWN_PRACTICE_RE.search(text_all))
+    f["question_lines"] = float(min(sum(1 for b in main if _QUESTION_LINE_RE.match(b.text)
+                                        and not _ASK_PROVIDER_RE.search(b.text)), 5))
+    f["generic_rate"] = min(100 * len(_GENERIC_RE.findall(main_text)) / words, 6.0)
+    f["article_tail"] = float(bool(_ARTICLE_TAIL_RE.search(text_all)))
     # the provider's own voice
-    clinic = 0
-    if data.top_clinics():
-        clinic += 3
-    own = sum(1 for b in main if _OFFER_RE.search(b.text))
-    clinic += min(own, 3)
-    voice = sum(1 for b in main if _OWN_VOICE_RE.search(b.text) and not _CRISIS_LINE_RE.search(b.text))
-    clinic += min(voice // 2, 2)
+    voice_text = "\n".join(b.text for b in main if not _CRISIS_LINE_RE.search(b.text))
+    f["we_rate"] = min(100 * len(_WE_RE.findall(voice_text)) / words, 6.0)
+    f["own_offer"] = float(min(sum(1 for b in main if _OWN_OFFER_RE.search(b.text)), 3))
     named_matches = list(_SELF_NAMED_RE.finditer(text_all))
     named = {_name_key(m.group(0)) for m in named_matches}
     offers = any(_OFFER_VERB_RE.search(_sentence_at(text_all, m.start())) for m in named_matches)
-    if len(named) >= 3:
-        directory += 3                 # several providers, each with its own offer
-    elif named:
-        # a provider's blog post that names the provider's own offer is the provider's page;
-        # a report naming a clinic, or a post that only names its author, is not
-        clinic += 6 if (offers and not (reporting or publisher or len(named) > 1)) else 2
-    if any(_ASK_PROVIDER_RE.search(b.text) for b in main):
-        clinic += 2
-    if phones:
-        clinic += 1
-    if own_prices:
-        clinic += 1
-    if _PROVIDER_HOST_RE.search(host) and not (publisher or _LIST_HOST_RE.search(host)):
-        clinic += 1
-    if _FAQ_PATH_RE.search(url.path):
-        clinic += 1
-    return {"article": article, "directory": directory, "clinic": clinic, "article_url": address_points}
+    # a provider's page that names the provider's own offer; a report naming a clinic is not one
+    f["self_named_offer"] = float(bool(named) and offers and len(named) <= 2 and not (reporting or publisher))
+    f["named_only"] = float(bool(named) and not f["self_named_offer"] and len(named) <= 2)
+    f["call_to_book"] = float(min(sum(1 for b in main if _CALL_TO_BOOK_RE.search(b.text)
+                                      and not _CRISIS_LINE_RE.search(b.text)), 2))
+    f["ask_provider"] = float(any(_ASK_PROVIDER_RE.search(b.text) for b in main))
+    f["phone"] = float(bool(phones))
+    # prices are read before the type is known: a cost guide's market figures look the same, so
+    # they are no sign of either type; only an "other" page (a policy, a job post) with prices
+    # is kept as a clinic's
+    f["own_prices"] = float(bool(own_prices))
+    f["other_title"] = float(bool(_OTHER_TITLE_RE.search(doc.title or "")))
+    f["off_topic"] = float(not _KETAMINE_RE.search(text_all + " " + (doc.title or "")))
+    # a directory
+    titles = [doc.title or ""] + [b.text for b in main[:10] if len(b.text) <= 120]
+    f["list_title"] = float(any(_BEST_LIST_RE.search(t) for t in titles))
+    f["list_host"] = float(list_host)
+    f["list_schema"] = float(data.has_type({"collectionpage", "searchresultspage", "itemlist"}))
+    f["listed_entities"] = float(any(e.listed for e in data.entities) and len(data.listed()) >= 2)
+    f["entries"] = float(3 if entries >= 3 else 1 if entries == 2 else 0)
+    f["numbered_entries"] = float(sum(1 for b in main if _NUMBERED_ENTRY_RE.match(b.text)) >= 3)
+    f["providers_named"] = float(3 if len(named) >= 3 else 0)
+    f["directory_words"] = float(min(len({m.group(0).lower() for m in _DIRECTORY_RE.finditer(text_all)}), 3))
+    f["external_hosts"] = float(2 if external_hosts >= 3 else 0)
+    f["phones_listed"] = float(2 if len(set(_PHONE_RE.findall(main_text))) >= 3 else 0)
+    f["places_listed"] = float(1 if len(set(_CITY_STATE_RE.findall(main_text))) >= 4 else 0)
+    return f
+
+
+def article_probability(f: dict[str, float], weights: dict[str, float] | None = None) -> float:
+    """The logistic score of an article against the provider's own page, from 0 to 1."""
+    w = ARTICLE_WEIGHTS if weights is None else weights
+    z = w.get("bias", 0.0) + sum(w.get(k, 0.0) * f.get(k, 0.0) for k in ARTICLE_FEATURES)
+    z = max(min(z, 30.0), -30.0)
+    return 1 / (1 + math.exp(-z))
+
+
+def directory_points(f: dict[str, float]) -> float:
+    return sum(DIRECTORY_WEIGHTS[k] * f.get(k, 0.0) for k in DIRECTORY_FEATURES)
+
+
+def decide(f: dict[str, float], weights: dict[str, float] | None = None) -> tuple[str, float]:
+    """The page type and how sure it is (0.5 on the boundary, towards 1 far from it)."""
+    p = article_probability(f, weights)
+    directory = directory_points(f)
+    # a list of providers outweighs a few words of its own voice; one provider's own offer does not
+    voice = f["own_offer"] + 3 * f["self_named_offer"] + f["call_to_book"] + f["phone"] + 3 * f["schema_clinic"]
+    if directory >= DIRECTORY_THRESHOLD and directory > voice:
+        margin = min(directory - max(DIRECTORY_THRESHOLD, voice), 8)
+        return "directory", round(1 - 0.5 * 0.75 ** margin, 2)
+    if p >= ARTICLE_THRESHOLD:
+        return "article", round(p, 2)
+    if (f["other_title"] and not f["own_prices"]) or f["off_topic"]:
+        return "other", 0.5
+    return "clinic", round(1 - p, 2)
 
 
 _OFFER_VERB_RE = re.compile(r"\b(?:offers?|provides?|administers?|treats?|gives?|accepts?|explore|receive|"
@@ -234,33 +331,17 @@ def _name_key(phrase: str) -> str:
 
 def classify(doc: Document, data: Structured, *, entries: int = 0, own_prices: int = 0,
              external_hosts: int = 0, phones: int = 0) -> str:
-    points = signals(doc, data, entries=entries, own_prices=own_prices, external_hosts=external_hosts,
-                     phones=phones)
-    doc.cache["page_type_points"] = points
-    article, directory, clinic = points["article"], points["directory"], points["clinic"]
-    text_all = doc.full_text()
-    if directory >= 5 and directory >= clinic:
-        return "directory"
-    # text cues alone (a market figure, "according to") also occur on providers' FAQs: an
-    # article needs three points, or its address and a page that never speaks as a provider
-    if (article >= 3 and article > clinic) or (points["article_url"] >= 2 and clinic <= 1) \
-            or (article >= 1 and clinic == 0):
-        return "article"
-    if _OTHER_TITLE_RE.search(doc.title or "") and not own_prices:
-        return "other"
-    if not _KETAMINE_RE.search(text_all + " " + (doc.title or "")):
-        return "other"
-    return "clinic"
+    f = features(doc, data, entries=entries, own_prices=own_prices, external_hosts=external_hosts, phones=phones)
+    kind, sure = decide(f)
+    doc.cache["page_type_features"] = f
+    doc.cache["page_type_confidence"] = sure
+    return kind
 
 
 def confidence(doc: Document, kind: str) -> float:
-    """How sure the page type is, from the margin of its points over the nearest other type:
-    0.5 on a tie or without evidence, towards 1 as the margin grows. (The review queue can hold
-    pages whose type is uncertain.)"""
-    points = doc.cache.get("page_type_points")
-    if not points or kind == "other":
+    """How sure the page type is: the model's probability of the type it gave (0.5 on the
+    boundary, towards 1 far from it). The crawler sends pages under its threshold to the
+    curators' review queue."""
+    if kind == "other" or "page_type_confidence" not in doc.cache:
         return 0.5
-    others = {"clinic": ("article", "directory"), "article": ("clinic",), "directory": ("clinic", "article")}[kind]
-    margin = points[kind] - max(points[o] for o in others)
-    return round(1 - 0.5 * 0.75 ** max(margin, 0), 2)
-
+    return doc.cache["page_type_confidence"]
