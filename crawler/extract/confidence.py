@@ -93,7 +93,9 @@ def route_confidence(quotes: list[str]) -> float:
 def assess(result: dict, doc: Document, data: Structured) -> dict:
     """Add ``confidence`` to each price and a ``confidence`` section (page type, each route)
     to an ``extract_page`` result; returns the result."""
-    page = page_type_confidence(doc, data, result.get("page_type") or "other")
+    # the page type's own model says how near the page is to the boundary between types
+    page = min(page_type_confidence(doc, data, result.get("page_type") or "other"),
+               result.get("page_type_confidence", 1.0))
     for price in result.get("prices") or ():
         price["confidence"] = _clamp(min(price_confidence(price), page + 0.05))
     quotes: dict[str, list[str]] = {}

@@ -63,19 +63,23 @@ _MARKET_TEXT_RE = re.compile(
 _POLICY_RE = re.compile(
     r"\b(?:medical|coverage|clinical|reimbursement) polic(?:y|ies)\b|\bCPT\b|\bHCPCS\b|\bplan members?\b|"
     r"\bbenefits? scheme\b|\bsavings program\b|\bhealth ?care (?:professionals?|providers?) (?:only|site)\b|"
-    r"\bfor (?:health ?care professionals|HCPs?)\b|\bprescribing information\b|\bmedically necessary\b", re.I)
+    r"\bfor (?:health ?care professionals|HCPs?)\b|\bprescribing information\b|\bmedically necessary\b|"
+    r"\bformulary\b|\bcoverage criteria\b|\b(?:medical|pharmacy) benefit\b|\bbenefit plans?\b|\bin-network providers?\b",
+    re.I)
 _GUIDE_TITLE_RE = re.compile(
     r"^(?:.{0,60}\b(?:vs\.?|versus)\s.{0,60}$|how much (?:does|do|is|are|will)\b.*\bcosts?\b|.*\b(?:costs?|prices?|pricing)\b.*(?:guide|explained|\?)$|"
     r"\d+\s+(?:\w+\s+)?(?:facts|things|ways|reasons|tips|questions|signs|myths)\b|"
-    r"(?:what you need to know|everything you need to know)\b)", re.I)
+    r"(?:what (?:you (?:need|should) )?to know|everything you need to know)\b)", re.I)
 # a list of providers as a title: "Best ketamine clinics in Ohio", "Top 10 Spravato providers",
 # "Ketamine Clinics in the UK", "Ketamine Clinics Canada" (a title line starts with it; the same
 # words inside a sentence are an article's)
 _BEST_LIST_RE = re.compile(
     r"^(?:the\s+)?(?:\d{1,3}\s+)?(?i:best|top)\s+(?:\d{1,3}\s+)?(?:[\w-]+\s+){0,3}?(?i:clinics|providers|centers|"
-    r"centres|programs|doctors|psychiatrists)\b|"
-    r"^(?:\d{1,3}\s+)?(?:(?i:IV|ketamine|spravato|esketamine|infusion|KAP)\s+){1,2}(?i:clinics|providers|centers|centres)"
-    r"\s+(?:(?i:in|near|across|around)\s+(?:the\s+)?)?[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*){0,2}\s*(?:[:|(–—-]|$)")
+    r"centres|programs|doctors|psychiatrists|companies|services)\b|"
+    r"^(?:\d{1,3}\s+)?(?:(?i:online|at-home|telehealth|virtual)\s+)?(?:(?i:IV|ketamine|spravato|esketamine|infusion|KAP|"
+    r"therapy)\s+){1,2}(?i:clinics|providers|centers|centres|programs|companies)\s+"
+    r"(?:(?i:compared|reviewed|ranked|rated)\b|(?:(?i:in|near|across|around)\s+(?:the\s+)?)?[A-Z][\w.-]*"
+    r"(?:\s+[A-Z][\w.-]*){0,2}\s*(?:[:|(–—-]|$))")
 # "1. Hill Country Infusions — ...": a numbered entry led by a name
 _NUMBERED_ENTRY_RE = re.compile(r"^\d{1,2}[.)]\s+(?:[A-Z][\w&'’.-]*\s+){1,5}(?:[—–:-]|\(|$)")
 _LIST_HOST_RE = re.compile(r"(?:^|[.-])(?:finder|locator|directory|listings)(?:[.-]|$)|(?:best|top|find|directory|finder|near|locator|compare)\w*(?:clinics|providers|doctors|centers)|"
@@ -158,9 +162,15 @@ _QUESTION_LINE_RE = re.compile(r"^(?:what|how|why|when|is|are|can|does|do|should
                                re.I)
 # the last part of an address that names a question or a guide: how-much…, what-is…, cost-of…, …-vs-…
 _QUESTION_SLUG_RE = re.compile(
-    r"(?:^|[-_/])(?:how-(?:much|long|does|do|to|can|is|are)|what-(?:is|are|to|does|you)|why|when|can-|does-|"
+    r"(?:^|[-_/])(?:how-(?:much|long|does|do|can|is|are)|what-(?:is|are|does)|why|when|can-|does-|"
     r"is-(?:ketamine|spravato|esketamine|it)|should|cost-of|costs?-and|guide|vs|versus|everything|"
     r"things|ways|tips|myths|facts|truth|explained|understanding)(?:$|[-_.])", re.I)
+# ketamine as a drug of abuse: a rehab centre's or a health site's information page
+_ABUSE_RE = re.compile(r"\bketamine (?:addiction|abuse|misuse|use disorder|withdrawal|overdose|dependence)\b|"
+                       r"\bstreet names?\b|\bspecial k\b|\brecreational(?:ly)?\b|\b(?:detox|inpatient rehab)\b", re.I)
+# what a publisher puts around an article: contents, takeaways, sources, an editorial process
+_FURNITURE_RE = re.compile(r"\b(?:table of contents|key takeaways|in this article|references|sources|fact[- ]checked|"
+                           r"editorial (?:policy|team|standards|process)|share this (?:article|post|story))\b", re.I)
 _EDU_GOV_HOST_RE = re.compile(r"\.(?:gov|edu|mil)(?:\.\w\w)?$|\.nhs\.uk$|\.gc\.ca$", re.I)
 # "1. Name …", "Name — City, ST", "(555) 555-0100": rough counts of the items a list repeats
 _PHONE_RE = re.compile(r"(?<!\d)\(?\d{3}\)?[ .\-–]\d{3}[ .\-–]\d{4}(?!\d)")
@@ -169,9 +179,9 @@ _CITY_STATE_RE = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)?, (?:[A-Z]{2}|[A-Z][
 ARTICLE_FEATURES = (
     "schema_article", "og_article", "published_time", "post_markup", "url_article_path", "url_question_slug",
     "host_publisher", "host_edu_gov", "byline", "dateline", "reporting", "according_to", "writer", "market",
-    "policy", "guide_title", "story", "question_lines", "generic_rate", "article_tail",
-    "schema_clinic", "we_rate", "own_offer", "self_named_offer", "named_only", "call_to_book", "ask_provider",
-    "phone", "host_provider", "faq_path",
+    "policy", "guide_title", "story", "question_lines", "generic_rate", "article_tail", "abuse_topic",
+    "furniture", "schema_clinic", "we_rate", "own_offer", "self_named_offer", "named_only", "call_to_book", "ask_provider",
+    "phone", "host_provider", "faq_path", "no_voice",
 )
 DIRECTORY_FEATURES = ("list_title", "list_host", "list_schema", "listed_entities", "entries", "numbered_entries",
                       "providers_named", "directory_words", "external_hosts", "phones_listed", "places_listed")
@@ -182,19 +192,29 @@ ARTICLE_PRIOR = {
     "schema_article": 3.0, "og_article": 1.0, "published_time": 2.0, "post_markup": 2.0,
     "url_article_path": 1.5, "url_question_slug": 1.0, "host_publisher": 3.0, "host_edu_gov": 1.5,
     "byline": 1.5, "dateline": 2.0, "reporting": 1.0, "according_to": 1.0, "writer": 1.5, "market": 0.7,
-    "policy": 2.5, "guide_title": 1.5, "story": 3.0, "question_lines": 0.3, "generic_rate": 0.3,
-    "article_tail": 0.5,
-    "schema_clinic": -3.0, "we_rate": -0.8, "own_offer": -1.5, "self_named_offer": -3.0, "named_only": -0.5,
+    "policy": 2.5, "guide_title": 1.5, "story": 2.0, "question_lines": 0.3, "generic_rate": 0.15,
+    "article_tail": 0.5, "abuse_topic": 1.0, "furniture": 1.5,
+    "schema_clinic": -3.0, "we_rate": -0.3, "own_offer": -1.5, "self_named_offer": -4.5, "named_only": -0.5,
     "call_to_book": -1.0, "ask_provider": -1.5, "phone": -1.0, "host_provider": -0.5,
-    "faq_path": -1.5,
+    "faq_path": -1.5, "no_voice": 1.0,
 }
 # the prior adjusted by the tuning part (crawler/extract/page_type_fit.py); regenerate with
 # `katdir evaluate --set ../shared/realweb/pages.jsonl --part tune --page-type-cv`
-ARTICLE_WEIGHTS = dict(ARTICLE_PRIOR)
+ARTICLE_WEIGHTS = {
+    "bias": -1.142, "schema_article": 3.0, "og_article": 1.0, "published_time": 2.0, "post_markup": 2.0,
+    "url_article_path": 1.626, "url_question_slug": 1.008, "host_publisher": 3.071, "host_edu_gov": 1.5,
+    "byline": 1.523, "dateline": 2.0, "reporting": 1.014, "according_to": 1.028, "writer": 1.519, "market": 0.852,
+    "policy": 2.595, "guide_title": 1.428, "story": 1.966, "question_lines": -0.16, "generic_rate": 0.03,
+    "article_tail": 0.514, "abuse_topic": 0.98, "furniture": 1.499, "schema_clinic": -3.0, "we_rate": -0.38,
+    "own_offer": -1.589, "self_named_offer": -4.576, "named_only": -0.53, "call_to_book": -1.0,
+    "ask_provider": -1.502, "phone": -0.914, "host_provider": -0.655, "faq_path": -1.578, "no_voice": 0.943,
+}
 ARTICLE_THRESHOLD = 0.5            # probability of an article above which the page is one
+# a list's structure (its title, host, markup, repeated entries, phones and places) counts
+# fully; names and directory words alone also fill reports and guides, so they count less
 DIRECTORY_WEIGHTS = {
-    "list_title": 5, "list_host": 2, "list_schema": 3, "listed_entities": 3, "entries": 1, "numbered_entries": 2,
-    "providers_named": 1, "directory_words": 1, "external_hosts": 1, "phones_listed": 1, "places_listed": 1,
+    "list_title": 5, "list_host": 1.5, "list_schema": 1.5, "listed_entities": 3, "entries": 1, "numbered_entries": 2,
+    "providers_named": 0.5, "directory_words": 0.7, "external_hosts": 1, "phones_listed": 0.5, "places_listed": 0.5,
 }
 DIRECTORY_THRESHOLD = 5
 
@@ -208,7 +228,7 @@ def features(doc: Document, data: Structured, *, entries: int = 0, own_prices: i
     url = urlsplit(doc.url)
     host = (url.hostname or "").lower()
     first = (main[0].text if main else doc.title or "").strip()
-    words = max(len(_WORD_RE.findall(main_text)), 1)
+    words = len(_WORD_RE.findall(main_text))    # rates below are per 100 words, damped on short texts
     f: dict[str, float] = {}
     # the address
     f["url_article_path"] = float(bool(_ARTICLE_PATH_RE.search(url.path) or _ARTICLE_QUERY_RE.search(url.query)))
@@ -248,12 +268,15 @@ def features(doc: Document, data: Structured, *, entries: int = 0, own_prices: i
     f["story"] = float(len(_FIRST_PERSON_RE.findall(text_all)) >= 6 and not _OWN_PRACTICE_RE.search(text_all))
     f["question_lines"] = float(min(sum(1 for b in main if _QUESTION_LINE_RE.match(b.text)
                                         and not _ASK_PROVIDER_RE.search(b.text)), 5))
-    f["generic_rate"] = min(100 * len(_GENERIC_RE.findall(main_text)) / words, 6.0)
+    f["generic_rate"] = min(100 * len(_GENERIC_RE.findall(main_text)) / (words + 100), 6.0)
     f["article_tail"] = float(bool(_ARTICLE_TAIL_RE.search(text_all)))
+    f["abuse_topic"] = float(min(len(_ABUSE_RE.findall(text_all)), 3))
+    f["furniture"] = float(bool(_FURNITURE_RE.search(text_all)))
     # the provider's own voice
-    voice_text = "\n".join(b.text for b in main if not _CRISIS_LINE_RE.search(b.text))
-    f["we_rate"] = min(100 * len(_WE_RE.findall(voice_text)) / words, 6.0)
-    f["own_offer"] = float(min(sum(1 for b in main if _OWN_OFFER_RE.search(b.text)), 3))
+    # the page's own voice: not a crisis line, and not a speaker a reporter quotes
+    voiced = [b for b in main if not _CRISIS_LINE_RE.search(b.text) and not _REPORTING_RE.search(b.text)]
+    f["we_rate"] = min(100 * len(_WE_RE.findall("\n".join(b.text for b in voiced))) / (words + 100), 4.0)
+    f["own_offer"] = float(min(sum(1 for b in voiced if _OWN_OFFER_RE.search(b.text)), 3))
     named_matches = list(_SELF_NAMED_RE.finditer(text_all))
     named = {_name_key(m.group(0)) for m in named_matches}
     offers = any(_OFFER_VERB_RE.search(_sentence_at(text_all, m.start())) for m in named_matches)
@@ -264,6 +287,9 @@ def features(doc: Document, data: Structured, *, entries: int = 0, own_prices: i
                                       and not _CRISIS_LINE_RE.search(b.text)), 2))
     f["ask_provider"] = float(any(_ASK_PROVIDER_RE.search(b.text) for b in main))
     f["phone"] = float(bool(phones))
+    # nothing on the page speaks as a provider: no "we", no offer, no booking, no phone
+    f["no_voice"] = float(not (f["we_rate"] or f["own_offer"] or named or f["call_to_book"] or f["ask_provider"]
+                               or phones or f["schema_clinic"]))
     # prices are read before the type is known: a cost guide's market figures look the same, so
     # they are no sign of either type; only an "other" page (a policy, a job post) with prices
     # is kept as a clinic's
