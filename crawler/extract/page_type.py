@@ -24,7 +24,10 @@ _PUBLISHER_HOST_RE = re.compile(
     # health publishers, insurers and manufacturers: they write about treatment, they do not give it
     r"healthline|webmd|verywell|medicalnewstoday|psycom|goodrx|forbes|nytimes|npr\.org|bbc\.|cnn\.|"
     r"theguardian|wikipedia|bcbs|bluecross|blueshield|aetna|cigna|uhc\.|unitedhealthcare|humana|optum|"
-    r"janssen|carepath|prnewswire|businesswire|globenewswire|accesswire|einpresswire|newswire", re.I)
+    r"janssen|carepath|prnewswire|businesswire|globenewswire|accesswire|einpresswire|newswire|"
+    # research publishers and indexes
+    r"pubmed|ncbi|scholar|sciencedirect|springer|wiley|frontiersin|jamanetwork|nejm|thelancet|bmj\.|plos|"
+    r"nature\.com|academic", re.I)
 # "SAN DIEGO (AP) — ", "LONDON — ": a news dateline opening a paragraph
 _DATELINE_RE = re.compile(r"^[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3},?(?: [A-Z][a-z]{1,5}\.?)?(?: \([A-Za-z ]{2,20}\))?"
                           r" [—–-]{1,2} \S")
@@ -76,10 +79,11 @@ _GUIDE_TITLE_RE = re.compile(
 _BEST_LIST_RE = re.compile(
     r"^(?:the\s+)?(?:\d{1,3}\s+)?(?i:best|top)\s+(?:\d{1,3}\s+)?(?:[\w-]+\s+){0,3}?(?i:clinics|providers|centers|"
     r"centres|programs|doctors|psychiatrists|companies|services)\b|"
-    r"^(?:\d{1,3}\s+)?(?:(?i:online|at-home|telehealth|virtual)\s+)?(?:(?i:IV|ketamine|spravato|esketamine|infusion|KAP|"
-    r"therapy)\s+){1,2}(?i:clinics|providers|centers|centres|programs|companies)\s+"
+    r"^(?:\d{1,3}\s+)?(?:(?i:online|at-home|telehealth|virtual)\s+)?(?:(?i:IV|ketamine(?:-assisted)?|spravato|esketamine|"
+    r"infusion|KAP|therapy)\s+){1,2}(?i:clinics|providers|centers|centres|programs|companies|therapists|psychiatrists|"
+    r"practitioners|doctors)\s+"
     r"(?:(?i:compared|reviewed|ranked|rated)\b|(?:(?i:in|near|across|around)\s+(?:the\s+)?)?[A-Z][\w.-]*"
-    r"(?:\s+[A-Z][\w.-]*){0,2}\s*(?:[:|(–—-]|$))")
+    r"(?:\s+[A-Z][\w.-]*){0,2}(?:,\s*[A-Z]{2})?\s*(?:[:|(–—-]|$))")
 # "1. Hill Country Infusions — ...": a numbered entry led by a name
 _NUMBERED_ENTRY_RE = re.compile(r"^\d{1,2}[.)]\s+(?:[A-Z][\w&'’.-]*\s+){1,5}(?:[—–:-]|\(|$)")
 _LIST_HOST_RE = re.compile(r"(?:^|[.-])(?:finder|locator|directory|listings)(?:[.-]|$)|(?:best|top|find|directory|finder|near|locator|compare)\w*(?:clinics|providers|doctors|centers)|"
@@ -107,12 +111,12 @@ _OWN_VOICE_RE = re.compile(
     r"\b(?:book|schedule|request) (?:a|an|your) (?:free )?(?:appointment|consultation|consult|visit|session|call)\b",
     re.I)
 # "At Riverside Psychiatry, we..." / "Riverside Psychiatry proudly offers": a provider naming itself
-_SELF_NAMED_RE = re.compile(
-    r"\b(?:At|Here at)\s+(?:[A-Z][\w&'’.-]*\s+){1,6}?(?:[A-Z][\w&'’.-]*)(?:\s+in\s+[A-Z][\w .,-]{2,40}?)?,\s+"
-    r"(?:we|our|patients|clients)\b|"
-    r"\b[A-Z][\w&'’.-]*(?:\s+[A-Z&][\w&'’.-]*){0,5}\s+(?:is|are)\s+(?:proud|pleased|excited|happy|honored|"
-    r"REMS\W*certified|certified)\b|"
-    r"\b[A-Z][\w&'’.-]*(?:\s+[A-Z&][\w&'’.-]*){0,5}\s+(?:proudly |now |also )?(?:offers|provides|administers)\b")
+_SELF_NAMED_RE = re.compile(   # [^\S\n]: a name stays on its line
+    r"\b(?:At|Here at)[^\S\n]+(?:[A-Z][\w&'’.-]*[^\S\n]+){1,6}?(?:[A-Z][\w&'’.-]*)"
+    r"(?:[^\S\n]+in[^\S\n]+[A-Z][\w .,-]{2,40}?)?,[^\S\n]+(?:we|our|patients|clients)\b|"
+    r"\b[A-Z][\w&'’.-]*(?:[^\S\n]+[A-Z&][\w&'’.-]*){0,5}[^\S\n]+(?:is|are)[^\S\n]+(?:an?[^\S\n]+)?"
+    r"(?:proud|pleased|excited|happy|honored|REMS\W*certified|certified)\b|"
+    r"\b[A-Z][\w&'’.-]*(?:[^\S\n]+[A-Z&][\w&'’.-]*){0,5}[^\S\n]+(?:proudly |now |also )?(?:offers|provides|administers)\b")
 # questions a visitor asks the provider: "Do you accept insurance?", "How do I book?"
 _ASK_PROVIDER_RE = re.compile(
     r"^(?:q[:.]\s*)?(?:do|does|can|will|are|is) (?:you|your|I|we)\b.*\?$|^how (?:do|can) I\b.*\?$|"
@@ -150,6 +154,8 @@ _OWN_OFFER_RE = re.compile(
     r"\bwe (?:now |also |currently |proudly |only |exclusively )?(?:offer|provide|specialize|specialise|administer|"
     r"prescribe|treat|accept|bill|deliver|perform|see|use)\b|"
     r"\bwe(?: are|['’]re) (?:proud|pleased|excited|happy|honored|able) to (?:offer|provide)\b|"
+    r"\bI (?:offer|provide|specialize|specialise|work with|treat|prescribe|administer)\b|"
+    r"\bmy (?:practice|clients|office|clinic)\b|"
     r"\bour (?:clinic|office|offices|team|practice|providers|physicians|doctors|nurses|staff|infusions?|"
     r"patients|center|centre|prices|fees|program|programme|services|treatment rooms?|location|locations|"
     r"medical director|psychiatrists?|therapists?|clinicians)\b", re.I)
@@ -171,6 +177,9 @@ _ABUSE_RE = re.compile(r"\bketamine (?:addiction|abuse|misuse|use disorder|withd
 # what a publisher puts around an article: contents, takeaways, sources, an editorial process
 _FURNITURE_RE = re.compile(r"\b(?:table of contents|key takeaways|in this article|references|sources|fact[- ]checked|"
                            r"editorial (?:policy|team|standards|process)|share this (?:article|post|story))\b", re.I)
+# a research paper or its abstract
+_RESEARCH_RE = re.compile(r"\b(?:abstract|methods|results|conclusions?|doi|et al|placebo|randomi[sz]ed|"
+                          r"participants|cohort|meta-analysis|p\s?[<=]\s?0?\.\d+)\b", re.I)
 _EDU_GOV_HOST_RE = re.compile(r"\.(?:gov|edu|mil)(?:\.\w\w)?$|\.nhs\.uk$|\.gc\.ca$", re.I)
 # "1. Name …", "Name — City, ST", "(555) 555-0100": rough counts of the items a list repeats
 _PHONE_RE = re.compile(r"(?<!\d)\(?\d{3}\)?[ .\-–]\d{3}[ .\-–]\d{4}(?!\d)")
@@ -180,7 +189,8 @@ ARTICLE_FEATURES = (
     "schema_article", "og_article", "published_time", "post_markup", "url_article_path", "url_question_slug",
     "host_publisher", "host_edu_gov", "byline", "dateline", "reporting", "according_to", "writer", "market",
     "policy", "guide_title", "story", "question_lines", "generic_rate", "article_tail", "abuse_topic",
-    "furniture", "schema_clinic", "we_rate", "own_offer", "self_named_offer", "named_only", "call_to_book", "ask_provider",
+    "furniture", "research",
+    "schema_clinic", "we_rate", "own_offer", "self_named_offer", "named_only", "call_to_book", "ask_provider",
     "phone", "host_provider", "faq_path", "no_voice",
 )
 DIRECTORY_FEATURES = ("list_title", "list_host", "list_schema", "listed_entities", "entries", "numbered_entries",
@@ -193,7 +203,7 @@ ARTICLE_PRIOR = {
     "url_article_path": 1.5, "url_question_slug": 1.0, "host_publisher": 3.0, "host_edu_gov": 1.5,
     "byline": 1.5, "dateline": 2.0, "reporting": 1.0, "according_to": 1.0, "writer": 1.5, "market": 0.7,
     "policy": 2.5, "guide_title": 1.5, "story": 2.0, "question_lines": 0.3, "generic_rate": 0.15,
-    "article_tail": 0.5, "abuse_topic": 1.0, "furniture": 1.5,
+    "article_tail": 0.5, "abuse_topic": 1.0, "furniture": 1.5, "research": 1.0,
     "schema_clinic": -3.0, "we_rate": -0.3, "own_offer": -1.5, "self_named_offer": -4.5, "named_only": -0.5,
     "call_to_book": -1.0, "ask_provider": -1.5, "phone": -1.0, "host_provider": -0.5,
     "faq_path": -1.5, "no_voice": 1.0,
@@ -201,20 +211,20 @@ ARTICLE_PRIOR = {
 # the prior adjusted by the tuning part (crawler/extract/page_type_fit.py); regenerate with
 # `katdir evaluate --set ../shared/realweb/pages.jsonl --part tune --page-type-cv`
 ARTICLE_WEIGHTS = {
-    "bias": -1.142, "schema_article": 3.0, "og_article": 1.0, "published_time": 2.0, "post_markup": 2.0,
-    "url_article_path": 1.626, "url_question_slug": 1.008, "host_publisher": 3.071, "host_edu_gov": 1.5,
-    "byline": 1.523, "dateline": 2.0, "reporting": 1.014, "according_to": 1.028, "writer": 1.519, "market": 0.852,
-    "policy": 2.595, "guide_title": 1.428, "story": 1.966, "question_lines": -0.16, "generic_rate": 0.03,
-    "article_tail": 0.514, "abuse_topic": 0.98, "furniture": 1.499, "schema_clinic": -3.0, "we_rate": -0.38,
-    "own_offer": -1.589, "self_named_offer": -4.576, "named_only": -0.53, "call_to_book": -1.0,
-    "ask_provider": -1.502, "phone": -0.914, "host_provider": -0.655, "faq_path": -1.578, "no_voice": 0.943,
+    "bias": -1.152, "schema_article": 3.0, "og_article": 1.0, "published_time": 2.0, "post_markup": 2.0,
+    "url_article_path": 1.633, "url_question_slug": 1.012, "host_publisher": 3.073, "host_edu_gov": 1.5,
+    "byline": 1.523, "dateline": 2.0, "reporting": 1.014, "according_to": 1.029, "writer": 1.519, "market": 0.862,
+    "policy": 2.596, "guide_title": 1.429, "story": 1.967, "question_lines": -0.148, "generic_rate": 0.007,
+    "article_tail": 0.514, "abuse_topic": 0.98, "furniture": 1.499, "research": 0.932, "schema_clinic": -3.0,
+    "we_rate": -0.378, "own_offer": -1.58, "self_named_offer": -4.575, "named_only": -0.529, "call_to_book": -0.998,
+    "ask_provider": -1.502, "phone": -0.912, "host_provider": -0.679, "faq_path": -1.578, "no_voice": 0.947,
 }
 ARTICLE_THRESHOLD = 0.5            # probability of an article above which the page is one
 # a list's structure (its title, host, markup, repeated entries, phones and places) counts
 # fully; names and directory words alone also fill reports and guides, so they count less
 DIRECTORY_WEIGHTS = {
     "list_title": 5, "list_host": 1.5, "list_schema": 1.5, "listed_entities": 3, "entries": 1, "numbered_entries": 2,
-    "providers_named": 0.5, "directory_words": 0.7, "external_hosts": 1, "phones_listed": 0.5, "places_listed": 0.5,
+    "providers_named": 0.5, "directory_words": 0.7, "external_hosts": 1, "phones_listed": 1, "places_listed": 0.5,
 }
 DIRECTORY_THRESHOLD = 5
 
@@ -272,6 +282,8 @@ def features(doc: Document, data: Structured, *, entries: int = 0, own_prices: i
     f["article_tail"] = float(bool(_ARTICLE_TAIL_RE.search(text_all)))
     f["abuse_topic"] = float(min(len(_ABUSE_RE.findall(text_all)), 3))
     f["furniture"] = float(bool(_FURNITURE_RE.search(text_all)))
+    research = {m.group(0).lower()[:6] for m in _RESEARCH_RE.finditer(text_all)}
+    f["research"] = float(min(max(len(research) - 1, 0), 3))
     # the provider's own voice
     # the page's own voice: not a crisis line, and not a speaker a reporter quotes
     voiced = [b for b in main if not _CRISIS_LINE_RE.search(b.text) and not _REPORTING_RE.search(b.text)]
@@ -307,8 +319,9 @@ def features(doc: Document, data: Structured, *, entries: int = 0, own_prices: i
     f["providers_named"] = float(3 if len(named) >= 3 else 0)
     f["directory_words"] = float(min(len({m.group(0).lower() for m in _DIRECTORY_RE.finditer(text_all)}), 3))
     f["external_hosts"] = float(2 if external_hosts >= 3 else 0)
-    f["phones_listed"] = float(2 if len(set(_PHONE_RE.findall(main_text))) >= 3 else 0)
-    f["places_listed"] = float(1 if len(set(_CITY_STATE_RE.findall(main_text))) >= 4 else 0)
+    # a practice has a few offices; a list has many entries (beyond the second phone, the third place)
+    f["phones_listed"] = float(min(max(len(set(_PHONE_RE.findall(main_text))) - 2, 0), 4))
+    f["places_listed"] = float(min(max(len(set(_CITY_STATE_RE.findall(main_text))) - 3, 0), 4))
     return f
 
 

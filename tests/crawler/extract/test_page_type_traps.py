@@ -213,6 +213,48 @@ Her practice combines careful screening with integration sessions after each dos
 To schedule an evaluation, call (503) 555-0163.
 """
 
+THERAPIST_LISTINGS = """Ketamine-assisted therapists in Portland, OR
+Showing 24 results
+Alder Counseling, LPC
+Portland, OR 97205
+(503) 555-0101
+Offers ketamine-assisted psychotherapy with a partner prescriber.
+View profile
+Rosa Delgado, PsyD
+Portland, OR 97214
+(503) 555-0102
+View profile
+Cascade KAP Collective
+Beaverton, OR 97005
+(971) 555-0103
+View profile
+Milo Brandt, LCSW
+Lake Oswego, OR 97034
+(503) 555-0104
+View profile
+Sunrise Integration Therapy
+Gresham, OR 97030
+(503) 555-0105
+"""
+
+RESEARCH_ABSTRACT = """Repeated ketamine infusions for treatment-resistant depression: a randomized trial
+Abstract
+Background: Ketamine has rapid antidepressant effects, but the durability of repeated infusions is unclear.
+Methods: In this randomized, placebo-controlled trial, 120 participants received six infusions of ketamine or
+midazolam over two weeks.
+Results: Response rates were 52% with ketamine and 21% with midazolam (p < 0.01).
+Conclusions: Repeated infusions were well tolerated and effective. doi:10.0000/example.2025.01
+"""
+
+SPONSORED_PROFILE = """Sponsored
+Willow Creek Counseling
+Amelia Hart, LMFT
+I offer ketamine-assisted psychotherapy for adults with depression, anxiety and trauma. My clients work with a
+partner physician who prescribes sublingual ketamine, and I guide the preparation, dosing and integration
+sessions in my office in Bend, Oregon.
+Call or email for a free 15-minute consultation.
+"""
+
 CASES = [
     ("clinic blog cost guide, generic only", CLINIC_BLOG_GENERIC_COST,
      "https://summitketamine.test/blog/how-much-does-ketamine-therapy-cost", "article"),
@@ -244,6 +286,12 @@ CASES = [
     ("a government page", GOVERNMENT_PAGE, "https://www.drugfacts.test.gov/substances/ketamine", "article"),
     ("university news", UNIVERSITY_NEWS, "https://news.stateu.test.edu/2025/04/ketamine-older-adults", "article"),
     ("a provider's biography", PROVIDER_BIO, "https://whitfieldpsychiatry.test/about", "clinic"),
+    ("a directory of therapists in plain text", THERAPIST_LISTINGS,
+     "https://therapyindex.test/us/ketamine-therapists/or/portland", "directory"),
+    ("a research abstract", RESEARCH_ABSTRACT, "https://journalofmood.test/article/ketamine-repeated-infusions",
+     "article"),
+    ("a provider-voiced sponsored profile", SPONSORED_PROFILE, "https://therapyindex.test/profile/amelia-hart",
+     "clinic"),
 ]
 
 
