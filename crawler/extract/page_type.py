@@ -35,6 +35,8 @@ _DATELINE_RE = re.compile(r"^[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3},?(?: [
 _FIRST_PERSON_RE = re.compile(r"\b(?:I|I['’]m|I['’]ve|me|my)\b")
 _OWN_PRACTICE_RE = re.compile(r"\bI (?:offer|provide|work with|see|practice|specialize|treat|am a (?:licensed|board))\b|"
                               r"\bmy (?:practice|clients|patients|office)\b", re.I)
+_CONSENT_RE = re.compile(r"\bI (?:understand|agree|acknowledge|authori[sz]e|consent|certify)\b|\bmy signature\b",
+                         re.I)
 _POST_CLASS_RE = re.compile(r"\b(single-post|post-template|type-post|single-format|blog-post|et_pb_post|"
                             r"post-type-post|article-template)\b", re.I)
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -159,6 +161,10 @@ _OWN_OFFER_RE = re.compile(
     r"\bour (?:clinic|office|offices|team|practice|providers|physicians|doctors|nurses|staff|infusions?|"
     r"patients|center|centre|prices|fees|program|programme|services|treatment rooms?|location|locations|"
     r"medical director|psychiatrists?|therapists?|clinicians)\b", re.I)
+# what a provider offers: "we use cookies" or "our team of writers" is no offer of care
+_CARE_RE = re.compile(r"\b(?:ketamine|esketamine|spravato|infusions?|KAP|IV|IM|treatments?|therap(?:y|ies|ists?)|"
+                      r"sessions?|consultations?|patients?|clients?|care|appointments?|insurance|psychiatr\w*|"
+                      r"depression|anxiety|PTSD|pain|medications?|doses?|dosing|payments?|fees?|billing)\b", re.I)
 _CALL_TO_BOOK_RE = re.compile(
     r"\b(?:book|schedule|request|make)(?: (?:a|an|your))? (?:free |complimentary )?(?:appointment|consultation|"
     r"consult|visit|session|call|evaluation|assessment)\b|\b(?:call|contact|text|email) us\b|"
@@ -211,13 +217,14 @@ ARTICLE_PRIOR = {
 # the prior adjusted by the tuning part (crawler/extract/page_type_fit.py); regenerate with
 # `katdir evaluate --set ../shared/realweb/pages.jsonl --part tune --page-type-cv`
 ARTICLE_WEIGHTS = {
-    "bias": -1.152, "schema_article": 3.0, "og_article": 1.0, "published_time": 2.0, "post_markup": 2.0,
-    "url_article_path": 1.633, "url_question_slug": 1.012, "host_publisher": 3.073, "host_edu_gov": 1.5,
-    "byline": 1.523, "dateline": 2.0, "reporting": 1.014, "according_to": 1.029, "writer": 1.519, "market": 0.862,
-    "policy": 2.596, "guide_title": 1.429, "story": 1.967, "question_lines": -0.148, "generic_rate": 0.007,
-    "article_tail": 0.514, "abuse_topic": 0.98, "furniture": 1.499, "research": 0.932, "schema_clinic": -3.0,
-    "we_rate": -0.378, "own_offer": -1.58, "self_named_offer": -4.575, "named_only": -0.529, "call_to_book": -0.998,
-    "ask_provider": -1.502, "phone": -0.912, "host_provider": -0.679, "faq_path": -1.578, "no_voice": 0.947,
+    "bias": -1.146, "schema_article": 3.0, "og_article": 1.0, "published_time": 2.0, "post_markup": 2.0,
+    "url_article_path": 1.631, "url_question_slug": 1.01, "host_publisher": 3.073, "host_edu_gov": 1.5,
+    "byline": 1.523, "dateline": 2.0, "reporting": 1.014, "according_to": 1.029, "writer": 1.519, "market": 0.846,
+    "policy": 2.595, "guide_title": 1.43, "story": 2.008, "question_lines": -0.17, "generic_rate": 0.017,
+    "article_tail": 0.514, "abuse_topic": 0.981, "furniture": 1.499, "research": 0.93, "schema_clinic": -3.0,
+    "we_rate": -0.384, "own_offer": -1.565, "self_named_offer": -4.575, "named_only": -0.528,
+    "call_to_book": -0.998, "ask_provider": -1.501, "phone": -0.916, "host_provider": -0.651, "faq_path": -1.579,
+    "no_voice": 0.947,
 }
 ARTICLE_THRESHOLD = 0.5            # probability of an article above which the page is one
 # a list's structure (its title, host, markup, repeated entries, phones and places) counts
@@ -275,7 +282,9 @@ def features(doc: Document, data: Structured, *, entries: int = 0, own_prices: i
     f["market"] = float(min(len(_MARKET_TEXT_RE.findall(text_all)), 3))
     f["policy"] = float(bool(_POLICY_RE.search(text_all)))
     f["guide_title"] = float(bool(_GUIDE_TITLE_RE.search(first) or _GUIDE_TITLE_RE.search(doc.title or "")))
-    f["story"] = float(len(_FIRST_PERSON_RE.findall(text_all)) >= 6 and not _OWN_PRACTICE_RE.search(text_all))
+    # a patient's or writer's story; a consent form's "I understand…" is the provider's page
+    f["story"] = float(len(_FIRST_PERSON_RE.findall(text_all)) >= 6 and not _OWN_PRACTICE_RE.search(text_all)
+                       and not _CONSENT_RE.search(text_all))
     f["question_lines"] = float(min(sum(1 for b in main if _QUESTION_LINE_RE.match(b.text)
                                         and not _ASK_PROVIDER_RE.search(b.text)), 5))
     f["generic_rate"] = min(100 * len(_GENERIC_RE.findall(main_text)) / (words + 100), 6.0)
@@ -288,7 +297,7 @@ def features(doc: Document, data: Structured, *, entries: int = 0, own_prices: i
     # the page's own voice: not a crisis line, and not a speaker a reporter quotes
     voiced = [b for b in main if not _CRISIS_LINE_RE.search(b.text) and not _REPORTING_RE.search(b.text)]
     f["we_rate"] = min(100 * len(_WE_RE.findall("\n".join(b.text for b in voiced))) / (words + 100), 4.0)
-    f["own_offer"] = float(min(sum(1 for b in voiced if _OWN_OFFER_RE.search(b.text)), 3))
+    f["own_offer"] = float(min(sum(1 for b in voiced if _offers_care(b.text)), 3))
     named_matches = list(_SELF_NAMED_RE.finditer(text_all))
     named = {_name_key(m.group(0)) for m in named_matches}
     offers = any(_OFFER_VERB_RE.search(_sentence_at(text_all, m.start())) for m in named_matches)
@@ -355,6 +364,11 @@ def decide(f: dict[str, float], weights: dict[str, float] | None = None) -> tupl
 
 _OFFER_VERB_RE = re.compile(r"\b(?:offers?|provides?|administers?|treats?|gives?|accepts?|explore|receive|"
                             r"prescribes?|certified)\b", re.I)
+
+
+def _offers_care(text: str) -> bool:
+    """A sentence of the text where the provider offers care in its own voice."""
+    return any(_CARE_RE.search(_sentence_at(text, m.start())) for m in _OWN_OFFER_RE.finditer(text))
 
 
 def _sentence_at(text: str, pos: int) -> str:

@@ -96,12 +96,17 @@ def cross_validate(pages: list[dict], lam: float = LAMBDA,
     for i, p in enumerate(pages):
         by_host[site_of(p["url"])].append(i)
     fitted = fit(rows, lam=lam)
+    # the same, from no prior at all (every weight pulled to 0): what the data alone would say
+    zero = {n: 0.0 for n in ("bias", *page_type.ARTICLE_FEATURES)}
     held_out: list[str] = [""] * len(pages)
+    held_out_zero: list[str] = [""] * len(pages)
     for idx in by_host.values():
         keep = [rows[i] for i in range(len(rows)) if i not in idx]
         weights = fit(keep, lam=lam)
+        weights_zero = fit(keep, prior=zero, lam=lam)
         for i in idx:
             held_out[i] = typed(feats[i], weights)
+            held_out_zero[i] = typed(feats[i], weights_zero)
 
     def score(predicted: list[str]) -> dict:
         wrong = [f"{p['id']} {label}→{got}" for p, label, got in zip(pages, labels, predicted) if got != label]
@@ -115,6 +120,7 @@ def cross_validate(pages: list[dict], lam: float = LAMBDA,
         "prior": score([typed(f, page_type.ARTICLE_PRIOR) for f in feats]),
         "fit": score([typed(f, fitted) for f in feats]),
         "leave_one_host_out": score(held_out),
+        "leave_one_host_out_no_prior": score(held_out_zero),
         "weights": fitted,
     }
 
@@ -124,7 +130,8 @@ def format_report(cv: dict) -> str:
              f"L2 pull to the prior, lambda {cv['lambda']}",
              f"{'weights':28}{'accuracy':>10}{'non-clinic typed clinic':>26}  wrong"]
     for key, name in (("prior", "prior (hand-set)"), ("fit", "fitted on all (the fit)"),
-                      ("leave_one_host_out", "leave one host out (CV)")):
+                      ("leave_one_host_out", "leave one host out (CV)"),
+                      ("leave_one_host_out_no_prior", "CV, no prior (data alone)")):
         s = cv[key]
         lines.append(f"{name:28}{s['accuracy']:>10.3f}{s['non_clinic_as_clinic']:>26}  {', '.join(s['wrong'])}")
     lines += ["", "fitted weights (paste into page_type.ARTICLE_WEIGHTS):",
