@@ -98,7 +98,7 @@ def page_currency(url: str) -> str:
 
 
 _EXCLUDE_RE = re.compile(
-    r"\b(deposits?|cancel\w*|no[- ]shows?|late fees?|fee applies|penalt\w+|save|saves|saving|savings|"
+    r"\b(deposits?|(?:booking|reservation|holding|scheduling) fees?|cancel\w*|no[- ]shows?|late fees?|fee applies|penalt\w+|save|saves|saving|savings|"
     r"discount\w*|off\b|rebate|co-?pays?|co-?payments?|coinsurance|deductibles?|out[- ]of[- ]pocket max\w*|"
     r"savings program|copay program|carepath|gift cards?|refer a friend|referral bonus|raised|revenue|"
     r"billion|million|salary|grant|donat\w+|reimburse\w*|credit of|tip)\b|\$\d+\s*off\b", re.I)
@@ -159,6 +159,7 @@ class PriceQuote:
     quote: str
     currency: str = "USD"
     open_ended: bool = False         # "from $399", "$500 or more": no upper bound
+    voice: str = "own"               # OWN, PARAGRAPH or UNCLEAR: how plainly the provider states it
 
     def key(self):
         return (self.amount_min, self.amount_max, self.route, self.kind, self.sessions, self.currency)
@@ -312,6 +313,7 @@ def find(doc: Document, data: Structured, offered_routes: list[str]) -> list[Pri
             text = f"{label}: ${low:g}" + (f"–${high:g}" if high else "")
             units.append((text, Block(text=text, tag="li", region=MAIN, index=-1)))
     card_cache: dict[int, list[Block]] = {}
+    host = _host_label(doc.url)
     default_currency = _page_dollar(doc, units)
     for sentence, block in units:
         moneys = money_in(sentence)
@@ -329,7 +331,7 @@ def find(doc: Document, data: Structured, offered_routes: list[str]) -> list[Pri
         prev_end = 0
         earlier: list[PriceQuote | None] = []
         for money in moneys:
-            quote = _read(sentence, money, prev_end, block, card, earlier, page_route, doc.blocks)
+            quote = _read(sentence, money, prev_end, block, card, earlier, page_route, doc.blocks, host)
             earlier.append(quote)
             prev_end = money.end
             if quote is None:
@@ -387,8 +389,17 @@ _FREE_CONSULT_RE = re.compile(
     r"new[- ]patient|eligibility|consultation)\s+){0,2}"
     r"(?:consultations?|consults?|screenings?|evaluations?|assessments?|intake(?:\s+(?:phone\s+)?calls?)?|"
     r"phone calls?|discovery calls?)\b|"
-    r"\b(?:consultations?|consults?|screenings?)\s+(?:is|are)\s+(?:always\s+)?(?:free|complimentary)\b", re.I)
+    r"\b(?:consultations?|consults?|screenings?)\s+(?:is|are)\s+(?:always\s+)?(?:free|complimentary)\b|"
+    # "Initial consultation: free", "$0 consultation", "no charge for the first consultation"
+    r"\b(?:consultations?|consults?|screenings?)\s*[:|–—-]\s*(?:free|complimentary|no charge|\$0(?:\.00)?)(?![\w.,]*\d)|"
+    r"\$0(?:\.00)?\s+(?:\w+\s+)?(?:consultations?|consults?|screenings?)\b|"
+    r"\b(?:no (?:charge|fee|cost)|free of charge) for (?:the|your|an?) (?:\w+\s+)?(?:consultations?|consults?|screenings?)\b", re.I)
 _ABOUT_RE = re.compile(r"\b(?:about|regarding|to discuss|to see (?:if|whether)|to learn)\b.*$", re.I)
+
+
+# "ask whether the clinic offers a free consultation": advice to a reader, not an offer
+_ADVICE_RE = re.compile(r"\b(?:ask(?:ing)?|look for|check (?:if|whether)|whether|if (?:the|a|your) (?:clinic|provider|practice)|"
+                        r"(?:many|most|some|several|other) (?:clinics|providers|practices|centers|programs))\b", re.I)
 
 
 def _free_consultations(doc: Document, currency: str) -> list[PriceQuote]:
@@ -396,6 +407,7 @@ def _free_consultations(doc: Document, currency: str) -> list[PriceQuote]:
     comes from its own words, or from a short subtitle right under it ("Free screening" /
     "Preliminary screening for Spravato"); what it is "about" is not its route."""
     out = []
+    host = _host_label(doc.url)
     for s in sentences(doc):
         if s.question:
             continue
@@ -404,6 +416,8 @@ def _free_consultations(doc: Document, currency: str) -> list[PriceQuote]:
             continue
         if L.MARKET_RE.search(s.text) or (L.GENERAL_RE.search(s.text) and not L.OWN_RE.search(s.text)):
             continue
+        if _ADVICE_RE.search(s.text) or L.THIRD_PARTY_RE.search(s.text) or _named_provider(s.text, host) is False:
+            continue                  # advice to readers, or other providers' free consultations
         words = _ABOUT_RE.sub(" ", _LEADS_TO_RE.sub(" ", s.text))
         rs = routes_in(words)
         nxt = doc.blocks[s.block.index + 1] if 0 <= s.block.index < len(doc.blocks) - 1 else None
@@ -436,7 +450,8 @@ _DOSING_RE = re.compile(r"\b(?:ketamine|esketamine|spravato|infusions?|injection
 
 
 def _read(sentence: str, money: Money, prev_end: int, block: Block, card: list[Block],
-          earlier: list, page_route: str | None, doc_blocks: list[Block] = ()) -> list[PriceQuote] | None:
+          earlier: list, page_route: str | None, doc_blocks: list[Block] = (), host: str = ""
+          ) -> list[PriceQuote] | None:
     if money.low < MIN_AMOUNT or money.low > MAX_AMOUNT:
         return None
     levels = _levels(sentence, money, prev_end, block, card)
@@ -465,6 +480,16 @@ def _read(sentence: str, money: Money, prev_end: int, block: Block, card: list[B
         return None
     if L.GENERAL_RE.search(clause) and not L.OWN_RE.search(sentence):
         return None
+    if _PATIENT_RE.search(clause):
+        return None                   # what a patient paid, in a patient's words
+    voice = _voice(sentence, money, levels, block, card, host)
+    if voice is None:
+        return None                   # another provider's price
+    if voice == UNCLEAR and not _MARKET_LIKE_RE.search(phrase) and not _SPAN_RE.search(phrase) \
+            and not (money.high and money.high >= WIDE_RANGE * money.low):
+        # "IM sessions are $350 each, IV $550": the next item of a fee list the sentence began
+        stated = [q.voice for qs in earlier if qs for q in qs if q.voice != UNCLEAR]
+        voice = stated[-1] if stated else voice
     # relevance: something around it must say this is a fee for treatment
     context = " ".join(t for _, t in levels) + " " + " ".join(block.headings[-2:])
     if not _RELEVANT_RE.search(context):
@@ -489,8 +514,145 @@ def _read(sentence: str, money: Money, prev_end: int, block: Block, card: list[B
     open_ended = money.high is None and bool(
         _STARTING_RE.search(sentence[max(prev_end, money.start - 40):money.start])
         or _OPEN_TAIL_RE.match(sentence[money.end:]))
-    return [PriceQuote(money.low, money.high, r, kind, sessions, L.quote(text), money.currency or "USD", open_ended)
-            for r in routes]
+    return [PriceQuote(money.low, money.high, r, kind, sessions, L.quote(text), money.currency or "USD", open_ended,
+                       voice) for r in routes]
+
+
+# --- whose price it is ----------------------------------------------------------------------
+# A price is the provider's own only where the provider states it as its own (the realweb
+# README). Own prices are rare on the real web and market figures common, so a price needs
+# positive evidence of the provider's voice, and market evidence always wins:
+# - OWN: the provider speaks in its clause or sentence ("our infusions are $450", "we
+#   charge", "at <this provider's name>"), or the price is a line of a price list, a pricing
+#   card or the page's structured offers ("Cost – $550 per infusion", "IV infusion | $450").
+# - PARAGRAPH: a plain statement in a paragraph where the provider speaks ("We meet on
+#   Tuesdays. The cost is $40 per session."): published, less sure.
+# - UNCLEAR: none of these, or market-like wording that is not conclusive ("prices range from",
+#   "insurance may", a wide range): held back for a curator, never published as the
+#   provider's (crawler.extract.confidence).
+# A price named as another provider's ("At the Lakeside Ketamine Clinic, infusions cost
+# $500" on a site that is not Lakeside's) is not read at all.
+# - DEFINITE: a plain statement of a fee, no provider named, no hedge ("Booster infusions are
+#   $425."): on a provider's page that is its fee; published, less sure.
+OWN, PARAGRAPH, DEFINITE, UNCLEAR = "own", "paragraph", "definite", "unclear"
+
+_OWN_VOICE_RE = re.compile(
+    r"\b(?:we|we'?re|we'?ve|we'?ll|our|ours|us|here at|at our|in our|this clinic|this practice|this office)\b|"
+    r"\bwe[’']|\bI\s+(?:charge|offer|provide|bill|ask|accept|work)\b|\bmy\s+(?:fees?|rates?|prices?|practice|office|"
+    r"sessions?|clients?)\b", re.I)
+# a patient telling what they paid: not a provider's price
+_PATIENT_RE = re.compile(r"\bI\s+(?:paid|spent|was (?:charged|billed|quoted))\b|\bmy\s+(?:insurance|co-?pay|plan|bill|"
+                         r"out[- ]of[- ]pocket|deductible|first (?:infusion|treatment|session))\b", re.I)
+# wording that makes a price look like a market span, short of language.MARKET_RE: what
+# patients in general pay, what to expect, yearly totals, a cost guide's voice. It outweighs
+# the provider's voice ("in our experience, most patients spend $2,000").
+_MARKET_LIKE_RE = re.compile(
+    r"\b(?:insurance|insurers?|your plan|medicare|medicaid)\s+(?:may|might|can|could|will|would|often|usually)\b|"
+    r"\b(?:some|many|most|other)\s+patients\b|\bpatients\s+(?:typically|usually|often|generally|can|may|might)\b|"
+    r"\byou(?:'ll| will| can| may| might| could)?\s+(?:likely\s+|probably\s+)?(?:expect|budget|plan for)\b|"
+    r"\b(?:per|a|each)\s+year\b|\bannual(?:ly)?\b|\bcost guide\b|\bprices?\s+(?:vary|varies|differ)\b|"
+    r"\bprice tag\b|\b(?:would|could|might)\s+(?:cost|be|run|pay|charge|total)\b|"
+    r"\bcosts? of (?:ketamine|a ketamine|an? (?:iv|im|infusion|spravato))\b", re.I)
+_APPROX_RE = re.compile(r"\b(?:about|around|approximately|roughly|nearly|close to|upwards? of|up to)\s*(?:US\$|\$|£|€)?\s*$",
+                        re.I)
+# a span, which the provider may state for its own fee ("our infusions range from $450 to
+# $500") but a market figure usually is
+_SPAN_RE = re.compile(r"\b(?:ranges?|ranging|anywhere|somewhere)\s+(?:from|between)\b|"
+                      r"\bbetween\s+(?:about\s+|roughly\s+)?(?:US\$|\$|£|€)", re.I)
+# a fee another provider charges, quoted on this provider's page (a therapist quoting the
+# prescriber's evaluation): market, by the realweb README
+_OUTSIDE_PROVIDER_RE = re.compile(
+    r"\b(?:partner|outside|external|referring|independent|collaborating|affiliated)\s+(?:physicians?|prescribers?|"
+    r"doctors?|psychiatrists?|providers?|clinics?|practices?|medical (?:team|group|provider)s?)\b|"
+    r"\bbilled (?:separately )?by (?:the|their|a|an)\b|\btheir (?:practice|office|clinic|fees?)\b", re.I)
+# a range this wide, with no provider speaking, is a span of what clinics charge
+WIDE_RANGE = 1.8
+# a label and an amount, no verb: a line of a price list ("Cost – $550 per infusion")
+_STATEMENT_RE = re.compile(
+    r"\bcost\b(?!\s*[:–—|-])|\b(?:is|are|was|were|be|been|costs|costing|run|runs|range|ranges|charge|charges|charged|pay|pays|"
+    r"can|may|might|could|would|should|will|average|averages|expect|spend|spent|said|says)\b|['’]s\b", re.I)
+# a provider's name: capitalised words ending in a word for a practice
+_PRACTICE_NAME_RE = re.compile(
+    r"\b((?:[A-Z][\w&'’-]*\s+){1,4}(?:Clinics?|Centers?|Centres?|Institute|Wellness|Health|Healthcare|Psychiatry|"
+    r"Infusions?|Therapeutics|Medical|Medicine|Group|Associates|Practice|Hospital|Ketamine|Spa|Care))\b")
+_GENERIC_NAME_WORDS = frozenset(
+    "the a an our your at ketamine esketamine spravato iv im infusion infusions therapy therapies treatment "
+    "treatments clinic clinics center centers centre centres institute wellness health healthcare psychiatry "
+    "therapeutics medical medicine group associates practice hospital spa care mental depression pain "
+    "intravenous assisted psychotherapy kap new".split())
+
+
+def _host_label(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    host = host[4:] if host.startswith("www.") else host
+    return re.sub(r"[^a-z0-9]", "", host.rsplit(".", 1)[0])
+
+
+def _named_provider(text: str, host: str) -> bool | None:
+    """True when the text names this site's provider, False when it names another one
+    (a name none of whose own words is in the site's address), None when it names none."""
+    verdict = None
+    for m in _PRACTICE_NAME_RE.finditer(text):
+        own_words = [w for w in re.findall(r"[a-z0-9]+", m.group(1).lower())
+                     if w not in _GENERIC_NAME_WORDS and len(w) >= 3]
+        if not own_words:
+            continue
+        if host and any(w in host for w in own_words):
+            return True
+        verdict = False
+    return verdict
+
+
+_LIST_TAGS = frozenset({"li", "tr", "td", "th", "dt", "dd"})
+# "is $425", "are just $350", "costs $695", "runs $450": a fee stated plainly, right before its amount
+_DEFINITE_RE = re.compile(r"\b(?:is|are|costs?|runs?|totals?|comes to)\s+(?:just\s+|only\s+|a flat\s+)?$", re.I)
+_MODAL_RE = re.compile(r"\b(?:can|may|might|could|would|should|will)\b|['’]ll\b", re.I)
+
+
+def _price_line(sentence: str, block: Block) -> bool:
+    rest = MONEY_RE.sub(" ", sentence)
+    limit = 18 if (block.tag in _LIST_TAGS or "|" in sentence) else 10
+    return (len(L.words(rest)) <= limit and not _STATEMENT_RE.search(rest)
+            and not L.GENERAL_RE.search(rest) and not _MARKET_LIKE_RE.search(rest) and not _SPAN_RE.search(rest))
+
+
+def _definite(clause: str, sentence: str, money: Money) -> bool:
+    lead = sentence[max(0, money.start - 30):money.start]
+    return bool(_DEFINITE_RE.search(lead)) and not _MODAL_RE.search(clause) and not L.GENERAL_RE.search(clause)
+
+
+def _voice(sentence: str, money: Money, levels: list[tuple[str, str]], block: Block, card: list[Block],
+           host: str) -> str | None:
+    clause, phrase = levels[2][1], levels[0][1]
+    if _OUTSIDE_PROVIDER_RE.search(clause) and not _OWN_VOICE_RE.search(phrase):
+        return None                   # "the partner physician's evaluation, billed by their practice, is $250"
+    lead = L.segments(sentence[:money.start])[-1].text if sentence[:money.start].strip() else ""
+    if _named_provider(lead, host) is False and not _OWN_VOICE_RE.search(lead):
+        return None                   # "Lakeside Ketamine Clinic charged $700 when we opened"
+    if _MARKET_LIKE_RE.search(phrase):
+        return UNCLEAR
+    if _OWN_VOICE_RE.search(phrase):
+        return OWN                    # "most patients begin with six, which we offer for $2,400"
+    if _MARKET_LIKE_RE.search(clause):
+        return UNCLEAR                # "in our experience, most patients spend $2,000"
+    if _OWN_VOICE_RE.search(clause):
+        return OWN
+    if _APPROX_RE.search(sentence[max(0, money.start - 30):money.start]):
+        return UNCLEAR                # "Spravato costs about $900": an estimate, not a fee
+    named = _named_provider(clause, host)
+    if named is False:
+        return None
+    if _SPAN_RE.search(clause) or (money.high is not None and money.high >= WIDE_RANGE * money.low):
+        return UNCLEAR
+    if named or _OWN_VOICE_RE.search(sentence):
+        return OWN
+    if block.index < 0 or card or _price_line(sentence, block):
+        return OWN
+    if _OWN_VOICE_RE.search(block.text) or any(_OWN_VOICE_RE.search(h) for h in block.headings[-1:]):
+        return PARAGRAPH
+    if _definite(clause, sentence, money):
+        return DEFINITE
+    return UNCLEAR
 
 
 def _series_count_nearby(lead: str, block: Block, blocks: list[Block]) -> int | None:

@@ -30,7 +30,7 @@ NON_KETAMINE_RE = re.compile(
 KETAMINE_RE = re.compile(r"\b(ketamine|esketamine|spravato|kap|kat)\b", re.I)
 
 _PATTERNS: list[tuple[str, re.Pattern]] = [
-    ("spravato", re.compile(r"\b(spravato|esketamine)\b", re.I)),
+    ("spravato", re.compile(r"\b(spravato|esketamine|s-ketamine)\b", re.I)),
     ("intranasal_ketamine", re.compile(
         r"\b(?:intranasal|nasal)\s+(?:racemic\s+)?ketamine\b|\bketamine\s+(?:nasal|intranasal)\s+sprays?\b|"
         r"\bcompounded\s+(?:ketamine\s+)?(?:nasal|intranasal)(?:\s+sprays?)?\b|\bnasal\s+sprays?\b|"
@@ -45,7 +45,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("im", re.compile(r"(?<!['’])\bIM\b|\bI\.M\.|\bintramuscular(?:ly)?\b")),
     ("im_ci", re.compile(r"\bintramuscular(?:ly)?\b|\binjections?\b|\binjectables?\b|\bketamine shots?\b", re.I)),
 ]
-_SPRAVATO_RE = re.compile(r"\b(spravato|esketamine)\b", re.I)
+_SPRAVATO_RE = re.compile(r"\b(spravato|esketamine|s-ketamine)\b", re.I)
 _FDA_RE = re.compile(r"\bFDA[- ]approved\b", re.I)
 _RACEMIC_NASAL_RE = re.compile(r"\b(compounded|racemic|ketamine (?:nasal|intranasal)|(?:nasal|intranasal) ketamine)\b", re.I)
 # a ketamine nasal spray that cannot be Spravato (README of shared/realweb): compounded, generic,
@@ -183,6 +183,8 @@ def polarity(sentence: str, mention: Mention, answers: str | None = None) -> int
         return NEUTRAL
     if L.CONTRAST_INLINE_RE.search(before_in_seg) or (head is not None and L.CONTRAST_INLINE_RE.search(head.text)):
         return NEUTRAL
+    if L.PATIENT_HISTORY_RE.search(clause):
+        return NEUTRAL
     if _SELF_OFFER_RE.search(sentence[:mention.start]) and not L.GENERAL_INFO_RE.search(seg_text):
         return STRONG
     if L.THIRD_PARTY_RE.search(own_text) and not L.OWN_RE.search(own_text):
@@ -235,6 +237,18 @@ _DESCRIBING_RE = re.compile(r"\b(?:is|are|can|may|be|given|administered|taken|de
                             r"routes?|methods?)\b", re.I)
 
 
+_VERSUS_RE = re.compile(r"\b(?:vs\.?|versus|compared (?:to|with)|or)\b|\bdifference between\b", re.I)
+
+
+def _compares_routes(text: str, found: list[Mention]) -> bool:
+    """"Spravato vs. IV Ketamine", "IV Ketamine or Spravato: which is right for you": a title
+    weighing two routes against each other, with no provider speaking."""
+    if L.OWN_RE.search(text) or len({m.route for m in found}) < 2 or len(L.words(text)) > 14:
+        return False
+    a, b = sorted(found, key=lambda m: m.start)[:2]
+    return bool(_VERSUS_RE.search(text[a.end:b.start])) or bool(re.search(r"\bdifference between\b", text, re.I))
+
+
 def _enumerates_forms(text: str, found: list[Mention]) -> bool:
     """"It is given as an IV infusion, an IM injection or a lozenge": several routes in one
     sentence with no provider speaking is a description of the ways ketamine is given."""
@@ -260,7 +274,7 @@ def find(doc: Document, data: Structured, *, n_locations: int = 1) -> RouteFindi
         under_spravato = bool(s.block.headings and _SPRAVATO_RE.search(s.block.headings[-1])
                               and not _RACEMIC_NASAL_RE.search(text))
         found = mentions(text, spravato_page=spravato_page)
-        if _enumerates_forms(text, found):
+        if _enumerates_forms(text, found) or _compares_routes(text, found):
             continue
         for m in found:
             if m.route == "intranasal_ketamine" and under_spravato:
@@ -299,7 +313,34 @@ def find(doc: Document, data: Structured, *, n_locations: int = 1) -> RouteFindi
         negatives = len(ev.negative) + (len(ev.scoped_negative) if n_locations <= 1 else 0)
         if ev.strong or (ev.weak and not negatives):
             offered.append(route)
-            evidence.append({"value": route, "quote": L.quote((ev.strong or ev.weak)[0])})
+            # the quotes the confidence weighs: the plainest first
+            said = list(dict.fromkeys(ev.strong or ev.weak))
+            evidence.append({"value": route, "quote": L.quote(said[0]), "strength": "strong" if ev.strong else "weak",
+                             "more_quotes": [L.quote(t) for t in said[1:3]]})
         elif negatives:
             negated.append(route)
+    if not offered and not negated:
+        topic = _faq_topic(doc, spravato_page)
+        if topic is not None:
+            route, question = topic
+            offered.append(route)
+            evidence.append({"value": route, "quote": L.quote(question), "strength": "faq", "more_quotes": []})
     return RouteFindings(offered=sorted(offered), evidence=evidence, negated=negated, detail=detail)
+
+
+def _faq_topic(doc: Document, spravato_page: bool) -> tuple[str, str] | None:
+    """A provider's FAQ whose questions ask about one treatment ("How long does an infusion
+    take?") and whose page names no other route: that treatment is the one it gives (the
+    realweb labels read such pages so). A nasal spray that may be Spravato is never enough."""
+    named: set[str] = set()
+    question = None
+    for s in sentences(doc):
+        found = mentions(s.text, spravato_page=spravato_page)
+        named |= {m.route for m in found}
+        if s.question and found and question is None:
+            question = s.text
+        if len(named) > 1:
+            return None
+    if len(named) != 1 or question is None or named == {"intranasal_ketamine"}:
+        return None
+    return named.pop(), question
