@@ -40,7 +40,7 @@ PRINTED_PRICE_EXTRA_KEYS = ("currency",)
 NON_CLINIC_TYPES = ("article", "directory")
 
 
-def extract_page(content: str | bytes, url: str, *, content_type: str = "text/html") -> dict:
+def extract_page(content: str | bytes, url: str, *, content_type: str = "text/html", explain: bool = False) -> dict:
     """Extract the facts one page states about the clinic that publishes it.
 
     On article and directory pages no price, route or other clinic fact is reported: a cost
@@ -145,6 +145,8 @@ def extract_page(content: str | bytes, url: str, *, content_type: str = "text/ht
     }
     if kind == "directory":
         result["directory_entries"] = entries
+    if explain:
+        result["page_type_features"] = dict(doc.cache["page_type_features"])
     return confidence.assess(result, doc, data, price_voices=[p.voice for p in shown_prices])
 
 

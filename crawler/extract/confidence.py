@@ -121,7 +121,9 @@ def assess(result: dict, doc: Document, data: Structured, *, price_voices: list[
     """Add ``confidence`` to each price and a ``confidence`` section (page type, each route)
     to an ``extract_page`` result; ``price_voices``: how plainly each price is stated as the
     provider's own (crawler.extract.prices); returns the result."""
-    page = page_type_confidence(doc, data, result.get("page_type") or "other")
+    # the page type's own model says how near the page is to the boundary between types
+    page = min(page_type_confidence(doc, data, result.get("page_type") or "other"),
+               result.get("page_type_confidence", 1.0))
     voices = list(price_voices)
     for i, price in enumerate(result.get("prices") or ()):
         voice = voices[i] if i < len(voices) else "own"
