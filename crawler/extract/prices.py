@@ -215,8 +215,18 @@ def series_count(text: str) -> int | None:
     return None
 
 
+# "Ketamine infusion (includes consultation)": what a fee includes is not its kind
+_INCLUDES_RE = re.compile(
+    r"\b(?:includ\w*|with|plus)\s+(?:an?\s+|the\s+|your\s+|one\s+|1\s+)?(?:[\w-]+\s+){0,2}?"
+    r"(?:consult\w*|evaluations?|assessments?|screenings?|integration(?:\s+sessions?)?|preparation(?:\s+sessions?)?)\b",
+    re.I)
+
+
 def kind_of(text: str) -> tuple[str | None, int | None]:
     """The kind of price a piece of context speaks of, and a number of sessions."""
+    stripped = _INCLUDES_RE.sub(" ", text)
+    if stripped != text and (_SESSION_RE.search(stripped) or series_count(stripped)):
+        text = stripped
     n = series_count(text)
     if _MAINT_RE.search(text):
         return "maintenance", n
@@ -418,7 +428,8 @@ _FREE_CONSULT_RE = re.compile(
     r"(?:(?:initial|intake|phone|telephone|video|virtual|discovery|preliminary|first|introductory|"
     r"new[- ]patient|eligibility|consultation)\s+){0,2}"
     r"(?:consultations?|consults?|screenings?|evaluations?|assessments?|intake(?:\s+(?:phone\s+)?calls?)?|"
-    r"phone calls?|discovery calls?)\b|"
+    r"(?:phone |discovery |intro |introductory |consultation |)calls?|(?:discovery|intro(?:ductory)?|consultation) "
+    r"(?:sessions?|meetings?|visits?))\b|"
     r"\b(?:consultations?|consults?|screenings?)\s+(?:is|are)\s+(?:always\s+)?(?:free|complimentary)\b|"
     # "Initial consultation: free", "$0 consultation", "no charge for the first consultation"
     r"\b(?:consultations?|consults?|screenings?)\s*[:|–—-]\s*(?:free|complimentary|no charge|\$0(?:\.00)?)(?![\w.,]*\d)|"

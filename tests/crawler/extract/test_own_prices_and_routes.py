@@ -164,3 +164,13 @@ def test_a_page_naming_every_route_without_offering_any_is_held():
     out = _read(text, "https://alder-ketamine.example/treatments")
     assert out["routes_offered"] == []
     assert sorted(h["value"] for h in out["held_for_review"] if h["field"] == "routes_offered") == ["im", "iv", "oral"]
+
+
+@pytest.mark.parametrize("sentence, own", [
+    ("Book a free call with our care team.", {(0.0, "consultation")}),
+    ("Ketamine infusion (includes consultation): $600", {(600.0, "per_session")}),
+    ("Our first infusion, including the medical evaluation, is $650.", {(650.0, "per_session")}),
+    ("Initial consultation with our psychiatrist: $300", {(300.0, "consultation")}),
+])
+def test_what_a_fee_includes_is_not_its_kind(sentence, own):
+    assert _own(PAGE.format(sentence)) == own
