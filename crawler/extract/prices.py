@@ -361,7 +361,8 @@ def find(doc: Document, data: Structured, offered_routes: list[str]) -> list[Pri
         prev_end = 0
         earlier: list[PriceQuote | None] = []
         for money in moneys:
-            quote = _read(sentence, money, prev_end, block, card, earlier, page_route, doc.blocks, host, guide)
+            quote = _read(sentence, money, prev_end, block, card, earlier, page_route, doc.blocks, host, guide,
+                          "iv" in offered_routes)
             earlier.append(quote)
             prev_end = money.end
             if quote is None:
@@ -492,7 +493,7 @@ _DOSING_RE = re.compile(r"\b(?:ketamine|esketamine|spravato|infusions?|injection
 
 def _read(sentence: str, money: Money, prev_end: int, block: Block, card: list[Block],
           earlier: list, page_route: str | None, doc_blocks: list[Block] = (), host: str = "",
-          guide: bool = False) -> list[PriceQuote] | None:
+          guide: bool = False, iv_page: bool = False) -> list[PriceQuote] | None:
     if money.low < MIN_AMOUNT or money.low > MAX_AMOUNT:
         return None
     levels = _levels(sentence, money, prev_end, block, card)
@@ -553,7 +554,7 @@ def _read(sentence: str, money: Money, prev_end: int, block: Block, card: list[B
         inside_brackets = sentence[:money.start].count("(") > sentence[:money.start].count(")")
         if inside_brackets or _EQUIV_RE.search(phrase):
             return None
-    routes = _routes(levels, card, block, kind, page_route)
+    routes = _routes(levels, card, block, kind, page_route, iv_page)
     text = sentence if not card or len(L.words(MONEY_RE.sub("", sentence))) >= 3 else f"{card[0].text} — {sentence}"
     open_ended = money.high is None and bool(
         _STARTING_RE.search(sentence[max(prev_end, money.start - 40):money.start])
@@ -768,7 +769,7 @@ _LEADS_TO_RE = re.compile(
     r"starting|beginning)\s+){0,3}[\w-]+(?:\s+[\w-]+)?", re.I)
 
 
-def _routes(levels, card, block, kind, page_route) -> list[str | None]:
+def _routes(levels, card, block, kind, page_route, iv_page: bool = False) -> list[str | None]:
     """Route(s) of a price; consultations and other fees only from their own words."""
     own_only = kind in ("consultation", "other")
     for name, text in levels:
@@ -776,7 +777,7 @@ def _routes(levels, card, block, kind, page_route) -> list[str | None]:
             continue
         if own_only:
             text = _LEADS_TO_RE.sub(" ", text)
-        rs = routes_in(text)
+        rs = routes_in(text, iv_page=iv_page)
         if not rs:
             continue
         if name in ("phrase", "segment") or len(rs) == 1:
@@ -784,7 +785,7 @@ def _routes(levels, card, block, kind, page_route) -> list[str | None]:
         return [None]              # several routes named around it: do not guess
     if not own_only:
         for heading in reversed(block.headings[-2:]):
-            rs = routes_in(heading)
+            rs = routes_in(heading, iv_page=iv_page)
             if rs:
                 return rs if len(rs) == 1 else [None]
         if page_route:

@@ -174,3 +174,16 @@ def test_a_page_naming_every_route_without_offering_any_is_held():
 ])
 def test_what_a_fee_includes_is_not_its_kind(sentence, own):
     assert _own(PAGE.format(sentence)) == own
+
+
+@pytest.mark.parametrize("text, offered", [
+    # an injection that could be IV is not coded; into a muscle, or apart from IV, it is IM
+    ("We provide ketamine injection therapy for depression.", []),
+    ("We give ketamine injections into the shoulder muscle.", ["im"]),
+    ("We offer IV infusions and ketamine injections.", ["im", "iv"]),
+    ("We offer subcutaneous ketamine injections.", []),
+    # other medicines taken by mouth are not oral ketamine
+    ("Antidepressants taken orally can take weeks. We give IV ketamine infusions.", ["iv"]),
+])
+def test_injections_and_other_oral_medicines(text, offered):
+    assert _read("Our services\n\n" + text + "\n", "https://alder-ketamine.example/services")["routes_offered"] == offered
