@@ -674,11 +674,17 @@ _GUIDE_TITLE_RE = re.compile(
     r"\b(?:is|are) (?:\w+\s+){0,3}(?:covered|worth)\b|\bketamine (?:therapy |treatment |infusion )?costs?\b", re.I)
 
 
+_GUIDE_PATH_RE = re.compile(r"how-much|average-(?:cost|price)|cost-of-|costs?-guide|price-guide|what-does-[\w-]*cost|"
+                            r"insurance-cover|is-[\w-]*covered|costs?-(?:and|factors|explained|breakdown)", re.I)
+
+
 def _cost_guide_title(doc: Document) -> bool:
-    """Whether the page is titled as a cost guide: its title, its first heading, or (plain
-    text) its first line, with no provider speaking in it."""
-    first = next((b for b in doc.blocks if b.region == MAIN), None)
-    heads = [doc.title or ""] + [b.text for b in doc.blocks if b.is_heading][:1] + ([first.text] if first else [])
+    """Whether the page is titled as a cost guide: its address, its title, its first heading,
+    or (plain text) its first lines, with no provider speaking in it."""
+    if _GUIDE_PATH_RE.search(urlsplit(doc.url).path):
+        return True
+    first = [b.text for b in doc.blocks if b.region == MAIN][:3]   # plain text: a menu line may come first
+    heads = [doc.title or ""] + [b.text for b in doc.blocks if b.is_heading][:1] + first
     host = _host_label(doc.url)
     return any(len(L.words(h)) <= 16 and _GUIDE_TITLE_RE.search(h) and not _OWN_VOICE_RE.search(h)
                and _named_provider(h, host) is not True and not (host and _host_named(h, host)) for h in heads)
