@@ -17,10 +17,16 @@ that says something decides:
   amount_min only.
 
 Not the clinic's prices, and never reported: market and average prices ("nationally,
-infusions cost $400–$800", "most clinics charge"), third parties, per-session equivalents
-of a series ("($400 per infusion)"), savings, deposits, cancellation fees, co-pays and
-manufacturer programmes, financing instalments, free consultations, and non-ketamine
-services (vitamin drips, NAD+, hydration, Botox...). Questions are skipped.
+infusions cost $400–$800", "most clinics charge"), another provider's (named, or an outside
+prescriber's), what a patient paid, per-session equivalents of a series ("($400 per
+infusion)"), savings, deposits and booking fees, cancellation fees, co-pays and manufacturer
+programmes, financing instalments, and non-ketamine services (vitamin drips, NAD+,
+hydration, Botox...). Questions are skipped. A free consultation is a consultation price of 0.
+
+Whose price it is needs positive evidence (see "whose price it is" below): each price
+carries a ``voice`` — the provider speaks, a price line, a plain fee statement — and a price
+read in no such voice, or in market-like wording, is ``unclear``: crawler.extract.confidence
+holds it for a curator, and `katdir extract` prints it apart, never as the provider's.
 """
 
 from __future__ import annotations
