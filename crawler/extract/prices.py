@@ -228,11 +228,16 @@ _INCLUDES_RE = re.compile(
     re.I)
 
 
+_KETAMINE_THERAPY_RE = re.compile(r"\bketamine[- ](?:assisted[- ])?(?:psycho)?therapy\b", re.I)
+
+
 def kind_of(text: str) -> tuple[str | None, int | None]:
     """The kind of price a piece of context speaks of, and a number of sessions."""
     stripped = _INCLUDES_RE.sub(" ", text)
     if stripped != text and (_SESSION_RE.search(stripped) or series_count(stripped)):
         text = stripped
+    # "a ketamine-assisted psychotherapy session" is a dosing session, not a therapy fee
+    text = _KETAMINE_THERAPY_RE.sub("ketamine treatment", text)
     n = series_count(text)
     if _MAINT_RE.search(text):
         return "maintenance", n

@@ -187,3 +187,12 @@ def test_what_a_fee_includes_is_not_its_kind(sentence, own):
 ])
 def test_injections_and_other_oral_medicines(text, offered):
     assert _read("Our services\n\n" + text + "\n", "https://alder-ketamine.example/services")["routes_offered"] == offered
+
+
+@pytest.mark.parametrize("sentence, own", [
+    ("Our ketamine-assisted psychotherapy sessions are $350.", {(350.0, "per_session")}),
+    ("Our ketamine therapy session is $400.", {(400.0, "per_session")}),
+    ("Our integration sessions are $150.", {(150.0, "other")}),
+])
+def test_a_ketamine_therapy_session_is_a_dosing_session(sentence, own):
+    assert _own(PAGE.format(sentence)) == own
