@@ -135,7 +135,7 @@ def assess(result: dict, doc: Document, data: Structured, *, price_voices: list[
         strength[item.get("value")] = item.get("strength") or "weak"
     # three or more routes, none stated as the provider's own: a description of the ways
     # ketamine is given (a guide read as a clinic page) more than a menu of services
-    described = len(strength) >= 3 and "strong" not in strength.values()
+    described = len(strength) >= 3 and not {"strong", "label"} & set(strength.values())
     result["confidence"] = {
         "page_type": page,
         "routes_offered": {r: _clamp(min(route_confidence(quotes.get(r, []), strong=strength.get(r) == "strong",

@@ -344,7 +344,10 @@ def find(doc: Document, data: Structured, *, n_locations: int = 1) -> RouteFindi
             offered.append(route)
             # the quotes the confidence weighs: the plainest first
             said = list(dict.fromkeys(ev.strong or ev.weak))
-            evidence.append({"value": route, "quote": L.quote(said[0]), "strength": "strong" if ev.strong else "weak",
+            # a short line naming the route is a service list's item ("IV Ketamine Infusions")
+            strength = "strong" if ev.strong else (
+                "label" if any(len(L.words(t)) <= 6 and not re.search(r"[.!?]\s*$", t) for t in ev.weak) else "weak")
+            evidence.append({"value": route, "quote": L.quote(said[0]), "strength": strength,
                              "more_quotes": [L.quote(t) for t in said[1:3]]})
         elif negatives:
             negated.append(route)

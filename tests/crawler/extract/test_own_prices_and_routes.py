@@ -196,3 +196,8 @@ def test_injections_and_other_oral_medicines(text, offered):
 ])
 def test_a_ketamine_therapy_session_is_a_dosing_session(sentence, own):
     assert _own(PAGE.format(sentence)) == own
+
+
+def test_a_plain_service_list_of_three_routes_is_offered():
+    text = "Our services\n\nIV Ketamine Infusions\n\nIM Ketamine\n\nSpravato Treatment\n"
+    assert _read(text, "https://alder-ketamine.example/")["routes_offered"] == ["im", "iv", "spravato"]
