@@ -165,7 +165,7 @@ class PriceQuote:
     quote: str
     currency: str = "USD"
     open_ended: bool = False         # "from $399", "$500 or more": no upper bound
-    voice: str = "own"               # OWN, PARAGRAPH or UNCLEAR: how plainly the provider states it
+    voice: str = "own"               # OWN, PARAGRAPH, DEFINITE or UNCLEAR: how plainly the provider states it
 
     def key(self):
         return (self.amount_min, self.amount_max, self.route, self.kind, self.sessions, self.currency)
@@ -583,17 +583,17 @@ def _read(sentence: str, money: Money, prev_end: int, block: Block, card: list[B
 #   card or the page's structured offers ("Cost – $550 per infusion", "IV infusion | $450").
 # - PARAGRAPH: a plain statement in a paragraph where the provider speaks ("We meet on
 #   Tuesdays. The cost is $40 per session."): published, less sure.
-# - UNCLEAR: none of these, or market-like wording that is not conclusive ("prices range from",
-#   "insurance may", a wide range): held back for a curator, never published as the
-#   provider's (crawler.extract.confidence).
-# A price named as another provider's ("At the Lakeside Ketamine Clinic, infusions cost
-# $500" on a site that is not Lakeside's) is not read at all.
 # - DEFINITE: a plain statement of a fee, no provider named, no hedge ("Booster infusions are
 #   $425."): on a provider's page that is its fee; published, less sure.
+# - UNCLEAR: none of these, or market-like wording that is not conclusive ("prices range from",
+#   "insurance may", "about $900", a wide range, a cost guide's plain figures): held back for
+#   a curator, never published as the provider's (crawler.extract.confidence.VOICE_CAP).
+# A price named as another provider's ("At the Lakeside Ketamine Clinic, infusions cost
+# $500" on a site that is not Lakeside's), or an outside prescriber's, is not read at all.
 OWN, PARAGRAPH, DEFINITE, UNCLEAR = "own", "paragraph", "definite", "unclear"
 
 _OWN_VOICE_RE = re.compile(
-    r"\b(?:we|we'?re|we'?ve|we'?ll|our|ours|us|here at|at our|in our|this clinic|this practice|this office)\b|"
+    r"\b(?:we|we'?re|we'?ve|we'?ll|our|ours|(?-i:us|Us)|here at|at our|in our|this clinic|this practice|this office)\b|"
     r"\bwe[’']|\bI\s+(?:charge|offer|provide|bill|ask|accept|work)\b|\bmy\s+(?:fees?|rates?|prices?|practice|office|"
     r"sessions?|clients?)\b", re.I)
 # a patient telling what they paid: not a provider's price

@@ -201,3 +201,8 @@ def test_a_ketamine_therapy_session_is_a_dosing_session(sentence, own):
 def test_a_plain_service_list_of_three_routes_is_offered():
     text = "Our services\n\nIV Ketamine Infusions\n\nIM Ketamine\n\nSpravato Treatment\n"
     assert _read(text, "https://alder-ketamine.example/")["routes_offered"] == ["im", "iv", "spravato"]
+
+
+def test_the_us_is_not_us():
+    assert _own(PAGE.format("In the US, an infusion typically runs $450.")) == set()
+    assert _own(PAGE.format("Across the US, a single infusion is $500 at clinics like the ones in this guide.")) == set()
