@@ -535,6 +535,8 @@ def _read(sentence: str, money: Money, prev_end: int, block: Block, card: list[B
         return None
     if _PATIENT_RE.search(clause):
         return None                   # what a patient paid, in a patient's words
+    if _DRUG_COST_RE.search(clause) and not _OWN_VOICE_RE.search(phrase):
+        return None                   # "the medication alone costs $600": a drug-cost aside (the realweb README)
     voice = _voice(sentence, money, levels, block, card, host)
     if guide and voice in (DEFINITE, OWN) and not _OWN_VOICE_RE.search(sentence) and block.index >= 0 \
             and _named_provider(sentence, host) is not True:
@@ -621,6 +623,11 @@ _OUTSIDE_PROVIDER_RE = re.compile(
     r"\b(?:partner|outside|external|referring|independent|collaborating|affiliated)\s+(?:physicians?|prescribers?|"
     r"doctors?|psychiatrists?|providers?|clinics?|practices?|medical (?:team|group|provider)s?)\b|"
     r"\bbilled (?:separately )?by (?:the|their|a|an)\b|\btheir (?:practice|office|clinic|fees?)\b", re.I)
+# what the drug itself costs, not a fee for treatment
+_DRUG_COST_RE = re.compile(
+    r"\b(?:medication|drug|medicine|spray|device)s?\s+(?:itself|alone|costs?)\b|\b(?:drug|medication|wholesale|"
+    r"acquisition) (?:costs?|prices?)\b|\bper (?:vial|device|bottle|milligram|mg)\b|\bthe (?:drug|medication)'s (?:cost|price)\b",
+    re.I)
 # a range this wide, with no provider speaking, is a span of what clinics charge
 WIDE_RANGE = 1.8
 # a label and an amount, no verb: a line of a price list ("Cost – $550 per infusion")

@@ -206,3 +206,11 @@ def test_a_plain_service_list_of_three_routes_is_offered():
 def test_the_us_is_not_us():
     assert _own(PAGE.format("In the US, an infusion typically runs $450.")) == set()
     assert _own(PAGE.format("Across the US, a single infusion is $500 at clinics like the ones in this guide.")) == set()
+
+
+@pytest.mark.parametrize("sentence", [
+    "Without insurance, the medication alone costs $600 per session.",
+    "Generic ketamine is inexpensive, at about $10 per vial.",
+])
+def test_drug_cost_asides_are_not_prices(sentence):
+    assert _own(PAGE.format(sentence)) == set()
