@@ -197,7 +197,7 @@ ARTICLE_FEATURES = (
     "policy", "guide_title", "story", "question_lines", "generic_rate", "article_tail", "abuse_topic",
     "furniture", "research",
     "schema_clinic", "we_rate", "own_offer", "self_named_offer", "named_only", "call_to_book", "ask_provider",
-    "phone", "host_provider", "faq_path", "no_voice",
+    "phone", "own_prices", "host_provider", "faq_path", "no_voice",
 )
 DIRECTORY_FEATURES = ("list_title", "list_host", "list_schema", "listed_entities", "entries", "numbered_entries",
                       "providers_named", "directory_words", "external_hosts", "phones_listed", "places_listed")
@@ -212,19 +212,19 @@ ARTICLE_PRIOR = {
     "article_tail": 0.5, "abuse_topic": 1.0, "furniture": 1.5, "research": 1.0,
     "schema_clinic": -3.0, "we_rate": -0.3, "own_offer": -1.5, "self_named_offer": -4.5, "named_only": -0.5,
     "call_to_book": -1.0, "ask_provider": -1.5, "phone": -1.0, "host_provider": -0.5,
-    "faq_path": -1.5, "no_voice": 1.0,
+    "faq_path": -1.5, "no_voice": 1.0, "own_prices": -1.5,
 }
 # the prior adjusted by the tuning part (crawler/extract/page_type_fit.py); regenerate with
 # `katdir evaluate --set ../shared/realweb/pages.jsonl --part tune --page-type-cv`
 ARTICLE_WEIGHTS = {
-    "bias": -1.146, "schema_article": 3.0, "og_article": 1.0, "published_time": 2.0, "post_markup": 2.0,
-    "url_article_path": 1.631, "url_question_slug": 1.01, "host_publisher": 3.073, "host_edu_gov": 1.5,
-    "byline": 1.523, "dateline": 2.0, "reporting": 1.014, "according_to": 1.029, "writer": 1.519, "market": 0.846,
-    "policy": 2.595, "guide_title": 1.43, "story": 2.008, "question_lines": -0.17, "generic_rate": 0.017,
-    "article_tail": 0.514, "abuse_topic": 0.981, "furniture": 1.499, "research": 0.93, "schema_clinic": -3.0,
-    "we_rate": -0.384, "own_offer": -1.565, "self_named_offer": -4.575, "named_only": -0.528,
-    "call_to_book": -0.998, "ask_provider": -1.501, "phone": -0.916, "host_provider": -0.651, "faq_path": -1.579,
-    "no_voice": 0.947,
+    "bias": -1.142, "schema_article": 3.0, "og_article": 1.0, "published_time": 2.0, "post_markup": 2.0,
+    "url_article_path": 1.627, "url_question_slug": 1.009, "host_publisher": 3.072, "host_edu_gov": 1.5,
+    "byline": 1.522, "dateline": 2.0, "reporting": 1.014, "according_to": 1.028, "writer": 1.519, "market": 0.842,
+    "policy": 2.595, "guide_title": 1.429, "story": 2.008, "question_lines": -0.162, "generic_rate": 0.024,
+    "article_tail": 0.514, "abuse_topic": 0.98, "furniture": 1.499, "research": 0.928, "schema_clinic": -3.0,
+    "we_rate": -0.383, "own_offer": -1.565, "self_named_offer": -4.575, "named_only": -0.529,
+    "call_to_book": -0.983, "ask_provider": -1.502, "phone": -0.916, "own_prices": -1.506, "host_provider": -0.64,
+    "faq_path": -1.581, "no_voice": 0.944,
 }
 ARTICLE_THRESHOLD = 0.5            # probability of an article above which the page is one
 # a list's structure (its title, host, markup, repeated entries, phones and places) counts
@@ -311,9 +311,8 @@ def features(doc: Document, data: Structured, *, entries: int = 0, own_prices: i
     # nothing on the page speaks as a provider: no "we", no offer, no booking, no phone
     f["no_voice"] = float(not (f["we_rate"] or f["own_offer"] or named or f["call_to_book"] or f["ask_provider"]
                                or phones or f["schema_clinic"]))
-    # prices are read before the type is known: a cost guide's market figures look the same, so
-    # they are no sign of either type; only an "other" page (a policy, a job post) with prices
-    # is kept as a clinic's
+    # prices the provider states as its own (crawler.extract.prices: market figures, estimates
+    # and unclear voices are not counted); a price list is often all a pricing page says
     f["own_prices"] = float(bool(own_prices))
     f["other_title"] = float(bool(_OTHER_TITLE_RE.search(doc.title or "")))
     f["off_topic"] = float(not _KETAMINE_RE.search(text_all + " " + (doc.title or "")))
