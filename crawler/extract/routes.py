@@ -265,6 +265,12 @@ _DESCRIBING_RE = re.compile(r"\b(?:is|are|can|may|be|given|administered|taken|de
                             r"routes?|methods?)\b", re.I)
 
 
+# "these options", "both treatments", "either of them": routes named just before
+_ANAPHORIC_OFFER_RE = re.compile(
+    r"\b(?:these|both|either of these|all of these|each of these)\s+(?:\w+\s+)?(?:options|treatments|therapies|"
+    r"approaches|services|modalities|forms)\b.*?|\b(?:offer|provide|explore|choose|receive|access)\w*\s+(?:both|either)\b",
+    re.I)
+_AT_NAME_RE = re.compile(r"\b[Aa]t\s+(?:the\s+)?[A-Z][\w&'’-]*(?:\s+[A-Z&][\w&'’-]*)+")
 _VERSUS_RE = re.compile(r"\b(?:vs\.?|versus|compared (?:to|with)|or)\b|\bdifference between\b", re.I)
 
 
@@ -295,14 +301,25 @@ def find(doc: Document, data: Structured, *, n_locations: int = 1) -> RouteFindi
     detail = {r: RouteEvidence() for r in ROUTES}
     spravato_page = any(_SPRAVATO_RE.search(s.text) for s in sentences(doc))
     iv_page = any(_IV_WORDS_RE.search(s.text) for s in sentences(doc))
+    recent: list[tuple[int, set[str]]] = []      # (block index, routes) of the last sentences
     for s in sentences(doc):
         if s.question:
             continue
         text = s.text
+        # "At Harbor Psychiatry, patients can explore these options": the provider offers the
+        # routes the sentences just before it described
+        if _ANAPHORIC_OFFER_RE.search(text) and (L.OWN_RE.search(text) or _AT_NAME_RE.search(text)) \
+                and not L.NEGATION_RE.search(text):
+            for index, rs in recent[-4:]:
+                if s.block.index - index <= 2:
+                    for r in rs:
+                        detail[r].weak.append(text)
         # a plain "nasal spray" under a Spravato heading is Spravato
         under_spravato = bool(s.block.headings and _SPRAVATO_RE.search(s.block.headings[-1])
                               and not _RACEMIC_NASAL_RE.search(text))
         found = mentions(text, spravato_page=spravato_page, iv_page=iv_page)
+        if found:
+            recent.append((s.block.index, {m.route for m in found if m.route != "intranasal_ketamine"}))
         if _enumerates_forms(text, found) or _compares_routes(text, found):
             continue
         for m in found:

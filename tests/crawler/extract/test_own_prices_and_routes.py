@@ -214,3 +214,11 @@ def test_the_us_is_not_us():
 ])
 def test_drug_cost_asides_are_not_prices(sentence):
     assert _own(PAGE.format(sentence)) == set()
+
+
+def test_an_offer_of_the_options_just_described():
+    text = ("Ketamine treatment\n\nTwo forms are common: IV ketamine infusions and Spravato, an esketamine nasal spray.\n\n"
+            "At Harbor Lane Psychiatry, patients can explore both of these options with our team.\n")
+    assert _read(text, "https://harborlanepsych.example/blog/options")["routes_offered"] == ["iv", "spravato"]
+    text_no = text.replace("can explore both of these options with our team", "are seen for therapy only")
+    assert _read(text_no, "https://harborlanepsych.example/blog/options")["routes_offered"] != ["iv", "spravato"]
