@@ -26,7 +26,7 @@ from katdir.model import (
 )
 from katdir.normalize import site_root
 
-from .extract.confidence import PUBLISH_AT, held_back
+from .extract.confidence import PUBLISH_AT, held_back, page_unsure
 
 FACT_PAGE_TYPES = frozenset({"clinic", "other"})
 INSURANCE_KEYS = INSURANCE_FIELDS
@@ -144,7 +144,7 @@ def hold_uncertain(pages: list[Mapping[str, Any]], min_confidence: float = MIN_C
         page = dict(page)
         scores = page.get("confidence") or {}
         page_score = scores.get("page_type")
-        unsure_page = page_score is not None and page_score < min_confidence
+        unsure_page = page_unsure(page_score)
         route_quotes = {}
         for item in (page.get("evidence") or {}).get("routes_offered") or ():
             if isinstance(item, Mapping):

@@ -30,6 +30,11 @@ PLAUSIBLE = {
 # never as the provider's routes or prices. Every fact of a page whose type is that unsure
 # is held too.
 PUBLISH_AT = 0.6
+# The page type's model (crawler.extract.page_type.confidence) gives the probability of the
+# type it chose: 0.55 is where it leans on its prior alone, with little evidence either way
+# (a short pricing or condition page of a clinic). A page is unsure, and all its facts held,
+# only when another type comes closer than that.
+PAGE_TYPE_BAR = 0.55
 # How plainly a price is stated as the provider's own (crawler.extract.prices): the most a
 # price in that voice can score. An unclear voice is held for a curator.
 VOICE_CAP = {"own": 1.0, "paragraph": 0.75, "definite": 0.7, "unclear": 0.45}
@@ -90,10 +95,15 @@ def price_confidence(price: dict, voice: str = "own") -> float:
     return _clamp(min(score, VOICE_CAP.get(voice, 1.0)))
 
 
+def page_unsure(page_score: float | None) -> bool:
+    """Whether a page's type is too unsure for any of its facts to be published."""
+    return page_score is not None and page_score < PAGE_TYPE_BAR
+
+
 def held_back(score: float | None, page_score: float | None, threshold: float = PUBLISH_AT) -> bool:
-    """Whether a fact is held for a curator instead of published: its own confidence, or its
-    page's type, is under the threshold (facts without a confidence are published)."""
-    return (page_score is not None and page_score < threshold) or (score is not None and score < threshold)
+    """Whether a fact is held for a curator instead of published: its own confidence is under
+    the threshold, or its page's type is unsure (facts without a confidence are published)."""
+    return page_unsure(page_score) or (score is not None and score < threshold)
 
 
 DESCRIBED = 0.5  # each of three or more routes a page names without the provider speaking
@@ -135,7 +145,7 @@ def assess(result: dict, doc: Document, data: Structured, *, price_voices: list[
         strength[item.get("value")] = item.get("strength") or "weak"
     # three or more routes, none stated as the provider's own: a description of the ways
     # ketamine is given (a guide read as a clinic page) more than a menu of services
-    described = len(strength) >= 3 and "strong" not in strength.values()
+    described = len(strength) >= 3 and not {"strong", "label"} & set(strength.values())
     result["confidence"] = {
         "page_type": page,
         "routes_offered": {r: _clamp(min(route_confidence(quotes.get(r, []), strong=strength.get(r) == "strong",

@@ -17,16 +17,22 @@ that says something decides:
   amount_min only.
 
 Not the clinic's prices, and never reported: market and average prices ("nationally,
-infusions cost $400–$800", "most clinics charge"), third parties, per-session equivalents
-of a series ("($400 per infusion)"), savings, deposits, cancellation fees, co-pays and
-manufacturer programmes, financing instalments, free consultations, and non-ketamine
-services (vitamin drips, NAD+, hydration, Botox...). Questions are skipped.
+infusions cost $400–$800", "most clinics charge"), another provider's (named, or an outside
+prescriber's), what a patient paid, per-session equivalents of a series ("($400 per
+infusion)"), savings, deposits and booking fees, cancellation fees, co-pays and manufacturer
+programmes, financing instalments, and non-ketamine services (vitamin drips, NAD+,
+hydration, Botox...). Questions are skipped. A free consultation is a consultation price of 0.
+
+Whose price it is needs positive evidence (see "whose price it is" below): each price
+carries a ``voice`` — the provider speaks, a price line, a plain fee statement — and a price
+read in no such voice, or in market-like wording, is ``unclear``: crawler.extract.confidence
+holds it for a curator, and `katdir extract` prints it apart, never as the provider's.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from price_parser import Price
@@ -159,7 +165,7 @@ class PriceQuote:
     quote: str
     currency: str = "USD"
     open_ended: bool = False         # "from $399", "$500 or more": no upper bound
-    voice: str = "own"               # OWN, PARAGRAPH or UNCLEAR: how plainly the provider states it
+    voice: str = "own"               # OWN, PARAGRAPH, DEFINITE or UNCLEAR: how plainly the provider states it
 
     def key(self):
         return (self.amount_min, self.amount_max, self.route, self.kind, self.sessions, self.currency)
@@ -189,7 +195,8 @@ def money_in(text: str) -> list[Money]:
         tail = _RANGE_TAIL_RE.match(text[end:])
         if tail:
             candidate = _amount(tail.group("num"))
-            if candidate is not None and candidate > low and candidate <= low * 10:
+            # "$0 - $50" is one span (under any fee), not a $50 fee
+            if candidate is not None and candidate > low and (low == 0 or candidate <= low * 10):
                 high = candidate
                 end += tail.end()
         if out and out[-1].end > m.start():
@@ -214,8 +221,23 @@ def series_count(text: str) -> int | None:
     return None
 
 
+# "Ketamine infusion (includes consultation)": what a fee includes is not its kind
+_INCLUDES_RE = re.compile(
+    r"\b(?:includ\w*|with|plus)\s+(?:an?\s+|the\s+|your\s+|one\s+|1\s+)?(?:[\w-]+\s+){0,2}?"
+    r"(?:consult\w*|evaluations?|assessments?|screenings?|integration(?:\s+sessions?)?|preparation(?:\s+sessions?)?)\b",
+    re.I)
+
+
+_KETAMINE_THERAPY_RE = re.compile(r"\bketamine[- ](?:assisted[- ])?(?:psycho)?therapy\b", re.I)
+
+
 def kind_of(text: str) -> tuple[str | None, int | None]:
     """The kind of price a piece of context speaks of, and a number of sessions."""
+    stripped = _INCLUDES_RE.sub(" ", text)
+    if stripped != text and (_SESSION_RE.search(stripped) or series_count(stripped)):
+        text = stripped
+    # "a ketamine-assisted psychotherapy session" is a dosing session, not a therapy fee
+    text = _KETAMINE_THERAPY_RE.sub("ketamine treatment", text)
     n = series_count(text)
     if _MAINT_RE.search(text):
         return "maintenance", n
@@ -242,11 +264,27 @@ def _bare(text: str) -> bool:
     return len(rest.split()) <= 1
 
 
+# a label that names a ketamine fee without naming ketamine ("Booster", "Initial consultation")
+_KETAMINE_FEE_LABEL_RE = re.compile(r"\b(?:boosters?|maintenance|series|package|bundle|consult\w*|intake|screening|"
+                                    r"dosing|integration|preparation)\b", re.I)
+
+
+def _names_ketamine_fee(label: str) -> bool:
+    return bool(KETAMINE_RE.search(label) or routes_in(label) or _KETAMINE_FEE_LABEL_RE.search(label))
+
+
 def _card(doc: Document, block: Block) -> list[Block]:
     """The blocks of the small container (a pricing card, a table cell group) around a
     short price block: its title first, then its neighbours nearest first."""
     blocks = doc.blocks
     i = block.index
+    if not block.anc and not doc.is_html:
+        # plain text: a price list's amount on its own line under its label ("Single Infusion" / "$450")
+        prev = blocks[i - 1] if i > 0 else None
+        if prev is not None and prev.region == block.region and not money_in(prev.text) and len(L.words(prev.text)) <= 8 \
+                and _names_ketamine_fee(prev.text):
+            return [prev]
+        return []
     for depth in range(len(block.anc) - 1, max(len(block.anc) - 6, 0), -1):
         anc_id = block.anc[depth]
         lo = i
@@ -314,11 +352,14 @@ def find(doc: Document, data: Structured, offered_routes: list[str]) -> list[Pri
             units.append((text, Block(text=text, tag="li", region=MAIN, index=-1)))
     card_cache: dict[int, list[Block]] = {}
     host = _host_label(doc.url)
+    guide = _cost_guide_title(doc)
     default_currency = _page_dollar(doc, units)
     for sentence, block in units:
         moneys = money_in(sentence)
         if not moneys:
             continue
+        if not doc.is_html and not block.headings and block.index > 0:
+            block = _under_plain_label(doc.blocks, block)
         for money in moneys:
             money.currency = money.currency or default_currency
         moneys = _cash_and_standard(sentence, moneys)
@@ -331,7 +372,8 @@ def find(doc: Document, data: Structured, offered_routes: list[str]) -> list[Pri
         prev_end = 0
         earlier: list[PriceQuote | None] = []
         for money in moneys:
-            quote = _read(sentence, money, prev_end, block, card, earlier, page_route, doc.blocks, host)
+            quote = _read(sentence, money, prev_end, block, card, earlier, page_route, doc.blocks, host, guide,
+                          "iv" in offered_routes)
             earlier.append(quote)
             prev_end = money.end
             if quote is None:
@@ -345,6 +387,16 @@ def find(doc: Document, data: Structured, offered_routes: list[str]) -> list[Pri
     # the same fee read once with its route and once without: keep the one with the route
     routed = {(q.amount_min, q.amount_max, q.kind, q.sessions) for q in quotes if q.route}
     return [q for q in quotes if q.route or (q.amount_min, q.amount_max, q.kind, q.sessions) not in routed]
+
+
+def _under_plain_label(blocks: list[Block], block: Block) -> Block:
+    """Plain text has no headings: a short line without an amount or a full stop right above a
+    price line ("Spravato" / "Self-pay: $850 per session") is its heading."""
+    prev = blocks[block.index - 1]
+    if prev.region == block.region and len(L.words(prev.text)) <= 6 and not money_in(prev.text) \
+            and not re.search(r"[.!?:]\s*$", prev.text) and _names_ketamine_fee(prev.text):
+        return replace(block, headings=(prev.text,))
+    return block
 
 
 _CASH_RE = re.compile(r"^\s*(?:\(\s*)?(?:cash|self[- ]pay|if paid (?:in cash|at the time of service))\b", re.I)
@@ -388,7 +440,8 @@ _FREE_CONSULT_RE = re.compile(
     r"(?:(?:initial|intake|phone|telephone|video|virtual|discovery|preliminary|first|introductory|"
     r"new[- ]patient|eligibility|consultation)\s+){0,2}"
     r"(?:consultations?|consults?|screenings?|evaluations?|assessments?|intake(?:\s+(?:phone\s+)?calls?)?|"
-    r"phone calls?|discovery calls?)\b|"
+    r"(?:phone |discovery |intro |introductory |consultation |)calls?|(?:discovery|intro(?:ductory)?|consultation) "
+    r"(?:sessions?|meetings?|visits?))\b|"
     r"\b(?:consultations?|consults?|screenings?)\s+(?:is|are)\s+(?:always\s+)?(?:free|complimentary)\b|"
     # "Initial consultation: free", "$0 consultation", "no charge for the first consultation"
     r"\b(?:consultations?|consults?|screenings?)\s*[:|–—-]\s*(?:free|complimentary|no charge|\$0(?:\.00)?)(?![\w.,]*\d)|"
@@ -450,8 +503,8 @@ _DOSING_RE = re.compile(r"\b(?:ketamine|esketamine|spravato|infusions?|injection
 
 
 def _read(sentence: str, money: Money, prev_end: int, block: Block, card: list[Block],
-          earlier: list, page_route: str | None, doc_blocks: list[Block] = (), host: str = ""
-          ) -> list[PriceQuote] | None:
+          earlier: list, page_route: str | None, doc_blocks: list[Block] = (), host: str = "",
+          guide: bool = False, iv_page: bool = False) -> list[PriceQuote] | None:
     if money.low < MIN_AMOUNT or money.low > MAX_AMOUNT:
         return None
     levels = _levels(sentence, money, prev_end, block, card)
@@ -482,7 +535,12 @@ def _read(sentence: str, money: Money, prev_end: int, block: Block, card: list[B
         return None
     if _PATIENT_RE.search(clause):
         return None                   # what a patient paid, in a patient's words
+    if _DRUG_COST_RE.search(clause) and not _OWN_VOICE_RE.search(phrase):
+        return None                   # "the medication alone costs $600": a drug-cost aside (the realweb README)
     voice = _voice(sentence, money, levels, block, card, host)
+    if guide and voice in (DEFINITE, OWN) and not _OWN_VOICE_RE.search(sentence) and block.index >= 0 \
+            and _named_provider(sentence, host) is not True:
+        voice = UNCLEAR               # a cost guide's table or plain figures: the market's, unless "we" speaks
     if voice is None:
         return None                   # another provider's price
     if voice == UNCLEAR and not _MARKET_LIKE_RE.search(phrase) and not _SPAN_RE.search(phrase) \
@@ -509,7 +567,7 @@ def _read(sentence: str, money: Money, prev_end: int, block: Block, card: list[B
         inside_brackets = sentence[:money.start].count("(") > sentence[:money.start].count(")")
         if inside_brackets or _EQUIV_RE.search(phrase):
             return None
-    routes = _routes(levels, card, block, kind, page_route)
+    routes = _routes(levels, card, block, kind, page_route, iv_page)
     text = sentence if not card or len(L.words(MONEY_RE.sub("", sentence))) >= 3 else f"{card[0].text} — {sentence}"
     open_ended = money.high is None and bool(
         _STARTING_RE.search(sentence[max(prev_end, money.start - 40):money.start])
@@ -527,17 +585,17 @@ def _read(sentence: str, money: Money, prev_end: int, block: Block, card: list[B
 #   card or the page's structured offers ("Cost – $550 per infusion", "IV infusion | $450").
 # - PARAGRAPH: a plain statement in a paragraph where the provider speaks ("We meet on
 #   Tuesdays. The cost is $40 per session."): published, less sure.
-# - UNCLEAR: none of these, or market-like wording that is not conclusive ("prices range from",
-#   "insurance may", a wide range): held back for a curator, never published as the
-#   provider's (crawler.extract.confidence).
-# A price named as another provider's ("At the Lakeside Ketamine Clinic, infusions cost
-# $500" on a site that is not Lakeside's) is not read at all.
 # - DEFINITE: a plain statement of a fee, no provider named, no hedge ("Booster infusions are
 #   $425."): on a provider's page that is its fee; published, less sure.
+# - UNCLEAR: none of these, or market-like wording that is not conclusive ("prices range from",
+#   "insurance may", "about $900", a wide range, a cost guide's plain figures): held back for
+#   a curator, never published as the provider's (crawler.extract.confidence.VOICE_CAP).
+# A price named as another provider's ("At the Lakeside Ketamine Clinic, infusions cost
+# $500" on a site that is not Lakeside's), or an outside prescriber's, is not read at all.
 OWN, PARAGRAPH, DEFINITE, UNCLEAR = "own", "paragraph", "definite", "unclear"
 
 _OWN_VOICE_RE = re.compile(
-    r"\b(?:we|we'?re|we'?ve|we'?ll|our|ours|us|here at|at our|in our|this clinic|this practice|this office)\b|"
+    r"\b(?:we|we'?re|we'?ve|we'?ll|our|ours|(?-i:us|Us)|here at|at our|in our|this clinic|this practice|this office)\b|"
     r"\bwe[’']|\bI\s+(?:charge|offer|provide|bill|ask|accept|work)\b|\bmy\s+(?:fees?|rates?|prices?|practice|office|"
     r"sessions?|clients?)\b", re.I)
 # a patient telling what they paid: not a provider's price
@@ -565,11 +623,16 @@ _OUTSIDE_PROVIDER_RE = re.compile(
     r"\b(?:partner|outside|external|referring|independent|collaborating|affiliated)\s+(?:physicians?|prescribers?|"
     r"doctors?|psychiatrists?|providers?|clinics?|practices?|medical (?:team|group|provider)s?)\b|"
     r"\bbilled (?:separately )?by (?:the|their|a|an)\b|\btheir (?:practice|office|clinic|fees?)\b", re.I)
+# what the drug itself costs, not a fee for treatment
+_DRUG_COST_RE = re.compile(
+    r"\b(?:medication|drug|medicine|spray|device)s?\s+(?:itself|alone|costs?)\b|\b(?:drug|medication|wholesale|"
+    r"acquisition) (?:costs?|prices?)\b|\bper (?:vial|device|bottle|milligram|mg)\b|\bthe (?:drug|medication)'s (?:cost|price)\b",
+    re.I)
 # a range this wide, with no provider speaking, is a span of what clinics charge
 WIDE_RANGE = 1.8
 # a label and an amount, no verb: a line of a price list ("Cost – $550 per infusion")
 _STATEMENT_RE = re.compile(
-    r"\bcost\b(?!\s*[:–—|-])|\b(?:is|are|was|were|be|been|costs|costing|run|runs|range|ranges|charge|charges|charged|pay|pays|"
+    r"\bcost\b(?!\s*[:–—|-])|\b(?:is|are|was|were|be|been|costs|costing|run|runs|range|ranges|charge|charges|charged|(?<!-)pay|pays|"
     r"can|may|might|could|would|should|will|average|averages|expect|spend|spent|said|says)\b|['’]s\b", re.I)
 # a provider's name: capitalised words ending in a word for a practice
 _PRACTICE_NAME_RE = re.compile(
@@ -619,6 +682,35 @@ def _price_line(sentence: str, block: Block) -> bool:
 def _definite(clause: str, sentence: str, money: Money) -> bool:
     lead = sentence[max(0, money.start - 30):money.start]
     return bool(_DEFINITE_RE.search(lead)) and not _MODAL_RE.search(clause) and not L.GENERAL_RE.search(clause)
+
+
+# "How Much Does Ketamine Cost?", "Ketamine Therapy Cost Guide", "The Average Cost of …": a
+# page titled as a cost guide, not as a provider's fee list
+_GUIDE_TITLE_RE = re.compile(
+    r"\bhow much (?:does|do|is|are|will)\b|\bcost guide\b|\bprice guide\b|\baverage (?:cost|price)s?\b|"
+    r"\bwhat (?:does|do|will) (?:\w+\s+){0,4}cost\b|\bcost of (?:ketamine|spravato|esketamine|an? )|"
+    r"\b(?:is|are) (?:\w+\s+){0,3}(?:covered|worth)\b|\bketamine (?:therapy |treatment |infusion )?costs?\b", re.I)
+
+
+_GUIDE_PATH_RE = re.compile(r"how-much|average-(?:cost|price)|cost-of-|costs?-guide|price-guide|what-does-[\w-]*cost|"
+                            r"insurance-cover|is-[\w-]*covered|costs?-(?:and|factors|explained|breakdown)", re.I)
+
+
+def _cost_guide_title(doc: Document) -> bool:
+    """Whether the page is titled as a cost guide: its address, its title, its first heading,
+    or (plain text) its first lines, with no provider speaking in it."""
+    if _GUIDE_PATH_RE.search(urlsplit(doc.url).path):
+        return True
+    first = [b.text for b in doc.blocks if b.region == MAIN][:3]   # plain text: a menu line may come first
+    heads = [doc.title or ""] + [b.text for b in doc.blocks if b.is_heading][:1] + first
+    host = _host_label(doc.url)
+    return any(len(L.words(h)) <= 16 and _GUIDE_TITLE_RE.search(h) and not _OWN_VOICE_RE.search(h)
+               and _named_provider(h, host) is not True and not (host and _host_named(h, host)) for h in heads)
+
+
+def _host_named(text: str, host: str) -> bool:
+    """"… Cost at Willowbrook?" on willowbrookketamine.example: the site's own name."""
+    return any(len(w) >= 5 and w not in _GENERIC_NAME_WORDS and w in host for w in re.findall(r"[a-z0-9]+", text.lower()))
 
 
 def _voice(sentence: str, money: Money, levels: list[tuple[str, str]], block: Block, card: list[Block],
@@ -701,7 +793,7 @@ _LEADS_TO_RE = re.compile(
     r"starting|beginning)\s+){0,3}[\w-]+(?:\s+[\w-]+)?", re.I)
 
 
-def _routes(levels, card, block, kind, page_route) -> list[str | None]:
+def _routes(levels, card, block, kind, page_route, iv_page: bool = False) -> list[str | None]:
     """Route(s) of a price; consultations and other fees only from their own words."""
     own_only = kind in ("consultation", "other")
     for name, text in levels:
@@ -709,7 +801,7 @@ def _routes(levels, card, block, kind, page_route) -> list[str | None]:
             continue
         if own_only:
             text = _LEADS_TO_RE.sub(" ", text)
-        rs = routes_in(text)
+        rs = routes_in(text, iv_page=iv_page)
         if not rs:
             continue
         if name in ("phrase", "segment") or len(rs) == 1:
@@ -717,7 +809,7 @@ def _routes(levels, card, block, kind, page_route) -> list[str | None]:
         return [None]              # several routes named around it: do not guess
     if not own_only:
         for heading in reversed(block.headings[-2:]):
-            rs = routes_in(heading)
+            rs = routes_in(heading, iv_page=iv_page)
             if rs:
                 return rs if len(rs) == 1 else [None]
         if page_route:

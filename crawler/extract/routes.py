@@ -105,7 +105,7 @@ _ANY_ROUTE_RE = re.compile(r"IV|I\.V|IM|I\.M|intravenous|infusion|intramuscular|
                            r"nasal|lozenge|troche|RDT|dissolv|sublingual|oral|drip", re.I)
 
 
-def mentions(text: str, *, spravato_page: bool = False) -> list[Mention]:
+def mentions(text: str, *, spravato_page: bool = False, iv_page: bool = False) -> list[Mention]:
     """Route mentions in a piece of text (ketamine services only). On a page that names
     Spravato, a nasal spray that is not said to be compounded or racemic is Spravato."""
     if not _ANY_ROUTE_RE.search(text):
@@ -123,7 +123,12 @@ def mentions(text: str, *, spravato_page: bool = False) -> list[Mention]:
                 route_here = "spravato"
             else:
                 route_here = route
-            if route_here in ("iv", "im") and _non_ketamine_context(text, m.start(), m.end()):
+            if route_here in ("iv", "im", "oral") and _non_ketamine_context(text, m.start(), m.end()):
+                continue
+            if key == "im_ci" and _BARE_INJECTION_RE.fullmatch(m.group(0)) \
+                    and not _im_injection(text, m.start(), m.end(), iv_page):
+                # a bare "injection" may be an IV one (the realweb README): not coded
+                taken.append((m.start(), m.end()))
                 continue
             if _FACILITY_AFTER_RE.match(text[m.end():]) and _OTHER_FACILITY_RE.search(text[:m.start()]):
                 # "an infusion center", "a certified Spravato clinic": another facility
@@ -142,17 +147,40 @@ def mentions(text: str, *, spravato_page: bool = False) -> list[Mention]:
     return merged
 
 
-def _non_ketamine_context(text: str, start: int, end: int) -> bool:
+_BARE_INJECTION_RE = re.compile(r"injections?|injectables?", re.I)
+_IV_WORDS_RE = re.compile(r"\bIV\b|\bintravenous(?:ly)?\b|\binfusions?\b", re.I)
+_MUSCLE_RE = re.compile(r"\b(?:muscles?|intramuscular(?:ly)?|IM|arm|shoulders?|thighs?|deltoid|glute\w*|shots?)\b", re.I)
+_SUBCUTANEOUS_RE = re.compile(r"\b(?:subcutaneous(?:ly)?|sub-?q|under the skin)\b", re.I)
+
+
+def _im_injection(text: str, start: int, end: int, iv_page: bool = False) -> bool:
+    """An injection is IM when it goes into a muscle, or is listed apart from IV ("IV infusions
+    and injections", or on a page that names IV elsewhere); a subcutaneous one has no code."""
+    window = text[max(0, start - 80):end + 80]
+    if _SUBCUTANEOUS_RE.search(window):
+        return False
+    return bool(_MUSCLE_RE.search(window) or iv_page or _IV_WORDS_RE.search(text))
+
+
+# oral medicines that are not ketamine: "antidepressants taken orally"
+_OTHER_ORAL_RE = re.compile(r"\b(?:antidepressants?|ssris?|snris?|pills?|medications?|medicines?|drugs?|supplements?|"
+                            r"tablets? of (?!ketamine)\w+|lithium|naltrexone|buprenorphine)\b", re.I)
+
+
+def _non_ketamine_context(text: str, start: int, end: int, route: str = "") -> bool:
     left = text[max(0, start - 60):start]
     right = text[end:end + 60]
     window_words = (" ".join(L.words(left)[-6:]) + " " + text[start:end] + " " + " ".join(L.words(right)[:6]))
-    return bool(NON_KETAMINE_RE.search(window_words)) and not KETAMINE_RE.search(window_words)
+    if KETAMINE_RE.search(window_words):
+        return False
+    return bool(NON_KETAMINE_RE.search(window_words)) or bool(
+        re.match(r"(?i)oral|by mouth|sublingual|buccal", text[start:end]) and _OTHER_ORAL_RE.search(window_words))
 
 
-def routes_in(text: str) -> list[str]:
+def routes_in(text: str, *, iv_page: bool = False) -> list[str]:
     """Routes mentioned positively in a short text (a price line, a heading)."""
     out = []
-    for m in mentions(text):
+    for m in mentions(text, iv_page=iv_page):
         if _DIRECT_NEG_RE.search(text[:m.start][-40:]):
             continue
         if m.route not in out:
@@ -237,6 +265,12 @@ _DESCRIBING_RE = re.compile(r"\b(?:is|are|can|may|be|given|administered|taken|de
                             r"routes?|methods?)\b", re.I)
 
 
+# "these options", "both treatments", "either of them": routes named just before
+_ANAPHORIC_OFFER_RE = re.compile(
+    r"\b(?:these|both|either of these|all of these|each of these)\s+(?:\w+\s+)?(?:options|treatments|therapies|"
+    r"approaches|services|modalities|forms)\b.*?|\b(?:offer|provide|explore|choose|receive|access)\w*\s+(?:both|either)\b",
+    re.I)
+_AT_NAME_RE = re.compile(r"\b[Aa]t\s+(?:the\s+)?[A-Z][\w&'’-]*(?:\s+[A-Z&][\w&'’-]*)+")
 _VERSUS_RE = re.compile(r"\b(?:vs\.?|versus|compared (?:to|with)|or)\b|\bdifference between\b", re.I)
 
 
@@ -266,14 +300,26 @@ def _enumerates_forms(text: str, found: list[Mention]) -> bool:
 def find(doc: Document, data: Structured, *, n_locations: int = 1) -> RouteFindings:
     detail = {r: RouteEvidence() for r in ROUTES}
     spravato_page = any(_SPRAVATO_RE.search(s.text) for s in sentences(doc))
+    iv_page = any(_IV_WORDS_RE.search(s.text) for s in sentences(doc))
+    recent: list[tuple[int, set[str]]] = []      # (block index, routes) of the last sentences
     for s in sentences(doc):
         if s.question:
             continue
         text = s.text
+        # "At Harbor Psychiatry, patients can explore these options": the provider offers the
+        # routes the sentences just before it described
+        if _ANAPHORIC_OFFER_RE.search(text) and (L.OWN_RE.search(text) or _AT_NAME_RE.search(text)) \
+                and not L.NEGATION_RE.search(text):
+            for index, rs in recent[-4:]:
+                if s.block.index - index <= 2:
+                    for r in rs:
+                        detail[r].weak.append(text)
         # a plain "nasal spray" under a Spravato heading is Spravato
         under_spravato = bool(s.block.headings and _SPRAVATO_RE.search(s.block.headings[-1])
                               and not _RACEMIC_NASAL_RE.search(text))
-        found = mentions(text, spravato_page=spravato_page)
+        found = mentions(text, spravato_page=spravato_page, iv_page=iv_page)
+        if found:
+            recent.append((s.block.index, {m.route for m in found if m.route != "intranasal_ketamine"}))
         if _enumerates_forms(text, found) or _compares_routes(text, found):
             continue
         for m in found:
@@ -315,7 +361,10 @@ def find(doc: Document, data: Structured, *, n_locations: int = 1) -> RouteFindi
             offered.append(route)
             # the quotes the confidence weighs: the plainest first
             said = list(dict.fromkeys(ev.strong or ev.weak))
-            evidence.append({"value": route, "quote": L.quote(said[0]), "strength": "strong" if ev.strong else "weak",
+            # a short line naming the route is a service list's item ("IV Ketamine Infusions")
+            strength = "strong" if ev.strong else (
+                "label" if any(len(L.words(t)) <= 6 and not re.search(r"[.!?]\s*$", t) for t in ev.weak) else "weak")
+            evidence.append({"value": route, "quote": L.quote(said[0]), "strength": strength,
                              "more_quotes": [L.quote(t) for t in said[1:3]]})
         elif negatives:
             negated.append(route)

@@ -164,3 +164,61 @@ def test_a_page_naming_every_route_without_offering_any_is_held():
     out = _read(text, "https://alder-ketamine.example/treatments")
     assert out["routes_offered"] == []
     assert sorted(h["value"] for h in out["held_for_review"] if h["field"] == "routes_offered") == ["im", "iv", "oral"]
+
+
+@pytest.mark.parametrize("sentence, own", [
+    ("Book a free call with our care team.", {(0.0, "consultation")}),
+    ("Ketamine infusion (includes consultation): $600", {(600.0, "per_session")}),
+    ("Our first infusion, including the medical evaluation, is $650.", {(650.0, "per_session")}),
+    ("Initial consultation with our psychiatrist: $300", {(300.0, "consultation")}),
+])
+def test_what_a_fee_includes_is_not_its_kind(sentence, own):
+    assert _own(PAGE.format(sentence)) == own
+
+
+@pytest.mark.parametrize("text, offered", [
+    # an injection that could be IV is not coded; into a muscle, or apart from IV, it is IM
+    ("We provide ketamine injection therapy for depression.", []),
+    ("We give ketamine injections into the shoulder muscle.", ["im"]),
+    ("We offer IV infusions and ketamine injections.", ["im", "iv"]),
+    ("We offer subcutaneous ketamine injections.", []),
+    # other medicines taken by mouth are not oral ketamine
+    ("Antidepressants taken orally can take weeks. We give IV ketamine infusions.", ["iv"]),
+])
+def test_injections_and_other_oral_medicines(text, offered):
+    assert _read("Our services\n\n" + text + "\n", "https://alder-ketamine.example/services")["routes_offered"] == offered
+
+
+@pytest.mark.parametrize("sentence, own", [
+    ("Our ketamine-assisted psychotherapy sessions are $350.", {(350.0, "per_session")}),
+    ("Our ketamine therapy session is $400.", {(400.0, "per_session")}),
+    ("Our integration sessions are $150.", {(150.0, "other")}),
+])
+def test_a_ketamine_therapy_session_is_a_dosing_session(sentence, own):
+    assert _own(PAGE.format(sentence)) == own
+
+
+def test_a_plain_service_list_of_three_routes_is_offered():
+    text = "Our services\n\nIV Ketamine Infusions\n\nIM Ketamine\n\nSpravato Treatment\n"
+    assert _read(text, "https://alder-ketamine.example/")["routes_offered"] == ["im", "iv", "spravato"]
+
+
+def test_the_us_is_not_us():
+    assert _own(PAGE.format("In the US, an infusion typically runs $450.")) == set()
+    assert _own(PAGE.format("Across the US, a single infusion is $500 at clinics like the ones in this guide.")) == set()
+
+
+@pytest.mark.parametrize("sentence", [
+    "Without insurance, the medication alone costs $600 per session.",
+    "Generic ketamine is inexpensive, at about $10 per vial.",
+])
+def test_drug_cost_asides_are_not_prices(sentence):
+    assert _own(PAGE.format(sentence)) == set()
+
+
+def test_an_offer_of_the_options_just_described():
+    text = ("Ketamine treatment\n\nTwo forms are common: IV ketamine infusions and Spravato, an esketamine nasal spray.\n\n"
+            "At Harbor Lane Psychiatry, patients can explore both of these options with our team.\n")
+    assert _read(text, "https://harborlanepsych.example/blog/options")["routes_offered"] == ["iv", "spravato"]
+    text_no = text.replace("can explore both of these options with our team", "are seen for therapy only")
+    assert _read(text_no, "https://harborlanepsych.example/blog/options")["routes_offered"] != ["iv", "spravato"]

@@ -33,7 +33,7 @@ REALWEB_SET = Path(os.environ.get("KATDIR_REALWEB_SET") or _beside_the_clone())
 
 # Floors: the tuning part's scores when they were last raised (docs/accuracy.md), rounded down.
 FLOORS = {
-    ("routes_offered", "f1"): 0.95,
+    ("routes_offered", "f1"): 0.98,
     ("prices", "precision"): 0.95,
     ("prices", "recall"): 0.95,
     ("price_details", "f1"): 0.95,
