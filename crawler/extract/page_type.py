@@ -49,12 +49,12 @@ _BYLINE_LINE_RE = re.compile(
     r"^(?:written by|posted by|published by|author|by|words by|reviewed by|medically reviewed by)\b(?:\s*[:\-]?\s*\S.*)?$|"
     r"^\d{1,2}\s+min(?:ute)?s?(?: read)?$|^(?:illustration|photo|photograph|image)(?: credit)?\s*(?:by|:)", re.I)
 _ARTICLE_TAIL_RE = re.compile(r"\b(related posts|related articles|leave a (?:reply|comment)|share this|"
-                              r"comments|read more|tags?:|categories:|about the author|newsletter)\b", re.I)
+                              r"comments|read more|tags?:|categories:|about the author)\b", re.I)
 # what only a writer about ketamine says: reporting, guides, market figures, insurers' policies
 _REPORTING_RE = re.compile(
     r"(?:,|\.)[\"”’']?\s+(?:[A-Z][a-z]+\s+){0,3}(?:said|says|told|explained|added|wrote)\b|"
     r"\b(?:said|told)\s+(?:[A-Z][a-z]+|the|a|an)\b|"
-    r"\b(?:press release|reporters?|newsletter|subscribe|editor'?s note|for immediate release|media contacts?|"
+    r"\b(?:press release|reporters?|editor'?s note|for immediate release|media contacts?|"
     r"(?:today )?announced(?: today)?|/PRNewswire/|newswire)\b", re.I)
 _ACCORDING_RE = re.compile(r"\baccording to\b", re.I)
 _WRITER_RE = re.compile(r"\b(?:this|the following) (?:guide|article|post|blog post|report|story)\b|"
