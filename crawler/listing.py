@@ -26,6 +26,8 @@ from katdir.model import (
 )
 from katdir.normalize import site_root
 
+from .extract.confidence import PUBLISH_AT, held_back, page_unsure
+
 FACT_PAGE_TYPES = frozenset({"clinic", "other"})
 INSURANCE_KEYS = INSURANCE_FIELDS
 PRICE_KEYS = ("route", "kind", "amount_min", "amount_max", "currency", "sessions", "source_url", "quote")
@@ -36,7 +38,7 @@ MAX_EVIDENCE_PER_FIELD = 5
 # Facts the extractor is less sure of than this (crawler.extract.confidence), and every fact
 # of a page whose type is that unsure, are held back from the listing: they go to the
 # curators' queue with their quotes (`held_facts`) instead of into a public clinic.
-MIN_CONFIDENCE = 0.6
+MIN_CONFIDENCE = PUBLISH_AT
 MAX_HELD_FACTS = 20
 # Evidence is filed under the listing's field names.
 EVIDENCE_FIELD_NAMES = {"routes_offered": "routes"}
@@ -142,7 +144,7 @@ def hold_uncertain(pages: list[Mapping[str, Any]], min_confidence: float = MIN_C
         page = dict(page)
         scores = page.get("confidence") or {}
         page_score = scores.get("page_type")
-        unsure_page = page_score is not None and page_score < min_confidence
+        unsure_page = page_unsure(page_score)
         route_quotes = {}
         for item in (page.get("evidence") or {}).get("routes_offered") or ():
             if isinstance(item, Mapping):
@@ -150,7 +152,7 @@ def hold_uncertain(pages: list[Mapping[str, Any]], min_confidence: float = MIN_C
         routes = []
         for route in page.get("routes_offered") or ():
             score = (scores.get("routes_offered") or {}).get(route)
-            if unsure_page or (score is not None and score < min_confidence):
+            if held_back(score, page_score, min_confidence):
                 held.append(_held("routes", route, page_score if unsure_page else score, unsure_page,
                                   page["url"], route_quotes.get(route)))
             else:
@@ -158,7 +160,7 @@ def hold_uncertain(pages: list[Mapping[str, Any]], min_confidence: float = MIN_C
         prices = []
         for price in page.get("prices") or ():
             score = price.get("confidence") if isinstance(price, Mapping) else None
-            if unsure_page or (score is not None and score < min_confidence):
+            if held_back(score, page_score, min_confidence):
                 value = {key: price.get(key) for key in PRICE_KEYS if key != "quote"}
                 held.append(_held("prices", value, page_score if unsure_page else score, unsure_page,
                                   page["url"], _clean(price.get("quote"))))

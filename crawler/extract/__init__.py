@@ -32,13 +32,15 @@ DESIGN_KEYS = ("name", "routes_offered", "prices", "conditions", "therapy_integr
 DESIGN_PRICE_KEYS = ("amount_min", "amount_max", "route", "kind", "sessions", "quote")
 # printed after the docs/architecture.md §4 keys: what kind of page the facts were read from, and each
 # price's currency (a non-USD price must never be read as dollars)
-PRINTED_EXTRA_KEYS = ("page_type",)
+# and the routes and prices held back for a curator (crawler.extract.confidence.PUBLISH_AT):
+# they are not the provider's published facts, so they are printed apart
+PRINTED_EXTRA_KEYS = ("page_type", "held_for_review")
 PRINTED_PRICE_EXTRA_KEYS = ("currency",)
 
 NON_CLINIC_TYPES = ("article", "directory")
 
 
-def extract_page(content: str | bytes, url: str, *, content_type: str = "text/html") -> dict:
+def extract_page(content: str | bytes, url: str, *, content_type: str = "text/html", explain: bool = False) -> dict:
     """Extract the facts one page states about the clinic that publishes it.
 
     On article and directory pages no price, route or other clinic fact is reported: a cost
@@ -68,7 +70,8 @@ def extract_page(content: str | bytes, url: str, *, content_type: str = "text/ht
     other_entries = directory.looks_like_directory_entries(entries, urlsplit(url).netloc)
     route_findings = routes.find(doc, data, n_locations=len(locations))
     own_prices = prices.find(doc, data, route_findings.offered)
-    kind = page_type.classify(doc, data, entries=other_entries, own_prices=len(own_prices),
+    stated_prices = sum(1 for p in own_prices if p.voice != prices.UNCLEAR)
+    kind = page_type.classify(doc, data, entries=other_entries, own_prices=stated_prices,
                               external_hosts=directory.external_hosts(doc),
                               phones=sum(1 for p in phones if p.region == MAIN))
     clinic_page = kind not in NON_CLINIC_TYPES
@@ -104,6 +107,7 @@ def extract_page(content: str | bytes, url: str, *, content_type: str = "text/ht
     hours = hours or contact.hours_from_text(doc)
     emails = contact.find_emails(doc)
 
+    shown_prices = sorted(own_prices, key=lambda p: (p.kind, p.amount_min, p.route or "")) if clinic_page else []
     result = {
         "name": name,
         "routes_offered": route_findings.offered if clinic_page else [],
@@ -112,8 +116,8 @@ def extract_page(content: str | bytes, url: str, *, content_type: str = "text/ht
             {"amount_min": p.amount_min, "amount_max": p.amount_max if (p.amount_max is not None or p.open_ended)
              else p.amount_min, "route": p.route, "kind": p.kind,
              "sessions": p.sessions, "quote": p.quote, "currency": p.currency, "source_url": url}
-            for p in sorted(own_prices, key=lambda p: (p.kind, p.amount_min, p.route or ""))
-        ] if clinic_page else [],
+            for p in shown_prices
+        ],
         "conditions": conds,
         "therapy_integrated": therapy,
         "insurance": ins,
@@ -141,14 +145,36 @@ def extract_page(content: str | bytes, url: str, *, content_type: str = "text/ht
     }
     if kind == "directory":
         result["directory_entries"] = entries
-    return confidence.assess(result, doc, data)
+    if explain:
+        result["page_type_features"] = dict(doc.cache["page_type_features"])
+    return confidence.assess(result, doc, data, price_voices=[p.voice for p in shown_prices])
 
 
 def design_view(result: dict) -> dict:
-    """What `katdir extract` prints: the JSON of docs/architecture.md §4, then the page type;
-    prices carry their currency."""
-    view = {k: result[k] for k in (*DESIGN_KEYS, *PRINTED_EXTRA_KEYS)}
-    view["prices"] = [{k: p[k] for k in (*DESIGN_PRICE_KEYS, *PRINTED_PRICE_EXTRA_KEYS)} for p in result["prices"]]
+    """What `katdir extract` prints: the JSON of docs/architecture.md §4 with the facts a listing
+    would publish, then the page type and the facts held for a curator; prices carry their
+    currency."""
+    scores = result.get("confidence") or {}
+    page_score = scores.get("page_type")
+    route_scores = scores.get("routes_offered") or {}
+    held = []
+    routes_shown = []
+    for route in result["routes_offered"]:
+        if confidence.held_back(route_scores.get(route), page_score):
+            held.append({"field": "routes_offered", "value": route, "confidence": route_scores.get(route)})
+        else:
+            routes_shown.append(route)
+    prices_shown = []
+    for price in result["prices"]:
+        shown = {k: price[k] for k in (*DESIGN_PRICE_KEYS, *PRINTED_PRICE_EXTRA_KEYS)}
+        if confidence.held_back(price.get("confidence"), page_score):
+            held.append({"field": "prices", "value": shown, "confidence": price.get("confidence")})
+        else:
+            prices_shown.append(shown)
+    view = {k: result[k] for k in DESIGN_KEYS}
+    view["routes_offered"], view["prices"] = routes_shown, prices_shown
+    view["page_type"] = result["page_type"]
+    view["held_for_review"] = held
     return view
 
 

@@ -25,11 +25,28 @@ PLAUSIBLE = {
     "consultation": (0, 1_000),
     "other": (0, 5_000),
 }
-CONFLICT = 0.4  # one sign against the page's type puts its facts under the crawler's threshold
+# Facts under this are held back from the public listing (crawler.listing) and sent to the
+# curators' queue with their quotes; `katdir extract` prints them apart, as held for review,
+# never as the provider's routes or prices. Every fact of a page whose type is that unsure
+# is held too.
+PUBLISH_AT = 0.6
+# The page type's model (crawler.extract.page_type.confidence) gives the probability of the
+# type it chose: 0.55 is where it leans on its prior alone, with little evidence either way
+# (a short pricing or condition page of a clinic). A page is unsure, and all its facts held,
+# only when another type comes closer than that.
+PAGE_TYPE_BAR = 0.55
+# How plainly a price is stated as the provider's own (crawler.extract.prices): the most a
+# price in that voice can score. An unclear voice is held for a curator.
+VOICE_CAP = {"own": 1.0, "paragraph": 0.75, "definite": 0.7, "unclear": 0.45}
+CONFLICT = 0.4  # one sign in the page's metadata against its type puts its facts under the threshold
+# an article-like address alone weighs less: the page-type rules have weighed it already, and
+# providers keep pages that state their own offer under /blog/ too
+ADDRESS_CONFLICT = 0.25
 LONG_QUOTE = 180  # characters: a fee line is short; a long quote is prose or cells run together
 
+# (a span such as "range from" is weighed with the provider's voice in crawler.extract.prices)
 _MARKET_RE = re.compile(r"\b(average|typically|national(?:ly)?|most clinics|many clinics|other clinics|"
-                        r"range[sd]? from|can cost|may cost|could cost|expect to pay|elsewhere|market)\b", re.I)
+                        r"can cost|may cost|could cost|expect to pay|elsewhere|market)\b", re.I)
 # a route named in a general description, an example or a comparison, not as an offer
 _HEDGE_RE = re.compile(r"\b(such as|for example|e\.g\.|unlike|compared (?:to|with)|some clinics|some providers|"
                        r"other clinics|in general|generally|can be (?:given|administered|delivered|taken)|"
@@ -50,7 +67,7 @@ def page_type_confidence(doc: Document, data: Structured, kind: str) -> float:
         score -= 0.3
     if kind == "clinic":  # each sign of an article or a list on a page typed as a clinic's
         if _ARTICLE_URL_RE.search(urlsplit(doc.url).path):
-            score -= CONFLICT
+            score -= ADDRESS_CONFLICT
         if doc.meta.get("og:type", "").lower() == "article" or doc.meta.get("article:published_time"):
             score -= CONFLICT
         if data.has_type(ARTICLE_TYPES | LIST_TYPES):
@@ -58,7 +75,7 @@ def page_type_confidence(doc: Document, data: Structured, kind: str) -> float:
     return _clamp(score)
 
 
-def price_confidence(price: dict) -> float:
+def price_confidence(price: dict, voice: str = "own") -> float:
     score = 0.95
     if price.get("route") is None:
         score -= 0.15
@@ -75,33 +92,65 @@ def price_confidence(price: dict) -> float:
         score -= 0.4
     if (price.get("currency") or "USD") != "USD":
         score -= 0.1
-    return _clamp(score)
+    return _clamp(min(score, VOICE_CAP.get(voice, 1.0)))
 
 
-def route_confidence(quotes: list[str]) -> float:
-    """More places that state a route, plainly, make it surer; a hedge or comparison less."""
+def page_unsure(page_score: float | None) -> bool:
+    """Whether a page's type is too unsure for any of its facts to be published."""
+    return page_score is not None and page_score < PAGE_TYPE_BAR
+
+
+def held_back(score: float | None, page_score: float | None, threshold: float = PUBLISH_AT) -> bool:
+    """Whether a fact is held for a curator instead of published: its own confidence is under
+    the threshold, or its page's type is unsure (facts without a confidence are published)."""
+    return page_unsure(page_score) or (score is not None and score < threshold)
+
+
+DESCRIBED = 0.5  # each of three or more routes a page names without the provider speaking
+FAQ_TOPIC = 0.65  # the one treatment a provider's FAQ asks about, never stated as an offer
+
+
+def route_confidence(quotes: list[str], *, strong: bool = False, faq: bool = False) -> float:
+    """A route the provider states as its own ("we offer", a service list) is sure; otherwise
+    more places that state it, plainly, make it surer; a hedge or comparison less."""
+    if strong:
+        return 0.95
+    if faq:
+        return FAQ_TOPIC
     if not quotes:
         return 0.7  # stated in structured data or a heading only
     plain = [q for q in quotes if not _HEDGE_RE.search(q)]
     if len(plain) >= 2:
-        return 0.95
+        return 0.85
     if plain:
-        return 0.8
+        return 0.75
     return 0.5
 
 
-def assess(result: dict, doc: Document, data: Structured) -> dict:
+def assess(result: dict, doc: Document, data: Structured, *, price_voices: list[str] = ()) -> dict:
     """Add ``confidence`` to each price and a ``confidence`` section (page type, each route)
-    to an ``extract_page`` result; returns the result."""
-    page = page_type_confidence(doc, data, result.get("page_type") or "other")
-    for price in result.get("prices") or ():
-        price["confidence"] = _clamp(min(price_confidence(price), page + 0.05))
+    to an ``extract_page`` result; ``price_voices``: how plainly each price is stated as the
+    provider's own (crawler.extract.prices); returns the result."""
+    # the page type's own model says how near the page is to the boundary between types
+    page = min(page_type_confidence(doc, data, result.get("page_type") or "other"),
+               result.get("page_type_confidence", 1.0))
+    voices = list(price_voices)
+    for i, price in enumerate(result.get("prices") or ()):
+        voice = voices[i] if i < len(voices) else "own"
+        price["confidence"] = _clamp(min(price_confidence(price, voice), page + 0.05))
     quotes: dict[str, list[str]] = {}
+    strength: dict[str, str] = {}
     for item in (result.get("evidence") or {}).get("routes_offered") or ():
-        quotes.setdefault(item.get("value"), []).append(item.get("quote") or "")
+        quotes.setdefault(item.get("value"), []).extend([item.get("quote") or "", *(item.get("more_quotes") or ())])
+        strength[item.get("value")] = item.get("strength") or "weak"
+    # three or more routes, none stated as the provider's own: a description of the ways
+    # ketamine is given (a guide read as a clinic page) more than a menu of services
+    described = len(strength) >= 3 and not {"strong", "label"} & set(strength.values())
     result["confidence"] = {
         "page_type": page,
-        "routes_offered": {r: _clamp(min(route_confidence(quotes.get(r, [])), page + 0.05))
+        "routes_offered": {r: _clamp(min(route_confidence(quotes.get(r, []), strong=strength.get(r) == "strong",
+                                                          faq=strength.get(r) == "faq"),
+                                     DESCRIBED if described else 1.0, page + 0.05))
                            for r in result.get("routes_offered") or ()},
     }
     return result

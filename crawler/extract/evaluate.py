@@ -222,6 +222,11 @@ def build_parser(prog: str = "python -m crawler.extract.evaluate") -> argparse.A
                              "(split by host); default all")
     parser.add_argument("--ids", help="with --set: only these page ids (comma-separated)")
     parser.add_argument("--worst", type=int, default=10, help="with --set: how many of the worst pages to list")
+    parser.add_argument("--page-type-cv", action="store_true",
+                        help="with --set: refit the page type's article weights leaving one host out at a time "
+                             "and print the accuracy with the prior, the fit and the cross-validation")
+    parser.add_argument("--cv-lambda", type=float, default=None,
+                        help="with --page-type-cv: the L2 pull to the prior weights (default: page_type_fit.LAMBDA)")
     parser.add_argument("--root", type=Path, default=FIXTURE_WEB, help="the fixture web folder")
     parser.add_argument("--errors", action="store_true", help="list every page whose extraction differs from the truth")
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
@@ -233,6 +238,15 @@ def main_set(args: argparse.Namespace) -> dict:
         raise scoring.SetError(f"--part {args.part}: with --set the parts are {', '.join(scoring.SET_PARTS)} or all")
     pages = scoring.select(scoring.load_set(args.labelled_set), args.part,
                            [i.strip() for i in args.ids.split(",") if i.strip()] if args.ids else None)
+    if args.page_type_cv:
+        from . import page_type_fit
+
+        lam = page_type_fit.LAMBDA if args.cv_lambda is None else args.cv_lambda
+        if lam < 0:
+            raise scoring.SetError(f"--cv-lambda {lam}: the L2 pull must be 0 or more")
+        cv = page_type_fit.cross_validate(pages, lam=lam)
+        print(json.dumps(cv, indent=2) if args.json else page_type_fit.format_report(cv))
+        return cv
     report = scoring.evaluate_set(pages)
     if args.json:
         print(json.dumps(scoring.as_json(report), indent=2))

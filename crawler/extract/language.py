@@ -101,8 +101,8 @@ def strip_qa_prefix(sentence: str) -> str:
 # -- cues -----------------------------------------------------------------------------------
 
 OWN_RE = re.compile(
-    r"\b(we|we'?re|we'?ve|we'?ll|our|ours|us|here at|at our|in our|this clinic|this practice|"
-    r"this office)\b|\bwe[’']", re.I)
+    r"\b(we|we'?re|we'?ve|we'?ll|our|ours|(?-i:us|Us)|here at|at our|in our|this clinic|this practice|"
+    r"this office)\b|\bwe[’']", re.I)   # "US" is the country
 
 # Market prices and other third parties: enough on their own to make a price not the clinic's.
 MARKET_RE = re.compile(
@@ -150,7 +150,8 @@ CONTRAST_INLINE_RE = re.compile(
 THIRD_PARTY_RE = re.compile(
     r"(?<!our )\b(?:some|many|most|other|traditional|typical|conventional|certain|few)\s+(?:\w+\s+)?"
     r"(?:practices|clinics|providers|centers|centres|doctors|physicians|places|offices|programs|"
-    r"psychiatrists|insurers|plans)\b|\b(?:hospitals|they|researchers|scientists|studies)\b", re.I)
+    r"psychiatrists|prescribers|clinicians|therapists|insurers|plans|companies|startups|services)\b|"
+    r"\b(?:online|telehealth|mail-order|direct-to-consumer)\s+(?:companies|services|providers|startups|platforms)\b|\b(?:hospitals|they|researchers|scientists|studies)\b", re.I)
 GENERAL_INFO_RE = re.compile(
     r"\b(can be (?:given|administered|delivered|taken|used|prescribed)|may be (?:given|administered|delivered)|"
     r"there are (?:several|many|different|a few|\w+) (?:ways|routes|forms|options|types)|several ways|"
@@ -161,11 +162,18 @@ GENERAL_INFO_RE = re.compile(
     # definitions: "Spravato is an FDA-approved nasal spray", "esketamine was approved in 2019"
     r"(?:is|was|are|were) (?:an? |the )?(?:first |only )?(?:FDA[- ])?approved|"
     r"(?:is|was) (?:an? )?(?:prescription |dissociative |anesthetic |novel )?(?:medication|medicine|drug|derivative)|"
+    # "Spravato is a nasal spray of esketamine": what a treatment is, not who gives it
+    r"(?:is|are) (?:an? |the )(?:\w+ ){0,2}(?:nasal sprays?|sprays?|tablets?|lozenges?|troches?|molecules?|"
+    r"compounds?|enantiomers?|formulations?)|"
     r"works by|acts on|mechanism|(?:is|are) (?:an? )?(?:\w+ ){0,2}(?:form|version|type|kind) of|"
     # where a treatment is given in general, and its history
     r"(?:only )?available (?:only )?(?:at|through|in) (?:select|certified|some|many|specific|participating|approved)|"
     r"(?:typically|usually|generally|commonly|often|traditionally) (?:given|administered|delivered|used)|"
-    r"studied|(?:has|have) been used|for decades)\b", re.I)
+    r"studied|(?:has|have) been used|for decades|derived from|(?:also )?available as)\b", re.I)
+# what patients ask about or tried before, even "our patients": not what is given here
+PATIENT_HISTORY_RE = re.compile(
+    r"\b(?:ask|asks|asked|asking|wonder|wondering|curious|heard) (?:about|whether|if|of)\b|"
+    r"\b(?:had|have|previously|already) tried\b|\bbefore coming to\b|\btried (?:and failed|without)\b", re.I)
 
 
 def words(text: str) -> list[str]:

@@ -17,16 +17,22 @@ that says something decides:
   amount_min only.
 
 Not the clinic's prices, and never reported: market and average prices ("nationally,
-infusions cost $400–$800", "most clinics charge"), third parties, per-session equivalents
-of a series ("($400 per infusion)"), savings, deposits, cancellation fees, co-pays and
-manufacturer programmes, financing instalments, free consultations, and non-ketamine
-services (vitamin drips, NAD+, hydration, Botox...). Questions are skipped.
+infusions cost $400–$800", "most clinics charge"), another provider's (named, or an outside
+prescriber's), what a patient paid, per-session equivalents of a series ("($400 per
+infusion)"), savings, deposits and booking fees, cancellation fees, co-pays and manufacturer
+programmes, financing instalments, and non-ketamine services (vitamin drips, NAD+,
+hydration, Botox...). Questions are skipped. A free consultation is a consultation price of 0.
+
+Whose price it is needs positive evidence (see "whose price it is" below): each price
+carries a ``voice`` — the provider speaks, a price line, a plain fee statement — and a price
+read in no such voice, or in market-like wording, is ``unclear``: crawler.extract.confidence
+holds it for a curator, and `katdir extract` prints it apart, never as the provider's.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from price_parser import Price
@@ -98,7 +104,7 @@ def page_currency(url: str) -> str:
 
 
 _EXCLUDE_RE = re.compile(
-    r"\b(deposits?|cancel\w*|no[- ]shows?|late fees?|fee applies|penalt\w+|save|saves|saving|savings|"
+    r"\b(deposits?|(?:booking|reservation|holding|scheduling) fees?|cancel\w*|no[- ]shows?|late fees?|fee applies|penalt\w+|save|saves|saving|savings|"
     r"discount\w*|off\b|rebate|co-?pays?|co-?payments?|coinsurance|deductibles?|out[- ]of[- ]pocket max\w*|"
     r"savings program|copay program|carepath|gift cards?|refer a friend|referral bonus|raised|revenue|"
     r"billion|million|salary|grant|donat\w+|reimburse\w*|credit of|tip)\b|\$\d+\s*off\b", re.I)
@@ -159,6 +165,7 @@ class PriceQuote:
     quote: str
     currency: str = "USD"
     open_ended: bool = False         # "from $399", "$500 or more": no upper bound
+    voice: str = "own"               # OWN, PARAGRAPH, DEFINITE or UNCLEAR: how plainly the provider states it
 
     def key(self):
         return (self.amount_min, self.amount_max, self.route, self.kind, self.sessions, self.currency)
@@ -188,7 +195,8 @@ def money_in(text: str) -> list[Money]:
         tail = _RANGE_TAIL_RE.match(text[end:])
         if tail:
             candidate = _amount(tail.group("num"))
-            if candidate is not None and candidate > low and candidate <= low * 10:
+            # "$0 - $50" is one span (under any fee), not a $50 fee
+            if candidate is not None and candidate > low and (low == 0 or candidate <= low * 10):
                 high = candidate
                 end += tail.end()
         if out and out[-1].end > m.start():
@@ -213,8 +221,23 @@ def series_count(text: str) -> int | None:
     return None
 
 
+# "Ketamine infusion (includes consultation)": what a fee includes is not its kind
+_INCLUDES_RE = re.compile(
+    r"\b(?:includ\w*|with|plus)\s+(?:an?\s+|the\s+|your\s+|one\s+|1\s+)?(?:[\w-]+\s+){0,2}?"
+    r"(?:consult\w*|evaluations?|assessments?|screenings?|integration(?:\s+sessions?)?|preparation(?:\s+sessions?)?)\b",
+    re.I)
+
+
+_KETAMINE_THERAPY_RE = re.compile(r"\bketamine[- ](?:assisted[- ])?(?:psycho)?therapy\b", re.I)
+
+
 def kind_of(text: str) -> tuple[str | None, int | None]:
     """The kind of price a piece of context speaks of, and a number of sessions."""
+    stripped = _INCLUDES_RE.sub(" ", text)
+    if stripped != text and (_SESSION_RE.search(stripped) or series_count(stripped)):
+        text = stripped
+    # "a ketamine-assisted psychotherapy session" is a dosing session, not a therapy fee
+    text = _KETAMINE_THERAPY_RE.sub("ketamine treatment", text)
     n = series_count(text)
     if _MAINT_RE.search(text):
         return "maintenance", n
@@ -241,11 +264,27 @@ def _bare(text: str) -> bool:
     return len(rest.split()) <= 1
 
 
+# a label that names a ketamine fee without naming ketamine ("Booster", "Initial consultation")
+_KETAMINE_FEE_LABEL_RE = re.compile(r"\b(?:boosters?|maintenance|series|package|bundle|consult\w*|intake|screening|"
+                                    r"dosing|integration|preparation)\b", re.I)
+
+
+def _names_ketamine_fee(label: str) -> bool:
+    return bool(KETAMINE_RE.search(label) or routes_in(label) or _KETAMINE_FEE_LABEL_RE.search(label))
+
+
 def _card(doc: Document, block: Block) -> list[Block]:
     """The blocks of the small container (a pricing card, a table cell group) around a
     short price block: its title first, then its neighbours nearest first."""
     blocks = doc.blocks
     i = block.index
+    if not block.anc and not doc.is_html:
+        # plain text: a price list's amount on its own line under its label ("Single Infusion" / "$450")
+        prev = blocks[i - 1] if i > 0 else None
+        if prev is not None and prev.region == block.region and not money_in(prev.text) and len(L.words(prev.text)) <= 8 \
+                and _names_ketamine_fee(prev.text):
+            return [prev]
+        return []
     for depth in range(len(block.anc) - 1, max(len(block.anc) - 6, 0), -1):
         anc_id = block.anc[depth]
         lo = i
@@ -312,11 +351,15 @@ def find(doc: Document, data: Structured, offered_routes: list[str]) -> list[Pri
             text = f"{label}: ${low:g}" + (f"–${high:g}" if high else "")
             units.append((text, Block(text=text, tag="li", region=MAIN, index=-1)))
     card_cache: dict[int, list[Block]] = {}
+    host = _host_label(doc.url)
+    guide = _cost_guide_title(doc)
     default_currency = _page_dollar(doc, units)
     for sentence, block in units:
         moneys = money_in(sentence)
         if not moneys:
             continue
+        if not doc.is_html and not block.headings and block.index > 0:
+            block = _under_plain_label(doc.blocks, block)
         for money in moneys:
             money.currency = money.currency or default_currency
         moneys = _cash_and_standard(sentence, moneys)
@@ -329,7 +372,8 @@ def find(doc: Document, data: Structured, offered_routes: list[str]) -> list[Pri
         prev_end = 0
         earlier: list[PriceQuote | None] = []
         for money in moneys:
-            quote = _read(sentence, money, prev_end, block, card, earlier, page_route, doc.blocks)
+            quote = _read(sentence, money, prev_end, block, card, earlier, page_route, doc.blocks, host, guide,
+                          "iv" in offered_routes)
             earlier.append(quote)
             prev_end = money.end
             if quote is None:
@@ -343,6 +387,16 @@ def find(doc: Document, data: Structured, offered_routes: list[str]) -> list[Pri
     # the same fee read once with its route and once without: keep the one with the route
     routed = {(q.amount_min, q.amount_max, q.kind, q.sessions) for q in quotes if q.route}
     return [q for q in quotes if q.route or (q.amount_min, q.amount_max, q.kind, q.sessions) not in routed]
+
+
+def _under_plain_label(blocks: list[Block], block: Block) -> Block:
+    """Plain text has no headings: a short line without an amount or a full stop right above a
+    price line ("Spravato" / "Self-pay: $850 per session") is its heading."""
+    prev = blocks[block.index - 1]
+    if prev.region == block.region and len(L.words(prev.text)) <= 6 and not money_in(prev.text) \
+            and not re.search(r"[.!?:]\s*$", prev.text) and _names_ketamine_fee(prev.text):
+        return replace(block, headings=(prev.text,))
+    return block
 
 
 _CASH_RE = re.compile(r"^\s*(?:\(\s*)?(?:cash|self[- ]pay|if paid (?:in cash|at the time of service))\b", re.I)
@@ -386,9 +440,19 @@ _FREE_CONSULT_RE = re.compile(
     r"(?:(?:initial|intake|phone|telephone|video|virtual|discovery|preliminary|first|introductory|"
     r"new[- ]patient|eligibility|consultation)\s+){0,2}"
     r"(?:consultations?|consults?|screenings?|evaluations?|assessments?|intake(?:\s+(?:phone\s+)?calls?)?|"
-    r"phone calls?|discovery calls?)\b|"
-    r"\b(?:consultations?|consults?|screenings?)\s+(?:is|are)\s+(?:always\s+)?(?:free|complimentary)\b", re.I)
+    r"(?:phone |discovery |intro |introductory |consultation |)calls?|(?:discovery|intro(?:ductory)?|consultation) "
+    r"(?:sessions?|meetings?|visits?))\b|"
+    r"\b(?:consultations?|consults?|screenings?)\s+(?:is|are)\s+(?:always\s+)?(?:free|complimentary)\b|"
+    # "Initial consultation: free", "$0 consultation", "no charge for the first consultation"
+    r"\b(?:consultations?|consults?|screenings?)\s*[:|–—-]\s*(?:free|complimentary|no charge|\$0(?:\.00)?)(?![\w.,]*\d)|"
+    r"\$0(?:\.00)?\s+(?:\w+\s+)?(?:consultations?|consults?|screenings?)\b|"
+    r"\b(?:no (?:charge|fee|cost)|free of charge) for (?:the|your|an?) (?:\w+\s+)?(?:consultations?|consults?|screenings?)\b", re.I)
 _ABOUT_RE = re.compile(r"\b(?:about|regarding|to discuss|to see (?:if|whether)|to learn)\b.*$", re.I)
+
+
+# "ask whether the clinic offers a free consultation": advice to a reader, not an offer
+_ADVICE_RE = re.compile(r"\b(?:ask(?:ing)?|look for|check (?:if|whether)|whether|if (?:the|a|your) (?:clinic|provider|practice)|"
+                        r"(?:many|most|some|several|other) (?:clinics|providers|practices|centers|programs))\b", re.I)
 
 
 def _free_consultations(doc: Document, currency: str) -> list[PriceQuote]:
@@ -396,6 +460,7 @@ def _free_consultations(doc: Document, currency: str) -> list[PriceQuote]:
     comes from its own words, or from a short subtitle right under it ("Free screening" /
     "Preliminary screening for Spravato"); what it is "about" is not its route."""
     out = []
+    host = _host_label(doc.url)
     for s in sentences(doc):
         if s.question:
             continue
@@ -404,6 +469,8 @@ def _free_consultations(doc: Document, currency: str) -> list[PriceQuote]:
             continue
         if L.MARKET_RE.search(s.text) or (L.GENERAL_RE.search(s.text) and not L.OWN_RE.search(s.text)):
             continue
+        if _ADVICE_RE.search(s.text) or L.THIRD_PARTY_RE.search(s.text) or _named_provider(s.text, host) is False:
+            continue                  # advice to readers, or other providers' free consultations
         words = _ABOUT_RE.sub(" ", _LEADS_TO_RE.sub(" ", s.text))
         rs = routes_in(words)
         nxt = doc.blocks[s.block.index + 1] if 0 <= s.block.index < len(doc.blocks) - 1 else None
@@ -436,7 +503,8 @@ _DOSING_RE = re.compile(r"\b(?:ketamine|esketamine|spravato|infusions?|injection
 
 
 def _read(sentence: str, money: Money, prev_end: int, block: Block, card: list[Block],
-          earlier: list, page_route: str | None, doc_blocks: list[Block] = ()) -> list[PriceQuote] | None:
+          earlier: list, page_route: str | None, doc_blocks: list[Block] = (), host: str = "",
+          guide: bool = False, iv_page: bool = False) -> list[PriceQuote] | None:
     if money.low < MIN_AMOUNT or money.low > MAX_AMOUNT:
         return None
     levels = _levels(sentence, money, prev_end, block, card)
@@ -465,6 +533,21 @@ def _read(sentence: str, money: Money, prev_end: int, block: Block, card: list[B
         return None
     if L.GENERAL_RE.search(clause) and not L.OWN_RE.search(sentence):
         return None
+    if _PATIENT_RE.search(clause):
+        return None                   # what a patient paid, in a patient's words
+    if _DRUG_COST_RE.search(clause) and not _OWN_VOICE_RE.search(phrase):
+        return None                   # "the medication alone costs $600": a drug-cost aside (the realweb README)
+    voice = _voice(sentence, money, levels, block, card, host)
+    if guide and voice in (DEFINITE, OWN) and not _OWN_VOICE_RE.search(sentence) and block.index >= 0 \
+            and _named_provider(sentence, host) is not True:
+        voice = UNCLEAR               # a cost guide's table or plain figures: the market's, unless "we" speaks
+    if voice is None:
+        return None                   # another provider's price
+    if voice == UNCLEAR and not _MARKET_LIKE_RE.search(phrase) and not _SPAN_RE.search(phrase) \
+            and not (money.high and money.high >= WIDE_RANGE * money.low):
+        # "IM sessions are $350 each, IV $550": the next item of a fee list the sentence began
+        stated = [q.voice for qs in earlier if qs for q in qs if q.voice != UNCLEAR]
+        voice = stated[-1] if stated else voice
     # relevance: something around it must say this is a fee for treatment
     context = " ".join(t for _, t in levels) + " " + " ".join(block.headings[-2:])
     if not _RELEVANT_RE.search(context):
@@ -484,13 +567,184 @@ def _read(sentence: str, money: Money, prev_end: int, block: Block, card: list[B
         inside_brackets = sentence[:money.start].count("(") > sentence[:money.start].count(")")
         if inside_brackets or _EQUIV_RE.search(phrase):
             return None
-    routes = _routes(levels, card, block, kind, page_route)
+    routes = _routes(levels, card, block, kind, page_route, iv_page)
     text = sentence if not card or len(L.words(MONEY_RE.sub("", sentence))) >= 3 else f"{card[0].text} — {sentence}"
     open_ended = money.high is None and bool(
         _STARTING_RE.search(sentence[max(prev_end, money.start - 40):money.start])
         or _OPEN_TAIL_RE.match(sentence[money.end:]))
-    return [PriceQuote(money.low, money.high, r, kind, sessions, L.quote(text), money.currency or "USD", open_ended)
-            for r in routes]
+    return [PriceQuote(money.low, money.high, r, kind, sessions, L.quote(text), money.currency or "USD", open_ended,
+                       voice) for r in routes]
+
+
+# --- whose price it is ----------------------------------------------------------------------
+# A price is the provider's own only where the provider states it as its own (the realweb
+# README). Own prices are rare on the real web and market figures common, so a price needs
+# positive evidence of the provider's voice, and market evidence always wins:
+# - OWN: the provider speaks in its clause or sentence ("our infusions are $450", "we
+#   charge", "at <this provider's name>"), or the price is a line of a price list, a pricing
+#   card or the page's structured offers ("Cost – $550 per infusion", "IV infusion | $450").
+# - PARAGRAPH: a plain statement in a paragraph where the provider speaks ("We meet on
+#   Tuesdays. The cost is $40 per session."): published, less sure.
+# - DEFINITE: a plain statement of a fee, no provider named, no hedge ("Booster infusions are
+#   $425."): on a provider's page that is its fee; published, less sure.
+# - UNCLEAR: none of these, or market-like wording that is not conclusive ("prices range from",
+#   "insurance may", "about $900", a wide range, a cost guide's plain figures): held back for
+#   a curator, never published as the provider's (crawler.extract.confidence.VOICE_CAP).
+# A price named as another provider's ("At the Lakeside Ketamine Clinic, infusions cost
+# $500" on a site that is not Lakeside's), or an outside prescriber's, is not read at all.
+OWN, PARAGRAPH, DEFINITE, UNCLEAR = "own", "paragraph", "definite", "unclear"
+
+_OWN_VOICE_RE = re.compile(
+    r"\b(?:we|we'?re|we'?ve|we'?ll|our|ours|(?-i:us|Us)|here at|at our|in our|this clinic|this practice|this office)\b|"
+    r"\bwe[’']|\bI\s+(?:charge|offer|provide|bill|ask|accept|work)\b|\bmy\s+(?:fees?|rates?|prices?|practice|office|"
+    r"sessions?|clients?)\b", re.I)
+# a patient telling what they paid: not a provider's price
+_PATIENT_RE = re.compile(r"\bI\s+(?:paid|spent|was (?:charged|billed|quoted))\b|\bmy\s+(?:insurance|co-?pay|plan|bill|"
+                         r"out[- ]of[- ]pocket|deductible|first (?:infusion|treatment|session))\b", re.I)
+# wording that makes a price look like a market span, short of language.MARKET_RE: what
+# patients in general pay, what to expect, yearly totals, a cost guide's voice. It outweighs
+# the provider's voice ("in our experience, most patients spend $2,000").
+_MARKET_LIKE_RE = re.compile(
+    r"\b(?:insurance|insurers?|your plan|medicare|medicaid)\s+(?:may|might|can|could|will|would|often|usually)\b|"
+    r"\b(?:some|many|most|other)\s+patients\b|\bpatients\s+(?:typically|usually|often|generally|can|may|might)\b|"
+    r"\byou(?:'ll| will| can| may| might| could)?\s+(?:likely\s+|probably\s+)?(?:expect|budget|plan for)\b|"
+    r"\b(?:per|a|each)\s+year\b|\bannual(?:ly)?\b|\bcost guide\b|\bprices?\s+(?:vary|varies|differ)\b|"
+    r"\bprice tag\b|\b(?:would|could|might)\s+(?:cost|be|run|pay|charge|total)\b|"
+    r"\bcosts? of (?:ketamine|a ketamine|an? (?:iv|im|infusion|spravato))\b", re.I)
+_APPROX_RE = re.compile(r"\b(?:about|around|approximately|roughly|nearly|close to|upwards? of|up to)\s*(?:US\$|\$|£|€)?\s*$",
+                        re.I)
+# a span, which the provider may state for its own fee ("our infusions range from $450 to
+# $500") but a market figure usually is
+_SPAN_RE = re.compile(r"\b(?:ranges?|ranging|anywhere|somewhere)\s+(?:from|between)\b|"
+                      r"\bbetween\s+(?:about\s+|roughly\s+)?(?:US\$|\$|£|€)", re.I)
+# a fee another provider charges, quoted on this provider's page (a therapist quoting the
+# prescriber's evaluation): market, by the realweb README
+_OUTSIDE_PROVIDER_RE = re.compile(
+    r"\b(?:partner|outside|external|referring|independent|collaborating|affiliated)\s+(?:physicians?|prescribers?|"
+    r"doctors?|psychiatrists?|providers?|clinics?|practices?|medical (?:team|group|provider)s?)\b|"
+    r"\bbilled (?:separately )?by (?:the|their|a|an)\b|\btheir (?:practice|office|clinic|fees?)\b", re.I)
+# what the drug itself costs, not a fee for treatment
+_DRUG_COST_RE = re.compile(
+    r"\b(?:medication|drug|medicine|spray|device)s?\s+(?:itself|alone|costs?)\b|\b(?:drug|medication|wholesale|"
+    r"acquisition) (?:costs?|prices?)\b|\bper (?:vial|device|bottle|milligram|mg)\b|\bthe (?:drug|medication)'s (?:cost|price)\b",
+    re.I)
+# a range this wide, with no provider speaking, is a span of what clinics charge
+WIDE_RANGE = 1.8
+# a label and an amount, no verb: a line of a price list ("Cost – $550 per infusion")
+_STATEMENT_RE = re.compile(
+    r"\bcost\b(?!\s*[:–—|-])|\b(?:is|are|was|were|be|been|costs|costing|run|runs|range|ranges|charge|charges|charged|(?<!-)pay|pays|"
+    r"can|may|might|could|would|should|will|average|averages|expect|spend|spent|said|says)\b|['’]s\b", re.I)
+# a provider's name: capitalised words ending in a word for a practice
+_PRACTICE_NAME_RE = re.compile(
+    r"\b((?:[A-Z][\w&'’-]*\s+){1,4}(?:Clinics?|Centers?|Centres?|Institute|Wellness|Health|Healthcare|Psychiatry|"
+    r"Infusions?|Therapeutics|Medical|Medicine|Group|Associates|Practice|Hospital|Ketamine|Spa|Care))\b")
+_GENERIC_NAME_WORDS = frozenset(
+    "the a an our your at ketamine esketamine spravato iv im infusion infusions therapy therapies treatment "
+    "treatments clinic clinics center centers centre centres institute wellness health healthcare psychiatry "
+    "therapeutics medical medicine group associates practice hospital spa care mental depression pain "
+    "intravenous assisted psychotherapy kap new".split())
+
+
+def _host_label(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    host = host[4:] if host.startswith("www.") else host
+    return re.sub(r"[^a-z0-9]", "", host.rsplit(".", 1)[0])
+
+
+def _named_provider(text: str, host: str) -> bool | None:
+    """True when the text names this site's provider, False when it names another one
+    (a name none of whose own words is in the site's address), None when it names none."""
+    verdict = None
+    for m in _PRACTICE_NAME_RE.finditer(text):
+        own_words = [w for w in re.findall(r"[a-z0-9]+", m.group(1).lower())
+                     if w not in _GENERIC_NAME_WORDS and len(w) >= 3]
+        if not own_words:
+            continue
+        if host and any(w in host for w in own_words):
+            return True
+        verdict = False
+    return verdict
+
+
+_LIST_TAGS = frozenset({"li", "tr", "td", "th", "dt", "dd"})
+# "is $425", "are just $350", "costs $695", "runs $450": a fee stated plainly, right before its amount
+_DEFINITE_RE = re.compile(r"\b(?:is|are|costs?|runs?|totals?|comes to)\s+(?:just\s+|only\s+|a flat\s+)?$", re.I)
+_MODAL_RE = re.compile(r"\b(?:can|may|might|could|would|should|will)\b|['’]ll\b", re.I)
+
+
+def _price_line(sentence: str, block: Block) -> bool:
+    rest = MONEY_RE.sub(" ", sentence)
+    limit = 18 if (block.tag in _LIST_TAGS or "|" in sentence) else 10
+    return (len(L.words(rest)) <= limit and not _STATEMENT_RE.search(rest)
+            and not L.GENERAL_RE.search(rest) and not _MARKET_LIKE_RE.search(rest) and not _SPAN_RE.search(rest))
+
+
+def _definite(clause: str, sentence: str, money: Money) -> bool:
+    lead = sentence[max(0, money.start - 30):money.start]
+    return bool(_DEFINITE_RE.search(lead)) and not _MODAL_RE.search(clause) and not L.GENERAL_RE.search(clause)
+
+
+# "How Much Does Ketamine Cost?", "Ketamine Therapy Cost Guide", "The Average Cost of …": a
+# page titled as a cost guide, not as a provider's fee list
+_GUIDE_TITLE_RE = re.compile(
+    r"\bhow much (?:does|do|is|are|will)\b|\bcost guide\b|\bprice guide\b|\baverage (?:cost|price)s?\b|"
+    r"\bwhat (?:does|do|will) (?:\w+\s+){0,4}cost\b|\bcost of (?:ketamine|spravato|esketamine|an? )|"
+    r"\b(?:is|are) (?:\w+\s+){0,3}(?:covered|worth)\b|\bketamine (?:therapy |treatment |infusion )?costs?\b", re.I)
+
+
+_GUIDE_PATH_RE = re.compile(r"how-much|average-(?:cost|price)|cost-of-|costs?-guide|price-guide|what-does-[\w-]*cost|"
+                            r"insurance-cover|is-[\w-]*covered|costs?-(?:and|factors|explained|breakdown)", re.I)
+
+
+def _cost_guide_title(doc: Document) -> bool:
+    """Whether the page is titled as a cost guide: its address, its title, its first heading,
+    or (plain text) its first lines, with no provider speaking in it."""
+    if _GUIDE_PATH_RE.search(urlsplit(doc.url).path):
+        return True
+    first = [b.text for b in doc.blocks if b.region == MAIN][:3]   # plain text: a menu line may come first
+    heads = [doc.title or ""] + [b.text for b in doc.blocks if b.is_heading][:1] + first
+    host = _host_label(doc.url)
+    return any(len(L.words(h)) <= 16 and _GUIDE_TITLE_RE.search(h) and not _OWN_VOICE_RE.search(h)
+               and _named_provider(h, host) is not True and not (host and _host_named(h, host)) for h in heads)
+
+
+def _host_named(text: str, host: str) -> bool:
+    """"… Cost at Willowbrook?" on willowbrookketamine.example: the site's own name."""
+    return any(len(w) >= 5 and w not in _GENERIC_NAME_WORDS and w in host for w in re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def _voice(sentence: str, money: Money, levels: list[tuple[str, str]], block: Block, card: list[Block],
+           host: str) -> str | None:
+    clause, phrase = levels[2][1], levels[0][1]
+    if _OUTSIDE_PROVIDER_RE.search(clause) and not _OWN_VOICE_RE.search(phrase):
+        return None                   # "the partner physician's evaluation, billed by their practice, is $250"
+    lead = L.segments(sentence[:money.start])[-1].text if sentence[:money.start].strip() else ""
+    if _named_provider(lead, host) is False and not _OWN_VOICE_RE.search(lead):
+        return None                   # "Lakeside Ketamine Clinic charged $700 when we opened"
+    if _MARKET_LIKE_RE.search(phrase):
+        return UNCLEAR
+    if _OWN_VOICE_RE.search(phrase):
+        return OWN                    # "most patients begin with six, which we offer for $2,400"
+    if _MARKET_LIKE_RE.search(clause):
+        return UNCLEAR                # "in our experience, most patients spend $2,000"
+    if _OWN_VOICE_RE.search(clause):
+        return OWN
+    if _APPROX_RE.search(sentence[max(0, money.start - 30):money.start]):
+        return UNCLEAR                # "Spravato costs about $900": an estimate, not a fee
+    named = _named_provider(clause, host)
+    if named is False:
+        return None
+    if _SPAN_RE.search(clause) or (money.high is not None and money.high >= WIDE_RANGE * money.low):
+        return UNCLEAR
+    if named or _OWN_VOICE_RE.search(sentence):
+        return OWN
+    if block.index < 0 or card or _price_line(sentence, block):
+        return OWN
+    if _OWN_VOICE_RE.search(block.text) or any(_OWN_VOICE_RE.search(h) for h in block.headings[-1:]):
+        return PARAGRAPH
+    if _definite(clause, sentence, money):
+        return DEFINITE
+    return UNCLEAR
 
 
 def _series_count_nearby(lead: str, block: Block, blocks: list[Block]) -> int | None:
@@ -539,7 +793,7 @@ _LEADS_TO_RE = re.compile(
     r"starting|beginning)\s+){0,3}[\w-]+(?:\s+[\w-]+)?", re.I)
 
 
-def _routes(levels, card, block, kind, page_route) -> list[str | None]:
+def _routes(levels, card, block, kind, page_route, iv_page: bool = False) -> list[str | None]:
     """Route(s) of a price; consultations and other fees only from their own words."""
     own_only = kind in ("consultation", "other")
     for name, text in levels:
@@ -547,7 +801,7 @@ def _routes(levels, card, block, kind, page_route) -> list[str | None]:
             continue
         if own_only:
             text = _LEADS_TO_RE.sub(" ", text)
-        rs = routes_in(text)
+        rs = routes_in(text, iv_page=iv_page)
         if not rs:
             continue
         if name in ("phrase", "segment") or len(rs) == 1:
@@ -555,7 +809,7 @@ def _routes(levels, card, block, kind, page_route) -> list[str | None]:
         return [None]              # several routes named around it: do not guess
     if not own_only:
         for heading in reversed(block.headings[-2:]):
-            rs = routes_in(heading)
+            rs = routes_in(heading, iv_page=iv_page)
             if rs:
                 return rs if len(rs) == 1 else [None]
         if page_route:

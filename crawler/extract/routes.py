@@ -30,7 +30,7 @@ NON_KETAMINE_RE = re.compile(
 KETAMINE_RE = re.compile(r"\b(ketamine|esketamine|spravato|kap|kat)\b", re.I)
 
 _PATTERNS: list[tuple[str, re.Pattern]] = [
-    ("spravato", re.compile(r"\b(spravato|esketamine)\b", re.I)),
+    ("spravato", re.compile(r"\b(spravato|esketamine|s-ketamine)\b", re.I)),
     ("intranasal_ketamine", re.compile(
         r"\b(?:intranasal|nasal)\s+(?:racemic\s+)?ketamine\b|\bketamine\s+(?:nasal|intranasal)\s+sprays?\b|"
         r"\bcompounded\s+(?:ketamine\s+)?(?:nasal|intranasal)(?:\s+sprays?)?\b|\bnasal\s+sprays?\b|"
@@ -45,7 +45,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("im", re.compile(r"(?<!['’])\bIM\b|\bI\.M\.|\bintramuscular(?:ly)?\b")),
     ("im_ci", re.compile(r"\bintramuscular(?:ly)?\b|\binjections?\b|\binjectables?\b|\bketamine shots?\b", re.I)),
 ]
-_SPRAVATO_RE = re.compile(r"\b(spravato|esketamine)\b", re.I)
+_SPRAVATO_RE = re.compile(r"\b(spravato|esketamine|s-ketamine)\b", re.I)
 _FDA_RE = re.compile(r"\bFDA[- ]approved\b", re.I)
 _RACEMIC_NASAL_RE = re.compile(r"\b(compounded|racemic|ketamine (?:nasal|intranasal)|(?:nasal|intranasal) ketamine)\b", re.I)
 # a ketamine nasal spray that cannot be Spravato (README of shared/realweb): compounded, generic,
@@ -105,7 +105,7 @@ _ANY_ROUTE_RE = re.compile(r"IV|I\.V|IM|I\.M|intravenous|infusion|intramuscular|
                            r"nasal|lozenge|troche|RDT|dissolv|sublingual|oral|drip", re.I)
 
 
-def mentions(text: str, *, spravato_page: bool = False) -> list[Mention]:
+def mentions(text: str, *, spravato_page: bool = False, iv_page: bool = False) -> list[Mention]:
     """Route mentions in a piece of text (ketamine services only). On a page that names
     Spravato, a nasal spray that is not said to be compounded or racemic is Spravato."""
     if not _ANY_ROUTE_RE.search(text):
@@ -123,7 +123,12 @@ def mentions(text: str, *, spravato_page: bool = False) -> list[Mention]:
                 route_here = "spravato"
             else:
                 route_here = route
-            if route_here in ("iv", "im") and _non_ketamine_context(text, m.start(), m.end()):
+            if route_here in ("iv", "im", "oral") and _non_ketamine_context(text, m.start(), m.end()):
+                continue
+            if key == "im_ci" and _BARE_INJECTION_RE.fullmatch(m.group(0)) \
+                    and not _im_injection(text, m.start(), m.end(), iv_page):
+                # a bare "injection" may be an IV one (the realweb README): not coded
+                taken.append((m.start(), m.end()))
                 continue
             if _FACILITY_AFTER_RE.match(text[m.end():]) and _OTHER_FACILITY_RE.search(text[:m.start()]):
                 # "an infusion center", "a certified Spravato clinic": another facility
@@ -142,17 +147,40 @@ def mentions(text: str, *, spravato_page: bool = False) -> list[Mention]:
     return merged
 
 
-def _non_ketamine_context(text: str, start: int, end: int) -> bool:
+_BARE_INJECTION_RE = re.compile(r"injections?|injectables?", re.I)
+_IV_WORDS_RE = re.compile(r"\bIV\b|\bintravenous(?:ly)?\b|\binfusions?\b", re.I)
+_MUSCLE_RE = re.compile(r"\b(?:muscles?|intramuscular(?:ly)?|IM|arm|shoulders?|thighs?|deltoid|glute\w*|shots?)\b", re.I)
+_SUBCUTANEOUS_RE = re.compile(r"\b(?:subcutaneous(?:ly)?|sub-?q|under the skin)\b", re.I)
+
+
+def _im_injection(text: str, start: int, end: int, iv_page: bool = False) -> bool:
+    """An injection is IM when it goes into a muscle, or is listed apart from IV ("IV infusions
+    and injections", or on a page that names IV elsewhere); a subcutaneous one has no code."""
+    window = text[max(0, start - 80):end + 80]
+    if _SUBCUTANEOUS_RE.search(window):
+        return False
+    return bool(_MUSCLE_RE.search(window) or iv_page or _IV_WORDS_RE.search(text))
+
+
+# oral medicines that are not ketamine: "antidepressants taken orally"
+_OTHER_ORAL_RE = re.compile(r"\b(?:antidepressants?|ssris?|snris?|pills?|medications?|medicines?|drugs?|supplements?|"
+                            r"tablets? of (?!ketamine)\w+|lithium|naltrexone|buprenorphine)\b", re.I)
+
+
+def _non_ketamine_context(text: str, start: int, end: int, route: str = "") -> bool:
     left = text[max(0, start - 60):start]
     right = text[end:end + 60]
     window_words = (" ".join(L.words(left)[-6:]) + " " + text[start:end] + " " + " ".join(L.words(right)[:6]))
-    return bool(NON_KETAMINE_RE.search(window_words)) and not KETAMINE_RE.search(window_words)
+    if KETAMINE_RE.search(window_words):
+        return False
+    return bool(NON_KETAMINE_RE.search(window_words)) or bool(
+        re.match(r"(?i)oral|by mouth|sublingual|buccal", text[start:end]) and _OTHER_ORAL_RE.search(window_words))
 
 
-def routes_in(text: str) -> list[str]:
+def routes_in(text: str, *, iv_page: bool = False) -> list[str]:
     """Routes mentioned positively in a short text (a price line, a heading)."""
     out = []
-    for m in mentions(text):
+    for m in mentions(text, iv_page=iv_page):
         if _DIRECT_NEG_RE.search(text[:m.start][-40:]):
             continue
         if m.route not in out:
@@ -182,6 +210,8 @@ def polarity(sentence: str, mention: Mention, answers: str | None = None) -> int
     if L.CONTRAST_START_RE.search(seg_text) or (head is not None and L.CONTRAST_START_RE.search(head.text)):
         return NEUTRAL
     if L.CONTRAST_INLINE_RE.search(before_in_seg) or (head is not None and L.CONTRAST_INLINE_RE.search(head.text)):
+        return NEUTRAL
+    if L.PATIENT_HISTORY_RE.search(clause):
         return NEUTRAL
     if _SELF_OFFER_RE.search(sentence[:mention.start]) and not L.GENERAL_INFO_RE.search(seg_text):
         return STRONG
@@ -235,6 +265,24 @@ _DESCRIBING_RE = re.compile(r"\b(?:is|are|can|may|be|given|administered|taken|de
                             r"routes?|methods?)\b", re.I)
 
 
+# "these options", "both treatments", "either of them": routes named just before
+_ANAPHORIC_OFFER_RE = re.compile(
+    r"\b(?:these|both|either of these|all of these|each of these)\s+(?:\w+\s+)?(?:options|treatments|therapies|"
+    r"approaches|services|modalities|forms)\b.*?|\b(?:offer|provide|explore|choose|receive|access)\w*\s+(?:both|either)\b",
+    re.I)
+_AT_NAME_RE = re.compile(r"\b[Aa]t\s+(?:the\s+)?[A-Z][\w&'’-]*(?:\s+[A-Z&][\w&'’-]*)+")
+_VERSUS_RE = re.compile(r"\b(?:vs\.?|versus|compared (?:to|with)|or)\b|\bdifference between\b", re.I)
+
+
+def _compares_routes(text: str, found: list[Mention]) -> bool:
+    """"Spravato vs. IV Ketamine", "IV Ketamine or Spravato: which is right for you": a title
+    weighing two routes against each other, with no provider speaking."""
+    if L.OWN_RE.search(text) or len({m.route for m in found}) < 2 or len(L.words(text)) > 14:
+        return False
+    a, b = sorted(found, key=lambda m: m.start)[:2]
+    return bool(_VERSUS_RE.search(text[a.end:b.start])) or bool(re.search(r"\bdifference between\b", text, re.I))
+
+
 def _enumerates_forms(text: str, found: list[Mention]) -> bool:
     """"It is given as an IV infusion, an IM injection or a lozenge": several routes in one
     sentence with no provider speaking is a description of the ways ketamine is given."""
@@ -252,15 +300,27 @@ def _enumerates_forms(text: str, found: list[Mention]) -> bool:
 def find(doc: Document, data: Structured, *, n_locations: int = 1) -> RouteFindings:
     detail = {r: RouteEvidence() for r in ROUTES}
     spravato_page = any(_SPRAVATO_RE.search(s.text) for s in sentences(doc))
+    iv_page = any(_IV_WORDS_RE.search(s.text) for s in sentences(doc))
+    recent: list[tuple[int, set[str]]] = []      # (block index, routes) of the last sentences
     for s in sentences(doc):
         if s.question:
             continue
         text = s.text
+        # "At Harbor Psychiatry, patients can explore these options": the provider offers the
+        # routes the sentences just before it described
+        if _ANAPHORIC_OFFER_RE.search(text) and (L.OWN_RE.search(text) or _AT_NAME_RE.search(text)) \
+                and not L.NEGATION_RE.search(text):
+            for index, rs in recent[-4:]:
+                if s.block.index - index <= 2:
+                    for r in rs:
+                        detail[r].weak.append(text)
         # a plain "nasal spray" under a Spravato heading is Spravato
         under_spravato = bool(s.block.headings and _SPRAVATO_RE.search(s.block.headings[-1])
                               and not _RACEMIC_NASAL_RE.search(text))
-        found = mentions(text, spravato_page=spravato_page)
-        if _enumerates_forms(text, found):
+        found = mentions(text, spravato_page=spravato_page, iv_page=iv_page)
+        if found:
+            recent.append((s.block.index, {m.route for m in found if m.route != "intranasal_ketamine"}))
+        if _enumerates_forms(text, found) or _compares_routes(text, found):
             continue
         for m in found:
             if m.route == "intranasal_ketamine" and under_spravato:
@@ -299,7 +359,37 @@ def find(doc: Document, data: Structured, *, n_locations: int = 1) -> RouteFindi
         negatives = len(ev.negative) + (len(ev.scoped_negative) if n_locations <= 1 else 0)
         if ev.strong or (ev.weak and not negatives):
             offered.append(route)
-            evidence.append({"value": route, "quote": L.quote((ev.strong or ev.weak)[0])})
+            # the quotes the confidence weighs: the plainest first
+            said = list(dict.fromkeys(ev.strong or ev.weak))
+            # a short line naming the route is a service list's item ("IV Ketamine Infusions")
+            strength = "strong" if ev.strong else (
+                "label" if any(len(L.words(t)) <= 6 and not re.search(r"[.!?]\s*$", t) for t in ev.weak) else "weak")
+            evidence.append({"value": route, "quote": L.quote(said[0]), "strength": strength,
+                             "more_quotes": [L.quote(t) for t in said[1:3]]})
         elif negatives:
             negated.append(route)
+    if not offered and not negated:
+        topic = _faq_topic(doc, spravato_page)
+        if topic is not None:
+            route, question = topic
+            offered.append(route)
+            evidence.append({"value": route, "quote": L.quote(question), "strength": "faq", "more_quotes": []})
     return RouteFindings(offered=sorted(offered), evidence=evidence, negated=negated, detail=detail)
+
+
+def _faq_topic(doc: Document, spravato_page: bool) -> tuple[str, str] | None:
+    """A provider's FAQ whose questions ask about one treatment ("How long does an infusion
+    take?") and whose page names no other route: that treatment is the one it gives (the
+    realweb labels read such pages so). A nasal spray that may be Spravato is never enough."""
+    named: set[str] = set()
+    question = None
+    for s in sentences(doc):
+        found = mentions(s.text, spravato_page=spravato_page)
+        named |= {m.route for m in found}
+        if s.question and found and question is None:
+            question = s.text
+        if len(named) > 1:
+            return None
+    if len(named) != 1 or question is None or named == {"intranasal_ketamine"}:
+        return None
+    return named.pop(), question

@@ -16,6 +16,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ids", help="with --set: only these page ids (comma-separated)")
     parser.add_argument("--worst", type=int, default=10, help="with --set: how many of the worst pages to list")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--page-type-cv", action="store_true",
+                        help="with --set: leave-one-host-out cross-validation of the page type's fitted weights")
+    parser.add_argument("--cv-lambda", type=float, default=None,
+                        help="with --page-type-cv: the L2 pull of the fitted weights to the hand-set prior")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -28,5 +32,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         argv += ["--ids", args.ids]
     if args.json:
         argv.append("--json")
+    if args.page_type_cv:
+        argv.append("--page-type-cv")
+    if args.cv_lambda is not None:
+        argv += ["--cv-lambda", str(args.cv_lambda)]
     evaluate_main(argv)
     return 0

@@ -262,7 +262,11 @@ def test_page_type_confidence_grows_with_the_evidence():
     clear = read(NEWS, "https://valleytimes.test/2025/03/ketamine-clinics-multiply")
     bare = read("Ketamine\n\nKetamine is a medicine.\n", "https://example.test/page")
     assert clear["page_type"] == "article" and clear["page_type_confidence"] >= 0.8
-    assert bare["page_type"] == "clinic" and bare["page_type_confidence"] == 0.5
+    own = read("Ketamine\n\nAt Birch Ketamine we offer IV infusions. Call us to book a consultation.\n",
+               "https://example.test/page")
+    # without evidence the type is the base rate's, not sure enough to pass the review queue's 0.8
+    assert bare["page_type"] == "clinic" and 0.5 <= bare["page_type_confidence"] < 0.8
+    assert own["page_type"] == "clinic" and own["page_type_confidence"] > bare["page_type_confidence"]
 
 
 def test_cash_and_standard_price_of_one_fee_make_one_price():

@@ -48,7 +48,8 @@ def test_routes_in_menus_and_footers_do_not_count(extract):
 
 def test_each_route_offered_has_a_quote(extract):
     result = extract("<p>We offer IV ketamine infusions.</p>")
-    assert result["evidence"]["routes_offered"] == [{"value": "iv", "quote": "We offer IV ketamine infusions."}]
+    assert result["evidence"]["routes_offered"] == [{"value": "iv", "quote": "We offer IV ketamine infusions.",
+                                                     "strength": "strong", "more_quotes": []}]
 
 
 @pytest.mark.parametrize("text, routes", [
