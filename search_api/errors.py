@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from katdir.store import SearchTooCostly, StoreUnavailable
+from katdir.store import SearchTooCostly, StoreUnavailable, WriterBusy
 from search_api.params import BadParameter
 
 log = logging.getLogger(__name__)
@@ -91,6 +91,18 @@ def init_app(app: Flask) -> None:
         else:
             response = app.make_response(error_page(503, message.capitalize() + "."))
         response.headers["Retry-After"] = str(app.extensions["katdir.settings"].retry_after)
+        return response
+
+    @app.errorhandler(WriterBusy)
+    def _writer_busy(err: WriterBusy):
+        log.warning("write refused: %s", err)  # names the run, for the operator
+        message = ("the directory is being updated by an indexing run; nothing was saved: "
+                   "please send this again in a minute")
+        if _wants_json():
+            response = error_response(503, "writer_busy", message)
+        else:
+            response = app.make_response(error_page(503, message.capitalize() + "."))
+        response.headers["Retry-After"] = "60"
         return response
 
     @app.errorhandler(HTTPException)

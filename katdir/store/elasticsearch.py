@@ -589,6 +589,18 @@ class ElasticsearchStore(Store):
             return
         state.generation = state.live = None
 
+    def _refuse_during_a_run(self) -> None:
+        """A curator's decision and the clinic's copy it changes go together: while another
+        process's run holds the lock (and would refuse the copy), WriterBusy before the
+        decision is written. An expired lock is left to the copy's write, which takes it."""
+        if self._run() is not None:
+            return
+        with _engine("read the writer lock"):
+            held = self.es.options(ignore_status=404).get(index=self.writer_lock,
+                                                          id=WRITER_LOCK_ID).body
+        if held.get("found") and held["_source"]["expires"] > time.time():
+            raise WriterBusy(self._busy_message(held["_source"]))
+
     def _unblocked_by_a_dead_run(self) -> None:
         """A write outside a run found the live index closed to writes: a run holds it
         (WriterBusy), or a run died holding it — take its expired lock, which cleans up."""
@@ -673,6 +685,7 @@ class ElasticsearchStore(Store):
         is written only if the stored one is still at the version read (checked with the
         document's own version, enforced by if_seq_no/if_primary_term)."""
         self._ensure_decisions()
+        self._refuse_during_a_run()
         stored = decision.model_copy(update={"version": decision.version + 1})
         conflict = ConflictError(f"the decision on {decision.clinic_id} changed since "
                                  f"version {decision.version} was read")

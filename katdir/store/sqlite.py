@@ -454,15 +454,12 @@ class SQLiteStore(Store):
         if str(self.path) == ":memory:":
             yield
             return
-        lock_path = self.path.with_name(self.path.name + ".writer")
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self._lock_path(), os.O_RDWR | os.O_CREAT, 0o644)
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                holder = os.pread(fd, 500, 0).decode("utf-8", "replace").strip() or "another run"
-                raise WriterBusy(f"{self.path} is being written by {holder}; "
-                                 "run this again when it has finished") from None
+                raise self._busy(fd) from None
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"{run} (pid {os.getpid()}, since "
                           f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')})".encode(), 0)
@@ -470,11 +467,38 @@ class SQLiteStore(Store):
         finally:
             os.close(fd)  # closing drops the lock
 
+    def _lock_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".writer")
+
+    def _busy(self, fd: int) -> WriterBusy:
+        holder = os.pread(fd, 500, 0).decode("utf-8", "replace").strip() or "another run"
+        return WriterBusy(f"{self.path} is being written by {holder}; "
+                          "run this again when it has finished")
+
+    def _refuse_during_a_run(self) -> None:
+        """A write from outside a run (a curator's) while another run holds the store would
+        wait for the whole run in SQLite's lock: WriterBusy at once instead, naming it."""
+        if getattr(self._local, "run", None) or str(self.path) == ":memory:":
+            return
+        try:
+            fd = os.open(self._lock_path(), os.O_RDONLY)
+        except FileNotFoundError:  # no run ever wrote here
+            return
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise self._busy(fd) from None
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
     def _transaction(self, conn: sqlite3.Connection):
         """A write's own transaction, or none inside a run (the run commits everything)."""
         return contextlib.nullcontext() if getattr(self._local, "run", None) else conn
 
     def upsert(self, clinics: Iterable[Clinic]) -> int:
+        self._refuse_during_a_run()
         conn = self._connection()
         written = 0
         with self._transaction(conn):
@@ -512,6 +536,7 @@ class SQLiteStore(Store):
                      (rowid, clinic.name, text_body(clinic)))
 
     def delete(self, clinic_id: str) -> bool:
+        self._refuse_during_a_run()
         conn = self._connection()
         with self._transaction(conn):
             CELLS.adjust(conn, CELLS.search_row(conn, clinic_id), -1)
@@ -572,6 +597,7 @@ class SQLiteStore(Store):
         return Decision.model_validate_json(row[0]) if row else None
 
     def put_decision(self, decision: Decision) -> Decision:
+        self._refuse_during_a_run()
         stored = decision.model_copy(update={"version": decision.version + 1})
         conn = self._connection()
         with self._transaction(conn):

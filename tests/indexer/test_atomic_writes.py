@@ -17,7 +17,7 @@ import pytest
 from indexer.imports import import_records
 from katdir.cli import main
 from katdir.geocoding import build_geocoder
-from katdir.model import Clinic
+from katdir.model import Clinic, Decision
 from katdir.store import WriterBusy, open_store
 from katdir.store.sqlite import SQLiteStore
 
@@ -113,6 +113,22 @@ def test_a_second_writer_is_stopped_with_a_message_naming_the_first(tmp_path, ge
         assert len(err) == 1 and "being written by katdir index" in err[0]
     # Once the first has finished, the second goes ahead.
     assert import_records([(1, record(1))], second, geocoder).loaded == 1
+
+
+def test_a_curators_write_during_a_run_is_refused_at_once_and_saves_nothing(tmp_path):
+    db = tmp_path / "katdir.db"
+    first, curator = SQLiteStore(db), SQLiteStore(db)
+    clinic = Clinic.model_validate_json(record(1))
+    curator.upsert([clinic])
+    with first.writing("katdir index"):
+        started = time.monotonic()
+        for write in (lambda: curator.put_decision(Decision(clinic_id=clinic.id)),
+                      lambda: curator.upsert([clinic]), lambda: curator.delete(clinic.id)):
+            with pytest.raises(WriterBusy, match="being written by katdir index"):
+                write()
+        assert time.monotonic() - started < 10  # not SQLite's 30 s wait for the run's lock
+    assert curator.get_decision(clinic.id) is None and curator.get(clinic.id) is not None
+    curator.put_decision(Decision(clinic_id=clinic.id))  # the run has ended: it goes through
 
 
 def test_duplicate_ids_in_a_file_are_an_error_naming_both_lines(tmp_path, geocoder):

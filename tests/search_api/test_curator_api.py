@@ -171,3 +171,15 @@ def test_a_removal_request_closed_by_a_removal(setup):
     assert done.get_json()["requests"][0]["status"] == "accepted"
     assert "boulder-im" not in public_ids(setup)
     assert call(setup, "GET", "/queue?reason=request").get_json()["total"] == 0
+
+
+def test_a_decision_while_an_indexing_run_writes_is_a_503_that_saves_nothing(setup):
+    with setup.store.writing("katdir index"):  # another process's run, as the app sees it
+        busy = call(setup, "POST", "/clinics/denver-iv/review",
+                    json={"status": "approved", "note": "checked", "version": 0})
+    assert busy.status_code == 503 and busy.headers["Retry-After"] == "60"
+    assert busy.get_json()["error"]["code"] == "writer_busy"
+    assert call(setup, "GET", "/clinics/denver-iv").get_json()["version"] == 0
+    done = call(setup, "POST", "/clinics/denver-iv/review",
+                json={"status": "approved", "note": "checked", "version": 0})
+    assert done.status_code == 200 and done.get_json()["version"] == 1

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from katdir.model import Clinic
+from katdir.model import Clinic, Decision
 from katdir.store import StoreError, WriterBusy
 from katdir.store import es_schema as schema
 from katdir.store.elasticsearch import ElasticsearchStore
@@ -90,6 +90,10 @@ def test_a_second_writer_is_told_who_writes_and_waits_for_nothing(es_store):
             second.upsert(clinics("a", 1, "curator"))
         with pytest.raises(WriterBusy, match="being written by katdir index"):
             second.delete("a-0003")
+        # A curator's decision is refused before it is written, not saved without its copy.
+        with pytest.raises(WriterBusy, match="being written by katdir index"):
+            second.put_decision(Decision(clinic_id="a-0001", overrides={"name": "curated"}))
+        assert second.get_decision("a-0001") is None
     assert set(names(second).values()) == {f"first {i}" for i in range(10)}
     with second.writing("katdir import"):  # free again
         second.upsert(clinics("a", 10, "second"))
