@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from katdir.store import SearchTooCostly, StoreUnavailable
 from search_api.params import BadParameter
+from search_api.text_slots import TextSearchBusy
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,18 @@ def init_app(app: Flask) -> None:
         else:
             response = app.make_response(error_page(503, message.capitalize() + "."))
         response.headers["Retry-After"] = str(app.extensions["katdir.settings"].retry_after)
+        return response
+
+    @app.errorhandler(TextSearchBusy)
+    def _text_busy(err: TextSearchBusy):
+        log.info("text search refused: %s", err)
+        message = ("too many text searches are running right now; retry in a second, "
+                   "or search without a text")
+        if _wants_json():
+            response = error_response(503, "text_search_busy", message)
+        else:
+            response = app.make_response(error_page(503, message.capitalize() + "."))
+        response.headers["Retry-After"] = "1"
         return response
 
     @app.errorhandler(HTTPException)

@@ -1,0 +1,76 @@
+"""Text searches take turns: at most `KATDIR_TEXT_SEARCHES` run at once on the machine.
+
+A text (`q`) over a wide radius is the one search whose cost a visitor chooses — a single
+letter within 500 miles matches thousands of clinics — so a few clients sending such texts
+could keep every core busy and make everyone else wait. Searches by place alone never wait
+here. A text search that finds every slot taken is not queued (a waiting request would hold
+one of the worker's threads just the same): it is answered 503 with Retry-After at once.
+
+The slots are shared by every worker process of one var folder: each is a lock file, taken
+with a non-blocking `flock` (released by the kernel if the holder dies) and, inside one
+process, by a lock of its own — flock does not tell the threads of one process apart.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from katdir.settings import Settings
+
+
+class TextSearchBusy(Exception):
+    """Every text-search slot is taken: a 503 with Retry-After."""
+
+
+def slot_count(settings: Settings) -> int:
+    if settings.text_searches:
+        return settings.text_searches
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, (cores or 1) // 2)
+
+
+class TextSlots:
+    def __init__(self, folder: Path, count: int):
+        self.folder = folder
+        self.count = count
+        self._locks = [threading.Lock() for _ in range(count)]
+        self._files: list[int] = []
+        self._pid = 0
+        self._opening = threading.Lock()
+        self.refused = 0
+
+    def _fds(self) -> list[int]:
+        with self._opening:
+            if self._pid != os.getpid():  # first use, or a forked worker: its own descriptors
+                self.folder.mkdir(parents=True, exist_ok=True)
+                self._files = [os.open(self.folder / f"slot-{i}.lock",
+                                       os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+                               for i in range(self.count)]
+                self._pid = os.getpid()
+            return self._files
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """One slot while the block runs; TextSearchBusy when none is free."""
+        fds = self._fds()
+        for lock, fd in zip(self._locks, fds, strict=True):
+            if not lock.acquire(blocking=False):
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                lock.release()
+                continue
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                lock.release()
+            return
+        self.refused += 1
+        raise TextSearchBusy(f"all {self.count} text-search slots are taken")
