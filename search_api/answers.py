@@ -22,7 +22,6 @@ import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -154,10 +153,19 @@ def search(args: MultiDict) -> Answer:
     """The search answer for these query parameters (the API's body; the pages read it)."""
     app = current_app
 
+    store, geocoder = resources.store(), resources.geocoder()
+
+    def text_search() -> dict:
+        try:
+            return service.search(args, store=store, geocoder=geocoder)
+        finally:
+            store.release()  # the slot's thread gives its connection back, as a request does
+
     def compute() -> bytes:
-        text = any(value.strip() for value in args.getlist("q"))
-        with app.extensions["katdir.text_slots"].held() if text else nullcontext():
-            found = service.search(args, store=resources.store(), geocoder=resources.geocoder())
+        if any(value.strip() for value in args.getlist("q")):
+            found = app.extensions["katdir.text_slots"].run(text_search)
+        else:
+            found = service.search(args, store=store, geocoder=geocoder)
         return app.json.dumps_bytes(found)
 
     return cache().get(("search", canonical(args)), compute)

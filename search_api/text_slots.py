@@ -9,18 +9,37 @@ one of the worker's threads just the same): it is answered 503 with Retry-After 
 The slots are shared by every worker process of one var folder: each is a lock file, taken
 with a non-blocking `flock` (released by the kernel if the holder dies) and, inside one
 process, by a lock of its own — flock does not tell the threads of one process apart.
+
+A text search that has its slot runs on a thread of the process's own with a lower CPU
+priority (`nice` +10): when the cores are wanted by searches by place they get them first,
+and on an idle machine the text search still has a whole core.
 """
 
 from __future__ import annotations
 
+import contextvars
 import fcntl
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from katdir.settings import Settings
+
+T = TypeVar("T")
+NICENESS = 10  # added to the text-search threads' nice value: a lower CPU priority
+
+
+def lower_priority() -> None:
+    """This thread only (Linux schedules threads one by one) gives way to the others."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(),
+                       os.getpriority(os.PRIO_PROCESS, 0) + NICENESS)
+    except OSError:  # not allowed here: the text search runs at the usual priority
+        pass
 
 
 class TextSearchBusy(Exception):
@@ -42,6 +61,7 @@ class TextSlots:
         self._files: list[int] = []
         self._pid = 0
         self._opening = threading.Lock()
+        self._executor: ThreadPoolExecutor | None = None
         self.refused = 0
 
     def _fds(self) -> list[int]:
@@ -51,8 +71,17 @@ class TextSlots:
                 self._files = [os.open(self.folder / f"slot-{i}.lock",
                                        os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
                                for i in range(self.count)]
+                self._executor = ThreadPoolExecutor(self.count, "text-search",
+                                                    initializer=lower_priority)
                 self._pid = os.getpid()
             return self._files
+
+    def run(self, work: Callable[[], T]) -> T:
+        """`work()` in a slot, on a low-priority thread (with this thread's context: the
+        store's hang-up check goes with it); TextSearchBusy when no slot is free."""
+        with self.held():
+            assert self._executor is not None
+            return self._executor.submit(contextvars.copy_context().run, work).result()
 
     @contextmanager
     def held(self) -> Iterator[None]:

@@ -11,7 +11,7 @@ import pytest
 
 from katdir.store import open_store
 from search_api import create_app
-from search_api.text_slots import TextSearchBusy, TextSlots
+from search_api.text_slots import NICENESS, TextSearchBusy, TextSlots
 from tests.search_api.test_api import CLINICS
 
 TEXT = "/api/v1/clinics/search?near=80202&radius=50&q=ketamine"
@@ -97,3 +97,19 @@ def test_a_kept_text_answer_needs_no_slot(sqlite_url, tmp_path):
     with app.extensions["katdir.text_slots"].held():
         again = client.get(TEXT)
     assert again.status_code == 200 and again.get_data() == first.get_data()
+
+
+def test_a_text_search_runs_at_a_lower_cpu_priority(tmp_path):
+    import os
+    import threading
+
+    slots = TextSlots(tmp_path, 1)
+
+    def niceness() -> tuple[int, str]:
+        return (os.getpriority(os.PRIO_PROCESS, threading.get_native_id()),
+                threading.current_thread().name)
+
+    nice, name = slots.run(niceness)
+    assert name.startswith("text-search")
+    assert nice == os.getpriority(os.PRIO_PROCESS, 0) + NICENESS
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) < nice  # not this one
