@@ -5,9 +5,8 @@ An answer is kept under its endpoint and its canonical query (parameters by name
 values in the order given) for as long as the store's *generation* stays the same. On SQLite
 the generation is `PRAGMA data_version` of a read-only connection kept only to watch: it moves
 whenever any other connection — an index run, an import, a curator's decision, in any process —
-commits; the file's identity is part of it in case another file is put in its place. A store
-without so cheap a generation (Elasticsearch) keeps nothing: each answer is computed again,
-and still gets its ETag and its 304.
+commits. A store without so cheap a generation (Elasticsearch) keeps nothing: each answer is
+computed again, and still gets its ETag and its 304.
 
 Answers are kept as the JSON bytes sent (never as objects a caller could change), at most
 `KATDIR_ANSWER_CACHE_MB` per worker process, least recently used first out. The ETag is a hash
@@ -48,7 +47,8 @@ class Answer:
 
 
 class SQLiteGeneration:
-    """The SQLite file's generation: (device, inode, data_version) as this process sees it."""
+    """The SQLite file's generation as this process sees it: `PRAGMA data_version` of a
+    connection that never writes, so it moves with every commit of any other connection."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -62,9 +62,7 @@ class SQLiteGeneration:
                 self._conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
                                              check_same_thread=False)
                 self._pid = os.getpid()
-            version = self._conn.execute("PRAGMA data_version").fetchone()[0]
-        stat = os.stat(self.path)
-        return stat.st_dev, stat.st_ino, version
+            return self._conn.execute("PRAGMA data_version").fetchone()[0]
 
 
 def generation_of(store: Store) -> Generation | None:

@@ -167,6 +167,16 @@ def test_an_answer_computed_while_the_store_changed_is_not_kept():
     assert cache.get("r", lambda: b"fresh").body == b"fresh"
 
 
+def test_a_store_without_a_generation_keeps_nothing():
+    from search_api.answers import generation_of
+
+    assert generation_of(object()) is None  # e.g. Elasticsearch: no cheap way to see a change
+    cache = AnswerCache(None, max_bytes=10_000)
+    assert not cache.enabled
+    assert cache.get("q", lambda: b"one").body == b"one"
+    assert cache.get("q", lambda: b"two").body == b"two"
+
+
 def test_the_etag_is_a_hash_of_the_body():
     assert Answer.of(b"{}").etag == Answer.of(b"{}").etag != Answer.of(b"[]").etag
 
