@@ -20,7 +20,7 @@ import os
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,12 +72,49 @@ def generation_of(store: Store) -> Generation | None:
     return None
 
 
+class Kept(MutableMapping):
+    """A bounded mapping for the parts answers are made of (results' summaries), emptied with
+    the answers when the store changes; the oldest entry goes first when it is full."""
+
+    def __init__(self, max_entries: int):
+        self.max_entries = max_entries
+        self._items: dict = {}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, key):
+        return self._items[key]
+
+    def __setitem__(self, key, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.max_entries:
+                del self._items[next(iter(self._items))]
+
+    def __delitem__(self, key) -> None:
+        with self._lock:
+            del self._items[key]
+
+    def __iter__(self):
+        return iter(list(self._items))
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items = {}
+
+
 class AnswerCache:
-    """Answers by key, valid for one generation of the store, bounded in bytes (LRU)."""
+    """Answers by key, valid for one generation of the store, bounded in bytes (LRU); and the
+    results' summaries they are made of (`summaries`), valid as long."""
+
+    SUMMARIES = 4096  # clinics' summaries kept (a few kB each)
 
     def __init__(self, generation: Generation | None, max_bytes: int):
         self.generation = generation
         self.max_bytes = max_bytes if generation is not None else 0
+        self.summaries: Kept | None = Kept(self.SUMMARIES) if self.max_bytes else None
         self._answers: OrderedDict[Hashable, Answer] = OrderedDict()
         self._bytes = 0
         self._current: Hashable = None
@@ -99,6 +136,7 @@ class AnswerCache:
                 if self._current is not None:
                     self.invalidations += 1
                 self._answers.clear()
+                self.summaries.clear()
                 self._bytes = 0
                 self._current = seen
             answer = self._answers.get(key)
@@ -151,11 +189,11 @@ def search(args: MultiDict) -> Answer:
     """The search answer for these query parameters (the API's body; the pages read it)."""
     app = current_app
 
-    store, geocoder = resources.store(), resources.geocoder()
+    store, geocoder, kept = resources.store(), resources.geocoder(), cache().summaries
 
     def text_search() -> dict:
         try:
-            return service.search(args, store=store, geocoder=geocoder)
+            return service.search(args, store=store, geocoder=geocoder, summaries=kept)
         finally:
             store.release()  # the slot's thread gives its connection back, as a request does
 
@@ -163,7 +201,7 @@ def search(args: MultiDict) -> Answer:
         if any(value.strip() for value in args.getlist("q")):
             found = app.extensions["katdir.text_slots"].run(text_search)
         else:
-            found = service.search(args, store=store, geocoder=geocoder)
+            found = service.search(args, store=store, geocoder=geocoder, summaries=kept)
         return app.json.dumps_bytes(found)
 
     return cache().get(("search", canonical(args)), compute)

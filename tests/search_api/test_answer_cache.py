@@ -187,3 +187,18 @@ def test_answers_are_the_json_flask_would_write(app):
     doc = {"b": 1, "a": [1.5, None, "é"], "when": __import__("datetime").date(2026, 12, 4)}
     with app.app_context():
         assert json.loads(app.json.dumps(doc)) == json.loads(DefaultJSONProvider(app).dumps(doc))
+
+
+def test_kept_summaries_give_the_same_answers_as_none(app, sqlite_url, tmp_path):
+    plain = create_app({"KATDIR_STORE": sqlite_url, "KATDIR_VAR": str(tmp_path),
+                        "KATDIR_ANSWER_CACHE_MB": "0", "TESTING": True,
+                        "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db")}).test_client()
+    client = app.test_client()
+    searches = ["near=80202&radius=50", "near=80202&radius=50&route=iv",
+                "near=80202&radius=50&route=spravato", "near=80202&radius=100&sort=price",
+                "near=80301&radius=25", "near=80202&radius=50&route=im&route=oral",
+                "lat=39.7&lon=-105&radius=60&per_page=2&page=2"]
+    for query in searches:  # each clinic's summary is made once, then kept per route asked
+        assert client.get(f"/api/v1/clinics/search?{query}").get_json() == \
+            plain.get(f"/api/v1/clinics/search?{query}").get_json(), query
+    assert len(app.extensions["katdir.answers"].summaries) > 0
