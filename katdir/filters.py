@@ -278,6 +278,10 @@ class Parameter:
     help: str  # a sentence for the OpenAPI document and the form's hint
     field: str | None = None
     reads: str | Callable[[Clinic], Any] | None = None
+    # The SQLite store's per-cell aggregates (katdir/store/cell_counts.py) count clinics by
+    # this filter too, so a search using only such filters is counted without visiting every
+    # match; any other filter sends the search down the exact path.
+    aggregated: bool = False
 
     def parse(self, raw: list[str]) -> Any:
         return self.kind.parse(raw)
@@ -337,7 +341,7 @@ WHERE: tuple[Parameter, ...] = (
 FILTERS: tuple[Parameter, ...] = (
     Parameter("route", AnyOf(vocabulary=ROUTES, labels=ROUTE_LABELS), "How ketamine is given",
               "How ketamine is given; repeat or comma-separate for any of several.",
-              field="routes", reads="routes"),
+              field="routes", reads="routes", aggregated=True),
     Parameter("max_price", SessionPriceAtMost(minimum=0, maximum=1_000_000,
                                               wording="a price in USD"),
               "Most per session ($)",

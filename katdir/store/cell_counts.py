@@ -1,216 +1,522 @@
-"""Counts and facets of a near-me search without visiting every match (a prototype, not wired
-into the SQLite store yet: see BENCHMARKS.md, "Dense metros").
+"""Counts, facets and price context of a near-me search without visiting every match: the
+SQLite store's per-cell aggregates.
 
-Today the store answers a search's total, route counts and price facets with one aggregate
-over every clinic in the circle: in a dense metro at 50 miles that is tens of thousands of rows
-per search, and it is where the tail comes from. Here the map is cut into a fixed grid of
-`cell_deg`-degree cells, and the same aggregates are kept per cell, status and route mask
-(`cell_counts`). A search then
+The map is cut into nested lat/lon grids (level j: cells of 2**-j degrees, 1° down to 1/64°;
+a cell of one level is exactly four of the next, since dividing by a power of two is exact in
+floating point). For every cell of every level the store keeps, in the same transaction as
+the clinics' rows:
 
-- adds up the kept aggregates of the cells wholly inside its circle (a lat/lon cell's farthest
-  point from the centre is one of its corners, so four corners inside means the whole cell is),
-- and runs the exact aggregate only over the clinics of the other cells its bounding box
-  touches (the ring), with the same great-circle test as the store's query.
+- `cell_routes`: how many clinics of each review status and route mask it holds;
+- `cell_prices`: a histogram — per price *series* (below), status and price value, how many
+  clinics have that price;
+- `cell_price_stats`: per series and status, how many prices are known, the lowest, the
+  highest and how many fall in each of the price buckets (`BUCKET_EDGES`).
 
-Sums, minima and maxima combine, so the answer is the exact one. It serves the searches
-filtered by status and route only (the near-me search as visitors mostly send it); any other
-filter returns None and the store's own query answers.
+A price series is one price column among some clinics: the lowest session price of any route
+among all clinics (the facets of a search without a route), route R's price among the
+clinics that offer R (a search for R), and route R's price among all clinics (the price
+context of a search without a route) — the ones katdir.pricing and the exact path use.
+
+A search covers its circle with the largest cells wholly inside it, coarse in the middle and
+finer towards the edge (`cover`), adds up their kept rows, and does exact per-row work only in
+the ring of finest cells the edge crosses. Sums, minima and maxima combine exactly; a median
+is found by counting: the buckets say which bucket holds the middle rank, and the histogram
+rows of that bucket alone (plus the ring's prices) say which price it is. So every answer is
+the one the exact statement gives; a search with a filter the cells do not keep (see
+`katdir.filters.Parameter.aggregated`) is answered by the exact path instead.
 """
 
 from __future__ import annotations
 
+import bisect
+import functools
 import json
 import math
 import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from katdir.geo import bounding_box, min_dot_for_radius, unit_vector
-from katdir.model import ROUTES
-from katdir.store.base import PRICE_BANDS, NearQuery
-from katdir.store.sqlite import PAD, ROUTE_CODES
+from katdir.filters import BY_NAME
+from katdir.geo import EARTH_RADIUS_KM, min_dot_for_radius, unit_vector
+from katdir.store.base import PRICE_BANDS, NearQuery, RoutePrices, context_routes
 
-# A corner must be inside by more than float rounding can move a point's dot product.
-_MARGIN = 1e-12
+FINEST = 6  # the finest level: cells of 1/64 degree (about 1.7 km north to south)
+LEVELS = tuple(range(FINEST + 1))
+SCALE = 2 ** FINEST  # finest cells per degree
+COL_BITS = 15  # a cell id is row << COL_BITS | column
+MAX_ROW, MAX_COL = 180 * SCALE - 1, 360 * SCALE - 1
+# The finest cell of a row, in SQL and in Python: the same float arithmetic, so both agree on
+# every point (a point on the 180th meridian or a pole joins the last column or row).
+CELL_SQL = (f"((min(CAST((lat + 90) * {SCALE} AS INTEGER), {MAX_ROW}) << {COL_BITS}) | "
+            f"min(CAST((lon + 180) * {SCALE} AS INTEGER), {MAX_COL}))")
+# Price buckets (USD, upper edges exclusive; the last one is open): the facet bands' edges are
+# among them, so the bands are sums of buckets.
+BUCKET_EDGES: tuple[float, ...] = (*range(50, 1001, 50), 1250, 1500, 2000, 3000, 5000, 10000)
+BUCKETS = len(BUCKET_EDGES) + 1
+_BAND_BUCKETS = []
+for _, _low, _high in PRICE_BANDS:
+    for _edge in (_low, _high):
+        if _edge is not None and _edge not in BUCKET_EDGES:
+            raise RuntimeError(f"the price band edge {_edge} is not a bucket edge of "
+                               "katdir.store.cell_counts.BUCKET_EDGES")
+    _BAND_BUCKETS.append(range(0 if _low is None else BUCKET_EDGES.index(_low) + 1,
+                               BUCKETS if _high is None else BUCKET_EDGES.index(_high) + 1))
+# Half a micro-radian: whole cells are inside by at least this, ring cells reach out by it,
+# far more than float rounding moves a point, far less than anything on a map.
+_EPS = 1e-9
+_LIMIT_RAD = 0.5  # wider circles (none a visitor can ask for) take the exact path
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS cell_routes (
+    level INTEGER NOT NULL, status TEXT NOT NULL, cell INTEGER NOT NULL,
+    routes_mask INTEGER NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (level, status, cell, routes_mask)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS cell_prices (
+    level INTEGER NOT NULL, series INTEGER NOT NULL, status TEXT NOT NULL,
+    cell INTEGER NOT NULL, price REAL NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (level, series, status, cell, price)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS cell_price_stats (
+    level INTEGER NOT NULL, series INTEGER NOT NULL, status TEXT NOT NULL,
+    cell INTEGER NOT NULL, known INTEGER NOT NULL, low REAL, high REAL,
+    {", ".join(f"b{i} INTEGER NOT NULL DEFAULT 0" for i in range(BUCKETS))},
+    PRIMARY KEY (level, status, cell, series)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS clinics_cell ON clinics (cell)
+"""
+TABLES = ("cell_routes", "cell_prices", "cell_price_stats")
 
 
-def _band_conditions(prefix: str) -> list[str]:
-    conditions = []
-    for _, low, high in PRICE_BANDS:
-        cond = [f"{prefix}min_price >= {low}" if low is not None
-                else f"{prefix}min_price IS NOT NULL"]
-        if high is not None:
-            cond.append(f"{prefix}min_price < {high}")
-        conditions.append(" AND ".join(cond))
-    return conditions
+def cell_of(lat: float | None, lon: float | None) -> int | None:
+    """The finest cell of a point (CELL_SQL in Python)."""
+    if lat is None or lon is None:
+        return None
+    return (min(int((lat + 90) * SCALE), MAX_ROW) << COL_BITS) | min(int((lon + 180) * SCALE),
+                                                                      MAX_COL)
 
 
-class CellCounts:
-    """Per-cell aggregates over an SQLite store's `clinics` table, and searches' facets from
-    them. `build()` after every rebuild (the wired version would keep them in the same
-    transaction as each write)."""
+def _up(cell: int, level: int) -> int:
+    """The id of the level-`level` cell that holds finest cell `cell`."""
+    shift = FINEST - level
+    return ((cell >> COL_BITS >> shift) << COL_BITS) | ((cell & ((1 << COL_BITS) - 1)) >> shift)
 
-    def __init__(self, conn: sqlite3.Connection, cell_deg: float = 0.1,
-                 schema: str = "main") -> None:
-        self.conn = conn
-        self.cell_deg = cell_deg
-        self.schema = schema  # "temp" keeps the tables out of the store's file (benchmarks)
-        self.columns = round(360 / cell_deg)
-        self.rows = round(180 / cell_deg)
 
-    def _cell_sql(self, prefix: str = "") -> str:
-        g, n = self.cell_deg, self.columns
-        return (f"(CAST(({prefix}lat + 90) / {g!r} AS INTEGER) * {n} + "
-                f"CAST(({prefix}lon + 180) / {g!r} AS INTEGER) % {n})")
+def _parent_sql(column: str = "cell", shift: int = 1) -> str:
+    """The id of the cell one level up that holds the cell `column` (as _up, in SQL)."""
+    return (f"(((({column}) >> {COL_BITS} >> {shift}) << {COL_BITS}) | "
+            f"((({column}) & {(1 << COL_BITS) - 1}) >> {shift}))")
 
-    def build(self) -> None:
-        bands = ", ".join(f"total({c})" for c in _band_conditions(""))
-        band_columns = ", ".join(f"b{i} REAL" for i in range(len(PRICE_BANDS)))
-        with self.conn:
-            self.conn.executescript(f"""
-                DROP TABLE IF EXISTS {self.schema}.cell_counts;
-                DROP TABLE IF EXISTS {self.schema}.clinic_cells;
-                CREATE TABLE {self.schema}.cell_counts (cell INTEGER, status TEXT, routes_mask INTEGER,
-                    n INTEGER, pmin REAL, pmax REAL, unknown REAL, {band_columns},
-                    PRIMARY KEY (cell, status, routes_mask)) WITHOUT ROWID;
-                CREATE TABLE {self.schema}.clinic_cells (cell INTEGER, rowid INTEGER,
-                    PRIMARY KEY (cell, rowid)) WITHOUT ROWID;
-                INSERT INTO {self.schema}.cell_counts SELECT {self._cell_sql()}, status, routes_mask,
-                    count(*), min(min_price), max(min_price), total(min_price IS NULL), {bands}
-                    FROM clinics WHERE lat IS NOT NULL GROUP BY 1, 2, 3;
-                INSERT INTO {self.schema}.clinic_cells SELECT {self._cell_sql()}, rowid FROM clinics
-                    WHERE lat IS NOT NULL;
-            """)
 
-    def _cell(self, lat: float, lon: float) -> tuple[int, int]:
-        # The same float arithmetic as _cell_sql, so Python and SQLite agree on every point.
-        return int((lat + 90) / self.cell_deg), int((lon + 180) / self.cell_deg) % self.columns
+def bucket_of(price: float) -> int:
+    return bisect.bisect_right(BUCKET_EDGES, price)
 
-    def _cells(self, query: NearQuery) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-        """Runs of cell ids (first, last) wholly inside the circle, and of the other cells its
-        box touches: a few per row of cells, whatever the cell size."""
-        g = self.cell_deg
-        box = bounding_box(query.lat, query.lon, query.radius_km)
-        ox, oy, oz = unit_vector(query.lat, query.lon)
-        min_dot = min_dot_for_radius(query.radius_km) + _MARGIN
-        # The box padded as the store pads its R*Tree query: no point in the circle escapes.
-        first_row = self._cell(max(box.min_lat - PAD, -90), 0)[0]
-        last_row = self._cell(min(box.max_lat + PAD, 90 - 1e-9), 0)[0]
-        corner_in: dict[tuple[int, int], bool] = {}
 
-        def inside(row: int, col: int) -> bool:  # is the corner (row, col) inside the circle
-            found = corner_in.get((row, col))
-            if found is None:
-                x, y, z = unit_vector(row * g - 90, col * g - 180)
-                found = corner_in[(row, col)] = x * ox + y * oy + z * oz >= min_dot
-            return found
+def _bucket_sql(column: str) -> str:
+    whens = " ".join(f"WHEN {column} < {edge} THEN {i}" for i, edge in enumerate(BUCKET_EDGES))
+    return f"CASE {whens} ELSE {len(BUCKET_EDGES)} END"
 
-        whole, ring = [], []
-        if len(box.lon_ranges) == 1:
-            west, east = box.lon_ranges[0]
-            first_col = self._cell(0, max(west - PAD, -180))[1]
-            last_col = self._cell(0, min(east + PAD, 180 - 1e-9))[1]
-            centre = self._cell(0, query.lon)[1]
 
-            def inside_run(row: int) -> tuple[int, int]:
-                """The corners of line `row` inside the circle: a run of columns, found from
-                the centre's column outwards (the dot product falls with the distance in
-                longitude), by bisection."""
-                if not (inside(row, centre) or inside(row, centre + 1)):
-                    return (0, -1)
-                start = centre if inside(row, centre) else centre + 1
-                low, high = first_col, start  # leftmost inside corner is in [low, high]
-                while low < high:
-                    mid = (low + high) // 2
-                    low, high = (low, mid) if inside(row, mid) else (mid + 1, high)
-                left = low
-                low, high = start, last_col + 1
-                while low < high:
-                    mid = (low + high + 1) // 2
-                    low, high = (mid, high) if inside(row, mid) else (low, mid - 1)
-                return (left, low)
+# -- which circles, which cells -----------------------------------------------------------------
 
-            runs: dict[int, tuple[int, int]] = {}
-            for row in range(max(first_row, 0), min(last_row, self.rows - 1) + 1):
-                for line in (row, row + 1):
-                    if line not in runs:
-                        runs[line] = inside_run(line)
-                # cells whose four corners are inside: both lines' runs hold col and col + 1
-                lo = max(runs[row][0], runs[row + 1][0])
-                hi = min(runs[row][1], runs[row + 1][1]) - 1
-                base = row * self.columns
-                if lo <= hi:
-                    whole.append((base + lo, base + hi))
-                    if first_col < lo:
-                        ring.append((base + first_col, base + lo - 1))
-                    if hi < last_col:
-                        ring.append((base + hi + 1, base + last_col))
-                else:
-                    ring.append((base + first_col, base + last_col))
-            return whole, ring
-        for row in range(max(first_row, 0), min(last_row, self.rows - 1) + 1):
-            for west, east in box.lon_ranges:  # across the 180th meridian: corner by corner
-                first_col = self._cell(0, max(west - PAD, -180))[1]
-                last_col = self._cell(0, min(east + PAD, 180 - 1e-9))[1]
-                for col in range(first_col, last_col + 1):
-                    cell = row * self.columns + col
-                    if (inside(row, col) and inside(row + 1, col) and inside(row, col + 1)
-                            and inside(row + 1, col + 1)):
-                        whole.append((cell, cell))
-                    else:
-                        ring.append((cell, cell))
-        return whole, ring
+@dataclass
+class Cover:
+    """A circle as runs of whole cells (level, first id, last id: one row of cells each) and
+    runs of the finest cells its edge crosses (the ring)."""
 
-    def facets(self, query: NearQuery) -> tuple | None:
-        """The row the store's facet aggregate (`FACET_COLUMNS`) would give for this query, or
-        None when the query has filters the kept aggregates cannot answer."""
-        if query.filters:  # a route chooses its own prices (katdir.pricing): the kept cells
-            return None    # hold the lowest session price of any route only
-        whole, ring = self._cells(query)
+    whole: list[tuple[int, int, int]] = field(default_factory=list)
+    ring: list[tuple[int, int]] = field(default_factory=list)
+
+    def cells(self) -> list[tuple[int, int]]:
+        return [(level, cell) for level, first, last in self.whole
+                for cell in range(first, last + 1)]
+
+
+@functools.lru_cache(maxsize=1024)  # a search and its price context share one; never mutated
+def cover(lat: float, lon: float, radius_km: float) -> Cover | None:
+    """The cells of a circle, or None when it reaches a pole or the 180th meridian (the exact
+    path answers those). A lat/lon cell's farthest point from a centre is one of its corners
+    (along a parallel the distance grows with the longitude difference, along a meridian it has
+    one minimum), so a cell whose four corners are inside is wholly inside."""
+    d = radius_km / EARTH_RADIUS_KM
+    if d > _LIMIT_RAD:
+        return None
+    d_in, d_out = d - _EPS, d + _EPS
+    reach = math.degrees(d_out) + 1e-7
+    if abs(lat) + reach >= 89.0:
+        return None
+    sin_c, cos_c = math.sin(math.radians(lat)), math.cos(math.radians(lat))
+
+    def half_width(phi: float, dd: float) -> float | None:
+        """Half the circle's longitude span on the parallel `phi` (degrees), None if it misses."""
+        p = math.radians(phi)
+        c = (math.cos(dd) - math.sin(p) * sin_c) / (math.cos(p) * cos_c)
+        return None if c > 1 else math.degrees(math.acos(max(-1.0, c)))
+
+    # The parallel where the circle is widest (its longitude span has one maximum).
+    widest_lat = math.degrees(math.asin(min(1.0, sin_c / math.cos(d_out))))
+    widest = half_width(widest_lat, d_out) or 0.0
+    if lon - widest - 1e-7 <= -180 or lon + widest + 1e-7 >= 180:
+        return None
+    lat_lo, lat_hi = lat - reach, lat + reach
+    result = Cover()
+    covered: dict[int, tuple[int, int]] = {}  # row of the level above → its covered columns
+    for level in LEVELS:
+        scale = 2 ** level
+        now: dict[int, tuple[int, int]] = {}
+        for row in range(int((lat_lo + 90) * scale), int((lat_hi + 90) * scale) + 1):
+            parent = covered.get(row >> 1) if level else None
+            done = (2 * parent[0], 2 * parent[1] + 1) if parent else None
+            south, north = row / scale - 90, (row + 1) / scale - 90
+            h0, h1 = half_width(south, d_in), half_width(north, d_in)
+            first, last = 0, -1
+            if h0 is not None and h1 is not None:
+                h = min(h0, h1)  # corners inside on both parallels, then cells between them
+                first = math.ceil((lon - h + 180) * scale)
+                last = math.floor((lon + h + 180) * scale) - 1
+            base = row << COL_BITS
+            if first <= last:
+                for a, b in _minus((first, last), done):
+                    result.whole.append((level, base + a, base + b))
+                if done is None or (first <= done[1] + 1 and done[0] <= last + 1):
+                    now[row] = (first, last) if done is None else (min(first, done[0]),
+                                                                   max(last, done[1]))
+                else:  # never for a real circle (a cell inside has its children inside)
+                    return None
+            elif done is not None:
+                now[row] = done
+            if level == FINEST:  # the ring: cells the circle reaches, less those covered
+                low, high = max(south, lat_lo), min(north, lat_hi)
+                if low > high:
+                    continue
+                h = half_width(min(max(widest_lat, low), high), d_out) or 0.0
+                reach_first = max(0, math.floor((lon - h - 1e-7 + 180) * scale))
+                reach_last = min(MAX_COL, math.floor((lon + h + 1e-7 + 180) * scale))
+                if reach_first <= reach_last:
+                    for a, b in _minus((reach_first, reach_last), now.get(row)):
+                        result.ring.append((base + a, base + b))
+        covered = now
+    return result
+
+
+def _minus(span: tuple[int, int], hole: tuple[int, int] | None) -> list[tuple[int, int]]:
+    first, last = span
+    if hole is None or hole[1] < first or hole[0] > last:
+        return [span]
+    return [(a, b) for a, b in ((first, hole[0] - 1), (hole[1] + 1, last)) if a <= b]
+
+
+# -- the kept aggregates ------------------------------------------------------------------------
+
+class CellAggregates:
+    """The per-cell aggregates of one SQLite store's `clinics` table: built, kept up to date
+    with each write (same connection, same transaction), and asked.
+
+    `route_codes` are the store's permanent route bits, `price_columns` its per-route price
+    columns (katdir.store.sqlite)."""
+
+    def __init__(self, route_codes: dict[str, int], price_columns: dict[str, str]):
+        self.routes = tuple(route_codes)
+        self.bits = {r: 1 << code for r, code in route_codes.items()}
+        self.price_columns = price_columns
+        # series → (route bit the clinic must have or 0, the price column)
+        self.series: dict[int, tuple[int, str]] = {0: (0, "min_price")}
+        for route, code in route_codes.items():
+            if route not in price_columns:  # only while a test relabels the vocabulary
+                continue
+            self.series[1 + code] = (self.bits[route], price_columns[route])  # a search for R
+            self.series[64 + code] = (0, price_columns[route])  # R's context, no route asked
+        self.row_columns = ("cell", "status", "routes_mask", "min_price",
+                            *price_columns.values())
+
+    def facet_series(self, route: str | None) -> int:
+        return 1 + self._code(route) if route else 0
+
+    def context_series(self, route: str, asked: bool) -> int:
+        return (1 if asked else 64) + self._code(route)
+
+    def _ring_column(self, route: str | None) -> int:
+        """Where a ring row (routes mask, lowest price, each route's price) has the price."""
+        return 2 + list(self.price_columns).index(route) if route else 1
+
+    def _code(self, route: str) -> int:
+        return self.bits[route].bit_length() - 1
+
+    # -- building and keeping ------------------------------------------------------------
+
+    def create(self, conn: sqlite3.Connection) -> None:
+        for statement in SCHEMA.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+
+    def build(self, conn: sqlite3.Connection) -> None:
+        """Fill the (emptied) tables from `clinics`: the finest level by one pass over the
+        rows, each coarser one from the level below it."""
+        for table in TABLES:
+            conn.execute(f"DELETE FROM {table}")
+        conn.execute(f"INSERT INTO cell_routes SELECT {FINEST}, status, cell, routes_mask, "
+                     "count(*) FROM clinics WHERE cell IS NOT NULL GROUP BY 2, 3, 4")
+        members = " UNION ALL ".join(
+            f"SELECT {series} AS series, status, cell, {column} AS price FROM clinics "
+            "WHERE cell IS NOT NULL "
+            f"AND {column} IS NOT NULL" + (f" AND (routes_mask & {bit}) != 0" if bit else "")
+            for series, (bit, column) in self.series.items())
+        conn.execute(f"INSERT INTO cell_prices SELECT {FINEST}, series, status, cell, price, "
+                     f"count(*) FROM ({members}) "
+                     "GROUP BY 2, 3, 4, 5")
+        for level in reversed(LEVELS[:-1]):
+            conn.execute(f"INSERT INTO cell_routes SELECT {level}, status, {_parent_sql()}"
+                         f", routes_mask, sum(n) FROM cell_routes WHERE level = {level + 1} "
+                         "GROUP BY 2, 3, 4")
+            conn.execute(f"INSERT INTO cell_prices SELECT {level}, series, status, "
+                         f"{_parent_sql()}, price, sum(n) FROM cell_prices "
+                         f"WHERE level = {level + 1} GROUP BY 2, 3, 4, 5")
+        buckets = ", ".join(f"total(CASE WHEN b = {i} THEN n END)" for i in range(BUCKETS))
+        conn.execute(f"WITH m AS MATERIALIZED (SELECT *, {_bucket_sql('price')} AS b "
+                     "FROM cell_prices) INSERT INTO cell_price_stats SELECT level, series, "
+                     f"status, cell, sum(n), min(price), max(price), {buckets} FROM m "
+                     "GROUP BY 1, 2, 3, 4")
+
+    def search_row(self, conn: sqlite3.Connection, rowid_or_id: Any,
+                   by: str = "id") -> tuple | None:
+        """A clinic's row as the aggregates count it (read before a write changes it)."""
+        return conn.execute(f"SELECT {', '.join(self.row_columns)} FROM clinics "
+                            f"WHERE {by} = ?", (rowid_or_id,)).fetchone()
+
+    def adjust(self, conn: sqlite3.Connection, row: Sequence | None, delta: int) -> None:
+        """Count a clinic's row in (delta 1) or out (delta -1) of every level's cell."""
+        if row is None or row[0] is None:
+            return
+        cell, status, mask, min_price, *route_prices = row
+        prices = {"min_price": min_price, **dict(zip(self.price_columns.values(), route_prices,
+                                                     strict=True))}
+        mine = [(series, prices[column]) for series, (bit, column) in self.series.items()
+                if prices[column] is not None and (not bit or mask & bit)]
+        for level in LEVELS:
+            at = _up(cell, level)
+            conn.execute("INSERT INTO cell_routes VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE "
+                         "SET n = n + excluded.n", (level, status, at, mask, delta))
+            if delta < 0:
+                conn.execute("DELETE FROM cell_routes WHERE level = ? AND status = ? AND "
+                             "cell = ? AND routes_mask = ? AND n <= 0", (level, status, at, mask))
+            for series, price in mine:
+                self._adjust_price(conn, (level, series, status, at), price, delta)
+
+    @staticmethod
+    def _adjust_price(conn: sqlite3.Connection, key: tuple, price: float, delta: int) -> None:
+        conn.execute("INSERT INTO cell_prices VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE "
+                     "SET n = n + excluded.n", (*key, price, delta))
+        bucket = f"b{bucket_of(price)}"
+        if delta > 0:
+            conn.execute(f"INSERT INTO cell_price_stats (level, series, status, cell, known, low,"
+                         f" high, {bucket}) VALUES (?, ?, ?, ?, 1, ?, ?, 1) ON CONFLICT DO UPDATE "
+                         f"SET known = known + 1, {bucket} = {bucket} + 1, "
+                         "low = min(low, excluded.low), high = max(high, excluded.high)",
+                         (*key, price, price))
+            return
+        where = "level = ? AND series = ? AND status = ? AND cell = ?"
+        conn.execute(f"DELETE FROM cell_prices WHERE {where} AND price = ? AND n <= 0",
+                     (*key, price))
+        conn.execute(f"UPDATE cell_price_stats SET known = known - 1, {bucket} = {bucket} - 1 "
+                     f"WHERE {where}", key)
+        conn.execute(f"DELETE FROM cell_price_stats WHERE {where} AND known <= 0", key)
+        # The lowest or highest price may have been this one: read them again from the
+        # histogram (one index seek each).
+        conn.execute(f"UPDATE cell_price_stats SET "
+                     f"low = (SELECT min(price) FROM cell_prices WHERE {where}), "
+                     f"high = (SELECT max(price) FROM cell_prices WHERE {where}) "
+                     f"WHERE {where} AND (low = ? OR high = ?)", (*key, *key, *key, price, price))
+
+    # -- asking --------------------------------------------------------------------------
+
+    def answer(self, conn: sqlite3.Connection, query: NearQuery, *, context: bool,
+               dot: str) -> dict[str, Any] | None:
+        """The count and facets (context False) or the price context (True) of `query`, or
+        None when the cells cannot answer it exactly (see `answers`)."""
+        if not answers(query):
+            return None
+        found = cover(query.lat, query.lon, query.radius_km)
+        if found is None:
+            return None
+        route = query.routes[0] if query.routes else None
         statuses = list(query.statuses)
-        routes = 0  # no route filter reaches here (see above)
-        status_sql = ", ".join("?" * len(statuses))
-        route_sql = f" AND (routes_mask & {routes}) != 0" if routes else ""
-        n_bands = len(PRICE_BANDS)
+        ring = self._ring(conn, query, found, dot)
+        if context:
+            return {"context": self._context(conn, query, found, statuses, ring)}
+        return self._facets(conn, found, statuses, route, ring)
 
-        kept = None
-        if whole:
-            route_sums = ", ".join(f"total(CASE WHEN routes_mask & {1 << ROUTE_CODES[r]} THEN n END)"
-                                   for r in ROUTES)
-            band_sums = ", ".join(f"total(b{i})" for i in range(n_bands))
-            kept = self.conn.execute(
-                f"SELECT total(n), {route_sums}, min(pmin), max(pmax), total(unknown), "
-                f"{band_sums} FROM json_each(?) r CROSS JOIN {self.schema}.cell_counts "
-                f"ON cell BETWEEN r.value ->> 0 AND r.value ->> 1 "
-                f"WHERE status IN ({status_sql}){route_sql}",
-                [json.dumps(whole), *statuses]).fetchone()
+    def _ring(self, conn: sqlite3.Connection, query: NearQuery, found: Cover,
+              dot: str) -> list[tuple]:
+        """The matching clinics of the ring cells, exactly: (routes mask, min price, prices…)."""
+        if not found.ring:
+            return []
+        ox, oy, oz = unit_vector(query.lat, query.lon)
+        statuses = [f":s{i}" for i in range(len(query.statuses))]
+        params: dict[str, Any] = {f"s{i}": s for i, s in enumerate(query.statuses)}
+        params.update(ring=json.dumps(found.ring), ox=ox, oy=oy, oz=oz,
+                      min_dot=min_dot_for_radius(query.radius_km))
+        route = ""
+        if query.routes:
+            route, params["route"] = " AND (c.routes_mask & :route) != 0", \
+                self.bits[query.routes[0]]
+        columns = ", ".join(f"c.{c}" for c in self.row_columns[2:])
+        return conn.execute(
+            f"SELECT {columns} FROM json_each(:ring) r CROSS JOIN clinics c "
+            "ON c.cell BETWEEN r.value ->> 0 AND r.value ->> 1 "
+            f"WHERE c.status IN ({', '.join(statuses)}){route} AND {dot} >= :min_dot",
+            params).fetchall()
 
-        exact = None
+    def _runs(self, found: Cover) -> str:
+        return json.dumps(found.whole)
+
+    def _facets(self, conn: sqlite3.Connection, found: Cover, statuses: list[str],
+                route: str | None, ring: list[tuple]) -> dict[str, Any]:
+        wanted = self.bits[route] if route else 0
+        masks: dict[int, float] = {}
+        if found.whole:
+            for mask, n in conn.execute(
+                    "SELECT k.routes_mask, total(k.n) FROM json_each(?) r CROSS JOIN cell_routes k "
+                    "ON k.level = r.value ->> 0 AND k.cell BETWEEN r.value ->> 1 AND "
+                    f"r.value ->> 2 WHERE k.status IN ({', '.join('?' * len(statuses))}) "
+                    "GROUP BY 1", [json.dumps(found.whole), *statuses]):
+                masks[mask] = masks.get(mask, 0) + n
+        for row in ring:
+            masks[row[0]] = masks.get(row[0], 0) + 1
+        series = self.facet_series(route)
+        column = self._ring_column(route)
+        prices = _Prices.of(self._stats(conn, found, statuses, [series]).get(series),
+                            [row[column] for row in ring if row[column] is not None])
+        matching = {m: n for m, n in masks.items() if not wanted or m & wanted}
+        total = int(sum(matching.values()))
+        routes = {r: int(sum(n for m, n in matching.items() if m & self.bits[r]))
+                  for r in self.routes}
+        bands = {name: sum(prices.buckets[b] for b in _BAND_BUCKETS[i])
+                 for i, (name, _, _) in enumerate(PRICE_BANDS)}
+        return {"total": total, "facets": {
+            "routes": routes, "price": {"min": prices.low, "max": prices.high,
+                                        "unknown": total - prices.count, "bands": bands}}}
+
+    def _stats(self, conn: sqlite3.Connection, found: Cover, statuses: list[str],
+               series: list[int]) -> dict[int, tuple]:
+        """Per series: known prices, lowest, highest and bucket counts of the whole cells."""
+        if not found.whole:
+            return {}
+        sums = ", ".join(f"total(k.b{i})" for i in range(BUCKETS))
+        rows = conn.execute(
+            f"SELECT k.series, total(k.known), min(k.low), max(k.high), {sums} "
+            "FROM json_each(?) r CROSS JOIN cell_price_stats k ON k.level = r.value ->> 0 "
+            f"AND k.status IN ({', '.join('?' * len(statuses))}) "
+            "AND k.cell BETWEEN r.value ->> 1 AND r.value ->> 2 "  # one range a run
+            f"WHERE k.series IN ({', '.join('?' * len(series))}) GROUP BY 1",
+            [json.dumps(found.whole), *statuses, *series])
+        return {row[0]: row[1:] for row in rows}
+
+    def _context(self, conn: sqlite3.Connection, query: NearQuery, found: Cover,
+                 statuses: list[str], ring: list[tuple]) -> dict[str, RoutePrices]:
+        asked = bool(query.routes)
+        wanted = {route: self.context_series(route, asked) for route in context_routes(query)}
+        kept = self._stats(conn, found, statuses, list(wanted.values()))
+        prices = {}
+        for route, series in wanted.items():
+            column = self._ring_column(route)
+            prices[route] = _Prices.of(kept.get(series),
+                                       [row[column] for row in ring if row[column] is not None])
+        # The middle ranks' buckets, then those buckets' histogram rows: one statement.
+        targets = {(wanted[route], bucket) for route, p in prices.items()
+                   for bucket in p.middle_buckets()}
+        histogram = self._histogram(conn, found, statuses, sorted(targets))
+        context = {}
+        for route, p in prices.items():
+            if not p.count:
+                context[route] = RoutePrices(0)
+                continue
+            middle = [p.at_rank(rank, bucket, histogram.get((wanted[route], bucket), {}))
+                      for rank, bucket in p.middle_ranks()]
+            context[route] = RoutePrices(p.count, p.low, sum(middle) / len(middle), p.high)
+        return context
+
+    def _histogram(self, conn: sqlite3.Connection, found: Cover, statuses: list[str],
+                   targets: list[tuple[int, int]]) -> dict[tuple[int, int], dict[float, float]]:
+        """(series, bucket) → {price: clinics} over the whole cells: one index seek per cell,
+        target and status, to the bucket's prices only."""
+        if not targets or not found.whole:
+            return {}
+        ranges = [(series, bucket, *_bucket_range(bucket)) for series, bucket in targets]
+        counts: dict[tuple[int, int], dict[float, float]] = {}
+        for series, bucket, price, n in conn.execute(
+                "SELECT t.value ->> 0, t.value ->> 1, k.price, total(k.n) FROM json_each(?) t "
+                "CROSS JOIN json_each(?) r CROSS JOIN cell_prices k ON k.level = r.value ->> 0 "
+                "AND k.series = t.value ->> 0 AND "
+                f"k.status IN ({', '.join('?' * len(statuses))}) AND k.cell = r.value ->> 1 "
+                "AND k.price >= t.value ->> 2 AND k.price < t.value ->> 3 GROUP BY 1, 2, 3",
+                [json.dumps(ranges), json.dumps(found.cells()), *statuses]):
+            counts.setdefault((series, bucket), {})[price] = n
+        return counts
+
+
+def _bucket_range(bucket: int) -> tuple[float, float]:
+    """A bucket's prices: [low, high) (finite stand-ins for the open ends)."""
+    low = BUCKET_EDGES[bucket - 1] if bucket else -1e308
+    high = BUCKET_EDGES[bucket] if bucket < len(BUCKET_EDGES) else 1e308
+    return low, high
+
+
+@dataclass
+class _Prices:
+    """One series' known prices in a circle: the whole cells' kept figures plus the ring's
+    own prices."""
+
+    count: int
+    low: float | None
+    high: float | None
+    buckets: list[int]
+    ring: list[float]
+
+    @classmethod
+    def of(cls, kept: tuple | None, ring: list[float]) -> _Prices:
+        count, low, high = (int(kept[0]), kept[1], kept[2]) if kept else (0, None, None)
+        buckets = [int(b) for b in kept[3:]] if kept else [0] * BUCKETS
+        for price in ring:
+            buckets[bucket_of(price)] += 1
         if ring:
-            ox, oy, oz = unit_vector(query.lat, query.lon)
-            route_cols = ", ".join(f"total((c.routes_mask & {1 << ROUTE_CODES[r]}) != 0)"
-                                   for r in ROUTES)
-            bands = ", ".join(f"total({c})" for c in _band_conditions("c."))
-            exact = self.conn.execute(
-                f"SELECT count(*), {route_cols}, min(c.min_price), max(c.min_price), "
-                f"total(c.min_price IS NULL), {bands} FROM json_each(?) r "
-                f"CROSS JOIN {self.schema}.clinic_cells k "
-                f"ON k.cell BETWEEN r.value ->> 0 AND r.value ->> 1 "
-                f"CROSS JOIN clinics c ON c.rowid = k.rowid WHERE c.status IN ({status_sql})"
-                + (f" AND (c.routes_mask & {routes}) != 0" if routes else "")
-                + " AND c.x * ? + c.y * ? + c.z * ? >= ?",
-                [json.dumps(ring), *statuses, ox, oy, oz,
-                 min_dot_for_radius(query.radius_km)]).fetchone()
-        return _combine(kept, exact, len(ROUTES))
+            low = min(ring) if low is None else min(low, min(ring))
+            high = max(ring) if high is None else max(high, max(ring))
+        return cls(count + len(ring), low, high, buckets, ring)
+
+    def middle_ranks(self) -> list[tuple[int, int]]:
+        """The 0-based rank(s) of the median (one, or two for an even count), each with the
+        bucket that holds it."""
+        ranks, found, below = sorted({(self.count - 1) // 2, self.count // 2}), [], 0
+        for bucket, n in enumerate(self.buckets):
+            found += [(rank, bucket) for rank in ranks if below <= rank < below + n]
+            below += n
+        return found
+
+    def middle_buckets(self) -> set[int]:
+        return {bucket for _, bucket in self.middle_ranks()} if self.count else set()
+
+    def at_rank(self, rank: int, bucket: int, kept: dict[float, float]) -> float:
+        """The price at `rank` (in `bucket`), from the bucket's kept histogram and the ring's
+        prices."""
+        low, high = _bucket_range(bucket)
+        counts = dict(kept)
+        for price in self.ring:
+            if low <= price < high:
+                counts[price] = counts.get(price, 0) + 1
+        below = sum(self.buckets[:bucket])
+        for price in sorted(counts):
+            below += counts[price]
+            if rank < below:
+                return price
+        raise RuntimeError("the cell histograms disagree with their buckets")
 
 
-def _combine(kept: tuple | None, exact: tuple | None, n_routes: int) -> tuple:
-    parts = [p for p in (kept, exact) if p is not None and p[0]]
-    if not parts:
-        return (0, *[0.0] * n_routes, None, None, 0.0, *[0.0] * len(PRICE_BANDS))
-    total = sum(int(p[0]) for p in parts)
-    routes = [math.fsum(p[1 + i] for p in parts) for i in range(n_routes)]
-    lows = [p[1 + n_routes] for p in parts if p[1 + n_routes] is not None]
-    highs = [p[2 + n_routes] for p in parts if p[2 + n_routes] is not None]
-    rest: list[Any] = [math.fsum(p[i] for p in parts)
-                       for i in range(3 + n_routes, len(parts[0]))]
-    return (total, *routes, min(lows) if lows else None, max(highs) if highs else None, *rest)
+def answers(query: NearQuery) -> bool:
+    """Whether the kept cells answer this query exactly: every filter it uses is one the cells
+    keep (katdir.filters: `aggregated`), with at most one route (several routes' lowest price
+    is no one column)."""
+    for name, value in query.filters.items():
+        if value is None or value == ():
+            continue
+        if not BY_NAME[name].aggregated:
+            return False
+    return len(query.routes) <= 1
+

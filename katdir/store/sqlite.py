@@ -13,6 +13,7 @@ every search runs under a deadline that SQLite's progress handler enforces.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import functools
 import json
@@ -31,6 +32,7 @@ from typing import Any, TypeVar
 from katdir.filters import FILTERS, MAX_TEXT_WORDS, Parameter, indexed_filters
 from katdir.geo import bounding_box, haversine_km, min_dot_for_radius, unit_vector
 from katdir.model import CONDITIONS, ROUTES, Clinic, Decision
+from katdir.store import cell_counts
 from katdir.store.base import (
     PRICE_BANDS,
     SEARCH_TIMEOUT,
@@ -58,7 +60,8 @@ log = logging.getLogger(__name__)
 # to what their rows mean; `_migrate` then re-derives the search tables from the documents.
 # 3: the `records` table (curators' accounts, tokens, requests, sources), and `status` also
 # says closed / removed / merged (Clinic.search_status).
-SCHEMA_VERSION = 3
+# 4: `clinics.cell` and the per-cell aggregates (katdir/store/cell_counts.py).
+SCHEMA_VERSION = 4
 # Each route's and condition's permanent bit in the masks: never renumber or reuse one; a new
 # word gets the next unused code wherever it sits in the model's list (tests check both).
 ROUTE_CODES: dict[str, int] = {"iv": 0, "im": 1, "oral": 2, "spravato": 3,
@@ -76,7 +79,7 @@ if len(set(ROUTE_CODES.values())) != len(ROUTE_CODES) or \
     raise RuntimeError("two words share a code in katdir.store.sqlite's ROUTE_CODES or "
                        "CONDITION_CODES")
 # Derived from the documents in `clinic_docs`, so a migration can always rebuild them.
-DERIVED_TABLES = ("clinics", "clinic_box", "clinic_text")
+DERIVED_TABLES = ("clinics", "clinic_box", "clinic_text", *cell_counts.TABLES)
 
 # `clinics` holds only what search reads, one small row per clinic, numbered in spatial order
 # on a rebuild, so that one metro's rows share pages; the full documents live apart.
@@ -86,6 +89,7 @@ CREATE TABLE IF NOT EXISTS clinics (
     id TEXT NOT NULL UNIQUE,
     status TEXT NOT NULL,
     lat REAL, lon REAL, x REAL, y REAL, z REAL,
+    cell INTEGER,
     min_price REAL,
     {price_columns},
     {filter_columns}
@@ -151,8 +155,9 @@ SQL_CLAUSES: dict[str, Callable[[Parameter, NearQuery], str]] = {
 
 SCHEMA = SCHEMA_TEMPLATE.format(
     price_columns=", ".join(f"{c} REAL" for c in PRICE_COLUMNS.values()),
-    filter_columns=",\n    ".join(f"{column_of(f)} {COLUMN_TYPES[f.kind.name]}" for f in INDEXED))
-SEARCH_COLUMNS = ("id", "status", "lat", "lon", "x", "y", "z", "min_price",
+    filter_columns=",\n    ".join(f"{column_of(f)} {COLUMN_TYPES[f.kind.name]}" for f in INDEXED)
+) + ";" + cell_counts.SCHEMA
+SEARCH_COLUMNS = ("id", "status", "lat", "lon", "x", "y", "z", "cell", "min_price",
                   *PRICE_COLUMNS.values(), *(column_of(f) for f in INDEXED))
 # Quarter-degree strips of latitude, then longitude: rows near each other on the map end up
 # near each other in the file.
@@ -163,6 +168,8 @@ UPSERT_ROW = (f"INSERT INTO clinics ({_COLUMNS}) VALUES ({_PLACES}) ON CONFLICT(
               + ", ".join(f"{c} = excluded.{c}" for c in SEARCH_COLUMNS[1:]) + " RETURNING rowid")
 
 DOT = "(c.x * :ox + c.y * :oy + c.z * :oz)"  # cosine of the angle to the origin
+# Counts, facets and price context from per-cell aggregates where they answer exactly.
+CELLS = cell_counts.CellAggregates(ROUTE_CODES, PRICE_COLUMNS)
 _WORD = re.compile(r"\w+", re.UNICODE)
 # The per-route prices of one search's matches, for its price context (one per connection).
 MATCH_PRICES = ("CREATE TEMP TABLE IF NOT EXISTS match_prices ("
@@ -255,8 +262,11 @@ class SQLiteStore(Store):
     """
 
     def __init__(self, path: str | Path, *, search_timeout: float = SEARCH_TIMEOUT,
-                 pool_size: int = POOL_SIZE):
+                 pool_size: int = POOL_SIZE, cell_aggregates: bool = True):
         self.path = Path(path)
+        # False: every search counts by visiting its matches (the exact path), as the
+        # property tests and `python -m bench cells` compare against.
+        self.cell_aggregates = cell_aggregates
         self.search_timeout = search_timeout
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -291,6 +301,7 @@ class SQLiteStore(Store):
             for (doc,) in conn.execute("SELECT doc FROM clinic_docs").fetchall():
                 row = self._search_row(Clinic.model_validate_json(doc))
                 conn.execute(f"UPDATE clinics SET {assignments} WHERE id = ?", (*row[1:], row[0]))
+            CELLS.build(conn)
 
     @classmethod
     def from_url(cls, url: str) -> SQLiteStore:
@@ -373,7 +384,17 @@ class SQLiteStore(Store):
             version = conn.execute("PRAGMA user_version").fetchone()[0]  # another process?
             exists = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'clinic_docs'"
                                   ).fetchone() is not None
-            if version < SCHEMA_VERSION:
+            if version == 3 and exists:
+                # Only the cells are new: derive them from the search rows, not the documents.
+                log.warning("%s: store schema 3 → %d, adding the per-cell aggregates",
+                            self.path, SCHEMA_VERSION)
+                conn.execute("ALTER TABLE clinics ADD COLUMN cell INTEGER")
+                conn.execute(f"UPDATE clinics SET cell = {cell_counts.CELL_SQL} "
+                             "WHERE lat IS NOT NULL AND lon IS NOT NULL")
+                CELLS.create(conn)
+                CELLS.build(conn)
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            elif version < SCHEMA_VERSION:
                 if exists:
                     log.warning("%s: store schema %d → %d, re-deriving the search tables from "
                                 "the stored clinics", self.path, version or 1, SCHEMA_VERSION)
@@ -468,11 +489,17 @@ class SQLiteStore(Store):
         loc = clinic.location
         x, y, z = unit_vector(loc.lat, loc.lon) if loc else (None, None, None)
         return (clinic.id, derived["status"], loc.lat if loc else None, loc.lon if loc else None,
-                x, y, z, derived["min_price"], *(derived["route_prices"][r] for r in PRICE_COLUMNS),
+                x, y, z, cell_counts.cell_of(loc.lat, loc.lon) if loc else None,
+                derived["min_price"], *(derived["route_prices"][r] for r in PRICE_COLUMNS),
                 *(stored_value(f, derived[f.field]) for f in INDEXED))
 
     def _write(self, conn: sqlite3.Connection, clinic: Clinic) -> None:
+        before = CELLS.search_row(conn, clinic.id)
         (rowid,) = conn.execute(UPSERT_ROW, self._search_row(clinic)).fetchone()
+        after = CELLS.search_row(conn, rowid, by="rowid")
+        if before != after:  # the cells count the clinic where it is now, as it is now
+            CELLS.adjust(conn, before, -1)
+            CELLS.adjust(conn, after, 1)
         conn.execute("INSERT OR REPLACE INTO clinic_docs VALUES (?, ?)",
                      (clinic.id, clinic.model_dump_json()))
         conn.execute("DELETE FROM clinic_box WHERE rowid = ?", (rowid,))
@@ -487,6 +514,7 @@ class SQLiteStore(Store):
     def delete(self, clinic_id: str) -> bool:
         conn = self._connection()
         with self._transaction(conn):
+            CELLS.adjust(conn, CELLS.search_row(conn, clinic_id), -1)
             row = conn.execute("DELETE FROM clinics WHERE id = ? RETURNING rowid",
                                (clinic_id,)).fetchone()
             if row is None:
@@ -537,6 +565,7 @@ class SQLiteStore(Store):
         conn.execute("INSERT INTO clinic_text (rowid, name, body) SELECT c.rowid, s.name, "
                      "s.body FROM clinics c JOIN staging s ON s.id = c.id")
         conn.execute("DROP TABLE staging")
+        CELLS.build(conn)
         return written
 
     # -- curators' decisions -------------------------------------------------------------
@@ -640,8 +669,12 @@ class SQLiteStore(Store):
         params.update(limit=query.per_page, offset=query.offset)
         where = " AND ".join([*filters, f"{DOT} >= :min_dot"])
 
-        total, facets = self._facets(conn.execute(
-            f"SELECT {facet_columns(query.routes)} {source} WHERE {where}", params).fetchone())
+        counted = self.cell_aggregates and CELLS.answer(conn, query, context=False, dot=DOT)
+        if counted:
+            total, facets = counted["total"], counted["facets"]
+        else:
+            total, facets = self._facets(conn.execute(
+                f"SELECT {facet_columns(query.routes)} {source} WHERE {where}", params).fetchone())
         if total == 0:
             return SearchResult(0, [], facets)
 
@@ -660,9 +693,13 @@ class SQLiteStore(Store):
             # Nearest first among many: the page lies within a smaller circle holding about
             # twice the clinics it needs (by area); sorting that circle is enough when it
             # holds them all, and the full circle is the fallback when density misleads.
+            # The R*Tree is asked for the smaller circle's box too, or it would hand over
+            # every candidate of the whole circle again.
             inner = query.radius_km * math.sqrt(2 * wanted / total)
-            rows = conn.execute(page_sql.format(where=" AND ".join([*filters, f"{DOT} >= :inner"])),
-                                {**params, "inner": min_dot_for_radius(inner)}).fetchall()
+            inner_filters, inner_params = self._filters(dataclasses.replace(query, radius_km=inner))
+            rows = conn.execute(
+                page_sql.format(where=" AND ".join([*inner_filters, f"{DOT} >= :inner"])),
+                {**params, **inner_params, "inner": min_dot_for_radius(inner)}).fetchall()
             if len(rows) < query.per_page:
                 rows = None
         if rows is None:
@@ -675,6 +712,9 @@ class SQLiteStore(Store):
 
     def _price_context(self, conn: sqlite3.Connection,
                        query: NearQuery) -> dict[str, RoutePrices]:
+        counted = self.cell_aggregates and CELLS.answer(conn, query, context=True, dot=DOT)
+        if counted:
+            return counted["context"]
         # One pass over the matches copies their per-route prices into a temp table; counts,
         # extremes and the middle prices are then read from it, without the geometry again.
         source, filters, params = self._matches(conn, query)

@@ -1,60 +1,151 @@
-"""The per-cell aggregates (katdir/store/cell_counts.py, a prototype) give the store's own
-count and facets for every circle: dense metros, small circles inside one cell, circles across
-the 180th meridian; and step aside (None) for filters they do not keep."""
+"""The per-cell aggregates (katdir/store/cell_counts.py) give exactly the exact path's count,
+facets and price context, for any circle and the filters they keep; they stay right through
+upserts, removals and status changes; and they step aside for the filters they do not keep."""
 
 from __future__ import annotations
 
 import random
+import sqlite3
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from bench.bench_cells import todays_facets
 from bench.synthetic import EDGE_CASES, jitter, synthetic_clinics
 from katdir.geo import KM_PER_MILE
+from katdir.model import ROUTES
 from katdir.store import NearQuery
-from katdir.store.cell_counts import CellCounts
+from katdir.store.cell_counts import CELL_SQL, answers, cell_of, cover
 from katdir.store.sqlite import SQLiteStore
+
+CENTRES = [(40.7128, -74.0060), (34.0522, -118.2437), (41.8781, -87.6298), *EDGE_CASES.values()]
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    store = SQLiteStore(tmp_path_factory.mktemp("cells") / "cells.db")
-    store.rebuild(synthetic_clinics(6000, seed=5))
-    yield store
-    store.close()
+def path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cells") / "cells.db"
+    with SQLiteStore(path) as store:
+        store.rebuild(synthetic_clinics(6000, seed=5))
+    return path
 
 
-def circles(seed: int = 2) -> list[NearQuery]:
-    rng = random.Random(seed)
-    centres = [(40.7128, -74.0060), (34.0522, -118.2437), (41.8781, -87.6298),
-               *EDGE_CASES.values()]
-    queries = []
-    for lat, lon in centres:
-        for radius_mi in (0.5, 5, 25, 50, 400):
+@pytest.fixture(scope="module")
+def stores(path):
+    fast, exact = SQLiteStore(path), SQLiteStore(path, cell_aggregates=False)
+    yield fast, exact
+    fast.close()
+    exact.close()
+
+
+def same_answers(fast: SQLiteStore, exact: SQLiteStore, query: NearQuery) -> None:
+    got, want = fast.search(query), exact.search(query)
+    assert (got.total, got.facets) == (want.total, want.facets), query
+    assert [h.clinic.id for h in got.hits] == [h.clinic.id for h in want.hits], query
+    assert fast.price_context(query) == exact.price_context(query), query
+
+
+queries = st.builds(
+    lambda centre, dlat, dlon, radius_mi, route, statuses: NearQuery(
+        lat=max(-89.0, min(89.0, centre[0] + dlat)), lon=(centre[1] + dlon + 180) % 360 - 180,
+        radius_km=radius_mi * KM_PER_MILE,
+        filters={"route": (route,)} if route else {}, statuses=statuses),
+    st.sampled_from(CENTRES), st.floats(-1.5, 1.5), st.floats(-1.5, 1.5),
+    st.sampled_from([0.3, 1, 5, 10, 25, 50, 120, 400, 500]) | st.floats(0.1, 500),
+    st.none() | st.sampled_from(ROUTES),
+    st.sampled_from([("approved",), ("approved", "pending"), ("pending",)]))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=queries)
+def test_the_cells_give_the_exact_answer_for_any_circle(stores, query):
+    same_answers(*stores, query)
+
+
+def test_dense_circles_are_answered_by_the_cells(stores):
+    fast, exact = stores
+    rng = random.Random(2)
+    for lat, lon in CENTRES[:3]:
+        for radius_mi in (5, 25, 50):
             lat2, lon2 = jitter(rng, lat, lon, 3)
-            queries.append(NearQuery(lat=lat2, lon=lon2, radius_km=radius_mi * KM_PER_MILE))
-    queries.append(NearQuery(lat=51.88, lon=179.9, radius_km=200))  # across the 180th meridian
-    return queries
+            query = NearQuery(lat=lat2, lon=lon2, radius_km=radius_mi * KM_PER_MILE)
+            found = cover(query.lat, query.lon, query.radius_km)
+            assert found is not None and found.whole, query  # most of it from kept cells
+            same_answers(fast, exact, query)
+    assert exact.search(NearQuery(lat=40.71, lon=-74.0, radius_km=80)).total > 500
 
 
-@pytest.mark.parametrize("cell_deg", [0.05, 0.1, 0.5])
-def test_the_aggregates_give_the_stores_own_answer(store, cell_deg):
-    conn = store._connection()
-    cells = CellCounts(conn, cell_deg, schema="temp")
-    cells.build()
-    queries = circles()
-    assert any(todays_facets(conn, q)[0] > 100 for q in queries)  # dense circles are there
-    for query in queries:
-        assert tuple(cells.facets(query)) == tuple(todays_facets(conn, query)), query
+def test_the_cells_keep_up_with_writes(tmp_path):
+    clinics = list(synthetic_clinics(1500, seed=11))
+    fast = SQLiteStore(tmp_path / "w.db")
+    exact = SQLiteStore(tmp_path / "w.db", cell_aggregates=False)
+    fast.rebuild(clinics[:1000])
+    fast.upsert(clinics[1000:])  # new clinics
+    moved = [c.model_copy(update={"location": clinics[i + 1].location,
+                                  "prices": clinics[i + 7].prices, "routes": clinics[i + 3].routes})
+             for i, c in enumerate(clinics[:300])]
+    fast.upsert(moved)  # moved, repriced, other routes
+    for clinic in clinics[300:500]:
+        assert fast.delete(clinic.id)
+    fast.upsert(c.model_copy(update={"review": c.review.model_copy(update={"status": "rejected"})})
+                for c in clinics[500:600])
+    with fast.writing("test run"):
+        fast.upsert(clinics[300:350])  # back again, inside a run
+    rebuilt = SQLiteStore(tmp_path / "r.db")
+    rebuilt.rebuild(fast.iter_clinics())
+    tables = ("cell_routes", "cell_prices", "cell_price_stats")
+    for table in tables:  # kept by each write = built from scratch
+        kept = sorted(fast._connection().execute(f"SELECT * FROM {table}"))
+        built = sorted(rebuilt._connection().execute(f"SELECT * FROM {table}"))
+        assert kept == built, table
+    for lat, lon in CENTRES[:3]:
+        for radius_mi in (10, 50, 300):
+            for route in (None, "iv", "spravato"):
+                same_answers(fast, exact, NearQuery(
+                    lat=lat, lon=lon, radius_km=radius_mi * KM_PER_MILE,
+                    filters={"route": (route,)} if route else {}))
+    for store in (fast, exact, rebuilt):
+        store.close()
 
 
-def test_filters_the_aggregates_do_not_keep_are_left_to_the_store(store):
-    cells = CellCounts(store._connection(), 0.1, schema="temp")
-    cells.build()
+def test_filters_the_cells_do_not_keep_take_the_exact_path():
     base = {"lat": 40.71, "lon": -74.0, "radius_km": 40.0}
-    assert cells.facets(NearQuery(**base, filters={"condition": ("depression",)})) is None
-    assert cells.facets(NearQuery(**base, filters={"max_price": 500.0})) is None
-    assert cells.facets(NearQuery(**base, filters={"q": "ketamine"})) is None
-    assert cells.facets(NearQuery(**base, filters={"insurance": True})) is None
-    assert cells.facets(NearQuery(**base, filters={"route": ("iv",)})) is None
-    assert cells.facets(NearQuery(**base)) is not None
+    assert answers(NearQuery(**base))
+    assert answers(NearQuery(**base, filters={"route": ("iv",)}))
+    assert not answers(NearQuery(**base, filters={"route": ("iv", "im")}))
+    assert not answers(NearQuery(**base, filters={"condition": ("depression",)}))
+    assert not answers(NearQuery(**base, filters={"max_price": 500.0}))
+    assert not answers(NearQuery(**base, filters={"q": "ketamine"}))
+    assert not answers(NearQuery(**base, filters={"insurance": True}))
+    assert cover(89.5, 0.0, 100.0) is None  # a pole
+    assert cover(51.88, 179.9, 200.0) is None  # across the 180th meridian
+
+
+@given(st.floats(-90, 90), st.floats(-180, 180))
+def test_python_and_sql_put_a_point_in_the_same_cell(lat, lon):
+    conn = sqlite3.connect(":memory:")
+    (sql,) = conn.execute(f"SELECT {CELL_SQL} FROM (SELECT ? AS lat, ? AS lon)",
+                          (lat, lon)).fetchone()
+    assert sql == cell_of(lat, lon)
+
+
+def test_a_schema_3_file_gains_the_cells_on_open(tmp_path, caplog):
+    path = tmp_path / "v3.db"
+    clinics = list(synthetic_clinics(800, seed=4))
+    with SQLiteStore(path) as store:
+        store.rebuild(clinics)
+        conn = store._connection()
+        kept = {t: sorted(conn.execute(f"SELECT * FROM {t}")) for t in
+                ("cell_routes", "cell_prices", "cell_price_stats")}
+    conn = sqlite3.connect(path)  # the file as schema 3 left it
+    conn.executescript("DROP TABLE cell_routes; DROP TABLE cell_prices; "
+                       "DROP TABLE cell_price_stats; DROP INDEX clinics_cell; "
+                       "ALTER TABLE clinics DROP COLUMN cell; PRAGMA user_version = 3;")
+    conn.close()
+    with SQLiteStore(path) as store:
+        assert "store schema 3 → 4, adding the per-cell aggregates" in caplog.text
+        conn = store._connection()
+        for table, rows in kept.items():
+            assert sorted(conn.execute(f"SELECT * FROM {table}")) == rows, table
+        exact = SQLiteStore(path, cell_aggregates=False)
+        same_answers(store, exact, NearQuery(lat=40.7, lon=-74.0, radius_km=60))
+        exact.close()

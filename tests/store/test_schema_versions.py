@@ -16,6 +16,7 @@ from katdir.cli import main
 from katdir.model import ROUTES, Clinic, Decision
 from katdir.store import NearQuery, StoreError, open_store
 from katdir.store.base import search_fields, text_body
+from katdir.store.cell_counts import CellAggregates
 from katdir.store.sqlite import SCHEMA_VERSION, SQLiteStore
 
 
@@ -122,6 +123,9 @@ def test_a_route_added_mid_vocabulary_relabels_no_stored_row(tmp_path, monkeypat
     # A fresh cache for the facet columns, so that they see the new route (and none is left).
     monkeypatch.setattr(sqlite_store, "facet_columns",
                         functools.cache(sqlite_store.facet_columns.__wrapped__))
+    # The per-cell aggregates count by the same permanent codes.
+    monkeypatch.setattr(sqlite_store, "CELLS", CellAggregates(sqlite_store.ROUTE_CODES,
+                                                              sqlite_store.PRICE_COLUMNS))
     with SQLiteStore(path) as store:
         for route in ROUTES:
             for clinic in clinics[:5]:
