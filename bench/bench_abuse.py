@@ -167,7 +167,8 @@ def main(argv: list[str]) -> int:
         "rss_flat_within_20pct": results["rss_growth"] is not None
         and results["rss_growth"] <= 0.2,
     }
-    record("abuse", results, "python -m bench abuse " + " ".join(argv))
+    record("abuse" if args.mix == "visitors" else f"abuse-{args.mix}", results,
+           "python -m bench abuse " + " ".join(argv))
     return 0 if all(results["targets_met"].values()) else 1
 
 
