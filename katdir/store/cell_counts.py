@@ -9,8 +9,8 @@ the clinics' rows:
 - `cell_routes`: how many clinics of each review status and route mask it holds;
 - `cell_prices`: a histogram — per price *series* (below), status and price value, how many
   clinics have that price;
-- `cell_price_stats`: per series and status, how many prices are known, the lowest, the
-  highest and how many fall in each of the price buckets (`BUCKET_EDGES`).
+- `cell_buckets`: per series, status and price bucket (`BUCKET_EDGES`), how many prices fall
+  in it, the lowest and the highest.
 
 A price series is one price column among some clinics: the lowest session price of any route
 among all clinics (the facets of a search without a route), route R's price among the
@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from katdir.filters import BY_NAME
-from katdir.geo import EARTH_RADIUS_KM, min_dot_for_radius, unit_vector
+from katdir.geo import EARTH_RADIUS_KM, bounding_box, min_dot_for_radius, unit_vector
 from katdir.store.base import PRICE_BANDS, NearQuery, RoutePrices, context_routes
 
 FINEST = 6  # the finest level: cells of 1/64 degree (about 1.7 km north to south)
@@ -65,9 +65,13 @@ for _, _low, _high in PRICE_BANDS:
 # Half a micro-radian: whole cells are inside by at least this, ring cells reach out by it,
 # far more than float rounding moves a point, far less than anything on a map.
 _EPS = 1e-9
+# Below this many clinics around a circle (CellAggregates._around), its matches are visited:
+# measured on the benchmark stores (bench/bench_cells.py), the cells' fixed work (~3–5 ms of
+# CPU) is then the larger. The bound counts whole coarse cells under the box: 2–4× the matches.
+MIN_CLINICS = 10_000
 _LIMIT_RAD = 0.5  # wider circles (none a visitor can ask for) take the exact path
 
-SCHEMA = f"""
+SCHEMA = """
 CREATE TABLE IF NOT EXISTS cell_routes (
     level INTEGER NOT NULL, status TEXT NOT NULL, cell INTEGER NOT NULL,
     routes_mask INTEGER NOT NULL, n INTEGER NOT NULL,
@@ -76,14 +80,14 @@ CREATE TABLE IF NOT EXISTS cell_prices (
     level INTEGER NOT NULL, series INTEGER NOT NULL, status TEXT NOT NULL,
     cell INTEGER NOT NULL, price REAL NOT NULL, n INTEGER NOT NULL,
     PRIMARY KEY (level, series, status, cell, price)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS cell_price_stats (
-    level INTEGER NOT NULL, series INTEGER NOT NULL, status TEXT NOT NULL,
-    cell INTEGER NOT NULL, known INTEGER NOT NULL, low REAL, high REAL,
-    {", ".join(f"b{i} INTEGER NOT NULL DEFAULT 0" for i in range(BUCKETS))},
-    PRIMARY KEY (level, status, cell, series)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS cell_buckets (
+    level INTEGER NOT NULL, status TEXT NOT NULL, cell INTEGER NOT NULL,
+    series INTEGER NOT NULL, bucket INTEGER NOT NULL,
+    n INTEGER NOT NULL, low REAL NOT NULL, high REAL NOT NULL,
+    PRIMARY KEY (level, status, cell, series, bucket)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS clinics_cell ON clinics (cell)
 """
-TABLES = ("cell_routes", "cell_prices", "cell_price_stats")
+TABLES = ("cell_routes", "cell_prices", "cell_buckets")
 
 
 def cell_of(lat: float | None, lon: float | None) -> int | None:
@@ -157,9 +161,12 @@ def cover(lat: float, lon: float, radius_km: float) -> Cover | None:
     if lon - widest - 1e-7 <= -180 or lon + widest + 1e-7 >= 180:
         return None
     lat_lo, lat_hi = lat - reach, lat + reach
+    # The ring's cells: about a 32nd of the radius (down to the finest level), so that a wide
+    # circle is not cut into thousands of tiny cells; the ring then holds a few % of it.
+    ring_level = max(0, min(FINEST, int(math.log2(32 / math.degrees(d)))))
     result = Cover()
     covered: dict[int, tuple[int, int]] = {}  # row of the level above → its covered columns
-    for level in LEVELS:
+    for level in LEVELS[:ring_level + 1]:
         scale = 2 ** level
         now: dict[int, tuple[int, int]] = {}
         for row in range(int((lat_lo + 90) * scale), int((lat_hi + 90) * scale) + 1):
@@ -183,16 +190,18 @@ def cover(lat: float, lon: float, radius_km: float) -> Cover | None:
                     return None
             elif done is not None:
                 now[row] = done
-            if level == FINEST:  # the ring: cells the circle reaches, less those covered
+            if level == ring_level:  # the ring: cells the circle reaches, less those covered
                 low, high = max(south, lat_lo), min(north, lat_hi)
                 if low > high:
                     continue
                 h = half_width(min(max(widest_lat, low), high), d_out) or 0.0
                 reach_first = max(0, math.floor((lon - h - 1e-7 + 180) * scale))
-                reach_last = min(MAX_COL, math.floor((lon + h + 1e-7 + 180) * scale))
-                if reach_first <= reach_last:
-                    for a, b in _minus((reach_first, reach_last), now.get(row)):
-                        result.ring.append((base + a, base + b))
+                reach_last = min(scale * 360 - 1, math.floor((lon + h + 1e-7 + 180) * scale))
+                shift = FINEST - level  # as runs of finest cells, which the clinics carry
+                for a, b in _minus((reach_first, reach_last), now.get(row)):
+                    for fine_row in range(row << shift, (row + 1) << shift):
+                        result.ring.append(((fine_row << COL_BITS) + (a << shift),
+                                            (fine_row << COL_BITS) + ((b + 1) << shift) - 1))
         covered = now
     return result
 
@@ -218,20 +227,26 @@ class CellAggregates:
         self.bits = {r: 1 << code for r, code in route_codes.items()}
         self.price_columns = price_columns
         # series → (route bit the clinic must have or 0, the price column)
-        self.series: dict[int, tuple[int, str]] = {0: (0, "min_price")}
+        # series → (route bit, whether a member has it (None: everyone is), price column)
+        self.series: dict[int, tuple[int, bool | None, str]] = {0: (0, None, "min_price")}
         for route, code in route_codes.items():
             if route not in price_columns:  # only while a test relabels the vocabulary
                 continue
-            self.series[1 + code] = (self.bits[route], price_columns[route])  # a search for R
-            self.series[64 + code] = (0, price_columns[route])  # R's context, no route asked
+            # R's price where R is offered (a search for R); where it is not (rare: a price
+            # naming a route the clinic does not list) — both together: R's context when no
+            # route is asked.
+            self.series[1 + code] = (self.bits[route], True, price_columns[route])
+            self.series[64 + code] = (self.bits[route], False, price_columns[route])
         self.row_columns = ("cell", "status", "routes_mask", "min_price",
                             *price_columns.values())
+        self.min_clinics = MIN_CLINICS
 
     def facet_series(self, route: str | None) -> int:
         return 1 + self._code(route) if route else 0
 
-    def context_series(self, route: str, asked: bool) -> int:
-        return (1 if asked else 64) + self._code(route)
+    def context_series(self, route: str, asked: bool) -> tuple[int, ...]:
+        code = self._code(route)
+        return (1 + code,) if asked else (1 + code, 64 + code)
 
     def _ring_column(self, route: str | None) -> int:
         """Where a ring row (routes mask, lowest price, each route's price) has the price."""
@@ -257,8 +272,9 @@ class CellAggregates:
         members = " UNION ALL ".join(
             f"SELECT {series} AS series, status, cell, {column} AS price FROM clinics "
             "WHERE cell IS NOT NULL "
-            f"AND {column} IS NOT NULL" + (f" AND (routes_mask & {bit}) != 0" if bit else "")
-            for series, (bit, column) in self.series.items())
+            f"AND {column} IS NOT NULL"
+            + ("" if has is None else f" AND (routes_mask & {bit}) {'!=' if has else '='} 0")
+            for series, (bit, has, column) in self.series.items())
         conn.execute(f"INSERT INTO cell_prices SELECT {FINEST}, series, status, cell, price, "
                      f"count(*) FROM ({members}) "
                      "GROUP BY 2, 3, 4, 5")
@@ -269,11 +285,9 @@ class CellAggregates:
             conn.execute(f"INSERT INTO cell_prices SELECT {level}, series, status, "
                          f"{_parent_sql()}, price, sum(n) FROM cell_prices "
                          f"WHERE level = {level + 1} GROUP BY 2, 3, 4, 5")
-        buckets = ", ".join(f"total(CASE WHEN b = {i} THEN n END)" for i in range(BUCKETS))
-        conn.execute(f"WITH m AS MATERIALIZED (SELECT *, {_bucket_sql('price')} AS b "
-                     "FROM cell_prices) INSERT INTO cell_price_stats SELECT level, series, "
-                     f"status, cell, sum(n), min(price), max(price), {buckets} FROM m "
-                     "GROUP BY 1, 2, 3, 4")
+        conn.execute("INSERT INTO cell_buckets SELECT level, status, cell, series, bucket, "
+                     f"sum(n), min(price), max(price) FROM (SELECT *, {_bucket_sql('price')} "
+                     "AS bucket FROM cell_prices) GROUP BY 1, 2, 3, 4, 5")
 
     def search_row(self, conn: sqlite3.Connection, rowid_or_id: Any,
                    by: str = "id") -> tuple | None:
@@ -288,8 +302,8 @@ class CellAggregates:
         cell, status, mask, min_price, *route_prices = row
         prices = {"min_price": min_price, **dict(zip(self.price_columns.values(), route_prices,
                                                      strict=True))}
-        mine = [(series, prices[column]) for series, (bit, column) in self.series.items()
-                if prices[column] is not None and (not bit or mask & bit)]
+        mine = [(series, prices[column]) for series, (bit, has, column) in self.series.items()
+                if prices[column] is not None and (has is None or bool(mask & bit) == has)]
         for level in LEVELS:
             at = _up(cell, level)
             conn.execute("INSERT INTO cell_routes VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE "
@@ -304,34 +318,38 @@ class CellAggregates:
     def _adjust_price(conn: sqlite3.Connection, key: tuple, price: float, delta: int) -> None:
         conn.execute("INSERT INTO cell_prices VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE "
                      "SET n = n + excluded.n", (*key, price, delta))
-        bucket = f"b{bucket_of(price)}"
+        level, series, status, cell = key
+        bucket = (level, status, cell, series, bucket_of(price))
         if delta > 0:
-            conn.execute(f"INSERT INTO cell_price_stats (level, series, status, cell, known, low,"
-                         f" high, {bucket}) VALUES (?, ?, ?, ?, 1, ?, ?, 1) ON CONFLICT DO UPDATE "
-                         f"SET known = known + 1, {bucket} = {bucket} + 1, "
-                         "low = min(low, excluded.low), high = max(high, excluded.high)",
-                         (*key, price, price))
+            conn.execute("INSERT INTO cell_buckets VALUES (?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT "
+                         "DO UPDATE SET n = n + 1, low = min(low, excluded.low), "
+                         "high = max(high, excluded.high)", (*bucket, price, price))
             return
         where = "level = ? AND series = ? AND status = ? AND cell = ?"
         conn.execute(f"DELETE FROM cell_prices WHERE {where} AND price = ? AND n <= 0",
                      (*key, price))
-        conn.execute(f"UPDATE cell_price_stats SET known = known - 1, {bucket} = {bucket} - 1 "
-                     f"WHERE {where}", key)
-        conn.execute(f"DELETE FROM cell_price_stats WHERE {where} AND known <= 0", key)
-        # The lowest or highest price may have been this one: read them again from the
-        # histogram (one index seek each).
-        conn.execute(f"UPDATE cell_price_stats SET "
-                     f"low = (SELECT min(price) FROM cell_prices WHERE {where}), "
-                     f"high = (SELECT max(price) FROM cell_prices WHERE {where}) "
-                     f"WHERE {where} AND (low = ? OR high = ?)", (*key, *key, *key, price, price))
+        same = "level = ? AND status = ? AND cell = ? AND series = ? AND bucket = ?"
+        conn.execute(f"UPDATE cell_buckets SET n = n - 1 WHERE {same}", bucket)
+        conn.execute(f"DELETE FROM cell_buckets WHERE {same} AND n <= 0", bucket)
+        # The bucket's lowest or highest price may have been this one: read them again from
+        # the histogram (one index seek each).
+        low, high = _bucket_range(bucket[-1])
+        prices = f"FROM cell_prices WHERE {where} AND price >= ? AND price < ?"
+        conn.execute(f"UPDATE cell_buckets SET low = (SELECT min(price) {prices}), "
+                     f"high = (SELECT max(price) {prices}) WHERE {same} AND (low = ? OR high = ?)",
+                     (*key, low, high, *key, low, high, *bucket, price, price))
 
     # -- asking --------------------------------------------------------------------------
 
     def answer(self, conn: sqlite3.Connection, query: NearQuery, *, context: bool,
                dot: str) -> dict[str, Any] | None:
         """The count and facets (context False) or the price context (True) of `query`, or
-        None when the cells cannot answer it exactly (see `answers`)."""
+        None when the cells cannot answer it exactly (see `answers`) or when visiting its
+        few matches costs less (fewer than `min_clinics` around: the cells' own work — a
+        few hundred index seeks — is then the larger)."""
         if not answers(query):
+            return None
+        if self._around(conn, query) < self.min_clinics:
             return None
         found = cover(query.lat, query.lon, query.radius_km)
         if found is None:
@@ -342,6 +360,25 @@ class CellAggregates:
         if context:
             return {"context": self._context(conn, query, found, statuses, ring)}
         return self._facets(conn, found, statuses, route, ring)
+
+    def _around(self, conn: sqlite3.Connection, query: NearQuery) -> float:
+        """How many clinics of the query's statuses the coarse cells under its bounding box
+        hold (at most 4 by 4 cells): an upper bound on its matches, in a few index seeks."""
+        box = bounding_box(query.lat, query.lon, query.radius_km)
+        span = max(box.max_lat - box.min_lat, 1e-9)
+        level = max(0, min(FINEST, int(math.log2(3 / span))))
+        scale = 2 ** level
+        runs = [(level, (row << COL_BITS) + int((west + 180) * scale),
+                 (row << COL_BITS) + int((min(east, 180 - 1e-9) + 180) * scale))
+                for row in range(int((box.min_lat + 90) * scale),
+                                 int((min(box.max_lat, 90 - 1e-9) + 90) * scale) + 1)
+                for west, east in box.lon_ranges]
+        statuses = list(query.statuses)
+        return conn.execute(
+            "SELECT total(k.n) FROM json_each(?) r CROSS JOIN cell_routes k "
+            f"ON k.level = r.value ->> 0 AND k.status IN ({', '.join('?' * len(statuses))}) "
+            "AND k.cell BETWEEN r.value ->> 1 AND r.value ->> 2",
+            [json.dumps(runs), *statuses]).fetchone()[0]
 
     def _ring(self, conn: sqlite3.Connection, query: NearQuery, found: Cover,
               dot: str) -> list[tuple]:
@@ -382,7 +419,7 @@ class CellAggregates:
             masks[row[0]] = masks.get(row[0], 0) + 1
         series = self.facet_series(route)
         column = self._ring_column(route)
-        prices = _Prices.of(self._stats(conn, found, statuses, [series]).get(series),
+        prices = _Prices.of(list(self._stats(conn, found, statuses, [series]).values()),
                             [row[column] for row in ring if row[column] is not None])
         matching = {m: n for m, n in masks.items() if not wanted or m & wanted}
         total = int(sum(matching.values()))
@@ -399,44 +436,56 @@ class CellAggregates:
         """Per series: known prices, lowest, highest and bucket counts of the whole cells."""
         if not found.whole:
             return {}
-        sums = ", ".join(f"total(k.b{i})" for i in range(BUCKETS))
-        rows = conn.execute(
-            f"SELECT k.series, total(k.known), min(k.low), max(k.high), {sums} "
-            "FROM json_each(?) r CROSS JOIN cell_price_stats k ON k.level = r.value ->> 0 "
-            f"AND k.status IN ({', '.join('?' * len(statuses))}) "
-            "AND k.cell BETWEEN r.value ->> 1 AND r.value ->> 2 "  # one range a run
-            f"WHERE k.series IN ({', '.join('?' * len(series))}) GROUP BY 1",
-            [json.dumps(found.whole), *statuses, *series])
-        return {row[0]: row[1:] for row in rows}
+        found_rows: dict[int, list] = {}
+        for one, bucket, n, low, high in conn.execute(
+                "SELECT k.series, k.bucket, total(k.n), min(k.low), max(k.high) "
+                "FROM json_each(?) r CROSS JOIN cell_buckets k ON k.level = r.value ->> 0 "
+                f"AND k.status IN ({', '.join('?' * len(statuses))}) "
+                "AND k.cell BETWEEN r.value ->> 1 AND r.value ->> 2 "  # one range a run
+                f"WHERE k.series IN ({', '.join('?' * len(series))}) GROUP BY 1, 2",
+                [json.dumps(found.whole), *statuses, *series]):
+            row = found_rows.setdefault(one, [0, None, None, *[0] * BUCKETS])
+            row[0] += int(n)
+            row[1] = low if row[1] is None else min(row[1], low)
+            row[2] = high if row[2] is None else max(row[2], high)
+            row[3 + bucket] = int(n)
+        return {one: tuple(row) for one, row in found_rows.items()}
 
     def _context(self, conn: sqlite3.Connection, query: NearQuery, found: Cover,
                  statuses: list[str], ring: list[tuple]) -> dict[str, RoutePrices]:
         asked = bool(query.routes)
         wanted = {route: self.context_series(route, asked) for route in context_routes(query)}
-        kept = self._stats(conn, found, statuses, list(wanted.values()))
+        kept = self._stats(conn, found, statuses, [s for all_s in wanted.values() for s in all_s])
         prices = {}
         for route, series in wanted.items():
             column = self._ring_column(route)
-            prices[route] = _Prices.of(kept.get(series),
+            prices[route] = _Prices.of([kept[s] for s in series if s in kept],
                                        [row[column] for row in ring if row[column] is not None])
         # The middle ranks' buckets, then those buckets' histogram rows: one statement.
-        targets = {(wanted[route], bucket) for route, p in prices.items()
-                   for bucket in p.middle_buckets()}
+        # (Only where the whole cells hold prices of that bucket: often none of a series.)
+        targets = {(s, bucket) for route, p in prices.items() for s in wanted[route]
+                   for bucket in p.middle_buckets() if s in kept and kept[s][3 + bucket]}
         histogram = self._histogram(conn, found, statuses, sorted(targets))
         context = {}
         for route, p in prices.items():
             if not p.count:
                 context[route] = RoutePrices(0)
                 continue
-            middle = [p.at_rank(rank, bucket, histogram.get((wanted[route], bucket), {}))
-                      for rank, bucket in p.middle_ranks()]
+            middle = []
+            for rank, bucket in p.middle_ranks():
+                counts: dict[float, float] = {}
+                for s in wanted[route]:
+                    for price, n in histogram.get((s, bucket), {}).items():
+                        counts[price] = counts.get(price, 0) + n
+                middle.append(p.at_rank(rank, bucket, counts))
             context[route] = RoutePrices(p.count, p.low, sum(middle) / len(middle), p.high)
         return context
 
     def _histogram(self, conn: sqlite3.Connection, found: Cover, statuses: list[str],
                    targets: list[tuple[int, int]]) -> dict[tuple[int, int], dict[float, float]]:
         """(series, bucket) → {price: clinics} over the whole cells: one index seek per cell,
-        target and status, to the bucket's prices only."""
+        target and status, to the bucket's prices only (reading a coarse cell's histogram
+        whole would read a hundred prices for ten)."""
         if not targets or not found.whole:
             return {}
         ranges = [(series, bucket, *_bucket_range(bucket)) for series, bucket in targets]
@@ -471,9 +520,13 @@ class _Prices:
     ring: list[float]
 
     @classmethod
-    def of(cls, kept: tuple | None, ring: list[float]) -> _Prices:
-        count, low, high = (int(kept[0]), kept[1], kept[2]) if kept else (0, None, None)
-        buckets = [int(b) for b in kept[3:]] if kept else [0] * BUCKETS
+    def of(cls, kept: list[tuple], ring: list[float]) -> _Prices:
+        """From the whole cells' rows of one or more series (count, low, high, buckets…)."""
+        count = sum(int(row[0]) for row in kept)
+        lows = [row[1] for row in kept if row[1] is not None]
+        highs = [row[2] for row in kept if row[2] is not None]
+        low, high = (min(lows) if lows else None), (max(highs) if highs else None)
+        buckets = [int(sum(row[3 + b] for row in kept)) for b in range(BUCKETS)]
         for price in ring:
             buckets[bucket_of(price)] += 1
         if ring:

@@ -64,6 +64,9 @@ PAGE_MARGIN = 8  # neighbours fetched on each side of a page to put it in exact 
 # 32-bit integers (steps of 4.7 mm in latitude, ≤ 9.4 mm in longitude), so ≤ 1.1 cm; 2 cm kept.
 QUANTIZATION_KM = 2e-5
 MAX_REPORTED_FAILURES = 20
+# Distinct prices of one route a price context counts in one aggregation (far more than a
+# market has); beyond, its median is read in price order (slower: a deep page).
+MEDIAN_TERMS = 5000
 OLD_INDEX_GRACE = 1.0  # seconds between the alias swap and deleting the index it left
 
 
@@ -554,12 +557,18 @@ class ElasticsearchStore(Store):
                 after = self._band(query, body, window[-1], unsure_last, after)
 
     def price_context(self, query: NearQuery) -> dict[str, RoutePrices]:
-        """Counts and extremes from one aggregation request; each median from the middle one
-        or two prices of that route in price order, all in one multi-search (an exact median,
-        as SQLite's: Elasticsearch's percentiles are estimates)."""
+        """Counts, extremes and each route's prices with their counts (a `terms` aggregation
+        over the price field: prices are few — whole dollars or cents of a series), all in
+        one request; the median is then found by counting, exact as SQLite's
+        (Elasticsearch's percentiles are estimates). A route whose prices are too many for
+        one aggregation (`MEDIAN_TERMS`) has its middle prices read in price order instead."""
         routes = context_routes(query)
         matches = search_body(query)["query"]
-        aggs = {route: {"stats": {"field": schema.price_field((route,))}} for route in routes}
+        aggs = {}
+        for route in routes:
+            field = schema.price_field((route,))
+            aggs[route] = {"stats": {"field": field}}
+            aggs[f"{route}-prices"] = {"terms": {"field": field, "size": MEDIAN_TERMS}}
         with _engine("search"):
             try:
                 response = self.es.search(index=self.alias, query=matches, size=0,
@@ -567,10 +576,28 @@ class ElasticsearchStore(Store):
             except NotFoundError:
                 return {route: RoutePrices(0) for route in routes}
         stats = {route: response["aggregations"][route] for route in routes}
-        wanted = [route for route in routes if stats[route]["count"]]
+        medians: dict[str, float] = {}
+        too_many = []
+        for route in routes:
+            prices = response["aggregations"][f"{route}-prices"]
+            if not stats[route]["count"]:
+                continue
+            if prices["sum_other_doc_count"]:
+                too_many.append(route)
+                continue
+            counts = sorted((bucket["key"], bucket["doc_count"]) for bucket in prices["buckets"])
+            medians[route] = _median_of_counts(counts, int(stats[route]["count"]))
+        medians.update(self._medians_by_sorting(matches, {r: stats[r] for r in too_many}))
+        return {route: RoutePrices(int(stats[route]["count"]), stats[route]["min"],
+                                   medians.get(route), stats[route]["max"])
+                if stats[route]["count"] else RoutePrices(0) for route in routes}
+
+    def _medians_by_sorting(self, matches: dict[str, Any],
+                            stats: dict[str, dict[str, Any]]) -> dict[str, float]:
+        """Each route's median from its middle one or two prices in price order."""
         searches: list[dict[str, Any]] = []
-        for route in wanted:
-            field, count = schema.price_field((route,)), stats[route]["count"]
+        for route, found in stats.items():
+            field, count = schema.price_field((route,)), found["count"]
             searches += [{"index": self.alias},
                          {"query": {"bool": {"filter": [matches, {"exists": {"field": field}}]}},
                           "sort": [{field: "asc"}], "from": (count - 1) // 2,
@@ -579,14 +606,12 @@ class ElasticsearchStore(Store):
         if searches:
             with _engine("search"):
                 answers = self.es.msearch(searches=searches)["responses"]
-            for route, answer in zip(wanted, answers, strict=True):
+            for route, answer in zip(stats, answers, strict=True):
                 if "error" in answer:
                     raise StoreError(f"Elasticsearch refused a median: {answer['error']}")
                 middle = [hit["sort"][0] for hit in answer["hits"]["hits"]]
                 medians[route] = sum(middle) / len(middle)
-        return {route: RoutePrices(int(stats[route]["count"]), stats[route]["min"],
-                                   medians.get(route), stats[route]["max"])
-                if stats[route]["count"] else RoutePrices(0) for route in routes}
+        return medians
 
     def _band(self, query: NearQuery, body: dict[str, Any], edge: _Ranked,
               unsure: list[_Ranked], margin: int) -> int:
@@ -661,6 +686,15 @@ class _Ranked:
 
 
 # -- queries (pure functions: the request body for a NearQuery, the facets of a response) ----
+
+def _median_of_counts(counts: list[tuple[float, int]], total: int) -> float:
+    """The median of `total` prices given as sorted (price, how many) pairs."""
+    ranks, middle, below = sorted({(total - 1) // 2, total // 2}), [], 0
+    for price, n in counts:
+        middle += [price for rank in ranks if below <= rank < below + n]
+        below += n
+    return sum(middle) / len(middle)
+
 
 def text_clause(text: str) -> dict[str, Any]:
     """Every word must match, each as a prefix, in the name or the body — SQLite's FTS query

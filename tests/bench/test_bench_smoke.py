@@ -44,8 +44,11 @@ def test_bench_es_runs_and_records(es_url, results_dir, monkeypatch):
     row = results["sizes"]["300"]
     assert row["bulk"]["clinics"] == row["index"]["docs"] == 300
     assert row["bulk"]["clinics_per_s"] > 0
-    assert row["in_process_api"]["n"] == row["store_only"]["n"] == 10
-    assert row["in_process_api"]["p50_ms"] > 0
+    assert row["store_only"]["n"] == 20  # 10 of the mix, 10 in dense metros
+    for way in ("by_counting", "by_sorting"):  # the medians both ways, side by side
+        assert row["in_process_api"][way]["all"]["n"] == 20
+        assert row["in_process_api"][way]["dense_metros"]["n"] == 10
+        assert row["in_process_api"][way]["all"]["p50_ms"] > 0
     # The run dropped what it made: no index or template of its prefixes is left on the node.
     assert prefixes
     with open_store(es_url) as store:
@@ -127,10 +130,13 @@ def test_bench_startup_runs_and_records(results_dir):
 def test_bench_cells_runs_and_records(results_dir):
     from bench import bench_cells
 
-    assert bench_cells.main(["--sizes", "300", "--queries", "10", "--cells", "0.5"]) == 0
-    row = read(results_dir, "cells")["sizes"]["300"]
-    assert row["cells"]["0.5"]["answers_differing_from_today"] == 0
-    assert row["today"]["all"]["n"] == 20
+    assert bench_cells.main(["--sizes", "300", "--queries", "10"]) == 0
+    results = read(results_dir, "cells")
+    row = results["sizes"]["300"]
+    assert row["answers_differing"] == 0
+    assert row["cells"]["all"]["n"] == row["exact"]["all"]["n"] == 20
+    assert row["cells"]["dense"]["n"] == 10 and row["cells"]["cpu_ms_per_search"] > 0
+    assert results["answered_by_cells"] == 20  # no route twice, no other filter
 @pytest.mark.xdist_group("crawl")
 def test_bench_stall_runs_and_records(results_dir):
     from bench import bench_stall

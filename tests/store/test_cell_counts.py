@@ -16,7 +16,17 @@ from katdir.geo import KM_PER_MILE
 from katdir.model import ROUTES
 from katdir.store import NearQuery
 from katdir.store.cell_counts import CELL_SQL, answers, cell_of, cover
-from katdir.store.sqlite import SQLiteStore
+from katdir.store.sqlite import CELLS, SQLiteStore
+
+
+@pytest.fixture(autouse=True, scope="module")
+def every_circle_by_the_cells():
+    """The cells answer however few clinics are around (the store leaves small circles to the
+    exact path), so that these tests compare the two paths everywhere."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(CELLS, "min_clinics", 0)
+        yield
+
 
 CENTRES = [(40.7128, -74.0060), (34.0522, -118.2437), (41.8781, -87.6298), *EDGE_CASES.values()]
 
@@ -92,7 +102,7 @@ def test_the_cells_keep_up_with_writes(tmp_path):
         fast.upsert(clinics[300:350])  # back again, inside a run
     rebuilt = SQLiteStore(tmp_path / "r.db")
     rebuilt.rebuild(fast.iter_clinics())
-    tables = ("cell_routes", "cell_prices", "cell_price_stats")
+    tables = ("cell_routes", "cell_prices", "cell_buckets")
     for table in tables:  # kept by each write = built from scratch
         kept = sorted(fast._connection().execute(f"SELECT * FROM {table}"))
         built = sorted(rebuilt._connection().execute(f"SELECT * FROM {table}"))
@@ -105,6 +115,19 @@ def test_the_cells_keep_up_with_writes(tmp_path):
                     filters={"route": (route,)} if route else {}))
     for store in (fast, exact, rebuilt):
         store.close()
+
+
+def test_small_circles_are_left_to_the_exact_path(stores, monkeypatch):
+    fast, _ = stores
+    monkeypatch.setattr(CELLS, "min_clinics", 4000)  # the default is higher
+    conn = fast._connection()
+    dense = NearQuery(lat=40.71, lon=-74.0, radius_km=40)
+    sparse = NearQuery(lat=44.0, lon=-103.0, radius_km=16)  # the Black Hills
+    assert CELLS._around(conn, dense) >= fast.search(dense).total
+    assert CELLS._around(conn, sparse) < 4000
+    assert CELLS.answer(conn, sparse, context=False, dot="1") is None
+    monkeypatch.setattr(CELLS, "min_clinics", 0)
+    assert CELLS._around(conn, sparse) >= fast.search(sparse).total
 
 
 def test_filters_the_cells_do_not_keep_take_the_exact_path():
@@ -135,10 +158,10 @@ def test_a_schema_3_file_gains_the_cells_on_open(tmp_path, caplog):
         store.rebuild(clinics)
         conn = store._connection()
         kept = {t: sorted(conn.execute(f"SELECT * FROM {t}")) for t in
-                ("cell_routes", "cell_prices", "cell_price_stats")}
+                ("cell_routes", "cell_prices", "cell_buckets")}
     conn = sqlite3.connect(path)  # the file as schema 3 left it
     conn.executescript("DROP TABLE cell_routes; DROP TABLE cell_prices; "
-                       "DROP TABLE cell_price_stats; DROP INDEX clinics_cell; "
+                       "DROP TABLE cell_buckets; DROP INDEX clinics_cell; "
                        "ALTER TABLE clinics DROP COLUMN cell; PRAGMA user_version = 3;")
     conn.close()
     with SQLiteStore(path) as store:

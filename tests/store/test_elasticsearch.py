@@ -170,6 +170,23 @@ def test_deep_pages_and_pages_past_the_end(twins):
 
 
 @pytest.mark.xdist_group("es-twins")
+@pytest.mark.parametrize("median_terms", [5000, 3])  # by counting; by sorting (too many)
+def test_price_context_equals_sqlites_whichever_way_the_median_is_found(twins, monkeypatch,
+                                                                       median_terms):
+    import katdir.store.elasticsearch as es_module
+
+    monkeypatch.setattr(es_module, "MEDIAN_TERMS", median_terms)
+    sqlite, es = twins
+    rng = random.Random(6)
+    places, weights = us_cities()
+    for _ in range(25):
+        _, _, lat, lon = rng.choices(places, weights=weights)[0]
+        route = rng.choice([None, *ROUTES])
+        query = NearQuery(lat=lat, lon=lon, radius_km=rng.choice([20, 60, 200]),
+                          filters={"route": (route,)} if route else {})
+        assert es.price_context(query) == sqlite.price_context(query), query
+
+
 def test_distances_are_exact_haversine_from_the_stored_point(twins):
     _, es = twins
     q = NearQuery(lat=61.2181, lon=-149.9003, radius_km=300, per_page=50)
