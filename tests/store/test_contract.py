@@ -21,12 +21,15 @@ from katdir.geo import KM_PER_MILE
 from katdir.model import ROUTES, Clinic
 from katdir.pricing import median, route_session_prices, session_price
 from katdir.store import NearQuery, open_store
+from katdir.store.sqlite import CELLS
 
 CLINICS = 5000
 QUERIES = 2000
 EDGE_BAND = 0.005
 
-STORES = ["sqlite", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)]
+# "sqlite-cells": the SQLite store answering every circle from its per-cell aggregates
+# (katdir/store/cell_counts.py), which it otherwise keeps for circles with many clinics around.
+STORES = ["sqlite", "sqlite-cells", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)]
 
 
 @pytest.fixture(scope="module")
@@ -41,13 +44,17 @@ def rows(clinics) -> list[Row]:
 
 @pytest.fixture(scope="module", params=STORES)
 def store(request, clinics, tmp_path_factory):
-    if request.param == "sqlite":
+    patch = pytest.MonkeyPatch()
+    if request.param.startswith("sqlite"):
         store = open_store(f"sqlite:///{tmp_path_factory.mktemp('contract') / 'c.db'}")
+        if request.param == "sqlite-cells":
+            patch.setattr(CELLS, "min_clinics", 0)
     else:
         es_url = request.getfixturevalue("es_url")
         store = open_store(es_url, es_prefix=f"katdir-test-{uuid.uuid4().hex[:8]}")
     store.rebuild(clinics)
     yield store
+    patch.undo()
     if request.param == "elasticsearch":
         store.drop_everything()
     store.close()
