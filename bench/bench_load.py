@@ -1,19 +1,35 @@
 """Many visitors at once: the API under gunicorn, driven from loopback by wrk.
 
     python -m bench load [--clinics 100000] [--concurrency 1,8,32,128] [--duration 10]
-                         [--max-requests 30000]
+                         [--max-requests 30000] [--mix visitors|jittered] [--cache-mb N]
 
 gunicorn serves the app with the processes and threads of `search_api/gunicorn_conf.py` (the
 file the container uses) on a store of synthetic clinics (built once under var/bench/, shared
 with `python -m bench search`). Debian's `wrk` (`make bench-tools` installs it) is the load
 generator, a separate process with one thread, so it takes as little of the machine as it can.
-At each concurrency (connections kept alive) it replays a mix of searches — population-weighted
-places with the radii people pick, a fifth of them by route, a fifth in the densest metros, a
-fifth by place name (`near=`, through the gazetteer) — for at most `--duration` seconds and
-`--max-requests` responses; then the same server's `/healthz`, which touches nothing, under the
-same load: the framework's ceiling. For each run: throughput, p50/p95/p99 (wrk's, measured from
-each request's send to its response), errors (connect/read/write/timeout and non-2xx), the
-workers' resident memory afterwards, and the load average around it (the machine is shared).
+At each concurrency (connections kept alive) it replays a mix of searches for at most
+`--duration` seconds and `--max-requests` responses, on a server started for that run (its
+answer cache starts empty; a few seconds of other visitors' searches warm it first):
+
+- `visitors` (default): what the site's visitors send, each request drawn on its own — a
+  place typed in the form ("City, ST", population-weighted, 45 %), a ZIP code of such a place
+  (20 %), "use my location" (coordinates rounded to 0.01° as the page's script sends them,
+  within 20 km of where people live, 15 %), a link from a result page (page 2, or sorted by
+  price, 20 %); a fifth with a route. 60,000 requests, so nothing repeats but what visitors
+  themselves repeat.
+- `jittered`: the earlier mix — 4,000 searches at exact points jittered around
+  population-weighted places, a fifth by route, a fifth in the densest metros, a fifth by
+  place name — replayed in a loop (so with the answer cache on, later loops find their
+  answers kept: compare with `--cache-mb 0`).
+
+Then the conditional run: 200 of the searches sent with the ETag a first request got
+(`If-None-Match`), as a CDN or a browser revalidates, once every worker keeps their answers:
+the 304 hit path. Then the same server's
+`/healthz`, which touches nothing, under the same load: the framework's ceiling. For each run:
+throughput, p50/p95/p99 (wrk's, measured from each request's send to its response), errors
+(connect/read/write/timeout and non-2xx/3xx), statuses, the workers' CPU per request and
+resident memory, the answer cache's hits and misses (logged by each worker as it exits,
+warm-up included), and the load average around it (the machine is shared).
 """
 
 from __future__ import annotations
@@ -28,12 +44,14 @@ import socket
 import subprocess
 import sys
 import time
+from functools import cache
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench.bench_search import VAR, build_store, query_mix
+from bench.bench_search import RADII_MI, VAR, build_store, query_mix
 from bench.common import record
 from bench.synthetic import jitter, us_cities
+from katdir.model import ROUTES
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
@@ -57,6 +75,55 @@ def search_paths(count: int, seed: int = 5) -> list[str]:
             params = {"near": f"{name}, {state}", "radius": params["radius"]}
         paths.append("/api/v1/clinics/search?" + urlencode(params))
     return paths
+
+
+CONDITIONAL_PATHS = 200  # searches of the conditional run (each worker keeps them all)
+RESULT_LINKS = ("page", "sort")  # what a result page links to besides the form
+
+
+@cache
+def zips_by_place() -> dict[tuple[str, str], list[str]]:
+    import zipcodes
+
+    found: dict[tuple[str, str], list[str]] = {}
+    for z in zipcodes.list_all():
+        if z["active"] and z["zip_code_type"] == "STANDARD":
+            found.setdefault((z["city"].upper(), z["state"]), []).append(z["zip_code"])
+    return found
+
+
+def visitor_paths(count: int, seed: int = 11) -> list[str]:
+    """Searches as the site's visitors send them, each drawn on its own (see the module's
+    docstring): places and ZIP codes typed in the form, "use my location", links from a
+    result page. Repeats come only from visitors asking what others asked."""
+    rng = random.Random(seed)
+    places, weights = us_cities()
+    zips = zips_by_place()
+    paths = []
+    for _ in range(count):
+        name, state, lat, lon = rng.choices(places, weights=weights)[0]
+        kind = rng.random()
+        params: dict = {}
+        if kind < 0.45:
+            params["near"] = f"{name}, {state}"
+        elif kind < 0.65:
+            codes = zips.get((name.upper(), state))
+            params["near"] = rng.choice(codes) if codes else f"{name}, {state}"
+        elif kind < 0.8:  # location.js sends the position rounded to 0.01°
+            lat, lon = jitter(rng, lat, lon, 20)
+            params.update(lat=f"{lat:.2f}", lon=f"{lon:.2f}")
+        else:
+            params["near"] = f"{name}, {state}"
+            link = rng.choice(RESULT_LINKS)
+            params.update({"page": 2} if link == "page" else {"sort": "price"})
+        params["radius"] = rng.choice(RADII_MI)
+        if rng.random() < 0.2:
+            params["route"] = rng.choice(ROUTES)
+        paths.append("/api/v1/clinics/search?" + urlencode(params))
+    return paths
+
+
+MIXES = {"visitors": (visitor_paths, 60_000), "jittered": (search_paths, 4000)}
 
 
 def free_port() -> int:
@@ -136,9 +203,73 @@ def run_wrk(url: str, paths_file: Path, connections: int, duration: int,
         "max_ms": raw["latency_us"]["max"] / 1000,
         "errors": raw["errors"],
         "error_count": sum(raw["errors"].values()),
+        "statuses": raw.get("statuses", {}),
         "load_average_1min_before": round(load_before, 2),
         "load_average_1min_after": round(os.getloadavg()[0], 2),
     }
+
+
+class Server:
+    """gunicorn with the shared configuration on a free loopback port, its log in a file."""
+
+    def __init__(self, env: dict, log_path: Path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        with log_path.open("w") as log:
+            self.process = subprocess.Popen(
+                [str(gunicorn), "--config", "python:search_api.gunicorn_conf",
+                 "--bind", f"127.0.0.1:{self.port}", "search_api:create_app()"],
+                env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        self.started_s = round(wait_until_serving(self.port, self.process), 2)
+
+    def stop(self) -> dict:
+        """Stops it; the answer cache's counters its workers logged as they exited."""
+        self.process.terminate()
+        self.process.wait(30)
+        stats = [json.loads(line.split("answer cache: ", 1)[1])
+                 for line in self.log_path.read_text().splitlines() if "answer cache: " in line]
+        hits, misses = sum(s["hits"] for s in stats), sum(s["misses"] for s in stats)
+        return {"hits": hits, "misses": misses,
+                "hit_rate": round(hits / (hits + misses), 3) if hits + misses else None,
+                "enabled": any(s["enabled"] for s in stats), "workers_reporting": len(stats)}
+
+
+def measure(server: Server, paths: Path, connections: int, args) -> dict:
+    cpu_before = workers_cpu_s(server.process.pid)
+    row = run_wrk(server.url, paths, connections, args.duration, args.max_requests)
+    # CPU per request: what the server's work costs whatever else the machine runs; the
+    # cores divided by it bound the throughput of an idle machine.
+    cpu_ms = (workers_cpu_s(server.process.pid) - cpu_before) * 1000 / max(row["requests"], 1)
+    row["worker_cpu_ms_per_request"] = round(cpu_ms, 3)
+    row["idle_machine_requests_per_s_bound"] = round(
+        len(os.sched_getaffinity(0)) * 1000 / cpu_ms, 1) if cpu_ms else None
+    row["worker_rss_mb"] = worker_rss_mb(server.process.pid)
+    return row
+
+
+def show(endpoint: str, row: dict) -> None:
+    cache_note = f"  cache hit rate {row['answer_cache']['hit_rate']}" if "answer_cache" in row else ""
+    print(f"{endpoint:>10} c={row['connections']:<4} {row['requests_per_s']:>8.1f} req/s  "
+          f"p50 {row['p50_ms']:.1f} ms  p95 {row['p95_ms']:.1f} ms  p99 {row['p99_ms']:.1f} ms  "
+          f"errors {row['error_count']}  cpu/req {row['worker_cpu_ms_per_request']} ms  "
+          f"load {row['load_average_1min_after']}{cache_note}", file=sys.stderr)
+
+
+def with_etags(url: str, paths: list[str]) -> list[str]:
+    """`path<TAB>etag` for each path that answers 200 with an ETag (one request each)."""
+    port = int(url.rsplit(":", 1)[1])
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    lines = []
+    for path in paths:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        response.read()
+        if response.status == 200 and response.getheader("ETag"):
+            lines.append(f"{path}\t{response.getheader('ETag')}")
+    conn.close()
+    return lines
 
 
 def main(argv: list[str]) -> int:
@@ -148,7 +279,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--concurrency", default="1,8,32,128")
     parser.add_argument("--duration", type=int, default=10, help="seconds per run, at most")
     parser.add_argument("--max-requests", type=int, default=30_000, help="per run, at most")
-    parser.add_argument("--paths", type=int, default=4000, help="distinct searches in the mix")
+    parser.add_argument("--mix", choices=sorted(MIXES), default="visitors")
+    parser.add_argument("--cache-mb", type=int, default=None,
+                        help="KATDIR_ANSWER_CACHE_MB for the server (0: no answer cache)")
+    parser.add_argument("--paths", type=int, default=None,
+                        help="requests in the mix (visitors: 60000, jittered: 4000)")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of other searches first")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         print("wrk is not installed: run `make bench-tools` (Debian's wrk)", file=sys.stderr)
@@ -159,56 +295,74 @@ def main(argv: list[str]) -> int:
 
     store_url = build_store(args.clinics)
     VAR.mkdir(parents=True, exist_ok=True)
-    mixes = {"search": VAR / "load-search-paths.txt", "healthz": VAR / "load-healthz-paths.txt"}
-    mixes["search"].write_text("\n".join(search_paths(args.paths)) + "\n")
+    make_paths, default_count = MIXES[args.mix]
+    paths = make_paths(args.paths or default_count)
+    # The warm-up: other visitors' searches of the same kind (another draw, or the loop's end).
+    warm = visitor_paths(len(paths) // 10 or 1, seed=99) if args.mix == "visitors" else paths[::-1]
+    mixes = {"search": VAR / "load-search-paths.txt", "warmup": VAR / "load-warmup-paths.txt",
+             "search_304": VAR / "load-conditional-paths.txt",
+             "healthz": VAR / "load-healthz-paths.txt"}
+    mixes["search"].write_text("\n".join(paths) + "\n")
+    mixes["warmup"].write_text("\n".join(warm) + "\n")
     mixes["healthz"].write_text("/healthz\n")
 
-    port = free_port()
-    gunicorn = Path(sys.executable).with_name("gunicorn")
     # One load generator on loopback is one client: no rate limit, or it would measure 429s.
-    env = {**os.environ, "KATDIR_STORE": store_url, "KATDIR_RATE_LIMIT": "off", "PYTHONPATH": str(ROOT)}
-    log = (VAR / "load-gunicorn.log").open("w")
-    server = subprocess.Popen([str(gunicorn), "--config", "python:search_api.gunicorn_conf",
-                               "--bind", f"127.0.0.1:{port}", "search_api:create_app()"],
-                              env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    env = {**os.environ, "KATDIR_STORE": store_url, "KATDIR_RATE_LIMIT": "off",
+           "PYTHONPATH": str(ROOT)}
+    if args.cache_mb is not None:
+        env["KATDIR_ANSWER_CACHE_MB"] = str(args.cache_mb)
     results: dict = {
         "clinics": args.clinics, "store": "sqlite", "load_generator": "wrk -t1 (Debian 4.1.0)",
+        "mix": args.mix, "distinct_paths_in_mix": len(set(paths)), "paths_in_mix": len(paths),
+        "answer_cache_mb": args.cache_mb if args.cache_mb is not None else "default (setting)",
         "gunicorn": {"workers": gunicorn_conf.workers, "threads": gunicorn_conf.threads,
                      "worker_class": gunicorn_conf.worker_class},
         "duration_s_max": args.duration, "max_requests_per_run": args.max_requests,
-        "distinct_searches": args.paths, "runs": {"search": [], "healthz": []},
+        "warmup_s": args.warmup, "runs": {"search": [], "search_304": [], "healthz": []},
     }
+    log_path = VAR / "load-gunicorn.log"
+    for connections in levels:  # a server per level: each starts with an empty answer cache
+        server = Server(env, log_path)
+        try:
+            results.setdefault("first_healthz_after_start_s", server.started_s)
+            run_wrk(server.url, mixes["warmup"], 8, args.warmup, 100_000)
+            row = measure(server, mixes["search"], connections, args)
+        finally:
+            row["answer_cache"] = server.stop()
+        results["runs"]["search"].append(row)
+        show("search", row)
+
+    # The hit path: searches whose answers every worker keeps, asked with the ETag a first
+    # request got — a CDN or a browser revalidating. A few seconds of the same requests first,
+    # so that each worker holds them (each keeps its own answers).
+    server = Server(env, log_path)
     try:
-        results["first_healthz_after_start_s"] = round(wait_until_serving(port, server), 2)
-        url = f"http://127.0.0.1:{port}"
-        run_wrk(url, mixes["search"], 8, 3, 2000)  # warm the workers and the page cache
-        for endpoint in ("search", "healthz"):
-            for connections in levels:
-                cpu_before = workers_cpu_s(server.pid)
-                row = run_wrk(url, mixes[endpoint], connections, args.duration,
-                              args.max_requests)
-                # CPU per request: what the server's work costs whatever else the machine
-                # runs; the cores divided by it bound the throughput of an idle machine.
-                cpu_ms = (workers_cpu_s(server.pid) - cpu_before) * 1000 / max(row["requests"], 1)
-                row["worker_cpu_ms_per_request"] = round(cpu_ms, 3)
-                row["idle_machine_requests_per_s_bound"] = round(
-                    len(os.sched_getaffinity(0)) * 1000 / cpu_ms, 1) if cpu_ms else None
-                row["worker_rss_mb"] = worker_rss_mb(server.pid)
-                results["runs"][endpoint].append(row)
-                print(f"{endpoint:>7} c={connections:<4} {row['requests_per_s']:>8.1f} req/s  "
-                      f"p50 {row['p50_ms']:.1f} ms  p95 {row['p95_ms']:.1f} ms  "
-                      f"p99 {row['p99_ms']:.1f} ms  errors {row['error_count']}  "
-                      f"cpu/req {row['worker_cpu_ms_per_request']} ms  "
-                      f"load {row['load_average_1min_after']}", file=sys.stderr)
+        held = with_etags(server.url, paths[:CONDITIONAL_PATHS])
+        mixes["search_304"].write_text("\n".join(held) + "\n")
+        # Until each worker has answered each path a few times (at most 60 s).
+        run_wrk(server.url, mixes["search_304"], 8, 60, 4 * len(held) * gunicorn_conf.workers)
+        for connections in levels:
+            row = measure(server, mixes["search_304"], connections, args)
+            results["runs"]["search_304"].append(row)
+            show("search_304", row)
     finally:
-        server.terminate()
-        server.wait(30)
-        log.close()
+        results["search_304_answer_cache"] = server.stop()
+    server = Server(env, log_path)
+    try:
+        for connections in levels:
+            row = measure(server, mixes["healthz"], connections, args)
+            results["runs"]["healthz"].append(row)
+            show("healthz", row)
+    finally:
+        server.stop()
     ceiling = {r["connections"]: r["requests_per_s"] for r in results["runs"]["healthz"]}
-    results["search_share_of_ceiling"] = {
-        str(r["connections"]): round(r["requests_per_s"] / ceiling[r["connections"]], 3)
-        for r in results["runs"]["search"] if ceiling.get(r["connections"])}
-    record("load", results, "python -m bench load " + " ".join(argv))
+    for endpoint in ("search", "search_304"):
+        results[f"{endpoint}_share_of_ceiling"] = {
+            str(r["connections"]): round(r["requests_per_s"] / ceiling[r["connections"]], 3)
+            for r in results["runs"][endpoint] if ceiling.get(r["connections"])}
+    name = "load" if args.mix == "visitors" and args.cache_mb is None else (
+        f"load-{args.mix}" + (f"-cache{args.cache_mb}" if args.cache_mb is not None else ""))
+    record(name, results, "python -m bench load " + " ".join(argv))
     return 0
 
 

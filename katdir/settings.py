@@ -114,6 +114,14 @@ class Settings:
         "KATDIR_RATE_LIMIT_STORAGE", "memory://",
         "where the counters live: memory:// (per worker process) or a shared backend such as "
         "redis://host:6379 (needs the redis package) so that every worker counts together")
+    answer_cache_mb: int = _setting(
+        "KATDIR_ANSWER_CACHE_MB", 32,
+        "memory each API worker keeps for answers asked again while the store does not change "
+        "(searches and clinics, as sent); 0: none")
+    text_searches: int = _setting(
+        "KATDIR_TEXT_SEARCHES", 0,
+        "text searches (q) this machine runs at once, across every worker of the var folder; "
+        "one more is answered 503 with Retry-After. 0: half the cores, at least one")
     map_tile_url: str = _setting(
         "KATDIR_MAP_TILE_URL", "",
         "a tile server for the maps, as a Leaflet URL template (https://tiles.example/{z}/{x}/{y}"

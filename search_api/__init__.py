@@ -32,12 +32,14 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.debug = False
 
     from search_api import (
+        answers,
         curator,
         errors,
         formatting,
         hangup,
         health,
         http_manners,
+        json_provider,
         limits,
         pages,
         privacy,
@@ -46,7 +48,9 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     )
     from search_api.api import api
 
+    json_provider.init_app(app)
     resources.init_app(app)
+    answers.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
     http_manners.init_app(app)

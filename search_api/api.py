@@ -7,7 +7,7 @@ from flask import Blueprint, Response, jsonify, request, stream_with_context
 from katdir import export
 from katdir.filters import MAX_TEXT
 from katdir.model import utcnow
-from search_api import resources, service
+from search_api import answers, resources
 from search_api.errors import APIError
 from search_api.openapi import openapi_spec
 from search_api.params import BadParameter
@@ -17,17 +17,16 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 
 @api.get("/clinics/search")
 def search_clinics():
-    return jsonify(service.search(request.args, store=resources.store(),
-                                  geocoder=resources.geocoder()))
+    return answers.response(answers.search(request.args))
 
 
 @api.get("/clinics/<clinic_id>")
 def get_clinic(clinic_id: str):
-    clinic = resources.store().get(clinic_id)
-    if clinic is None or not clinic.is_public:
+    answer = answers.clinic(clinic_id)
+    if answer is None:
         raise APIError(404, "not_found", f"no clinic with id {clinic_id!r}",
                        {"parameter": "id", "value": clinic_id})
-    return jsonify(clinic.public_view())
+    return answers.response(answer)
 
 
 @api.get("/geocode")

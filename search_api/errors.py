@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from katdir.store import SearchTooCostly, StoreUnavailable, WriterBusy
 from search_api.params import BadParameter
+from search_api.text_slots import TextSearchBusy
 
 log = logging.getLogger(__name__)
 
@@ -70,40 +71,45 @@ def init_app(app: Flask) -> None:
     def _bad_parameter(err: BadParameter):
         return error_response(400, err.code, err.message, err.details())
 
+    def unavailable(code: str, message: str, retry_after: int, *, own_page: bool = True):
+        """A 503 that says why and when to come back (Retry-After), as JSON or as a page."""
+        if _wants_json():
+            response = error_response(503, code, message)
+        elif own_page:
+            response = app.make_response(error_page(503, message.capitalize() + "."))
+        else:
+            response = app.make_response(error_page(503, retry_after=True))
+        response.headers["Retry-After"] = str(retry_after)
+        return response
+
     @app.errorhandler(StoreUnavailable)
     def _store_down(err: StoreUnavailable):
         log.warning("store unavailable: %s", err)
-        message = "the clinic store cannot be reached right now; please retry shortly"
-        if _wants_json():
-            response = error_response(503, "store_unavailable", message)
-        else:
-            response = app.make_response(error_page(503, retry_after=True))
-        response.headers["Retry-After"] = str(app.extensions["katdir.settings"].retry_after)
-        return response
+        return unavailable("store_unavailable",
+                           "the clinic store cannot be reached right now; please retry shortly",
+                           app.extensions["katdir.settings"].retry_after, own_page=False)
 
     @app.errorhandler(SearchTooCostly)
     def _too_costly(err: SearchTooCostly):
         log.warning("search stopped: %s", err)
-        message = ("this search took too long and was stopped; "
-                   "try fewer or longer words, or a smaller radius")
-        if _wants_json():
-            response = error_response(503, "search_too_costly", message)
-        else:
-            response = app.make_response(error_page(503, message.capitalize() + "."))
-        response.headers["Retry-After"] = str(app.extensions["katdir.settings"].retry_after)
-        return response
+        return unavailable("search_too_costly",
+                           "this search took too long and was stopped; "
+                           "try fewer or longer words, or a smaller radius",
+                           app.extensions["katdir.settings"].retry_after)
+
+    @app.errorhandler(TextSearchBusy)
+    def _text_busy(err: TextSearchBusy):
+        log.info("text search refused: %s", err)
+        return unavailable("text_search_busy",
+                           "too many text searches are running right now; retry in a second, "
+                           "or search without a text", 1)
 
     @app.errorhandler(WriterBusy)
     def _writer_busy(err: WriterBusy):
         log.warning("write refused: %s", err)  # names the run, for the operator
-        message = ("the directory is being updated by an indexing run; nothing was saved: "
-                   "please send this again in a minute")
-        if _wants_json():
-            response = error_response(503, "writer_busy", message)
-        else:
-            response = app.make_response(error_page(503, message.capitalize() + "."))
-        response.headers["Retry-After"] = "60"
-        return response
+        return unavailable("writer_busy",
+                           "the directory is being updated by an indexing run; nothing was "
+                           "saved: please send this again in a minute", 60)
 
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):

@@ -43,3 +43,16 @@ errorlog = "-"
 # not needed to run katdir, and one more way in.
 control_socket_disable = True
 # -- end of time, size and logging bounds ----------------------------------------------------
+
+# -- answer cache report (owner: load, issue 13) ---------------------------------------------
+
+
+def worker_exit(server, worker) -> None:
+    """Each worker says, as it exits, how often its kept answers were used
+    (search_api/answers.py; `python -m bench load` reads these lines)."""
+    answers = getattr(getattr(worker, "wsgi", None), "extensions", {}).get("katdir.answers")
+    if answers is not None:
+        import json
+
+        server.log.info("answer cache: %s", json.dumps(answers.stats()))
+# -- end of answer cache report --------------------------------------------------------------

@@ -7,13 +7,14 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+import orjson
 from flask import Blueprint, abort, current_app, render_template, request
 from werkzeug.datastructures import MultiDict
 
 from katdir.filters import BY_NAME, FILTERS
 from katdir.model import Clinic
 from katdir.pricing import series_cost, session_price
-from search_api import resources, service
+from search_api import answers, resources, service
 from search_api.params import BadParameter
 
 bp = Blueprint("pages", __name__)
@@ -72,7 +73,7 @@ def index():
     page, error, choices, status = None, None, None, 200
     if args:
         try:
-            page = service.search(args, store=resources.store(), geocoder=resources.geocoder())
+            page = orjson.loads(answers.search(args).body)
         except service.AmbiguousPlace as err:
             choices = [(c["label"], search_url(args, near=c["label"])) for c in err.candidates]
         except BadParameter as err:

@@ -10,6 +10,7 @@ name means when several places share it.
 from __future__ import annotations
 
 import math
+from collections.abc import MutableMapping
 from dataclasses import replace
 from typing import Any
 
@@ -92,22 +93,29 @@ def distance_of(km: float) -> dict[str, float]:
     return {"mi": round(km / KM_PER_MILE, 2), "km": round(km, 2)}
 
 
-def clinic_summary(hit: Hit, routes: tuple[str, ...]) -> dict[str, Any]:
+def clinic_summary(hit: Hit, routes: tuple[str, ...],
+                   kept: MutableMapping[tuple, dict[str, Any]] | None = None) -> dict[str, Any]:
     """A result: the clinic's summary, with the price of a session and of an initial series
-    for the routes searched for (every route when none was)."""
-    summary = hit.clinic.summary()
-    price = session_price(hit.clinic, routes)
-    series = series_cost(hit.clinic, routes)
-    summary["min_session_price"] = price.amount if price else None
-    summary["session_price"] = price.as_dict() if price else None
-    summary["series_cost"] = series.as_dict() if series else None
-    summary["distance"] = distance_of(hit.distance_km)
-    return summary
+    for the routes searched for (every route when none was). `kept` holds summaries already
+    made from the same stored clinics (without the distance, which is the search's)."""
+    summary = kept.get((hit.clinic.id, routes)) if kept is not None else None
+    if summary is None:
+        summary = hit.clinic.summary()
+        price = session_price(hit.clinic, routes)
+        series = series_cost(hit.clinic, routes)
+        summary["min_session_price"] = price.amount if price else None
+        summary["session_price"] = price.as_dict() if price else None
+        summary["series_cost"] = series.as_dict() if series else None
+        if kept is not None:
+            kept[(hit.clinic.id, routes)] = summary
+    return {**summary, "distance": distance_of(hit.distance_km)}
 
 
 def result_page(params: SearchParams, origin: dict[str, Any], result: SearchResult, *,
                 price_context: dict[str, RoutePrices] | None = None,
-                nearest_beyond: dict[str, Any] | None = None) -> dict[str, Any]:
+                nearest_beyond: dict[str, Any] | None = None,
+                summaries: MutableMapping[tuple, dict[str, Any]] | None = None
+                ) -> dict[str, Any]:
     """The search answer as the API returns it (and the pages render it)."""
     return {
         "origin": origin,
@@ -115,7 +123,7 @@ def result_page(params: SearchParams, origin: dict[str, Any], result: SearchResu
         "total": result.total,
         "page": params.page,
         "per_page": params.per_page,
-        "results": [clinic_summary(hit, params.routes) for hit in result.hits],
+        "results": [clinic_summary(hit, params.routes, summaries) for hit in result.hits],
         "facets": result.facets,
         "price_context": {route: stats.as_dict()
                           for route, stats in (price_context or {}).items()},
@@ -143,9 +151,11 @@ def find_nearest_beyond(store: Store, query: NearQuery, unit: str) -> dict[str, 
     return None
 
 
-def search(args: MultiDict, *, store: Store, geocoder: Any) -> dict[str, Any]:
+def search(args: MultiDict, *, store: Store, geocoder: Any,
+           summaries: MutableMapping[tuple, dict[str, Any]] | None = None) -> dict[str, Any]:
     """Check the parameters, find the origin, ask the store; raises BadParameter on bad input
-    (AmbiguousPlace when `near` names several places)."""
+    (AmbiguousPlace when `near` names several places). `summaries`: results' summaries kept
+    from earlier searches on the same stored clinics, read and added to."""
     params = parse_search(args)
     origin = resolve_origin(params, geocoder)
     query = near_query(params, origin)
@@ -155,4 +165,5 @@ def search(args: MultiDict, *, store: Store, geocoder: Any) -> dict[str, Any]:
     else:
         context = {route: RoutePrices(0) for route in context_routes(query)}
         beyond = find_nearest_beyond(store, query, params.unit)
-    return result_page(params, origin, result, price_context=context, nearest_beyond=beyond)
+    return result_page(params, origin, result, price_context=context, nearest_beyond=beyond,
+                       summaries=summaries)

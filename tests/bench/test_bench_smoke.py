@@ -92,12 +92,29 @@ def test_bench_load_runs_and_records(results_dir):
                             "--max-requests", "40", "--paths", "20"]) == 0
     results = read(results_dir, "load")
     assert results["gunicorn"]["workers"] >= 2
-    for endpoint in ("search", "healthz"):
+    for endpoint in ("search", "search_304", "healthz"):
         runs = results["runs"][endpoint]
         assert [r["connections"] for r in runs] == [1, 4]
         assert all(r["requests"] > 0 and r["error_count"] == 0 for r in runs)
         assert all(r["worker_rss_mb"] for r in runs)
     assert set(results["search_share_of_ceiling"]) == {"1", "4"}
+    # Each search run's server reported its kept answers; the conditional run got only 304s.
+    assert all(r["answer_cache"]["workers_reporting"] == results["gunicorn"]["workers"]
+               and r["answer_cache"]["hits"] + r["answer_cache"]["misses"] > 0
+               for r in results["runs"]["search"])
+    assert all(set(r["statuses"]) == {"304"} for r in results["runs"]["search_304"])
+    assert results["search_304_answer_cache"]["hit_rate"] > 0.5
+
+
+@pytest.mark.xdist_group("gunicorn")
+def test_bench_abuse_runs_and_records(results_dir):
+    from bench import bench_abuse
+
+    assert bench_abuse.main(["--clinics", "300", "--duration", "6"]) in (0, 1)
+    results = read(results_dir, "abuse")
+    assert results["ordinary"]["requests"] > 0 and results["worst"]["requests"] > 0
+    assert set(results["worst"]["statuses"]) <= {"200", "503"}  # answered, or asked to retry
+    assert results["targets_met"]["no_worker_killed"]
 
 
 def test_bench_startup_runs_and_records(results_dir):

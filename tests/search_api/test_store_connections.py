@@ -38,8 +38,12 @@ def test_a_threaded_server_under_load_keeps_a_bounded_pool_of_connections(tmp_pa
     db = tmp_path / "katdir.db"
     with open_store(f"sqlite:///{db}") as store:
         store.rebuild(synthetic_clinics(2000))
+    # Every request reaches the store: no kept answers, and as many text searches at once as
+    # there are clients (the pool is what is measured here, not search_api/text_slots.py).
     app = create_app({"KATDIR_STORE": f"sqlite:///{db}", "KATDIR_RATE_LIMIT": "off",
-                      "KATDIR_GEOCODE_CACHE": str(tmp_path / "geo.db")})
+                      "KATDIR_GEOCODE_CACHE": str(tmp_path / "geo.db"),
+                      "KATDIR_ANSWER_CACHE_MB": "0", "KATDIR_TEXT_SEARCHES": str(CONCURRENCY),
+                      "KATDIR_VAR": str(tmp_path)})
     # A thread per request, as the development server (and `katdir serve` before) runs.
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -1,0 +1,233 @@
+"""Answers kept while the store does not change: a search or a clinic asked again is answered
+from memory, and a client or a CDN that already holds the answer gets a 304.
+
+An answer is kept under its endpoint and its canonical query (parameters by name, each one's
+values in the order given) for as long as the store's *generation* stays the same. On SQLite
+the generation is `PRAGMA data_version` of a read-only connection kept only to watch: it moves
+whenever any other connection — an index run, an import, a curator's decision, in any process —
+commits. A store without so cheap a generation (Elasticsearch) keeps nothing: each answer is
+computed again, and still gets its ETag and its 304.
+
+Answers are kept as the JSON bytes sent (never as objects a caller could change), at most
+`KATDIR_ANSWER_CACHE_MB` per worker process, least recently used first out. The ETag is a hash
+of those bytes, so every worker, and every server behind a CDN, gives the same one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, MutableMapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, current_app
+from werkzeug.datastructures import MultiDict
+
+from katdir.store import Store
+from katdir.store.sqlite import SQLiteStore
+from search_api import resources, service
+from search_api.text_slots import TextSlots, slot_count
+
+Generation = Callable[[], Hashable]
+
+
+@dataclass(frozen=True)
+class Answer:
+    body: bytes  # the JSON sent
+    etag: str  # a strong validator of `body`
+
+    @classmethod
+    def of(cls, body: bytes) -> Answer:
+        return cls(body, hashlib.blake2b(body, digest_size=12).hexdigest())
+
+
+class SQLiteGeneration:
+    """The SQLite file's generation as this process sees it: `PRAGMA data_version` of a
+    connection that never writes, so it moves with every commit of any other connection."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+        self._pid = 0
+
+    def __call__(self) -> Hashable:
+        with self._lock:
+            if self._conn is None or self._pid != os.getpid():  # none yet, or forked since
+                self._conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
+                                             check_same_thread=False)
+                self._pid = os.getpid()
+            return self._conn.execute("PRAGMA data_version").fetchone()[0]
+
+
+def generation_of(store: Store) -> Generation | None:
+    """How to tell that `store` changed, cheaply enough to ask on every request (None: no way)."""
+    if isinstance(store, SQLiteStore):
+        return SQLiteGeneration(store.path)
+    return None
+
+
+class Kept(MutableMapping):
+    """A bounded mapping for the parts answers are made of (results' summaries), emptied with
+    the answers when the store changes; the oldest entry goes first when it is full."""
+
+    def __init__(self, max_entries: int):
+        self.max_entries = max_entries
+        self._items: dict = {}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, key):
+        return self._items[key]
+
+    def __setitem__(self, key, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.max_entries:
+                del self._items[next(iter(self._items))]
+
+    def __delitem__(self, key) -> None:
+        with self._lock:
+            del self._items[key]
+
+    def __iter__(self):
+        return iter(list(self._items))
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items = {}
+
+
+class AnswerCache:
+    """Answers by key, valid for one generation of the store, bounded in bytes (LRU); and the
+    results' summaries they are made of (`summaries`), valid as long."""
+
+    SUMMARIES = 4096  # clinics' summaries kept (a few kB each)
+
+    def __init__(self, generation: Generation | None, max_bytes: int):
+        self.generation = generation
+        self.max_bytes = max_bytes if generation is not None else 0
+        self.summaries: Kept | None = Kept(self.SUMMARIES) if self.max_bytes else None
+        self._answers: OrderedDict[Hashable, Answer] = OrderedDict()
+        self._bytes = 0
+        self._current: Hashable = None
+        self._lock = threading.Lock()
+        self.hits = self.misses = self.invalidations = 0
+
+    @property
+    def enabled(self) -> bool:
+        return self.max_bytes > 0
+
+    def get(self, key: Hashable, compute: Callable[[], bytes]) -> Answer:
+        """The answer kept under `key` in the store's current generation, else `compute()`'s
+        (kept for the next time unless the store changed meanwhile)."""
+        if not self.enabled:
+            return Answer.of(compute())
+        seen = self.generation()  # before computing: an answer never outlives what it saw
+        with self._lock:
+            if seen != self._current:
+                if self._current is not None:
+                    self.invalidations += 1
+                self._answers.clear()
+                self.summaries.clear()
+                self._bytes = 0
+                self._current = seen
+            answer = self._answers.get(key)
+            if answer is not None:
+                self._answers.move_to_end(key)
+                self.hits += 1
+                return answer
+            self.misses += 1
+        answer = Answer.of(compute())
+        with self._lock:
+            if seen == self._current and len(answer.body) <= self.max_bytes // 8:
+                old = self._answers.pop(key, None)
+                self._bytes += len(answer.body) - (len(old.body) if old else 0)
+                self._answers[key] = answer
+                while self._bytes > self.max_bytes:
+                    _, dropped = self._answers.popitem(last=False)
+                    self._bytes -= len(dropped.body)
+        return answer
+
+    def stats(self) -> dict[str, Any]:
+        asked = self.hits + self.misses
+        return {"enabled": self.enabled, "hits": self.hits, "misses": self.misses,
+                "hit_rate": round(self.hits / asked, 3) if asked else None,
+                "entries": len(self._answers), "bytes": self._bytes,
+                "invalidations": self.invalidations}
+
+
+def canonical(args: Any) -> tuple:
+    """A query's parameters by name, each with its values in the order given: the same search
+    spelled with its parameters in another order is the same key."""
+    return tuple(sorted((name, tuple(args.getlist(name))) for name in args))
+
+
+# -- the app's answers ------------------------------------------------------------------------
+
+def init_app(app: Flask) -> None:
+    settings = app.extensions["katdir.settings"]
+    store = app.extensions["katdir.store"]
+    app.extensions["katdir.answers"] = AnswerCache(generation_of(store),
+                                                   settings.answer_cache_mb * 1024 * 1024)
+    app.extensions["katdir.text_slots"] = TextSlots(settings.var_dir / "text-search-slots",
+                                                    slot_count(settings))
+
+
+def cache() -> AnswerCache:
+    return current_app.extensions["katdir.answers"]
+
+
+def search(args: MultiDict) -> Answer:
+    """The search answer for these query parameters (the API's body; the pages read it)."""
+    app = current_app
+
+    store, geocoder, kept = resources.store(), resources.geocoder(), cache().summaries
+
+    def text_search() -> dict:
+        try:
+            return service.search(args, store=store, geocoder=geocoder, summaries=kept)
+        finally:
+            store.release()  # the slot's thread gives its connection back, as a request does
+
+    def compute() -> bytes:
+        if any(value.strip() for value in args.getlist("q")):
+            found = app.extensions["katdir.text_slots"].run(text_search)
+        else:
+            found = service.search(args, store=store, geocoder=geocoder, summaries=kept)
+        return app.json.dumps_bytes(found)
+
+    return cache().get(("search", canonical(args)), compute)
+
+
+class _NoClinic(Exception):
+    """No public clinic of that id (never kept: it may be approved a moment later)."""
+
+
+def clinic(clinic_id: str) -> Answer | None:
+    """A public clinic's whole record as the API sends it; None when there is none."""
+    app = current_app
+
+    def compute() -> bytes:
+        found = resources.store().get(clinic_id)
+        if found is None or not found.is_public:
+            raise _NoClinic(clinic_id)
+        return app.json.dumps_bytes(found.public_view())
+
+    try:
+        return cache().get(("clinic", clinic_id), compute)
+    except _NoClinic:
+        return None
+
+
+def response(answer: Answer) -> Response:
+    sent = current_app.response_class(answer.body, mimetype="application/json")
+    sent.set_etag(answer.etag)
+    return sent
