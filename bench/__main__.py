@@ -10,16 +10,21 @@ from pathlib import Path
 
 def available() -> list[str]:
     here = Path(__file__).parent
-    return sorted(m.name.removeprefix("bench_") for m in pkgutil.iter_modules([str(here)])
-                  if m.name.startswith("bench_"))
+    return sorted(
+        m.name.removeprefix("bench_")
+        for m in pkgutil.iter_modules([str(here)])
+        if m.name.startswith("bench_")
+    )
 
 
 def main(argv: list[str]) -> int:
     names = argv[:1] or available()
     unknown = [n for n in names if n not in available()]
     if unknown:
-        print(f"unknown benchmark {unknown[0]!r}; available: {', '.join(available())}",
-              file=sys.stderr)
+        print(
+            f"unknown benchmark {unknown[0]!r}; available: {', '.join(available())}",
+            file=sys.stderr,
+        )
         return 2
     status = 0
     for name in names:

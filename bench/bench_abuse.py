@@ -56,36 +56,64 @@ def worst_paths(count: int = 20_000, seed: int = 13) -> list[str]:
     for _ in range(count):
         (lat, lon), text, sort = rng.choice(combos)
         lat, lon = jitter(rng, lat, lon, 20)
-        paths.append("/api/v1/clinics/search?" + urlencode(
-            {"lat": round(lat, 4), "lon": round(lon, 4), "radius": 500, "q": text,
-             "sort": sort}))
+        paths.append(
+            "/api/v1/clinics/search?"
+            + urlencode(
+                {"lat": round(lat, 4), "lon": round(lon, 4), "radius": 500, "q": text, "sort": sort}
+            )
+        )
     return paths
 
 
 def wrk(url: str, paths: Path, connections: int, duration: int) -> dict:
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
-               "-s", str(SCRIPT), url, "--", str(paths), "0"]
-    done = subprocess.run(command, capture_output=True, text=True, check=True,
-                          timeout=duration + 60)
+    command = [
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(SCRIPT),
+        url,
+        "--",
+        str(paths),
+        "0",
+    ]
+    done = subprocess.run(
+        command, capture_output=True, text=True, check=True, timeout=duration + 60
+    )
     line = next(line for line in done.stdout.splitlines() if line.startswith("RESULT "))
     raw = json.loads(line.removeprefix("RESULT "))
     seconds = raw["duration_us"] / 1e6
-    return {"connections": connections, "requests": raw["requests"],
-            "requests_per_s": round(raw["requests"] / seconds, 1),
-            "p50_ms": raw["latency_us"]["p50"] / 1000, "p99_ms": raw["latency_us"]["p99"] / 1000,
-            "max_ms": raw["latency_us"]["max"] / 1000, "errors": raw["errors"],
-            "statuses": raw.get("statuses", {})}
+    return {
+        "connections": connections,
+        "requests": raw["requests"],
+        "requests_per_s": round(raw["requests"] / seconds, 1),
+        "p50_ms": raw["latency_us"]["p50"] / 1000,
+        "p99_ms": raw["latency_us"]["p99"] / 1000,
+        "max_ms": raw["latency_us"]["max"] / 1000,
+        "errors": raw["errors"],
+        "statuses": raw.get("statuses", {}),
+    }
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench abuse", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench abuse",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--clinics", type=int, default=20_000)
     parser.add_argument("--duration", type=int, default=30)
     parser.add_argument("--visitors", type=int, default=12)
     parser.add_argument("--abusers", type=int, default=4)
-    parser.add_argument("--mix", choices=sorted(MIXES), default="visitors",
-                        help="the ordinary searches: python -m bench load's mixes")
+    parser.add_argument(
+        "--mix",
+        choices=sorted(MIXES),
+        default="visitors",
+        help="the ordinary searches: python -m bench load's mixes",
+    )
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         print("wrk is not installed: run `make bench-tools` (Debian's wrk)", file=sys.stderr)
@@ -101,23 +129,39 @@ def main(argv: list[str]) -> int:
     abusive.write_text("\n".join(worst_paths()) + "\n")
 
     port = free_port()
-    env = {**os.environ, "KATDIR_STORE": store_url, "KATDIR_RATE_LIMIT": "off",
-           "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "KATDIR_STORE": store_url,
+        "KATDIR_RATE_LIMIT": "off",
+        "PYTHONPATH": str(ROOT),
+    }
     log_path = VAR / "abuse-gunicorn.log"
     with log_path.open("w") as log:
         server = subprocess.Popen(
-            [str(Path(sys.executable).with_name("gunicorn")), "--config",
-             "python:search_api.gunicorn_conf", "--bind", f"127.0.0.1:{port}",
-             "--access-logfile", "/dev/null", "search_api:create_app()"],
-            env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "--config",
+                "python:search_api.gunicorn_conf",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--access-logfile",
+                "/dev/null",
+                "search_api:create_app()",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     rss: list[list[float]] = []
     try:
         wait_until_serving(port, server)
         wrk(url, ordinary, 8, 3)  # warm the workers and the page cache
         booted_before = log_path.read_text().count("Booting worker")
-        runs: dict = {"ordinary_alone": wrk(url, ordinary, args.visitors,
-                                            max(5, args.duration // 3))}
+        runs: dict = {
+            "ordinary_alone": wrk(url, ordinary, args.visitors, max(5, args.duration // 3))
+        }
         sampling = threading.Event()
 
         def sample() -> None:
@@ -126,10 +170,12 @@ def main(argv: list[str]) -> int:
 
         sampler = threading.Thread(target=sample)
         sampler.start()
-        threads = [threading.Thread(target=lambda k=k, p=p, c=c: runs.__setitem__(
-            k, wrk(url, p, c, args.duration)))
-            for k, p, c in (("ordinary", ordinary, args.visitors),
-                            ("worst", abusive, args.abusers))]
+        threads = [
+            threading.Thread(
+                target=lambda k=k, p=p, c=c: runs.__setitem__(k, wrk(url, p, c, args.duration))
+            )
+            for k, p, c in (("ordinary", ordinary, args.visitors), ("worst", abusive, args.abusers))
+        ]
         load_before = os.getloadavg()[0]
         for thread in threads:
             thread.start()
@@ -145,15 +191,22 @@ def main(argv: list[str]) -> int:
     settled = rss[min(5, len(rss) - 1)]  # 10 s into the load
     first, last = sum(settled), sum(rss[-1])
     results = {
-        "clinics": args.clinics, "duration_s": args.duration, "ordinary_mix": args.mix,
+        "clinics": args.clinics,
+        "duration_s": args.duration,
+        "ordinary_mix": args.mix,
         "concurrency": args.visitors + args.abusers,
-        "gunicorn": {"workers": gunicorn_conf.workers, "threads": gunicorn_conf.threads,
-                     "timeout_s": gunicorn_conf.timeout},
-        "ordinary_alone": runs["ordinary_alone"], "ordinary": runs["ordinary"],
+        "gunicorn": {
+            "workers": gunicorn_conf.workers,
+            "threads": gunicorn_conf.threads,
+            "timeout_s": gunicorn_conf.timeout,
+        },
+        "ordinary_alone": runs["ordinary_alone"],
+        "ordinary": runs["ordinary"],
         "worst": runs["worst"],
         "worker_timeouts": text.count("WORKER TIMEOUT"),
         "workers_booted_during_run": text.count("Booting worker") - booted_before,
-        "worker_rss_mb_at_10s": settled, "worker_rss_mb_last": rss[-1],
+        "worker_rss_mb_at_10s": settled,
+        "worker_rss_mb_last": rss[-1],
         "worker_rss_mb_samples_total": [round(sum(r), 1) for r in rss],
         "worker_rss_mb_peak_total": round(max(sum(r) for r in rss), 1),
         "rss_growth": round(last / first - 1, 3) if first else None,
@@ -164,11 +217,13 @@ def main(argv: list[str]) -> int:
         "ordinary_p99_le_100ms": results["ordinary"]["p99_ms"] <= 100,
         "no_worker_killed": results["worker_timeouts"] == 0
         and results["workers_booted_during_run"] == 0,
-        "rss_flat_within_20pct": results["rss_growth"] is not None
-        and results["rss_growth"] <= 0.2,
+        "rss_flat_within_20pct": results["rss_growth"] is not None and results["rss_growth"] <= 0.2,
     }
-    record("abuse" if args.mix == "visitors" else f"abuse-{args.mix}", results,
-           "python -m bench abuse " + " ".join(argv))
+    record(
+        "abuse" if args.mix == "visitors" else f"abuse-{args.mix}",
+        results,
+        "python -m bench abuse " + " ".join(argv),
+    )
     return 0 if all(results["targets_met"].values()) else 1
 
 

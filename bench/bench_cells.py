@@ -36,15 +36,25 @@ def dense_queries(count: int, seed: int = 9) -> list[dict]:
     for _ in range(count):
         (_, _, lat, lon), _ = rng.choice(dense)
         lat, lon = jitter(rng, lat, lon, 5)
-        queries.append({"lat": round(lat, 4), "lon": round(lon, 4),
-                        "radius": rng.choice((25, 50)), "dense": True})
+        queries.append(
+            {
+                "lat": round(lat, 4),
+                "lon": round(lon, 4),
+                "radius": rng.choice((25, 50)),
+                "dense": True,
+            }
+        )
     return queries
 
 
 def ask(store: SQLiteStore, query) -> tuple:
     result = store.search(query)
-    return (result.total, result.facets, [h.clinic.id for h in result.hits],
-            store.price_context(query))
+    return (
+        result.total,
+        result.facets,
+        [h.clinic.id for h in result.hits],
+        store.price_context(query),
+    )
 
 
 def pick(samples: list[float], flags: list[bool]) -> list[float]:
@@ -52,17 +62,24 @@ def pick(samples: list[float], flags: list[bool]) -> list[float]:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench cells", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench cells",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--sizes", default="100000")
     parser.add_argument("--queries", type=int, default=400)
     args = parser.parse_args(argv)
     mix = query_mix(args.queries) + dense_queries(args.queries)
     dense = [bool(q.get("dense")) for q in mix]
     queries = [near_query(q) for q in mix]
-    results: dict = {"queries": len(queries), "dense_metro_queries": sum(dense),
-                     "answered_by_cells": sum(answers(q) for q in queries),
-                     "load_average_1min_before": round(os.getloadavg()[0], 2), "sizes": {}}
+    results: dict = {
+        "queries": len(queries),
+        "dense_metro_queries": sum(dense),
+        "answered_by_cells": sum(answers(q) for q in queries),
+        "load_average_1min_before": round(os.getloadavg()[0], 2),
+        "sizes": {},
+    }
     for size in [int(s) for s in args.sizes.split(",")]:
         path = build_store(size).removeprefix("sqlite:///")
         fast, exact = SQLiteStore(path), SQLiteStore(path, cell_aggregates=False)
@@ -80,15 +97,23 @@ def main(argv: list[str]) -> int:
                 times[name].append((time.perf_counter() - started) * 1000)
                 cpu[name] += time.process_time() - started_cpu
             wrong += answers_seen[0] != answers_seen[1]
-        row = {name: {"all": summarize(samples), "dense": summarize(pick(samples, dense)),
-                      "cpu_ms_per_search": round(cpu[name] * 1000 / len(queries), 2)}
-               for name, samples in times.items()}
+        row = {
+            name: {
+                "all": summarize(samples),
+                "dense": summarize(pick(samples, dense)),
+                "cpu_ms_per_search": round(cpu[name] * 1000 / len(queries), 2),
+            }
+            for name, samples in times.items()
+        }
         row["answers_differing"] = wrong
         results["sizes"][str(size)] = row
-        print(f"{size:>9,} clinics: dense p50/p99 exact {row['exact']['dense']['p50_ms']}/"
-              f"{row['exact']['dense']['p99_ms']} ms → cells {row['cells']['dense']['p50_ms']}/"
-              f"{row['cells']['dense']['p99_ms']} ms; all p99 {row['exact']['all']['p99_ms']} → "
-              f"{row['cells']['all']['p99_ms']} ms; {wrong} answers differ", file=sys.stderr)
+        print(
+            f"{size:>9,} clinics: dense p50/p99 exact {row['exact']['dense']['p50_ms']}/"
+            f"{row['exact']['dense']['p99_ms']} ms → cells {row['cells']['dense']['p50_ms']}/"
+            f"{row['cells']['dense']['p99_ms']} ms; all p99 {row['exact']['all']['p99_ms']} → "
+            f"{row['cells']['all']['p99_ms']} ms; {wrong} answers differ",
+            file=sys.stderr,
+        )
         fast.close()
         exact.close()
     results["load_average_1min_after"] = round(os.getloadavg()[0], 2)

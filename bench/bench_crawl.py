@@ -65,8 +65,13 @@ def make_web(folder: Path, sites: int) -> list[str]:
                 if path.suffix.lower() in TEMPLATED and path.is_file():
                     body = path.read_bytes()
                     renamed = PLACEHOLDER.sub(
-                        lambda m, copy=copy: (b"{{site:" + m.group(1) + f"-{copy:03d}".encode() + b"}}"
-                                   if m.group(1).decode() in originals else m.group(0)), body)
+                        lambda m, copy=copy: (
+                            b"{{site:" + m.group(1) + f"-{copy:03d}".encode() + b"}}"
+                            if m.group(1).decode() in originals
+                            else m.group(0)
+                        ),
+                        body,
+                    )
                     if renamed != body:
                         path.write_bytes(renamed)
             names.append(name)
@@ -78,9 +83,14 @@ def scrapy_bench(seconds: int) -> dict:
     env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
     with tempfile.TemporaryDirectory(prefix="katdir-scrapy-bench-") as tmp:
         started = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "scrapy", "bench", "-s",
-                               f"CLOSESPIDER_TIMEOUT={seconds}"], cwd=tmp, env=env,
-                              capture_output=True, text=True, timeout=seconds + 120)
+        done = subprocess.run(
+            [sys.executable, "-m", "scrapy", "bench", "-s", f"CLOSESPIDER_TIMEOUT={seconds}"],
+            cwd=tmp,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=seconds + 120,
+        )
         wall = time.perf_counter() - started
     log = done.stdout + done.stderr
     if done.returncode != 0:
@@ -94,10 +104,14 @@ def scrapy_bench(seconds: int) -> dict:
     if not rates:
         raise RuntimeError(f"no 'Crawled N pages' lines in scrapy bench's log:\n{log[-2000:]}")
     total = LOGSTATS.findall(log)[-1][0]
-    return {"pages_per_min": statistics.median(rates),
-            "pages_per_s": round(statistics.median(rates) / 60, 2),
-            "intervals": len(rates), "steady_state": steady, "pages": int(total),
-            "wall_s": round(wall, 2)}
+    return {
+        "pages_per_min": statistics.median(rates),
+        "pages_per_s": round(statistics.median(rates) / 60, 2),
+        "intervals": len(rates),
+        "steady_state": steady,
+        "pages": int(total),
+        "wall_s": round(wall, 2),
+    }
 
 
 def katdir_crawl(web, names: list[str], out: Path) -> dict:
@@ -115,26 +129,42 @@ def katdir_crawl(web, names: list[str], out: Path) -> dict:
         raise RuntimeError(f"the crawl of the synthetic web failed:\n{summary.describe()}")
     crawler_cpu = (after.ru_utime - children.ru_utime) + (after.ru_stime - children.ru_stime)
     pages_per_s = summary.pages_per_s or summary.pages / summary.elapsed_s
-    return {"pages": summary.pages, "responses": summary.responses, "sites": summary.sites,
-            "listings": summary.listings, "errors": sum(summary.errors.values()),
-            "elapsed_s": summary.elapsed_s, "pages_per_s": round(pages_per_s, 2),
-            # every response (robots.txt, sitemaps, 404s too), as scrapy bench counts
-            "responses_per_s": round(summary.responses / summary.elapsed_s, 2),
-            "wall_s_with_process_start": round(wall, 2),
-            "crawler_process_cpu_s": round(crawler_cpu, 2),
-            "pages_per_crawler_cpu_s": (round(summary.pages / crawler_cpu, 1)
-                                        if crawler_cpu else None),
-            "web_server_cpu_s": round(time.process_time() - own, 2)}
+    return {
+        "pages": summary.pages,
+        "responses": summary.responses,
+        "sites": summary.sites,
+        "listings": summary.listings,
+        "errors": sum(summary.errors.values()),
+        "elapsed_s": summary.elapsed_s,
+        "pages_per_s": round(pages_per_s, 2),
+        # every response (robots.txt, sitemaps, 404s too), as scrapy bench counts
+        "responses_per_s": round(summary.responses / summary.elapsed_s, 2),
+        "wall_s_with_process_start": round(wall, 2),
+        "crawler_process_cpu_s": round(crawler_cpu, 2),
+        "pages_per_crawler_cpu_s": (round(summary.pages / crawler_cpu, 1) if crawler_cpu else None),
+        "web_server_cpu_s": round(time.process_time() - own, 2),
+    }
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench crawl", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sites", type=int, default=140,
-                        help="clinic sites in the synthetic web (copies of the sample sites)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench crawl",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--sites",
+        type=int,
+        default=140,
+        help="clinic sites in the synthetic web (copies of the sample sites)",
+    )
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--scrapy-seconds", type=int, default=10,
-                        help="CLOSESPIDER_TIMEOUT of each scrapy bench run")
+    parser.add_argument(
+        "--scrapy-seconds",
+        type=int,
+        default=10,
+        help="CLOSESPIDER_TIMEOUT of each scrapy bench run",
+    )
     args = parser.parse_args(argv)
 
     from crawler.webserver import serve_web
@@ -149,12 +179,15 @@ def main(argv: list[str]) -> int:
             for number in tqdm(range(args.runs), desc="scrapy bench + katdir crawl", unit="run"):
                 bench_runs.append(scrapy_bench(args.scrapy_seconds))
                 crawl_runs.append(katdir_crawl(web, names, Path(tmp) / f"listings-{number}.jsonl"))
-                print(f"run {number + 1}: scrapy bench {bench_runs[-1]['pages_per_s']} pages/s, "
-                      f"katdir crawl {crawl_runs[-1]['pages_per_s']} pages/s "
-                      f"({crawl_runs[-1]['pages']} pages, {crawl_runs[-1]['listings']} listings)",
-                      file=sys.stderr)
-    ratios = [c["pages_per_s"] / b["pages_per_s"]
-              for b, c in zip(bench_runs, crawl_runs, strict=True)]
+                print(
+                    f"run {number + 1}: scrapy bench {bench_runs[-1]['pages_per_s']} pages/s, "
+                    f"katdir crawl {crawl_runs[-1]['pages_per_s']} pages/s "
+                    f"({crawl_runs[-1]['pages']} pages, {crawl_runs[-1]['listings']} listings)",
+                    file=sys.stderr,
+                )
+    ratios = [
+        c["pages_per_s"] / b["pages_per_s"] for b, c in zip(bench_runs, crawl_runs, strict=True)
+    ]
     scrapy_median = statistics.median(b["pages_per_s"] for b in bench_runs)
     crawl_median = statistics.median(c["pages_per_s"] for c in crawl_runs)
     ratio = statistics.median(ratios)
@@ -172,8 +205,11 @@ def main(argv: list[str]) -> int:
         "scrapy_bench_runs": bench_runs,
         "katdir_crawl_runs": crawl_runs,
     }
-    print(f"scrapy bench {scrapy_median} pages/s, katdir crawl {crawl_median} pages/s: "
-          f"ratio {ratio:.2f} (target ≥ {TARGET_RATIO})", file=sys.stderr)
+    print(
+        f"scrapy bench {scrapy_median} pages/s, katdir crawl {crawl_median} pages/s: "
+        f"ratio {ratio:.2f} (target ≥ {TARGET_RATIO})",
+        file=sys.stderr,
+    )
     record("crawl", results, "python -m bench crawl " + " ".join(argv))
     return 0 if results["meets_target"] else 1
 

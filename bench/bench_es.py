@@ -55,17 +55,22 @@ def node_facts(store) -> dict:
     info = store.es.info()
     nodes = store.es.nodes.stats(metric="jvm,os")["nodes"]
     node = next(iter(nodes.values()))
-    return {"version": info["version"]["number"], "nodes": len(nodes),
-            "heap_max_mb": round(node["jvm"]["mem"]["heap_max_in_bytes"] / 2**20),
-            "heap_used_percent": node["jvm"]["mem"]["heap_used_percent"]}
+    return {
+        "version": info["version"]["number"],
+        "nodes": len(nodes),
+        "heap_max_mb": round(node["jvm"]["mem"]["heap_max_in_bytes"] / 2**20),
+        "heap_used_percent": node["jvm"]["mem"]["heap_used_percent"],
+    }
 
 
 def index_facts(store) -> dict:
     stats = store.es.indices.stats(index=store.alias, metric="docs,store,segments")
     primaries = stats["_all"]["primaries"]
-    return {"docs": primaries["docs"]["count"],
-            "size_mb": round(primaries["store"]["size_in_bytes"] / 2**20, 1),
-            "segments": primaries["segments"]["count"]}
+    return {
+        "docs": primaries["docs"]["count"],
+        "size_mb": round(primaries["store"]["size_in_bytes"] / 2**20, 1),
+        "segments": primaries["segments"]["count"],
+    }
 
 
 def time_client_side(size: int) -> float:
@@ -81,15 +86,23 @@ def time_client_side(size: int) -> float:
 
 
 def time_bulk(store, size: int) -> dict:
-    clinics = tqdm(synthetic_clinics(size, seed=1), total=size, unit="clinic",
-                   desc=f"bulk {size:,} clinics", leave=False)
+    clinics = tqdm(
+        synthetic_clinics(size, seed=1),
+        total=size,
+        unit="clinic",
+        desc=f"bulk {size:,} clinics",
+        leave=False,
+    )
     started, cpu = time.perf_counter(), time.process_time()
     written = store.rebuild(clinics)
     elapsed = time.perf_counter() - started
     assert written == size, f"{written} of {size} clinics written"
-    return {"clinics": written, "seconds": round(elapsed, 2),
-            "clinics_per_s": round(size / elapsed),
-            "client_cpu_share": round((time.process_time() - cpu) / elapsed, 2)}
+    return {
+        "clinics": written,
+        "seconds": round(elapsed, 2),
+        "clinics_per_s": round(size / elapsed),
+        "client_cpu_share": round((time.process_time() - cpu) / elapsed, 2),
+    }
 
 
 def time_store_only(store, queries: list[dict]) -> dict:
@@ -112,8 +125,9 @@ def time_in_process(url: str, prefix: str, queries: list[dict]) -> tuple[dict, f
     dense metros' alone) and the mean number of clinics matched."""
     from search_api import create_app
 
-    client = create_app({"KATDIR_STORE": url, "KATDIR_ES_PREFIX": prefix,
-                         "KATDIR_RATE_LIMIT": "off"}).test_client()  # one client sends all
+    client = create_app(
+        {"KATDIR_STORE": url, "KATDIR_ES_PREFIX": prefix, "KATDIR_RATE_LIMIT": "off"}
+    ).test_client()  # one client sends all
     for params in queries[:WARMUP]:
         client.get("/api/v1/clinics/search", query_string=without_flag(params))
     samples: dict[str, list[float]] = {way: [] for way in MEDIANS}
@@ -136,8 +150,10 @@ def time_in_process(url: str, prefix: str, queries: list[dict]) -> tuple[dict, f
             matched.append(bodies[0]["total"])
     finally:
         es_module.MEDIAN_TERMS = MEDIANS["by_counting"]
-    summary = {way: {"all": summarize(samples[way]), "dense_metros": summarize(dense[way])}
-               for way in MEDIANS}
+    summary = {
+        way: {"all": summarize(samples[way]), "dense_metros": summarize(dense[way])}
+        for way in MEDIANS
+    }
     return summary, round(sum(matched) / len(matched), 1)
 
 
@@ -145,8 +161,9 @@ def without_flag(params: dict) -> dict:
     return {k: v for k, v in params.items() if k != "dense"}
 
 
-def run_size(url: str, base_prefix: str, size: int, queries: list[dict],
-             reuse: bool = False) -> dict:
+def run_size(
+    url: str, base_prefix: str, size: int, queries: list[dict], reuse: bool = False
+) -> dict:
     prefix = f"katdir-bench-reuse-{size}" if reuse else f"{base_prefix}-{size}"
     store = open_store(url, es_prefix=prefix)
     try:
@@ -173,43 +190,65 @@ def run_size(url: str, base_prefix: str, size: int, queries: list[dict],
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench es", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--url", default=default_url(),
-                        help="the node(s), comma-separated (default: var/elasticsearch.url)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench es",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--url",
+        default=default_url(),
+        help="the node(s), comma-separated (default: var/elasticsearch.url)",
+    )
     parser.add_argument("--sizes", default="100000", help="e.g. 100000,1000000")
     parser.add_argument("--queries", type=int, default=400)
-    parser.add_argument("--reuse", action="store_true",
-                        help="keep the indices and reuse them in the next run")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the indices and reuse them in the next run"
+    )
     args = parser.parse_args(argv)
     if not args.url:
-        print("no Elasticsearch node: run `tools/es-node/esctl start` (it writes "
-              "var/elasticsearch.url) or pass --url", file=sys.stderr)
+        print(
+            "no Elasticsearch node: run `tools/es-node/esctl start` (it writes "
+            "var/elasticsearch.url) or pass --url",
+            file=sys.stderr,
+        )
         return 2
     sizes = [int(s) for s in args.sizes.split(",")]
     queries = query_mix(args.queries) + dense_queries(args.queries)
     base_prefix = f"katdir-bench-{os.getpid()}-{int(time.time())}"
     with open_store(args.url, es_prefix=base_prefix) as probe:
         node = node_facts(probe)
-    results: dict = {"queries": args.queries, "radii_mi": RADII_MI, "node": node,
-                     "load_average_1min_before": round(os.getloadavg()[0], 2), "sizes": {}}
+    results: dict = {
+        "queries": args.queries,
+        "radii_mi": RADII_MI,
+        "node": node,
+        "load_average_1min_before": round(os.getloadavg()[0], 2),
+        "sizes": {},
+    }
     for size in sizes:
         row = run_size(args.url, base_prefix, size, queries, args.reuse)
         results["sizes"][str(size)] = row
         api = row["in_process_api"]
-        print(f"{size:>9,} clinics: store p50 {row['store_only']['p50_ms']} ms; API p50 / p99 "
-              + "; ".join(f"{way} {api[way]['all']['p50_ms']} / {api[way]['all']['p99_ms']} ms, "
-                          f"dense {api[way]['dense_metros']['p50_ms']} / "
-                          f"{api[way]['dense_metros']['p99_ms']} ms" for way in MEDIANS),
-              file=sys.stderr)
+        print(
+            f"{size:>9,} clinics: store p50 {row['store_only']['p50_ms']} ms; API p50 / p99 "
+            + "; ".join(
+                f"{way} {api[way]['all']['p50_ms']} / {api[way]['all']['p99_ms']} ms, "
+                f"dense {api[way]['dense_metros']['p50_ms']} / "
+                f"{api[way]['dense_metros']['p99_ms']} ms"
+                for way in MEDIANS
+            ),
+            file=sys.stderr,
+        )
     largest = results["sizes"][str(max(sizes))]
     results["load_average_1min_after"] = round(os.getloadavg()[0], 2)
     results["target_api_p50_ms_at_1m"] = TARGET_P50_MS
     results["target_bulk_clinics_per_s"] = TARGET_BULK_PER_S
     results["largest_size"] = max(sizes)
-    results["meets_target"] = (largest.get("meets_target_bulk", True)
-                               and largest["meets_target_p50"]
-                               and largest["meets_target_dense_p99"])
+    results["meets_target"] = (
+        largest.get("meets_target_bulk", True)
+        and largest["meets_target_p50"]
+        and largest["meets_target_dense_p99"]
+    )
     record("es", results, "python -m bench es " + " ".join(argv))
     return 0 if results["meets_target"] else 1
 

@@ -39,20 +39,96 @@ from katdir.model import CARE_STEPS, CONDITIONS, ROUTES
 
 TARGET = 5000.0  # listings/s, docs/architecture.md §7
 
-STREETS = ("Main", "Oak", "Maple", "Cedar", "Park", "Washington", "Lake", "Hill", "Pine",
-           "Elm", "Lincoln", "Jefferson", "Madison", "Franklin", "Highland", "Sunset",
-           "Broadway", "Colfax", "Larimer", "Market", "Church", "Spring", "Ridge", "Meadow",
-           "Willow", "Forest", "River", "Canyon", "Mesa", "College", "University", "Medical")
-TYPES = (("St", "Street"), ("Ave", "Avenue"), ("Blvd", "Boulevard"), ("Rd", "Road"),
-         ("Dr", "Drive"), ("Pkwy", "Parkway"), ("Way", "Way"), ("Ln", "Lane"))
+STREETS = (
+    "Main",
+    "Oak",
+    "Maple",
+    "Cedar",
+    "Park",
+    "Washington",
+    "Lake",
+    "Hill",
+    "Pine",
+    "Elm",
+    "Lincoln",
+    "Jefferson",
+    "Madison",
+    "Franklin",
+    "Highland",
+    "Sunset",
+    "Broadway",
+    "Colfax",
+    "Larimer",
+    "Market",
+    "Church",
+    "Spring",
+    "Ridge",
+    "Meadow",
+    "Willow",
+    "Forest",
+    "River",
+    "Canyon",
+    "Mesa",
+    "College",
+    "University",
+    "Medical",
+)
+TYPES = (
+    ("St", "Street"),
+    ("Ave", "Avenue"),
+    ("Blvd", "Boulevard"),
+    ("Rd", "Road"),
+    ("Dr", "Drive"),
+    ("Pkwy", "Parkway"),
+    ("Way", "Way"),
+    ("Ln", "Lane"),
+)
 DIRECTIONS = (("", ""), ("", ""), ("N", "North"), ("S", "South"), ("E", "East"), ("W", "West"))
-BRANDS = ("Ketamine Wellness", "Ketamine Clinic", "Infusion Center", "Mind & Body Ketamine",
-          "Ketamine Institute", "Spravato Center", "Ketamine Therapy", "Psychiatry & Ketamine")
-WORDS = ("Summit", "Harbor", "Evergreen", "Blue Ridge", "Cascade", "Sonoran", "Prairie",
-         "Magnolia", "Keystone", "Redwood", "Aspen", "Lakeshore", "Riverbend", "Northstar",
-         "Cedar Hill", "Golden Gate", "Silver State", "Bluegrass", "Lone Star", "Sunrise",
-         "Tidewater", "Granite", "Heartland", "Pioneer", "Coastal", "Highland", "Clear Path",
-         "New Leaf", "Bright Mind", "True North", "Open Door", "Still Water", "Beacon")
+BRANDS = (
+    "Ketamine Wellness",
+    "Ketamine Clinic",
+    "Infusion Center",
+    "Mind & Body Ketamine",
+    "Ketamine Institute",
+    "Spravato Center",
+    "Ketamine Therapy",
+    "Psychiatry & Ketamine",
+)
+WORDS = (
+    "Summit",
+    "Harbor",
+    "Evergreen",
+    "Blue Ridge",
+    "Cascade",
+    "Sonoran",
+    "Prairie",
+    "Magnolia",
+    "Keystone",
+    "Redwood",
+    "Aspen",
+    "Lakeshore",
+    "Riverbend",
+    "Northstar",
+    "Cedar Hill",
+    "Golden Gate",
+    "Silver State",
+    "Bluegrass",
+    "Lone Star",
+    "Sunrise",
+    "Tidewater",
+    "Granite",
+    "Heartland",
+    "Pioneer",
+    "Coastal",
+    "Highland",
+    "Clear Path",
+    "New Leaf",
+    "Bright Mind",
+    "True North",
+    "Open Door",
+    "Still Water",
+    "Beacon",
+)
 
 
 @cache
@@ -63,7 +139,8 @@ def zips_by_city() -> dict[tuple[str, str], list[tuple[str, list[str]]]]:
     for z in zipcodes.list_all():
         if z["zip_code_type"] == "STANDARD" and z["active"] and z["lat"]:
             found.setdefault((z["city"].lower(), z["state"]), []).append(
-                (z["zip_code"], z.get("area_codes") or []))
+                (z["zip_code"], z.get("area_codes") or [])
+            )
     return found
 
 
@@ -74,8 +151,9 @@ def _phone(rng: random.Random, area_codes: list[str]) -> str:
 
 def _styled_phone(rng: random.Random, digits: str) -> str:
     a, b, c = digits[:3], digits[3:6], digits[6:]
-    return rng.choice((f"({a}) {b}-{c}", f"{a}-{b}-{c}", f"{a}.{b}.{c}", f"+1 {a} {b} {c}",
-                       f"1-{a}-{b}-{c}"))
+    return rng.choice(
+        (f"({a}) {b}-{c}", f"{a}-{b}-{c}", f"{a}.{b}.{c}", f"+1 {a} {b} {c}", f"1-{a}-{b}-{c}")
+    )
 
 
 def _slug(text: str) -> str:
@@ -97,18 +175,42 @@ def _prices(rng: random.Random, routes: list[str], url: str) -> list[dict]:
     prices = []
     if rng.random() < 0.85:
         amount = float(rng.randrange(300, 900, 25))
-        prices.append({"route": routes[0], "kind": "per_session", "amount_min": amount,
-                       "currency": "USD", "source_url": url, "quote": f"${amount:,.0f} per infusion"})
+        prices.append(
+            {
+                "route": routes[0],
+                "kind": "per_session",
+                "amount_min": amount,
+                "currency": "USD",
+                "source_url": url,
+                "quote": f"${amount:,.0f} per infusion",
+            }
+        )
     if rng.random() < 0.35:
         sessions = rng.choice((4, 6))
         amount = float(sessions * rng.randrange(300, 800, 25))
-        prices.append({"route": routes[0], "kind": "series", "amount_min": amount,
-                       "sessions": sessions, "currency": "USD", "source_url": url,
-                       "quote": f"Series of {sessions} infusions: ${amount:,.0f}"})
+        prices.append(
+            {
+                "route": routes[0],
+                "kind": "series",
+                "amount_min": amount,
+                "sessions": sessions,
+                "currency": "USD",
+                "source_url": url,
+                "quote": f"Series of {sessions} infusions: ${amount:,.0f}",
+            }
+        )
     if rng.random() < 0.3:
-        prices.append({"route": None, "kind": "consultation", "amount_min": 250.0,
-                       "amount_max": 400.0, "currency": "USD", "source_url": url,
-                       "quote": "Consultation $250–$400"})
+        prices.append(
+            {
+                "route": None,
+                "kind": "consultation",
+                "amount_min": 250.0,
+                "amount_max": 400.0,
+                "currency": "USD",
+                "source_url": url,
+                "quote": "Consultation $250–$400",
+            }
+        )
     return prices
 
 
@@ -137,53 +239,97 @@ def synthetic_listings(count: int, seed: int = 11) -> list[dict]:
             suite = rng.randint(100, 1500) if rng.random() < 0.7 else None
             line = " ".join(p for p in (str(number), short_dir, street, short_type) if p)
             if suite:  # the shapes clinic sites write their suites in, the plain one most
-                line += rng.choices((f", Suite {suite}", f" Ste {suite}", f" #{suite}",
-                                     f", Bldg {suite % 7 + 1}, Suite {suite}",
-                                     f", {suite % 9 + 2}th Floor"),
-                                    weights=(70, 10, 8, 6, 6))[0]
+                line += rng.choices(
+                    (
+                        f", Suite {suite}",
+                        f" Ste {suite}",
+                        f" #{suite}",
+                        f", Bldg {suite % 7 + 1}, Suite {suite}",
+                        f", {suite % 9 + 2}th Floor",
+                    ),
+                    weights=(70, 10, 8, 6, 6),
+                )[0]
             phone = _phone(rng, area_codes)
             name = f"{practice} – {city}" if branches > 1 else practice
             url = f"https://www.{host}/"
             if branches > 1:
                 url += f"locations/{_slug(city)}"
             routes = rng.sample(ROUTES, rng.randint(1, 3))
-            listings.append({
-                "url": url, "spider": "clinic_site", "fetched_at": fetched,
-                "content_hash": f"sha256:{rng.getrandbits(64):016x}", "page_type": "clinic",
-                "name": name, "organization": practice if branches > 1 else None,
-                "website": f"https://www.{host}/", "phone": _styled_phone(rng, phone),
-                "email": f"care@{host}",
-                "address": {"street": line, "city": city, "state": st, "postal_code": zip_code,
-                            "country": "US"},
-                "routes": routes, "prices": _prices(rng, routes, f"https://www.{host}/pricing"),
-                "conditions": rng.sample(CONDITIONS, rng.randint(1, 4)),
-                "therapy_integrated": rng.choice((True, False, None)),
-                "care_steps": rng.sample(CARE_STEPS, rng.randint(0, 4)),
-                "insurance": {"accepts_insurance": rng.choice((True, False, None)),
-                              "va_community_care": rng.choice((True, None))},
-                "telehealth": rng.choice((True, None)), "hours": "Mon–Fri 8–5",
-                "evidence": {"routes": [{"url": url, "quote": "We offer IV ketamine infusions"}]},
-                "source_urls": [url, f"https://www.{host}/pricing", f"https://www.{host}/contact"],
-            })
+            listings.append(
+                {
+                    "url": url,
+                    "spider": "clinic_site",
+                    "fetched_at": fetched,
+                    "content_hash": f"sha256:{rng.getrandbits(64):016x}",
+                    "page_type": "clinic",
+                    "name": name,
+                    "organization": practice if branches > 1 else None,
+                    "website": f"https://www.{host}/",
+                    "phone": _styled_phone(rng, phone),
+                    "email": f"care@{host}",
+                    "address": {
+                        "street": line,
+                        "city": city,
+                        "state": st,
+                        "postal_code": zip_code,
+                        "country": "US",
+                    },
+                    "routes": routes,
+                    "prices": _prices(rng, routes, f"https://www.{host}/pricing"),
+                    "conditions": rng.sample(CONDITIONS, rng.randint(1, 4)),
+                    "therapy_integrated": rng.choice((True, False, None)),
+                    "care_steps": rng.sample(CARE_STEPS, rng.randint(0, 4)),
+                    "insurance": {
+                        "accepts_insurance": rng.choice((True, False, None)),
+                        "va_community_care": rng.choice((True, None)),
+                    },
+                    "telehealth": rng.choice((True, None)),
+                    "hours": "Mon–Fri 8–5",
+                    "evidence": {
+                        "routes": [{"url": url, "quote": "We offer IV ketamine infusions"}]
+                    },
+                    "source_urls": [
+                        url,
+                        f"https://www.{host}/pricing",
+                        f"https://www.{host}/contact",
+                    ],
+                }
+            )
             for copy in range(rng.choices((0, 1, 2), weights=(74, 22, 4))[0]):
                 directory = rng.choice(("ketafind", "kapfinder", "psychedelicdirectory"))
                 long_line = " ".join(p for p in (str(number), long_dir, street, long_type) if p)
                 if suite:
                     long_line += rng.choice((f" Ste {suite}", f" #{suite}", f", Suite {suite}", ""))
-                alias = rng.choice((name, name.replace("Center", "Ctr").replace("&", "and"),
-                                    f"{name}, LLC", name.upper()))
-                listings.append({
-                    "url": f"https://{directory}.example/clinics/{n}-{branch}-{copy}",
-                    "spider": "directory", "fetched_at": fetched,
-                    "content_hash": f"sha256:{rng.getrandbits(64):016x}",
-                    "page_type": "directory", "name": alias,
-                    "website": f"http://{host}/?utm_source={directory}&utm_medium=listing",
-                    "phone": _styled_phone(rng, phone),
-                    "address": {"street": long_line, "city": city, "state": st,
-                                "postal_code": zip_code},
-                    "evidence": {"name": [{"url": f"https://{directory}.example/", "quote": alias}]},
-                    "source_urls": [],
-                })
+                alias = rng.choice(
+                    (
+                        name,
+                        name.replace("Center", "Ctr").replace("&", "and"),
+                        f"{name}, LLC",
+                        name.upper(),
+                    )
+                )
+                listings.append(
+                    {
+                        "url": f"https://{directory}.example/clinics/{n}-{branch}-{copy}",
+                        "spider": "directory",
+                        "fetched_at": fetched,
+                        "content_hash": f"sha256:{rng.getrandbits(64):016x}",
+                        "page_type": "directory",
+                        "name": alias,
+                        "website": f"http://{host}/?utm_source={directory}&utm_medium=listing",
+                        "phone": _styled_phone(rng, phone),
+                        "address": {
+                            "street": long_line,
+                            "city": city,
+                            "state": st,
+                            "postal_code": zip_code,
+                        },
+                        "evidence": {
+                            "name": [{"url": f"https://{directory}.example/", "quote": alias}]
+                        },
+                        "source_urls": [],
+                    }
+                )
     return listings[:count]
 
 
@@ -222,16 +368,29 @@ def _warm(geocoder, listings: list[dict], seed: int) -> None:
             continue
         lat, lon = jitter(rng, point[0], point[1], 1.0)
         query = address.one_line()
-        geocoder.cache.put("nominatim", query, Location(query, (lat, lon), {
-            "precision": "rooftop", "postal_code": (address.postal_code or "")[:5] or None,
-            "city": address.city, "state": address.state, "street": address.street,
-            "source": "nominatim"}))
+        geocoder.cache.put(
+            "nominatim",
+            query,
+            Location(
+                query,
+                (lat, lon),
+                {
+                    "precision": "rooftop",
+                    "postal_code": (address.postal_code or "")[:5] or None,
+                    "city": address.city,
+                    "state": address.state,
+                    "street": address.street,
+                    "source": "nominatim",
+                },
+            ),
+        )
 
 
 def _cpu_seconds() -> float:
     """CPU time of this process and of its children that have ended (the worker processes)."""
-    own, children = (resource.getrusage(who) for who in (resource.RUSAGE_SELF,
-                                                          resource.RUSAGE_CHILDREN))
+    own, children = (
+        resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
@@ -262,14 +421,16 @@ def run(count: int, runs: int, seed: int, workers: int | None = None) -> dict:
                 again = index_file(path, store, geocoder, **options)
                 reindex_rates.append(count / (time.perf_counter() - started))
                 assert again.written == 0, again.describe()
-                precisions = Counter(c.location.precision if c.location else "none"
-                                     for c in store.iter_clinics())
+                precisions = Counter(
+                    c.location.precision if c.location else "none" for c in store.iter_clinics()
+                )
         geocoder.close()
     return {
         "listings": count,
         "runs": runs,
-        "workers": workers or "index_file's default (this branch: one per core for a file of "
-                              "indexer.pipeline.PARALLEL_FROM_BYTES or more, up to MAX_WORKERS)",
+        "workers": workers
+        or "index_file's default (this branch: one per core for a file of "
+        "indexer.pipeline.PARALLEL_FROM_BYTES or more, up to MAX_WORKERS)",
         "clinics": summary.clinics,
         "merged": summary.merged,
         "not_geocoded": summary.not_geocoded,
@@ -291,21 +452,36 @@ def table(results: dict) -> str:
     box = machine()
     rows = [
         ("machine", f"{box['cpu']}, {box['cores']} cores, Python {box['python']}"),
-        ("listings (clinics after merging)", f"{results['listings']:,} ({results['clinics']:,}; "
-                                             f"{results['merged']:,} listings merged)"),
+        (
+            "listings (clinics after merging)",
+            f"{results['listings']:,} ({results['clinics']:,}; "
+            f"{results['merged']:,} listings merged)",
+        ),
         ("runs", str(results["runs"])),
         ("processes reading listings", str(results["workers"])),
-        ("index into a fresh store, median", f"{results['listings_per_s_median']:,} listings/s "
-                                             f"(min {results['listings_per_s_min']:,}, max "
-                                             f"{results['listings_per_s_max']:,})"),
-        ("per second of CPU time, median", f"{results['listings_per_cpu_s_median']:,} listings "
-                                           "(this process's and its workers')"),
-        ("target (docs/architecture.md §7)", f"{results['target_listings_per_s']:,.0f} listings/s — "
-                               + ("met" if results["meets_target"] else "NOT met")),
-        ("machine load while measuring", f"{results['load_average_1min']} (1-min load average, "
-                                         f"{box['cores']} cores)"),
-        ("re-index the same crawl, median",
-         f"{results['reindex_unchanged_listings_per_s_median']:,} listings/s (nothing written)"),
+        (
+            "index into a fresh store, median",
+            f"{results['listings_per_s_median']:,} listings/s "
+            f"(min {results['listings_per_s_min']:,}, max "
+            f"{results['listings_per_s_max']:,})",
+        ),
+        (
+            "per second of CPU time, median",
+            f"{results['listings_per_cpu_s_median']:,} listings (this process's and its workers')",
+        ),
+        (
+            "target (docs/architecture.md §7)",
+            f"{results['target_listings_per_s']:,.0f} listings/s — "
+            + ("met" if results["meets_target"] else "NOT met"),
+        ),
+        (
+            "machine load while measuring",
+            f"{results['load_average_1min']} (1-min load average, {box['cores']} cores)",
+        ),
+        (
+            "re-index the same crawl, median",
+            f"{results['reindex_unchanged_listings_per_s_median']:,} listings/s (nothing written)",
+        ),
     ]
     width = max(len(r[0]) for r in rows)
     return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
@@ -316,12 +492,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--listings", type=int, default=20000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--workers", type=int, default=None,
-                        help="processes reading the listings (default: katdir index's choice)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="processes reading the listings (default: katdir index's choice)",
+    )
     args = parser.parse_args(argv)
     results = run(args.listings, args.runs, args.seed, args.workers)
     print(table(results))
     record("index", results, "python -m bench index " + " ".join(argv))
     return 0 if results["meets_target"] else 1
-
-

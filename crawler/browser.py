@@ -19,16 +19,27 @@ from crawler.net import url_block_reason
 
 # Without these, Chromium runs as root only without its sandbox, and keeps reaching for
 # its vendor's hosts (updates, sync, field trials), which a crawler has no business with.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-extensions", "--mute-audio"]
-SKIPPED_RESOURCES = frozenset({"image", "media", "font", "stylesheet", "manifest", "texttrack", "websocket",
-                               "eventsource"})
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--mute-audio",
+]
+SKIPPED_RESOURCES = frozenset(
+    {"image", "media", "font", "stylesheet", "manifest", "texttrack", "websocket", "eventsource"}
+)
 RENDERED = "katdir_rendered"
 # a body with less visible text than this, and scripts, is a page that renders in the browser
 MIN_TEXT_CHARS = 80
-_VISIBLE_TEXT = ("//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript "
-                 "or ancestor::template)]")
+_VISIBLE_TEXT = (
+    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript "
+    "or ancestor::template)]"
+)
 
 
 def usable_browser(path: str | None) -> str:
@@ -48,9 +59,12 @@ def needs_browser(response: TextResponse) -> bool:
 def render_meta(timeout_s: float) -> dict[str, Any]:
     """The request meta that has scrapy-playwright fetch a page in Chromium and wait until
     its scripts have settled."""
-    return {"playwright": True, RENDERED: True,
-            "playwright_page_goto_kwargs": {"wait_until": "networkidle", "timeout": timeout_s * 1000},
-            "download_timeout": timeout_s + 5}
+    return {
+        "playwright": True,
+        RENDERED: True,
+        "playwright_page_goto_kwargs": {"wait_until": "networkidle", "timeout": timeout_s * 1000},
+        "download_timeout": timeout_s + 5,
+    }
 
 
 def abort_request(request: Any) -> bool:
@@ -61,4 +75,6 @@ def abort_request(request: Any) -> bool:
 
 def abort_request_local(request: Any) -> bool:
     """The same for a web served on this machine (the tests' and the demo's)."""
-    return request.resource_type in SKIPPED_RESOURCES or not request.url.startswith(("http://", "https://"))
+    return request.resource_type in SKIPPED_RESOURCES or not request.url.startswith(
+        ("http://", "https://")
+    )

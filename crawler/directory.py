@@ -62,8 +62,15 @@ def parse_profile(data: Any, path: Path | None = None) -> SourceProfile:
     where = str(path) if path else "profile"
     if not isinstance(data, Mapping):
         raise ProfileError(f"{where}: expected a mapping")
-    unknown = set(data) - {"name", "start_urls", "pagination", "detail_links", "fields", "max_pages",
-                           "follow_websites"}
+    unknown = set(data) - {
+        "name",
+        "start_urls",
+        "pagination",
+        "detail_links",
+        "fields",
+        "max_pages",
+        "follow_websites",
+    }
     if unknown:
         raise ProfileError(f"{where}: unknown keys {sorted(unknown)}")
     for key in ("start_urls", "detail_links", "fields"):
@@ -100,7 +107,9 @@ def load_profile(ref: str | Path, sources_dir: Path | None = None) -> SourceProf
     return parse_profile(yaml.safe_load(path.read_text(encoding="utf-8")), path)
 
 
-def load_profiles(refs: list[str] | None = None, sources_dir: Path | None = None) -> list[SourceProfile]:
+def load_profiles(
+    refs: list[str] | None = None, sources_dir: Path | None = None
+) -> list[SourceProfile]:
     """The named profiles, or every profile in the sources folder."""
     if refs:
         return [load_profile(ref, sources_dir) for ref in refs]
@@ -111,7 +120,7 @@ def load_profiles(refs: list[str] | None = None, sources_dir: Path | None = None
 def select(selector: Selector, query: str) -> list[str]:
     """Texts a CSS (or ``xpath:``-prefixed XPath) query picks, whitespace-normalized."""
     if query.startswith("xpath:"):
-        found = selector.xpath(query[len("xpath:"):]).getall()
+        found = selector.xpath(query[len("xpath:") :]).getall()
     else:
         found = selector.css(query).getall()
     texts = [re.sub(r"\s+", " ", text).strip() for text in found]
@@ -130,7 +139,13 @@ def parse_address_line(line: str | None) -> dict[str, str | None] | None:
         return None
     match = ADDRESS_LINE.match(re.sub(r"\s+", " ", line).strip())
     if not match:
-        return {"street": line.strip(), "city": None, "state": None, "postal_code": None, "country": "US"}
+        return {
+            "street": line.strip(),
+            "city": None,
+            "state": None,
+            "postal_code": None,
+            "country": "US",
+        }
     return {**match.groupdict(), "country": "US"}
 
 

@@ -25,7 +25,12 @@ logger = logging.getLogger(__name__)
 
 FAILURES_STAT = "katdir/monitor/failures"
 # Planned ends of a crawl (its bounds); anything else but "finished" fails it.
-BOUNDED_REASONS = {"finished", "closespider_pagecount", "closespider_timeout", "closespider_itemcount"}
+BOUNDED_REASONS = {
+    "finished",
+    "closespider_pagecount",
+    "closespider_timeout",
+    "closespider_itemcount",
+}
 
 
 def error_counts(stats: Mapping[str, Any]) -> dict[str, int]:
@@ -43,8 +48,11 @@ def crawl_summary(stats: Mapping[str, Any], spider: str | None = None) -> dict[s
     """The numbers a person wants after a crawl, as plain JSON-able values."""
     elapsed = float(stats.get("elapsed_time_seconds") or 0.0)
     pages = int(stats.get("katdir/pages", 0))
-    dropped = {key.removeprefix("katdir/dropped/"): int(value)
-               for key, value in sorted(stats.items()) if key.startswith("katdir/dropped/")}
+    dropped = {
+        key.removeprefix("katdir/dropped/"): int(value)
+        for key, value in sorted(stats.items())
+        if key.startswith("katdir/dropped/")
+    }
     return {
         "spider": spider,
         "pages": pages,
@@ -84,7 +92,9 @@ class ListingMonitor:
         self.stats = crawler.stats
         self.min_listings = settings.getint("KATDIR_MONITOR_MIN_LISTINGS", 1)
         self.min_per_seed = settings.getfloat("KATDIR_MONITOR_MIN_LISTINGS_PER_SEED", 0.0)
-        self.min_coverage = {k: float(v) for k, v in settings.getdict("KATDIR_MONITOR_MIN_COVERAGE").items()}
+        self.min_coverage = {
+            k: float(v) for k, v in settings.getdict("KATDIR_MONITOR_MIN_COVERAGE").items()
+        }
         self.coverage_from = settings.getint("KATDIR_MONITOR_COVERAGE_MIN_LISTINGS", 5)
         self.count = 0
         self.filled = dict.fromkeys(self.min_coverage, 0)
@@ -156,8 +166,13 @@ class CrawlProgress:
         if self.enabled:
             from tqdm import tqdm
 
-            self.bar = tqdm(desc=f"crawl {spider.name}", unit=" pages", mininterval=0.25, leave=True,
-                            dynamic_ncols=True)
+            self.bar = tqdm(
+                desc=f"crawl {spider.name}",
+                unit=" pages",
+                mininterval=0.25,
+                leave=True,
+                dynamic_ncols=True,
+            )
 
     def refresh(self) -> None:
         if self.bar is None:
@@ -166,8 +181,11 @@ class CrawlProgress:
         pages = int(stats.get("katdir/pages", 0))
         if pages > self.bar.n:
             self.bar.update(pages - self.bar.n)
-        self.bar.set_postfix(listings=int(stats.get("item_scraped_count", 0)),
-                             errors=sum(error_counts(stats).values()), refresh=False)
+        self.bar.set_postfix(
+            listings=int(stats.get("item_scraped_count", 0)),
+            errors=sum(error_counts(stats).values()),
+            refresh=False,
+        )
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         # Runs before the monitors (a lower EXTENSIONS order), so their verdict is not

@@ -67,25 +67,33 @@ def cut(text: str, max_chars: int) -> str:
 class Extraction:
     """The crawl's extraction service: ``await extraction.page(text, url, content_type)``."""
 
-    def __init__(self, extractor: str, *, workers: int = 2, timeout: float = 15.0, max_chars: int = 1_000_000):
+    def __init__(
+        self, extractor: str, *, workers: int = 2, timeout: float = 15.0, max_chars: int = 1_000_000
+    ):
         self.extractor = extractor
         self.timeout = timeout
         self.max_chars = max_chars
         self.pool: ProcessPool | None = None
-                # imported here, so that forked workers start with it (in milliseconds, where a
+        # imported here, so that forked workers start with it (in milliseconds, where a
         # fresh interpreter takes seconds to import the extractors and their libraries)
         self.inline = load_object(extractor)
         if workers > 0:
-            self.pool = ProcessPool(max_workers=workers, initializer=_init_worker, initargs=(extractor, os.getpid()),
-                                    context=multiprocessing.get_context("fork"))
+            self.pool = ProcessPool(
+                max_workers=workers,
+                initializer=_init_worker,
+                initargs=(extractor, os.getpid()),
+                context=multiprocessing.get_context("fork"),
+            )
             self.pool.schedule(_ready)  # start the workers now, before the first page arrives
 
     @classmethod
     def from_settings(cls, settings: Any) -> Extraction:
-        return cls(settings.get("KATDIR_EXTRACTOR"),
-                   workers=settings.getint("KATDIR_EXTRACT_WORKERS", 2),
-                   timeout=settings.getfloat("KATDIR_EXTRACT_TIMEOUT", 15.0),
-                   max_chars=settings.getint("KATDIR_EXTRACT_MAX_CHARS", 1_000_000))
+        return cls(
+            settings.get("KATDIR_EXTRACTOR"),
+            workers=settings.getint("KATDIR_EXTRACT_WORKERS", 2),
+            timeout=settings.getfloat("KATDIR_EXTRACT_TIMEOUT", 15.0),
+            max_chars=settings.getint("KATDIR_EXTRACT_MAX_CHARS", 1_000_000),
+        )
 
     async def page(self, text: str, url: str, content_type: str) -> dict:
         """The facts of one page; raises ``ExtractionFailed`` (kind ``timeout``, ``crashed``

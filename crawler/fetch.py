@@ -45,8 +45,9 @@ def _guarded_connect(private_ok: Networks | None):
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         refused = sorted({i[4][0] for i in infos if not _allowed(i[4][0], private_ok)})
         if refused:
-            raise BlockedURL(f"{host}:{port}", f"{host} resolves to non-public "
-                                               f"{', '.join(refused)}")
+            raise BlockedURL(
+                f"{host}:{port}", f"{host} resolves to non-public {', '.join(refused)}"
+            )
         family, kind, proto, _, sockaddr = infos[0]
         sock = socket.socket(family, kind, proto)
         try:
@@ -59,6 +60,7 @@ def _guarded_connect(private_ok: Networks | None):
             sock.close()
             raise
         return sock
+
     return create_connection
 
 
@@ -119,15 +121,18 @@ def opener(private_ok: Networks | None = ()) -> urllib.request.OpenerDirector:
             return super().redirect_request(req, fp, code, msg, headers, newurl)
 
     director = urllib.request.OpenerDirector()
-    for handler in (HTTPHandler(), HTTPSHandler(), RedirectHandler(),
-                    urllib.request.HTTPDefaultErrorHandler(),
-                    urllib.request.HTTPErrorProcessor()):
+    for handler in (
+        HTTPHandler(),
+        HTTPSHandler(),
+        RedirectHandler(),
+        urllib.request.HTTPDefaultErrorHandler(),
+        urllib.request.HTTPErrorProcessor(),
+    ):
         director.add_handler(handler)
     return director
 
 
-def private_allowance(allow_private_hosts: bool,
-                      networks: Iterable[str] = ()) -> Networks | None:
+def private_allowance(allow_private_hosts: bool, networks: Iterable[str] = ()) -> Networks | None:
     """The operator's allowance: every address (KATDIR_ALLOW_PRIVATE_HOSTS), or some networks."""
     if allow_private_hosts:
         return None

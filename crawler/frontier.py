@@ -24,9 +24,20 @@ from katdir.normalize import site_root
 RELEVANCE: list[tuple[re.Pattern[str], int]] = [
     (re.compile(r"pric|cost|fee|rates?\b|pay|afford", re.I), 10),
     (re.compile(r"spravato|esketamine|insurance|coverage|veteran|\bva\b|hsa|fsa|financ", re.I), 7),
-    (re.compile(r"service|treatment|therap|infusion|ketamine|program|what.?we.?offer|kap\b", re.I), 6),
+    (
+        re.compile(
+            r"service|treatment|therap|infusion|ketamine|program|what.?we.?offer|kap\b", re.I
+        ),
+        6,
+    ),
     (re.compile(r"location|contact|visit|directions|find.?us|hours|office", re.I), 5),
-    (re.compile(r"condition|depression|ptsd|anxiety|pain|ocd|migraine|what.?to.?expect|new.?patient", re.I), 4),
+    (
+        re.compile(
+            r"condition|depression|ptsd|anxiety|pain|ocd|migraine|what.?to.?expect|new.?patient",
+            re.I,
+        ),
+        4,
+    ),
     (re.compile(r"faq|question|about|team|staff|who.?we|our.?clinic|process", re.I), 3),
 ]
 # Never worth a page of the budget, whatever their words.
@@ -71,7 +82,9 @@ class SiteCrawl:
     max_depth: int = 3
     max_sitemaps: int = 3
     max_in_flight: int = 4
-    origin: dict[str, Any] = field(default_factory=dict)  # how the site was reached (directory entry…)
+    origin: dict[str, Any] = field(
+        default_factory=dict
+    )  # how the site was reached (directory entry…)
     netlocs: set[str] = field(default_factory=set)
     pages: list[dict[str, Any]] = field(default_factory=list)
     pages_requested: int = 0
@@ -121,8 +134,11 @@ class SiteCrawl:
         """The next pages to fetch, most relevant first, within the budget and the
         in-flight cap (so links found later can still outrank those queued earlier)."""
         taken = []
-        while (self._queue and self.pages_requested < self.max_pages
-               and self.in_flight < self.max_in_flight):
+        while (
+            self._queue
+            and self.pages_requested < self.max_pages
+            and self.in_flight < self.max_in_flight
+        ):
             _, _, url, depth = heapq.heappop(self._queue)
             self.pages_requested += 1
             self.in_flight += 1

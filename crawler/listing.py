@@ -30,7 +30,16 @@ from .extract.confidence import PUBLISH_AT, held_back, page_unsure
 
 FACT_PAGE_TYPES = frozenset({"clinic", "other"})
 INSURANCE_KEYS = INSURANCE_FIELDS
-PRICE_KEYS = ("route", "kind", "amount_min", "amount_max", "currency", "sessions", "source_url", "quote")
+PRICE_KEYS = (
+    "route",
+    "kind",
+    "amount_min",
+    "amount_max",
+    "currency",
+    "sessions",
+    "source_url",
+    "quote",
+)
 ADDRESS_KEYS = ADDRESS_FIELDS
 # Facts that belong to one location of a multi-location site, not to the whole site.
 LOCATION_FIELDS = frozenset({"address", "phone", "hours", "name", "locations"})
@@ -43,8 +52,24 @@ MAX_HELD_FACTS = 20
 # Evidence is filed under the listing's field names.
 EVIDENCE_FIELD_NAMES = {"routes_offered": "routes"}
 # Page names that are no clinic's name (a home page titled "Home | Clinic" read badly).
-GENERIC_NAMES = frozenset({"home", "homepage", "home page", "welcome", "index", "contact", "contact us",
-                           "about", "about us", "services", "pricing", "faq", "locations", "untitled"})
+GENERIC_NAMES = frozenset(
+    {
+        "home",
+        "homepage",
+        "home page",
+        "welcome",
+        "index",
+        "contact",
+        "contact us",
+        "about",
+        "about us",
+        "services",
+        "pricing",
+        "faq",
+        "locations",
+        "untitled",
+    }
+)
 
 
 def content_hash(body: bytes) -> str:
@@ -61,8 +86,13 @@ class _Location:
     keys: set[str] = field(default_factory=set)
 
 
-def merge_site_pages(pages: Iterable[Mapping[str, Any]], *, website: str | None = None,
-                     spider: str | None = None, min_confidence: float = MIN_CONFIDENCE) -> list[dict[str, Any]]:
+def merge_site_pages(
+    pages: Iterable[Mapping[str, Any]],
+    *,
+    website: str | None = None,
+    spider: str | None = None,
+    min_confidence: float = MIN_CONFIDENCE,
+) -> list[dict[str, Any]]:
     """One listing (a ``katdir.model.Listing``-shaped dict) per location found on a site.
 
     ``pages`` are ``extract_page`` results in crawl order (home page first), each with the
@@ -84,12 +114,22 @@ def merge_site_pages(pages: Iterable[Mapping[str, Any]], *, website: str | None 
     source_urls = sorted({p["url"] for p in usable})
     fetched = sorted(str(p["fetched_at"]) for p in usable if p.get("fetched_at"))
     digest = hashlib.sha256(
-        "\n".join(f"{p['url']} {p.get('content_hash') or ''}" for p in sorted(usable, key=lambda p: p["url"])).encode()
+        "\n".join(
+            f"{p['url']} {p.get('content_hash') or ''}"
+            for p in sorted(usable, key=lambda p: p["url"])
+        ).encode()
     ).hexdigest()
 
     if not locations:
-        locations = [_Location(None, None, _most_common(p.get("phone") for p in usable),
-                               _home_url(usable, website), _first(p.get("hours") for p in usable))]
+        locations = [
+            _Location(
+                None,
+                None,
+                _most_common(p.get("phone") for p in usable),
+                _home_url(usable, website),
+                _first(p.get("hours") for p in usable),
+            )
+        ]
     listings = []
     for loc in locations:
         if multi:
@@ -100,41 +140,51 @@ def merge_site_pages(pages: Iterable[Mapping[str, Any]], *, website: str | None 
             name = site_name or loc.name
             phone = loc.phone or _most_common(p.get("phone") for p in usable)
             hours = loc.hours or _first(p.get("hours") for p in usable)
-        listings.append({
-            "url": loc.url if multi else _home_url(usable, website),
-            "spider": spider,
-            "fetched_at": fetched[-1] if fetched else None,
-            "content_hash": f"sha256:{digest}",
-            "page_type": "clinic",
-            "name": name,
-            "organization": site_name if multi else None,
-            "website": website,
-            "phone": phone,
-            "email": shared["email"],
-            "address": loc.address,
-            "routes": shared["routes"],
-            "prices": [dict(p) for p in shared["prices"]],
-            "conditions": shared["conditions"],
-            "therapy_integrated": shared["therapy_integrated"],
-            "care_steps": shared["care_steps"],
-            "insurance": dict(shared["insurance"]),
-            "telehealth": shared["telehealth"],
-            "hours": hours,
-            "evidence": _evidence(usable, loc if multi else None),
-            "source_urls": source_urls,
-            # Each page with its own digest, so a curator sees which page changed.
-            "sources": [{"url": p["url"], "spider": spider, "fetched_at": p.get("fetched_at"),
-                         "content_hash": p.get("content_hash")}
-                        for p in sorted(usable, key=lambda p: p["url"])],
-            "held_facts": [h for h in held if not _stated(h, shared)],
-        })
+        listings.append(
+            {
+                "url": loc.url if multi else _home_url(usable, website),
+                "spider": spider,
+                "fetched_at": fetched[-1] if fetched else None,
+                "content_hash": f"sha256:{digest}",
+                "page_type": "clinic",
+                "name": name,
+                "organization": site_name if multi else None,
+                "website": website,
+                "phone": phone,
+                "email": shared["email"],
+                "address": loc.address,
+                "routes": shared["routes"],
+                "prices": [dict(p) for p in shared["prices"]],
+                "conditions": shared["conditions"],
+                "therapy_integrated": shared["therapy_integrated"],
+                "care_steps": shared["care_steps"],
+                "insurance": dict(shared["insurance"]),
+                "telehealth": shared["telehealth"],
+                "hours": hours,
+                "evidence": _evidence(usable, loc if multi else None),
+                "source_urls": source_urls,
+                # Each page with its own digest, so a curator sees which page changed.
+                "sources": [
+                    {
+                        "url": p["url"],
+                        "spider": spider,
+                        "fetched_at": p.get("fetched_at"),
+                        "content_hash": p.get("content_hash"),
+                    }
+                    for p in sorted(usable, key=lambda p: p["url"])
+                ],
+                "held_facts": [h for h in held if not _stated(h, shared)],
+            }
+        )
     return listings
 
 
 # --- facts held back for a curator --------------------------------------------------------
 
-def hold_uncertain(pages: list[Mapping[str, Any]], min_confidence: float = MIN_CONFIDENCE
-                   ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+
+def hold_uncertain(
+    pages: list[Mapping[str, Any]], min_confidence: float = MIN_CONFIDENCE
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The pages without their unsure routes and prices, and those facts as held facts:
     ``{field, value, confidence, reason, url, quote}``. Pages without confidences (another
     extractor) keep every fact."""
@@ -153,8 +203,16 @@ def hold_uncertain(pages: list[Mapping[str, Any]], min_confidence: float = MIN_C
         for route in page.get("routes_offered") or ():
             score = (scores.get("routes_offered") or {}).get(route)
             if held_back(score, page_score, min_confidence):
-                held.append(_held("routes", route, page_score if unsure_page else score, unsure_page,
-                                  page["url"], route_quotes.get(route)))
+                held.append(
+                    _held(
+                        "routes",
+                        route,
+                        page_score if unsure_page else score,
+                        unsure_page,
+                        page["url"],
+                        route_quotes.get(route),
+                    )
+                )
             else:
                 routes.append(route)
         prices = []
@@ -162,8 +220,16 @@ def hold_uncertain(pages: list[Mapping[str, Any]], min_confidence: float = MIN_C
             score = price.get("confidence") if isinstance(price, Mapping) else None
             if held_back(score, page_score, min_confidence):
                 value = {key: price.get(key) for key in PRICE_KEYS if key != "quote"}
-                held.append(_held("prices", value, page_score if unsure_page else score, unsure_page,
-                                  page["url"], _clean(price.get("quote"))))
+                held.append(
+                    _held(
+                        "prices",
+                        value,
+                        page_score if unsure_page else score,
+                        unsure_page,
+                        page["url"],
+                        _clean(price.get("quote")),
+                    )
+                )
             else:
                 prices.append(price)
         page["routes_offered"], page["prices"] = routes, prices
@@ -175,10 +241,18 @@ def hold_uncertain(pages: list[Mapping[str, Any]], min_confidence: float = MIN_C
     return kept, unique
 
 
-def _held(field: str, value: Any, score: float | None, unsure_page: bool, url: str,
-          quote: str | None) -> dict[str, Any]:
+def _held(
+    field: str, value: Any, score: float | None, unsure_page: bool, url: str, quote: str | None
+) -> dict[str, Any]:
     reason = "the page's type is unclear" if unsure_page else "stated unclearly"
-    return {"field": field, "value": value, "confidence": score, "reason": reason, "url": url, "quote": quote}
+    return {
+        "field": field,
+        "value": value,
+        "confidence": score,
+        "reason": reason,
+        "url": url,
+        "quote": quote,
+    }
 
 
 def _stated(fact: Mapping[str, Any], shared: Mapping[str, Any]) -> bool:
@@ -186,17 +260,25 @@ def _stated(fact: Mapping[str, Any], shared: Mapping[str, Any]) -> bool:
     if fact["field"] == "routes":
         return fact["value"] in shared["routes"]
     value = fact["value"]
-    return any(p.get("route") == value.get("route") and p.get("kind") == value.get("kind")
-               and p.get("amount_min") == value.get("amount_min") for p in shared["prices"])
+    return any(
+        p.get("route") == value.get("route")
+        and p.get("kind") == value.get("kind")
+        and p.get("amount_min") == value.get("amount_min")
+        for p in shared["prices"]
+    )
 
 
 # --- site-wide facts ---------------------------------------------------------------------
+
 
 def _shared_facts(pages: list[Mapping[str, Any]]) -> dict[str, Any]:
     routes = {r for p in pages for r in p.get("routes_offered") or () if r in ROUTES}
     conditions = {c for p in pages for c in p.get("conditions") or () if c in CONDITIONS}
     steps = {s for p in pages for s in p.get("care_steps") or () if s in CARE_STEPS}
-    insurance = {key: _merge_flag((p.get("insurance") or {}).get(key) for p in pages) for key in INSURANCE_KEYS}
+    insurance = {
+        key: _merge_flag((p.get("insurance") or {}).get(key) for p in pages)
+        for key in INSURANCE_KEYS
+    }
     return {
         "routes": [r for r in ROUTES if r in routes],
         "conditions": [c for c in CONDITIONS if c in conditions],
@@ -231,8 +313,13 @@ def _prices(pages: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
             price["source_url"] = price["source_url"] or page["url"]
             if not _valid_price(price):  # one odd price must not cost the clinic its listing
                 continue
-            key = (price["route"], price["kind"], float(price["amount_min"]),
-                   None if price["amount_max"] is None else float(price["amount_max"]), price["sessions"])
+            key = (
+                price["route"],
+                price["kind"],
+                float(price["amount_min"]),
+                None if price["amount_max"] is None else float(price["amount_max"]),
+                price["sessions"],
+            )
             if key not in seen:
                 seen.add(key)
                 prices.append(price)
@@ -241,15 +328,22 @@ def _prices(pages: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 def _valid_price(price: Mapping[str, Any]) -> bool:
     try:
-        amounts = [float(price["amount_min"])] + ([float(price["amount_max"])] if price["amount_max"] is not None else [])
+        amounts = [float(price["amount_min"])] + (
+            [float(price["amount_max"])] if price["amount_max"] is not None else []
+        )
         sessions_ok = price["sessions"] is None or int(price["sessions"]) >= 1
     except (TypeError, ValueError):
         return False
-    return (min(amounts) >= 0 and sessions_ok and price["kind"] in PRICE_KINDS
-            and (price["route"] is None or price["route"] in ROUTES))
+    return (
+        min(amounts) >= 0
+        and sessions_ok
+        and price["kind"] in PRICE_KINDS
+        and (price["route"] is None or price["route"] in ROUTES)
+    )
 
 
 # --- names and locations -------------------------------------------------------------------
+
 
 def _home_url(pages: list[Mapping[str, Any]], website: str) -> str:
     for page in pages:
@@ -269,8 +363,9 @@ def _site_name(pages: list[Mapping[str, Any]], website: str) -> str | None:
     for page in pages:
         if page["url"] == home and page.get("page_type") == "clinic" and _name(page):
             return _name(page)
-    return _most_common(_name(p) for p in pages if p.get("page_type") == "clinic") or \
-        _most_common(_name(p) for p in pages)
+    return _most_common(_name(p) for p in pages if p.get("page_type") == "clinic") or _most_common(
+        _name(p) for p in pages
+    )
 
 
 def _location_name(loc: _Location, site_name: str | None) -> str | None:
@@ -338,12 +433,20 @@ def _locations(pages: list[Mapping[str, Any]]) -> list[_Location]:
     for page in pages:
         # A page that lists several locations has no single phone or hours of its own.
         several = len(page.get("locations") or ()) > 1
-        add(None, page.get("address"), None if several else page.get("phone"), page["url"],
-            None if several else page.get("hours"))
+        add(
+            None,
+            page.get("address"),
+            None if several else page.get("phone"),
+            page["url"],
+            None if several else page.get("hours"),
+        )
     # Prefer the location's own page as its URL: the page whose address it is.
     for loc in found:
         for page in pages:
-            if _address_keys(_address(page.get("address"))) & loc.keys and len(page.get("locations") or ()) <= 1:
+            if (
+                _address_keys(_address(page.get("address"))) & loc.keys
+                and len(page.get("locations") or ()) <= 1
+            ):
                 loc.url = page["url"]
                 break
     # A street address beats a bare ZIP or city; bare ones count only when there is nothing
@@ -367,14 +470,24 @@ def _address(value: Any) -> dict[str, Any] | None:
 
 # --- provenance -------------------------------------------------------------------------------
 
-def _evidence(pages: list[Mapping[str, Any]], loc: _Location | None) -> dict[str, list[dict[str, str]]]:
+
+def _evidence(
+    pages: list[Mapping[str, Any]], loc: _Location | None
+) -> dict[str, list[dict[str, str]]]:
     """{field: [{url, quote}]}; for one location of several, location facts only when the
     quote names that location (its ZIP, street number or phone)."""
     markers: list[str] = []
     if loc is not None:
         address = loc.address or {}
-        markers = [m for m in (address.get("postal_code"), _street_number(address.get("street")),
-                               (loc.phone or "")[-4:] or None) if m]
+        markers = [
+            m
+            for m in (
+                address.get("postal_code"),
+                _street_number(address.get("street")),
+                (loc.phone or "")[-4:] or None,
+            )
+            if m
+        ]
     evidence: dict[str, list[dict[str, str]]] = {}
     for page in pages:
         for fact, entries in (page.get("evidence") or {}).items():
@@ -382,7 +495,11 @@ def _evidence(pages: list[Mapping[str, Any]], loc: _Location | None) -> dict[str
                 quote = _clean((entry or {}).get("quote")) if isinstance(entry, Mapping) else None
                 if not quote:
                     continue
-                if loc is not None and fact in LOCATION_FIELDS and not any(m in quote for m in markers):
+                if (
+                    loc is not None
+                    and fact in LOCATION_FIELDS
+                    and not any(m in quote for m in markers)
+                ):
                     continue
                 bucket = evidence.setdefault(EVIDENCE_FIELD_NAMES.get(fact, fact), [])
                 item = {"url": page["url"], "quote": quote}
@@ -392,6 +509,7 @@ def _evidence(pages: list[Mapping[str, Any]], loc: _Location | None) -> dict[str
 
 
 # --- small helpers ----------------------------------------------------------------------------
+
 
 def _street_number(street: Any) -> str | None:
     match = re.match(r"\s*(\d+)", str(street or ""))

@@ -52,7 +52,8 @@ class ValidateListingPipeline(_Pipeline):
             listing = Listing.model_validate(data)
         except ValidationError as exc:
             problems = "; ".join(
-                f"{'.'.join(str(p) for p in err['loc']) or 'item'}: {err['msg']}" for err in exc.errors()[:5]
+                f"{'.'.join(str(p) for p in err['loc']) or 'item'}: {err['msg']}"
+                for err in exc.errors()[:5]
             )
             raise self.drop("invalid", f"{data.get('url')}: {problems}", "WARNING") from None
         return listing.model_dump(mode="json")
@@ -80,7 +81,13 @@ def dedupe_key(item: dict[str, Any]) -> tuple:
     site = _norm(item.get("website") or item.get("url"))
     street_number = (re.match(r"\s*(\d+)", address.get("street") or "") or [None])[0]
     place = (_norm(street_number), _norm(address.get("postal_code") or address.get("city")))
-    return (item.get("page_type"), site, _norm(item.get("name")), place, re.sub(r"\D", "", item.get("phone") or ""))
+    return (
+        item.get("page_type"),
+        site,
+        _norm(item.get("name")),
+        place,
+        re.sub(r"\D", "", item.get("phone") or ""),
+    )
 
 
 class DedupeListingPipeline(_Pipeline):

@@ -90,9 +90,16 @@ class CrawlSummary:
         return self.describe()
 
 
-def crawl(seeds: list[str], output: Path | str, spider: str = "clinic_site",
-          settings_overrides: dict[str, Any] | None = None, progress: bool = True, *,
-          isolate: bool = True, timeout: float | None = None) -> CrawlSummary:
+def crawl(
+    seeds: list[str],
+    output: Path | str,
+    spider: str = "clinic_site",
+    settings_overrides: dict[str, Any] | None = None,
+    progress: bool = True,
+    *,
+    isolate: bool = True,
+    timeout: float | None = None,
+) -> CrawlSummary:
     """Crawl ``seeds`` with ``spider`` and write its listings to ``output`` (JSON Lines).
 
     ``seeds`` are start URLs for ``clinic_site``; sitemap (or robots.txt) URLs for
@@ -106,8 +113,13 @@ def crawl(seeds: list[str], output: Path | str, spider: str = "clinic_site",
         raise CrawlError(f"unknown spider {spider!r}; known: {', '.join(SPIDERS)}")
     output = Path(output).resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
-    job = {"seeds": list(seeds), "output": str(output), "spider": spider,
-           "settings": settings_overrides or {}, "progress": progress}
+    job = {
+        "seeds": list(seeds),
+        "output": str(output),
+        "spider": spider,
+        "settings": settings_overrides or {},
+        "progress": progress,
+    }
     if not isolate:
         data = run_job(job)
         if not data["started"]:
@@ -119,12 +131,15 @@ def crawl(seeds: list[str], output: Path | str, spider: str = "clinic_site",
         job["summary_path"] = str(summary_path)
         job_path.write_text(json.dumps(job, default=str), encoding="utf-8")
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH")) if p)
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH")) if p
+        )
         env[PARENT_ENV] = str(os.getpid())
         # its own process group: the child, its forkserver and its extraction workers are
         # stopped together (crawler.lifetime)
-        process = subprocess.Popen([sys.executable, "-m", "crawler.run", str(job_path)], env=env,
-                                   process_group=0)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "crawler.run", str(job_path)], env=env, process_group=0
+        )
         try:
             with forward_signals(process):
                 returncode = process.wait(timeout=timeout)
@@ -132,8 +147,10 @@ def crawl(seeds: list[str], output: Path | str, spider: str = "clinic_site",
             stop_group(process)
             raise
         if not summary_path.is_file():
-            raise CrawlError(f"the crawl process exited with {returncode} before finishing "
-                             f"(see its output above)")
+            raise CrawlError(
+                f"the crawl process exited with {returncode} before finishing "
+                f"(see its output above)"
+            )
         data = json.loads(summary_path.read_text(encoding="utf-8"))
     if not data.get("started", True):
         raise CrawlError(f"the {spider} crawl could not start (see its log above)")
@@ -151,8 +168,18 @@ def scrapy_settings(job: dict[str, Any], katdir_settings: KatdirSettings | None 
     settings.setmodule("crawler.settings", priority="project")
     settings.update(from_katdir(katdir_settings or load_settings()), priority="project")
     settings.update(job.get("settings") or {}, priority="cmdline")
-    settings.set("FEEDS", {job["output"]: {"format": "jsonlines", "encoding": "utf8", "overwrite": True,
-                                           "store_empty": True}}, priority="cmdline")
+    settings.set(
+        "FEEDS",
+        {
+            job["output"]: {
+                "format": "jsonlines",
+                "encoding": "utf8",
+                "overwrite": True,
+                "store_empty": True,
+            }
+        },
+        priority="cmdline",
+    )
     settings.set("KATDIR_PROGRESS", bool(job.get("progress", True)), priority="cmdline")
     return settings
 
@@ -185,7 +212,10 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m crawler.run JOB.json", file=sys.stderr)
         return 2
     if not child_of_crawl_parent():
-        print("crawler.run: the program that started this crawl has exited; not crawling", file=sys.stderr)
+        print(
+            "crawler.run: the program that started this crawl has exited; not crawling",
+            file=sys.stderr,
+        )
         return 2
     job = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
     summary = run_job(job)

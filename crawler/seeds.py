@@ -29,10 +29,12 @@ def resolve_site_ref(ref: str, sites: Mapping[str, str] | None) -> str:
         return f"{sites[ref].rstrip('/')}/"
     if not ref.startswith(SITE_PREFIX):
         return ref
-    name, _, path = ref[len(SITE_PREFIX):].partition("/")
+    name, _, path = ref[len(SITE_PREFIX) :].partition("/")
     if not sites or name not in sites:
-        raise UnknownSite(f"{ref!r} names site {name!r}, which is not being served "
-                          f"(known: {', '.join(sorted(sites or {})) or 'none'})")
+        raise UnknownSite(
+            f"{ref!r} names site {name!r}, which is not being served "
+            f"(known: {', '.join(sorted(sites or {})) or 'none'})"
+        )
     return f"{sites[name].rstrip('/')}/{path}"
 
 

@@ -87,7 +87,9 @@ KATDIR_MONITOR_COVERAGE_MIN_LISTINGS = 5  # coverage is judged from this many li
 KATDIR_MAX_PAGES_PER_SITE = 12
 KATDIR_MAX_SITEMAPS_PER_SITE = 3
 KATDIR_MAX_SITE_DEPTH = 3  # links followed this many hops from a site's start page
-KATDIR_EXTRACTOR = "crawler.extract.extract_page"  # a dotted path, so another extractor can be plugged in
+KATDIR_EXTRACTOR = (
+    "crawler.extract.extract_page"  # a dotted path, so another extractor can be plugged in
+)
 # One page's extraction is bounded (crawler.extraction): it runs in one of these worker
 # processes, off the reactor; a page over the time budget has its worker killed and is
 # counted as an `extract_timeout` error; HTML is cut at the size budget first. 0 workers =
@@ -142,8 +144,15 @@ def _browser_settings(settings: Settings) -> dict:
         return {"KATDIR_BROWSER": ""}
     return {
         "KATDIR_BROWSER": browser,
-        "DOWNLOAD_HANDLERS": {**DOWNLOAD_HANDLERS, "http": _PLAYWRIGHT_HANDLER, "https": _PLAYWRIGHT_HANDLER},
+        "DOWNLOAD_HANDLERS": {
+            **DOWNLOAD_HANDLERS,
+            "http": _PLAYWRIGHT_HANDLER,
+            "https": _PLAYWRIGHT_HANDLER,
+        },
         "PLAYWRIGHT_LAUNCH_OPTIONS": {**PLAYWRIGHT_LAUNCH_OPTIONS, "executable_path": browser},
-        "PLAYWRIGHT_ABORT_REQUEST": ("crawler.browser.abort_request_local" if settings.allow_private_hosts
-                                     else PLAYWRIGHT_ABORT_REQUEST),
+        "PLAYWRIGHT_ABORT_REQUEST": (
+            "crawler.browser.abort_request_local"
+            if settings.allow_private_hosts
+            else PLAYWRIGHT_ABORT_REQUEST
+        ),
     }

@@ -62,7 +62,11 @@ def render(text: str, sites: dict[str, str]) -> str:
 def render_bytes(body: bytes, sites: dict[str, str]) -> bytes:
     """``render`` on a file's bytes, so a page in any charset is served byte for byte."""
     return _PLACEHOLDER_BYTES.sub(
-        lambda m: sites[m.group(1).decode()].encode() if m.group(1).decode() in sites else m.group(0), body)
+        lambda m: (
+            sites[m.group(1).decode()].encode() if m.group(1).decode() in sites else m.group(0)
+        ),
+        body,
+    )
 
 
 class _SiteHandler(SimpleHTTPRequestHandler):
@@ -79,10 +83,18 @@ class _SiteHandler(SimpleHTTPRequestHandler):
         pass
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        status = code.value if isinstance(code, HTTPStatus) else int(code) if str(code).isdigit() else 0
+        status = (
+            code.value if isinstance(code, HTTPStatus) else int(code) if str(code).isdigit() else 0
+        )
         self.web._record(
-            Hit(self.site, self.command or "", urlsplit(self.path).path, status,
-                self.headers.get("User-Agent", "") if self.headers else "", time.time())
+            Hit(
+                self.site,
+                self.command or "",
+                urlsplit(self.path).path,
+                status,
+                self.headers.get("User-Agent", "") if self.headers else "",
+                time.time(),
+            )
         )
 
     def list_directory(self, path):  # no directory listings: a site answers 404
@@ -91,7 +103,11 @@ class _SiteHandler(SimpleHTTPRequestHandler):
 
     def guess_type(self, path) -> str:
         suffix = posixpath.splitext(str(path))[1].lower()
-        return CONTENT_TYPES.get(suffix) or mimetypes.guess_type(str(path))[0] or "application/octet-stream"
+        return (
+            CONTENT_TYPES.get(suffix)
+            or mimetypes.guess_type(str(path))[0]
+            or "application/octet-stream"
+        )
 
     def send_head(self):
         path = Path(self.translate_path(self.path))
@@ -125,19 +141,29 @@ class SampleWeb:
         self._lock = threading.Lock()
         self._servers: list[ThreadingHTTPServer] = []
         self._threads: list[threading.Thread] = []
-        names = sorted(p.name for p in self.folder.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+        names = sorted(
+            p.name
+            for p in self.folder.iterdir()
+            if p.is_dir() and not p.name.startswith((".", "_"))
+        )
         if not names:
             raise ValueError(f"{self.folder} has no site folders")
         try:
             for name in names:
-                handler = partial(_SiteHandler, directory=str(self.folder / name), site=name, web=self)
+                handler = partial(
+                    _SiteHandler, directory=str(self.folder / name), site=name, web=self
+                )
                 server = ThreadingHTTPServer((host, 0), handler)
                 server.daemon_threads = True
                 self._servers.append(server)
                 self.sites[name] = f"http://{host}:{server.server_address[1]}"
             for server, name in zip(self._servers, names, strict=False):
-                thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
-                                          name=f"sample-web-{name}", daemon=True)
+                thread = threading.Thread(
+                    target=server.serve_forever,
+                    kwargs={"poll_interval": 0.2},
+                    name=f"sample-web-{name}",
+                    daemon=True,
+                )
                 thread.start()
                 self._threads.append(thread)
         except BaseException:
@@ -159,7 +185,10 @@ class SampleWeb:
     def close(self) -> None:
         # shutdown() waits for serve_forever() to return, so only call it on started servers,
         # and on all at once rather than one poll interval after another.
-        stoppers = [threading.Thread(target=server.shutdown) for server, _ in zip(self._servers, self._threads, strict=False)]
+        stoppers = [
+            threading.Thread(target=server.shutdown)
+            for server, _ in zip(self._servers, self._threads, strict=False)
+        ]
         for stopper in stoppers:
             stopper.start()
         for stopper in stoppers:
@@ -174,8 +203,12 @@ class SampleWeb:
     def __enter__(self) -> SampleWeb:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
 

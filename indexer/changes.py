@@ -17,9 +17,22 @@ from typing import Any
 
 from katdir.normalize import site_host, site_key
 
-MATERIAL_FIELDS = ("name", "organization", "website", "phone", "email", "address", "routes",
-                   "prices", "conditions", "therapy_integrated", "care_steps", "insurance",
-                   "telehealth", "hours")
+MATERIAL_FIELDS = (
+    "name",
+    "organization",
+    "website",
+    "phone",
+    "email",
+    "address",
+    "routes",
+    "prices",
+    "conditions",
+    "therapy_integrated",
+    "care_steps",
+    "insurance",
+    "telehealth",
+    "hours",
+)
 GONE = "listing"
 _PRICE_PARTS = ("route", "kind", "amount_min", "amount_max", "currency", "sessions")
 
@@ -31,8 +44,10 @@ def material(field: str, value: Any) -> Any:
         # the tests' sample web): another port is not another website.
         return "local site"
     if field == "prices":
-        return sorted(({k: p.get(k) for k in _PRICE_PARTS} for p in value or []),
-                      key=lambda p: tuple(str(p[k]) for k in _PRICE_PARTS))
+        return sorted(
+            ({k: p.get(k) for k in _PRICE_PARTS} for p in value or []),
+            key=lambda p: tuple(str(p[k]) for k in _PRICE_PARTS),
+        )
     if field == "insurance":
         return {k: v for k, v in (value or {}).items() if v is not None}
     if field == "address" and value:
@@ -44,8 +59,11 @@ def material(field: str, value: Any) -> Any:
 
 def diff(old: dict[str, Any], new: dict[str, Any], *, skip: set[str] = frozenset()) -> list[str]:
     """The material fields whose crawled values differ between two clinic documents."""
-    return [f for f in MATERIAL_FIELDS
-            if f not in skip and material(f, old.get(f)) != material(f, new.get(f))]
+    return [
+        f
+        for f in MATERIAL_FIELDS
+        if f not in skip and material(f, old.get(f)) != material(f, new.get(f))
+    ]
 
 
 def change_source(field: str, new: dict[str, Any]) -> str | None:
@@ -61,8 +79,13 @@ def change_source(field: str, new: dict[str, Any]) -> str | None:
     return sources[0]["url"] if sources else None
 
 
-def record(pending: list[dict[str, Any]], fields: list[str], old: dict[str, Any],
-           new: dict[str, Any], at: datetime) -> list[dict[str, Any]]:
+def record(
+    pending: list[dict[str, Any]],
+    fields: list[str],
+    old: dict[str, Any],
+    new: dict[str, Any],
+    at: datetime,
+) -> list[dict[str, Any]]:
     """Pending changes (JSON mode) with the changes of `fields` from `old` to `new` added."""
     result = [dict(c) for c in pending]
     stamp = at.isoformat().replace("+00:00", "Z")
@@ -74,18 +97,43 @@ def record(pending: list[dict[str, Any]], fields: list[str], old: dict[str, Any]
             result.remove(earlier)
         if before == after:
             continue  # changed back before anyone looked: nothing to review
-        result.append({"field": field, "old": before, "new": after, "at": stamp,
-                       "source_url": change_source(field, new), "note": None})
+        result.append(
+            {
+                "field": field,
+                "old": before,
+                "new": after,
+                "at": stamp,
+                "source_url": change_source(field, new),
+                "note": None,
+            }
+        )
     return result
 
 
-def gone(pending: list[dict[str, Any]], *, crawls: int, sites: list[str], at: datetime,
-         source_url: str | None) -> list[dict[str, Any]]:
-    note = (f"not found in the last {crawls} crawls of {', '.join(sites)}" if crawls > 1
-            else f"not found in the last crawl of {', '.join(sites)}")
-    return [*pending, {"field": GONE, "old": "listed", "new": "gone",
-                       "at": at.isoformat().replace("+00:00", "Z"), "source_url": source_url,
-                       "note": note}]
+def gone(
+    pending: list[dict[str, Any]],
+    *,
+    crawls: int,
+    sites: list[str],
+    at: datetime,
+    source_url: str | None,
+) -> list[dict[str, Any]]:
+    note = (
+        f"not found in the last {crawls} crawls of {', '.join(sites)}"
+        if crawls > 1
+        else f"not found in the last crawl of {', '.join(sites)}"
+    )
+    return [
+        *pending,
+        {
+            "field": GONE,
+            "old": "listed",
+            "new": "gone",
+            "at": at.isoformat().replace("+00:00", "Z"),
+            "source_url": source_url,
+            "note": note,
+        },
+    ]
 
 
 def seen_again(pending: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -96,15 +144,27 @@ def seen_again(pending: list[dict[str, Any]]) -> list[dict[str, Any]]:
 HELD = "held_facts"
 
 
-def held_changes(before: list[dict[str, Any]], after: list[dict[str, Any]], at: datetime) -> list[dict[str, Any]]:
+def held_changes(
+    before: list[dict[str, Any]], after: list[dict[str, Any]], at: datetime
+) -> list[dict[str, Any]]:
     """A pending change for each unsure fact this crawl found that the stored clinic did not
     hold yet: the curator sees the value, the page and its quote (katdir/curator/queue.py)."""
     stamp = at.isoformat().replace("+00:00", "Z")
     known = [_held_key(h) for h in before]
-    return [{"field": HELD, "old": None, "new": fact, "at": stamp, "source_url": fact.get("url"),
-             "note": f"{fact.get('reason') or 'unsure'}: “{fact.get('quote')}”" if fact.get("quote")
-             else fact.get("reason") or "unsure"}
-            for fact in after if _held_key(fact) not in known]
+    return [
+        {
+            "field": HELD,
+            "old": None,
+            "new": fact,
+            "at": stamp,
+            "source_url": fact.get("url"),
+            "note": f"{fact.get('reason') or 'unsure'}: “{fact.get('quote')}”"
+            if fact.get("quote")
+            else fact.get("reason") or "unsure",
+        }
+        for fact in after
+        if _held_key(fact) not in known
+    ]
 
 
 def _held_key(fact: dict[str, Any]) -> tuple:

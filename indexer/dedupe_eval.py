@@ -62,9 +62,13 @@ class Evaluation:
 
 def side_keys(side: dict[str, Any], locator: Locator | None) -> ClinicKeys:
     address = normalize_address(side.get("address"))
-    return clinic_keys(side.get("name") or "", phone=normalize_phone(side.get("phone")),
-                       website=normalize_url(side.get("website")), address=address,
-                       point=locator.coarse_point(address) if locator else None)
+    return clinic_keys(
+        side.get("name") or "",
+        phone=normalize_phone(side.get("phone")),
+        website=normalize_url(side.get("website")),
+        address=address,
+        point=locator.coarse_point(address) if locator else None,
+    )
 
 
 def load_pairs(path: Path) -> list[dict[str, Any]]:
@@ -72,10 +76,13 @@ def load_pairs(path: Path) -> list[dict[str, Any]]:
     pairs = []
     with open(path, encoding="utf-8") as lines:
         for number, pair in json_objects(lines):
-            if not isinstance(pair.get("same"), bool) or \
-                    not all(isinstance(pair.get(side), dict) for side in ("a", "b")):
-                raise ValueError(f"line {number}: a pair needs \"same\" (true or false) and "
-                                 f"the listings \"a\" and \"b\" as objects")
+            if not isinstance(pair.get("same"), bool) or not all(
+                isinstance(pair.get(side), dict) for side in ("a", "b")
+            ):
+                raise ValueError(
+                    f'line {number}: a pair needs "same" (true or false) and '
+                    f'the listings "a" and "b" as objects'
+                )
             pair.setdefault("id", f"line-{number}")
             pairs.append(pair)
     return pairs
@@ -83,8 +90,9 @@ def load_pairs(path: Path) -> list[dict[str, Any]]:
 
 def evaluate(pairs: list[dict[str, Any]], geocoder: Any = None) -> Evaluation:
     locator = Locator(geocoder) if geocoder is not None else None
-    return _score(pairs, lambda pair: compare(side_keys(pair["a"], locator),
-                                              side_keys(pair["b"], locator)))
+    return _score(
+        pairs, lambda pair: compare(side_keys(pair["a"], locator), side_keys(pair["b"], locator))
+    )
 
 
 _CRAWLED = datetime(2026, 1, 5, tzinfo=timezone.utc)
@@ -93,14 +101,22 @@ _CRAWLED = datetime(2026, 1, 5, tzinfo=timezone.utc)
 def _listing(side: dict[str, Any], spider: str, url: str) -> Listing:
     # The crawler hands the indexer canonical URLs; a pairs file may write "clinic.com".
     side = {**side, "website": normalize_url(side.get("website"))}
-    return Listing.model_validate({**side, "url": url, "spider": spider, "fetched_at": _CRAWLED,
-                                   "page_type": "directory" if spider == "directory" else "clinic"})
+    return Listing.model_validate(
+        {
+            **side,
+            "url": url,
+            "spider": spider,
+            "fetched_at": _CRAWLED,
+            "page_type": "directory" if spider == "directory" else "clinic",
+        }
+    )
 
 
 def evaluate_through_index(pairs: list[dict[str, Any]], geocoder: Any) -> Evaluation:
     """Each pair indexed by `indexer.pipeline.index_listings` into its own empty SQLite store."""
     numbers = itertools.count()
     with tempfile.TemporaryDirectory(prefix="katdir-dedupe-") as folder:
+
         def verdict(pair: dict[str, Any]) -> Verdict:
             site = _listing(pair["a"], "clinic_site", "https://clinic.example/")
             profile = _listing(pair["b"], "directory", "https://directory.example/profile")
@@ -108,6 +124,7 @@ def evaluate_through_index(pairs: list[dict[str, Any]], geocoder: Any) -> Evalua
                 index_listings([site, profile], store, geocoder, now=_CRAWLED)
                 clinics = sum(1 for _ in store.iter_clinics())
             return Verdict(clinics == 1, 0.0, "indexed", 0.0, (f"{clinics} clinics indexed",))
+
         return _score(pairs, verdict)
 
 
@@ -137,26 +154,34 @@ def report(result: Evaluation, pairs: int, *, verbose: bool) -> str:
         f"false negatives {result.false_negatives}, true negatives {result.true_negatives}",
     ]
     if result.mistakes:
-        lines.append("misjudged:" if verbose else
-                     f"{len(result.mistakes)} misjudged (-v to list them)")
+        lines.append(
+            "misjudged:" if verbose else f"{len(result.mistakes)} misjudged (-v to list them)"
+        )
     if verbose:
         for pair, verdict in result.mistakes:
             label = "missed duplicate" if pair["same"] else "false merge"
-            lines.append(f"  {pair['id']} ({label}, {pair.get('kind', '')}): "
-                         f"{pair['a'].get('name')!r} / {pair['b'].get('name')!r} — "
-                         f"{', '.join(verdict.reasons)}")
+            lines.append(
+                f"  {pair['id']} ({label}, {pair.get('kind', '')}): "
+                f"{pair['a'].get('name')!r} / {pair['b'].get('name')!r} — "
+                f"{', '.join(verdict.reasons)}"
+            )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m indexer.dedupe_eval",
-                                     description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m indexer.dedupe_eval", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--pairs", type=Path, default=PAIRS, help="labelled pairs (JSON Lines)")
-    parser.add_argument("--no-geocode", action="store_true",
-                        help="judge without ZIP/city centroids (no gazetteer)")
-    parser.add_argument("--through-index", action="store_true",
-                        help="merge each pair through the indexer into an empty store, as a "
-                             "crawl would be, instead of judging the pair alone")
+    parser.add_argument(
+        "--no-geocode", action="store_true", help="judge without ZIP/city centroids (no gazetteer)"
+    )
+    parser.add_argument(
+        "--through-index",
+        action="store_true",
+        help="merge each pair through the indexer into an empty store, as a "
+        "crawl would be, instead of judging the pair alone",
+    )
     parser.add_argument("--min-precision", type=float, default=None)
     parser.add_argument("--min-recall", type=float, default=None)
     parser.add_argument("-v", "--verbose", action="store_true", help="list misjudged pairs")
@@ -176,11 +201,13 @@ def main(argv: list[str] | None = None) -> int:
         geocoder = build_geocoder(None)
     if args.through_index:  # a pair without an address is no news here
         logging.getLogger("indexer").setLevel(logging.ERROR)
-    result = evaluate_through_index(pairs, geocoder) if args.through_index else \
-        evaluate(pairs, geocoder)
+    result = (
+        evaluate_through_index(pairs, geocoder) if args.through_index else evaluate(pairs, geocoder)
+    )
     print(report(result, len(pairs), verbose=args.verbose))
-    failed = (args.min_precision is not None and result.precision < args.min_precision) or \
-        (args.min_recall is not None and result.recall < args.min_recall)
+    failed = (args.min_precision is not None and result.precision < args.min_precision) or (
+        args.min_recall is not None and result.recall < args.min_recall
+    )
     return 1 if failed else 0
 
 

@@ -71,9 +71,10 @@ class Locator:
         """The ZIP centroid, else the city's: enough to tell towns apart, never online."""
         if address is None:
             return None
-        for query in (address.postal_code[:5] if address.postal_code else None,
-                      f"{address.city}, {address.state}" if address.city and address.state
-                      else None):
+        for query in (
+            address.postal_code[:5] if address.postal_code else None,
+            f"{address.city}, {address.state}" if address.city and address.state else None,
+        ):
             if query:
                 answer = self.ask(query)
                 if answer is not None:

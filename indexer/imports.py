@@ -37,13 +37,17 @@ class ImportSummary:
     written: bool = True
 
     def describe(self) -> str:
-        lines = [f"read {self.read} records: loaded {self.loaded} "
-                 f"({self.geocoded} geocoded from their address, "
-                 f"{self.not_geocoded} without a location)"]
+        lines = [
+            f"read {self.read} records: loaded {self.loaded} "
+            f"({self.geocoded} geocoded from their address, "
+            f"{self.not_geocoded} without a location)"
+        ]
         if self.errors:
-            lines.append(f"{len(self.errors)} invalid records"
-                         + ("" if self.written else " — nothing was loaded; fix them or "
-                            "pass --skip-invalid") + ":")
+            lines.append(
+                f"{len(self.errors)} invalid records"
+                + ("" if self.written else " — nothing was loaded; fix them or pass --skip-invalid")
+                + ":"
+            )
             lines += [f"  {e}" for e in self.errors[:20]]
             if len(self.errors) > 20:
                 lines.append(f"  … and {len(self.errors) - 20} more")
@@ -68,18 +72,32 @@ def normalized(clinic: Clinic) -> Clinic:
     return Clinic.model_validate(doc)
 
 
-def import_records(lines: Iterable[tuple[int, str]], store: Store, geocoder, *,
-                   approve: bool = False, skip_invalid: bool = False,
-                   replace: bool = False) -> ImportSummary:
+def import_records(
+    lines: Iterable[tuple[int, str]],
+    store: Store,
+    geocoder,
+    *,
+    approve: bool = False,
+    skip_invalid: bool = False,
+    replace: bool = False,
+) -> ImportSummary:
     """Check every record, then load them all in one write run (all or nothing, one writer
     at a time). An id twice in the file, or one the store has without `replace`, is invalid."""
     with store.writing("katdir import"):
-        return _import(lines, store, geocoder, approve=approve, skip_invalid=skip_invalid,
-                       replace=replace)
+        return _import(
+            lines, store, geocoder, approve=approve, skip_invalid=skip_invalid, replace=replace
+        )
 
 
-def _import(lines: Iterable[tuple[int, str]], store: Store, geocoder, *, approve: bool,
-            skip_invalid: bool, replace: bool) -> ImportSummary:
+def _import(
+    lines: Iterable[tuple[int, str]],
+    store: Store,
+    geocoder,
+    *,
+    approve: bool,
+    skip_invalid: bool,
+    replace: bool,
+) -> ImportSummary:
     summary = ImportSummary()
     clinics: list[Clinic] = []
     first_line: dict[str, int] = {}
@@ -95,13 +113,17 @@ def _import(lines: Iterable[tuple[int, str]], store: Store, geocoder, *, approve
             summary.errors.append(_problem(number, err))
             continue
         if clinic.id in first_line:
-            summary.errors.append(f"line {number}: id {clinic.id!r} is also on line "
-                                  f"{first_line[clinic.id]}: each clinic once per file")
+            summary.errors.append(
+                f"line {number}: id {clinic.id!r} is also on line "
+                f"{first_line[clinic.id]}: each clinic once per file"
+            )
             continue
         first_line[clinic.id] = number
         if not replace and store.get(clinic.id) is not None:
-            summary.errors.append(f"line {number}: id {clinic.id!r} is already in the store: "
-                                  "pass --replace to overwrite it")
+            summary.errors.append(
+                f"line {number}: id {clinic.id!r} is already in the store: "
+                "pass --replace to overwrite it"
+            )
             continue
         if clinic.location is None:
             location = locator.locate(clinic.address)
@@ -115,8 +137,9 @@ def _import(lines: Iterable[tuple[int, str]], store: Store, geocoder, *, approve
         summary.written = False
         return summary
     for start in range(0, len(clinics), BATCH):
-        batch = [_settled(c, store, approve=approve, now=now)
-                 for c in clinics[start:start + BATCH]]
+        batch = [
+            _settled(c, store, approve=approve, now=now) for c in clinics[start : start + BATCH]
+        ]
         summary.loaded += store.upsert(batch)
     return summary
 

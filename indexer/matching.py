@@ -75,8 +75,15 @@ SHARED_KEY_PLACES = 5
 BIG_BLOCK = 12  # blocks larger than this are narrowed by name first
 PREFILTER = float(SOME_NAME)
 
-PLACE_BONUS = {"same_address": 20.0, "other_unit": 0.0, "number_typo": 5.0, "same_area": 10.0,
-               "near": 5.0, "unknown": 0.0, "different": 0.0}
+PLACE_BONUS = {
+    "same_address": 20.0,
+    "other_unit": 0.0,
+    "number_typo": 5.0,
+    "same_area": 10.0,
+    "near": 5.0,
+    "unknown": 0.0,
+    "different": 0.0,
+}
 _DIRECTIONS = frozenset(t.lower() for t in DIRECTIONS.values())
 _STREET_NOISE = frozenset(t.lower() for t in STREET_TYPES.values()) | _DIRECTIONS
 
@@ -86,16 +93,42 @@ _STREET_NOISE = frozenset(t.lower() for t in STREET_TYPES.values()) | _DIRECTION
 _ROUTE_SYSTEMS = (
     ("county-road", frozenset({"county", "cr", "co", "rd", "road"}), frozenset({"county", "cr"})),
     ("interstate", frozenset({"interstate", "i"}), frozenset({"interstate", "i"})),
-    ("farm-road", frozenset({"fm", "rm", "farm", "ranch", "to", "market", "rd", "road"}),
-     frozenset({"fm", "rm", "farm", "ranch"})),
-    ("route", frozenset({"us", "u", "s", "state", "highway", "hwy", "hy", "route", "rte", "rt",
-                         "road", "rd", "sr", "sh"}) | {c.lower() for c in STATE_CODES},
-     frozenset()),
+    (
+        "farm-road",
+        frozenset({"fm", "rm", "farm", "ranch", "to", "market", "rd", "road"}),
+        frozenset({"fm", "rm", "farm", "ranch"}),
+    ),
+    (
+        "route",
+        frozenset(
+            {
+                "us",
+                "u",
+                "s",
+                "state",
+                "highway",
+                "hwy",
+                "hy",
+                "route",
+                "rte",
+                "rt",
+                "road",
+                "rd",
+                "sr",
+                "sh",
+            }
+        )
+        | {c.lower() for c in STATE_CODES},
+        frozenset(),
+    ),
 )
 # A clinician's directory profile ("Dr. Ana Ruiz, MD", "Sam Reyes, PMHNP-BC") names a person,
 # not a practice: at the practice's own suite it is the practice unless its contacts say not.
-_CLINICIAN = re.compile(r"^dr\.?\s|,\s*(?:md|do|phd|psyd|pmhnp|np|aprn|crna|lcsw|lpc|lmft|lmhc|"
-                        r"fnp|dnp|pa-c)\b", re.I)
+_CLINICIAN = re.compile(
+    r"^dr\.?\s|,\s*(?:md|do|phd|psyd|pmhnp|np|aprn|crna|lcsw|lpc|lmft|lmhc|"
+    r"fnp|dnp|pa-c)\b",
+    re.I,
+)
 _DIGITS = re.compile(r"\d+")  # Route 9 and Route 90, 15th and 16th St: other streets
 _HYPHENATED_ROUTE = re.compile(r"\b([A-Za-z]{1,2})-(\d{1,4})\b")  # "NH-25", "SR-7"
 
@@ -124,10 +157,15 @@ class ClinicKeys:
         return self.zip5 or (f"{self.city}|{self.state}" if self.city else None)
 
 
-def clinic_keys(name: str, *, phone: str | None = None, website: str | None = None,
-                address: Address | dict | None = None,
-                point: tuple[float, float] | None = None,
-                stored_id: str | None = None) -> ClinicKeys:
+def clinic_keys(
+    name: str,
+    *,
+    phone: str | None = None,
+    website: str | None = None,
+    address: Address | dict | None = None,
+    point: tuple[float, float] | None = None,
+    stored_id: str | None = None,
+) -> ClinicKeys:
     """Keys from values already normalized (phone E.164, address from normalize_address) —
     raw ones work too, they are only read more slowly."""
     if isinstance(address, dict):
@@ -241,8 +279,9 @@ def place_relation(a: ClinicKeys, b: ClinicKeys) -> str:
     """same_address | other_unit | same_area | near | different | unknown (see module doc)."""
     if a.street_no and b.street_no and a.street_core and b.street_core:
         if a.street_core != b.street_core and (
-                fuzz.ratio(a.street_core, b.street_core) < 85  # a spelling slip at most...
-                or _DIGITS.findall(a.street_core) != _DIGITS.findall(b.street_core)):  # ...in words
+            fuzz.ratio(a.street_core, b.street_core) < 85  # a spelling slip at most...
+            or _DIGITS.findall(a.street_core) != _DIGITS.findall(b.street_core)
+        ):  # ...in words
             return "different"
         if a.street_dirs and b.street_dirs and a.street_dirs != b.street_dirs:
             return "different"
@@ -267,9 +306,12 @@ def _number_typo(a: ClinicKeys, b: ClinicKeys) -> bool:
     one ZIP, suites not disagreeing: a directory's typo, or the next building — the names and
     contact details decide which (see compare)."""
     same_zip = a.zip5 == b.zip5 if a.zip5 and b.zip5 else bool(a.city and a.city == b.city)
-    return (same_zip and min(len(a.street_no), len(b.street_no)) >= 3
-            and OSA.distance(a.street_no, b.street_no) == 1
-            and not (a.unit and b.unit and a.unit != b.unit))
+    return (
+        same_zip
+        and min(len(a.street_no), len(b.street_no)) >= 3
+        and OSA.distance(a.street_no, b.street_no) == 1
+        and not (a.unit and b.unit and a.unit != b.unit)
+    )
 
 
 def compare(a: ClinicKeys, b: ClinicKeys) -> Verdict:
@@ -285,27 +327,46 @@ def compare(a: ClinicKeys, b: ClinicKeys) -> Verdict:
         same = False
     elif place == "same_address":  # one name at one address is one clinic, whatever the
         # directories say its phone and website are (switchboards, call tracking, parent sites)
-        same = key or name >= EXACT_NAME or (name >= LIKE_NAME and not host_conflict) or \
-            (bool(a.unit and a.unit == b.unit) and not phone_conflict and not host_conflict
-             and bool(_CLINICIAN.search(a.name) or _CLINICIAN.search(b.name)))
+        same = (
+            key
+            or name >= EXACT_NAME
+            or (name >= LIKE_NAME and not host_conflict)
+            or (
+                bool(a.unit and a.unit == b.unit)
+                and not phone_conflict
+                and not host_conflict
+                and bool(_CLINICIAN.search(a.name) or _CLINICIAN.search(b.name))
+            )
+        )
     elif place == "other_unit":  # another suite: a move within the building, or a neighbour
         same = (key and name >= SOME_NAME) or (name >= EXACT_NAME and not host_conflict)
     elif place == "same_area":
-        same = (key and name >= SOME_NAME) or (phone and host) or \
-            (name >= EXACT_NAME and not host_conflict) or \
-            (name >= SAME_NAME and not host_conflict and not phone_conflict)
+        same = (
+            (key and name >= SOME_NAME)
+            or (phone and host)
+            or (name >= EXACT_NAME and not host_conflict)
+            or (name >= SAME_NAME and not host_conflict and not phone_conflict)
+        )
     elif place == "number_typo":  # the street number's typo needs everything else to agree
-        same = name >= EXACT_NAME and ((phone and host) or
-                                        (key and not phone_conflict and not host_conflict))
+        same = name >= EXACT_NAME and (
+            (phone and host) or (key and not phone_conflict and not host_conflict)
+        )
     elif place == "near":  # a ZIP typo, or the next ZIP over
         same = key and name >= LIKE_NAME
     else:  # nothing to say where either is
         same = (key and name >= LIKE_NAME) or (phone and host)
     score = name + 25.0 * phone + 20.0 * host + PLACE_BONUS[place]
     reasons = [place, f"name {name:.0f}"]
-    reasons += [r for r, on in (("same phone", phone), ("same website", host),
-                                ("other phone", phone_conflict), ("other website", host_conflict))
-                if on]
+    reasons += [
+        r
+        for r, on in (
+            ("same phone", phone),
+            ("same website", host),
+            ("other phone", phone_conflict),
+            ("other website", host_conflict),
+        )
+        if on
+    ]
     return Verdict(bool(same), score, place, name, tuple(reasons))
 
 
@@ -363,8 +424,9 @@ def candidate_pairs(keys: Sequence[ClinicKeys]) -> set[tuple[int, int]]:
         # rapidfuzz.process.cdist would do this in one call, but needs numpy; extract does not.
         names = [keys[i].name_key for i in members]
         for x, name in enumerate(names):
-            for _, _, y in process.extract(name, names, scorer=fuzz.token_set_ratio,
-                                           score_cutoff=PREFILTER, limit=None):
+            for _, _, y in process.extract(
+                name, names, scorer=fuzz.token_set_ratio, score_cutoff=PREFILTER, limit=None
+            ):
                 if x < y:
                     pairs.add((members[x], members[y]))
     return {(i, j) for i, j in pairs if not (keys[i].stored_id and keys[j].stored_id)}

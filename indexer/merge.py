@@ -86,11 +86,18 @@ def facts_from_listing(listing: Listing) -> Facts | None:
         website = canonical_site(listing.url)  # a clinic's own page: its site is its website
     prices = []
     for price in listing.prices:
-        fixed = normalize_price({"route": price.route, "kind": price.kind,
-                                 "amount_min": price.amount_min, "amount_max": price.amount_max,
-                                 "currency": price.currency, "sessions": price.sessions,
-                                 "source_url": price.source_url or listing.url,
-                                 "quote": price.quote})
+        fixed = normalize_price(
+            {
+                "route": price.route,
+                "kind": price.kind,
+                "amount_min": price.amount_min,
+                "amount_max": price.amount_max,
+                "currency": price.currency,
+                "sessions": price.sessions,
+                "source_url": price.source_url or listing.url,
+                "quote": price.quote,
+            }
+        )
         if fixed is not None:
             prices.append(fixed)
     source_urls = dict.fromkeys([listing.url, *listing.source_urls])
@@ -115,8 +122,9 @@ def facts_from_listing(listing: Listing) -> Facts | None:
         care_steps=list(listing.care_steps),
         prices=prices,
         insurance={k: v for k, v in listing.insurance.__dict__.items() if v is not None},
-        evidence={k: [{"url": e.url, "quote": e.quote} for e in v]
-                  for k, v in listing.evidence.items()},
+        evidence={
+            k: [{"url": e.url, "quote": e.quote} for e in v] for k, v in listing.evidence.items()
+        },
         sources=_sources(listing, source_urls, fetched_at),
         held_facts=[h.model_dump(mode="json") for h in listing.held_facts],
     )
@@ -131,9 +139,14 @@ def _sources(listing: Listing, urls: dict[str, None], fetched_at: Any) -> list[d
         when = page.fetched_at if page and page.fetched_at else fetched_at
         if when is not None and when.tzinfo is None:
             when = when.replace(tzinfo=timezone.utc)
-        sources.append({"url": url, "spider": (page.spider if page else None) or listing.spider,
-                        "fetched_at": when,
-                        "content_hash": page.content_hash if page else listing.content_hash})
+        sources.append(
+            {
+                "url": url,
+                "spider": (page.spider if page else None) or listing.spider,
+                "fetched_at": when,
+                "content_hash": page.content_hash if page else listing.content_hash,
+            }
+        )
     return sources
 
 
@@ -150,8 +163,10 @@ def facts_kept_from(stored: Clinic, crawled: dict[str, Any], covered: set[str]) 
     address = crawled.get("address")
     own_site = site_host(crawled.get("website"))
     return Facts(
-        trust=max(TRUST["clinic"] if own_site and site_host(s.url) == own_site
-                  else TRUST["directory"] for s in kept),
+        trust=max(
+            TRUST["clinic"] if own_site and site_host(s.url) == own_site else TRUST["directory"]
+            for s in kept
+        ),
         url=kept[0].url,
         fetched_at=max((f for f in fetched if f), default=None),
         name=crawled.get("name"),
@@ -166,11 +181,16 @@ def facts_kept_from(stored: Clinic, crawled: dict[str, Any], covered: set[str]) 
         routes=list(crawled.get("routes") or []),
         conditions=list(crawled.get("conditions") or []),
         care_steps=list(crawled.get("care_steps") or []),
-        prices=[dict(p) for p in crawled.get("prices") or []
-                if not p.get("source_url") or site_host(p["source_url"]) not in covered],
+        prices=[
+            dict(p)
+            for p in crawled.get("prices") or []
+            if not p.get("source_url") or site_host(p["source_url"]) not in covered
+        ],
         insurance={k: v for k, v in (crawled.get("insurance") or {}).items() if v is not None},
-        evidence={k: [e for e in v if site_host(e.get("url")) not in covered]
-                  for k, v in (crawled.get("evidence") or {}).items()},
+        evidence={
+            k: [e for e in v if site_host(e.get("url")) not in covered]
+            for k, v in (crawled.get("evidence") or {}).items()
+        },
         sources=[s.model_dump() for s in kept],
     )
 
@@ -203,30 +223,40 @@ def _address(facts: list[Facts]) -> Address | None:
         number = parse_street(street).number
         for other in with_street[1:]:
             parsed = parse_street(other.street)
-            if parsed.unit and parsed.number == number and \
-                    (other.postal_code or "")[:5] == (best.postal_code or "")[:5]:
+            if (
+                parsed.unit
+                and parsed.number == number
+                and (other.postal_code or "")[:5] == (best.postal_code or "")[:5]
+            ):
                 street = other.street
                 break
     zip5 = (best.postal_code or "")[:5]
     city, state, postal = best.city, best.state, best.postal_code
     for other in others:
-        same_place = (zip5 and (other.postal_code or "")[:5] == zip5) or \
-            (city and other.city == city and (not state or other.state == state))
+        same_place = (zip5 and (other.postal_code or "")[:5] == zip5) or (
+            city and other.city == city and (not state or other.state == state)
+        )
         if not same_place:
             continue
         city = city or other.city
         state = state or other.state
-        if other.postal_code and (not postal or (len(other.postal_code) > len(postal)
-                                                 and other.postal_code.startswith(postal))):
+        if other.postal_code and (
+            not postal
+            or (len(other.postal_code) > len(postal) and other.postal_code.startswith(postal))
+        ):
             postal = other.postal_code  # ZIP+4 where one source gives it
-    return Address(street=street, city=city, state=state, postal_code=postal,
-                   country=best.country)
+    return Address(street=street, city=city, state=state, postal_code=postal, country=best.country)
 
 
 def _price_key(price: dict[str, Any]) -> tuple:
-    return (price.get("route") or "", price.get("kind") or "", price["amount_min"],
-            price.get("amount_max") or 0.0, price.get("sessions") or 0,
-            price.get("currency") or "")
+    return (
+        price.get("route") or "",
+        price.get("kind") or "",
+        price["amount_min"],
+        price.get("amount_max") or 0.0,
+        price.get("sessions") or 0,
+        price.get("currency") or "",
+    )
 
 
 def merge_facts(facts: list[Facts]) -> dict[str, Any]:
@@ -235,8 +265,16 @@ def merge_facts(facts: list[Facts]) -> dict[str, Any]:
         return _single(facts[0])
     facts = sorted(facts, key=lambda f: f.order)
     merged: dict[str, Any] = {}
-    for name in ("name", "organization", "website", "phone", "email", "hours", "telehealth",
-                 "therapy_integrated"):
+    for name in (
+        "name",
+        "organization",
+        "website",
+        "phone",
+        "email",
+        "hours",
+        "telehealth",
+        "therapy_integrated",
+    ):
         merged[name] = _first(facts, name)
     merged["address"] = _address(facts)
     for name in ("routes", "conditions", "care_steps"):
@@ -263,8 +301,10 @@ def merge_facts(facts: list[Facts]) -> dict[str, Any]:
     for f in facts:
         for source in f.sources:
             known = sources.get(source["url"])
-            if known is None or (source.get("fetched_at") and (
-                    not known.get("fetched_at") or source["fetched_at"] > known["fetched_at"])):
+            if known is None or (
+                source.get("fetched_at")
+                and (not known.get("fetched_at") or source["fetched_at"] > known["fetched_at"])
+            ):
                 sources[source["url"]] = source
     merged["sources"] = [sources[url] for url in sorted(sources)]
     merged["held_facts"] = _held_facts(facts)
@@ -291,19 +331,25 @@ def _single(f: Facts) -> dict[str, Any]:
         if items:
             evidence[key] = items
     return {
-        "name": f.name or None, "organization": f.organization or None,
-        "website": f.website or None, "phone": f.phone or None, "email": f.email or None,
-        "hours": f.hours or None, "telehealth": f.telehealth,
+        "name": f.name or None,
+        "organization": f.organization or None,
+        "website": f.website or None,
+        "phone": f.phone or None,
+        "email": f.email or None,
+        "hours": f.hours or None,
+        "telehealth": f.telehealth,
         "therapy_integrated": f.therapy_integrated,
         "address": _address([f]),
-        "routes": sorted(set(f.routes)), "conditions": sorted(set(f.conditions)),
+        "routes": sorted(set(f.routes)),
+        "conditions": sorted(set(f.conditions)),
         "care_steps": sorted(set(f.care_steps)),
         "prices": [prices[k] for k in sorted(prices)],
         "insurance": dict(f.insurance),
         "evidence": evidence,
         "sources": [sources[url] for url in sorted(sources)],
         "held_facts": _held_facts([f]),
-        "last_seen": f.fetched_at, "first_fetched": f.fetched_at,
+        "last_seen": f.fetched_at,
+        "first_fetched": f.fetched_at,
     }
 
 
@@ -346,8 +392,11 @@ def organization_of_branches(groups: list[dict[str, Any]], host_of) -> None:
         if len(branches) < 2:
             continue
         named = Counter(b["organization"] for b in branches if b.get("organization"))
-        organization = min(named, key=lambda o: (-named[o], o)) if named else \
-            common_organization([b["name"] for b in branches if b.get("name")])
+        organization = (
+            min(named, key=lambda o: (-named[o], o))
+            if named
+            else common_organization([b["name"] for b in branches if b.get("name")])
+        )
         if organization:
             for branch in branches:
                 branch["organization"] = branch.get("organization") or organization

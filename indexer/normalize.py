@@ -48,6 +48,7 @@ def normalize_email(email: str | None) -> str | None:
 
 # -- states, ZIP codes, addresses -----------------------------------------------------------
 
+
 def slug(text: str) -> str:
     """Lower-case ASCII words joined by hyphens: 'Café Mind, Inc.' → 'cafe-mind-inc'."""
     return re.sub(r"[^a-z0-9]+", "-", ascii_fold(text).lower()).strip("-")
@@ -58,35 +59,127 @@ def ascii_fold(text: str) -> str:
 
 
 STREET_TYPES = {
-    "street": "St", "st": "St", "str": "St", "avenue": "Ave", "ave": "Ave", "av": "Ave",
-    "boulevard": "Blvd", "blvd": "Blvd", "road": "Rd", "rd": "Rd", "drive": "Dr", "dr": "Dr",
-    "lane": "Ln", "ln": "Ln", "parkway": "Pkwy", "pkwy": "Pkwy", "pky": "Pkwy", "court": "Ct",
-    "ct": "Ct", "place": "Pl", "pl": "Pl", "highway": "Hwy", "hwy": "Hwy", "circle": "Cir",
-    "cir": "Cir", "terrace": "Ter", "ter": "Ter", "square": "Sq", "sq": "Sq", "trail": "Trl",
-    "trl": "Trl", "plaza": "Plz", "plz": "Plz", "freeway": "Fwy", "fwy": "Fwy",
-    "expressway": "Expy", "expy": "Expy", "turnpike": "Tpke", "tpke": "Tpke", "way": "Way",
-    "loop": "Loop", "alley": "Aly", "crossing": "Xing", "xing": "Xing", "pike": "Pike",
-    "center": "Ctr", "ctr": "Ctr", "centre": "Ctr", "mall": "Mall", "row": "Row",
-    "walk": "Walk", "run": "Run", "point": "Pt", "pt": "Pt", "route": "Rte", "rte": "Rte",
+    "street": "St",
+    "st": "St",
+    "str": "St",
+    "avenue": "Ave",
+    "ave": "Ave",
+    "av": "Ave",
+    "boulevard": "Blvd",
+    "blvd": "Blvd",
+    "road": "Rd",
+    "rd": "Rd",
+    "drive": "Dr",
+    "dr": "Dr",
+    "lane": "Ln",
+    "ln": "Ln",
+    "parkway": "Pkwy",
+    "pkwy": "Pkwy",
+    "pky": "Pkwy",
+    "court": "Ct",
+    "ct": "Ct",
+    "place": "Pl",
+    "pl": "Pl",
+    "highway": "Hwy",
+    "hwy": "Hwy",
+    "circle": "Cir",
+    "cir": "Cir",
+    "terrace": "Ter",
+    "ter": "Ter",
+    "square": "Sq",
+    "sq": "Sq",
+    "trail": "Trl",
+    "trl": "Trl",
+    "plaza": "Plz",
+    "plz": "Plz",
+    "freeway": "Fwy",
+    "fwy": "Fwy",
+    "expressway": "Expy",
+    "expy": "Expy",
+    "turnpike": "Tpke",
+    "tpke": "Tpke",
+    "way": "Way",
+    "loop": "Loop",
+    "alley": "Aly",
+    "crossing": "Xing",
+    "xing": "Xing",
+    "pike": "Pike",
+    "center": "Ctr",
+    "ctr": "Ctr",
+    "centre": "Ctr",
+    "mall": "Mall",
+    "row": "Row",
+    "walk": "Walk",
+    "run": "Run",
+    "point": "Pt",
+    "pt": "Pt",
+    "route": "Rte",
+    "rte": "Rte",
 }
 DIRECTIONS = {
-    "n": "N", "s": "S", "e": "E", "w": "W", "ne": "NE", "nw": "NW", "se": "SE", "sw": "SW",
-    "north": "N", "south": "S", "east": "E", "west": "W", "northeast": "NE",
-    "northwest": "NW", "southeast": "SE", "southwest": "SW",
+    "n": "N",
+    "s": "S",
+    "e": "E",
+    "w": "W",
+    "ne": "NE",
+    "nw": "NW",
+    "se": "SE",
+    "sw": "SW",
+    "north": "N",
+    "south": "S",
+    "east": "E",
+    "west": "W",
+    "northeast": "NE",
+    "northwest": "NW",
+    "southeast": "SE",
+    "southwest": "SW",
 }
 UNIT_TYPES = {
-    "suite": "Suite", "ste": "Suite", "su": "Suite", "#": "Suite", "unit": "Unit",
-    "apt": "Apt", "apartment": "Apt", "room": "Room", "rm": "Room", "floor": "Floor",
-    "fl": "Floor", "flr": "Floor", "building": "Building", "bldg": "Building",
-    "office": "Office", "ofc": "Office", "space": "Space", "spc": "Space",
+    "suite": "Suite",
+    "ste": "Suite",
+    "su": "Suite",
+    "#": "Suite",
+    "unit": "Unit",
+    "apt": "Apt",
+    "apartment": "Apt",
+    "room": "Room",
+    "rm": "Room",
+    "floor": "Floor",
+    "fl": "Floor",
+    "flr": "Floor",
+    "building": "Building",
+    "bldg": "Building",
+    "office": "Office",
+    "ofc": "Office",
+    "space": "Space",
+    "spc": "Space",
 }
-_ORDINALS = {"first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th",
-             "sixth": "6th", "seventh": "7th", "eighth": "8th", "ninth": "9th", "tenth": "10th"}
+_ORDINALS = {
+    "first": "1st",
+    "second": "2nd",
+    "third": "3rd",
+    "fourth": "4th",
+    "fifth": "5th",
+    "sixth": "6th",
+    "seventh": "7th",
+    "eighth": "8th",
+    "ninth": "9th",
+    "tenth": "10th",
+}
 _STREET_WORDS = {"saint": "st", "mount": "mt", "fort": "ft"}
-_STREET_LABELS = ("AddressNumberPrefix", "AddressNumber", "AddressNumberSuffix",
-                  "StreetNamePreModifier", "StreetNamePreDirectional", "StreetNamePreType",
-                  "StreetName", "StreetNamePostType", "StreetNamePostDirectional",
-                  "USPSBoxType", "USPSBoxID")
+_STREET_LABELS = (
+    "AddressNumberPrefix",
+    "AddressNumber",
+    "AddressNumberSuffix",
+    "StreetNamePreModifier",
+    "StreetNamePreDirectional",
+    "StreetNamePreType",
+    "StreetName",
+    "StreetNamePostType",
+    "StreetNamePostDirectional",
+    "USPSBoxType",
+    "USPSBoxID",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +205,9 @@ _AFTER_DIGIT = re.compile(r"(?<=\d)[A-Za-z]+")
 _KEY_WORD = re.compile(r"[a-z0-9]+")
 _DIRECTION_LABELS = frozenset({"StreetNamePreDirectional", "StreetNamePostDirectional"})
 _TYPE_LABELS = frozenset({"StreetNamePostType", "StreetNamePreType"})
-_NUMBER_LABELS = frozenset({"AddressNumber", "AddressNumberPrefix", "AddressNumberSuffix",
-                            "USPSBoxType", "USPSBoxID"})
+_NUMBER_LABELS = frozenset(
+    {"AddressNumber", "AddressNumberPrefix", "AddressNumberSuffix", "USPSBoxType", "USPSBoxID"}
+)
 
 
 def _clean(text: str) -> str:
@@ -123,33 +217,209 @@ def _clean(text: str) -> str:
 # USPS street suffixes (Publication 28, C1) beyond STREET_TYPES: a street name ending in one
 # ("Cherry Creek", "Forest Glen") may be read by usaddress as name + suffix; the fast reader
 # leaves such lines to usaddress.
-USPS_SUFFIXES = frozenset({
-    "alley", "annex", "arcade", "bayou", "beach", "bend", "bluff", "bluffs", "bottom", "branch",
-    "bridge", "brook", "brooks", "burg", "bypass", "camp", "canyon", "cape", "causeway", "cliff",
-    "cliffs", "club", "common", "commons", "corner", "corners", "course", "cove", "coves",
-    "creek", "crescent", "crest", "curve", "dale", "dam", "divide", "estate", "estates",
-    "extension", "falls", "ferry", "field", "fields", "flat", "flats", "ford", "forest", "forge",
-    "fork", "forks", "garden", "gardens", "gateway", "glen", "green", "grove", "harbor", "haven",
-    "heights", "hill", "hills", "hollow", "inlet", "island", "islands", "isle", "junction",
-    "key", "keys", "knoll", "knolls", "lake", "lakes", "landing", "light", "lights", "loaf",
-    "lock", "locks", "lodge", "manor", "meadow", "meadows", "mews", "mill", "mills", "mission",
-    "motorway", "mount", "mountain", "neck", "orchard", "oval", "overpass", "park", "parks",
-    "pass", "passage", "path", "pine", "pines", "plain", "plains", "port", "prairie", "radial",
-    "ramp", "ranch", "rapid", "rapids", "rest", "ridge", "ridges", "river", "rue", "shoal",
-    "shore", "shores", "skyway", "spring", "springs", "spur", "station", "stravenue", "stream",
-    "summit", "throughway", "trace", "track", "trafficway", "tunnel", "underpass", "union",
-    "valley", "viaduct", "view", "views", "village", "ville", "vista", "wall", "well", "wells",
-})
+USPS_SUFFIXES = frozenset(
+    {
+        "alley",
+        "annex",
+        "arcade",
+        "bayou",
+        "beach",
+        "bend",
+        "bluff",
+        "bluffs",
+        "bottom",
+        "branch",
+        "bridge",
+        "brook",
+        "brooks",
+        "burg",
+        "bypass",
+        "camp",
+        "canyon",
+        "cape",
+        "causeway",
+        "cliff",
+        "cliffs",
+        "club",
+        "common",
+        "commons",
+        "corner",
+        "corners",
+        "course",
+        "cove",
+        "coves",
+        "creek",
+        "crescent",
+        "crest",
+        "curve",
+        "dale",
+        "dam",
+        "divide",
+        "estate",
+        "estates",
+        "extension",
+        "falls",
+        "ferry",
+        "field",
+        "fields",
+        "flat",
+        "flats",
+        "ford",
+        "forest",
+        "forge",
+        "fork",
+        "forks",
+        "garden",
+        "gardens",
+        "gateway",
+        "glen",
+        "green",
+        "grove",
+        "harbor",
+        "haven",
+        "heights",
+        "hill",
+        "hills",
+        "hollow",
+        "inlet",
+        "island",
+        "islands",
+        "isle",
+        "junction",
+        "key",
+        "keys",
+        "knoll",
+        "knolls",
+        "lake",
+        "lakes",
+        "landing",
+        "light",
+        "lights",
+        "loaf",
+        "lock",
+        "locks",
+        "lodge",
+        "manor",
+        "meadow",
+        "meadows",
+        "mews",
+        "mill",
+        "mills",
+        "mission",
+        "motorway",
+        "mount",
+        "mountain",
+        "neck",
+        "orchard",
+        "oval",
+        "overpass",
+        "park",
+        "parks",
+        "pass",
+        "passage",
+        "path",
+        "pine",
+        "pines",
+        "plain",
+        "plains",
+        "port",
+        "prairie",
+        "radial",
+        "ramp",
+        "ranch",
+        "rapid",
+        "rapids",
+        "rest",
+        "ridge",
+        "ridges",
+        "river",
+        "rue",
+        "shoal",
+        "shore",
+        "shores",
+        "skyway",
+        "spring",
+        "springs",
+        "spur",
+        "station",
+        "stravenue",
+        "stream",
+        "summit",
+        "throughway",
+        "trace",
+        "track",
+        "trafficway",
+        "tunnel",
+        "underpass",
+        "union",
+        "valley",
+        "viaduct",
+        "view",
+        "views",
+        "village",
+        "ville",
+        "vista",
+        "wall",
+        "well",
+        "wells",
+    }
+)
 _UNIT_WORDS = frozenset({"suite", "ste", "unit", "apt"})
 # Words the fast reader leaves to usaddress: Spanish street types that come first ("Camino
 # Real", "Via Verde"), and suffixes usaddress reads either way ("Central Plaza").
-_NOT_NAME_WORDS = frozenset({*STREET_TYPES, *DIRECTIONS, *_UNIT_WORDS, "room", "rm", "floor",
-                             "fl", "flr", "bldg", "building", "po", "p.o.", "box", "&", "and",
-                             "at", "camino", "via", "calle", "avenida", "paseo", "el", "la",
-                             "las", "los", "del", "de", "rue"})
-_FAST_TYPES = frozenset(STREET_TYPES) - {"plaza", "plz", "square", "sq", "center", "ctr",
-                                         "centre", "mall", "row", "walk", "run", "point", "pt",
-                                         "route", "rte", "loop", "pike", "crossing", "xing"}
+_NOT_NAME_WORDS = frozenset(
+    {
+        *STREET_TYPES,
+        *DIRECTIONS,
+        *_UNIT_WORDS,
+        "room",
+        "rm",
+        "floor",
+        "fl",
+        "flr",
+        "bldg",
+        "building",
+        "po",
+        "p.o.",
+        "box",
+        "&",
+        "and",
+        "at",
+        "camino",
+        "via",
+        "calle",
+        "avenida",
+        "paseo",
+        "el",
+        "la",
+        "las",
+        "los",
+        "del",
+        "de",
+        "rue",
+    }
+)
+_FAST_TYPES = frozenset(STREET_TYPES) - {
+    "plaza",
+    "plz",
+    "square",
+    "sq",
+    "center",
+    "ctr",
+    "centre",
+    "mall",
+    "row",
+    "walk",
+    "run",
+    "point",
+    "pt",
+    "route",
+    "rte",
+    "loop",
+    "pike",
+    "crossing",
+    "xing",
+}
 _NAME_WORD = re.compile(r"^[A-Za-z][A-Za-z'-]*$")
 _ORDINAL_WORD = re.compile(r"^\d{1,3}(?:st|nd|rd|th)$", re.I)
 _UNIT_ID = re.compile(r"^(?:[A-Za-z]?\d+[A-Za-z]?(?:-[A-Za-z0-9]+)?|[A-Za-z])$")
@@ -181,8 +451,9 @@ def _fast_tag(text: str) -> dict[str, str] | None:
         return i < count and bool(_NAME_WORD.match(words[i])) and bare(i) not in _NOT_NAME_WORDS
 
     i = 1
-    if bare(i) in DIRECTIONS and (name_word(i + 1) or
-                                  (i + 1 < count and _ORDINAL_WORD.match(words[i + 1]))):
+    if bare(i) in DIRECTIONS and (
+        name_word(i + 1) or (i + 1 < count and _ORDINAL_WORD.match(words[i + 1]))
+    ):
         tagged["StreetNamePreDirectional"] = words[i]
         i += 1
     name_start = i
@@ -193,8 +464,9 @@ def _fast_tag(text: str) -> dict[str, str] | None:
             i += 1
     if i == name_start:
         return None
-    if (i - name_start > 1 or bare(i) not in _FAST_TYPES) and \
-            any(w.lower() in USPS_SUFFIXES for w in words[name_start:i]):
+    if (i - name_start > 1 or bare(i) not in _FAST_TYPES) and any(
+        w.lower() in USPS_SUFFIXES for w in words[name_start:i]
+    ):
         return None  # "Cherry Creek", "Sunset Ridge Way": where the name ends, usaddress decides
     tagged["StreetName"] = " ".join(words[name_start:i])
     if bare(i) in _FAST_TYPES:
@@ -267,8 +539,10 @@ _LEADING_UNIT = re.compile(r"^((?:suite|ste\.?|unit|#)\s*[\w-]+)\s*,\s*(?=\d)", 
 # "3rd Floor" beside a suite: usaddress tags both as the unit and keeps the floor; the suite is
 # what tells one office from another, so the floor goes.
 _SUITE_WORD = re.compile(r"(?:\b(?:suite|ste|unit|room|rm)\b|#)\s*\w", re.I)
-_FLOOR = re.compile(r",?\s*\b(?:\d{1,3}(?:st|nd|rd|th)\s+(?:floor|fl|flr)\b\.?|(?:floor|fl|flr)\.?\s+\d{1,3}\b)",
-                    re.I)
+_FLOOR = re.compile(
+    r",?\s*\b(?:\d{1,3}(?:st|nd|rd|th)\s+(?:floor|fl|flr)\b\.?|(?:floor|fl|flr)\.?\s+\d{1,3}\b)",
+    re.I,
+)
 
 
 def unit_key(unit: str) -> str:
@@ -312,7 +586,7 @@ def _parse_street(text: str, *, fast: bool = True) -> Street:
             text = _clean(_FLOOR.sub("", text))
         leading_unit = _LEADING_UNIT.match(text)
         if leading_unit:  # "Suite 200, 2120 Broadway" reads better to usaddress reversed
-            text = f"{text[leading_unit.end():]} {leading_unit.group(1)}"
+            text = f"{text[leading_unit.end() :]} {leading_unit.group(1)}"
         tagged = {k: _clean(v) for k, v in _tag(text).items()}
     number = tagged.get("AddressNumber")
     name = tagged.get("StreetName")
@@ -336,17 +610,23 @@ def _parse_street(text: str, *, fast: bool = True) -> Street:
         words.append(value)
         if label not in _NUMBER_LABELS:
             for word in _KEY_WORD.findall(value.lower()):
-                key.append(_ORDINALS.get(word) or _STREET_WORDS.get(word)
-                           or DIRECTIONS.get(word, word).lower())
+                key.append(
+                    _ORDINALS.get(word)
+                    or _STREET_WORDS.get(word)
+                    or DIRECTIONS.get(word, word).lower()
+                )
     unit = None
-    for type_label, id_label in (("SubaddressType", "SubaddressIdentifier"),
-                                 ("OccupancyType", "OccupancyIdentifier")):
+    for type_label, id_label in (
+        ("SubaddressType", "SubaddressIdentifier"),
+        ("OccupancyType", "OccupancyIdentifier"),
+    ):
         unit_id = (tagged.get(id_label) or "").lstrip("# ").strip(" .").upper()
         if not unit_id:
             continue
         unit_type = tagged.get(type_label) or "#"
-        kind = UNIT_TYPES.get(unit_type.lower().strip(". ")) or \
-            " ".join(_case(w) for w in unit_type.split())
+        kind = UNIT_TYPES.get(unit_type.lower().strip(". ")) or " ".join(
+            _case(w) for w in unit_type.split()
+        )
         words[-1] += ","
         if kind == "Floor" and re.fullmatch(r"\d+(ST|ND|RD|TH)", unit_id):
             words.append(f"{unit_id.lower()} Floor")
@@ -360,11 +640,26 @@ def _parse_street(text: str, *, fast: bool = True) -> Street:
 def parse_address(text: str) -> Address:
     """A one-line US address ("1550 Larimer St Suite 310, Denver, CO 80202") in its parts."""
     tagged = {k: _clean(v) for k, v in _tag(text).items()}
-    street = " ".join(tagged[k] for k in (*_STREET_LABELS, "OccupancyType", "OccupancyIdentifier",
-                                          "SubaddressType", "SubaddressIdentifier")
-                      if k in tagged) or None
-    return Address(street=street, city=tagged.get("PlaceName"), state=tagged.get("StateName"),
-                   postal_code=tagged.get("ZipCode"))
+    street = (
+        " ".join(
+            tagged[k]
+            for k in (
+                *_STREET_LABELS,
+                "OccupancyType",
+                "OccupancyIdentifier",
+                "SubaddressType",
+                "SubaddressIdentifier",
+            )
+            if k in tagged
+        )
+        or None
+    )
+    return Address(
+        street=street,
+        city=tagged.get("PlaceName"),
+        state=tagged.get("StateName"),
+        postal_code=tagged.get("ZipCode"),
+    )
 
 
 _LOOKS_WHOLE = re.compile(r",\s*[A-Za-z .]+,?\s+[A-Za-z]{2}\.?\s+\d{5}(-\d{4})?\s*$")
@@ -394,40 +689,156 @@ def normalize_address(address: Address | dict | str | None) -> Address | None:
     postal = normalize_postal_code(postal)
     if not (street or city or postal):
         return None
-    return Address.model_construct(street=street or None, city=city, state=normalize_state(state),
-                                   postal_code=postal,
-                                   country=(country or "US").strip().upper()[:2] or "US")
+    return Address.model_construct(
+        street=street or None,
+        city=city,
+        state=normalize_state(state),
+        postal_code=postal,
+        country=(country or "US").strip().upper()[:2] or "US",
+    )
 
 
 # -- names and ids --------------------------------------------------------------------------
 
 _NAME_WORDS = {
-    "ctr": "center", "cntr": "center", "centre": "center", "centers": "center",
-    "centres": "center", "inst": "institute", "med": "medical", "hlth": "health",
-    "svcs": "services", "svc": "services", "service": "services", "assoc": "associates",
-    "assocs": "associates", "intl": "international", "natl": "national", "mt": "mount",
-    "ft": "fort", "st": "saint", "clinics": "clinic", "infusions": "infusion",
-    "therapies": "therapy", "treatments": "treatment", "solutions": "solution",
-    "psych": "psychiatry", "psychiatric": "psychiatry", "ket": "ketamine",
-    "wellbeing": "wellness", "integrative": "integrative", "spravato": "spravato",
-    "esketamine": "spravato", "&": "and",
+    "ctr": "center",
+    "cntr": "center",
+    "centre": "center",
+    "centers": "center",
+    "centres": "center",
+    "inst": "institute",
+    "med": "medical",
+    "hlth": "health",
+    "svcs": "services",
+    "svc": "services",
+    "service": "services",
+    "assoc": "associates",
+    "assocs": "associates",
+    "intl": "international",
+    "natl": "national",
+    "mt": "mount",
+    "ft": "fort",
+    "st": "saint",
+    "clinics": "clinic",
+    "infusions": "infusion",
+    "therapies": "therapy",
+    "treatments": "treatment",
+    "solutions": "solution",
+    "psych": "psychiatry",
+    "psychiatric": "psychiatry",
+    "ket": "ketamine",
+    "wellbeing": "wellness",
+    "integrative": "integrative",
+    "spravato": "spravato",
+    "esketamine": "spravato",
+    "&": "and",
 }
-_NAME_DROPPED = frozenset({
-    "the", "of", "at", "and", "in", "a", "an", "by", "for", "dba", "llc", "inc", "pllc", "pc",
-    "pa", "ltd", "co", "corp", "corporation", "lp", "llp", "psc", "dr", "doctor",
-})
+_NAME_DROPPED = frozenset(
+    {
+        "the",
+        "of",
+        "at",
+        "and",
+        "in",
+        "a",
+        "an",
+        "by",
+        "for",
+        "dba",
+        "llc",
+        "inc",
+        "pllc",
+        "pc",
+        "pa",
+        "ltd",
+        "co",
+        "corp",
+        "corporation",
+        "lp",
+        "llp",
+        "psc",
+        "dr",
+        "doctor",
+    }
+)
 # Words a great many clinic names share: sharing only these does not make two names alike.
-GENERIC_NAME_WORDS = frozenset({
-    "ketamine", "clinic", "center", "wellness", "health", "infusion", "therapy", "medical",
-    "institute", "mental", "treatment", "psychiatry", "services", "care", "integrative",
-    "healing", "mind", "body", "spravato", "iv", "recovery", "behavioral", "group",
-    "associates", "practice", "solution", "psychotherapy", "medicine", "md", "do", "np",
-    "pmhnp", "lpc", "lcsw", "phd", "psyd", "aprn", "crna", "holistic", "functional", "clinical",
-    "assisted", "kap", "kat", "spa", "lounge", "studio", "hub", "network", "partners", "llc",
-    "and", "centers", "program", "programs", "neuro", "neuroscience", "brain",
-    "depression", "anxiety", "ptsd", "pain", "relief", "restore", "restorative", "renewal",
-    "renew", "revive", "new", "life", "hope", "path", "journey",
-})
+GENERIC_NAME_WORDS = frozenset(
+    {
+        "ketamine",
+        "clinic",
+        "center",
+        "wellness",
+        "health",
+        "infusion",
+        "therapy",
+        "medical",
+        "institute",
+        "mental",
+        "treatment",
+        "psychiatry",
+        "services",
+        "care",
+        "integrative",
+        "healing",
+        "mind",
+        "body",
+        "spravato",
+        "iv",
+        "recovery",
+        "behavioral",
+        "group",
+        "associates",
+        "practice",
+        "solution",
+        "psychotherapy",
+        "medicine",
+        "md",
+        "do",
+        "np",
+        "pmhnp",
+        "lpc",
+        "lcsw",
+        "phd",
+        "psyd",
+        "aprn",
+        "crna",
+        "holistic",
+        "functional",
+        "clinical",
+        "assisted",
+        "kap",
+        "kat",
+        "spa",
+        "lounge",
+        "studio",
+        "hub",
+        "network",
+        "partners",
+        "llc",
+        "and",
+        "centers",
+        "program",
+        "programs",
+        "neuro",
+        "neuroscience",
+        "brain",
+        "depression",
+        "anxiety",
+        "ptsd",
+        "pain",
+        "relief",
+        "restore",
+        "restorative",
+        "renewal",
+        "renew",
+        "revive",
+        "new",
+        "life",
+        "hope",
+        "path",
+        "journey",
+    }
+)
 
 
 @lru_cache(maxsize=65536)
@@ -449,11 +860,14 @@ def clinic_id(name: str, website: str | None, address: Address | None) -> str:
     practice = slug(site_key(website) or "") or slug(name)
     place = ""
     if address is not None:
-        place = (address.postal_code or "")[:5] or slug(f"{address.city or ''} {address.state or ''}")
+        place = (address.postal_code or "")[:5] or slug(
+            f"{address.city or ''} {address.state or ''}"
+        )
     return f"{practice[:80]}-{place}".strip("-") if place else practice[:80]
 
 
 # -- prices ---------------------------------------------------------------------------------
+
 
 def normalize_price(price: dict[str, Any]) -> dict[str, Any] | None:
     """A price in the model's shape: amounts as numbers in order (a 'range' of one amount is
@@ -479,8 +893,11 @@ def normalize_price(price: dict[str, Any]) -> dict[str, Any] | None:
         low, high = high, low
     if high == low:
         high = None
-    currency = (CURRENCY_SYMBOLS.get(str(currency).strip().lower(), str(currency).strip().upper())
-                if currency else "USD")
+    currency = (
+        CURRENCY_SYMBOLS.get(str(currency).strip().lower(), str(currency).strip().upper())
+        if currency
+        else "USD"
+    )
     kind = price.get("kind") or "per_session"
     sessions = price.get("sessions")
     if kind == "series" and not sessions:
@@ -488,9 +905,16 @@ def normalize_price(price: dict[str, Any]) -> dict[str, Any] | None:
     route = price.get("route")
     if route is not None and route not in ROUTES:
         route = normalize_route(route)
-    return {"route": route, "kind": kind, "amount_min": low, "amount_max": high,
-            "currency": currency[:3], "sessions": sessions,
-            "source_url": price.get("source_url"), "quote": price.get("quote")}
+    return {
+        "route": route,
+        "kind": kind,
+        "amount_min": low,
+        "amount_max": high,
+        "currency": currency[:3],
+        "sessions": sessions,
+        "source_url": price.get("source_url"),
+        "quote": price.get("quote"),
+    }
 
 
 def _words(values: Any, normalize) -> list[str]:
@@ -514,8 +938,13 @@ def coerce_listing(raw: dict[str, Any]) -> dict[str, Any]:
         if isinstance(price, dict):
             fixed = normalize_price(price)
             if fixed is not None:
-                if fixed["kind"] not in ("per_session", "series", "consultation", "maintenance",
-                                         "other"):
+                if fixed["kind"] not in (
+                    "per_session",
+                    "series",
+                    "consultation",
+                    "maintenance",
+                    "other",
+                ):
                     fixed["kind"] = "other"
                 prices.append(fixed)
     data["prices"] = prices
@@ -529,7 +958,9 @@ def coerce_listing(raw: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(raw.get("insurance"), dict):
         data["insurance"] = {}
     else:
-        data["insurance"] = {k: v for k, v in raw["insurance"].items() if isinstance(v, bool | None)}
+        data["insurance"] = {
+            k: v for k, v in raw["insurance"].items() if isinstance(v, bool | None)
+        }
     if raw.get("page_type") not in ("clinic", "directory", "article", "other"):
         data["page_type"] = "clinic" if raw.get("page_type") is None else "other"
     return data

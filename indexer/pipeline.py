@@ -71,8 +71,15 @@ from katdir.model import Address, Clinic, Decision, Listing, utcnow
 from katdir.normalize import identity_host, site_host
 from katdir.store import Store
 
-__all__ = ["IndexRun", "IndexSummary", "geocode_clinic", "index_file", "index_listings", "read_facts",
-           "read_listings"]
+__all__ = [
+    "IndexRun",
+    "IndexSummary",
+    "geocode_clinic",
+    "index_file",
+    "index_listings",
+    "read_facts",
+    "read_listings",
+]
 
 log = logging.getLogger(__name__)
 
@@ -116,11 +123,13 @@ class IndexSummary:
             f"{self.queued} queued for review",
         ]
         if self.missing or self.gone:
-            parts.append(f"{self.missing} not found on their crawled sites "
-                         f"({self.gone} now queued as gone)")
+            parts.append(
+                f"{self.missing} not found on their crawled sites ({self.gone} now queued as gone)"
+            )
         if self.invalid or self.skipped or self.coerced:
-            parts.append(f"{self.invalid} invalid, {self.skipped} not clinic pages, "
-                         f"{self.coerced} repaired")
+            parts.append(
+                f"{self.invalid} invalid, {self.skipped} not clinic pages, {self.coerced} repaired"
+            )
         parts.append(f"{self.written} written")
         return "; ".join(parts)
 
@@ -153,15 +162,17 @@ def _facts_of_lines(chunk: list[tuple[int, str]]) -> list[tuple[int, Facts | Non
     return read
 
 
-def read_facts(lines: Iterable[str], summary: IndexSummary, *,
-               workers: int = 1) -> Iterator[Facts | None]:
+def read_facts(
+    lines: Iterable[str], summary: IndexSummary, *, workers: int = 1
+) -> Iterator[Facts | None]:
     """Each listing's facts (None for a page that is no clinic's), in the file's order; invalid
     lines are counted and described as `read_listings` does. With `workers` > 1 the lines are
     read in that many processes, a bounded number of chunks ahead."""
     chunks = _chunks(((n, line) for n, line in enumerate(lines, 1) if line.strip()), CHUNK)
     if workers > 1:
         context = multiprocessing.get_context(
-            "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+            "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        )
         pool = context.Pool(workers)
         read = _in_order(pool, _facts_of_lines, chunks, ahead=2 * workers)
     else:
@@ -237,17 +248,27 @@ class _Group:
 class IndexRun:
     """One indexing run over one crawl (see the module docstring)."""
 
-    def __init__(self, store: Store, geocoder: Any, *, approve: bool = False,
-                 progress: bool = False, summary: IndexSummary | None = None,
-                 crawled_sites: Iterable[str] = (), gone_after: int = GONE_AFTER,
-                 refresh_after: timedelta = REFRESH_AFTER, now: datetime | None = None):
+    def __init__(
+        self,
+        store: Store,
+        geocoder: Any,
+        *,
+        approve: bool = False,
+        progress: bool = False,
+        summary: IndexSummary | None = None,
+        crawled_sites: Iterable[str] = (),
+        gone_after: int = GONE_AFTER,
+        refresh_after: timedelta = REFRESH_AFTER,
+        now: datetime | None = None,
+    ):
         self.store = store
         self.locator = Locator(geocoder)
         self.approve = approve
         self.progress = progress
         self.summary = summary or IndexSummary()
-        self.covered = {h for h in (site_host(s if "://" in s else f"https://{s}")
-                                    for s in crawled_sites) if h}
+        self.covered = {
+            h for h in (site_host(s if "://" in s else f"https://{s}") for s in crawled_sites) if h
+        }
         self.gone_after = gone_after
         self.refresh_after = refresh_after
         self.now = now or utcnow()
@@ -255,8 +276,9 @@ class IndexRun:
 
     # -- the run --------------------------------------------------------------------------
 
-    def index(self, listings: Iterable[Listing] = (), *,
-              facts: Iterable[Facts | None] | None = None) -> IndexSummary:
+    def index(
+        self, listings: Iterable[Listing] = (), *, facts: Iterable[Facts | None] | None = None
+    ) -> IndexSummary:
         """Index listings, or their facts already read (`read_facts`)."""
         if facts is None:
             facts = (facts_from_listing(listing) for listing in listings)
@@ -276,8 +298,13 @@ class IndexRun:
         new_groups.sort(key=lambda g: (g.base_id, *_tiebreak(g.facts)))
         # Every new clinic is located: ask for all their addresses in one batch.
         self.locator.prefetch(g.merged.get("address") for g in new_groups if g.merged.get("name"))
-        bar = tqdm(total=len(groups), desc="indexing clinics", unit="clinic",
-                   disable=not self.progress, leave=False)
+        bar = tqdm(
+            total=len(groups),
+            desc="indexing clinics",
+            unit="clinic",
+            disable=not self.progress,
+            leave=False,
+        )
         for group in [g for g in groups if g.stored is not None] + new_groups:
             bar.update()
             if group.stored is not None:
@@ -298,22 +325,27 @@ class IndexRun:
             self.summary.written += self.store.rebuild(self.to_write)
         else:
             for start in range(0, len(self.to_write), BATCH):
-                self.summary.written += self.store.upsert(self.to_write[start:start + BATCH])
+                self.summary.written += self.store.upsert(self.to_write[start : start + BATCH])
         return self.summary
 
     def _catch_up(self, read: dict[str, Decision]) -> None:
         """Decisions curators saved while this run was working win over the ones it read:
         without this, a run could write back a clinic a curator just removed."""
-        latest = {d.clinic_id: d for d in self.store.iter_decisions()
-                  if d.version != getattr(read.get(d.clinic_id), "version", 0)}
+        latest = {
+            d.clinic_id: d
+            for d in self.store.iter_decisions()
+            if d.version != getattr(read.get(d.clinic_id), "version", 0)
+        }
         if latest:
-            self.to_write = [curate(c, latest[c.id]) if c.id in latest else c
-                             for c in self.to_write]
+            self.to_write = [
+                curate(c, latest[c.id]) if c.id in latest else c for c in self.to_write
+            ]
 
     def _facts(self, read: Iterable[Facts | None]) -> list[Facts]:
         found = []
-        bar = tqdm(read, desc="reading listings", unit="listing",
-                   disable=not self.progress, leave=False)
+        bar = tqdm(
+            read, desc="reading listings", unit="listing", disable=not self.progress, leave=False
+        )
         for facts in bar:
             self.summary.listings += 1
             if facts is None:
@@ -324,7 +356,7 @@ class IndexRun:
             if covered:
                 self.covered.add(covered)
             end = facts.url.find("/", facts.url.find("//") + 2)
-            root = facts.url[:end + 1] if end > 0 else facts.url + "/"
+            root = facts.url[: end + 1] if end > 0 else facts.url + "/"
             for source in facts.sources:  # pages of the same site need no second look
                 if not source["url"].startswith(root):
                     host = site_host(source["url"])
@@ -332,11 +364,19 @@ class IndexRun:
                         self.covered.add(host)
         return found
 
-    def _groups(self, facts: list[Facts], stored: dict[str, Clinic],
-                decisions: dict[str, Decision]) -> list[_Group]:
+    def _groups(
+        self, facts: list[Facts], stored: dict[str, Clinic], decisions: dict[str, Decision]
+    ) -> list[_Group]:
         keys: list[ClinicKeys] = [
-            clinic_keys(f.name or "", phone=f.phone, website=f.website, address=f.address,
-                        point=self.locator.coarse_point(f.address)) for f in facts]
+            clinic_keys(
+                f.name or "",
+                phone=f.phone,
+                website=f.website,
+                address=f.address,
+                point=self.locator.coarse_point(f.address),
+            )
+            for f in facts
+        ]
         anchors = list(stored.values())
         for clinic in anchors:
             # A stored clinic is recognised by what was crawled, not by curators' corrections.
@@ -347,9 +387,16 @@ class IndexRun:
             else:
                 name, phone, website = clinic.name, clinic.phone, clinic.website
                 address = clinic.address
-            keys.append(clinic_keys(name, phone=phone, website=website, address=address,
-                                    point=self.locator.coarse_point(address),
-                                    stored_id=clinic.id))
+            keys.append(
+                clinic_keys(
+                    name,
+                    phone=phone,
+                    website=website,
+                    address=address,
+                    point=self.locator.coarse_point(address),
+                    stored_id=clinic.id,
+                )
+            )
         found = []
         for members in cluster(keys):
             listed = [facts[i] for i in members if i < len(facts)]
@@ -360,10 +407,12 @@ class IndexRun:
             group = _Group(listed, anchor)
             if listed:
                 self.summary.merged += len(listed) - 1
-                if anchor is not None and any(kept_source(s.url, self.covered)
-                                              for s in anchor.sources):
-                    kept = facts_kept_from(anchor, crawled_view(anchor.model_dump(mode="json")),
-                                           self.covered)
+                if anchor is not None and any(
+                    kept_source(s.url, self.covered) for s in anchor.sources
+                ):
+                    kept = facts_kept_from(
+                        anchor, crawled_view(anchor.model_dump(mode="json")), self.covered
+                    )
                     if kept is not None:
                         listed = [*listed, kept]
                 group.merged = merge_facts(listed)
@@ -372,22 +421,45 @@ class IndexRun:
 
     # -- one clinic -----------------------------------------------------------------------
 
-    def _crawled_doc(self, cid: str, merged: dict[str, Any],
-                     known: dict[str, Any] | None = None) -> dict[str, Any]:
+    def _crawled_doc(
+        self, cid: str, merged: dict[str, Any], known: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         """The clinic as crawled (JSON-ready), located; `known` is a location already found
         for this very address (a stored clinic's), reused when the chain cannot do better."""
         address = merged["address"]
         location = known or self.locator.locate(address)
         if location is None:
             self.summary.not_geocoded += 1
-            log.warning("no location for clinic %s (address %r): it is stored but cannot be "
-                        "found by near-me search", cid, address.one_line() if address else None)
+            log.warning(
+                "no location for clinic %s (address %r): it is stored but cannot be "
+                "found by near-me search",
+                cid,
+                address.one_line() if address else None,
+            )
         return {
             "id": cid,
-            **{k: merged[k] for k in ("name", "organization", "website", "phone", "email",
-                                      "routes", "prices", "conditions", "therapy_integrated",
-                                      "care_steps", "insurance", "telehealth", "hours",
-                                      "evidence", "sources", "last_seen", "held_facts")},
+            **{
+                k: merged[k]
+                for k in (
+                    "name",
+                    "organization",
+                    "website",
+                    "phone",
+                    "email",
+                    "routes",
+                    "prices",
+                    "conditions",
+                    "therapy_integrated",
+                    "care_steps",
+                    "insurance",
+                    "telehealth",
+                    "hours",
+                    "evidence",
+                    "sources",
+                    "last_seen",
+                    "held_facts",
+                )
+            },
             "address": address.model_dump() if address else {},
             "location": location,
         }
@@ -398,12 +470,17 @@ class IndexRun:
             return
         self.summary.clinics += 1
         doc = self._crawled_doc(cid, group.merged)
-        doc.update(first_seen=group.merged["first_fetched"] or self.now,
-                   last_changed=self.now, version=1, changes=change_log.held_changes([], doc["held_facts"], self.now),
-                   missing_crawls=0,
-                   review={"status": "approved", "by": "katdir index --approve",
-                           "at": self.now} if self.approve else {"status": "pending"},
-                   overrides={})
+        doc.update(
+            first_seen=group.merged["first_fetched"] or self.now,
+            last_changed=self.now,
+            version=1,
+            changes=change_log.held_changes([], doc["held_facts"], self.now),
+            missing_crawls=0,
+            review={"status": "approved", "by": "katdir index --approve", "at": self.now}
+            if self.approve
+            else {"status": "pending"},
+            overrides={},
+        )
         clinic = validated(self._relocate(apply_decision(doc, decision)))
         self.summary.new += 1
         self.summary.queued += clinic.review.status == "pending"
@@ -424,18 +501,30 @@ class IndexRun:
         if fields and stored.review.status != "rejected":
             pending = change_log.record(pending, fields, old, doc, self.now)
         if stored.review.status != "rejected":
-            new_held = change_log.held_changes(before.get("held_facts") or [], doc["held_facts"], self.now)
+            new_held = change_log.held_changes(
+                before.get("held_facts") or [], doc["held_facts"], self.now
+            )
             pending = pending + [c for c in new_held if c not in pending]
             fields = fields or [c["field"] for c in new_held]
         if stored.last_seen and (doc["last_seen"] is None or doc["last_seen"] < stored.last_seen):
             doc["last_seen"] = stored.last_seen  # an older crawl indexed late moves nothing back
-        doc.update(first_seen=before["first_seen"] or doc["last_seen"],
-                   last_changed=self.now if fields else before["last_changed"],
-                   version=stored.version, changes=pending, missing_crawls=0,
-                   review=before["review"], overrides=before["overrides"],
-                   listed=before["listed"], merged_into=before["merged_into"])
-        self._write_if_changed(stored, before, self._relocate(apply_decision(doc, decision)),
-                               material=bool(fields) and stored.review.status != "rejected")
+        doc.update(
+            first_seen=before["first_seen"] or doc["last_seen"],
+            last_changed=self.now if fields else before["last_changed"],
+            version=stored.version,
+            changes=pending,
+            missing_crawls=0,
+            review=before["review"],
+            overrides=before["overrides"],
+            listed=before["listed"],
+            merged_into=before["merged_into"],
+        )
+        self._write_if_changed(
+            stored,
+            before,
+            self._relocate(apply_decision(doc, decision)),
+            material=bool(fields) and stored.review.status != "rejected",
+        )
 
     def _known_location(self, stored: Clinic, group: _Group) -> dict[str, Any] | None:
         """The stored clinic's point, when its crawled address is unchanged and the point is
@@ -446,8 +535,9 @@ class IndexRun:
             return None  # the stored point is the corrected address's
         address = group.merged["address"]
         crawled = stored.crawled_values.get("address", stored.address)
-        if address is None or change_log.material("address", address.model_dump()) != \
-                change_log.material("address", _as_dict(crawled)):
+        if address is None or change_log.material(
+            "address", address.model_dump()
+        ) != change_log.material("address", _as_dict(crawled)):
             return None
         return stored.location.model_dump()
 
@@ -473,17 +563,30 @@ class IndexRun:
             doc["missing_crawls"] = misses
             if misses == self.gone_after and stored.review.status != "rejected":
                 source = next(s.url for s in stored.sources if site_host(s.url) in self.covered)
-                doc["changes"] = change_log.gone(doc["changes"], crawls=misses, sites=sites,
-                                                 at=self.now, source_url=source)
+                doc["changes"] = change_log.gone(
+                    doc["changes"], crawls=misses, sites=sites, at=self.now, source_url=source
+                )
                 became_gone = True
-        self._write_if_changed(stored, before, self._relocate(apply_decision(doc, decision)),
-                               material=False, counted=False)
+        self._write_if_changed(
+            stored,
+            before,
+            self._relocate(apply_decision(doc, decision)),
+            material=False,
+            counted=False,
+        )
         if became_gone:
             self.summary.gone += 1
             self.summary.queued += 1
 
-    def _write_if_changed(self, stored: Clinic, before: dict[str, Any], doc: dict[str, Any], *,
-                          material: bool, counted: bool = True) -> None:
+    def _write_if_changed(
+        self,
+        stored: Clinic,
+        before: dict[str, Any],
+        doc: dict[str, Any],
+        *,
+        material: bool,
+        counted: bool = True,
+    ) -> None:
         clinic = validated(doc)
         after = clinic.model_dump(mode="json")
         same = _comparable(after) == _comparable(before)
@@ -505,8 +608,9 @@ class IndexRun:
 # -- helpers -----------------------------------------------------------------------------
 
 
-def _keep_apart(found: list[tuple[list[Facts], Clinic | None]],
-                decisions: dict[str, Decision]) -> list[tuple[list[Facts], Clinic | None]]:
+def _keep_apart(
+    found: list[tuple[list[Facts], Clinic | None]], decisions: dict[str, Decision]
+) -> list[tuple[list[Facts], Clinic | None]]:
     """A curator's split of a wrong merge: the listings whose URL a clinic's decision keeps
     apart leave its group — for the stored clinic that already holds them as a source (the
     one an earlier split made), else together into one new clinic."""
@@ -517,14 +621,19 @@ def _keep_apart(found: list[tuple[list[Facts], Clinic | None]],
         decision = decisions.get(anchor.id) if anchor else None
         if decision and decision.kept_apart:
             apart = set(decision.kept_apart)
-            out = [f for f in listed
-                   if f.url in apart or any(s["url"] in apart for s in f.sources)]
+            out = [f for f in listed if f.url in apart or any(s["url"] in apart for s in f.sources)]
             moved += [(f, i) for f in out]
             listed[:] = [f for f in listed if f not in out]
     split_off = []
     for f, came_from in moved:
-        owner = next((owners[u] for u in (f.url, *(s["url"] for s in f.sources))
-                      if u in owners and owners[u] != came_from), None)
+        owner = next(
+            (
+                owners[u]
+                for u in (f.url, *(s["url"] for s in f.sources))
+                if u in owners and owners[u] != came_from
+            ),
+            None,
+        )
         if owner is not None and owner != came_from:
             groups[owner][0].append(f)
         else:
@@ -541,7 +650,9 @@ def _as_dict(value: Any) -> dict[str, Any]:
 def _comparable(doc: dict[str, Any]) -> dict[str, Any]:
     """A document without what changes on every crawl (fetch times, content hashes)."""
     view = {k: v for k, v in doc.items() if k not in _STAMPS}
-    view["sources"] = [{"url": s["url"], "spider": s.get("spider")} for s in doc.get("sources") or []]
+    view["sources"] = [
+        {"url": s["url"], "spider": s.get("spider")} for s in doc.get("sources") or []
+    ]
     return view
 
 
@@ -565,8 +676,11 @@ def _base_id(facts: list[Facts]) -> str:
 
 def _tiebreak(facts: list[Facts]) -> tuple[str, str, str]:
     best = _best(facts)
-    return (best.address.street if best.address and best.address.street else "",
-            best.name or "", best.url)
+    return (
+        best.address.street if best.address and best.address.street else "",
+        best.name or "",
+        best.url,
+    )
 
 
 def _new_id(base: str, facts: list[Facts], taken: set[str]) -> str:
@@ -574,8 +688,9 @@ def _new_id(base: str, facts: list[Facts], taken: set[str]) -> str:
     best = _best(facts)
     if base not in taken:
         return base
-    number = parse_street(best.address.street).number if best.address and best.address.street \
-        else None
+    number = (
+        parse_street(best.address.street).number if best.address and best.address.street else None
+    )
     if number and f"{base}-{number}" not in taken:
         return f"{base}-{number}"
     n = 2
@@ -584,16 +699,33 @@ def _new_id(base: str, facts: list[Facts], taken: set[str]) -> str:
     return f"{base}-{n}"
 
 
-def index_listings(listings: Iterable[Listing], store: Store, geocoder, *, approve: bool = False,
-                   progress: bool = False, summary: IndexSummary | None = None,
-                   crawled_sites: Iterable[str] = (), gone_after: int = GONE_AFTER,
-                   refresh_after: timedelta = REFRESH_AFTER, now: datetime | None = None,
-                   facts: Iterable[Facts | None] | None = None) -> IndexSummary:
+def index_listings(
+    listings: Iterable[Listing],
+    store: Store,
+    geocoder,
+    *,
+    approve: bool = False,
+    progress: bool = False,
+    summary: IndexSummary | None = None,
+    crawled_sites: Iterable[str] = (),
+    gone_after: int = GONE_AFTER,
+    refresh_after: timedelta = REFRESH_AFTER,
+    now: datetime | None = None,
+    facts: Iterable[Facts | None] | None = None,
+) -> IndexSummary:
     """Index crawled listings (or their facts, `read_facts`) into the store (see the module
     docstring); returns the summary."""
-    run = IndexRun(store, geocoder, approve=approve, progress=progress, summary=summary,
-                   crawled_sites=crawled_sites, gone_after=gone_after,
-                   refresh_after=refresh_after, now=now)
+    run = IndexRun(
+        store,
+        geocoder,
+        approve=approve,
+        progress=progress,
+        summary=summary,
+        crawled_sites=crawled_sites,
+        gone_after=gone_after,
+        refresh_after=refresh_after,
+        now=now,
+    )
     # A run holds every listing and clinic in memory at once: the cyclic garbage collector
     # would scan them all again and again (it costs more than half the run), while reference
     # counting alone frees what a run drops (it makes no cycles).
@@ -609,10 +741,19 @@ def index_listings(listings: Iterable[Listing], store: Store, geocoder, *, appro
             gc.enable()
 
 
-def index_file(path: Path, store: Store, geocoder, *, approve: bool = False,
-               progress: bool = False, crawled_sites: Iterable[str] = (),
-               gone_after: int = GONE_AFTER, refresh_after: timedelta = REFRESH_AFTER,
-               now: datetime | None = None, workers: int | None = None) -> IndexSummary:
+def index_file(
+    path: Path,
+    store: Store,
+    geocoder,
+    *,
+    approve: bool = False,
+    progress: bool = False,
+    crawled_sites: Iterable[str] = (),
+    gone_after: int = GONE_AFTER,
+    refresh_after: timedelta = REFRESH_AFTER,
+    now: datetime | None = None,
+    workers: int | None = None,
+) -> IndexSummary:
     """`katdir index listings.jsonl`: index a crawl's output file. `crawled_sites` are the
     crawl's seeds (URLs or hosts), so that a site that yielded nothing still counts as crawled.
 
@@ -624,10 +765,19 @@ def index_file(path: Path, store: Store, geocoder, *, approve: bool = False,
         workers = min(MAX_WORKERS, cores or 1) if big else 1
     summary = IndexSummary()
     with open(path, encoding="utf-8") as lines:
-        index_listings((), store, geocoder, approve=approve, progress=progress, summary=summary,
-                       crawled_sites=crawled_sites, gone_after=gone_after,
-                       refresh_after=refresh_after, now=now,
-                       facts=read_facts(lines, summary, workers=workers))
+        index_listings(
+            (),
+            store,
+            geocoder,
+            approve=approve,
+            progress=progress,
+            summary=summary,
+            crawled_sites=crawled_sites,
+            gone_after=gone_after,
+            refresh_after=refresh_after,
+            now=now,
+            facts=read_facts(lines, summary, workers=workers),
+        )
     for problem in summary.problems[:20]:
         log.warning("%s: skipped listing: %s", path, problem)
     return summary

@@ -23,33 +23,57 @@ from typing import TextIO
 
 from katdir.model import Clinic, utcnow
 
-FORMATS = {"jsonl": "application/x-ndjson", "csv": "text/csv",
-           "geojson": "application/geo+json"}
+FORMATS = {"jsonl": "application/x-ndjson", "csv": "text/csv", "geojson": "application/geo+json"}
 LICENCE = "CC-BY-4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
-ATTRIBUTION = ("katdir contributors; facts read from clinics' own websites, each with its "
-               "source URL")
+ATTRIBUTION = "katdir contributors; facts read from clinics' own websites, each with its source URL"
 HEADER_KEY = "katdir_export"
 
-CSV_COLUMNS = ("id", "name", "organization", "website", "phone", "street", "city", "state",
-               "postal_code", "lat", "lon", "precision", "routes", "min_session_price",
-               "therapy_integrated", "accepts_insurance", "va_community_care", "review_status")
+CSV_COLUMNS = (
+    "id",
+    "name",
+    "organization",
+    "website",
+    "phone",
+    "street",
+    "city",
+    "state",
+    "postal_code",
+    "lat",
+    "lon",
+    "precision",
+    "routes",
+    "min_session_price",
+    "therapy_integrated",
+    "accepts_insurance",
+    "va_community_care",
+    "review_status",
+)
 
 
 def about(exported_at: datetime) -> dict[str, str]:
     """The licence note of an export."""
-    return {"licence": LICENCE, "licence_url": LICENCE_URL, "attribution": ATTRIBUTION,
-            "exported_at": exported_at.isoformat()}
+    return {
+        "licence": LICENCE,
+        "licence_url": LICENCE_URL,
+        "attribution": ATTRIBUTION,
+        "exported_at": exported_at.isoformat(),
+    }
 
 
 def _row(clinic: Clinic) -> dict:
     loc = clinic.location
     return {
-        "id": clinic.id, "name": clinic.name, "organization": clinic.organization,
-        "website": clinic.website, "phone": clinic.phone, **clinic.address.model_dump(
-            include={"street", "city", "state", "postal_code"}),
-        "lat": loc.lat if loc else None, "lon": loc.lon if loc else None,
-        "precision": loc.precision if loc else None, "routes": " ".join(clinic.routes),
+        "id": clinic.id,
+        "name": clinic.name,
+        "organization": clinic.organization,
+        "website": clinic.website,
+        "phone": clinic.phone,
+        **clinic.address.model_dump(include={"street", "city", "state", "postal_code"}),
+        "lat": loc.lat if loc else None,
+        "lon": loc.lon if loc else None,
+        "precision": loc.precision if loc else None,
+        "routes": " ".join(clinic.routes),
         "min_session_price": clinic.min_session_price,
         "therapy_integrated": clinic.therapy_integrated,
         "accepts_insurance": clinic.insurance.accepts_insurance,
@@ -58,8 +82,13 @@ def _row(clinic: Clinic) -> dict:
     }
 
 
-def export_chunks(clinics: Iterable[Clinic], fmt: str, *, approved_only: bool = True,
-                  exported_at: datetime | None = None) -> Iterator[str]:
+def export_chunks(
+    clinics: Iterable[Clinic],
+    fmt: str,
+    *,
+    approved_only: bool = True,
+    exported_at: datetime | None = None,
+) -> Iterator[str]:
     """The export as pieces of text; `count_of` tells how many clinics went out."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: use jsonl, csv or geojson")
@@ -88,10 +117,15 @@ def export_chunks(clinics: Iterable[Clinic], fmt: str, *, approved_only: bool = 
                 continue
             # Every field as the model has it: lists (routes, prices, conditions) stay lists.
             properties = clinic.public_view()
-            feature = {"type": "Feature", "id": clinic.id,
-                       "geometry": {"type": "Point",
-                                    "coordinates": [clinic.location.lon, clinic.location.lat]},
-                       "properties": properties}
+            feature = {
+                "type": "Feature",
+                "id": clinic.id,
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [clinic.location.lon, clinic.location.lat],
+                },
+                "properties": properties,
+            }
             yield ("" if first else ",") + json.dumps(feature, ensure_ascii=False) + "\n"
             first = False
         yield "]}\n"
@@ -102,8 +136,14 @@ def is_header(line: str) -> bool:
     return line.lstrip().startswith('{"' + HEADER_KEY + '"')
 
 
-def export(clinics: Iterable[Clinic], fmt: str, out: TextIO, *, approved_only: bool = True,
-           exported_at: datetime | None = None) -> int:
+def export(
+    clinics: Iterable[Clinic],
+    fmt: str,
+    out: TextIO,
+    *,
+    approved_only: bool = True,
+    exported_at: datetime | None = None,
+) -> int:
     """Write the export to `out`; returns how many clinics it holds."""
     count = 0
 
@@ -111,11 +151,13 @@ def export(clinics: Iterable[Clinic], fmt: str, out: TextIO, *, approved_only: b
         nonlocal count
         for clinic in clinics:
             if (clinic.is_public or not approved_only) and (
-                    fmt != "geojson" or clinic.location is not None):
+                fmt != "geojson" or clinic.location is not None
+            ):
                 count += 1
             yield clinic
 
-    for chunk in export_chunks(counted(), fmt, approved_only=approved_only,
-                               exported_at=exported_at):
+    for chunk in export_chunks(
+        counted(), fmt, approved_only=approved_only, exported_at=exported_at
+    ):
         out.write(chunk)
     return count

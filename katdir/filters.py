@@ -42,6 +42,7 @@ class InvalidValue(ValueError):
 
 # -- kinds: how a value is read and described ---------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Kind:
     """How one kind of parameter is read from the query string and described in JSON Schema.
@@ -148,8 +149,11 @@ class Number(Kind):
 
     @property
     def accepted(self) -> str:
-        low = (f"greater than {_figure(self.minimum)}" if self.above_minimum
-               else f"from {_figure(self.minimum)}")
+        low = (
+            f"greater than {_figure(self.minimum)}"
+            if self.above_minimum
+            else f"from {_figure(self.minimum)}"
+        )
         high = "" if math.isinf(self.maximum) else f" to {_figure(self.maximum)}"
         if self.above_minimum and high:
             high = f" and at most {_figure(self.maximum)}"
@@ -199,8 +203,12 @@ class WholeNumber(Kind):
         return f"a whole number from {self.minimum} to {self.maximum} (digits 0-9)"
 
     def schema(self) -> dict[str, Any]:
-        return {"type": "integer", "minimum": self.minimum, "maximum": self.maximum,
-                "default": self.default}
+        return {
+            "type": "integer",
+            "minimum": self.minimum,
+            "maximum": self.maximum,
+            "default": self.default,
+        }
 
 
 @dataclass(frozen=True)
@@ -242,8 +250,9 @@ class Text(Kind):
         if len(text) > self.max_length:
             raise InvalidValue(text[:40] + "…", self.accepted)
         if self.max_words is not None and len(_WORD.findall(text)) > self.max_words:
-            raise InvalidValue(text[:40] + ("…" if len(text) > 40 else ""),
-                               f"at most {self.max_words} words")
+            raise InvalidValue(
+                text[:40] + ("…" if len(text) > 40 else ""), f"at most {self.max_words} words"
+            )
         return text
 
     @property
@@ -262,6 +271,7 @@ class Place(Text):
 
 
 # -- declarations -------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Parameter:
@@ -314,73 +324,150 @@ MAX_RADIUS_MI = 500.0
 DEFAULT_RADIUS = 25.0
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
-SORT_LABELS = {"distance": "nearest first", "price": "cheapest session first",
-               "relevance": "best text match first"}
+SORT_LABELS = {
+    "distance": "nearest first",
+    "price": "cheapest session first",
+    "relevance": "best text match first",
+}
 SORTS: tuple[str, ...] = tuple(SORT_LABELS)
 
 # Where: a place in words, or coordinates; and how far.
 WHERE: tuple[Parameter, ...] = (
-    Parameter("near", Place(max_length=MAX_TEXT), "Near",
-              "Where to search from: a US ZIP code, 'City, ST' or a street address. A bare "
-              "name that several places share ('Portland') is answered with a 400 "
-              "`ambiguous_place` whose details list the candidates."),
-    Parameter("lat", Number(minimum=-90, maximum=90, wording="a latitude in degrees"),
-              "Latitude", "Latitude of the search centre in degrees; with lon, instead of near."),
-    Parameter("lon", Number(minimum=-180, maximum=180, wording="a longitude in degrees"),
-              "Longitude", "Longitude of the search centre in degrees; with lat, instead of near."),
+    Parameter(
+        "near",
+        Place(max_length=MAX_TEXT),
+        "Near",
+        "Where to search from: a US ZIP code, 'City, ST' or a street address. A bare "
+        "name that several places share ('Portland') is answered with a 400 "
+        "`ambiguous_place` whose details list the candidates.",
+    ),
+    Parameter(
+        "lat",
+        Number(minimum=-90, maximum=90, wording="a latitude in degrees"),
+        "Latitude",
+        "Latitude of the search centre in degrees; with lon, instead of near.",
+    ),
+    Parameter(
+        "lon",
+        Number(minimum=-180, maximum=180, wording="a longitude in degrees"),
+        "Longitude",
+        "Longitude of the search centre in degrees; with lat, instead of near.",
+    ),
     # Its upper bound depends on `unit`: search_api/params.py checks it with the unit.
-    Parameter("radius", Number(minimum=0, above_minimum=True, default=DEFAULT_RADIUS,
-                               wording="a distance"),
-              "Within", f"How far to search, in `unit`; at most {MAX_RADIUS_MI:g} mi "
-              f"({MAX_RADIUS_MI * UNITS['mi']:g} km)."),
-    Parameter("unit", Choice(options={"mi": "miles", "km": "kilometres"}), "Unit",
-              "The unit of radius and of nothing else (results carry both)."),
+    Parameter(
+        "radius",
+        Number(minimum=0, above_minimum=True, default=DEFAULT_RADIUS, wording="a distance"),
+        "Within",
+        f"How far to search, in `unit`; at most {MAX_RADIUS_MI:g} mi "
+        f"({MAX_RADIUS_MI * UNITS['mi']:g} km).",
+    ),
+    Parameter(
+        "unit",
+        Choice(options={"mi": "miles", "km": "kilometres"}),
+        "Unit",
+        "The unit of radius and of nothing else (results carry both).",
+    ),
 )
 
 # What: each narrows the clinics found; `field` is the stores' indexed field.
 FILTERS: tuple[Parameter, ...] = (
-    Parameter("route", AnyOf(vocabulary=ROUTES, labels=ROUTE_LABELS), "How ketamine is given",
-              "How ketamine is given; repeat or comma-separate for any of several.",
-              field="routes", reads="routes", aggregated=True),
-    Parameter("max_price", SessionPriceAtMost(minimum=0, maximum=1_000_000,
-                                              wording="a price in USD"),
-              "Most per session ($)",
-              "Highest price of one session in USD, for the route(s) asked for (any route "
-              "when none is; katdir.pricing); clinics without a known price for them are "
-              "left out. The price sort uses the same price.",
-              field="session_price"),
-    Parameter("insurance", Flag(), "Takes insurance",
-              "Takes health insurance (for ketamine treatment or for Spravato).",
-              field="insurance", reads=takes_insurance),
-    Parameter("spravato_insurance", Flag(), "Spravato covered",
-              "Bills Spravato to health insurance (as the clinic says; often covered after "
-              "other depression treatments).",
-              field="spravato_insurance", reads="insurance.spravato_insurance"),
-    Parameter("va", Flag(), "VA Community Care", "Takes VA Community Care.",
-              field="va", reads="insurance.va_community_care"),
-    Parameter("therapy", Flag(), "Therapy integrated",
-              "Psychotherapy integrated with the treatment.",
-              field="therapy", reads="therapy_integrated"),
-    Parameter("telehealth", Flag(), "Telehealth visits",
-              "Offers visits by video or phone (for example the assessment or follow-up).",
-              field="telehealth", reads="telehealth"),
-    Parameter("condition", AnyOf(vocabulary=CONDITIONS, labels=CONDITION_LABELS), "Condition treated",
-              "Condition the clinic treats; repeat or comma-separate for any of several.",
-              field="conditions", reads="conditions"),
-    Parameter("q", Text(max_length=MAX_TEXT, max_words=MAX_TEXT_WORDS), "Words",
-              "Words to look for in the clinic's name and in what it says it offers "
-              f"(every word must match, as a word start; at most {MAX_TEXT_WORDS} words).",
-              field="text"),
+    Parameter(
+        "route",
+        AnyOf(vocabulary=ROUTES, labels=ROUTE_LABELS),
+        "How ketamine is given",
+        "How ketamine is given; repeat or comma-separate for any of several.",
+        field="routes",
+        reads="routes",
+        aggregated=True,
+    ),
+    Parameter(
+        "max_price",
+        SessionPriceAtMost(minimum=0, maximum=1_000_000, wording="a price in USD"),
+        "Most per session ($)",
+        "Highest price of one session in USD, for the route(s) asked for (any route "
+        "when none is; katdir.pricing); clinics without a known price for them are "
+        "left out. The price sort uses the same price.",
+        field="session_price",
+    ),
+    Parameter(
+        "insurance",
+        Flag(),
+        "Takes insurance",
+        "Takes health insurance (for ketamine treatment or for Spravato).",
+        field="insurance",
+        reads=takes_insurance,
+    ),
+    Parameter(
+        "spravato_insurance",
+        Flag(),
+        "Spravato covered",
+        "Bills Spravato to health insurance (as the clinic says; often covered after "
+        "other depression treatments).",
+        field="spravato_insurance",
+        reads="insurance.spravato_insurance",
+    ),
+    Parameter(
+        "va",
+        Flag(),
+        "VA Community Care",
+        "Takes VA Community Care.",
+        field="va",
+        reads="insurance.va_community_care",
+    ),
+    Parameter(
+        "therapy",
+        Flag(),
+        "Therapy integrated",
+        "Psychotherapy integrated with the treatment.",
+        field="therapy",
+        reads="therapy_integrated",
+    ),
+    Parameter(
+        "telehealth",
+        Flag(),
+        "Telehealth visits",
+        "Offers visits by video or phone (for example the assessment or follow-up).",
+        field="telehealth",
+        reads="telehealth",
+    ),
+    Parameter(
+        "condition",
+        AnyOf(vocabulary=CONDITIONS, labels=CONDITION_LABELS),
+        "Condition treated",
+        "Condition the clinic treats; repeat or comma-separate for any of several.",
+        field="conditions",
+        reads="conditions",
+    ),
+    Parameter(
+        "q",
+        Text(max_length=MAX_TEXT, max_words=MAX_TEXT_WORDS),
+        "Words",
+        "Words to look for in the clinic's name and in what it says it offers "
+        f"(every word must match, as a word start; at most {MAX_TEXT_WORDS} words).",
+        field="text",
+    ),
 )
 
 # How many, in which order.
 PAGING: tuple[Parameter, ...] = (
-    Parameter("sort", Choice(options=SORT_LABELS), "Sort",
-              "Nearest first; cheapest session first; or best text match first (with q)."),
-    Parameter("page", WholeNumber(minimum=1, maximum=MAX_PAGE, default=1), "Page",
-              "Page of results, from 1."),
-    Parameter("per_page", WholeNumber(minimum=1, maximum=MAX_PER_PAGE, default=20),
-              "Per page", "Results per page."),
+    Parameter(
+        "sort",
+        Choice(options=SORT_LABELS),
+        "Sort",
+        "Nearest first; cheapest session first; or best text match first (with q).",
+    ),
+    Parameter(
+        "page",
+        WholeNumber(minimum=1, maximum=MAX_PAGE, default=1),
+        "Page",
+        "Page of results, from 1.",
+    ),
+    Parameter(
+        "per_page",
+        WholeNumber(minimum=1, maximum=MAX_PER_PAGE, default=20),
+        "Per page",
+        "Results per page.",
+    ),
 )
 
 PARAMETERS: tuple[Parameter, ...] = WHERE + FILTERS + PAGING
@@ -392,7 +479,9 @@ EXCLUSIVE: tuple[tuple[str, ...], ...] = (("near",), ("lat", "lon"))
 
 def indexed_filters(kind: str | None = None) -> tuple[Parameter, ...]:
     """The filters whose value the stores index from each clinic (all but text), by kind."""
-    return tuple(f for f in FILTERS if f.reads is not None and (kind is None or f.kind.name == kind))
+    return tuple(
+        f for f in FILTERS if f.reads is not None and (kind is None or f.kind.name == kind)
+    )
 
 
 def indexed_values(clinic: Clinic) -> dict[str, Any]:

@@ -26,12 +26,27 @@ from pydantic import (
 Route = Literal["iv", "im", "oral", "spravato", "intranasal_ketamine"]
 PriceKind = Literal["per_session", "series", "consultation", "maintenance", "other"]
 Condition = Literal[
-    "depression", "anxiety", "ptsd", "ocd", "chronic_pain", "bipolar", "suicidal_ideation",
-    "substance_use", "eating_disorders", "migraine", "fibromyalgia", "other",
+    "depression",
+    "anxiety",
+    "ptsd",
+    "ocd",
+    "chronic_pain",
+    "bipolar",
+    "suicidal_ideation",
+    "substance_use",
+    "eating_disorders",
+    "migraine",
+    "fibromyalgia",
+    "other",
 ]
 CareStep = Literal[
-    "assessment", "education", "preparation", "medical_monitoring", "integration",
-    "follow_up", "outcome_tracking",
+    "assessment",
+    "education",
+    "preparation",
+    "medical_monitoring",
+    "integration",
+    "follow_up",
+    "outcome_tracking",
 ]
 Precision = Literal["rooftop", "street", "postal_code", "city"]
 ReviewStatus = Literal["pending", "approved", "rejected", "needs_changes"]
@@ -56,11 +71,18 @@ ROUTE_LABELS = {
     "intranasal_ketamine": "Intranasal ketamine",
 }
 CONDITION_LABELS = {
-    "depression": "Depression", "anxiety": "Anxiety", "ptsd": "PTSD", "ocd": "OCD",
-    "chronic_pain": "Chronic pain", "bipolar": "Bipolar disorder",
-    "suicidal_ideation": "Suicidal thoughts", "substance_use": "Substance use",
-    "eating_disorders": "Eating disorders", "migraine": "Migraine",
-    "fibromyalgia": "Fibromyalgia", "other": "Other",
+    "depression": "Depression",
+    "anxiety": "Anxiety",
+    "ptsd": "PTSD",
+    "ocd": "OCD",
+    "chronic_pain": "Chronic pain",
+    "bipolar": "Bipolar disorder",
+    "suicidal_ideation": "Suicidal thoughts",
+    "substance_use": "Substance use",
+    "eating_disorders": "Eating disorders",
+    "migraine": "Migraine",
+    "fibromyalgia": "Fibromyalgia",
+    "other": "Other",
 }
 
 
@@ -85,10 +107,15 @@ def _web_url(value: str) -> str:
         parts = urlsplit(value)
     except ValueError:
         parts = None
-    if (parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname
-            or _NOT_IN_URL.search(value)):
-        raise ValueError("expected an http:// or https:// URL with a host, e.g. "
-                         "https://clinic.example/prices")
+    if (
+        parts is None
+        or parts.scheme.lower() not in ("http", "https")
+        or not parts.hostname
+        or _NOT_IN_URL.search(value)
+    ):
+        raise ValueError(
+            "expected an http:// or https:// URL with a host, e.g. https://clinic.example/prices"
+        )
     return value
 
 
@@ -101,8 +128,9 @@ def _small_json(value: Any) -> Any:
 
 ShortText = Annotated[str, StringConstraints(max_length=SHORT_TEXT)]
 LongText = Annotated[str, StringConstraints(max_length=LONG_TEXT)]
-WebURL = Annotated[str, StringConstraints(strip_whitespace=True, max_length=URL_LENGTH),
-                   AfterValidator(_web_url)]
+WebURL = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=URL_LENGTH), AfterValidator(_web_url)
+]
 FreeForm = Annotated[Any, AfterValidator(_small_json)]
 
 
@@ -253,7 +281,8 @@ class ClinicFacts(_Model):
     telehealth: bool | None = None
     hours: LongText | None = None
     evidence: dict[ShortText, Annotated[list[Evidence], Field(max_length=MANY)]] = Field(
-        default={}, max_length=MANY)
+        default={}, max_length=MANY
+    )
 
 
 class Listing(ClinicFacts):
@@ -276,8 +305,17 @@ class Listing(ClinicFacts):
 
 # Fields of a clinic only curators see: their corrections, what the crawl says under them,
 # the unreviewed changes and unsure facts, and the listing bookkeeping.
-PRIVATE_FIELDS = frozenset({"overrides", "crawled_values", "changes", "missing_crawls",
-                            "held_facts", "listed", "merged_into"})
+PRIVATE_FIELDS = frozenset(
+    {
+        "overrides",
+        "crawled_values",
+        "changes",
+        "missing_crawls",
+        "held_facts",
+        "listed",
+        "merged_into",
+    }
+)
 
 
 class Clinic(ClinicFacts):
@@ -316,7 +354,9 @@ class Clinic(ClinicFacts):
     def min_session_price(self) -> float | None:
         """The lowest price of one session found for this clinic (what `max_price` filters on,
         in US dollars: a price in another currency never counts as dollars)."""
-        prices = [p.per_session for p in self.prices if p.per_session is not None and p.currency == "USD"]
+        prices = [
+            p.per_session for p in self.prices if p.per_session is not None and p.currency == "USD"
+        ]
         return min(prices) if prices else None
 
     @property
@@ -331,8 +371,10 @@ class Clinic(ClinicFacts):
     def public_view(self) -> dict[str, Any]:
         """The whole clinic as visitors may see it: no curator's names, notes or bookkeeping."""
         doc = self.model_dump(mode="json", exclude=PRIVATE_FIELDS)
-        doc["review"] = {"status": self.review.status,
-                         "at": self.review.at.isoformat() if self.review.at else None}
+        doc["review"] = {
+            "status": self.review.status,
+            "at": self.review.at.isoformat() if self.review.at else None,
+        }
         return doc
 
     def summary(self) -> dict[str, Any]:

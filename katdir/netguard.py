@@ -54,4 +54,3 @@ def url_block_reason(url: str) -> str | None:
     if literal is not None and not is_public_address(literal):
         return f"{host} is not a public address"
     return None
-

@@ -38,8 +38,13 @@ class SessionPrice:
     series_amount: float | None = None  # for a series: its whole price
 
     def as_dict(self) -> dict:
-        return {"amount": self.amount, "route": self.route, "basis": self.basis,
-                "sessions": self.sessions, "series_amount": self.series_amount}
+        return {
+            "amount": self.amount,
+            "route": self.route,
+            "basis": self.basis,
+            "sessions": self.sessions,
+            "series_amount": self.series_amount,
+        }
 
 
 @dataclass(frozen=True)
@@ -52,8 +57,12 @@ class SeriesCost:
     estimated: bool
 
     def as_dict(self) -> dict:
-        return {"amount": self.amount, "sessions": self.sessions, "route": self.route,
-                "estimated": self.estimated}
+        return {
+            "amount": self.amount,
+            "sessions": self.sessions,
+            "route": self.route,
+            "estimated": self.estimated,
+        }
 
 
 def _counts_for(price: Price, clinic_routes: list[str], routes: tuple[str, ...]) -> bool:
@@ -101,8 +110,9 @@ def series_cost(clinic: Clinic, routes: Iterable[str] = ()) -> SeriesCost | None
     per_session = session_price(clinic, wanted)
     if per_session is None:
         return None
-    return SeriesCost(round(per_session.amount * SERIES_SESSIONS, 2), SERIES_SESSIONS,
-                      per_session.route, True)
+    return SeriesCost(
+        round(per_session.amount * SERIES_SESSIONS, 2), SERIES_SESSIONS, per_session.route, True
+    )
 
 
 def lowest_of(prices: dict[str, float | None], routes: Iterable[str]) -> float | None:

@@ -40,95 +40,139 @@ class Settings:
     """The effective settings. Build it with `load_settings()`; fields are the table."""
 
     var_dir: Path = _setting(
-        "KATDIR_VAR", Path("var"),
-        "folder of the default store and the geocoding cache")
+        "KATDIR_VAR", Path("var"), "folder of the default store and the geocoding cache"
+    )
     store: str = _setting(
-        "KATDIR_STORE", "",
+        "KATDIR_STORE",
+        "",
         "sqlite:///path.db, or http(s)://host:9200 (comma-separated nodes) for Elasticsearch; "
-        "empty: sqlite in KATDIR_VAR/katdir.db")
+        "empty: sqlite in KATDIR_VAR/katdir.db",
+    )
     es_prefix: str = _setting(
-        "KATDIR_ES_PREFIX", "katdir",
-        "first part of every Elasticsearch index, alias and template name")
+        "KATDIR_ES_PREFIX",
+        "katdir",
+        "first part of every Elasticsearch index, alias and template name",
+    )
     es_api_key: str = _setting(
-        "KATDIR_ES_API_KEY", "",
+        "KATDIR_ES_API_KEY",
+        "",
         "API key sent with every Elasticsearch request (or put user:pass@ in the URL)",
-        secret=True)
+        secret=True,
+    )
     es_ca_certs: str = _setting(
-        "KATDIR_ES_CA_CERTS", "",
-        "PEM file of the CA that signed the cluster's certificate (https:// nodes)")
-    es_replicas: int = _setting(
-        "KATDIR_ES_REPLICAS", 0, "replicas of each new Elasticsearch index")
+        "KATDIR_ES_CA_CERTS",
+        "",
+        "PEM file of the CA that signed the cluster's certificate (https:// nodes)",
+    )
+    es_replicas: int = _setting("KATDIR_ES_REPLICAS", 0, "replicas of each new Elasticsearch index")
     es_writer_lock_ttl: float = _setting(
-        "KATDIR_ES_WRITER_LOCK_TTL", 120.0,
+        "KATDIR_ES_WRITER_LOCK_TTL",
+        120.0,
         "seconds an Elasticsearch write run's lock outlives its last renewal (a live run renews "
-        "it every quarter of that): how long the next writer waits after a run died")
+        "it every quarter of that): how long the next writer waits after a run died",
+    )
     geocoder: str = _setting(
-        "KATDIR_GEOCODER", "",
+        "KATDIR_GEOCODER",
+        "",
         "a geopy service name (e.g. nominatim) asked when the offline gazetteer cannot place "
-        "an address; empty: offline only")
+        "an address; empty: offline only",
+    )
     geocoder_domain: str = _setting(
-        "KATDIR_GEOCODER_DOMAIN", "", "host[:port] of that service (your own Nominatim, say)")
-    geocoder_scheme: str = _setting(
-        "KATDIR_GEOCODER_SCHEME", "", "http or https for that service")
+        "KATDIR_GEOCODER_DOMAIN", "", "host[:port] of that service (your own Nominatim, say)"
+    )
+    geocoder_scheme: str = _setting("KATDIR_GEOCODER_SCHEME", "", "http or https for that service")
     geocode_cache: str = _setting(
-        "KATDIR_GEOCODE_CACHE", "",
-        "SQLite file caching geocoder answers; empty: KATDIR_VAR/geocode-cache.sqlite")
+        "KATDIR_GEOCODE_CACHE",
+        "",
+        "SQLite file caching geocoder answers; empty: KATDIR_VAR/geocode-cache.sqlite",
+    )
     api_online_geocoding: bool = _setting(
-        "KATDIR_API_ONLINE_GEOCODING", False,
+        "KATDIR_API_ONLINE_GEOCODING",
+        False,
         "let the web API send visitors' searches to KATDIR_GEOCODER (they can be home "
-        "addresses); off: the API answers from the offline gazetteer and the geocoding cache")
+        "addresses); off: the API answers from the offline gazetteer and the geocoding cache",
+    )
     user_agent: str = _setting(
-        "KATDIR_USER_AGENT", "katdir/0.1 (+https://github.com/katdir/katdir)",
-        "how the crawler and the geocoder identify themselves")
+        "KATDIR_USER_AGENT",
+        "katdir/0.1 (+https://github.com/katdir/katdir)",
+        "how the crawler and the geocoder identify themselves",
+    )
     allow_private_hosts: bool = _setting(
-        "KATDIR_ALLOW_PRIVATE_HOSTS", False,
-        "let the crawler fetch private and loopback addresses (the demo's and tests' local web)")
+        "KATDIR_ALLOW_PRIVATE_HOSTS",
+        False,
+        "let the crawler fetch private and loopback addresses (the demo's and tests' local web)",
+    )
     httpcache: bool = _setting(
-        "KATDIR_HTTPCACHE", False,
-        "cache the crawler's responses under KATDIR_VAR/httpcache (for development)")
+        "KATDIR_HTTPCACHE",
+        False,
+        "cache the crawler's responses under KATDIR_VAR/httpcache (for development)",
+    )
     browser: str = _setting(
-        "KATDIR_BROWSER", "/usr/bin/chromium",
-        "the Chromium the crawler reads JavaScript-only pages with (empty: none)")
+        "KATDIR_BROWSER",
+        "/usr/bin/chromium",
+        "the Chromium the crawler reads JavaScript-only pages with (empty: none)",
+    )
     log_level: str = _setting(
-        "KATDIR_LOG_LEVEL", "WARNING", "the crawler's log level (DEBUG, INFO, WARNING, ERROR)")
+        "KATDIR_LOG_LEVEL", "WARNING", "the crawler's log level (DEBUG, INFO, WARNING, ERROR)"
+    )
     # -- curators (katdir/curator, search_api/curator) --
     secret_key: str = _setting(
-        "KATDIR_SECRET_KEY", "",
+        "KATDIR_SECRET_KEY",
+        "",
         "key signing curators' sessions and CSRF tokens; empty: one made once and kept in "
-        "KATDIR_VAR/secret_key", secret=True)
+        "KATDIR_VAR/secret_key",
+        secret=True,
+    )
     cookie_secure: bool = _setting(
-        "KATDIR_COOKIE_SECURE", True,
+        "KATDIR_COOKIE_SECURE",
+        True,
         "send the curators' session cookie over HTTPS only (browsers make an exception for "
-        "http://localhost)")
+        "http://localhost)",
+    )
     retry_after: int = _setting(
-        "KATDIR_RETRY_AFTER", 5,
-        "seconds the API's 503 answers ask clients to wait (Retry-After) while the store is down")
+        "KATDIR_RETRY_AFTER",
+        5,
+        "seconds the API's 503 answers ask clients to wait (Retry-After) while the store is down",
+    )
     rate_limit: str = _setting(
-        "KATDIR_RATE_LIMIT", "300/minute;5000/hour",
+        "KATDIR_RATE_LIMIT",
+        "300/minute;5000/hour",
         "requests one client may make to the API and the pages (Flask-Limiter notation, "
-        "';' between windows); off: no limit")
+        "';' between windows); off: no limit",
+    )
     rate_limit_forms: str = _setting(
-        "KATDIR_RATE_LIMIT_FORMS", "5/hour;20/day",
-        "posts of the public forms (corrections, removals) one client may make")
+        "KATDIR_RATE_LIMIT_FORMS",
+        "5/hour;20/day",
+        "posts of the public forms (corrections, removals) one client may make",
+    )
     rate_limit_storage: str = _setting(
-        "KATDIR_RATE_LIMIT_STORAGE", "memory://",
+        "KATDIR_RATE_LIMIT_STORAGE",
+        "memory://",
         "where the counters live: memory:// (per worker process) or a shared backend such as "
-        "redis://host:6379 (needs the redis package) so that every worker counts together")
+        "redis://host:6379 (needs the redis package) so that every worker counts together",
+    )
     answer_cache_mb: int = _setting(
-        "KATDIR_ANSWER_CACHE_MB", 32,
+        "KATDIR_ANSWER_CACHE_MB",
+        32,
         "memory each API worker keeps for answers asked again while the store does not change "
-        "(searches and clinics, as sent); 0: none")
+        "(searches and clinics, as sent); 0: none",
+    )
     text_searches: int = _setting(
-        "KATDIR_TEXT_SEARCHES", 0,
+        "KATDIR_TEXT_SEARCHES",
+        0,
         "text searches (q) this machine runs at once, across every worker of the var folder; "
-        "one more is answered 503 with Retry-After. 0: half the cores, at least one")
+        "one more is answered 503 with Retry-After. 0: half the cores, at least one",
+    )
     map_tile_url: str = _setting(
-        "KATDIR_MAP_TILE_URL", "",
+        "KATDIR_MAP_TILE_URL",
+        "",
         "a tile server for the maps, as a Leaflet URL template (https://tiles.example/{z}/{x}/{y}"
         ".png); visitors' browsers then ask it for tiles around their search. Empty (default): "
-        "the maps draw only the state and county outlines this site serves")
+        "the maps draw only the state and county outlines this site serves",
+    )
     map_tile_attribution: str = _setting(
-        "KATDIR_MAP_TILE_ATTRIBUTION", "", "the credit line the tile server asks for")
+        "KATDIR_MAP_TILE_ATTRIBUTION", "", "the credit line the tile server asks for"
+    )
 
     # Where each value came from ("default", "environment", "override"): for `katdir config`.
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -139,7 +183,11 @@ class Settings:
 
     @property
     def geocode_cache_path(self) -> Path:
-        return Path(self.geocode_cache) if self.geocode_cache else self.var_dir / "geocode-cache.sqlite"
+        return (
+            Path(self.geocode_cache)
+            if self.geocode_cache
+            else self.var_dir / "geocode-cache.sqlite"
+        )
 
     @property
     def geocoder_options(self) -> dict[str, str]:
@@ -149,10 +197,15 @@ class Settings:
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> Settings:
         """A copy with some values replaced; keys are setting or variable names."""
-        changes = {_field_named(key).name: _convert(_field_named(key), value)
-                   for key, value in overrides.items()}
-        return replace(self, **changes,
-                       sources=MappingProxyType({**self.sources, **dict.fromkeys(changes, "override")}))
+        changes = {
+            _field_named(key).name: _convert(_field_named(key), value)
+            for key, value in overrides.items()
+        }
+        return replace(
+            self,
+            **changes,
+            sources=MappingProxyType({**self.sources, **dict.fromkeys(changes, "override")}),
+        )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -176,8 +229,14 @@ def table() -> Iterator[SettingInfo]:
     types = {"Path": Path, "str": str, "int": int, "bool": bool, "float": float}
     for f in fields(Settings):
         if "env" in f.metadata:
-            yield SettingInfo(f.name, f.metadata["env"], types[str(f.type)], f.default,
-                              f.metadata["help"], f.metadata["secret"])
+            yield SettingInfo(
+                f.name,
+                f.metadata["env"],
+                types[str(f.type)],
+                f.default,
+                f.metadata["help"],
+                f.metadata["secret"],
+            )
 
 
 def _field_named(key: str) -> SettingInfo:
@@ -228,8 +287,9 @@ def _convert(info: SettingInfo, value: Any) -> Any:
     return text
 
 
-def load_settings(environ: Mapping[str, str] | None = None,
-                  overrides: Mapping[str, Any] | None = None) -> Settings:
+def load_settings(
+    environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+) -> Settings:
     """The settings from `environ` (default: the process environment), then `overrides`
     (keyed by setting or variable name). Raises `SettingsError` for a value of the wrong
     type; logs a warning for a `KATDIR_*` variable that is no setting."""
@@ -245,10 +305,16 @@ def load_settings(environ: Mapping[str, str] | None = None,
         else:
             sources[info.name] = "default"
     for name in sorted(env):
-        if (name.startswith(ENV_PREFIX) and name not in known
-                and not name.startswith(NOT_SETTINGS_PREFIXES)):
-            log.warning("%s is not a katdir setting and is ignored%s; `katdir config` lists "
-                        "them all", name, _suggestion(name))
+        if (
+            name.startswith(ENV_PREFIX)
+            and name not in known
+            and not name.startswith(NOT_SETTINGS_PREFIXES)
+        ):
+            log.warning(
+                "%s is not a katdir setting and is ignored%s; `katdir config` lists them all",
+                name,
+                _suggestion(name),
+            )
     settings = Settings(**values, sources=MappingProxyType(sources))
     return settings.with_overrides(overrides) if overrides else settings
 

@@ -59,8 +59,9 @@ class SQLiteGeneration:
     def __call__(self) -> Hashable:
         with self._lock:
             if self._conn is None or self._pid != os.getpid():  # none yet, or forked since
-                self._conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
-                                             check_same_thread=False)
+                self._conn = sqlite3.connect(
+                    f"file:{self.path}?mode=ro", uri=True, check_same_thread=False
+                )
                 self._pid = os.getpid()
             return self._conn.execute("PRAGMA data_version").fetchone()[0]
 
@@ -158,10 +159,15 @@ class AnswerCache:
 
     def stats(self) -> dict[str, Any]:
         asked = self.hits + self.misses
-        return {"enabled": self.enabled, "hits": self.hits, "misses": self.misses,
-                "hit_rate": round(self.hits / asked, 3) if asked else None,
-                "entries": len(self._answers), "bytes": self._bytes,
-                "invalidations": self.invalidations}
+        return {
+            "enabled": self.enabled,
+            "hits": self.hits,
+            "misses": self.misses,
+            "hit_rate": round(self.hits / asked, 3) if asked else None,
+            "entries": len(self._answers),
+            "bytes": self._bytes,
+            "invalidations": self.invalidations,
+        }
 
 
 def canonical(args: Any) -> tuple:
@@ -172,13 +178,16 @@ def canonical(args: Any) -> tuple:
 
 # -- the app's answers ------------------------------------------------------------------------
 
+
 def init_app(app: Flask) -> None:
     settings = app.extensions["katdir.settings"]
     store = app.extensions["katdir.store"]
-    app.extensions["katdir.answers"] = AnswerCache(generation_of(store),
-                                                   settings.answer_cache_mb * 1024 * 1024)
-    app.extensions["katdir.text_slots"] = TextSlots(settings.var_dir / "text-search-slots",
-                                                    slot_count(settings))
+    app.extensions["katdir.answers"] = AnswerCache(
+        generation_of(store), settings.answer_cache_mb * 1024 * 1024
+    )
+    app.extensions["katdir.text_slots"] = TextSlots(
+        settings.var_dir / "text-search-slots", slot_count(settings)
+    )
 
 
 def cache() -> AnswerCache:

@@ -24,8 +24,12 @@ def search_clinics():
 def get_clinic(clinic_id: str):
     answer = answers.clinic(clinic_id)
     if answer is None:
-        raise APIError(404, "not_found", f"no clinic with id {clinic_id!r}",
-                       {"parameter": "id", "value": clinic_id})
+        raise APIError(
+            404,
+            "not_found",
+            f"no clinic with id {clinic_id!r}",
+            {"parameter": "id", "value": clinic_id},
+        )
     return answers.response(answer)
 
 
@@ -33,26 +37,39 @@ def get_clinic(clinic_id: str):
 def geocode():
     query = (request.args.get("q") or "").strip()
     if not query or len(query) > MAX_TEXT:
-        raise BadParameter("q", query or None,
-                           f"a ZIP code, 'City, ST' or an address of at most {MAX_TEXT} characters")
+        raise BadParameter(
+            "q",
+            query or None,
+            f"a ZIP code, 'City, ST' or an address of at most {MAX_TEXT} characters",
+        )
     location = resources.geocoder().geocode(query)
     if location is None:
-        raise APIError(404, "not_found", f"no place found for {query!r}",
-                       {"parameter": "q", "value": query})
-    return jsonify({"query": query, "lat": location.latitude, "lon": location.longitude,
-                    "label": location.address, "precision": location.raw.get("precision")})
+        raise APIError(
+            404, "not_found", f"no place found for {query!r}", {"parameter": "q", "value": query}
+        )
+    return jsonify(
+        {
+            "query": query,
+            "lat": location.latitude,
+            "lon": location.longitude,
+            "label": location.address,
+            "precision": location.raw.get("precision"),
+        }
+    )
 
 
 @api.get("/export.<fmt>")
 def export_directory(fmt: str):
     """The public directory as open data, streamed: JSON Lines, CSV or GeoJSON."""
     if fmt not in export.FORMATS:
-        raise APIError(404, "not_found", f"no export format {fmt!r}",
-                       {"parameter": "format", "value": fmt,
-                        "accepted": ", ".join(export.FORMATS)})
+        raise APIError(
+            404,
+            "not_found",
+            f"no export format {fmt!r}",
+            {"parameter": "format", "value": fmt, "accepted": ", ".join(export.FORMATS)},
+        )
     exported_at = utcnow()
-    chunks = export.export_chunks(resources.store().iter_clinics(), fmt,
-                                  exported_at=exported_at)
+    chunks = export.export_chunks(resources.store().iter_clinics(), fmt, exported_at=exported_at)
     response = Response(stream_with_context(chunks), mimetype=export.FORMATS[fmt])
     name = f"katdir-clinics-{exported_at:%Y-%m-%d}.{fmt}"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -56,9 +56,13 @@ def error_page(status: int, message: str | None = None, *, retry_after: bool = F
     from flask import render_template  # pages only: the API answers JSON
 
     title = PAGE_TITLES.get(status, "Something went wrong")
-    body = render_template("error.html", status=status, title=title,
-                           message=message or PAGE_MESSAGES.get(status, title + "."),
-                           retry_after=retry_after)
+    body = render_template(
+        "error.html",
+        status=status,
+        title=title,
+        message=message or PAGE_MESSAGES.get(status, title + "."),
+        retry_after=retry_after,
+    )
     return body, status
 
 
@@ -85,31 +89,42 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(StoreUnavailable)
     def _store_down(err: StoreUnavailable):
         log.warning("store unavailable: %s", err)
-        return unavailable("store_unavailable",
-                           "the clinic store cannot be reached right now; please retry shortly",
-                           app.extensions["katdir.settings"].retry_after, own_page=False)
+        return unavailable(
+            "store_unavailable",
+            "the clinic store cannot be reached right now; please retry shortly",
+            app.extensions["katdir.settings"].retry_after,
+            own_page=False,
+        )
 
     @app.errorhandler(SearchTooCostly)
     def _too_costly(err: SearchTooCostly):
         log.warning("search stopped: %s", err)
-        return unavailable("search_too_costly",
-                           "this search took too long and was stopped; "
-                           "try fewer or longer words, or a smaller radius",
-                           app.extensions["katdir.settings"].retry_after)
+        return unavailable(
+            "search_too_costly",
+            "this search took too long and was stopped; "
+            "try fewer or longer words, or a smaller radius",
+            app.extensions["katdir.settings"].retry_after,
+        )
 
     @app.errorhandler(TextSearchBusy)
     def _text_busy(err: TextSearchBusy):
         log.info("text search refused: %s", err)
-        return unavailable("text_search_busy",
-                           "too many text searches are running right now; retry in a second, "
-                           "or search without a text", 1)
+        return unavailable(
+            "text_search_busy",
+            "too many text searches are running right now; retry in a second, "
+            "or search without a text",
+            1,
+        )
 
     @app.errorhandler(WriterBusy)
     def _writer_busy(err: WriterBusy):
         log.warning("write refused: %s", err)  # names the run, for the operator
-        return unavailable("writer_busy",
-                           "the directory is being updated by an indexing run; nothing was "
-                           "saved: please send this again in a minute", 60)
+        return unavailable(
+            "writer_busy",
+            "the directory is being updated by an indexing run; nothing was "
+            "saved: please send this again in a minute",
+            60,
+        )
 
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):

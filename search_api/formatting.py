@@ -55,8 +55,11 @@ def phone(number: str | None) -> str:
         parsed = phonenumbers.parse(number, "US")
     except phonenumbers.NumberParseException:
         return number
-    style = (phonenumbers.PhoneNumberFormat.NATIONAL if parsed.country_code == 1
-             else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if parsed.country_code == 1
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
     return phonenumbers.format_number(parsed, style)
 
 
@@ -84,6 +87,9 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(day)
     app.add_template_filter(distance)
     app.jinja_env.globals.update(
-        route_labels=ROUTE_LABELS, route_plurals=ROUTE_PLURALS,
-        condition_labels=CONDITION_LABELS, care_step_labels=CARE_STEP_LABELS,
-        precision_words=PRECISION_WORDS)
+        route_labels=ROUTE_LABELS,
+        route_plurals=ROUTE_PLURALS,
+        condition_labels=CONDITION_LABELS,
+        care_step_labels=CARE_STEP_LABELS,
+        precision_words=PRECISION_WORDS,
+    )

@@ -55,4 +55,6 @@ def worker_exit(server, worker) -> None:
         import json
 
         server.log.info("answer cache: %s", json.dumps(answers.stats()))
+
+
 # -- end of answer cache report --------------------------------------------------------------

@@ -27,13 +27,28 @@ compress = Compress()
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("COMPRESS_MIMETYPES", [
-        "text/html", "text/css", "text/javascript", "application/javascript",
-        "application/json", "image/svg+xml", *FORMATS.values()])
+    app.config.setdefault(
+        "COMPRESS_MIMETYPES",
+        [
+            "text/html",
+            "text/css",
+            "text/javascript",
+            "application/javascript",
+            "application/json",
+            "image/svg+xml",
+            *FORMATS.values(),
+        ],
+    )
     compress.init_app(app)
-    CORS(app, resources={PUBLIC_API: {"origins": "*"}}, methods=["GET", "HEAD", "OPTIONS"],
-         expose_headers=["ETag", "Retry-After", "Link", "Content-Disposition"],
-         supports_credentials=False, send_wildcard=True, max_age=86400)
+    CORS(
+        app,
+        resources={PUBLIC_API: {"origins": "*"}},
+        methods=["GET", "HEAD", "OPTIONS"],
+        expose_headers=["ETag", "Retry-After", "Link", "Content-Disposition"],
+        supports_credentials=False,
+        send_wildcard=True,
+        max_age=86400,
+    )
 
     # Registered after Flask-Compress, so it runs before it (Flask runs these in reverse):
     # the ETag is of the uncompressed body, and a 304 is answered before anything is
@@ -41,8 +56,12 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _cache_headers(response: Response) -> Response:
         max_age = CACHED.get(request.endpoint or "")
-        if (max_age is None or request.method not in ("GET", "HEAD")
-                or response.status_code != 200 or response.is_streamed):
+        if (
+            max_age is None
+            or request.method not in ("GET", "HEAD")
+            or response.status_code != 200
+            or response.is_streamed
+        ):
             return response
         if "ETag" not in response.headers:  # the answers' own (search_api/answers.py) are kept
             response.add_etag()
@@ -57,8 +76,10 @@ def not_modified_if_held(response: Response) -> Response:
     held = request.if_none_match
     if not etag or not held:
         return response
-    matched = next((tag for tag in (etag, *(f"{etag}:{a}" for a in ENCODINGS))
-                    if held.contains_weak(tag)), None)
+    matched = next(
+        (tag for tag in (etag, *(f"{etag}:{a}" for a in ENCODINGS)) if held.contains_weak(tag)),
+        None,
+    )
     if matched is None and not held.star_tag:
         return response
     response.status_code = 304

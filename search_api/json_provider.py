@@ -11,8 +11,12 @@ from flask import Flask, Response
 from flask.json.provider import DefaultJSONProvider
 
 # Dates and dataclasses go to Flask's `default` (RFC 822 dates, as before), not orjson's own.
-OPTIONS = (orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
-           | orjson.OPT_PASSTHROUGH_DATACLASS)
+OPTIONS = (
+    orjson.OPT_SORT_KEYS
+    | orjson.OPT_NON_STR_KEYS
+    | orjson.OPT_PASSTHROUGH_DATETIME
+    | orjson.OPT_PASSTHROUGH_DATACLASS
+)
 
 
 class OrjsonProvider(DefaultJSONProvider):

@@ -36,11 +36,14 @@ def init_app(app: Flask) -> None:
     settings = app.extensions["katdir.settings"]
     limited = settings.rate_limit.strip().lower() not in NO_LIMIT
     app.extensions["katdir.limiter"] = Limiter(
-        client_key, app=app, enabled=limited,
+        client_key,
+        app=app,
+        enabled=limited,
         # One budget per client across every page and endpoint (not one per route).
         application_limits=[settings.rate_limit] if limited else [],
         application_limits_exempt_when=lambda: request.endpoint in UNCOUNTED_ENDPOINTS,
-        storage_uri=settings.rate_limit_storage)
+        storage_uri=settings.rate_limit_storage,
+    )
 
     limit_forms(app, *(e for e in FORM_ENDPOINTS if e in app.view_functions))
 

@@ -16,11 +16,12 @@ from katdir.model import Clinic
 from search_api import schemas
 
 REF = "#/components/schemas/{model}"
-ANSWERS: tuple[type[BaseModel], ...] = (Clinic, schemas.SearchResult, schemas.Place,
-                                        schemas.Error)
-ERRORS = {400: "A parameter is not accepted: the error names it and says what is accepted.",
-          404: "Not found.",
-          503: "The store cannot be reached; retry after the Retry-After seconds."}
+ANSWERS: tuple[type[BaseModel], ...] = (Clinic, schemas.SearchResult, schemas.Place, schemas.Error)
+ERRORS = {
+    400: "A parameter is not accepted: the error names it and says what is accepted.",
+    404: "Not found.",
+    503: "The store cannot be reached; retry after the Retry-After seconds.",
+}
 
 
 def _exclusive_words() -> str:
@@ -35,8 +36,13 @@ def query_parameter(parameter: Parameter) -> dict[str, Any]:
         description += " " + _exclusive_words()
     if not parameter.kind.repeatable:
         description += " Give it at most once."
-    described: dict[str, Any] = {"name": parameter.name, "in": "query", "required": False,
-                                 "description": description, "schema": parameter.kind.schema()}
+    described: dict[str, Any] = {
+        "name": parameter.name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": parameter.kind.schema(),
+    }
     if parameter.kind.repeatable:
         # route=iv&route=im; a comma list (route=iv,im) is accepted too.
         described.update(style="form", explode=True)
@@ -44,8 +50,10 @@ def query_parameter(parameter: Parameter) -> dict[str, Any]:
 
 
 def _json(model: str, description: str) -> dict[str, Any]:
-    return {"description": description,
-            "content": {"application/json": {"schema": {"$ref": REF.format(model=model)}}}}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": REF.format(model=model)}}},
+    }
 
 
 def _errors(*statuses: int) -> dict[str, Any]:
@@ -54,8 +62,7 @@ def _errors(*statuses: int) -> dict[str, Any]:
 
 def component_schemas() -> dict[str, Any]:
     """Every model the answers use, by name, as JSON Schema (pydantic, serialization mode)."""
-    _, top = models_json_schema([(model, "serialization") for model in ANSWERS],
-                                ref_template=REF)
+    _, top = models_json_schema([(model, "serialization") for model in ANSWERS], ref_template=REF)
     return top.get("$defs", {})
 
 
@@ -63,46 +70,83 @@ def component_schemas() -> dict[str, Any]:
 def openapi_spec() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
-        "info": {"title": "katdir API", "version": "1.0.0",
-                 "description": "Find ketamine-assisted therapy clinics near a place."},
+        "info": {
+            "title": "katdir API",
+            "version": "1.0.0",
+            "description": "Find ketamine-assisted therapy clinics near a place.",
+        },
         "paths": {
-            "/api/v1/clinics/search": {"get": {
-                "operationId": "searchClinics",
-                "summary": "Approved clinics near a place, nearest first.",
-                "description": "Where to search from: " + _exclusive_words()
-                               + " lat and lon go together. Every other parameter is "
-                                 "optional; a parameter not listed here is refused.",
-                "parameters": [query_parameter(p) for p in PARAMETERS],
-                # Not expressible in OpenAPI's parameter objects: stated for tools that read it.
-                "x-exclusive-parameters": [list(group) for group in EXCLUSIVE],
-                "responses": {"200": _json("SearchResult", "A page of clinics."),
-                              **_errors(400, 503)}}},
-            "/api/v1/clinics/{id}": {"get": {
-                "operationId": "getClinic",
-                "summary": "One approved clinic, with its prices' sources.",
-                "parameters": [{"name": "id", "in": "path", "required": True,
-                                "schema": {"type": "string"}}],
-                "responses": {"200": _json("Clinic", "The clinic."), **_errors(404, 503)}}},
-            "/api/v1/geocode": {"get": {
-                "operationId": "geocode",
-                "summary": "Coordinates of a ZIP code, city or address.",
-                "parameters": [{"name": "q", "in": "query", "required": True,
-                                "schema": {"type": "string", "minLength": 1,
-                                           "maxLength": MAX_TEXT}}],
-                "responses": {"200": _json("Place", "The place."), **_errors(400, 404)}}},
-            "/api/v1/export.{format}": {"get": {
-                "operationId": "exportDirectory",
-                "summary": "The public directory as open data (licence and date included).",
-                "description": "GeoJSON carries `licence`, `attribution` and `exported_at` "
-                               "beside its features; JSON Lines starts with a "
-                               "`{\"katdir_export\": {...}}` line; every format is sent "
-                               "with a `Link: <…>; rel=\"license\"` header and a dated "
-                               "file name.",
-                "parameters": [{"name": "format", "in": "path", "required": True,
-                                "schema": {"enum": list(export.FORMATS)}}],
-                "responses": {"200": {"description": "The export, streamed.", "content": {
-                    mimetype: {"schema": {"type": "string"}}
-                    for mimetype in export.FORMATS.values()}}, **_errors(404)}}},
+            "/api/v1/clinics/search": {
+                "get": {
+                    "operationId": "searchClinics",
+                    "summary": "Approved clinics near a place, nearest first.",
+                    "description": "Where to search from: "
+                    + _exclusive_words()
+                    + " lat and lon go together. Every other parameter is "
+                    "optional; a parameter not listed here is refused.",
+                    "parameters": [query_parameter(p) for p in PARAMETERS],
+                    # Not expressible in OpenAPI's parameter objects: stated for tools that read it.
+                    "x-exclusive-parameters": [list(group) for group in EXCLUSIVE],
+                    "responses": {
+                        "200": _json("SearchResult", "A page of clinics."),
+                        **_errors(400, 503),
+                    },
+                }
+            },
+            "/api/v1/clinics/{id}": {
+                "get": {
+                    "operationId": "getClinic",
+                    "summary": "One approved clinic, with its prices' sources.",
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+                    ],
+                    "responses": {"200": _json("Clinic", "The clinic."), **_errors(404, 503)},
+                }
+            },
+            "/api/v1/geocode": {
+                "get": {
+                    "operationId": "geocode",
+                    "summary": "Coordinates of a ZIP code, city or address.",
+                    "parameters": [
+                        {
+                            "name": "q",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT},
+                        }
+                    ],
+                    "responses": {"200": _json("Place", "The place."), **_errors(400, 404)},
+                }
+            },
+            "/api/v1/export.{format}": {
+                "get": {
+                    "operationId": "exportDirectory",
+                    "summary": "The public directory as open data (licence and date included).",
+                    "description": "GeoJSON carries `licence`, `attribution` and `exported_at` "
+                    "beside its features; JSON Lines starts with a "
+                    '`{"katdir_export": {...}}` line; every format is sent '
+                    'with a `Link: <…>; rel="license"` header and a dated '
+                    "file name.",
+                    "parameters": [
+                        {
+                            "name": "format",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"enum": list(export.FORMATS)},
+                        }
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The export, streamed.",
+                            "content": {
+                                mimetype: {"schema": {"type": "string"}}
+                                for mimetype in export.FORMATS.values()
+                            },
+                        },
+                        **_errors(404),
+                    },
+                }
+            },
         },
         "components": {"schemas": component_schemas()},
     }

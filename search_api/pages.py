@@ -33,8 +33,9 @@ def search_args() -> MultiDict:
 
 def search_url(args: MultiDict, **changes: Any) -> str:
     """The search page for `args` with some parameters changed (None drops one)."""
-    kept = MultiDict([(k, v) for k, v in args.items(multi=True)
-                      if k not in changes and k != "page"])
+    kept = MultiDict(
+        [(k, v) for k, v in args.items(multi=True) if k not in changes and k != "page"]
+    )
     for name, value in changes.items():
         if value is not None:
             kept.add(name, value)
@@ -56,8 +57,10 @@ def map_settings() -> dict[str, Any]:
 def said_for_people(err: BadParameter) -> str:
     """A bad parameter in a visitor's words (the API's message is for programmers)."""
     if err.parameter == "near" and err.value and "not a place" in err.message:
-        return (f"We could not find the place “{err.value}”. Try a 5-digit ZIP code, or a "
-                "town and its state such as “Denver, CO”.")
+        return (
+            f"We could not find the place “{err.value}”. Try a 5-digit ZIP code, or a "
+            "town and its state such as “Denver, CO”."
+        )
     if err.parameter == "near" and not err.value:
         return "Please say where to search: a ZIP code, or a town and its state."
     parameter = BY_NAME.get(err.parameter)
@@ -80,24 +83,39 @@ def index():
             error, status = err, 400
     # The form's filter controls come from the declarations (templates/filter_controls.html).
     return render_template(
-        "index.html", page=page, error=error, choices=choices, args=args,
-        routes_asked=[w.strip().lower() for v in args.getlist("route") for w in v.split(",")
-                      if w.strip()] if page else [],
+        "index.html",
+        page=page,
+        error=error,
+        choices=choices,
+        args=args,
+        routes_asked=[
+            w.strip().lower() for v in args.getlist("route") for w in v.split(",") if w.strip()
+        ]
+        if page
+        else [],
         error_text=said_for_people(error) if error else None,
         filter_names=[f.name for f in FILTERS],
-        search_filters=FILTERS, sort_parameter=BY_NAME["sort"], radii=RADII_MI,
+        search_filters=FILTERS,
+        sort_parameter=BY_NAME["sort"],
+        radii=RADII_MI,
         search_url=lambda **changes: search_url(args, **changes),
-        active_filters=active_filters(args), map=map_settings()), status
+        active_filters=active_filters(args),
+        map=map_settings(),
+    ), status
 
 
 @bp.get("/clinics/<clinic_id>")
 def clinic(clinic_id: str):
     found = resources.store().get(clinic_id)
     if found is None or not found.is_public:
-        abort(404, description="There is no clinic at this address in the directory: it may "
-                               "have closed, moved, or been removed at its own request.")
-    return render_template("clinic.html", clinic=found, by_route=prices_by_route(found),
-                           map=map_settings())
+        abort(
+            404,
+            description="There is no clinic at this address in the directory: it may "
+            "have closed, moved, or been removed at its own request.",
+        )
+    return render_template(
+        "clinic.html", clinic=found, by_route=prices_by_route(found), map=map_settings()
+    )
 
 
 def prices_by_route(clinic: Clinic) -> list[dict[str, Any]]:
@@ -110,13 +128,20 @@ def prices_by_route(clinic: Clinic) -> list[dict[str, Any]]:
             if not prices or len(clinic.routes) == 1:
                 continue  # a single-route clinic's route-less prices are shown with its route
         else:
-            prices = [p for p in clinic.prices if p.route == route
-                      or (p.route is None and clinic.routes == [route])]
+            prices = [
+                p
+                for p in clinic.prices
+                if p.route == route or (p.route is None and clinic.routes == [route])
+            ]
         routes = (route,) if route else ()
-        sections.append({
-            "route": route, "prices": prices,
-            "session": session_price(clinic, routes) if route else None,
-            "series": series_cost(clinic, routes) if route else None})
+        sections.append(
+            {
+                "route": route,
+                "prices": prices,
+                "session": session_price(clinic, routes) if route else None,
+                "series": series_cost(clinic, routes) if route else None,
+            }
+        )
     stray = [p for p in clinic.prices if p.route is not None and p.route not in clinic.routes]
     if stray:
         sections.append({"route": None, "prices": stray, "session": None, "series": None})

@@ -77,8 +77,12 @@ def _read(args: MultiDict, name: str) -> Any:
     parameter = BY_NAME[name]
     raw = args.getlist(name)
     if len(raw) > 1 and not parameter.kind.repeatable:
-        raise BadParameter(name, raw, f"one value: {parameter.kind.accepted}",
-                           message=f"{name} is given {len(raw)} times: give it once")
+        raise BadParameter(
+            name,
+            raw,
+            f"one value: {parameter.kind.accepted}",
+            message=f"{name} is given {len(raw)} times: give it once",
+        )
     try:
         return parameter.parse(raw)
     except InvalidValue as err:
@@ -89,31 +93,52 @@ def parse_search(args: MultiDict, *, allowed_extra: tuple[str, ...] = ()) -> Sea
     """The search parameters of a request, checked; raises BadParameter for the first bad one."""
     for name in args:
         if name not in BY_NAME and name not in allowed_extra:
-            raise BadParameter(name, args.get(name), "one of the parameters "
-                               + ", ".join(SEARCH_PARAMETERS),
-                               message=f"unknown parameter {name!r}")
+            raise BadParameter(
+                name,
+                args.get(name),
+                "one of the parameters " + ", ".join(SEARCH_PARAMETERS),
+                message=f"unknown parameter {name!r}",
+            )
     value = {p.name: _read(args, p.name) for p in PARAMETERS}
 
     unit, radius = value["unit"], value["radius"]
     max_radius = MAX_RADIUS_MI * UNITS["mi"] / UNITS[unit]
     if radius > max_radius:
-        raise BadParameter("radius", args.get("radius"),
-                           f"a number greater than 0 and at most {max_radius:g} ({unit})")
+        raise BadParameter(
+            "radius",
+            args.get("radius"),
+            f"a number greater than 0 and at most {max_radius:g} ({unit})",
+        )
 
     near, lat, lon = value["near"], value["lat"], value["lon"]
     if (lat is None) != (lon is None):
         missing = "lon" if lon is None else "lat"
-        raise BadParameter(missing, None, "lat and lon together",
-                           message=f"{missing} is missing: lat and lon go together")
+        raise BadParameter(
+            missing,
+            None,
+            "lat and lon together",
+            message=f"{missing} is missing: lat and lon go together",
+        )
     if near and lat is not None:
-        raise BadParameter("near", near, "either near or lat+lon",
-                           message="give either near or lat+lon, not both")
+        raise BadParameter(
+            "near", near, "either near or lat+lon", message="give either near or lat+lon, not both"
+        )
     if not near and lat is None:
-        raise BadParameter("near", None, "a ZIP code, 'City, ST' or an address; or lat+lon",
-                           message="where to search is missing: give near or lat+lon")
+        raise BadParameter(
+            "near",
+            None,
+            "a ZIP code, 'City, ST' or an address; or lat+lon",
+            message="where to search is missing: give near or lat+lon",
+        )
 
     return SearchParams(
-        near=near, lat=lat, lon=lon, radius=radius, unit=unit,
+        near=near,
+        lat=lat,
+        lon=lon,
+        radius=radius,
+        unit=unit,
         filters={f.name: value[f.name] for f in FILTERS if value[f.name] not in (None, ())},
-        sort=value["sort"], page=value["page"], per_page=value["per_page"],
+        sort=value["sort"],
+        page=value["page"],
+        per_page=value["per_page"],
     )

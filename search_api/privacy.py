@@ -25,8 +25,21 @@ ACCESS_LOG_FORMAT = '"%(r)s" %(s)s %(b)s %(M)sms'
 COORDINATES = {"lat", "lon"}
 # Parameters whose values are choices from a short list or plain numbers: kept as given
 # when they look like one, so an operator can still read what was asked.
-PLAIN = {"radius", "unit", "route", "condition", "sort", "page", "per_page", "max_price",
-         "insurance", "va", "therapy", "telehealth", "format"}
+PLAIN = {
+    "radius",
+    "unit",
+    "route",
+    "condition",
+    "sort",
+    "page",
+    "per_page",
+    "max_price",
+    "insurance",
+    "va",
+    "therapy",
+    "telehealth",
+    "format",
+}
 _PLAIN_VALUE = re.compile(r"^[\w.,-]{0,40}$", re.ASCII)
 _NAME = re.compile(r"^[a-z_]{1,20}$")
 # A request target with a query, wherever it sits in a line: `GET /x?a=b HTTP/1.1`.
@@ -68,8 +81,9 @@ class RedactingFormatter(logging.Formatter):
     """The one formatter of every log handler: formats, then redacts the whole line
     (message, arguments and any traceback text alike)."""
 
-    def __init__(self, fmt: str | None = LOG_FORMAT, datefmt: str | None = DATE_FORMAT,
-                 *args, **kwargs):
+    def __init__(
+        self, fmt: str | None = LOG_FORMAT, datefmt: str | None = DATE_FORMAT, *args, **kwargs
+    ):
         super().__init__(fmt, datefmt, *args, **kwargs)
 
     def format(self, record: logging.LogRecord) -> str:

@@ -26,8 +26,12 @@ CONTENT_SECURITY_POLICY = {
     "frame-ancestors": "'none'",
 }
 # "Use my location" asks the browser for a position on this site; nothing else is granted.
-PERMISSIONS_POLICY = {"geolocation": "(self)", "camera": "()", "microphone": "()",
-                      "browsing-topics": "()"}
+PERMISSIONS_POLICY = {
+    "geolocation": "(self)",
+    "camera": "()",
+    "microphone": "()",
+    "browsing-topics": "()",
+}
 
 
 def tile_source(url_template: str) -> str:

@@ -39,9 +39,12 @@ class AmbiguousPlace(BadParameter):
     def __init__(self, near: str, candidates: list[dict[str, Any]]):
         names = " / ".join(c["label"] for c in candidates[:3])
         example = repr(candidates[0]["label"])
-        super().__init__("near", near, f"one of the candidate places, e.g. {example}",
-                         message=f"near={near!r} names several places ({names}…): "
-                                 f"add the state, e.g. {example}")
+        super().__init__(
+            "near",
+            near,
+            f"one of the candidate places, e.g. {example}",
+            message=f"near={near!r} names several places ({names}…): add the state, e.g. {example}",
+        )
         self.candidates = candidates
 
     def details(self) -> dict[str, Any]:
@@ -55,8 +58,15 @@ def place_candidates(found: list) -> list[dict[str, Any]]:
     known = [loc for loc in found if loc.raw.get("population")]
     if len(known) < 2 or known[1].raw["population"] < AMBIGUOUS_SHARE * known[0].raw["population"]:
         return []
-    return [{"label": loc.address, "lat": loc.latitude, "lon": loc.longitude,
-             "population": loc.raw["population"]} for loc in known[:MAX_CANDIDATES]]
+    return [
+        {
+            "label": loc.address,
+            "lat": loc.latitude,
+            "lon": loc.longitude,
+            "population": loc.raw["population"],
+        }
+        for loc in known[:MAX_CANDIDATES]
+    ]
 
 
 def resolve_origin(params: SearchParams, geocoder: Any) -> dict[str, Any]:
@@ -64,37 +74,55 @@ def resolve_origin(params: SearchParams, geocoder: Any) -> dict[str, Any]:
     precise that point is (`precision`) and whether part of the text went unused
     (`street_ignored`: a street address searched from its ZIP or city centre)."""
     if params.lat is not None:
-        return {"lat": params.lat, "lon": params.lon, "label": None, "precision": None,
-                "street_ignored": False}
+        return {
+            "lat": params.lat,
+            "lon": params.lon,
+            "label": None,
+            "precision": None,
+            "street_ignored": False,
+        }
     found = geocoder.geocode(params.near, exactly_one=False) or []
     if not found:
         raise BadParameter(
-            "near", params.near, "a US ZIP code, 'City, ST' or a street address",
+            "near",
+            params.near,
+            "a US ZIP code, 'City, ST' or a street address",
             message=f"near={params.near!r} is not a place we know: "
-                    "try a 5-digit ZIP code or 'City, ST'")
+            "try a 5-digit ZIP code or 'City, ST'",
+        )
     candidates = place_candidates(found)
     if candidates:
         raise AmbiguousPlace(params.near, candidates)
     location = found[0]
     precision = location.raw.get("precision")
-    return {"lat": location.latitude, "lon": location.longitude, "label": location.address,
-            "precision": precision,
-            "street_ignored": bool(location.raw.get("street")) and precision in (
-                "postal_code", "city")}
+    return {
+        "lat": location.latitude,
+        "lon": location.longitude,
+        "label": location.address,
+        "precision": precision,
+        "street_ignored": bool(location.raw.get("street")) and precision in ("postal_code", "city"),
+    }
 
 
 def near_query(params: SearchParams, origin: dict[str, Any]) -> NearQuery:
-    return NearQuery(lat=origin["lat"], lon=origin["lon"], radius_km=params.radius_km,
-                     filters=params.filters, sort=params.sort, page=params.page,
-                     per_page=params.per_page)
+    return NearQuery(
+        lat=origin["lat"],
+        lon=origin["lon"],
+        radius_km=params.radius_km,
+        filters=params.filters,
+        sort=params.sort,
+        page=params.page,
+        per_page=params.per_page,
+    )
 
 
 def distance_of(km: float) -> dict[str, float]:
     return {"mi": round(km / KM_PER_MILE, 2), "km": round(km, 2)}
 
 
-def clinic_summary(hit: Hit, routes: tuple[str, ...],
-                   kept: MutableMapping[tuple, dict[str, Any]] | None = None) -> dict[str, Any]:
+def clinic_summary(
+    hit: Hit, routes: tuple[str, ...], kept: MutableMapping[tuple, dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """A result: the clinic's summary, with the price of a session and of an initial series
     for the routes searched for (every route when none was). `kept` holds summaries already
     made from the same stored clinics (without the distance, which is the search's)."""
@@ -111,11 +139,15 @@ def clinic_summary(hit: Hit, routes: tuple[str, ...],
     return {**summary, "distance": distance_of(hit.distance_km)}
 
 
-def result_page(params: SearchParams, origin: dict[str, Any], result: SearchResult, *,
-                price_context: dict[str, RoutePrices] | None = None,
-                nearest_beyond: dict[str, Any] | None = None,
-                summaries: MutableMapping[tuple, dict[str, Any]] | None = None
-                ) -> dict[str, Any]:
+def result_page(
+    params: SearchParams,
+    origin: dict[str, Any],
+    result: SearchResult,
+    *,
+    price_context: dict[str, RoutePrices] | None = None,
+    nearest_beyond: dict[str, Any] | None = None,
+    summaries: MutableMapping[tuple, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """The search answer as the API returns it (and the pages render it)."""
     return {
         "origin": origin,
@@ -125,8 +157,7 @@ def result_page(params: SearchParams, origin: dict[str, Any], result: SearchResu
         "per_page": params.per_page,
         "results": [clinic_summary(hit, params.routes, summaries) for hit in result.hits],
         "facets": result.facets,
-        "price_context": {route: stats.as_dict()
-                          for route, stats in (price_context or {}).items()},
+        "price_context": {route: stats.as_dict() for route, stats in (price_context or {}).items()},
         "nearest_beyond": nearest_beyond,
     }
 
@@ -138,21 +169,32 @@ def find_nearest_beyond(store: Store, query: NearQuery, unit: str) -> dict[str, 
     for radius_km in (4 * query.radius_km, to_km(MAX_RADIUS_MI, "mi"), HALF_EARTH_KM):
         if radius_km <= query.radius_km:
             continue
-        found = store.search(replace(query, radius_km=radius_km, sort="distance", page=1,
-                                     per_page=1))
+        found = store.search(
+            replace(query, radius_km=radius_km, sort="distance", page=1, per_page=1)
+        )
         if found.hits:
             hit = found.hits[0]
             reach = math.ceil(hit.distance_km * 1.01 / UNITS[unit])  # a margin for rounding
             limit = MAX_RADIUS_MI * UNITS["mi"] / UNITS[unit]
-            return {"id": hit.clinic.id, "name": hit.clinic.name,
-                    "city": hit.clinic.address.city, "state": hit.clinic.address.state,
-                    "distance": distance_of(hit.distance_km),
-                    "radius": reach if reach <= limit else None, "unit": unit}
+            return {
+                "id": hit.clinic.id,
+                "name": hit.clinic.name,
+                "city": hit.clinic.address.city,
+                "state": hit.clinic.address.state,
+                "distance": distance_of(hit.distance_km),
+                "radius": reach if reach <= limit else None,
+                "unit": unit,
+            }
     return None
 
 
-def search(args: MultiDict, *, store: Store, geocoder: Any,
-           summaries: MutableMapping[tuple, dict[str, Any]] | None = None) -> dict[str, Any]:
+def search(
+    args: MultiDict,
+    *,
+    store: Store,
+    geocoder: Any,
+    summaries: MutableMapping[tuple, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """Check the parameters, find the origin, ask the store; raises BadParameter on bad input
     (AmbiguousPlace when `near` names several places). `summaries`: results' summaries kept
     from earlier searches on the same stored clinics, read and added to."""
@@ -165,5 +207,6 @@ def search(args: MultiDict, *, store: Store, geocoder: Any,
     else:
         context = {route: RoutePrices(0) for route in context_routes(query)}
         beyond = find_nearest_beyond(store, query, params.unit)
-    return result_page(params, origin, result, price_context=context, nearest_beyond=beyond,
-                       summaries=summaries)
+    return result_page(
+        params, origin, result, price_context=context, nearest_beyond=beyond, summaries=summaries
+    )

@@ -36,8 +36,11 @@ NICENESS = 10  # added to the text-search threads' nice value: a lower CPU prior
 def lower_priority() -> None:
     """This thread only (Linux schedules threads one by one) gives way to the others."""
     try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(),
-                       os.getpriority(os.PRIO_PROCESS, 0) + NICENESS)
+        os.setpriority(
+            os.PRIO_PROCESS,
+            threading.get_native_id(),
+            os.getpriority(os.PRIO_PROCESS, 0) + NICENESS,
+        )
     except OSError:  # not allowed here: the text search runs at the usual priority
         pass
 
@@ -68,11 +71,15 @@ class TextSlots:
         with self._opening:
             if self._pid != os.getpid():  # first use, or a forked worker: its own descriptors
                 self.folder.mkdir(parents=True, exist_ok=True)
-                self._files = [os.open(self.folder / f"slot-{i}.lock",
-                                       os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-                               for i in range(self.count)]
-                self._executor = ThreadPoolExecutor(self.count, "text-search",
-                                                    initializer=lower_priority)
+                self._files = [
+                    os.open(
+                        self.folder / f"slot-{i}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600
+                    )
+                    for i in range(self.count)
+                ]
+                self._executor = ThreadPoolExecutor(
+                    self.count, "text-search", initializer=lower_priority
+                )
                 self._pid = os.getpid()
             return self._files
 

@@ -23,8 +23,9 @@ def es_url() -> str:
     url = elasticsearch_url()
     if not url:
         # Never a skip: a missing node is a broken set-up, and CI must go red on it.
-        pytest.fail("no Elasticsearch node: run `make es-start` (make test does) "
-                    "or set KATDIR_TEST_ES_URL")
+        pytest.fail(
+            "no Elasticsearch node: run `make es-start` (make test does) or set KATDIR_TEST_ES_URL"
+        )
     return url
 
 

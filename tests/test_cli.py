@@ -13,8 +13,21 @@ from bench.synthetic import synthetic_clinics
 from katdir.cli import build_parser, main
 from katdir.store import NearQuery, open_store
 
-COMMANDS = ["demo", "crawl", "extract", "index", "import", "serve", "geocode", "export", "evaluate",
-            "queue", "dedupe-eval", "config", "rebuild"]
+COMMANDS = [
+    "demo",
+    "crawl",
+    "extract",
+    "index",
+    "import",
+    "serve",
+    "geocode",
+    "export",
+    "evaluate",
+    "queue",
+    "dedupe-eval",
+    "config",
+    "rebuild",
+]
 
 
 @pytest.fixture
@@ -26,8 +39,12 @@ def env(monkeypatch, tmp_path, sqlite_url):
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help(command):
-    result = subprocess.run([sys.executable, "-m", "katdir.cli", command, "--help"],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "katdir.cli", command, "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("usage: katdir " + command)
 
@@ -46,15 +63,17 @@ def test_import_approve_keeps_ids_and_makes_clinics_searchable(env, tmp_path, ca
     with open_store(env) as store:
         assert {c.id for c in store.iter_clinics()} == {c.id for c in clinics}
         first = clinics[0]
-        found = store.search(NearQuery(lat=first.location.lat, lon=first.location.lon,
-                                       radius_km=1))
+        found = store.search(NearQuery(lat=first.location.lat, lon=first.location.lon, radius_km=1))
         assert first.id in [h.clinic.id for h in found.hits]
         assert store.get(first.id).review.status == "approved"
 
 
 def test_import_geocodes_records_without_location(env, tmp_path):
-    record = {"id": "no-location", "name": "Boulder Mind",
-              "address": {"city": "Boulder", "state": "CO", "postal_code": "80302"}}
+    record = {
+        "id": "no-location",
+        "name": "Boulder Mind",
+        "address": {"city": "Boulder", "state": "CO", "postal_code": "80302"},
+    }
     path = tmp_path / "one.jsonl"
     path.write_text(json.dumps(record) + "\n")
     assert main(["import", str(path), "--approve"]) == 0
@@ -65,9 +84,13 @@ def test_import_geocodes_records_without_location(env, tmp_path):
 def test_import_with_a_bad_record_loads_nothing_and_says_which_line(env, tmp_path, capsys):
     good = next(synthetic_clinics(1, seed=1))
     path = tmp_path / "bad.jsonl"
-    path.write_text(good.model_dump_json() + "\n"
-                    + json.dumps({"id": "x", "name": "X", "routes": ["magic"]}) + "\n"
-                    + "{not json\n")
+    path.write_text(
+        good.model_dump_json()
+        + "\n"
+        + json.dumps({"id": "x", "name": "X", "routes": ["magic"]})
+        + "\n"
+        + "{not json\n"
+    )
     assert main(["import", str(path)]) == 1
     err = capsys.readouterr().err
     assert "line 2: routes.0" in err and "line 3" in err and "nothing was loaded" in err
@@ -127,17 +150,30 @@ def test_dedupe_eval_prints_precision_and_recall(capsys):
 
 def test_dedupe_eval_scores_any_pairs_file_through_the_indexer(tmp_path, capsys):
     pairs = tmp_path / "pairs.jsonl"
-    site = {"name": "Lakeshore Ketamine", "phone": "(773) 555-0150",
-            "address": {"street": "2901 N Lake Shore Dr, Suite 4", "city": "Chicago",
-                        "state": "IL", "postal_code": "60657"}}
+    site = {
+        "name": "Lakeshore Ketamine",
+        "phone": "(773) 555-0150",
+        "address": {
+            "street": "2901 N Lake Shore Dr, Suite 4",
+            "city": "Chicago",
+            "state": "IL",
+            "postal_code": "60657",
+        },
+    }
     typo = {**site, "address": {**site["address"], "street": "2910 N Lake Shore Drive"}}
-    other = {"name": "Wrigleyville Wellness", "phone": "(773) 555-0199",
-             "address": {**site["address"], "street": "3400 N Clark St"}}
-    pairs.write_text(json.dumps({"id": "p1", "same": True, "a": site, "b": typo}) + "\n"
-                     + json.dumps({"id": "n1", "same": False, "a": site, "b": other}) + "\n",
-                     encoding="utf-8")
-    assert main(["dedupe-eval", "--pairs", str(pairs), "--through-index",
-                 "--verbose-pairs"]) == 0
+    other = {
+        "name": "Wrigleyville Wellness",
+        "phone": "(773) 555-0199",
+        "address": {**site["address"], "street": "3400 N Clark St"},
+    }
+    pairs.write_text(
+        json.dumps({"id": "p1", "same": True, "a": site, "b": typo})
+        + "\n"
+        + json.dumps({"id": "n1", "same": False, "a": site, "b": other})
+        + "\n",
+        encoding="utf-8",
+    )
+    assert main(["dedupe-eval", "--pairs", str(pairs), "--through-index", "--verbose-pairs"]) == 0
     out = capsys.readouterr().out
     assert "pairs: 2 (1 duplicates, 1 distinct clinics)" in out
     assert "precision 1.000   recall 1.000" in out
@@ -181,8 +217,11 @@ def test_export_into_a_closed_pipe_ends_quietly(env):
     with open_store(env) as store:
         store.upsert(list(synthetic_clinics(3000, seed=5)))
     # `katdir export | head -1`: the reader leaves after one line.
-    export = subprocess.Popen([sys.executable, "-m", "katdir.cli", "export"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    export = subprocess.Popen(
+        [sys.executable, "-m", "katdir.cli", "export"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     export.stdout.readline()
     export.stdout.close()
     _, err = export.communicate(timeout=60)
@@ -204,10 +243,13 @@ def test_serve_on_a_busy_port_says_so_before_printing_a_url(env, capsys):
 def test_geocode_starts_without_importing_what_it_does_not_use():
     """Start-up time: `katdir geocode` needs geopy and the gazetteer, not the store's model,
     the web framework or the crawler (python -m bench startup measures the time itself)."""
-    code = ("import sys; from katdir.cli import main; main(['geocode', '10001']); "
-            "print(' '.join(sorted(sys.modules)))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True, timeout=300)
+    code = (
+        "import sys; from katdir.cli import main; main(['geocode', '10001']); "
+        "print(' '.join(sorted(sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
+    )
     imported = set(done.stdout.split())
     assert "geopy" in imported and "katdir.geocoding.gazetteer" in imported
     assert not {"pydantic", "katdir.store", "katdir.model", "flask", "scrapy"} & imported

@@ -75,8 +75,11 @@ def test_each_command_says_what_is_wrong_with_a_bad_file(env, capsys, name, kind
 
 
 @pytest.mark.parametrize("kind", ["directory", "binary"])
-@pytest.mark.parametrize("args", [["import", "{clinics}"], ["export"], ["queue"],
-                                  ["index", "{listings}"]], ids=lambda a: a[0])
+@pytest.mark.parametrize(
+    "args",
+    [["import", "{clinics}"], ["export"], ["queue"], ["index", "{listings}"]],
+    ids=lambda a: a[0],
+)
 def test_a_store_setting_that_is_no_database_is_one_line(env, capsys, monkeypatch, args, kind):
     store = bad_input(env, kind)
     monkeypatch.setenv("KATDIR_STORE", f"sqlite:///{store}")

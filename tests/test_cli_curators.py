@@ -26,8 +26,14 @@ def env(monkeypatch, tmp_path, sqlite_url):
 
 
 def katdir(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "katdir.cli", *args], input=stdin,
-                          capture_output=True, text=True, check=False, env=os.environ.copy())
+    return subprocess.run(
+        [sys.executable, "-m", "katdir.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=os.environ.copy(),
+    )
 
 
 def test_users_and_tokens(env, capsys):
@@ -79,10 +85,15 @@ def test_refresh_crawls_the_due_sources_and_records_each_result(env, monkeypatch
     monkeypatch.setenv("KATDIR_ALLOW_PRIVATE_HOSTS", "1")
     with serve_web(SAMPLE_WEB) as web:
         with open_store(env) as store:
-            add_source(store, url=web.sites["mile-high-ketamine"], by="ana@example.org",
-                       allow_private=True)
-            add_source(store, url="https://no-profile.example/listing/1", kind="directory",
-                       by="ana@example.org")
+            add_source(
+                store, url=web.sites["mile-high-ketamine"], by="ana@example.org", allow_private=True
+            )
+            add_source(
+                store,
+                url="https://no-profile.example/listing/1",
+                kind="directory",
+                by="ana@example.org",
+            )
         assert main(["refresh", "--list"]) == 0
         assert capsys.readouterr().out.count("\n") == 2
         assert main(["refresh", "-q"]) == 2  # the directory without a profile failed

@@ -48,8 +48,13 @@ def test_compose_file_is_valid_against_the_compose_specification(compose):
     errors = sorted(validator.iter_errors(compose), key=lambda e: list(e.path))
     assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors)
     # ...and the schema does bite: a misspelt key is refused.
-    broken = {**compose, "services": {**compose["services"],
-                                      "api": {**compose["services"]["api"], "port": ["8000"]}}}
+    broken = {
+        **compose,
+        "services": {
+            **compose["services"],
+            "api": {**compose["services"]["api"], "port": ["8000"]},
+        },
+    }
     assert not validator.is_valid(broken)
 
 
@@ -58,7 +63,8 @@ def test_the_three_services_exist(compose):
     indexer = compose["services"]["indexer"]
     assert indexer["profiles"] == ["job"] and indexer["restart"] == "no"
     assert "katdir crawl" in " ".join(indexer["command"]) and "katdir index" in " ".join(
-        indexer["command"])
+        indexer["command"]
+    )
 
 
 def test_elasticsearch_image_is_the_version_the_tests_run(compose):
@@ -141,10 +147,19 @@ def test_the_image_command_serves_the_api(dockerfile, tmp_path):
     port = free_port()
     command[command.index("--bind") + 1] = f"127.0.0.1:{port}"
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    env = {"PATH": str(gunicorn.parent), "KATDIR_VAR": str(tmp_path), "HOME": str(tmp_path),
-           "PYTHONPATH": str(ROOT)}
-    server = subprocess.Popen([str(gunicorn), *command[1:]], env=env, cwd=tmp_path,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = {
+        "PATH": str(gunicorn.parent),
+        "KATDIR_VAR": str(tmp_path),
+        "HOME": str(tmp_path),
+        "PYTHONPATH": str(ROOT),
+    }
+    server = subprocess.Popen(
+        [str(gunicorn), *command[1:]],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         # A fresh KATDIR_VAR builds the gazetteer's index first (tens of seconds on a busy machine).
         deadline = time.monotonic() + 120
@@ -159,8 +174,9 @@ def test_the_image_command_serves_the_api(dockerfile, tmp_path):
                 if server.poll() is not None or time.monotonic() > deadline:
                     server.terminate()  # reading a live server's stderr would wait forever
                     _, err = server.communicate(timeout=30)
-                    raise AssertionError(f"{shlex.join(command)} did not serve: "
-                                         f"{err.decode()[-2000:]}") from None
+                    raise AssertionError(
+                        f"{shlex.join(command)} did not serve: {err.decode()[-2000:]}"
+                    ) from None
                 time.sleep(0.2)
     finally:
         server.terminate()

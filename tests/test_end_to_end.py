@@ -24,11 +24,15 @@ def site(tmp_path_factory):
     with serve_web(SAMPLE_WEB) as web:
         listings = crawl_sample_web(web.sites, tmp, progress=False)
         with open_store(store_url) as store:
-            indexed = index_file(listings, store, build_geocoder(None, cache_path=tmp / "g.db"),
-                                 approve=True)
+            indexed = index_file(
+                listings, store, build_geocoder(None, cache_path=tmp / "g.db"), approve=True
+            )
         assert indexed.not_geocoded == 0, indexed.describe()
-    env = {"KATDIR_STORE": store_url, "KATDIR_VAR": str(tmp),
-           "KATDIR_GEOCODE_CACHE": str(tmp / "g.db")}
+    env = {
+        "KATDIR_STORE": store_url,
+        "KATDIR_VAR": str(tmp),
+        "KATDIR_GEOCODE_CACHE": str(tmp / "g.db"),
+    }
     with gunicorn_app(env, tmp) as base:
         yield base, listings
 
@@ -45,18 +49,20 @@ def test_a_zip_search_finds_the_denver_sample_clinics_nearest_first(site):
     assert body["total"] == len(results) == 4  # Denver, Boulder, Aurora, Lakewood
     miles = [r["distance"]["mi"] for r in results]
     assert miles == sorted(miles) and miles[-1] <= 50
-    assert all(r["distance"]["km"] == pytest.approx(r["distance"]["mi"] * 1.609344, abs=0.02)
-               for r in results)
+    assert all(
+        r["distance"]["km"] == pytest.approx(r["distance"]["mi"] * 1.609344, abs=0.02)
+        for r in results
+    )
     assert {r["address"]["state"] for r in results} == {"CO"}
-    assert all(r["location"]["precision"] in ("postal_code", "city", "street", "rooftop")
-               for r in results)
+    assert all(
+        r["location"]["precision"] in ("postal_code", "city", "street", "rooftop") for r in results
+    )
 
 
 def test_crawled_prices_keep_their_source_and_guides_prices_are_nobodys(site):
     base, listings = site
     body = get_json(f"{base}/api/v1/clinics/search?near=80202&radius=50&per_page=100")
-    priced = [get_json(f"{base}/api/v1/clinics/{r['id']}") for r in body["results"]
-              if r["prices"]]
+    priced = [get_json(f"{base}/api/v1/clinics/{r['id']}") for r in body["results"] if r["prices"]]
     assert priced, "some Denver sample clinic publishes a price"
     for clinic in priced:
         for price in clinic["prices"]:

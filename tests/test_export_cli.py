@@ -14,8 +14,13 @@ from katdir.store import open_store
 
 def export(fmt: str, sqlite_url: str, tmp_path) -> subprocess.CompletedProcess:
     env = {**os.environ, "KATDIR_STORE": sqlite_url, "KATDIR_VAR": str(tmp_path)}
-    return subprocess.run([sys.executable, "-m", "katdir.cli", "export", "--format", fmt],
-                          capture_output=True, env=env, timeout=60, check=True)
+    return subprocess.run(
+        [sys.executable, "-m", "katdir.cli", "export", "--format", fmt],
+        capture_output=True,
+        env=env,
+        timeout=60,
+        check=True,
+    )
 
 
 def test_export_says_its_licence_and_date(sqlite_url, tmp_path):

@@ -33,24 +33,39 @@ HOSTILE_URLS = [
 
 
 @pytest.mark.parametrize("url", HOSTILE_URLS)
-@pytest.mark.parametrize("build", [
-    lambda u: Clinic(id="c", name="n", website=u),
-    lambda u: Price(amount_min=1, source_url=u),
-    lambda u: Evidence(url=u, quote="q"),
-    lambda u: Source(url=u),
-    lambda u: Change(field="f", at="2026-01-01T00:00:00Z", source_url=u),
-    lambda u: Listing(url=u),
-    lambda u: Listing(url="https://ok.example/", source_urls=[u]),
-], ids=["website", "price.source_url", "evidence.url", "source.url", "change.source_url",
-        "listing.url", "listing.source_urls"])
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda u: Clinic(id="c", name="n", website=u),
+        lambda u: Price(amount_min=1, source_url=u),
+        lambda u: Evidence(url=u, quote="q"),
+        lambda u: Source(url=u),
+        lambda u: Change(field="f", at="2026-01-01T00:00:00Z", source_url=u),
+        lambda u: Listing(url=u),
+        lambda u: Listing(url="https://ok.example/", source_urls=[u]),
+    ],
+    ids=[
+        "website",
+        "price.source_url",
+        "evidence.url",
+        "source.url",
+        "change.source_url",
+        "listing.url",
+        "listing.source_urls",
+    ],
+)
 def test_only_http_and_https_urls_can_be_stored(build, url):
     with pytest.raises(ValidationError, match="http:// or https:// URL|at most"):
         build(url)
 
 
 def test_ordinary_urls_are_kept_as_given():
-    clinic = Clinic(id="c", name="n", website="https://clinic.example/ketamine?x=1",
-                    prices=[{"amount_min": 1, "source_url": "http://clinic.example/prices"}])
+    clinic = Clinic(
+        id="c",
+        name="n",
+        website="https://clinic.example/ketamine?x=1",
+        prices=[{"amount_min": 1, "source_url": "http://clinic.example/prices"}],
+    )
     assert clinic.website == "https://clinic.example/ketamine?x=1"
     assert clinic.prices[0].source_url == "http://clinic.example/prices"
 
@@ -67,8 +82,13 @@ def _unbounded(schema: dict, defs: dict, path: str, seen: set) -> list[str]:
         for option in schema.get(key, []):
             found += _unbounded(option, defs, path, seen)
     kind = schema.get("type")
-    if kind == "string" and "enum" not in schema and "const" not in schema \
-            and schema.get("format") not in ("date-time",) and "maxLength" not in schema:
+    if (
+        kind == "string"
+        and "enum" not in schema
+        and "const" not in schema
+        and schema.get("format") not in ("date-time",)
+        and "maxLength" not in schema
+    ):
         found.append(path)
     if kind == "array":
         if "maxItems" not in schema:
@@ -97,15 +117,18 @@ def test_every_field_of_the_model_has_a_size_limit(model: type[BaseModel]):
     assert [path for path in unbounded if path not in GROWS_BY_DESIGN] == []
 
 
-@pytest.mark.parametrize("field, value", [
-    ("name", "K" * 50_000_000),
-    ("hours", "9-5 " * 1000),
-    ("prices", [{"amount_min": 1, "quote": "q" * 5000}]),
-    ("prices", [{"amount_min": i} for i in range(1000)]),
-    ("routes", ["iv"] * 1000),
-    ("overrides", {"name": "x" * (FREE_FORM_BYTES + 1)}),
-    ("crawled_values", {"hours": ["x" * 1000] * 100}),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("name", "K" * 50_000_000),
+        ("hours", "9-5 " * 1000),
+        ("prices", [{"amount_min": 1, "quote": "q" * 5000}]),
+        ("prices", [{"amount_min": i} for i in range(1000)]),
+        ("routes", ["iv"] * 1000),
+        ("overrides", {"name": "x" * (FREE_FORM_BYTES + 1)}),
+        ("crawled_values", {"hours": ["x" * 1000] * 100}),
+    ],
+)
 def test_a_huge_field_is_refused_naming_it(field, value):
     with pytest.raises(ValidationError) as err:
         Clinic.model_validate({"id": "c", "name": "n", field: value})

@@ -28,7 +28,16 @@ from .document import FOOTER, HEADER, MAIN, decode, parse
 __all__ = ["extract_page", "design_view", "DESIGN_KEYS", "DESIGN_PRICE_KEYS"]
 
 # docs/architecture.md §4: what `katdir extract` prints
-DESIGN_KEYS = ("name", "routes_offered", "prices", "conditions", "therapy_integrated", "insurance", "address", "phone")
+DESIGN_KEYS = (
+    "name",
+    "routes_offered",
+    "prices",
+    "conditions",
+    "therapy_integrated",
+    "insurance",
+    "address",
+    "phone",
+)
 DESIGN_PRICE_KEYS = ("amount_min", "amount_max", "route", "kind", "sessions", "quote")
 # printed after the docs/architecture.md §4 keys: what kind of page the facts were read from, and each
 # price's currency (a non-USD price must never be read as dollars)
@@ -40,7 +49,9 @@ PRINTED_PRICE_EXTRA_KEYS = ("currency",)
 NON_CLINIC_TYPES = ("article", "directory")
 
 
-def extract_page(content: str | bytes, url: str, *, content_type: str = "text/html", explain: bool = False) -> dict:
+def extract_page(
+    content: str | bytes, url: str, *, content_type: str = "text/html", explain: bool = False
+) -> dict:
     """Extract the facts one page states about the clinic that publishes it.
 
     On article and directory pages no price, route or other clinic fact is reported: a cost
@@ -54,10 +65,18 @@ def extract_page(content: str | bytes, url: str, *, content_type: str = "text/ht
     # contact details
     addresses = contact.find_addresses(doc)
     schema_clinics = data.top_clinics() or data.clinics()
-    schema_addresses = [a for a in (contact.address_from_schema(e.data.get("address")) for e in data.clinics()) if a]
+    schema_addresses = [
+        a for a in (contact.address_from_schema(e.data.get("address")) for e in data.clinics()) if a
+    ]
     phones = contact.find_phones(doc)
-    schema_phones = [p for p in (contact.normalize_phone(structured.text_value(e.data.get("telephone")))
-                                 for e in schema_clinics) if p]
+    schema_phones = [
+        p
+        for p in (
+            contact.normalize_phone(structured.text_value(e.data.get("telephone")))
+            for e in schema_clinics
+        )
+        if p
+    ]
     # several locations with their own numbers: the main number is the one the page's
     # header / footer shows, not the first location's
     schema_phone = schema_phones[0] if len(set(schema_phones)) == 1 else None
@@ -71,9 +90,14 @@ def extract_page(content: str | bytes, url: str, *, content_type: str = "text/ht
     route_findings = routes.find(doc, data, n_locations=len(locations))
     own_prices = prices.find(doc, data, route_findings.offered)
     stated_prices = sum(1 for p in own_prices if p.voice != prices.UNCLEAR)
-    kind = page_type.classify(doc, data, entries=other_entries, own_prices=stated_prices,
-                              external_hosts=directory.external_hosts(doc),
-                              phones=sum(1 for p in phones if p.region == MAIN))
+    kind = page_type.classify(
+        doc,
+        data,
+        entries=other_entries,
+        own_prices=stated_prices,
+        external_hosts=directory.external_hosts(doc),
+        phones=sum(1 for p in phones if p.region == MAIN),
+    )
     clinic_page = kind not in NON_CLINIC_TYPES
 
     name = identity.page_name(doc, data, kind)
@@ -96,8 +120,15 @@ def extract_page(content: str | bytes, url: str, *, content_type: str = "text/ht
     steps, steps_ev = care.care_steps(doc) if clinic_page else ([], [])
     tele, tele_ev = care.telehealth(doc) if clinic_page else (None, [])
     no_spravato = "spravato" in route_findings.negated
-    ins, ins_ev = insurance.find(doc, spravato_not_offered=no_spravato,
-                                 spravato_page=route_findings.offered == ["spravato"]) if clinic_page else ({f: None for f in insurance.FIELDS}, [])
+    ins, ins_ev = (
+        insurance.find(
+            doc,
+            spravato_not_offered=no_spravato,
+            spravato_page=route_findings.offered == ["spravato"],
+        )
+        if clinic_page
+        else ({f: None for f in insurance.FIELDS}, [])
+    )
 
     hours = None
     for e in schema_clinics:
@@ -107,15 +138,28 @@ def extract_page(content: str | bytes, url: str, *, content_type: str = "text/ht
     hours = hours or contact.hours_from_text(doc)
     emails = contact.find_emails(doc)
 
-    shown_prices = sorted(own_prices, key=lambda p: (p.kind, p.amount_min, p.route or "")) if clinic_page else []
+    shown_prices = (
+        sorted(own_prices, key=lambda p: (p.kind, p.amount_min, p.route or ""))
+        if clinic_page
+        else []
+    )
     result = {
         "name": name,
         "routes_offered": route_findings.offered if clinic_page else [],
         "prices": [
             # a single figure is a range of one amount; "from $X" has no upper bound
-            {"amount_min": p.amount_min, "amount_max": p.amount_max if (p.amount_max is not None or p.open_ended)
-             else p.amount_min, "route": p.route, "kind": p.kind,
-             "sessions": p.sessions, "quote": p.quote, "currency": p.currency, "source_url": url}
+            {
+                "amount_min": p.amount_min,
+                "amount_max": p.amount_max
+                if (p.amount_max is not None or p.open_ended)
+                else p.amount_min,
+                "route": p.route,
+                "kind": p.kind,
+                "sessions": p.sessions,
+                "quote": p.quote,
+                "currency": p.currency,
+                "source_url": url,
+            }
             for p in shown_prices
         ],
         "conditions": conds,
@@ -161,7 +205,9 @@ def design_view(result: dict) -> dict:
     routes_shown = []
     for route in result["routes_offered"]:
         if confidence.held_back(route_scores.get(route), page_score):
-            held.append({"field": "routes_offered", "value": route, "confidence": route_scores.get(route)})
+            held.append(
+                {"field": "routes_offered", "value": route, "confidence": route_scores.get(route)}
+            )
         else:
             routes_shown.append(route)
     prices_shown = []
@@ -197,18 +243,27 @@ def _locations(doc, data, addresses, schema_addresses, phones) -> list[dict]:
         if not a or a.key() in seen:
             continue
         seen.add(a.key())
-        out.append({"name": e.name, "address": a.as_dict(),
-                    "phone": contact.normalize_phone(structured.text_value(e.data.get("telephone")))})
+        out.append(
+            {
+                "name": e.name,
+                "address": a.as_dict(),
+                "phone": contact.normalize_phone(structured.text_value(e.data.get("telephone"))),
+            }
+        )
     in_main = [a for a in addresses if a.region == MAIN]
     # a footer address is a location only when the page lists none in its content
-    for a in (in_main if (in_main or out) else addresses):
+    for a in in_main if (in_main or out) else addresses:
         if any(a.postal_code == (loc["address"] or {}).get("postal_code") for loc in out):
             continue
         if a.key() in seen:
             continue
         seen.add(a.key())
         block = doc.blocks[a.block_index] if 0 <= a.block_index < len(doc.blocks) else None
-        name = block.headings[-1] if block is not None and block.headings and a.region == MAIN else None
+        name = (
+            block.headings[-1]
+            if block is not None and block.headings and a.region == MAIN
+            else None
+        )
         phone = None
         if block is not None:
             for p in phones:

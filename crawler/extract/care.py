@@ -18,39 +18,67 @@ _THERAPY_POS_RE = re.compile(
     r"\b(?:our|in-house|licensed|trained|your) (?!(?:own|existing|current|outside|regular|usual|personal)\b)"
     r"(?:\w+ )?(?:psycho)?therapists?\b|"
     r"\b(?:our|in-house) (?:\w+ )?(?:psychologists?|counsel(?:l)?ors?|social workers?)\b|"
-    r"\bpsychotherap(?:y|ists?)\b|\btalk therapy\b|\btherapy sessions?\b|\btherapist(?:s)? (?:present|stays?|guides?|joins?)\b", re.I)
+    r"\bpsychotherap(?:y|ists?)\b|\btalk therapy\b|\btherapy sessions?\b|\btherapist(?:s)? (?:present|stays?|guides?|joins?)\b",
+    re.I,
+)
 _THERAPY_NEG_RE = re.compile(
     r"\b(?:do|does|can|will)(?: not|n'?t) (?:provide|offer|include|do)\w* (?:any )?(?:\w+ )?(?:psycho)?therap|"
     r"\bnot (?:a|an) (?:psycho)?therapy (?:practice|clinic|provider)\b|\bwe are not therapists\b|"
-    r"\bno (?:psycho)?therapy (?:is )?(?:provided|offered|included)\b|\bmedication[- ]only\b", re.I)
-_GENERAL_RE = re.compile(r"\b(studies|study|research|researchers|suggests?|evidence|may|might|"
-                         r"can (?:help|improve|enhance|deepen|be (?:combined|paired|used))|could|"
-                         r"is paired|are paired|in KAP,|when combined)\b", re.I)
+    r"\bno (?:psycho)?therapy (?:is )?(?:provided|offered|included)\b|\bmedication[- ]only\b",
+    re.I,
+)
+_GENERAL_RE = re.compile(
+    r"\b(studies|study|research|researchers|suggests?|evidence|may|might|"
+    r"can (?:help|improve|enhance|deepen|be (?:combined|paired|used))|could|"
+    r"is paired|are paired|in KAP,|when combined)\b",
+    re.I,
+)
 # a psychologist's evaluation is an intake, not psychotherapy
 _INTAKE_RE = re.compile(r"\b(evaluation|assessment|consultation|screening|intake)\b", re.I)
 _CLINICIAN_ONLY_RE = re.compile(r"(?:psychologists?|counsel(?:l)?ors?|social workers?)$", re.I)
 
 _STEPS: dict[str, re.Pattern] = {
-    "assessment": re.compile(r"\b(consultation|evaluation|assessment|screening|intake|medical history|health history)\b", re.I),
-    "education": re.compile(r"\b(educat\w+|explain\w*|informed consent|what to expect|teach\w*|go over how|learn about)\b", re.I),
-    "preparation": re.compile(r"\b(preparation|preparatory|prep sessions?|set and setting|intention[- ]setting|prepare you|to prepare)\b", re.I),
+    "assessment": re.compile(
+        r"\b(consultation|evaluation|assessment|screening|intake|medical history|health history)\b",
+        re.I,
+    ),
+    "education": re.compile(
+        r"\b(educat\w+|explain\w*|informed consent|what to expect|teach\w*|go over how|learn about)\b",
+        re.I,
+    ),
+    "preparation": re.compile(
+        r"\b(preparation|preparatory|prep sessions?|set and setting|intention[- ]setting|prepare you|to prepare)\b",
+        re.I,
+    ),
     "medical_monitoring": re.compile(
         r"\b(monitor\w*|vital signs?|vitals|blood pressure|pulse oximetry|oxygen|heart (?:rate|rhythm)|"
-        r"anesthesi\w+|nurse (?:stays|checks|watches)|medically supervised|observ\w+)\b", re.I),
+        r"anesthesi\w+|nurse (?:stays|checks|watches)|medically supervised|observ\w+)\b",
+        re.I,
+    ),
     "integration": re.compile(r"\bintegrat(?:ion|e|ing)\b", re.I),
-    "follow_up": re.compile(r"\b(follow[- ]?ups?|follow up|check[- ]?ins?|check in|aftercare|call (?:every patient|you) the next)\b", re.I),
+    "follow_up": re.compile(
+        r"\b(follow[- ]?ups?|follow up|check[- ]?ins?|check in|aftercare|call (?:every patient|you) the next)\b",
+        re.I,
+    ),
     "outcome_tracking": re.compile(
         r"\b(PHQ-?9|GAD-?7|rating scales?|questionnaires?|track\w* (?:your )?(?:progress|symptoms|outcomes)|"
-        r"measur\w+ (?:your )?(?:progress|symptoms|outcomes)|score your symptoms|outcome measures?|measurement-based)\b", re.I),
+        r"measur\w+ (?:your )?(?:progress|symptoms|outcomes)|score your symptoms|outcome measures?|measurement-based)\b",
+        re.I,
+    ),
 }
 assert set(_STEPS) <= set(CARE_STEPS)
 
 _TELE_RE = re.compile(
     r"\btele(?:health|medicine|psychiatry)\b|\bvirtual (?:visits?|consult\w*|appointments?|care|sessions?)\b|"
     r"\b(?:by|via|over|through) (?:secure )?video\b|\bvideo (?:visits?|calls?|check-?ins?|consult\w*|appointments?)\b|"
-    r"\bonline (?:consult\w*|appointments?|visits?|evaluations?)\b|\bremote (?:consult\w*|visits?|care)\b", re.I)
-_TELE_NEG_RE = re.compile(r"\b(?:in[- ]person only|only in person|do(?:es)?(?: not|n'?t) offer (?:tele\w+|virtual|video)|"
-                          r"no (?:tele\w+|virtual visits))\b", re.I)
+    r"\bonline (?:consult\w*|appointments?|visits?|evaluations?)\b|\bremote (?:consult\w*|visits?|care)\b",
+    re.I,
+)
+_TELE_NEG_RE = re.compile(
+    r"\b(?:in[- ]person only|only in person|do(?:es)?(?: not|n'?t) offer (?:tele\w+|virtual|video)|"
+    r"no (?:tele\w+|virtual visits))\b",
+    re.I,
+)
 
 
 def therapy(doc: Document) -> tuple[bool | None, list[dict]]:
@@ -68,8 +96,10 @@ def therapy(doc: Document) -> tuple[bool | None, list[dict]]:
         seg = L.span_at(L.segments(text), m.start())
         if L.CONTRAST_START_RE.search(seg.text) or L.THIRD_PARTY_RE.search(seg.text):
             continue
-        if text[:m.start()].count('"') % 2 or text[:m.start()].count("“") > text[:m.start()].count("”"):
-            continue                        # inside a quotation: a figure of speech or someone's words
+        if text[: m.start()].count('"') % 2 or text[: m.start()].count("“") > text[
+            : m.start()
+        ].count("”"):
+            continue  # inside a quotation: a figure of speech or someone's words
         if _CLINICIAN_ONLY_RE.search(m.group(0)) and _INTAKE_RE.search(text):
             continue
         if _GENERAL_RE.search(text) and not L.OWN_RE.search(text):
@@ -104,6 +134,8 @@ def telehealth(doc: Document) -> tuple[bool | None, list[dict]]:
     for s in sentences(doc):
         if s.question:
             continue
-        if _TELE_RE.search(s.text) and not (L.NEGATION_RE.search(s.text) and L.OFFER_VERB_RE.search(s.text)):
+        if _TELE_RE.search(s.text) and not (
+            L.NEGATION_RE.search(s.text) and L.OFFER_VERB_RE.search(s.text)
+        ):
             return True, [{"value": True, "quote": L.quote(s.text)}]
     return None, []

@@ -21,8 +21,9 @@ MAX_BYTES = 5 * 1024 * 1024
 USER_AGENT = "katdir-extract/0.1 (+https://github.com/katdir)"
 
 
-def load(source: str, timeout: float = 20.0, *,
-         private_ok: Networks | None = ()) -> tuple[bytes, str, str]:
+def load(
+    source: str, timeout: float = 20.0, *, private_ok: Networks | None = ()
+) -> tuple[bytes, str, str]:
     """(content, content type, URL) of a local file or an http(s) URL — fetched under the
     crawler's SSRF rules, redirects included (`private_ok`: see crawler.fetch.opener)."""
     if source.startswith(("http://", "https://")):
@@ -43,10 +44,16 @@ def facts(content: bytes, content_type: str, url: str, *, full: bool = False) ->
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="katdir extract", description="Extract one clinic page and print its facts as JSON.")
+    parser = argparse.ArgumentParser(
+        prog="katdir extract", description="Extract one clinic page and print its facts as JSON."
+    )
     parser.add_argument("source", metavar="PATH_OR_URL")
     parser.add_argument("--url", help="the URL the page was fetched from (for a local file)")
-    parser.add_argument("--full", action="store_true", help="also print page type, evidence, locations and other extras")
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="also print page type, evidence, locations and other extras",
+    )
     args = parser.parse_args(argv)
     from katdir.settings import load_settings
 

@@ -38,21 +38,32 @@ PAGE_TYPE_BAR = 0.55
 # How plainly a price is stated as the provider's own (crawler.extract.prices): the most a
 # price in that voice can score. An unclear voice is held for a curator.
 VOICE_CAP = {"own": 1.0, "paragraph": 0.75, "definite": 0.7, "unclear": 0.45}
-CONFLICT = 0.4  # one sign in the page's metadata against its type puts its facts under the threshold
+CONFLICT = (
+    0.4  # one sign in the page's metadata against its type puts its facts under the threshold
+)
 # an article-like address alone weighs less: the page-type rules have weighed it already, and
 # providers keep pages that state their own offer under /blog/ too
 ADDRESS_CONFLICT = 0.25
 LONG_QUOTE = 180  # characters: a fee line is short; a long quote is prose or cells run together
 
 # (a span such as "range from" is weighed with the provider's voice in crawler.extract.prices)
-_MARKET_RE = re.compile(r"\b(average|typically|national(?:ly)?|most clinics|many clinics|other clinics|"
-                        r"can cost|may cost|could cost|expect to pay|elsewhere|market)\b", re.I)
+_MARKET_RE = re.compile(
+    r"\b(average|typically|national(?:ly)?|most clinics|many clinics|other clinics|"
+    r"can cost|may cost|could cost|expect to pay|elsewhere|market)\b",
+    re.I,
+)
 # a route named in a general description, an example or a comparison, not as an offer
-_HEDGE_RE = re.compile(r"\b(such as|for example|e\.g\.|unlike|compared (?:to|with)|some clinics|some providers|"
-                       r"other clinics|in general|generally|can be (?:given|administered|delivered|taken)|"
-                       r"is (?:usually|typically|often|commonly) (?:given|administered))\b|\?", re.I)
-_ARTICLE_URL_RE = re.compile(r"/(blog|blogs|news|articles?|posts?|guides?|insights|journal|stories|magazine|"
-                             r"press)(/|$)|/(19|20)\d\d/", re.I)
+_HEDGE_RE = re.compile(
+    r"\b(such as|for example|e\.g\.|unlike|compared (?:to|with)|some clinics|some providers|"
+    r"other clinics|in general|generally|can be (?:given|administered|delivered|taken)|"
+    r"is (?:usually|typically|often|commonly) (?:given|administered))\b|\?",
+    re.I,
+)
+_ARTICLE_URL_RE = re.compile(
+    r"/(blog|blogs|news|articles?|posts?|guides?|insights|journal|stories|magazine|"
+    r"press)(/|$)|/(19|20)\d\d/",
+    re.I,
+)
 
 
 def _clamp(value: float) -> float:
@@ -68,7 +79,9 @@ def page_type_confidence(doc: Document, data: Structured, kind: str) -> float:
     if kind == "clinic":  # each sign of an article or a list on a page typed as a clinic's
         if _ARTICLE_URL_RE.search(urlsplit(doc.url).path):
             score -= ADDRESS_CONFLICT
-        if doc.meta.get("og:type", "").lower() == "article" or doc.meta.get("article:published_time"):
+        if doc.meta.get("og:type", "").lower() == "article" or doc.meta.get(
+            "article:published_time"
+        ):
             score -= CONFLICT
         if data.has_type(ARTICLE_TYPES | LIST_TYPES):
             score -= CONFLICT
@@ -132,8 +145,10 @@ def assess(result: dict, doc: Document, data: Structured, *, price_voices: list[
     to an ``extract_page`` result; ``price_voices``: how plainly each price is stated as the
     provider's own (crawler.extract.prices); returns the result."""
     # the page type's own model says how near the page is to the boundary between types
-    page = min(page_type_confidence(doc, data, result.get("page_type") or "other"),
-               result.get("page_type_confidence", 1.0))
+    page = min(
+        page_type_confidence(doc, data, result.get("page_type") or "other"),
+        result.get("page_type_confidence", 1.0),
+    )
     voices = list(price_voices)
     for i, price in enumerate(result.get("prices") or ()):
         voice = voices[i] if i < len(voices) else "own"
@@ -141,16 +156,28 @@ def assess(result: dict, doc: Document, data: Structured, *, price_voices: list[
     quotes: dict[str, list[str]] = {}
     strength: dict[str, str] = {}
     for item in (result.get("evidence") or {}).get("routes_offered") or ():
-        quotes.setdefault(item.get("value"), []).extend([item.get("quote") or "", *(item.get("more_quotes") or ())])
+        quotes.setdefault(item.get("value"), []).extend(
+            [item.get("quote") or "", *(item.get("more_quotes") or ())]
+        )
         strength[item.get("value")] = item.get("strength") or "weak"
     # three or more routes, none stated as the provider's own: a description of the ways
     # ketamine is given (a guide read as a clinic page) more than a menu of services
     described = len(strength) >= 3 and not {"strong", "label"} & set(strength.values())
     result["confidence"] = {
         "page_type": page,
-        "routes_offered": {r: _clamp(min(route_confidence(quotes.get(r, []), strong=strength.get(r) == "strong",
-                                                          faq=strength.get(r) == "faq"),
-                                     DESCRIBED if described else 1.0, page + 0.05))
-                           for r in result.get("routes_offered") or ()},
+        "routes_offered": {
+            r: _clamp(
+                min(
+                    route_confidence(
+                        quotes.get(r, []),
+                        strong=strength.get(r) == "strong",
+                        faq=strength.get(r) == "faq",
+                    ),
+                    DESCRIBED if described else 1.0,
+                    page + 0.05,
+                )
+            )
+            for r in result.get("routes_offered") or ()
+        },
     }
     return result

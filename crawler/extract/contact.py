@@ -18,12 +18,18 @@ from katdir.normalize.states import STATE_CODES, STATES
 from .document import EMAIL_RE, FOOTER, HEADER, MAIN, Document
 from .structured import Entity, text_value
 
-_STATE_ALT = "|".join(sorted([re.escape(s.title()) for s in STATES] + sorted(STATE_CODES), key=len, reverse=True))
+_STATE_ALT = "|".join(
+    sorted([re.escape(s.title()) for s in STATES] + sorted(STATE_CODES), key=len, reverse=True)
+)
 _CITY_STATE_ZIP_RE = re.compile(
     rf"(?P<city>[A-Z][A-Za-z.'’\-]*(?:[ ][A-Z][A-Za-z.'’\-]*){{0,3}}),?[ ]+(?P<state>{_STATE_ALT})\.?,?[ ]+"
-    rf"(?P<zip>\d{{5}})(?:-\d{{4}})?\b")
+    rf"(?P<zip>\d{{5}})(?:-\d{{4}})?\b"
+)
 _STREET_START_RE = re.compile(r"^\d+[A-Za-z]?\s+\S+|^(?:P\.?\s?O\.?\s+Box|One|Two)\s+\S+", re.I)
-_OCCUPANCY_RE = re.compile(r"^(?:suite|ste\.?|unit|#|floor|fl\.?|room|rm\.?|bldg\.?|building|apt\.?|\d+(?:st|nd|rd|th) floor)\b", re.I)
+_OCCUPANCY_RE = re.compile(
+    r"^(?:suite|ste\.?|unit|#|floor|fl\.?|room|rm\.?|bldg\.?|building|apt\.?|\d+(?:st|nd|rd|th) floor)\b",
+    re.I,
+)
 _SEPARATORS_RE = re.compile(r"(?<!\s)\s*(?:\n|\||·|•|—|–(?=\s)|,)\s*")
 
 # cheap pre-filter: only text with something shaped like a US number goes to phonenumbers
@@ -35,7 +41,10 @@ _FAX_RE = re.compile(r"\bfax(?:ed|ing)?\b", re.I)
 # positions in the text stay the same
 _DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2212": "-"})
 _DAY_RE = re.compile(r"\b(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|days|s|\.)?\b", re.I)
-_TIME_RE = re.compile(r"\b\d{1,2}(?::\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)|\b\d{1,2}:\d{2}\b|\b\d{1,2}\s*[–-]\s*\d{1,2}\b|\bby appointment\b|\bclosed\b", re.I)
+_TIME_RE = re.compile(
+    r"\b\d{1,2}(?::\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)|\b\d{1,2}:\d{2}\b|\b\d{1,2}\s*[–-]\s*\d{1,2}\b|\bby appointment\b|\bclosed\b",
+    re.I,
+)
 
 
 @dataclass
@@ -50,8 +59,13 @@ class Address:
     block_index: int = -1
 
     def as_dict(self) -> dict:
-        return {"street": self.street, "city": self.city, "state": self.state,
-                "postal_code": self.postal_code, "country": self.country}
+        return {
+            "street": self.street,
+            "city": self.city,
+            "state": self.state,
+            "postal_code": self.postal_code,
+            "country": self.country,
+        }
 
     def key(self) -> tuple:
         return (self.postal_code, (self.street or "").lower()[:12])
@@ -99,12 +113,22 @@ def addresses_in_text(text: str, region: str = MAIN, block_index: int = -1) -> l
         if not state:
             continue
         city = m.group("city").strip()
-        prefix = flat[:m.start()].rstrip(", ")
+        prefix = flat[: m.start()].rstrip(", ")
         street = _street_before(prefix)
         street, city = _split_with_usaddress(street, city, state, m.group("zip"))
-        quote = flat[max(0, m.start() - (len(street) + 2 if street else 0)):m.end()].strip(", ")
-        out.append(Address(street, city, state, m.group("zip"), "US", quote=quote, region=region,
-                           block_index=block_index))
+        quote = flat[max(0, m.start() - (len(street) + 2 if street else 0)) : m.end()].strip(", ")
+        out.append(
+            Address(
+                street,
+                city,
+                state,
+                m.group("zip"),
+                "US",
+                quote=quote,
+                region=region,
+                block_index=block_index,
+            )
+        )
     return out
 
 
@@ -131,7 +155,9 @@ def _street_before(prefix: str) -> str | None:
     return ", ".join(collected)
 
 
-def _split_with_usaddress(street: str | None, city: str, state: str, zip_code: str) -> tuple[str | None, str]:
+def _split_with_usaddress(
+    street: str | None, city: str, state: str, zip_code: str
+) -> tuple[str | None, str]:
     """usaddress tells street words from city words when no comma separates them."""
     if street:
         return street, city
@@ -167,7 +193,13 @@ def phone_matches(text: str) -> list[tuple[str, str, int]]:
     out = []
     try:
         for m in phonenumbers.PhoneNumberMatcher(text, "US", leniency=phonenumbers.Leniency.VALID):
-            out.append((phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164), m.raw_string, m.start))
+            out.append(
+                (
+                    phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164),
+                    m.raw_string,
+                    m.start,
+                )
+            )
     except Exception:  # noqa: BLE001 - a malformed number must not break the page
         return out
     return out
@@ -190,11 +222,14 @@ def find_phones(doc: Document) -> list[Phone]:
         if not _PHONE_HINT_RE.search(text):
             continue
         for e164, _, pos in phone_matches(text):
-            raw = block.text[pos:pos + len(_)]
-            before = text[max(0, pos - 25):pos]
+            raw = block.text[pos : pos + len(_)]
+            before = text[max(0, pos - 25) : pos]
             if _FAX_RE.search(before.split("\n")[-1]) or e164 in CRISIS_NUMBERS:
                 continue
-            if _CRISIS_CONTEXT_RE.search(text[max(0, pos - 160):pos]) and "call us" not in before.lower():
+            if (
+                _CRISIS_CONTEXT_RE.search(text[max(0, pos - 160) : pos])
+                and "call us" not in before.lower()
+            ):
                 continue
             out.append(Phone(e164, raw, block.region, block.index))
     return out
@@ -226,9 +261,22 @@ def find_emails(doc: Document) -> list[str]:
     return [e for e in emails if not e.lower().endswith((".png", ".jpg", ".gif", ".webp"))]
 
 
-_DAY_NAMES = {"mo": "Mon", "tu": "Tue", "we": "Wed", "th": "Thu", "fr": "Fri", "sa": "Sat", "su": "Sun",
-              "monday": "Mon", "tuesday": "Tue", "wednesday": "Wed", "thursday": "Thu", "friday": "Fri",
-              "saturday": "Sat", "sunday": "Sun"}
+_DAY_NAMES = {
+    "mo": "Mon",
+    "tu": "Tue",
+    "we": "Wed",
+    "th": "Thu",
+    "fr": "Fri",
+    "sa": "Sat",
+    "su": "Sun",
+    "monday": "Mon",
+    "tuesday": "Tue",
+    "wednesday": "Wed",
+    "thursday": "Thu",
+    "friday": "Fri",
+    "saturday": "Sat",
+    "sunday": "Sun",
+}
 
 
 def hours_from_schema(entity: Entity) -> str | None:
@@ -258,7 +306,9 @@ def hours_from_text(doc: Document) -> str | None:
             if len(line) > 120:
                 continue
             if _DAY_RE.search(line) and _TIME_RE.search(line):
-                lines.append(re.sub(r"^\s*(?:office )?hours\s*[:\-–]?\s*", "", line, flags=re.I).strip())
+                lines.append(
+                    re.sub(r"^\s*(?:office )?hours\s*[:\-–]?\s*", "", line, flags=re.I).strip()
+                )
         if len(lines) >= 4:
             break
     seen, out = set(), []
@@ -279,7 +329,8 @@ _LOCATED_RE = re.compile(
     rf"\b(?:[Ll]ocated|[Bb]ased|[Oo]ffices?|[Pp]ractice|[Cc]linic|[Cc]enter|[Cc]entre|[Ss]erving patients) in "
     rf"(?:(?:the|beautiful|downtown) )?(?P<city>{_PLACE_NAMES})(?:,? (?P<state>{_STATE_NAME_ALT}|[A-Z]{{2}})\b)?|"
     rf"\b[Aa]t (?:[A-Z][\w&'’.-]* ){{1,6}}in (?P<city2>{_PLACE_NAMES})(?:, (?P<state2>{_STATE_NAME_ALT}|[A-Z]{{2}}))?"
-    rf",? (?:we|our|patients)\b")
+    rf",? (?:we|our|patients)\b"
+)
 
 
 def place_in_text(doc: Document) -> Address | None:
@@ -298,6 +349,7 @@ def place_in_text(doc: Document) -> Address | None:
             city, state = None, normalize_state(city)
         if state is None and city is None:
             continue
-        return Address(None, city, state, None, "US", quote=m.group(0), region=MAIN, block_index=block.index)
+        return Address(
+            None, city, state, None, "US", quote=m.group(0), region=MAIN, block_index=block.index
+        )
     return None
-

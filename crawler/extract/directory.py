@@ -17,16 +17,25 @@ def entries(doc: Document, data: Structured) -> list[dict]:
         out = []
         for e in listed:
             address = address_from_schema(e.data.get("address"))
-            out.append({"name": e.name, "url": text_value(e.data.get("url")),
-                        "address": address.as_dict() if address else None,
-                        "phone": normalize_phone(text_value(e.data.get("telephone")))})
+            out.append(
+                {
+                    "name": e.name,
+                    "url": text_value(e.data.get("url")),
+                    "address": address.as_dict() if address else None,
+                    "phone": normalize_phone(text_value(e.data.get("telephone"))),
+                }
+            )
         return out
     out: list[dict] = []
     current: dict | None = None
     for block in doc.blocks:
         if block.region != MAIN:
             continue
-        is_title = (block.is_heading or block.link_only) and len(block.text.split()) <= 10 and not re.search(r"\d{5}", block.text)
+        is_title = (
+            (block.is_heading or block.link_only)
+            and len(block.text.split()) <= 10
+            and not re.search(r"\d{5}", block.text)
+        )
         if block.tag == "tr" and block.links and " | " in block.text:
             cells = block.text.split(" | ")
             out.append({"name": cells[0], "url": block.links[0], "address": None, "phone": None})
@@ -35,8 +44,12 @@ def entries(doc: Document, data: Structured) -> list[dict]:
         if is_title:
             if current and (current["address"] or current["phone"]):
                 out.append(current)
-            current = {"name": block.text, "url": block.links[0] if block.links else None,
-                       "address": None, "phone": None}
+            current = {
+                "name": block.text,
+                "url": block.links[0] if block.links else None,
+                "address": None,
+                "phone": None,
+            }
             continue
         if current is None:
             continue
@@ -60,13 +73,13 @@ def looks_like_directory_entries(items: list[dict], site_host: str) -> int:
     names = [i["name"] or "" for i in items]
     first_words = {n.split()[0].lower() for n in names if n.split()}
     if len(first_words) == 1 and len(names) > 1:
-        return 0                                  # "Keystone — Pittsburgh", "Keystone — Harrisburg"
+        return 0  # "Keystone — Pittsburgh", "Keystone — Harrisburg"
     count = 0
     for item in items:
         city = ((item.get("address") or {}).get("city") or "").lower()
         name = (item.get("name") or "").lower()
         if city and city.split()[0] in name:
-            continue                              # "Tampa (South Tampa)": a location of one practice
+            continue  # "Tampa (South Tampa)": a location of one practice
         host = urlsplit(item.get("url") or "").netloc
         if host and host == site_host and not item.get("address") and not item.get("phone"):
             continue

@@ -17,13 +17,69 @@ from lxml import etree
 
 MAIN, NAV, HEADER, FOOTER, ASIDE = "main", "nav", "header", "footer", "aside"
 
-_DROP_TAGS = {"script", "style", "noscript", "template", "svg", "iframe", "canvas", "select",
-              "option", "textarea", "input", "object", "embed", "video", "audio", "map"}
+_DROP_TAGS = {
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "iframe",
+    "canvas",
+    "select",
+    "option",
+    "textarea",
+    "input",
+    "object",
+    "embed",
+    "video",
+    "audio",
+    "map",
+}
 _BLOCK_TAGS = {
-    "address", "article", "aside", "blockquote", "body", "caption", "dd", "details", "dialog",
-    "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3",
-    "h4", "h5", "h6", "header", "hr", "html", "legend", "li", "main", "nav", "ol", "p", "pre",
-    "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "center",
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "caption",
+    "dd",
+    "details",
+    "dialog",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "html",
+    "legend",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+    "center",
 }
 _CELL_TAGS = {"td", "th"}
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
@@ -32,9 +88,14 @@ _COOKIE_RE = re.compile(r"cookie|consent|gdpr|cmplz|ccpa", re.I)
 _FOOTER_RE = re.compile(r"(^|[-_])(footer|foot|ftr|footbar|colophon|copyright)([-_]|$)", re.I)
 _HEADER_RE = re.compile(
     r"(^|[-_])(header|masthead|topbar|top-bar|util-bar|utility-bar|navbar|hdr|announcement|"
-    r"announcement-bar|topline|top-header|site-head|skip-link)([-_]|$)", re.I)
-_NAV_RE = re.compile(r"(^|[-_])(nav|navbar|navigation|menu|mainnav|topnav|breadcrumbs?|submenu|"
-                     r"sub-menu|menubar|dropdown-menu)([-_]|$)", re.I)
+    r"announcement-bar|topline|top-header|site-head|skip-link)([-_]|$)",
+    re.I,
+)
+_NAV_RE = re.compile(
+    r"(^|[-_])(nav|navbar|navigation|menu|mainnav|topnav|breadcrumbs?|submenu|"
+    r"sub-menu|menubar|dropdown-menu)([-_]|$)",
+    re.I,
+)
 _ASIDE_RE = re.compile(r"(^|[-_])(sidebar|widget-area)([-_]|$)", re.I)
 
 _WS_RE = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
@@ -52,11 +113,11 @@ class Block:
     tag: str
     region: str
     index: int = 0
-    heading_level: int = 0          # 1..6 for headings, 0 otherwise
+    heading_level: int = 0  # 1..6 for headings, 0 otherwise
     headings: tuple[str, ...] = ()  # enclosing section headings, nearest last
-    anc: tuple[int, ...] = ()       # serial numbers of the ancestor elements, outermost first
-    links: tuple[str, ...] = ()     # absolute hrefs of the links inside the block
-    link_only: bool = False         # the block is the text of one link
+    anc: tuple[int, ...] = ()  # serial numbers of the ancestor elements, outermost first
+    links: tuple[str, ...] = ()  # absolute hrefs of the links inside the block
+    link_only: bool = False  # the block is the text of one link
 
     @property
     def is_heading(self) -> bool:
@@ -71,9 +132,9 @@ class Document:
     meta: dict[str, str] = field(default_factory=dict)
     body_classes: str = ""
     blocks: list[Block] = field(default_factory=list)
-    tel_links: list[tuple[str, str, str]] = field(default_factory=list)   # (href, text, region)
+    tel_links: list[tuple[str, str, str]] = field(default_factory=list)  # (href, text, region)
     mailto_links: list[str] = field(default_factory=list)
-    links: list[tuple[str, str, str]] = field(default_factory=list)      # (abs href, text, region)
+    links: list[tuple[str, str, str]] = field(default_factory=list)  # (abs href, text, region)
     brand_texts: list[str] = field(default_factory=list)
     tree: object | None = None
     cache: dict = field(default_factory=dict, repr=False)
@@ -93,7 +154,9 @@ def looks_like_html(content: str | bytes) -> bool:
     head = content[:2048]
     if isinstance(head, bytes):
         head = head.decode("latin-1")
-    return bool(re.search(r"<(!doctype|html|head|body|div|p|meta|title|table|span|a)\b", head, re.I))
+    return bool(
+        re.search(r"<(!doctype|html|head|body|div|p|meta|title|table|span|a)\b", head, re.I)
+    )
 
 
 def decode(content: str | bytes) -> str:
@@ -145,10 +208,23 @@ def parse_text(text: str, url: str) -> Document:
             else:
                 merged.append(line)
         for line in merged:
-            level = 2 if (_TEXT_HEADING_RE.match(line) and not re.search(r"\$\s?\d", line)
-                          and len(line.split()) <= 10) else 0
-            block = Block(text=line, tag="h2" if level else "p", region=MAIN, index=index,
-                          heading_level=level, headings=tuple(headings[-2:]))
+            level = (
+                2
+                if (
+                    _TEXT_HEADING_RE.match(line)
+                    and not re.search(r"\$\s?\d", line)
+                    and len(line.split()) <= 10
+                )
+                else 0
+            )
+            block = Block(
+                text=line,
+                tag="h2" if level else "p",
+                region=MAIN,
+                index=index,
+                heading_level=level,
+                headings=tuple(headings[-2:]),
+            )
             doc.blocks.append(block)
             index += 1
             if level:
@@ -161,6 +237,7 @@ def parse_text(text: str, url: str) -> Document:
 
 
 # -- HTML ---------------------------------------------------------------------------------
+
 
 def _tokens(el) -> list[str]:
     out = []
@@ -208,7 +285,7 @@ class _Walker:
         self.buf_links: list[str] = []
         self.buf_link_text: list[str] = []
         self.headings: dict[str, list[tuple[int, str]]] = {}
-        self.serial = 0                 # element numbers: lxml proxies have no stable id()
+        self.serial = 0  # element numbers: lxml proxies have no stable id()
         self.page_chars = 0
 
     # text accumulation
@@ -238,8 +315,14 @@ class _Walker:
             level = int(el.get("aria-level") or 3) if (el.get("aria-level") or "3").isdigit() else 3
         stack = self.headings.setdefault(region, [])
         block = Block(
-            text=text, tag=tag, region=region, index=len(self.doc.blocks), heading_level=level,
-            headings=tuple(h for _, h in stack[-3:]), anc=anc, links=tuple(links),
+            text=text,
+            tag=tag,
+            region=region,
+            index=len(self.doc.blocks),
+            heading_level=level,
+            headings=tuple(h for _, h in stack[-3:]),
+            anc=anc,
+            links=tuple(links),
             link_only=bool(links) and clean_text(link_text) == text,
         )
         self.doc.blocks.append(block)
@@ -250,7 +333,7 @@ class _Walker:
 
     def walk(self, el, region: str, inside_main: bool, anc: tuple[int, ...], container) -> None:
         tag = el.tag
-        if not isinstance(tag, str):          # comments, processing instructions
+        if not isinstance(tag, str):  # comments, processing instructions
             self.add(el.tail)
             return
         tag = tag.lower()
@@ -258,8 +341,11 @@ class _Walker:
             self.add(el.tail)
             return
         new_region = _region_of(el, inside_main)
-        if new_region in (NAV, HEADER, FOOTER, ASIDE) and tag not in ("nav", "header", "footer", "aside") \
-                and _holds_most_of_page(el, self.page_chars):
+        if (
+            new_region in (NAV, HEADER, FOOTER, ASIDE)
+            and tag not in ("nav", "header", "footer", "aside")
+            and _holds_most_of_page(el, self.page_chars)
+        ):
             new_region = None
         if new_region == "cookie":
             self.add(el.tail)
@@ -309,7 +395,9 @@ class _Walker:
         self.add(el.tail, boundary=True)
 
 
-_BRAND_RE = re.compile(r"logo|brand|site-?title|site-?name|wordmark|header-title|navbar-brand", re.I)
+_BRAND_RE = re.compile(
+    r"logo|brand|site-?title|site-?name|wordmark|header-title|navbar-brand", re.I
+)
 
 
 def parse_html(text: str, url: str) -> Document:
@@ -357,4 +445,3 @@ def _has_block_child(el) -> bool:
         if isinstance(child.tag, str) and child.tag in _BLOCK_TAGS:
             return True
     return False
-

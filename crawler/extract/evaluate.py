@@ -39,8 +39,18 @@ from . import extract_page, scoring
 FIXTURE_WEB = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "web"
 PARTS = ("dev", "heldout", "blind")
 BASE_PORT = 18100
-FIELDS = ("page_type", "name", "routes_offered", "prices", "price_ranges", "conditions",
-          "therapy_integrated", *(f"insurance.{f}" for f in INSURANCE_FIELDS), "postal_code", "phone")
+FIELDS = (
+    "page_type",
+    "name",
+    "routes_offered",
+    "prices",
+    "price_ranges",
+    "conditions",
+    "therapy_integrated",
+    *(f"insurance.{f}" for f in INSURANCE_FIELDS),
+    "postal_code",
+    "phone",
+)
 
 
 def load_truth(root: Path = FIXTURE_WEB) -> dict[str, dict]:
@@ -49,7 +59,15 @@ def load_truth(root: Path = FIXTURE_WEB) -> dict[str, dict]:
 
 
 def site_ports(root: Path = FIXTURE_WEB) -> dict[str, int]:
-    sites = sorted({p.name for part in PARTS if (root / part).is_dir() for p in (root / part).iterdir() if p.is_dir()})
+    sites = sorted(
+        {
+            p.name
+            for part in PARTS
+            if (root / part).is_dir()
+            for p in (root / part).iterdir()
+            if p.is_dir()
+        }
+    )
     return {site: BASE_PORT + i for i, site in enumerate(sites)}
 
 
@@ -62,7 +80,9 @@ def page_url(path: str, ports: dict[str, int]) -> str:
 
 def read_page(path: str, root: Path, ports: dict[str, int]) -> tuple[bytes, str]:
     raw = (root / path).read_text(encoding="utf-8")
-    raw = re.sub(r"\{\{site:([\w.-]+)\}\}", lambda m: f"http://127.0.0.1:{ports.get(m.group(1), 0)}", raw)
+    raw = re.sub(
+        r"\{\{site:([\w.-]+)\}\}", lambda m: f"http://127.0.0.1:{ports.get(m.group(1), 0)}", raw
+    )
     content_type = "text/plain" if path.endswith(".txt") else "text/html"
     return raw.encode("utf-8"), content_type
 
@@ -117,7 +137,14 @@ class Tally:
             precision = tp / (tp + fp) if tp + fp else 1.0
             recall = tp / (tp + fn) if tp + fn else 1.0
             f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-            out[field] = {"precision": precision, "recall": recall, "f1": f1, "tp": tp, "fp": fp, "fn": fn}
+            out[field] = {
+                "precision": precision,
+                "recall": recall,
+                "f1": f1,
+                "tp": tp,
+                "fp": fp,
+                "fn": fn,
+            }
         return out
 
 
@@ -192,7 +219,9 @@ def evaluate(parts=PARTS, root: Path = FIXTURE_WEB, errors: list | None = None) 
 def format_table(results: dict) -> str:
     parts = list(results)
     lines = []
-    header = f"{'field':30}" + "".join(f"{p + ' P':>10}{p + ' R':>10}{p + ' F1':>10}" for p in parts)
+    header = f"{'field':30}" + "".join(
+        f"{p + ' P':>10}{p + ' R':>10}{p + ' F1':>10}" for p in parts
+    )
     lines.append(header)
     lines.append("-" * len(header))
     for field in FIELDS:
@@ -202,42 +231,78 @@ def format_table(results: dict) -> str:
             row += f"{m['precision']:>10.3f}{m['recall']:>10.3f}{m['f1']:>10.3f}"
         lines.append(row)
     lines.append("-" * len(header))
-    lines.append(f"{'pages':30}" + "".join(
-        f"{results[p]['pages']:>10}{'':>20}" for p in parts))
-    lines.append(f"{'page types':30}" + "  ".join(
-        f"{p}: " + ", ".join(f"{k} {v}" for k, v in sorted(results[p]['page_types'].items())) for p in parts))
-    lines.append(f"{'leaks (article/directory)':30}" + "".join(f"{results[p]['leaks']:>10}{'':>20}" for p in parts))
-    lines.append(f"{'pages/s (extract only)':30}" + "".join(
-        f"{results[p]['pages_per_second']:>10.0f}{'':>20}" for p in parts))
+    lines.append(f"{'pages':30}" + "".join(f"{results[p]['pages']:>10}{'':>20}" for p in parts))
+    lines.append(
+        f"{'page types':30}"
+        + "  ".join(
+            f"{p}: " + ", ".join(f"{k} {v}" for k, v in sorted(results[p]["page_types"].items()))
+            for p in parts
+        )
+    )
+    lines.append(
+        f"{'leaks (article/directory)':30}"
+        + "".join(f"{results[p]['leaks']:>10}{'':>20}" for p in parts)
+    )
+    lines.append(
+        f"{'pages/s (extract only)':30}"
+        + "".join(f"{results[p]['pages_per_second']:>10.0f}{'':>20}" for p in parts)
+    )
     return "\n".join(lines)
 
 
 def build_parser(prog: str = "python -m crawler.extract.evaluate") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0])
-    parser.add_argument("--set", dest="labelled_set", type=Path, metavar="FILE.jsonl",
-                        help="score a labelled set of pages (the format of shared/realweb/pages.jsonl) "
-                             "instead of the fixture web")
-    parser.add_argument("--part", choices=(*PARTS, *scoring.SET_PARTS, "all"), default="all",
-                        help=f"fixture web: {', '.join(PARTS)}; with --set: {', '.join(scoring.SET_PARTS)} "
-                             "(split by host); default all")
+    parser.add_argument(
+        "--set",
+        dest="labelled_set",
+        type=Path,
+        metavar="FILE.jsonl",
+        help="score a labelled set of pages (the format of shared/realweb/pages.jsonl) "
+        "instead of the fixture web",
+    )
+    parser.add_argument(
+        "--part",
+        choices=(*PARTS, *scoring.SET_PARTS, "all"),
+        default="all",
+        help=f"fixture web: {', '.join(PARTS)}; with --set: {', '.join(scoring.SET_PARTS)} "
+        "(split by host); default all",
+    )
     parser.add_argument("--ids", help="with --set: only these page ids (comma-separated)")
-    parser.add_argument("--worst", type=int, default=10, help="with --set: how many of the worst pages to list")
-    parser.add_argument("--page-type-cv", action="store_true",
-                        help="with --set: refit the page type's article weights leaving one host out at a time "
-                             "and print the accuracy with the prior, the fit and the cross-validation")
-    parser.add_argument("--cv-lambda", type=float, default=None,
-                        help="with --page-type-cv: the L2 pull to the prior weights (default: page_type_fit.LAMBDA)")
+    parser.add_argument(
+        "--worst", type=int, default=10, help="with --set: how many of the worst pages to list"
+    )
+    parser.add_argument(
+        "--page-type-cv",
+        action="store_true",
+        help="with --set: refit the page type's article weights leaving one host out at a time "
+        "and print the accuracy with the prior, the fit and the cross-validation",
+    )
+    parser.add_argument(
+        "--cv-lambda",
+        type=float,
+        default=None,
+        help="with --page-type-cv: the L2 pull to the prior weights (default: page_type_fit.LAMBDA)",
+    )
     parser.add_argument("--root", type=Path, default=FIXTURE_WEB, help="the fixture web folder")
-    parser.add_argument("--errors", action="store_true", help="list every page whose extraction differs from the truth")
+    parser.add_argument(
+        "--errors",
+        action="store_true",
+        help="list every page whose extraction differs from the truth",
+    )
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
     return parser
 
 
 def main_set(args: argparse.Namespace) -> dict:
     if args.part not in (*scoring.SET_PARTS, "all"):
-        raise scoring.SetError(f"--part {args.part}: with --set the parts are {', '.join(scoring.SET_PARTS)} or all")
-    pages = scoring.select(scoring.load_set(args.labelled_set), args.part,
-                           [i.strip() for i in args.ids.split(",") if i.strip()] if args.ids else None)
+        raise scoring.SetError(
+            f"--part {args.part}: with --set the parts are {', '.join(scoring.SET_PARTS)} or all"
+        )
+    pages = scoring.select(
+        scoring.load_set(args.labelled_set),
+        args.part,
+        [i.strip() for i in args.ids.split(",") if i.strip()] if args.ids else None,
+    )
     if args.page_type_cv:
         from . import page_type_fit
 
@@ -263,7 +328,9 @@ def main(argv: list[str] | None = None) -> dict:
         except scoring.SetError as exc:
             raise SystemExit(f"katdir evaluate: {exc}") from None
     if args.part not in (*PARTS, "all"):
-        raise SystemExit(f"--part {args.part}: the fixture web's parts are {', '.join(PARTS)} or all")
+        raise SystemExit(
+            f"--part {args.part}: the fixture web's parts are {', '.join(PARTS)} or all"
+        )
     parts = PARTS if args.part == "all" else (args.part,)
     errors: list = [] if args.errors else None
     results = evaluate(parts, args.root, errors)

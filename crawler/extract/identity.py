@@ -14,10 +14,14 @@ _TITLE_SEP_RE = re.compile(r"(?<!\s)\s+(?:\||-|–|—|·|::|»|~|:)\s+")
 _BRANDISH_RE = re.compile(
     r"\b(clinic|clinics|center|centre|centers|institute|wellness|health|psychiatry|partners|collective|"
     r"therapy|ketamine|care|group|medical|medicine|associates|practice|infusions?|mind|guide|map|"
-    r"directory|news|journal|money)\b", re.I)
+    r"directory|news|journal|money)\b",
+    re.I,
+)
 _GENERIC_PART_RE = re.compile(
     r"^(home|homepage|welcome|about( us)?|contact( us)?|faq|pricing|fees|rates|blog|services|our team|"
-    r"locations|offices|menu & prices|questions|clinicians)$", re.I)
+    r"locations|offices|menu & prices|questions|clinicians)$",
+    re.I,
+)
 _LOCATION_PART_RE = re.compile(r",\s*[A-Z]{2}\b|\b(near me|in [A-Z][a-z]+)\b")
 _HOME_PATH_RE = re.compile(r"^/?(?:(?:index|home|default)(?:\.\w+)?)?$", re.I)
 _LEGAL_RE = re.compile(r",?(?<!\s)\s+\b(llc|pllc|inc\.?|p\.?c\.?|pc|ltd\.?|corp\.?|co\.)$", re.I)
@@ -93,14 +97,19 @@ def _from_title(doc: Document) -> str | None:
     text = _norm(doc.full_text())
     brands = [_norm(b) for b in doc.brand_texts]
     # a title part that is a menu label of an inner page ("Services & Fees") names the page
-    menu_pages = {_norm(label) for href, label, region in doc.links
-                  if region in (NAV, HEADER) and not _HOME_PATH_RE.match(urlsplit(href).path)}
+    menu_pages = {
+        _norm(label)
+        for href, label, region in doc.links
+        if region in (NAV, HEADER) and not _HOME_PATH_RE.match(urlsplit(href).path)
+    }
 
     def score(i_part):
         i, part = i_part
         n = _norm(part)
         s = 0.0
-        if any(n and (n == b or (len(b) > 3 and b in n) or (len(n) > 3 and n in b)) for b in brands):
+        if any(
+            n and (n == b or (len(b) > 3 and b in n) or (len(n) > 3 and n in b)) for b in brands
+        ):
             s += 3
         occurrences = text.count(n) if n else 0
         s += min(occurrences, 3)

@@ -47,9 +47,19 @@ def _key(text: str) -> str:
 def content_text(html: str, url: str | None = None) -> str | None:
     """The main content of a page as plain text (tables and lists kept), or None."""
     try:
-        return trafilatura.extract(html, url=url, output_format="txt", include_tables=True,
-                                   include_comments=False, include_links=False, include_images=False,
-                                   favor_recall=True, fast=True, deduplicate=False, with_metadata=False)
+        return trafilatura.extract(
+            html,
+            url=url,
+            output_format="txt",
+            include_tables=True,
+            include_comments=False,
+            include_links=False,
+            include_images=False,
+            favor_recall=True,
+            fast=True,
+            deduplicate=False,
+            with_metadata=False,
+        )
     except Exception:  # noqa: BLE001 — trafilatura on a page it cannot read: the markup's labels stand
         return None
 

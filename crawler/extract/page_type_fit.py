@@ -21,7 +21,7 @@ from collections import Counter, defaultdict
 from . import extract_page, page_type
 from .scoring import site_of
 
-LAMBDA = 2.0            # chosen before any cross-validation was run, not tuned
+LAMBDA = 2.0  # chosen before any cross-validation was run, not tuned
 NEWTON_STEPS = 25
 
 
@@ -31,8 +31,11 @@ def page_features(page: dict) -> dict[str, float]:
     return result["page_type_features"]
 
 
-def fit(rows: list[tuple[dict[str, float], bool]], prior: dict[str, float] | None = None,
-        lam: float = LAMBDA) -> dict[str, float]:
+def fit(
+    rows: list[tuple[dict[str, float], bool]],
+    prior: dict[str, float] | None = None,
+    lam: float = LAMBDA,
+) -> dict[str, float]:
     """Weights of the article score: ``rows`` are (features, is_not_the_provider's_page)."""
     prior = dict(page_type.ARTICLE_PRIOR if prior is None else prior)
     names = ["bias", *page_type.ARTICLE_FEATURES]
@@ -84,8 +87,9 @@ def typed(features: dict[str, float], weights: dict[str, float]) -> str:
     return page_type.decide(features, weights)[0]
 
 
-def cross_validate(pages: list[dict], lam: float = LAMBDA,
-                   features: list[dict[str, float]] | None = None) -> dict:
+def cross_validate(
+    pages: list[dict], lam: float = LAMBDA, features: list[dict[str, float]] | None = None
+) -> dict:
     """Leave-one-host-out: accuracy of the page type with the prior weights, with the weights
     fitted on all pages (the fit), and with weights fitted without each page's host (the
     estimate for unseen pages); the pages each way gets wrong."""
@@ -109,13 +113,23 @@ def cross_validate(pages: list[dict], lam: float = LAMBDA,
             held_out_zero[i] = typed(feats[i], weights_zero)
 
     def score(predicted: list[str]) -> dict:
-        wrong = [f"{p['id']} {label}→{got}" for p, label, got in zip(pages, labels, predicted) if got != label]
-        return {"accuracy": 1 - len(wrong) / len(pages) if pages else 0.0, "wrong": wrong,
-                "non_clinic_as_clinic": sum(1 for label, got in zip(labels, predicted)
-                                            if label != "clinic" and got == "clinic")}
+        wrong = [
+            f"{p['id']} {label}→{got}"
+            for p, label, got in zip(pages, labels, predicted)
+            if got != label
+        ]
+        return {
+            "accuracy": 1 - len(wrong) / len(pages) if pages else 0.0,
+            "wrong": wrong,
+            "non_clinic_as_clinic": sum(
+                1 for label, got in zip(labels, predicted) if label != "clinic" and got == "clinic"
+            ),
+        }
 
     return {
-        "pages": len(pages), "hosts": len(by_host), "lambda": lam,
+        "pages": len(pages),
+        "hosts": len(by_host),
+        "lambda": lam,
         "labels": dict(Counter(labels)),
         "prior": score([typed(f, page_type.ARTICLE_PRIOR) for f in feats]),
         "fit": score([typed(f, fitted) for f in feats]),
@@ -126,14 +140,24 @@ def cross_validate(pages: list[dict], lam: float = LAMBDA,
 
 
 def format_report(cv: dict) -> str:
-    lines = [f"page type, {cv['pages']} pages from {cv['hosts']} hosts ({', '.join(f'{k} {v}' for k, v in sorted(cv['labels'].items()))}); "
-             f"L2 pull to the prior, lambda {cv['lambda']}",
-             f"{'weights':28}{'accuracy':>10}{'non-clinic typed clinic':>26}  wrong"]
-    for key, name in (("prior", "prior (hand-set)"), ("fit", "fitted on all (the fit)"),
-                      ("leave_one_host_out", "leave one host out (CV)"),
-                      ("leave_one_host_out_no_prior", "CV, no prior (data alone)")):
+    lines = [
+        f"page type, {cv['pages']} pages from {cv['hosts']} hosts ({', '.join(f'{k} {v}' for k, v in sorted(cv['labels'].items()))}); "
+        f"L2 pull to the prior, lambda {cv['lambda']}",
+        f"{'weights':28}{'accuracy':>10}{'non-clinic typed clinic':>26}  wrong",
+    ]
+    for key, name in (
+        ("prior", "prior (hand-set)"),
+        ("fit", "fitted on all (the fit)"),
+        ("leave_one_host_out", "leave one host out (CV)"),
+        ("leave_one_host_out_no_prior", "CV, no prior (data alone)"),
+    ):
         s = cv[key]
-        lines.append(f"{name:28}{s['accuracy']:>10.3f}{s['non_clinic_as_clinic']:>26}  {', '.join(s['wrong'])}")
-    lines += ["", "fitted weights (paste into page_type.ARTICLE_WEIGHTS):",
-              "{" + ", ".join(f'"{k}": {v}' for k, v in cv["weights"].items()) + "}"]
+        lines.append(
+            f"{name:28}{s['accuracy']:>10.3f}{s['non_clinic_as_clinic']:>26}  {', '.join(s['wrong'])}"
+        )
+    lines += [
+        "",
+        "fitted weights (paste into page_type.ARTICLE_WEIGHTS):",
+        "{" + ", ".join(f'"{k}": {v}' for k, v in cv["weights"].items()) + "}",
+    ]
     return "\n".join(lines)

@@ -49,31 +49,64 @@ NON_KETAMINE_PRICE_RE = re.compile(NON_KETAMINE_RE.pattern + r"|\bdrips?\b", re.
 
 # table cells run together ("$400-$6004-6$1,600"): an amount of three digits directly followed by
 # a session count and the next amount ends after its third digit
-_NUM = (r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d{3}(?=\d{1,2}(?:[-–]\d{1,2})?(?:US\$|\$|£|€))|"
-        r"\d+(?:\.\d{1,2})?")
+_NUM = (
+    r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d{3}(?=\d{1,2}(?:[-–]\d{1,2})?(?:US\$|\$|£|€))|"
+    r"\d+(?:\.\d{1,2})?"
+)
 # a currency before the amount: "$", "US$", "CAD $", "A$", "£", "€"
-_CUR = r"US\$|USD\s?\$?|C\$|CA\$|CAD\s?\$?|A\$|AU\$|AUD\s?\$?|NZ\$|NZD\s?\$?|GBP\s?£?|£|EUR\s?€?|€|\$"
+_CUR = (
+    r"US\$|USD\s?\$?|C\$|CA\$|CAD\s?\$?|A\$|AU\$|AUD\s?\$?|NZ\$|NZD\s?\$?|GBP\s?£?|£|EUR\s?€?|€|\$"
+)
 # an amount with its currency after it is tried only where a run of digits starts: linear on
 # long runs of digits
-MONEY_RE = re.compile(rf"(?P<cur>{_CUR})\s?(?P<num>{_NUM})(?P<k>\s?[kK]\b)?|"
-                      rf"(?<![\d,.])(?P<num2>{_NUM})\s?(?P<cur2>dollars|USD|CAD|AUD|NZD|GBP|pounds|euros?|EUR)\b")
-_RANGE_TAIL_RE = re.compile(rf"^\s*(?:–|—|-|to|and|through|or)\s*(?:{_CUR})?\s?(?P<num>{_NUM})"
-                            r"(?!\s*(?:%|percent|minutes?|hours?|months?|weeks?|days?|mg))")
-CURRENCY_CODES = {"$": None, "dollars": None, "us$": "USD", "usd": "USD", "c$": "CAD", "ca$": "CAD", "cad": "CAD",
-                  "a$": "AUD", "au$": "AUD", "aud": "AUD", "nz$": "NZD", "nzd": "NZD", "£": "GBP", "gbp": "GBP",
-                  "pounds": "GBP", "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR"}
+MONEY_RE = re.compile(
+    rf"(?P<cur>{_CUR})\s?(?P<num>{_NUM})(?P<k>\s?[kK]\b)?|"
+    rf"(?<![\d,.])(?P<num2>{_NUM})\s?(?P<cur2>dollars|USD|CAD|AUD|NZD|GBP|pounds|euros?|EUR)\b"
+)
+_RANGE_TAIL_RE = re.compile(
+    rf"^\s*(?:–|—|-|to|and|through|or)\s*(?:{_CUR})?\s?(?P<num>{_NUM})"
+    r"(?!\s*(?:%|percent|minutes?|hours?|months?|weeks?|days?|mg))"
+)
+CURRENCY_CODES = {
+    "$": None,
+    "dollars": None,
+    "us$": "USD",
+    "usd": "USD",
+    "c$": "CAD",
+    "ca$": "CAD",
+    "cad": "CAD",
+    "a$": "AUD",
+    "au$": "AUD",
+    "aud": "AUD",
+    "nz$": "NZD",
+    "nzd": "NZD",
+    "£": "GBP",
+    "gbp": "GBP",
+    "pounds": "GBP",
+    "€": "EUR",
+    "eur": "EUR",
+    "euro": "EUR",
+    "euros": "EUR",
+}
 # a bare "$" or "dollars" on a site of these countries
 _DOLLAR_BY_TLD = {"au": "AUD", "ca": "CAD", "nz": "NZD"}
 
-_UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-          "sixteen seventeen eighteen nineteen")
+_UNITS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen"
+)
 _TENS = "twenty thirty forty fifty sixty seventy eighty ninety"
 _WORD_VALUES = {w: i for i, w in enumerate(_UNITS.split())}  # noqa: SIM905 - a sentence reads better
 _WORD_VALUES.update({w: 10 * i for i, w in enumerate(_TENS.split(), 2)})  # noqa: SIM905
-_NUMBER_WORD = r"(?:" + "|".join(sorted(_WORD_VALUES, key=len, reverse=True)) + r"|hundred|thousand)"
+_NUMBER_WORD = (
+    r"(?:" + "|".join(sorted(_WORD_VALUES, key=len, reverse=True)) + r"|hundred|thousand)"
+)
 # "four hundred and fifty dollars": number words, each followed by a space or a hyphen
-_WORD_MONEY_RE = re.compile(rf"\b(?P<words>(?:a\s+)?{_NUMBER_WORD}(?:(?:\s+and\s+|[\s-]+){_NUMBER_WORD}){{0,7}})\s+"
-                            r"(?P<cur>dollars|pounds|euros)\b", re.I)
+_WORD_MONEY_RE = re.compile(
+    rf"\b(?P<words>(?:a\s+)?{_NUMBER_WORD}(?:(?:\s+and\s+|[\s-]+){_NUMBER_WORD}){{0,7}})\s+"
+    r"(?P<cur>dollars|pounds|euros)\b",
+    re.I,
+)
 
 
 def words_to_number(words: str) -> int | None:
@@ -107,43 +140,76 @@ _EXCLUDE_RE = re.compile(
     r"\b(deposits?|(?:booking|reservation|holding|scheduling) fees?|cancel\w*|no[- ]shows?|late fees?|fee applies|penalt\w+|save|saves|saving|savings|"
     r"discount\w*|off\b|rebate|co-?pays?|co-?payments?|coinsurance|deductibles?|out[- ]of[- ]pocket max\w*|"
     r"savings program|copay program|carepath|gift cards?|refer a friend|referral bonus|raised|revenue|"
-    r"billion|million|salary|grant|donat\w+|reimburse\w*|credit of|tip)\b|\$\d+\s*off\b", re.I)
-_FINANCING_RE = re.compile(r"\b(financ\w+|carecredit|care credit|cherry|affirm|sunbit|advance care|"
-                           r"payment plans?|installments?|as low as|apr)\b", re.I)
+    r"billion|million|salary|grant|donat\w+|reimburse\w*|credit of|tip)\b|\$\d+\s*off\b",
+    re.I,
+)
+_FINANCING_RE = re.compile(
+    r"\b(financ\w+|carecredit|care credit|cherry|affirm|sunbit|advance care|"
+    r"payment plans?|installments?|as low as|apr)\b",
+    re.I,
+)
 _MONTHLY_RE = re.compile(r"(?:/\s?mo\b|/\s?month\b|\bper month\b|\ba month\b|\bmonthly\b)", re.I)
-_EQUIV_RE = re.compile(r"\b(works out to|that'?s (?:just|only|about)|equivalent|effectively|comes to|"
-                       r"breaks down to|i\.e\.|or just|or only|just|only|averag\w+ out)\b", re.I)
+_EQUIV_RE = re.compile(
+    r"\b(works out to|that'?s (?:just|only|about)|equivalent|effectively|comes to|"
+    r"breaks down to|i\.e\.|or just|or only|just|only|averag\w+ out)\b",
+    re.I,
+)
 _PER_MARKER_RE = re.compile(
     r"^\s*(?:/\s?(?:session|visit|treatment|infusion|injection|dose|appt)|per\b|each\b|apiece\b|"
-    r"a (?:session|visit|treatment|infusion|dose|shot)\b|an (?:infusion|injection|appointment)\b)", re.I)
+    r"a (?:session|visit|treatment|infusion|dose|shot)\b|an (?:infusion|injection|appointment)\b)",
+    re.I,
+)
 _OPEN_TAIL_RE = re.compile(r"^\s*(?:\+|or more\b|and up\b|and above\b|or higher\b|plus\b)", re.I)
-_STARTING_RE = re.compile(r"\b(start(?:s|ing)? (?:at|from)|from|as low as|beginning at|begins? at|"
-                          r"low as|minimum)\s*$", re.I)
+_STARTING_RE = re.compile(
+    r"\b(start(?:s|ing)? (?:at|from)|from|as low as|beginning at|begins? at|"
+    r"low as|minimum)\s*$",
+    re.I,
+)
 
 _UNIT_WORDS = r"(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?|months?|years?|mg|ml|percent|%)"
 _SESSION_NOUN = r"(?:infusions?|sessions?|treatments?|injections?|visits?|doses?|appointments?|shots?|journeys?)"
 _SERIES_N_RES = [
-    re.compile(rf"\b(?:series|package|bundle|pack|course|block|set|round|program(?:me)?|protocol)\s+of\s+(?P<n>{L.NUMBER_RE})\b", re.I),
-    re.compile(rf"\b(?P<n>{L.NUMBER_RE})[\s-]+(?!{_UNIT_WORDS}\b)(?:[\w+-]+[\s-]+){{0,2}}?{_SESSION_NOUN}\b", re.I),
+    re.compile(
+        rf"\b(?:series|package|bundle|pack|course|block|set|round|program(?:me)?|protocol)\s+of\s+(?P<n>{L.NUMBER_RE})\b",
+        re.I,
+    ),
+    re.compile(
+        rf"\b(?P<n>{L.NUMBER_RE})[\s-]+(?!{_UNIT_WORDS}\b)(?:[\w+-]+[\s-]+){{0,2}}?{_SESSION_NOUN}\b",
+        re.I,
+    ),
     re.compile(rf"\b(?P<n>{L.NUMBER_RE})[\s-]*(?:pack|bundle|package|series)\b", re.I),
-    re.compile(rf"\b(?:for|of|buy|prepay(?: for)?|book)\s+(?P<n>{L.NUMBER_RE})\b(?!\s*(?:{_UNIT_WORDS}|\$|,\d))(?![\w-])", re.I),
+    re.compile(
+        rf"\b(?:for|of|buy|prepay(?: for)?|book)\s+(?P<n>{L.NUMBER_RE})\b(?!\s*(?:{_UNIT_WORDS}|\$|,\d))(?![\w-])",
+        re.I,
+    ),
 ]
-_MAINT_RE = re.compile(r"\b(boosters?|maintenance|top[- ]?ups?|tune[- ]?ups?|refresher|"
-                       r"follow[- ]?up (?:infusion|injection|treatment|session|dose)s?)\b", re.I)
+_MAINT_RE = re.compile(
+    r"\b(boosters?|maintenance|top[- ]?ups?|tune[- ]?ups?|refresher|"
+    r"follow[- ]?up (?:infusion|injection|treatment|session|dose)s?)\b",
+    re.I,
+)
 _CONSULT_RE = re.compile(
     r"\b(consult\w*|intake|evaluations?|eval|assessments?|screenings?|new[- ]patient (?:visit|appointment|exam)|"
     r"initial (?:visit|appointment)|psychiatric (?:visit|appointment)|medication management|"
-    r"follow[- ]?up (?:\w+ )?(?:visit|appointment)s?|video visits?|telehealth visits?|office visits?|check-?ups?)\b", re.I)
+    r"follow[- ]?up (?:\w+ )?(?:visit|appointment)s?|video visits?|telehealth visits?|office visits?|check-?ups?)\b",
+    re.I,
+)
 _OTHER_RE = re.compile(
     r"\b(integration|preparation|preparatory|prep|psychotherapy sessions?|therapy sessions?|therapy rate|"
-    r"counsel(?:l)?ing|coaching|membership|prescription management|program fee|per month|a month|monthly)\b|/\s?mo\b", re.I)
-_SERIES_WORD_RE = re.compile(r"\b(series|package|bundle|[a-z]+-pack|course of|block of|loading|induction)\b", re.I)
+    r"counsel(?:l)?ing|coaching|membership|prescription management|program fee|per month|a month|monthly)\b|/\s?mo\b",
+    re.I,
+)
+_SERIES_WORD_RE = re.compile(
+    r"\b(series|package|bundle|[a-z]+-pack|course of|block of|loading|induction)\b", re.I
+)
 _SESSION_RE = re.compile(rf"\b(single|one|each|per|individual)\b|\b{_SESSION_NOUN}\b", re.I)
 _RELEVANT_RE = re.compile(
     r"\b(ketamine|esketamine|spravato|infusions?|injections?|sessions?|treatments?|doses?|visits?|"
     r"consult\w*|intake|evaluation|assessment|screening|boosters?|maintenance|series|package|bundle|"
     r"integration|therapy|program|lozenges?|troches?|prices?|pricing|costs?|fees?|rates?|investment|"
-    r"pay|charge|self-pay|kap|iv|im|protocol|top-up|appointments?)\b", re.I)
+    r"pay|charge|self-pay|kap|iv|im|protocol|top-up|appointments?)\b",
+    re.I,
+)
 
 
 @dataclass
@@ -152,7 +218,7 @@ class Money:
     end: int
     low: float
     high: float | None
-    currency: str | None = None      # None: a bare "$" or "dollars", whose meaning depends on the site
+    currency: str | None = None  # None: a bare "$" or "dollars", whose meaning depends on the site
 
 
 @dataclass
@@ -164,11 +230,18 @@ class PriceQuote:
     sessions: int | None
     quote: str
     currency: str = "USD"
-    open_ended: bool = False         # "from $399", "$500 or more": no upper bound
-    voice: str = "own"               # OWN, PARAGRAPH, DEFINITE or UNCLEAR: how plainly the provider states it
+    open_ended: bool = False  # "from $399", "$500 or more": no upper bound
+    voice: str = "own"  # OWN, PARAGRAPH, DEFINITE or UNCLEAR: how plainly the provider states it
 
     def key(self):
-        return (self.amount_min, self.amount_max, self.route, self.kind, self.sessions, self.currency)
+        return (
+            self.amount_min,
+            self.amount_max,
+            self.route,
+            self.kind,
+            self.sessions,
+            self.currency,
+        )
 
 
 def _amount(text: str) -> float | None:
@@ -225,7 +298,8 @@ def series_count(text: str) -> int | None:
 _INCLUDES_RE = re.compile(
     r"\b(?:includ\w*|with|plus)\s+(?:an?\s+|the\s+|your\s+|one\s+|1\s+)?(?:[\w-]+\s+){0,2}?"
     r"(?:consult\w*|evaluations?|assessments?|screenings?|integration(?:\s+sessions?)?|preparation(?:\s+sessions?)?)\b",
-    re.I)
+    re.I,
+)
 
 
 _KETAMINE_THERAPY_RE = re.compile(r"\bketamine[- ](?:assisted[- ])?(?:psycho)?therapy\b", re.I)
@@ -254,7 +328,9 @@ def kind_of(text: str) -> tuple[str | None, int | None]:
     return None, None
 
 
-_FILLER_RE = re.compile(rf"\b(?:\d+|{_UNIT_WORDS}|hr|per|each|a|an|the|only|just|usd|from)\b|[^\w\s]", re.I)
+_FILLER_RE = re.compile(
+    rf"\b(?:\d+|{_UNIT_WORDS}|hr|per|each|a|an|the|only|just|usd|from)\b|[^\w\s]", re.I
+)
 
 
 def _bare(text: str) -> bool:
@@ -265,12 +341,17 @@ def _bare(text: str) -> bool:
 
 
 # a label that names a ketamine fee without naming ketamine ("Booster", "Initial consultation")
-_KETAMINE_FEE_LABEL_RE = re.compile(r"\b(?:boosters?|maintenance|series|package|bundle|consult\w*|intake|screening|"
-                                    r"dosing|integration|preparation)\b", re.I)
+_KETAMINE_FEE_LABEL_RE = re.compile(
+    r"\b(?:boosters?|maintenance|series|package|bundle|consult\w*|intake|screening|"
+    r"dosing|integration|preparation)\b",
+    re.I,
+)
 
 
 def _names_ketamine_fee(label: str) -> bool:
-    return bool(KETAMINE_RE.search(label) or routes_in(label) or _KETAMINE_FEE_LABEL_RE.search(label))
+    return bool(
+        KETAMINE_RE.search(label) or routes_in(label) or _KETAMINE_FEE_LABEL_RE.search(label)
+    )
 
 
 def _card(doc: Document, block: Block) -> list[Block]:
@@ -281,30 +362,45 @@ def _card(doc: Document, block: Block) -> list[Block]:
     if not block.anc and not doc.is_html:
         # plain text: a price list's amount on its own line under its label ("Single Infusion" / "$450")
         prev = blocks[i - 1] if i > 0 else None
-        if prev is not None and prev.region == block.region and not money_in(prev.text) and len(L.words(prev.text)) <= 8 \
-                and _names_ketamine_fee(prev.text):
+        if (
+            prev is not None
+            and prev.region == block.region
+            and not money_in(prev.text)
+            and len(L.words(prev.text)) <= 8
+            and _names_ketamine_fee(prev.text)
+        ):
             return [prev]
         return []
     for depth in range(len(block.anc) - 1, max(len(block.anc) - 6, 0), -1):
         anc_id = block.anc[depth]
         lo = i
-        while lo - 1 >= 0 and len(blocks[lo - 1].anc) > depth and blocks[lo - 1].anc[depth] == anc_id:
+        while (
+            lo - 1 >= 0 and len(blocks[lo - 1].anc) > depth and blocks[lo - 1].anc[depth] == anc_id
+        ):
             lo -= 1
         hi = i
-        while hi + 1 < len(blocks) and len(blocks[hi + 1].anc) > depth and blocks[hi + 1].anc[depth] == anc_id:
+        while (
+            hi + 1 < len(blocks)
+            and len(blocks[hi + 1].anc) > depth
+            and blocks[hi + 1].anc[depth] == anc_id
+        ):
             hi += 1
-        members = [b for b in blocks[lo:hi + 1] if b is not block]
+        members = [b for b in blocks[lo : hi + 1] if b is not block]
         if not members:
             continue
-        if hi - lo + 1 > 14 or sum(len(b.text) for b in blocks[lo:hi + 1]) > 700:
+        if hi - lo + 1 > 14 or sum(len(b.text) for b in blocks[lo : hi + 1]) > 700:
             return []
-        others = [b for b in members if not money_in(b.text) or len(L.words(MONEY_RE.sub("", b.text))) >= 3]
+        others = [
+            b
+            for b in members
+            if not money_in(b.text) or len(L.words(MONEY_RE.sub("", b.text))) >= 3
+        ]
         if not others:
             continue
         before = sorted((b for b in others if b.index < i), key=lambda b: -b.index)
         after = sorted((b for b in others if b.index > i), key=lambda b: b.index)
         if not before:
-            return []                 # a card is read from its title down
+            return []  # a card is read from its title down
         titles = [b for b in before if b.is_heading][:1] or [before[0]]
         rest = [b for b in before if b is not titles[0]] + after
         return titles + rest
@@ -313,22 +409,41 @@ def _card(doc: Document, block: Block) -> list[Block]:
 
 _PHRASE_BOUNDARY_RE = re.compile(
     r"[,;()\[\]]|\b(?=(?:but|however|whereas|while|although|though|yet|instead|rather than|unlike|"
-    r"except|as opposed to|compared (?:to|with)|because|so that)\b)", re.I)
+    r"except|as opposed to|compared (?:to|with)|because|so that)\b)",
+    re.I,
+)
 
 
-def _levels(sentence: str, money: Money, prev_end: int, block: Block, card: list[Block]) -> list[tuple[str, str]]:
+def _levels(
+    sentence: str, money: Money, prev_end: int, block: Block, card: list[Block]
+) -> list[tuple[str, str]]:
     segs = L.segments(sentence)
     seg = L.span_at(segs, money.start)
     clause = L.span_at(L.clauses(sentence), money.start)
     label_start = L.span_at(L._split(sentence, _PHRASE_BOUNDARY_RE), money.start).start
     phrase_start = max(prev_end, label_start)
-    tail = sentence[money.end:]
+    tail = sentence[money.end :]
     tail_m = re.match(r"[^,;.(|\n$]{0,40}", tail)
     # the words after an amount end where another item starts ("$425 and a series of six")
-    tail_text = re.split(r"\b(?:and|or|but|while|plus|whereas)\b", tail_m.group(0), maxsplit=1)[0] if tail_m else ""
+    tail_text = (
+        re.split(r"\b(?:and|or|but|while|plus|whereas)\b", tail_m.group(0), maxsplit=1)[0]
+        if tail_m
+        else ""
+    )
     tail_words = " ".join(tail_text.split()[:4])
-    phrase = sentence[phrase_start:money.start] + " " + sentence[money.start:money.end] + " " + tail_words
-    levels = [("phrase", phrase), ("segment", seg.text), ("clause", clause.text), ("sentence", sentence)]
+    phrase = (
+        sentence[phrase_start : money.start]
+        + " "
+        + sentence[money.start : money.end]
+        + " "
+        + tail_words
+    )
+    levels = [
+        ("phrase", phrase),
+        ("segment", seg.text),
+        ("clause", clause.text),
+        ("sentence", sentence),
+    ]
     if block.text != sentence:
         levels.append(("block", block.text))
     for b in card:
@@ -372,8 +487,19 @@ def find(doc: Document, data: Structured, offered_routes: list[str]) -> list[Pri
         prev_end = 0
         earlier: list[PriceQuote | None] = []
         for money in moneys:
-            quote = _read(sentence, money, prev_end, block, card, earlier, page_route, doc.blocks, host, guide,
-                          "iv" in offered_routes)
+            quote = _read(
+                sentence,
+                money,
+                prev_end,
+                block,
+                card,
+                earlier,
+                page_route,
+                doc.blocks,
+                host,
+                guide,
+                "iv" in offered_routes,
+            )
             earlier.append(quote)
             prev_end = money.end
             if quote is None:
@@ -386,25 +512,36 @@ def find(doc: Document, data: Structured, offered_routes: list[str]) -> list[Pri
     quotes = list(found.values())
     # the same fee read once with its route and once without: keep the one with the route
     routed = {(q.amount_min, q.amount_max, q.kind, q.sessions) for q in quotes if q.route}
-    return [q for q in quotes if q.route or (q.amount_min, q.amount_max, q.kind, q.sessions) not in routed]
+    return [
+        q
+        for q in quotes
+        if q.route or (q.amount_min, q.amount_max, q.kind, q.sessions) not in routed
+    ]
 
 
 def _under_plain_label(blocks: list[Block], block: Block) -> Block:
     """Plain text has no headings: a short line without an amount or a full stop right above a
     price line ("Spravato" / "Self-pay: $850 per session") is its heading."""
     prev = blocks[block.index - 1]
-    if prev.region == block.region and len(L.words(prev.text)) <= 6 and not money_in(prev.text) \
-            and not re.search(r"[.!?:]\s*$", prev.text) and _names_ketamine_fee(prev.text):
+    if (
+        prev.region == block.region
+        and len(L.words(prev.text)) <= 6
+        and not money_in(prev.text)
+        and not re.search(r"[.!?:]\s*$", prev.text)
+        and _names_ketamine_fee(prev.text)
+    ):
         return replace(block, headings=(prev.text,))
     return block
 
 
-_CASH_RE = re.compile(r"^\s*(?:\(\s*)?(?:cash|self[- ]pay|if paid (?:in cash|at the time of service))\b", re.I)
+_CASH_RE = re.compile(
+    r"^\s*(?:\(\s*)?(?:cash|self[- ]pay|if paid (?:in cash|at the time of service))\b", re.I
+)
 _CASH_BEFORE_RE = re.compile(r"(?:cash|self[- ]pay)(?: price)?\s*[:\-–]?\s*$", re.I)
 
 
 def _cash_and_standard(sentence: str, moneys: list[Money]) -> list[Money]:
-    """"$365 $335 cash", "$300 (self-pay $280)": one fee with a standard and a cash price makes
+    """ "$365 $335 cash", "$300 (self-pay $280)": one fee with a standard and a cash price makes
     one price, min the cash price, max the standard one (the realweb convention)."""
     out: list[Money] = []
     i = 0
@@ -412,9 +549,14 @@ def _cash_and_standard(sentence: str, moneys: list[Money]) -> list[Money]:
         a = moneys[i]
         b = moneys[i + 1] if i + 1 < len(moneys) else None
         if b is not None and a.high is None and b.high is None and a.currency == b.currency:
-            between = sentence[a.end:b.start]
-            if re.fullmatch(r"[\s/|,(]*", between) and (_CASH_RE.match(sentence[b.end:]) or _CASH_BEFORE_RE.search(between)) \
-                    or re.fullmatch(r"\s*\(?\s*(?:cash|self[- ]pay)(?: price)?\s*[:\-–]?\s*", between, re.I):
+            between = sentence[a.end : b.start]
+            if (
+                re.fullmatch(r"[\s/|,(]*", between)
+                and (_CASH_RE.match(sentence[b.end :]) or _CASH_BEFORE_RE.search(between))
+                or re.fullmatch(
+                    r"\s*\(?\s*(?:cash|self[- ]pay)(?: price)?\s*[:\-–]?\s*", between, re.I
+                )
+            ):
                 out.append(Money(a.start, b.end, min(a.low, b.low), max(a.low, b.low), a.currency))
                 i += 2
                 continue
@@ -446,13 +588,20 @@ _FREE_CONSULT_RE = re.compile(
     # "Initial consultation: free", "$0 consultation", "no charge for the first consultation"
     r"\b(?:consultations?|consults?|screenings?)\s*[:|–—-]\s*(?:free|complimentary|no charge|\$0(?:\.00)?)(?![\w.,]*\d)|"
     r"\$0(?:\.00)?\s+(?:\w+\s+)?(?:consultations?|consults?|screenings?)\b|"
-    r"\b(?:no (?:charge|fee|cost)|free of charge) for (?:the|your|an?) (?:\w+\s+)?(?:consultations?|consults?|screenings?)\b", re.I)
-_ABOUT_RE = re.compile(r"\b(?:about|regarding|to discuss|to see (?:if|whether)|to learn)\b.*$", re.I)
+    r"\b(?:no (?:charge|fee|cost)|free of charge) for (?:the|your|an?) (?:\w+\s+)?(?:consultations?|consults?|screenings?)\b",
+    re.I,
+)
+_ABOUT_RE = re.compile(
+    r"\b(?:about|regarding|to discuss|to see (?:if|whether)|to learn)\b.*$", re.I
+)
 
 
 # "ask whether the clinic offers a free consultation": advice to a reader, not an offer
-_ADVICE_RE = re.compile(r"\b(?:ask(?:ing)?|look for|check (?:if|whether)|whether|if (?:the|a|your) (?:clinic|provider|practice)|"
-                        r"(?:many|most|some|several|other) (?:clinics|providers|practices|centers|programs))\b", re.I)
+_ADVICE_RE = re.compile(
+    r"\b(?:ask(?:ing)?|look for|check (?:if|whether)|whether|if (?:the|a|your) (?:clinic|provider|practice)|"
+    r"(?:many|most|some|several|other) (?:clinics|providers|practices|centers|programs))\b",
+    re.I,
+)
 
 
 def _free_consultations(doc: Document, currency: str) -> list[PriceQuote]:
@@ -467,14 +616,25 @@ def _free_consultations(doc: Document, currency: str) -> list[PriceQuote]:
         m = _FREE_CONSULT_RE.search(s.text)
         if not m:
             continue
-        if L.MARKET_RE.search(s.text) or (L.GENERAL_RE.search(s.text) and not L.OWN_RE.search(s.text)):
+        if L.MARKET_RE.search(s.text) or (
+            L.GENERAL_RE.search(s.text) and not L.OWN_RE.search(s.text)
+        ):
             continue
-        if _ADVICE_RE.search(s.text) or L.THIRD_PARTY_RE.search(s.text) or _named_provider(s.text, host) is False:
-            continue                  # advice to readers, or other providers' free consultations
+        if (
+            _ADVICE_RE.search(s.text)
+            or L.THIRD_PARTY_RE.search(s.text)
+            or _named_provider(s.text, host) is False
+        ):
+            continue  # advice to readers, or other providers' free consultations
         words = _ABOUT_RE.sub(" ", _LEADS_TO_RE.sub(" ", s.text))
         rs = routes_in(words)
         nxt = doc.blocks[s.block.index + 1] if 0 <= s.block.index < len(doc.blocks) - 1 else None
-        if not rs and len(L.words(s.block.text)) <= 4 and nxt is not None and len(L.words(nxt.text)) <= 8:
+        if (
+            not rs
+            and len(L.words(s.block.text)) <= 4
+            and nxt is not None
+            and len(L.words(nxt.text)) <= 8
+        ):
             rs = routes_in(nxt.text)
         route = rs[0] if len(rs) == 1 else None
         out.append(PriceQuote(0.0, None, route, "consultation", None, L.quote(s.text), currency))
@@ -485,7 +645,9 @@ def _free_consultations(doc: Document, currency: str) -> list[PriceQuote]:
 # fees of a practice's other care: general psychiatry, medication management, ordinary therapy
 _NOT_KETAMINE_CARE_RE = re.compile(
     r"\b(?:medication management|med management|med checks?|psychiatric (?:follow[- ]?ups?|med\w*)|"
-    r"ordinary therapy|talk therapy|tms|ect|nitrous|psychological testing)\b", re.I)
+    r"ordinary therapy|talk therapy|tms|ect|nitrous|psychological testing)\b",
+    re.I,
+)
 # "4-6" alone between two amounts of a price table: the sessions of a series
 _COUNT_CELL_RE = re.compile(r"^\s*(?:\|\s*)?\d{1,2}\s*[-–]\s*\d{1,2}\s*(?:\|\s*)?$")
 
@@ -494,17 +656,33 @@ _COUNT_CELL_RE = re.compile(r"^\s*(?:\|\s*)?\d{1,2}\s*[-–]\s*\d{1,2}\s*(?:\|\s
 _PENALTY_CLAUSE_RE = re.compile(
     r"\b(?:no[- ]shows?|(?:do|does|did) not (?:show|arrive|attend)|fail(?:s|ure)? to (?:show|appear|attend)|"
     r"(?:hours?|days?)['’]? (?:advance )?notice|late (?:change|arrival|cancel\w*)|cancel\w*|reschedul\w*|"
-    r"missed (?:appointments?|sessions?)|returned (?:checks?|cheques?)|insufficient funds)\b", re.I)
+    r"missed (?:appointments?|sessions?)|returned (?:checks?|cheques?)|insufficient funds)\b",
+    re.I,
+)
 # "The cost is $40 per session" in a paragraph about a therapy group: the group's fee
-_NON_DOSING_TOPIC_RE = re.compile(r"\b(?:groups?|integration|psychotherapy|therapy sessions?|counsel(?:l)?ing|coaching)\b",
-                                  re.I)
-_DOSING_RE = re.compile(r"\b(?:ketamine|esketamine|spravato|infusions?|injections?|doses?|dosing|lozenges?|troches?|"
-                        r"treatments?|iv|im)\b", re.I)
+_NON_DOSING_TOPIC_RE = re.compile(
+    r"\b(?:groups?|integration|psychotherapy|therapy sessions?|counsel(?:l)?ing|coaching)\b", re.I
+)
+_DOSING_RE = re.compile(
+    r"\b(?:ketamine|esketamine|spravato|infusions?|injections?|doses?|dosing|lozenges?|troches?|"
+    r"treatments?|iv|im)\b",
+    re.I,
+)
 
 
-def _read(sentence: str, money: Money, prev_end: int, block: Block, card: list[Block],
-          earlier: list, page_route: str | None, doc_blocks: list[Block] = (), host: str = "",
-          guide: bool = False, iv_page: bool = False) -> list[PriceQuote] | None:
+def _read(
+    sentence: str,
+    money: Money,
+    prev_end: int,
+    block: Block,
+    card: list[Block],
+    earlier: list,
+    page_route: str | None,
+    doc_blocks: list[Block] = (),
+    host: str = "",
+    guide: bool = False,
+    iv_page: bool = False,
+) -> list[PriceQuote] | None:
     if money.low < MIN_AMOUNT or money.low > MAX_AMOUNT:
         return None
     levels = _levels(sentence, money, prev_end, block, card)
@@ -521,8 +699,11 @@ def _read(sentence: str, money: Money, prev_end: int, block: Block, card: list[B
         return None
     if _NOT_KETAMINE_CARE_RE.search(phrase) and not KETAMINE_RE.search(phrase):
         return None
-    if block.headings and NON_KETAMINE_PRICE_RE.search(block.headings[-1]) and not (
-            KETAMINE_RE.search(block.text) or routes_in(block.text)):
+    if (
+        block.headings
+        and NON_KETAMINE_PRICE_RE.search(block.headings[-1])
+        and not (KETAMINE_RE.search(block.text) or routes_in(block.text))
+    ):
         return None
     # market, average and third-party prices
     if L.MARKET_RE.search(phrase) or L.MARKET_RE.search(segment):
@@ -534,17 +715,26 @@ def _read(sentence: str, money: Money, prev_end: int, block: Block, card: list[B
     if L.GENERAL_RE.search(clause) and not L.OWN_RE.search(sentence):
         return None
     if _PATIENT_RE.search(clause):
-        return None                   # what a patient paid, in a patient's words
+        return None  # what a patient paid, in a patient's words
     if _DRUG_COST_RE.search(clause) and not _OWN_VOICE_RE.search(phrase):
-        return None                   # "the medication alone costs $600": a drug-cost aside (the realweb README)
+        return None  # "the medication alone costs $600": a drug-cost aside (the realweb README)
     voice = _voice(sentence, money, levels, block, card, host)
-    if guide and voice in (DEFINITE, OWN) and not _OWN_VOICE_RE.search(sentence) and block.index >= 0 \
-            and _named_provider(sentence, host) is not True:
-        voice = UNCLEAR               # a cost guide's table or plain figures: the market's, unless "we" speaks
+    if (
+        guide
+        and voice in (DEFINITE, OWN)
+        and not _OWN_VOICE_RE.search(sentence)
+        and block.index >= 0
+        and _named_provider(sentence, host) is not True
+    ):
+        voice = UNCLEAR  # a cost guide's table or plain figures: the market's, unless "we" speaks
     if voice is None:
-        return None                   # another provider's price
-    if voice == UNCLEAR and not _MARKET_LIKE_RE.search(phrase) and not _SPAN_RE.search(phrase) \
-            and not (money.high and money.high >= WIDE_RANGE * money.low):
+        return None  # another provider's price
+    if (
+        voice == UNCLEAR
+        and not _MARKET_LIKE_RE.search(phrase)
+        and not _SPAN_RE.search(phrase)
+        and not (money.high and money.high >= WIDE_RANGE * money.low)
+    ):
         # "IM sessions are $350 each, IV $550": the next item of a fee list the sentence began
         stated = [q.voice for qs in earlier if qs for q in qs if q.voice != UNCLEAR]
         voice = stated[-1] if stated else voice
@@ -553,27 +743,48 @@ def _read(sentence: str, money: Money, prev_end: int, block: Block, card: list[B
     if not _RELEVANT_RE.search(context):
         return None
     kind, sessions = _kind(levels, card, block)
-    if prev_end and _COUNT_CELL_RE.match(sentence[prev_end:money.start]):
+    if prev_end and _COUNT_CELL_RE.match(sentence[prev_end : money.start]):
         kind, sessions = "series", None
-    if kind == "per_session" and not _DOSING_RE.search(sentence) and _NON_DOSING_TOPIC_RE.search(block.text):
+    if (
+        kind == "per_session"
+        and not _DOSING_RE.search(sentence)
+        and _NON_DOSING_TOPIC_RE.search(block.text)
+    ):
         kind = "other"
-    if kind == "series" and _PER_MARKER_RE.match(sentence[money.end:]):
+    if kind == "series" and _PER_MARKER_RE.match(sentence[money.end :]):
         kind, sessions = "per_session", None
     if kind == "series" and sessions is None:
-        sessions = _series_count_nearby(sentence[prev_end:money.start], block, doc_blocks)
+        sessions = _series_count_nearby(sentence[prev_end : money.start], block, doc_blocks)
     # a per-session equivalent of a series price given just before it
     prior = [q for qs in earlier if qs for q in qs]
     if kind == "per_session" and any(q.kind == "series" for q in prior):
-        inside_brackets = sentence[:money.start].count("(") > sentence[:money.start].count(")")
+        inside_brackets = sentence[: money.start].count("(") > sentence[: money.start].count(")")
         if inside_brackets or _EQUIV_RE.search(phrase):
             return None
     routes = _routes(levels, card, block, kind, page_route, iv_page)
-    text = sentence if not card or len(L.words(MONEY_RE.sub("", sentence))) >= 3 else f"{card[0].text} — {sentence}"
+    text = (
+        sentence
+        if not card or len(L.words(MONEY_RE.sub("", sentence))) >= 3
+        else f"{card[0].text} — {sentence}"
+    )
     open_ended = money.high is None and bool(
-        _STARTING_RE.search(sentence[max(prev_end, money.start - 40):money.start])
-        or _OPEN_TAIL_RE.match(sentence[money.end:]))
-    return [PriceQuote(money.low, money.high, r, kind, sessions, L.quote(text), money.currency or "USD", open_ended,
-                       voice) for r in routes]
+        _STARTING_RE.search(sentence[max(prev_end, money.start - 40) : money.start])
+        or _OPEN_TAIL_RE.match(sentence[money.end :])
+    )
+    return [
+        PriceQuote(
+            money.low,
+            money.high,
+            r,
+            kind,
+            sessions,
+            L.quote(text),
+            money.currency or "USD",
+            open_ended,
+            voice,
+        )
+        for r in routes
+    ]
 
 
 # --- whose price it is ----------------------------------------------------------------------
@@ -597,10 +808,15 @@ OWN, PARAGRAPH, DEFINITE, UNCLEAR = "own", "paragraph", "definite", "unclear"
 _OWN_VOICE_RE = re.compile(
     r"\b(?:we|we'?re|we'?ve|we'?ll|our|ours|(?-i:us|Us)|here at|at our|in our|this clinic|this practice|this office)\b|"
     r"\bwe[’']|\bI\s+(?:charge|offer|provide|bill|ask|accept|work)\b|\bmy\s+(?:fees?|rates?|prices?|practice|office|"
-    r"sessions?|clients?)\b", re.I)
+    r"sessions?|clients?)\b",
+    re.I,
+)
 # a patient telling what they paid: not a provider's price
-_PATIENT_RE = re.compile(r"\bI\s+(?:paid|spent|was (?:charged|billed|quoted))\b|\bmy\s+(?:insurance|co-?pay|plan|bill|"
-                         r"out[- ]of[- ]pocket|deductible|first (?:infusion|treatment|session))\b", re.I)
+_PATIENT_RE = re.compile(
+    r"\bI\s+(?:paid|spent|was (?:charged|billed|quoted))\b|\bmy\s+(?:insurance|co-?pay|plan|bill|"
+    r"out[- ]of[- ]pocket|deductible|first (?:infusion|treatment|session))\b",
+    re.I,
+)
 # wording that makes a price look like a market span, short of language.MARKET_RE: what
 # patients in general pay, what to expect, yearly totals, a cost guide's voice. It outweighs
 # the provider's voice ("in our experience, most patients spend $2,000").
@@ -610,39 +826,53 @@ _MARKET_LIKE_RE = re.compile(
     r"\byou(?:'ll| will| can| may| might| could)?\s+(?:likely\s+|probably\s+)?(?:expect|budget|plan for)\b|"
     r"\b(?:per|a|each)\s+year\b|\bannual(?:ly)?\b|\bcost guide\b|\bprices?\s+(?:vary|varies|differ)\b|"
     r"\bprice tag\b|\b(?:would|could|might)\s+(?:cost|be|run|pay|charge|total)\b|"
-    r"\bcosts? of (?:ketamine|a ketamine|an? (?:iv|im|infusion|spravato))\b", re.I)
-_APPROX_RE = re.compile(r"\b(?:about|around|approximately|roughly|nearly|close to|upwards? of|up to)\s*(?:US\$|\$|£|€)?\s*$",
-                        re.I)
+    r"\bcosts? of (?:ketamine|a ketamine|an? (?:iv|im|infusion|spravato))\b",
+    re.I,
+)
+_APPROX_RE = re.compile(
+    r"\b(?:about|around|approximately|roughly|nearly|close to|upwards? of|up to)\s*(?:US\$|\$|£|€)?\s*$",
+    re.I,
+)
 # a span, which the provider may state for its own fee ("our infusions range from $450 to
 # $500") but a market figure usually is
-_SPAN_RE = re.compile(r"\b(?:ranges?|ranging|anywhere|somewhere)\s+(?:from|between)\b|"
-                      r"\bbetween\s+(?:about\s+|roughly\s+)?(?:US\$|\$|£|€)", re.I)
+_SPAN_RE = re.compile(
+    r"\b(?:ranges?|ranging|anywhere|somewhere)\s+(?:from|between)\b|"
+    r"\bbetween\s+(?:about\s+|roughly\s+)?(?:US\$|\$|£|€)",
+    re.I,
+)
 # a fee another provider charges, quoted on this provider's page (a therapist quoting the
 # prescriber's evaluation): market, by the realweb README
 _OUTSIDE_PROVIDER_RE = re.compile(
     r"\b(?:partner|outside|external|referring|independent|collaborating|affiliated)\s+(?:physicians?|prescribers?|"
     r"doctors?|psychiatrists?|providers?|clinics?|practices?|medical (?:team|group|provider)s?)\b|"
-    r"\bbilled (?:separately )?by (?:the|their|a|an)\b|\btheir (?:practice|office|clinic|fees?)\b", re.I)
+    r"\bbilled (?:separately )?by (?:the|their|a|an)\b|\btheir (?:practice|office|clinic|fees?)\b",
+    re.I,
+)
 # what the drug itself costs, not a fee for treatment
 _DRUG_COST_RE = re.compile(
     r"\b(?:medication|drug|medicine|spray|device)s?\s+(?:itself|alone|costs?)\b|\b(?:drug|medication|wholesale|"
     r"acquisition) (?:costs?|prices?)\b|\bper (?:vial|device|bottle|milligram|mg)\b|\bthe (?:drug|medication)'s (?:cost|price)\b",
-    re.I)
+    re.I,
+)
 # a range this wide, with no provider speaking, is a span of what clinics charge
 WIDE_RANGE = 1.8
 # a label and an amount, no verb: a line of a price list ("Cost – $550 per infusion")
 _STATEMENT_RE = re.compile(
     r"\bcost\b(?!\s*[:–—|-])|\b(?:is|are|was|were|be|been|costs|costing|run|runs|range|ranges|charge|charges|charged|(?<!-)pay|pays|"
-    r"can|may|might|could|would|should|will|average|averages|expect|spend|spent|said|says)\b|['’]s\b", re.I)
+    r"can|may|might|could|would|should|will|average|averages|expect|spend|spent|said|says)\b|['’]s\b",
+    re.I,
+)
 # a provider's name: capitalised words ending in a word for a practice
 _PRACTICE_NAME_RE = re.compile(
     r"\b((?:[A-Z][\w&'’-]*\s+){1,4}(?:Clinics?|Centers?|Centres?|Institute|Wellness|Health|Healthcare|Psychiatry|"
-    r"Infusions?|Therapeutics|Medical|Medicine|Group|Associates|Practice|Hospital|Ketamine|Spa|Care))\b")
+    r"Infusions?|Therapeutics|Medical|Medicine|Group|Associates|Practice|Hospital|Ketamine|Spa|Care))\b"
+)
 _GENERIC_NAME_WORDS = frozenset(
     "the a an our your at ketamine esketamine spravato iv im infusion infusions therapy therapies treatment "
     "treatments clinic clinics center centers centre centres institute wellness health healthcare psychiatry "
     "therapeutics medical medicine group associates practice hospital spa care mental depression pain "
-    "intravenous assisted psychotherapy kap new".split())
+    "intravenous assisted psychotherapy kap new".split()
+)
 
 
 def _host_label(url: str) -> str:
@@ -656,8 +886,11 @@ def _named_provider(text: str, host: str) -> bool | None:
     (a name none of whose own words is in the site's address), None when it names none."""
     verdict = None
     for m in _PRACTICE_NAME_RE.finditer(text):
-        own_words = [w for w in re.findall(r"[a-z0-9]+", m.group(1).lower())
-                     if w not in _GENERIC_NAME_WORDS and len(w) >= 3]
+        own_words = [
+            w
+            for w in re.findall(r"[a-z0-9]+", m.group(1).lower())
+            if w not in _GENERIC_NAME_WORDS and len(w) >= 3
+        ]
         if not own_words:
             continue
         if host and any(w in host for w in own_words):
@@ -668,20 +901,31 @@ def _named_provider(text: str, host: str) -> bool | None:
 
 _LIST_TAGS = frozenset({"li", "tr", "td", "th", "dt", "dd"})
 # "is $425", "are just $350", "costs $695", "runs $450": a fee stated plainly, right before its amount
-_DEFINITE_RE = re.compile(r"\b(?:is|are|costs?|runs?|totals?|comes to)\s+(?:just\s+|only\s+|a flat\s+)?$", re.I)
+_DEFINITE_RE = re.compile(
+    r"\b(?:is|are|costs?|runs?|totals?|comes to)\s+(?:just\s+|only\s+|a flat\s+)?$", re.I
+)
 _MODAL_RE = re.compile(r"\b(?:can|may|might|could|would|should|will)\b|['’]ll\b", re.I)
 
 
 def _price_line(sentence: str, block: Block) -> bool:
     rest = MONEY_RE.sub(" ", sentence)
     limit = 18 if (block.tag in _LIST_TAGS or "|" in sentence) else 10
-    return (len(L.words(rest)) <= limit and not _STATEMENT_RE.search(rest)
-            and not L.GENERAL_RE.search(rest) and not _MARKET_LIKE_RE.search(rest) and not _SPAN_RE.search(rest))
+    return (
+        len(L.words(rest)) <= limit
+        and not _STATEMENT_RE.search(rest)
+        and not L.GENERAL_RE.search(rest)
+        and not _MARKET_LIKE_RE.search(rest)
+        and not _SPAN_RE.search(rest)
+    )
 
 
 def _definite(clause: str, sentence: str, money: Money) -> bool:
-    lead = sentence[max(0, money.start - 30):money.start]
-    return bool(_DEFINITE_RE.search(lead)) and not _MODAL_RE.search(clause) and not L.GENERAL_RE.search(clause)
+    lead = sentence[max(0, money.start - 30) : money.start]
+    return (
+        bool(_DEFINITE_RE.search(lead))
+        and not _MODAL_RE.search(clause)
+        and not L.GENERAL_RE.search(clause)
+    )
 
 
 # "How Much Does Ketamine Cost?", "Ketamine Therapy Cost Guide", "The Average Cost of …": a
@@ -689,11 +933,16 @@ def _definite(clause: str, sentence: str, money: Money) -> bool:
 _GUIDE_TITLE_RE = re.compile(
     r"\bhow much (?:does|do|is|are|will)\b|\bcost guide\b|\bprice guide\b|\baverage (?:cost|price)s?\b|"
     r"\bwhat (?:does|do|will) (?:\w+\s+){0,4}cost\b|\bcost of (?:ketamine|spravato|esketamine|an? )|"
-    r"\b(?:is|are) (?:\w+\s+){0,3}(?:covered|worth)\b|\bketamine (?:therapy |treatment |infusion )?costs?\b", re.I)
+    r"\b(?:is|are) (?:\w+\s+){0,3}(?:covered|worth)\b|\bketamine (?:therapy |treatment |infusion )?costs?\b",
+    re.I,
+)
 
 
-_GUIDE_PATH_RE = re.compile(r"how-much|average-(?:cost|price)|cost-of-|costs?-guide|price-guide|what-does-[\w-]*cost|"
-                            r"insurance-cover|is-[\w-]*covered|costs?-(?:and|factors|explained|breakdown)", re.I)
+_GUIDE_PATH_RE = re.compile(
+    r"how-much|average-(?:cost|price)|cost-of-|costs?-guide|price-guide|what-does-[\w-]*cost|"
+    r"insurance-cover|is-[\w-]*covered|costs?-(?:and|factors|explained|breakdown)",
+    re.I,
+)
 
 
 def _cost_guide_title(doc: Document) -> bool:
@@ -701,36 +950,53 @@ def _cost_guide_title(doc: Document) -> bool:
     or (plain text) its first lines, with no provider speaking in it."""
     if _GUIDE_PATH_RE.search(urlsplit(doc.url).path):
         return True
-    first = [b.text for b in doc.blocks if b.region == MAIN][:3]   # plain text: a menu line may come first
+    first = [b.text for b in doc.blocks if b.region == MAIN][
+        :3
+    ]  # plain text: a menu line may come first
     heads = [doc.title or ""] + [b.text for b in doc.blocks if b.is_heading][:1] + first
     host = _host_label(doc.url)
-    return any(len(L.words(h)) <= 16 and _GUIDE_TITLE_RE.search(h) and not _OWN_VOICE_RE.search(h)
-               and _named_provider(h, host) is not True and not (host and _host_named(h, host)) for h in heads)
+    return any(
+        len(L.words(h)) <= 16
+        and _GUIDE_TITLE_RE.search(h)
+        and not _OWN_VOICE_RE.search(h)
+        and _named_provider(h, host) is not True
+        and not (host and _host_named(h, host))
+        for h in heads
+    )
 
 
 def _host_named(text: str, host: str) -> bool:
-    """"… Cost at Willowbrook?" on willowbrookketamine.example: the site's own name."""
-    return any(len(w) >= 5 and w not in _GENERIC_NAME_WORDS and w in host for w in re.findall(r"[a-z0-9]+", text.lower()))
+    """ "… Cost at Willowbrook?" on willowbrookketamine.example: the site's own name."""
+    return any(
+        len(w) >= 5 and w not in _GENERIC_NAME_WORDS and w in host
+        for w in re.findall(r"[a-z0-9]+", text.lower())
+    )
 
 
-def _voice(sentence: str, money: Money, levels: list[tuple[str, str]], block: Block, card: list[Block],
-           host: str) -> str | None:
+def _voice(
+    sentence: str,
+    money: Money,
+    levels: list[tuple[str, str]],
+    block: Block,
+    card: list[Block],
+    host: str,
+) -> str | None:
     clause, phrase = levels[2][1], levels[0][1]
     if _OUTSIDE_PROVIDER_RE.search(clause) and not _OWN_VOICE_RE.search(phrase):
-        return None                   # "the partner physician's evaluation, billed by their practice, is $250"
-    lead = L.segments(sentence[:money.start])[-1].text if sentence[:money.start].strip() else ""
+        return None  # "the partner physician's evaluation, billed by their practice, is $250"
+    lead = L.segments(sentence[: money.start])[-1].text if sentence[: money.start].strip() else ""
     if _named_provider(lead, host) is False and not _OWN_VOICE_RE.search(lead):
-        return None                   # "Lakeside Ketamine Clinic charged $700 when we opened"
+        return None  # "Lakeside Ketamine Clinic charged $700 when we opened"
     if _MARKET_LIKE_RE.search(phrase):
         return UNCLEAR
     if _OWN_VOICE_RE.search(phrase):
-        return OWN                    # "most patients begin with six, which we offer for $2,400"
+        return OWN  # "most patients begin with six, which we offer for $2,400"
     if _MARKET_LIKE_RE.search(clause):
-        return UNCLEAR                # "in our experience, most patients spend $2,000"
+        return UNCLEAR  # "in our experience, most patients spend $2,000"
     if _OWN_VOICE_RE.search(clause):
         return OWN
-    if _APPROX_RE.search(sentence[max(0, money.start - 30):money.start]):
-        return UNCLEAR                # "Spravato costs about $900": an estimate, not a fee
+    if _APPROX_RE.search(sentence[max(0, money.start - 30) : money.start]):
+        return UNCLEAR  # "Spravato costs about $900": an estimate, not a fee
     named = _named_provider(clause, host)
     if named is False:
         return None
@@ -740,7 +1006,9 @@ def _voice(sentence: str, money: Money, levels: list[tuple[str, str]], block: Bl
         return OWN
     if block.index < 0 or card or _price_line(sentence, block):
         return OWN
-    if _OWN_VOICE_RE.search(block.text) or any(_OWN_VOICE_RE.search(h) for h in block.headings[-1:]):
+    if _OWN_VOICE_RE.search(block.text) or any(
+        _OWN_VOICE_RE.search(h) for h in block.headings[-1:]
+    ):
         return PARAGRAPH
     if _definite(clause, sentence, money):
         return DEFINITE
@@ -759,7 +1027,7 @@ def _series_count_nearby(lead: str, block: Block, blocks: list[Block]) -> int | 
     if nxt is None or nxt.is_heading or nxt.region != block.region or money_in(nxt.text):
         return None
     first = L.split_sentences(nxt.text)
-    return series_count(first[0]) if first else None   # later sentences may count other things
+    return series_count(first[0]) if first else None  # later sentences may count other things
 
 
 def _kind(levels: list[tuple[str, str]], card: list[Block], block: Block) -> tuple[str, int | None]:
@@ -790,7 +1058,9 @@ def _kind(levels: list[tuple[str, str]], card: list[Block], block: Block) -> tup
 _LEADS_TO_RE = re.compile(
     r"\b(?:before|prior to|ahead of|toward|towards|applied to|credited to|deducted from|"
     r"in preparation for|to prepare for)\s+(?:(?:your|the|a|any|each|first|initial|next|"
-    r"starting|beginning)\s+){0,3}[\w-]+(?:\s+[\w-]+)?", re.I)
+    r"starting|beginning)\s+){0,3}[\w-]+(?:\s+[\w-]+)?",
+    re.I,
+)
 
 
 def _routes(levels, card, block, kind, page_route, iv_page: bool = False) -> list[str | None]:
@@ -806,7 +1076,7 @@ def _routes(levels, card, block, kind, page_route, iv_page: bool = False) -> lis
             continue
         if name in ("phrase", "segment") or len(rs) == 1:
             return rs
-        return [None]              # several routes named around it: do not guess
+        return [None]  # several routes named around it: do not guess
     if not own_only:
         for heading in reversed(block.headings[-2:]):
             rs = routes_in(heading, iv_page=iv_page)

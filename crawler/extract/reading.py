@@ -12,11 +12,11 @@ from .language import is_question, split_sentences, strip_qa_prefix
 
 @dataclass
 class Sentence:
-    text: str               # without a leading "Q:" / "A:"
+    text: str  # without a leading "Q:" / "A:"
     raw: str
     block: Block
     question: bool
-    answers: str | None     # the question this sentence directly answers, if any
+    answers: str | None  # the question this sentence directly answers, if any
 
 
 def sentences(doc: Document, regions: tuple[str, ...] = (MAIN,)) -> list[Sentence]:

@@ -34,12 +34,26 @@ from .cli import facts
 
 SET_PARTS = ("tune", "held")
 SPLIT_SALT = "katdir-realweb-split"
-HELD_SHARE = 3                     # tenths of the hosts in the held part
+HELD_SHARE = 3  # tenths of the hosts in the held part
 PAGE_TYPES = ("clinic", "directory", "article", "other")
-INSURANCE_FIELDS = {"accepts_insurance": "accepts_insurance", "spravato_insurance": "spravato_insurance",
-                    "va": "va_community_care", "hsa_fsa": "hsa_fsa", "financing": "financing"}
-SET_FIELDS = ("routes_offered", "prices", "price_details", "conditions", "therapy_integrated",
-              *(f"insurance.{f}" for f in INSURANCE_FIELDS), "phone", "state", "page_type")
+INSURANCE_FIELDS = {
+    "accepts_insurance": "accepts_insurance",
+    "spravato_insurance": "spravato_insurance",
+    "va": "va_community_care",
+    "hsa_fsa": "hsa_fsa",
+    "financing": "financing",
+}
+SET_FIELDS = (
+    "routes_offered",
+    "prices",
+    "price_details",
+    "conditions",
+    "therapy_integrated",
+    *(f"insurance.{f}" for f in INSURANCE_FIELDS),
+    "phone",
+    "state",
+    "page_type",
+)
 REQUIRED_KEYS = ("id", "url", "text", "page_type")
 
 
@@ -68,9 +82,11 @@ def load_set(path: Path) -> list[dict]:
         for n, page in json_objects(lines):
             missing = [k for k in REQUIRED_KEYS if not isinstance(page.get(k), str)]
             if missing:
-                raise SetError(f"{path}, line {n}: missing or not a string: "
-                               f"{', '.join(missing)} (each line needs "
-                               f"{', '.join(REQUIRED_KEYS)} and the labels)")
+                raise SetError(
+                    f"{path}, line {n}: missing or not a string: "
+                    f"{', '.join(missing)} (each line needs "
+                    f"{', '.join(REQUIRED_KEYS)} and the labels)"
+                )
             pages.append(page)
     except JSONLinesError as exc:
         raise SetError(f"{path}, {exc}") from None
@@ -130,7 +146,9 @@ class Scores:
             self.fn[name] += 1
         return pred is not None or truth is not None
 
-    def items(self, name: str, pred: list, truth: list, ignore: set = frozenset()) -> tuple[list, list]:
+    def items(
+        self, name: str, pred: list, truth: list, ignore: set = frozenset()
+    ) -> tuple[list, list]:
         p = Counter(x for x in pred if x not in ignore)
         t = Counter(x for x in truth if x not in ignore)
         common = p & t
@@ -147,7 +165,14 @@ class Scores:
             precision = tp / (tp + fp) if tp + fp else 1.0
             recall = tp / (tp + fn) if tp + fn else 1.0
             f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-            out[name] = {"precision": precision, "recall": recall, "f1": f1, "tp": tp, "fp": fp, "fn": fn}
+            out[name] = {
+                "precision": precision,
+                "recall": recall,
+                "f1": f1,
+                "tp": tp,
+                "fp": fp,
+                "fn": fn,
+            }
         return out
 
 
@@ -168,29 +193,43 @@ def score_page(page: dict, got: dict, scores: Scores) -> PageResult:
         problems.append(f"page_type: got {result.got_type}, want {page['page_type']}")
         result.errors += 3
 
-    extra, missing = scores.items("routes_offered", got["routes_offered"], page.get("routes_offered") or [],
-                                  set(lenient.get("routes") or []))
+    extra, missing = scores.items(
+        "routes_offered",
+        got["routes_offered"],
+        page.get("routes_offered") or [],
+        set(lenient.get("routes") or []),
+    )
     if extra or missing:
         problems.append(f"routes: extra {extra} missing {missing}")
         result.errors += len(extra) + len(missing)
 
     currency = page.get("currency") or "USD"
-    truth_prices = [dict(p, currency=p.get("currency") or currency) for p in page.get("prices") or []]
-    for p in truth_prices:                     # the README: a single figure has min = max
+    truth_prices = [
+        dict(p, currency=p.get("currency") or currency) for p in page.get("prices") or []
+    ]
+    for p in truth_prices:  # the README: a single figure has min = max
         p.setdefault("amount_max", p.get("amount_min"))
     got_prices = [dict(p) for p in got["prices"]]
     lenient_amounts = {_amount(a[0]) for a in lenient.get("prices") or []}
-    extra, missing = scores.items("prices", [(_amount(p["amount_min"]), p["kind"]) for p in got_prices],
-                                  [(_amount(p["amount_min"]), p["kind"]) for p in truth_prices],
-                                  {(a, k) for a in lenient_amounts for k in ("per_session", "series", "consultation",
-                                                                             "maintenance", "other")})
+    extra, missing = scores.items(
+        "prices",
+        [(_amount(p["amount_min"]), p["kind"]) for p in got_prices],
+        [(_amount(p["amount_min"]), p["kind"]) for p in truth_prices],
+        {
+            (a, k)
+            for a in lenient_amounts
+            for k in ("per_session", "series", "consultation", "maintenance", "other")
+        },
+    )
     if extra or missing:
         problems.append(f"prices (amount, kind): extra {extra} missing {missing}")
         result.errors += 2 * (len(extra) + len(missing))
     unmatched_got = list(got_prices)
     for t in truth_prices:
         key = (_amount(t["amount_min"]), t["kind"])
-        match = next((g for g in unmatched_got if (_amount(g["amount_min"]), g["kind"]) == key), None)
+        match = next(
+            (g for g in unmatched_got if (_amount(g["amount_min"]), g["kind"]) == key), None
+        )
         if match is None:
             continue
         unmatched_got.remove(match)
@@ -203,8 +242,12 @@ def score_page(page: dict, got: dict, scores: Scores) -> PageResult:
         problems.append(f"conditions: extra {extra} missing {missing}")
         result.errors += len(extra) + len(missing)
 
-    if scores.scalar("therapy_integrated", got["therapy_integrated"], page.get("therapy_integrated")):
-        problems.append(f"therapy: got {got['therapy_integrated']}, want {page.get('therapy_integrated')}")
+    if scores.scalar(
+        "therapy_integrated", got["therapy_integrated"], page.get("therapy_integrated")
+    ):
+        problems.append(
+            f"therapy: got {got['therapy_integrated']}, want {page.get('therapy_integrated')}"
+        )
         result.errors += 1
     truth_ins = page.get("insurance") or {}
     for label, ours in INSURANCE_FIELDS.items():
@@ -233,11 +276,13 @@ def evaluate_set(pages: list[dict]) -> dict:
     results: list[PageResult] = []
     for page in pages:
         text = page["text"].encode("utf-8")
-        got = facts(text, "text/html", page["url"])     # what `katdir extract FILE --url URL` prints
+        got = facts(text, "text/html", page["url"])  # what `katdir extract FILE --url URL` prints
         result = score_page(page, got, scores)
         results.append(result)
         confusion.setdefault(page["page_type"], Counter())[result.got_type] += 1
-        if page["page_type"] in ("article", "directory") and (got["prices"] or got["routes_offered"]):
+        if page["page_type"] in ("article", "directory") and (
+            got["prices"] or got["routes_offered"]
+        ):
             leaks.append(page["id"])
     metrics = scores.metrics()
     return {
@@ -250,16 +295,29 @@ def evaluate_set(pages: list[dict]) -> dict:
 
 
 def format_report(report: dict, *, worst: int = 10) -> str:
-    lines = [f"pages: {report['pages']}", "", f"{'field':30}{'P':>8}{'R':>8}{'F1':>8}{'tp':>6}{'fp':>6}{'fn':>6}"]
+    lines = [
+        f"pages: {report['pages']}",
+        "",
+        f"{'field':30}{'P':>8}{'R':>8}{'F1':>8}{'tp':>6}{'fp':>6}{'fn':>6}",
+    ]
     for name, m in report["metrics"].items():
-        lines.append(f"{name:30}{m['precision']:>8.3f}{m['recall']:>8.3f}{m['f1']:>8.3f}"
-                     f"{m['tp']:>6}{m['fp']:>6}{m['fn']:>6}")
+        lines.append(
+            f"{name:30}{m['precision']:>8.3f}{m['recall']:>8.3f}{m['f1']:>8.3f}"
+            f"{m['tp']:>6}{m['fp']:>6}{m['fn']:>6}"
+        )
     types = [t for t in PAGE_TYPES if t in report["confusion"]]
-    lines += ["", "page type (rows: labelled, columns: extracted)", f"{'':12}" + "".join(f"{t:>11}" for t in types)]
+    lines += [
+        "",
+        "page type (rows: labelled, columns: extracted)",
+        f"{'':12}" + "".join(f"{t:>11}" for t in types),
+    ]
     for t in types:
         lines.append(f"{t:12}" + "".join(f"{report['confusion'][t].get(o, 0):>11}" for o in types))
-    lines += ["", f"article/directory pages given own prices or routes: {len(report['leaks'])}"
-              + (f" ({', '.join(report['leaks'])})" if report["leaks"] else "")]
+    lines += [
+        "",
+        f"article/directory pages given own prices or routes: {len(report['leaks'])}"
+        + (f" ({', '.join(report['leaks'])})" if report["leaks"] else ""),
+    ]
     if worst and report["worst"]:
         lines += ["", "worst pages:"]
         for r in report["worst"][:worst]:
@@ -270,5 +328,8 @@ def format_report(report: dict, *, worst: int = 10) -> str:
 
 def as_json(report: dict) -> dict:
     out = dict(report)
-    out["worst"] = [{"id": r.id, "url": r.url, "errors": r.errors, "problems": r.problems} for r in report["worst"]]
+    out["worst"] = [
+        {"id": r.id, "url": r.url, "errors": r.errors, "problems": r.problems}
+        for r in report["worst"]
+    ]
     return out

@@ -16,15 +16,36 @@ from .document import Document
 log = logging.getLogger(__name__)
 
 CLINIC_TYPES = {
-    "medicalclinic", "medicalbusiness", "localbusiness", "medicalorganization", "physician",
-    "psychiatric", "hospital", "healthandbeautybusiness", "professionalservice", "dentist",
-    "medicalspecialty", "healthclub", "dayspa", "healthcareorganization", "medicalcenter",
+    "medicalclinic",
+    "medicalbusiness",
+    "localbusiness",
+    "medicalorganization",
+    "physician",
+    "psychiatric",
+    "hospital",
+    "healthandbeautybusiness",
+    "professionalservice",
+    "dentist",
+    "medicalspecialty",
+    "healthclub",
+    "dayspa",
+    "healthcareorganization",
+    "medicalcenter",
 }
 ORG_TYPES = {"organization", "corporation", "ngo", "newsmediaorganization"}
 ARTICLE_TYPES = {
-    "article", "blogposting", "newsarticle", "report", "scholarlyarticle",
-    "medicalscholarlyarticle", "techarticle", "analysisnewsarticle", "opinionnewsarticle",
-    "reportagenewsarticle", "socialmediaposting", "liveblogposting",
+    "article",
+    "blogposting",
+    "newsarticle",
+    "report",
+    "scholarlyarticle",
+    "medicalscholarlyarticle",
+    "techarticle",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "reportagenewsarticle",
+    "socialmediaposting",
+    "liveblogposting",
 }
 LIST_TYPES = {"itemlist", "collectionpage", "searchresultspage"}
 SUB_KEYS = ("department", "subOrganization", "location", "branch", "hasPart", "containsPlace")
@@ -34,8 +55,8 @@ SUB_KEYS = ("department", "subOrganization", "location", "branch", "hasPart", "c
 class Entity:
     types: set[str]
     data: dict[str, Any]
-    listed: bool = False          # an item of an ItemList (a directory's entry)
-    sub: bool = False             # a department / location of another entity
+    listed: bool = False  # an item of an ItemList (a directory's entry)
+    sub: bool = False  # a department / location of another entity
 
     @property
     def name(self) -> str | None:
@@ -136,7 +157,9 @@ def read(doc: Document) -> Structured:
             _collect(item, result.entities)
     if doc.tree.find(".//*[@itemscope]") is not None:
         try:
-            data = extruct.extract(doc.tree, base_url=doc.url, syntaxes=["microdata"], uniform=True, errors="ignore")
+            data = extruct.extract(
+                doc.tree, base_url=doc.url, syntaxes=["microdata"], uniform=True, errors="ignore"
+            )
         except Exception:  # noqa: BLE001
             log.debug("unreadable microdata on %s", doc.url, exc_info=True)
             data = {}
@@ -184,7 +207,9 @@ def offers(entity: Entity) -> list[tuple[str, float | None, float | None]]:
         if low is None and isinstance(spec, dict):
             low = _num(spec.get("price") if spec.get("price") is not None else spec.get("minPrice"))
             high = _num(spec.get("maxPrice"))
-        currency = offer.get("priceCurrency") or (spec.get("priceCurrency") if isinstance(spec, dict) else None)
+        currency = offer.get("priceCurrency") or (
+            spec.get("priceCurrency") if isinstance(spec, dict) else None
+        )
         if currency and str(currency).upper() not in ("USD", "$"):
             continue
         out.append((label, low, high))
@@ -193,7 +218,13 @@ def offers(entity: Entity) -> list[tuple[str, float | None, float | None]]:
 
 def service_names(entity: Entity) -> list[str]:
     names = []
-    for key in ("availableService", "medicalSpecialty", "hasOfferCatalog", "makesOffer", "knowsAbout"):
+    for key in (
+        "availableService",
+        "medicalSpecialty",
+        "hasOfferCatalog",
+        "makesOffer",
+        "knowsAbout",
+    ):
         for v in _as_list(entity.data.get(key)):
             if isinstance(v, dict):
                 if "itemOffered" in v:
@@ -203,7 +234,11 @@ def service_names(entity: Entity) -> list[str]:
                     names.append(name)
                 if isinstance(v, dict):
                     for el in _as_list(v.get("itemListElement")):
-                        n = text_value(el.get("itemOffered") if isinstance(el, dict) and "itemOffered" in el else el)
+                        n = text_value(
+                            el.get("itemOffered")
+                            if isinstance(el, dict) and "itemOffered" in el
+                            else el
+                        )
                         if n:
                             names.append(n)
             elif isinstance(v, str):

@@ -75,7 +75,9 @@ class ClinicSiteSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.extraction = Extraction.from_settings(settings)
-        spider.browser_pages_left = settings.getint("KATDIR_BROWSER_MAX_PAGES") if settings.get("KATDIR_BROWSER") else 0
+        spider.browser_pages_left = (
+            settings.getint("KATDIR_BROWSER_MAX_PAGES") if settings.get("KATDIR_BROWSER") else 0
+        )
         spider.browser_timeout = settings.getfloat("KATDIR_BROWSER_TIMEOUT", 20)
         spider.max_pages = settings.getint("KATDIR_MAX_PAGES_PER_SITE", 12)
         spider.max_depth = settings.getint("KATDIR_MAX_SITE_DEPTH", 3)
@@ -108,19 +110,38 @@ class ClinicSiteSpider(scrapy.Spider):
         key = netloc_of(url)
         if key in self.sites:
             return
-        site = SiteCrawl(url, max_pages=self.max_pages, max_depth=self.max_depth,
-                         max_sitemaps=self.max_sitemaps, max_in_flight=self.max_in_flight,
-                         origin=origin or {})
+        site = SiteCrawl(
+            url,
+            max_pages=self.max_pages,
+            max_depth=self.max_depth,
+            max_sitemaps=self.max_sitemaps,
+            max_in_flight=self.max_in_flight,
+            origin=origin or {},
+        )
         self.sites[key] = site
         self.crawler.stats.inc_value("katdir/sites")
         yield self.page_request(site, site.take_start(), depth=0, priority=100)
         site.take_other()
-        yield scrapy.Request(site.root + "robots.txt", callback=self.parse_robots, errback=self.on_error,
-                             meta={SITE: key}, dont_filter=True, priority=90)
+        yield scrapy.Request(
+            site.root + "robots.txt",
+            callback=self.parse_robots,
+            errback=self.on_error,
+            meta={SITE: key},
+            dont_filter=True,
+            priority=90,
+        )
 
-    def page_request(self, site: SiteCrawl, url: str, depth: int, priority: int = 0) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_page, errback=self.on_error, dont_filter=True,
-                              priority=priority, meta={SITE: netloc_of(site.start_url), DEPTH: depth})
+    def page_request(
+        self, site: SiteCrawl, url: str, depth: int, priority: int = 0
+    ) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_page,
+            errback=self.on_error,
+            dont_filter=True,
+            priority=priority,
+            meta={SITE: netloc_of(site.start_url), DEPTH: depth},
+        )
 
     def site_of(self, request: scrapy.Request) -> SiteCrawl:
         return self.sites[request.meta[SITE]]
@@ -133,7 +154,11 @@ class ClinicSiteSpider(scrapy.Spider):
         depth = response.meta.get(DEPTH, 0)
         if depth == 0:
             site.adopt(response.url)
-        if isinstance(response, TextResponse) and self.is_html(response) and needs_browser(response):
+        if (
+            isinstance(response, TextResponse)
+            and self.is_html(response)
+            and needs_browser(response)
+        ):
             rendered = self.render(site, response)
             if rendered is not None:
                 site.landed()
@@ -161,10 +186,19 @@ class ClinicSiteSpider(scrapy.Spider):
         self.browser_pages_left -= 1
         self.crawler.stats.inc_value("katdir/browser/pages")
         site.take_other()
-        meta = {**render_meta(self.browser_timeout), SITE: response.meta[SITE],
-                DEPTH: response.meta.get(DEPTH, 0)}
-        return scrapy.Request(response.url, callback=self.parse_page, errback=self.on_error,
-                              dont_filter=True, priority=50, meta=meta)
+        meta = {
+            **render_meta(self.browser_timeout),
+            SITE: response.meta[SITE],
+            DEPTH: response.meta.get(DEPTH, 0),
+        }
+        return scrapy.Request(
+            response.url,
+            callback=self.parse_page,
+            errback=self.on_error,
+            dont_filter=True,
+            priority=50,
+            meta=meta,
+        )
 
     async def read_page(self, site: SiteCrawl, response: TextResponse) -> None:
         """Hand the page to the pure extractor (in a worker process, within its budget) and
@@ -181,8 +215,11 @@ class ClinicSiteSpider(scrapy.Spider):
             self.crawler.stats.inc_value("katdir/errors/extract")
             return
         page = dict(facts)
-        page.update(url=response.url, content_hash=content_hash(response.body),
-                    fetched_at=datetime.now(UTC).replace(microsecond=0).isoformat())
+        page.update(
+            url=response.url,
+            content_hash=content_hash(response.body),
+            fetched_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
+        )
         self.crawler.stats.inc_value(f"katdir/page_type/{page.get('page_type') or 'unknown'}")
         site.add_page(page)
 
@@ -198,8 +235,14 @@ class ClinicSiteSpider(scrapy.Spider):
     def sitemap_requests(self, site: SiteCrawl, urls: Iterable[str]) -> Iterator[scrapy.Request]:
         for url in urls:
             if site.is_internal(url) and site.take_sitemap(url):
-                yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_sitemap_error,
-                                     meta={SITE: netloc_of(site.start_url)}, dont_filter=True, priority=80)
+                yield scrapy.Request(
+                    url,
+                    callback=self.parse_sitemap,
+                    errback=self.on_sitemap_error,
+                    meta={SITE: netloc_of(site.start_url)},
+                    dont_filter=True,
+                    priority=80,
+                )
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         site = self.site_of(response.request)
@@ -207,7 +250,9 @@ class ClinicSiteSpider(scrapy.Spider):
         body = self.sitemap_body(response)
         sitemap = Sitemap(body) if body else None
         if sitemap is not None and sitemap.type == "sitemapindex":
-            yield from self.sitemap_requests(site, (entry["loc"] for entry in sitemap if entry.get("loc")))
+            yield from self.sitemap_requests(
+                site, (entry["loc"] for entry in sitemap if entry.get("loc"))
+            )
         elif sitemap is not None and sitemap.type == "urlset":
             self.crawler.stats.inc_value("katdir/sitemaps")
             for entry in sitemap:
@@ -266,8 +311,9 @@ class ClinicSiteSpider(scrapy.Spider):
         site.pages.clear()  # the facts are in the listings now; free the memory
 
     def site_listings(self, site: SiteCrawl) -> Iterator[dict[str, Any]]:
-        yield from merge_site_pages(site.pages, website=site.root,
-                                    spider=self.site_pages_spider or self.name)
+        yield from merge_site_pages(
+            site.pages, website=site.root, spider=self.site_pages_spider or self.name
+        )
 
     def on_idle(self) -> None:
         """Safety net: a site whose requests were dropped silently (by a middleware that
@@ -275,8 +321,14 @@ class ClinicSiteSpider(scrapy.Spider):
         stuck = [key for key, site in self.sites.items() if not site.done]
         if stuck:
             self.crawler.stats.inc_value("katdir/sites_flushed_idle", len(stuck))
-            self.crawler.engine.crawl(scrapy.Request("data:,", callback=self.flush_sites, dont_filter=True,
-                                                     meta={"katdir_flush": stuck}))
+            self.crawler.engine.crawl(
+                scrapy.Request(
+                    "data:,",
+                    callback=self.flush_sites,
+                    dont_filter=True,
+                    meta={"katdir_flush": stuck},
+                )
+            )
             raise DontCloseSpider
 
     def flush_sites(self, response: Response) -> Iterator[Any]:

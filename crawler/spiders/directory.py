@@ -41,7 +41,9 @@ class DirectorySpider(ClinicSiteSpider):
 
     async def start(self) -> AsyncIterator[Any]:
         settings = self.crawler.settings
-        sources_dir = Path(settings.get("KATDIR_SOURCES_DIR")) if settings.get("KATDIR_SOURCES_DIR") else None
+        sources_dir = (
+            Path(settings.get("KATDIR_SOURCES_DIR")) if settings.get("KATDIR_SOURCES_DIR") else None
+        )
         sites = settings.getdict("KATDIR_SITES")
         profiles = load_profiles(self.seeds or None, sources_dir)
         self.crawler.stats.set_value("katdir/seeds", len(profiles))
@@ -57,15 +59,23 @@ class DirectorySpider(ClinicSiteSpider):
         if self.index_pages[profile.name] >= profile.max_pages:
             return None
         self.index_pages[profile.name] += 1
-        return scrapy.Request(url, callback=self.parse_index, errback=self.on_directory_error,
-                              meta={PROFILE: profile.name})
+        return scrapy.Request(
+            url,
+            callback=self.parse_index,
+            errback=self.on_directory_error,
+            meta={PROFILE: profile.name},
+        )
 
     def parse_index(self, response: Response) -> Iterator[Any]:
         profile = self.profiles[response.meta[PROFILE]]
         self.crawler.stats.inc_value("katdir/pages")
         for url in links(response.text, response.url, profile.detail_links):
-            yield scrapy.Request(url, callback=self.parse_entry, errback=self.on_directory_error,
-                                 meta={PROFILE: profile.name})
+            yield scrapy.Request(
+                url,
+                callback=self.parse_entry,
+                errback=self.on_directory_error,
+                meta={PROFILE: profile.name},
+            )
         if profile.pagination:
             for url in links(response.text, response.url, profile.pagination)[:1]:
                 request = self.index_request(profile, url)
@@ -76,7 +86,9 @@ class DirectorySpider(ClinicSiteSpider):
         profile = self.profiles[response.meta[PROFILE]]
         self.crawler.stats.inc_value("katdir/pages")
         entry = read_entry(response.text, response.url, profile)
-        evidence = {key: [{"url": response.url, "quote": quote}] for key, quote in entry["quotes"].items()}
+        evidence = {
+            key: [{"url": response.url, "quote": quote}] for key, quote in entry["quotes"].items()
+        }
         yield {
             "url": response.url,
             "spider": self.name,
@@ -91,7 +103,9 @@ class DirectorySpider(ClinicSiteSpider):
             "source_urls": [response.url],
         }
         if profile.follow_websites and entry["website"]:
-            yield from self.open_site(entry["website"], origin={"directory": profile.name, "entry": response.url})
+            yield from self.open_site(
+                entry["website"], origin={"directory": profile.name, "entry": response.url}
+            )
 
     def on_directory_error(self, failure: Any) -> None:
         kind = failure_kind(failure)

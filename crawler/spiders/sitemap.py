@@ -31,9 +31,14 @@ class SitemapSpider(ClinicSiteSpider):
         site = self.sites.get(key)
         if site is None:
             # The home page is the start page; the seed is a sitemap of the site.
-            site = SiteCrawl(site_root(url), max_pages=self.max_pages, max_depth=self.max_depth,
-                             max_sitemaps=self.max_sitemaps, max_in_flight=self.max_in_flight,
-                             origin=origin or {})
+            site = SiteCrawl(
+                site_root(url),
+                max_pages=self.max_pages,
+                max_depth=self.max_depth,
+                max_sitemaps=self.max_sitemaps,
+                max_in_flight=self.max_in_flight,
+                origin=origin or {},
+            )
             self.sites[key] = site
             self.crawler.stats.inc_value("katdir/sites")
             yield self.page_request(site, site.take_start(), depth=0, priority=100)
@@ -41,7 +46,13 @@ class SitemapSpider(ClinicSiteSpider):
             return
         if url.endswith("/robots.txt"):
             site.take_other()
-            yield scrapy.Request(url, callback=self.parse_robots, errback=self.on_error,
-                                 meta={SITE: key}, dont_filter=True, priority=90)
+            yield scrapy.Request(
+                url,
+                callback=self.parse_robots,
+                errback=self.on_error,
+                meta={SITE: key},
+                dont_filter=True,
+                priority=90,
+            )
         else:
             yield from self.sitemap_requests(site, [url])

@@ -48,15 +48,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="katdir",
         description="A directory and near-me search for ketamine-assisted therapy clinics. "
-                    "Settings come from KATDIR_* environment variables: `katdir config` "
-                    "lists them with their values.")
+        "Settings come from KATDIR_* environment variables: `katdir config` "
+        "lists them with their values.",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
         module = command_module(name)
         summary = (module.__doc__ or "").strip().splitlines()[0].rstrip(".")
-        command = sub.add_parser(name, help=summary, description=module.__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+        command = sub.add_parser(
+            name,
+            help=summary,
+            description=module.__doc__,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         module.add_arguments(command)
         command.set_defaults(run=module.run)
     return parser
@@ -64,8 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     from katdir.settings import SettingsError, load_settings
 
     try:
@@ -77,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
         # (the pydantic model with it) costs commands like `katdir geocode` ~0.1 s at start.
         store = sys.modules.get("katdir.store")
         if not isinstance(err, (CommandError, SettingsError, OSError)) and (
-                store is None or not isinstance(err, store.StoreError)):
+            store is None or not isinstance(err, store.StoreError)
+        ):
             raise
         if isinstance(err, BrokenPipeError):
             return _reader_went_away()

@@ -48,8 +48,10 @@ def _check_utf8(path: str, head: bytes, stream) -> None:
             chunk = stream.read(1024 * 1024)
         decoder.decode(b"", final=True)
     except UnicodeDecodeError as err:
-        raise CommandError(f"{path} is not UTF-8 text (byte {offset + err.start}: "
-                           f"{err.object[err.start:err.start + 1]!r}); save it as UTF-8") from None
+        raise CommandError(
+            f"{path} is not UTF-8 text (byte {offset + err.start}: "
+            f"{err.object[err.start : err.start + 1]!r}); save it as UTF-8"
+        ) from None
 
 
 def read_lines(path: str, what: str = "JSON Lines") -> Iterator[tuple[int, str]]:
@@ -63,8 +65,9 @@ def read_lines(path: str, what: str = "JSON Lines") -> Iterator[tuple[int, str]]
             if line.strip():
                 yield number, line
     except UnicodeDecodeError:
-        raise CommandError(f"{path} is not UTF-8 text (near line {number + 1}); "
-                           "save it as UTF-8") from None
+        raise CommandError(
+            f"{path} is not UTF-8 text (near line {number + 1}); save it as UTF-8"
+        ) from None
     finally:
         if stream is not sys.stdin:
             stream.close()
@@ -87,4 +90,5 @@ def require_free_port(host: str, port: int) -> None:
         except OSError as err:
             raise CommandError(
                 f"cannot listen on {host}:{port} ({err.strerror or err}); another program "
-                f"is using it: choose another port with --port (make demo PORT=…)") from None
+                f"is using it: choose another port with --port (make demo PORT=…)"
+            ) from None

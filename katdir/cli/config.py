@@ -17,8 +17,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     rows = describe(settings)
     if args.json:
-        print(json.dumps([{"variable": env, "value": value, "source": source, "help": text}
-                          for env, value, source, text in rows], indent=2))
+        print(
+            json.dumps(
+                [
+                    {"variable": env, "value": value, "source": source, "help": text}
+                    for env, value, source, text in rows
+                ],
+                indent=2,
+            )
+        )
         return 0
     width = max(len(env) for env, *_ in rows)
     for env, value, source, text in rows:

@@ -14,9 +14,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from crawler.run import SPIDERS
 
     parser.add_argument("url", nargs="*", help="start URLs (or use --seeds)")
-    parser.add_argument("--spider", default="clinic_site", choices=SPIDERS,
-                        help="clinic_site (default): clinics' own sites; directory: the YAML "
-                             "profiles in crawler/sources; sitemap: only what sitemaps list")
+    parser.add_argument(
+        "--spider",
+        default="clinic_site",
+        choices=SPIDERS,
+        help="clinic_site (default): clinics' own sites; directory: the YAML "
+        "profiles in crawler/sources; sitemap: only what sitemaps list",
+    )
     parser.add_argument("--seeds", help="a file of start URLs, one a line")
     parser.add_argument("-o", "--output", required=True, help="listings.jsonl to write")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")

@@ -8,12 +8,18 @@ from katdir.settings import Settings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--pairs", metavar="FILE",
-                        help="labelled pairs (JSON Lines, the format of "
-                             "tests/fixtures/dedupe/pairs.jsonl); default: the project's own")
-    parser.add_argument("--through-index", action="store_true",
-                        help="merge each pair through the indexer into an empty store, as a "
-                             "crawl would be, instead of judging the pair alone")
+    parser.add_argument(
+        "--pairs",
+        metavar="FILE",
+        help="labelled pairs (JSON Lines, the format of "
+        "tests/fixtures/dedupe/pairs.jsonl); default: the project's own",
+    )
+    parser.add_argument(
+        "--through-index",
+        action="store_true",
+        help="merge each pair through the indexer into an empty store, as a "
+        "crawl would be, instead of judging the pair alone",
+    )
     parser.add_argument("--verbose-pairs", action="store_true", help="list the misjudged pairs")
 
 

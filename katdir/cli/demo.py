@@ -18,13 +18,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--no-serve", action="store_true", help="stop after indexing")
-    parser.add_argument("--dev", action="store_true",
-                        help="serve with Flask's development server instead of gunicorn")
+    parser.add_argument(
+        "--dev",
+        action="store_true",
+        help="serve with Flask's development server instead of gunicorn",
+    )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    return run_demo(settings, host=args.host, port=args.port, serve=not args.no_serve,
-                    dev=args.dev)
+    return run_demo(settings, host=args.host, port=args.port, serve=not args.no_serve, dev=args.dev)
 
 
 def crawl_sample_web(sites: dict[str, str], out_dir: Path, progress: bool = True) -> Path:
@@ -37,8 +39,9 @@ def crawl_sample_web(sites: dict[str, str], out_dir: Path, progress: bool = True
     outputs = []
     for spider, seeds in (("clinic_site", load_seeds(SAMPLE_SEEDS, sites)), ("directory", [])):
         output = out_dir / f"{spider}.jsonl"
-        summary = crawl(seeds, output, spider=spider, settings_overrides=overrides,
-                        progress=progress)
+        summary = crawl(
+            seeds, output, spider=spider, settings_overrides=overrides, progress=progress
+        )
         print(f"    {summary.describe()}", file=sys.stderr)
         if not summary.ok:
             raise RuntimeError(f"the {spider} crawl of the sample web failed its checks")
@@ -66,8 +69,13 @@ def demo_curator(store) -> tuple[str, str]:
     return DEMO_CURATOR, password
 
 
-def run_demo(settings: Settings, host: str = "127.0.0.1", port: int = 8000,
-             serve: bool = True, dev: bool = False) -> int:
+def run_demo(
+    settings: Settings,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    serve: bool = True,
+    dev: bool = False,
+) -> int:
     from crawler.seeds import SAMPLE_WEB
     from crawler.webserver import serve_web
     from indexer.pipeline import index_file
@@ -79,13 +87,17 @@ def run_demo(settings: Settings, host: str = "127.0.0.1", port: int = 8000,
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     offline = settings.with_overrides({"geocoder": ""})  # the sample web needs no network
     with serve_web(SAMPLE_WEB) as web, tempfile.TemporaryDirectory() as tmp:
-        print(f"1/3 serving the sample clinic web ({SAMPLE_WEB}): {len(web.sites)} sites "
-              f"on 127.0.0.1", file=sys.stderr)
+        print(
+            f"1/3 serving the sample clinic web ({SAMPLE_WEB}): {len(web.sites)} sites "
+            f"on 127.0.0.1",
+            file=sys.stderr,
+        )
         print("2/3 crawling it", file=sys.stderr)
         listings = crawl_sample_web(web.sites, Path(tmp))
         with open_store(settings) as store:
-            indexed = index_file(listings, store, build_geocoder(offline), approve=True,
-                                 progress=True)
+            indexed = index_file(
+                listings, store, build_geocoder(offline), approve=True, progress=True
+            )
             email, password = demo_curator(store)
         print(f"3/3 {indexed.describe()}", file=sys.stderr)
         if not serve:
@@ -98,11 +110,14 @@ def run_demo(settings: Settings, host: str = "127.0.0.1", port: int = 8000,
             # Plain http on this machine only: a Secure cookie would not come back over it.
             settings = settings.with_overrides({"cookie_secure": False})
         url = f"http://{host}:{port}/"
-        print(f"\nkatdir demo is running: {url}\n"
-              f"  the sample clinics are around Denver, CO (one each in Austin, San Diego and Portland):\n"
-              f"  try {url}?near=80202&radius=50\n"
-              f"   or {url}api/v1/clinics/search?near=80202&radius=50\n"
-              f"  curators: {url}curator/ — log in as {email} with password {password}\n"
-              f"  (Ctrl-C to stop)", flush=True)
+        print(
+            f"\nkatdir demo is running: {url}\n"
+            f"  the sample clinics are around Denver, CO (one each in Austin, San Diego and Portland):\n"
+            f"  try {url}?near=80202&radius=50\n"
+            f"   or {url}api/v1/clinics/search?near=80202&radius=50\n"
+            f"  curators: {url}curator/ — log in as {email} with password {password}\n"
+            f"  (Ctrl-C to stop)",
+            flush=True,
+        )
         serve_app(lambda: create_app(settings), host, port, dev=dev)
     return 0

@@ -23,12 +23,20 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")  # noqa: SIM115
     try:
         with open_store(settings) as store:
-            count = export(store.iter_clinics(), args.format, out, approved_only=not args.all,
-                           exported_at=exported_at)
+            count = export(
+                store.iter_clinics(),
+                args.format,
+                out,
+                approved_only=not args.all,
+                exported_at=exported_at,
+            )
         out.flush()  # a closed pipe (`| head`) shows here, inside main's handler
     finally:
         if out is not sys.stdout:
             out.close()
-    print(f"exported {count} clinics as {args.format} on {exported_at.isoformat()}; "
-          f"licence {LICENCE} ({LICENCE_URL})", file=sys.stderr)
+    print(
+        f"exported {count} clinics as {args.format} on {exported_at.isoformat()}; "
+        f"licence {LICENCE} ({LICENCE_URL})",
+        file=sys.stderr,
+    )
     return 0

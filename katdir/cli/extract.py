@@ -8,10 +8,15 @@ from katdir.settings import Settings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("target", metavar="PATH_OR_URL", help="an HTML or plain-text file, or a URL")
+    parser.add_argument(
+        "target", metavar="PATH_OR_URL", help="an HTML or plain-text file, or a URL"
+    )
     parser.add_argument("--url", help="the page's URL, when PATH is a saved copy")
-    parser.add_argument("--full", action="store_true",
-                        help="also print page type, evidence, locations and other extras")
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="also print page type, evidence, locations and other extras",
+    )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -23,5 +28,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         # existence, kind and emptiness are checked here.
         input_file(args.target, "an HTML or plain-text page", text=False)
 
-    return extract_main([args.target, *(["--url", args.url] if args.url else []),
-                         *(["--full"] if args.full else [])])
+    return extract_main(
+        [
+            args.target,
+            *(["--url", args.url] if args.url else []),
+            *(["--full"] if args.full else []),
+        ]
+    )

@@ -19,7 +19,17 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     location = build_geocoder(settings).geocode(args.query)
     if location is None:
         raise CommandError(f"no place found for {args.query!r}")
-    print(json.dumps({"query": args.query, "lat": location.latitude, "lon": location.longitude,
-                      "label": location.address, "precision": location.raw.get("precision"),
-                      "source": location.raw.get("source")}, indent=2))
+    print(
+        json.dumps(
+            {
+                "query": args.query,
+                "lat": location.latitude,
+                "lon": location.longitude,
+                "label": location.address,
+                "precision": location.raw.get("precision"),
+                "source": location.raw.get("source"),
+            },
+            indent=2,
+        )
+    )
     return 0

@@ -20,7 +20,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         entries = review_queue(store)
     for entry in entries:
         since = entry.since.date().isoformat() if entry.since else "-"
-        print(f"{entry.clinic_id}\t{entry.status}\t{since}\t{entry.name}\t"
-              + "; ".join(entry.reasons))
+        print(
+            f"{entry.clinic_id}\t{entry.status}\t{since}\t{entry.name}\t" + "; ".join(entry.reasons)
+        )
     print(f"{len(entries)} clinics wait for review", file=sys.stderr)
     return 0

@@ -36,8 +36,9 @@ def _profiles_for(urls: list[str], sites: dict[str, str]) -> dict[str, str | Non
     return {url: by_host.get(urlsplit(url).hostname or "") for url in urls}
 
 
-def refresh(store, settings: Settings, *, progress: bool = True,
-            crawl_settings: dict | None = None) -> list[tuple[str, bool, str]]:
+def refresh(
+    store, settings: Settings, *, progress: bool = True, crawl_settings: dict | None = None
+) -> list[tuple[str, bool, str]]:
     """Crawl the due sources (clinic sites in one crawl, each directory by its profile), index
     what was read, and record each source's result. Returns (url, ok, result) per source."""
     from crawler.run import CrawlError, crawl
@@ -48,8 +49,10 @@ def refresh(store, settings: Settings, *, progress: bool = True,
     due = due_sources(store)
     if not due:
         return []
-    overrides = {"KATDIR_ALLOW_PRIVATE_HOSTS": settings.allow_private_hosts,
-                 **(crawl_settings or {})}
+    overrides = {
+        "KATDIR_ALLOW_PRIVATE_HOSTS": settings.allow_private_hosts,
+        **(crawl_settings or {}),
+    }
     results: dict[str, tuple[bool, str]] = {}
     outputs = []
     with tempfile.TemporaryDirectory(prefix="katdir-refresh-") as tmp:
@@ -62,15 +65,19 @@ def refresh(store, settings: Settings, *, progress: bool = True,
         for source in directories:
             profile = profiles[source.url]
             if profile is None:
-                results[source.id] = (False, f"no directory profile in crawler/sources reads "
-                                             f"{urlsplit(source.url).hostname}: add one")
+                results[source.id] = (
+                    False,
+                    f"no directory profile in crawler/sources reads "
+                    f"{urlsplit(source.url).hostname}: add one",
+                )
             else:
                 jobs.append(("directory", [profile], [source]))
         for number, (spider, seeds, covered) in enumerate(jobs):
             output = Path(tmp) / f"{number}-{spider}.jsonl"
             try:
-                summary = crawl(seeds, output, spider=spider, settings_overrides=overrides,
-                                progress=progress)
+                summary = crawl(
+                    seeds, output, spider=spider, settings_overrides=overrides, progress=progress
+                )
                 outcome = (summary.ok, summary.describe())
                 outputs.append(output)
             except CrawlError as err:
@@ -79,10 +86,17 @@ def refresh(store, settings: Settings, *, progress: bool = True,
                 results[source.id] = outcome
         if outputs:
             listings = Path(tmp) / "listings.jsonl"
-            listings.write_text("".join(p.read_text(encoding="utf-8") for p in outputs
-                                        if p.is_file()), encoding="utf-8")
-            indexed = index_file(listings, store, build_geocoder(settings), progress=progress,
-                                 crawled_sites=[s.url for s in sites])
+            listings.write_text(
+                "".join(p.read_text(encoding="utf-8") for p in outputs if p.is_file()),
+                encoding="utf-8",
+            )
+            indexed = index_file(
+                listings,
+                store,
+                build_geocoder(settings),
+                progress=progress,
+                crawled_sites=[s.url for s in sites],
+            )
             print(f"indexed: {indexed.describe()}", file=sys.stderr)
     done = []
     for source in due:

@@ -11,9 +11,12 @@ from katdir.settings import Settings
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--dev", action="store_true",
-                        help="Flask's development server instead of gunicorn (FLASK_DEBUG=1 "
-                             "then turns on the debugger; never on a public address)")
+    parser.add_argument(
+        "--dev",
+        action="store_true",
+        help="Flask's development server instead of gunicorn (FLASK_DEBUG=1 "
+        "then turns on the debugger; never on a public address)",
+    )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

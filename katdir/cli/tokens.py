@@ -25,7 +25,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             token = create_token(store, args.email)
         except AccountError as err:
             raise CommandError(str(err)) from None
-    print(f"a new API token for {args.email.strip().lower()} (shown once; send it as "
-          "'Authorization: Bearer <token>'):", file=sys.stderr)
+    print(
+        f"a new API token for {args.email.strip().lower()} (shown once; send it as "
+        "'Authorization: Bearer <token>'):",
+        file=sys.stderr,
+    )
     print(token)
     return 0

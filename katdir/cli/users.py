@@ -1,9 +1,9 @@
 """Curators' accounts: add one (password from a prompt or stdin), list them, disable one.
 
-    katdir users add EMAIL --role curator|admin   (the password is asked for, or read from
-                                                   the first line of standard input)
-    katdir users list
-    katdir users disable EMAIL
+katdir users add EMAIL --role curator|admin   (the password is asked for, or read from
+                                               the first line of standard input)
+katdir users list
+katdir users disable EMAIL
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add.add_argument("email")
     add.add_argument("--role", choices=("curator", "admin"), required=True)
     sub.add_parser("list", help="every account: email, role, enabled or not")
-    disable = sub.add_parser("disable", help="disable an account: its tokens and sessions stop "
-                                             "working at once")
+    disable = sub.add_parser(
+        "disable", help="disable an account: its tokens and sessions stop working at once"
+    )
     disable.add_argument("email")
 
 
@@ -61,8 +62,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 accounts = list_accounts(store)
                 for account in accounts:
                     state = "disabled" if account.disabled else "enabled"
-                    print(f"{account.email}\t{account.role}\t{state}\t"
-                          f"{account.created_at.date().isoformat()}")
+                    print(
+                        f"{account.email}\t{account.role}\t{state}\t"
+                        f"{account.created_at.date().isoformat()}"
+                    )
                 print(f"{len(accounts)} account(s)", file=sys.stderr)
         except AccountError as err:
             raise CommandError(str(err)) from None

@@ -53,8 +53,12 @@ class Account(BaseModel):
 
     def public(self) -> dict:
         """What `users list` and the API may show: never the hash."""
-        return {"email": self.email, "role": self.role, "disabled": self.disabled,
-                "created_at": self.created_at.isoformat()}
+        return {
+            "email": self.email,
+            "role": self.role,
+            "disabled": self.disabled,
+            "created_at": self.created_at.isoformat(),
+        }
 
 
 @dataclass(frozen=True)
@@ -99,8 +103,9 @@ def add_account(store: Store, email: str, role: str, password: str) -> Account:
     if role not in ROLES:
         raise AccountError(f"role {role!r}: use one of {', '.join(ROLES)}")
     check_password_rules(password)
-    account = Account(email=email, role=role, password_hash=_hasher.hash(password),
-                      created_at=utcnow())
+    account = Account(
+        email=email, role=role, password_hash=_hasher.hash(password), created_at=utcnow()
+    )
     try:
         store.put_record("account", email, account.model_dump(mode="json"), 0)
     except ConflictError:
@@ -138,6 +143,7 @@ def set_password(store: Store, email: str, password: str) -> Account:
 
     def change(a: Account) -> None:
         a.password_hash, a.failed_logins, a.locked_until = hashed, 0, None
+
     return _update(store, normalize_email(email), change)
 
 
@@ -153,8 +159,9 @@ def create_token(store: Store, email: str) -> str:
     if account.disabled:
         raise AccountError(f"the account {account.email} is disabled")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    store.put_record("token", token_key(token),
-                     {"email": account.email, "created_at": utcnow().isoformat()}, 0)
+    store.put_record(
+        "token", token_key(token), {"email": account.email, "created_at": utcnow().isoformat()}, 0
+    )
     return token
 
 
@@ -190,17 +197,21 @@ def log_in(store: Store, email: str, password: str, now: datetime | None = None)
     if account.locked_until and account.locked_until > now:
         raise LoginRefused("too many failed attempts: this account is locked for a while")
     if not _verify(account.password_hash, password):
+
         def fail(a: Account) -> None:
             a.failed_logins += 1
             if a.failed_logins >= LOCK_AFTER:
                 a.locked_until, a.failed_logins = now + LOCK_FOR, 0
+
         _update(store, email, fail)
         raise LoginRefused("wrong email or password")
     if account.disabled:
         raise LoginRefused("this account is disabled")
     if account.failed_logins or account.locked_until:
+
         def reset(a: Account) -> None:
             a.failed_logins, a.locked_until = 0, None
+
         _update(store, email, reset)
     return Principal(account.email, account.role)
 

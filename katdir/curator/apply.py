@@ -68,9 +68,23 @@ def _known(path: str) -> bool:
 
 
 # Bookkeeping fields are the indexer's and the curators' own; an override cannot move them.
-_NOT_OVERRIDABLE = frozenset({"id", "review", "overrides", "changes", "crawled_values",
-                              "version", "first_seen", "last_seen", "last_changed",
-                              "missing_crawls", "sources", "listed", "merged_into"})
+_NOT_OVERRIDABLE = frozenset(
+    {
+        "id",
+        "review",
+        "overrides",
+        "changes",
+        "crawled_values",
+        "version",
+        "first_seen",
+        "last_seen",
+        "last_changed",
+        "missing_crawls",
+        "sources",
+        "listed",
+        "merged_into",
+    }
+)
 
 
 def crawled_view(doc: dict[str, Any]) -> dict[str, Any]:
@@ -88,7 +102,9 @@ def _time(value: Any) -> datetime | None:
     return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
-def acknowledged(changes: list[dict[str, Any]], review: dict[str, Any] | None) -> list[dict[str, Any]]:
+def acknowledged(
+    changes: list[dict[str, Any]], review: dict[str, Any] | None
+) -> list[dict[str, Any]]:
     """The changes a review made at or after them has not yet seen."""
     reviewed_at = _time((review or {}).get("at"))
     if reviewed_at is None:
@@ -130,8 +146,11 @@ def validated(doc: dict[str, Any]) -> Clinic:
         if not bad:
             raise
         for path in bad:
-            log.warning("clinic %s: override of %r is not a valid value and was not applied",
-                        doc.get("id"), path)
+            log.warning(
+                "clinic %s: override of %r is not a valid value and was not applied",
+                doc.get("id"),
+                path,
+            )
             set_path(doc, path, doc["crawled_values"].pop(path))
         return Clinic.model_validate(doc)
 

@@ -43,15 +43,21 @@ class RestoreSummary:
 
 
 def backup_lines(store: Store) -> Iterator[str]:
-    yield json.dumps({"type": FORMAT, "version": FORMAT_VERSION,
-                      "created_at": utcnow().isoformat()})
+    yield json.dumps(
+        {"type": FORMAT, "version": FORMAT_VERSION, "created_at": utcnow().isoformat()}
+    )
     for kind in ("account", "token", "request", "source"):
         for record in store.iter_records(kind):
-            yield json.dumps({"type": kind, "key": record.key, "doc": record.doc},
-                             sort_keys=True)
+            yield json.dumps({"type": kind, "key": record.key, "doc": record.doc}, sort_keys=True)
     for decision in store.iter_decisions():
-        yield json.dumps({"type": "decision", "key": decision.clinic_id,
-                          "doc": decision.model_dump(mode="json")}, sort_keys=True)
+        yield json.dumps(
+            {
+                "type": "decision",
+                "key": decision.clinic_id,
+                "doc": decision.model_dump(mode="json"),
+            },
+            sort_keys=True,
+        )
 
 
 def _parse(lines: Iterable[str]) -> list[dict[str, Any]]:
@@ -65,15 +71,22 @@ def _parse(lines: Iterable[str]) -> list[dict[str, Any]]:
             raise BackupError(f"line {number}: an object with a type is expected")
         if not items:  # the first line says what the file is
             if item["type"] != FORMAT or item.get("version") != FORMAT_VERSION:
-                raise BackupError(f"line {number}: not a {FORMAT} version {FORMAT_VERSION} "
-                                  "file (its first line says what it is)")
+                raise BackupError(
+                    f"line {number}: not a {FORMAT} version {FORMAT_VERSION} "
+                    "file (its first line says what it is)"
+                )
             items.append(item)
             continue
         kind, key, doc = item["type"], item.get("key"), item.get("doc")
-        if kind not in (*RECORD_MODELS, "token", "decision") or not isinstance(key, str) \
-                or not isinstance(doc, dict):
-            raise BackupError(f"line {number}: type must be account, token, request, source "
-                              "or decision, with a key and a doc")
+        if (
+            kind not in (*RECORD_MODELS, "token", "decision")
+            or not isinstance(key, str)
+            or not isinstance(doc, dict)
+        ):
+            raise BackupError(
+                f"line {number}: type must be account, token, request, source "
+                "or decision, with a key and a doc"
+            )
         try:
             if kind == "decision":
                 Decision.model_validate(doc)
@@ -102,8 +115,9 @@ def restore(store: Store, lines: Iterable[str]) -> RestoreSummary:
             for _ in range(3):
                 current = store.get_decision(decision.clinic_id)
                 try:
-                    saved = store.put_decision(decision.model_copy(
-                        update={"version": current.version if current else 0}))
+                    saved = store.put_decision(
+                        decision.model_copy(update={"version": current.version if current else 0})
+                    )
                     break
                 except ConflictError:
                     continue

@@ -35,8 +35,11 @@ def review_reasons(clinic: Clinic) -> list[str]:
         if change.field == "held_facts" and isinstance(change.new, dict):
             reasons.append(_held_reason(change))
         elif change.field in _REASONS:
-            reasons.append(f"{_REASONS[change.field]} ({change.note})" if change.note
-                           else _REASONS[change.field])
+            reasons.append(
+                f"{_REASONS[change.field]} ({change.note})"
+                if change.note
+                else _REASONS[change.field]
+            )
         else:
             reasons.append(f"{change.field} changed")
     return reasons
@@ -48,8 +51,15 @@ def _held_reason(change: Change) -> str:
     value = fact.get("value")
     if isinstance(value, dict):  # a price
         amount = value.get("amount_min")
-        value = " ".join(str(v) for v in (f"${amount:g}" if isinstance(amount, (int, float)) else amount,
-                                           value.get("kind"), value.get("route")) if v)
+        value = " ".join(
+            str(v)
+            for v in (
+                f"${amount:g}" if isinstance(amount, (int, float)) else amount,
+                value.get("kind"),
+                value.get("route"),
+            )
+            if v
+        )
     confidence = fact.get("confidence")
     sure = f", confidence {confidence:.2f}" if isinstance(confidence, (int, float)) else ""
     quote = f": “{fact['quote']}”" if fact.get("quote") else ""
@@ -68,8 +78,14 @@ class QueueEntry:
     @classmethod
     def of(cls, clinic: Clinic) -> QueueEntry:
         since = min((c.at for c in clinic.changes), default=None) or clinic.first_seen
-        return cls(clinic.id, clinic.name, clinic.review.status, review_reasons(clinic),
-                   list(clinic.changes), since)
+        return cls(
+            clinic.id,
+            clinic.name,
+            clinic.review.status,
+            review_reasons(clinic),
+            list(clinic.changes),
+            since,
+        )
 
 
 def queue_of(clinics: Iterable[Clinic]) -> list[QueueEntry]:
@@ -115,8 +131,9 @@ class QueueFilters:
     per_page: int = 50
 
 
-def board(store: Store, filters: QueueFilters = QueueFilters(),
-          now: datetime | None = None) -> dict:
+def board(
+    store: Store, filters: QueueFilters = QueueFilters(), now: datetime | None = None
+) -> dict:
     """The queue as curators work it: each entry with why, open requests and red flags; the
     counts (by reason, state and flag) are of the whole queue, before the filters."""
     from katdir.curator.redflags import price_medians, red_flags
@@ -129,8 +146,11 @@ def board(store: Store, filters: QueueFilters = QueueFilters(),
     open_requests: dict[str, list] = {}
     for req in list_requests(store, status="open"):
         open_requests.setdefault(req.clinic_id, []).append(req)
-    counts: dict[str, dict[str, int]] = {"reason": {r: 0 for r in QUEUE_REASONS},
-                                         "state": {}, "flag": {}}
+    counts: dict[str, dict[str, int]] = {
+        "reason": {r: 0 for r in QUEUE_REASONS},
+        "state": {},
+        "flag": {},
+    }
     entries = []
     for clinic in clinics:
         requests = open_requests.get(clinic.id, [])
@@ -151,24 +171,38 @@ def board(store: Store, filters: QueueFilters = QueueFilters(),
             continue
         if filters.state and clinic.review.status != filters.state:
             continue
-        if filters.source and not any(filters.source.lower() in s.url.lower()
-                                      for s in clinic.sources):
+        if filters.source and not any(
+            filters.source.lower() in s.url.lower() for s in clinic.sources
+        ):
             continue
         if filters.min_age_days is not None and age < filters.min_age_days:
             continue
         if filters.flag and filters.flag not in {f.code for f in flags}:
             continue
         reasons = entry.reasons + [f"{r.kind} requested" for r in requests]
-        entries.append({
-            "clinic_id": clinic.id, "name": clinic.name, "status": clinic.review.status,
-            "listed": clinic.listed, "reasons": reasons, "reason_codes": codes,
-            "since": since.isoformat(), "age_days": age,
-            "city": clinic.address.city, "state": clinic.address.state,
-            "sources": [s.url for s in clinic.sources],
-            "flags": [f.as_dict() for f in flags],
-            "requests": [r.model_dump(mode="json") for r in requests],
-        })
+        entries.append(
+            {
+                "clinic_id": clinic.id,
+                "name": clinic.name,
+                "status": clinic.review.status,
+                "listed": clinic.listed,
+                "reasons": reasons,
+                "reason_codes": codes,
+                "since": since.isoformat(),
+                "age_days": age,
+                "city": clinic.address.city,
+                "state": clinic.address.state,
+                "sources": [s.url for s in clinic.sources],
+                "flags": [f.as_dict() for f in flags],
+                "requests": [r.model_dump(mode="json") for r in requests],
+            }
+        )
     entries.sort(key=lambda e: (e["since"], e["clinic_id"]))
     start = (filters.page - 1) * filters.per_page
-    return {"total": len(entries), "page": filters.page, "per_page": filters.per_page,
-            "counts": counts, "entries": entries[start:start + filters.per_page]}
+    return {
+        "total": len(entries),
+        "page": filters.page,
+        "per_page": filters.per_page,
+        "counts": counts,
+        "entries": entries[start : start + filters.per_page],
+    }

@@ -19,7 +19,8 @@ from katdir.model import Clinic
 _CURE = re.compile(
     r"\b(?:cures?d?|curing|permanent(?:ly)? (?:cure|fix|relief)|guarantee[sd]?|guaranteed"
     r"|100\s?% (?:success|effective|results?)|miracle|instant(?:ly)? (?:cure|relief))\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _SUPERVISION = ("assessment", "medical_monitoring")
 PRICE_LOW, PRICE_HIGH = 0.4, 2.5  # × the median session price of the route in the state
 PEERS = 3  # clinics of the same route and state needed for a median worth comparing with
@@ -41,8 +42,7 @@ class Flag:
     url: str | None = None
 
     def as_dict(self) -> dict:
-        return {"code": self.code, "message": self.message, "quote": self.quote,
-                "url": self.url}
+        return {"code": self.code, "message": self.message, "quote": self.quote, "url": self.url}
 
 
 PriceTable = dict[tuple[str, str], float]
@@ -57,8 +57,7 @@ def price_medians(clinics: Iterable[Clinic]) -> PriceTable:
         for price in clinic.prices:
             if price.route and price.per_session:
                 seen[(price.route, clinic.address.state)].append(price.per_session)
-    return {key: statistics.median(values) for key, values in seen.items()
-            if len(values) >= PEERS}
+    return {key: statistics.median(values) for key, values in seen.items() if len(values) >= PEERS}
 
 
 def _quotes(clinic: Clinic) -> Iterable[tuple[str, str | None]]:
@@ -80,13 +79,24 @@ def red_flags(clinic: Clinic, medians: PriceTable | None = None) -> list[Flag]:
         flags.append(Flag("no_supervision", FLAGS["no_supervision"]))
     for price in clinic.prices:
         median = (medians or {}).get((price.route or "", clinic.address.state or ""))
-        if median and price.per_session and not \
-                PRICE_LOW * median <= price.per_session <= PRICE_HIGH * median:
-            flags.append(Flag("price_outlier", f"${price.per_session:,.0f} a session of "
-                              f"{price.route}; the median in {clinic.address.state} is "
-                              f"${median:,.0f}", price.quote, price.source_url))
+        if (
+            median
+            and price.per_session
+            and not PRICE_LOW * median <= price.per_session <= PRICE_HIGH * median
+        ):
+            flags.append(
+                Flag(
+                    "price_outlier",
+                    f"${price.per_session:,.0f} a session of "
+                    f"{price.route}; the median in {clinic.address.state} is "
+                    f"${median:,.0f}",
+                    price.quote,
+                    price.source_url,
+                )
+            )
             break
     if clinic.missing_crawls >= NOT_SEEN:
-        flags.append(Flag("not_seen", f"not seen in its source for {clinic.missing_crawls} "
-                                      "crawls in a row"))
+        flags.append(
+            Flag("not_seen", f"not seen in its source for {clinic.missing_crawls} crawls in a row")
+        )
     return flags

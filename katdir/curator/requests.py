@@ -52,8 +52,15 @@ def _text(value: Any, field: str, limit: int, *, required: bool) -> str | None:
     return value or None
 
 
-def submit(store: Store, *, clinic_id: Any, kind: Any, message: Any, contact: Any = None,
-           origin: str = "public") -> PublicRequest:
+def submit(
+    store: Store,
+    *,
+    clinic_id: Any,
+    kind: Any,
+    message: Any,
+    contact: Any = None,
+    origin: str = "public",
+) -> PublicRequest:
     if kind not in REQUEST_KINDS:
         raise CurationError("kind", f"kind: one of {', '.join(REQUEST_KINDS)}")
     if not isinstance(clinic_id, str) or store.get(clinic_id) is None:
@@ -61,23 +68,33 @@ def submit(store: Store, *, clinic_id: Any, kind: Any, message: Any, contact: An
     text = _text(message, "message", MAX_MESSAGE, required=kind == "correction")
     open_ones = [r for r in list_requests(store, status="open") if r.clinic_id == clinic_id]
     if len(open_ones) >= MAX_OPEN_PER_CLINIC:
-        raise CurationError("clinic_id", "this clinic has many open requests already; "
-                                         "curators will look at them")
+        raise CurationError(
+            "clinic_id", "this clinic has many open requests already; curators will look at them"
+        )
     now = utcnow()
     request = PublicRequest(
-        id=f"req-{now.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(4)}", clinic_id=clinic_id,
-        kind=kind, message=text or "(removal requested)",
-        contact=_text(contact, "contact", MAX_CONTACT, required=False), created_at=now,
-        origin=origin)
+        id=f"req-{now.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(4)}",
+        clinic_id=clinic_id,
+        kind=kind,
+        message=text or "(removal requested)",
+        contact=_text(contact, "contact", MAX_CONTACT, required=False),
+        created_at=now,
+        origin=origin,
+    )
     store.put_record("request", request.id, request.model_dump(mode="json"), 0)
     return request
 
 
-def list_requests(store: Store, *, status: str | None = None,
-                  clinic_id: str | None = None) -> list[PublicRequest]:
+def list_requests(
+    store: Store, *, status: str | None = None, clinic_id: str | None = None
+) -> list[PublicRequest]:
     found = (PublicRequest.model_validate(r.doc) for r in store.iter_records("request"))
-    return [r for r in found if (status is None or r.status == status)
-            and (clinic_id is None or r.clinic_id == clinic_id)]
+    return [
+        r
+        for r in found
+        if (status is None or r.status == status)
+        and (clinic_id is None or r.clinic_id == clinic_id)
+    ]
 
 
 def resolve(store: Store, request_id: str, *, status: Any, note: Any, by: str) -> PublicRequest:
@@ -92,6 +109,7 @@ def resolve(store: Store, request_id: str, *, status: Any, note: Any, by: str) -
     try:
         store.put_record("request", request_id, request.model_dump(mode="json"), record.version)
     except ConflictError:
-        raise CurationError("id", f"request {request_id} was just changed by someone else; "
-                                  "reload it") from None
+        raise CurationError(
+            "id", f"request {request_id} was just changed by someone else; reload it"
+        ) from None
     return request

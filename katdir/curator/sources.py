@@ -59,18 +59,36 @@ def check_url(url: Any, *, allow_private: bool = False) -> str:
     return url
 
 
-def add_source(store: Store, *, url: Any, kind: Any = "clinic_site", interval_hours: Any = None,
-               by: str, allow_private: bool = False) -> CrawlSource:
+def add_source(
+    store: Store,
+    *,
+    url: Any,
+    kind: Any = "clinic_site",
+    interval_hours: Any = None,
+    by: str,
+    allow_private: bool = False,
+) -> CrawlSource:
     url = check_url(url, allow_private=allow_private)
     if kind not in SOURCE_KINDS:
         raise CurationError("kind", f"kind: one of {', '.join(SOURCE_KINDS)}")
     interval = DEFAULT_INTERVAL_H if interval_hours is None else interval_hours
-    if isinstance(interval, bool) or not isinstance(interval, int) \
-            or not MIN_INTERVAL_H <= interval <= MAX_INTERVAL_H:
-        raise CurationError("interval_hours", f"interval_hours: a whole number of hours from "
-                                              f"{MIN_INTERVAL_H} to {MAX_INTERVAL_H}")
-    source = CrawlSource(id=source_id(url), url=url, kind=kind, interval_hours=interval,
-                         added_by=by, added_at=utcnow())
+    if (
+        isinstance(interval, bool)
+        or not isinstance(interval, int)
+        or not MIN_INTERVAL_H <= interval <= MAX_INTERVAL_H
+    ):
+        raise CurationError(
+            "interval_hours",
+            f"interval_hours: a whole number of hours from {MIN_INTERVAL_H} to {MAX_INTERVAL_H}",
+        )
+    source = CrawlSource(
+        id=source_id(url),
+        url=url,
+        kind=kind,
+        interval_hours=interval,
+        added_by=by,
+        added_at=utcnow(),
+    )
     try:
         store.put_record("source", source.id, source.model_dump(mode="json"), 0)
     except ConflictError:
@@ -107,8 +125,10 @@ def request_crawl(store: Store, source_id_: str) -> CrawlSource:
     return _update(store, source_id_, lambda s: setattr(s, "crawl_requested_at", utcnow()))
 
 
-def record_crawl(store: Store, source_id_: str, *, ok: bool, result: str,
-                 at: datetime | None = None) -> CrawlSource:
+def record_crawl(
+    store: Store, source_id_: str, *, ok: bool, result: str, at: datetime | None = None
+) -> CrawlSource:
     def change(s: CrawlSource) -> None:
         s.last_crawl_at, s.last_ok, s.last_result = at or utcnow(), ok, result[:500]
+
     return _update(store, source_id_, change)

@@ -24,5 +24,15 @@ from katdir.geocoding.precision import PRECISIONS  # noqa: E402
 from katdir.geocoding.protocol import BatchGeocoder, Geocoder  # noqa: E402
 from katdir.geocoding.providers import PROVIDERS, Provider, provider  # noqa: E402
 
-__all__ = ["PRECISIONS", "PROVIDERS", "BatchGeocoder", "Gazetteer", "GeocodeCache", "Geocoder",
-           "GeocoderChain", "Provider", "build_geocoder", "provider"]
+__all__ = [
+    "PRECISIONS",
+    "PROVIDERS",
+    "BatchGeocoder",
+    "Gazetteer",
+    "GeocodeCache",
+    "Geocoder",
+    "GeocoderChain",
+    "Provider",
+    "build_geocoder",
+    "provider",
+]

@@ -50,14 +50,20 @@ class GeocodeCache:
     Thread-safe (one connection behind a lock) and safe to open from several processes.
     """
 
-    def __init__(self, path: str | PathLike[str], *, miss_ttl_seconds: float = MISS_TTL_SECONDS,
-                 busy_timeout_seconds: float = 10.0) -> None:
+    def __init__(
+        self,
+        path: str | PathLike[str],
+        *,
+        miss_ttl_seconds: float = MISS_TTL_SECONDS,
+        busy_timeout_seconds: float = 10.0,
+    ) -> None:
         self.path = Path(path)
         self.miss_ttl_seconds = miss_ttl_seconds
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, timeout=busy_timeout_seconds,
-                                   isolation_level=None, check_same_thread=False)
+        self._db = sqlite3.connect(
+            self.path, timeout=busy_timeout_seconds, isolation_level=None, check_same_thread=False
+        )
         deadline = time.monotonic() + busy_timeout_seconds
         while True:
             try:
@@ -95,7 +101,8 @@ class GeocodeCache:
             row = self._db.execute(
                 "SELECT found, lat, lon, address, raw, stored_at FROM geocode_cache"
                 " WHERE query = ? AND provider = ?",
-                (normalize_query(query), provider)).fetchone()
+                (normalize_query(query), provider),
+            ).fetchone()
         if row is None:
             return None
         found, lat, lon, address, raw, stored_at = row
@@ -111,7 +118,8 @@ class GeocodeCache:
             row = self._db.execute(
                 "SELECT lat, lon, address, raw FROM geocode_cache"
                 " WHERE query = ? AND found = 1 ORDER BY stored_at DESC LIMIT 1",
-                (normalize_query(query),)).fetchone()
+                (normalize_query(query),),
+            ).fetchone()
         if row is None:
             return None
         lat, lon, address, raw = row
@@ -127,10 +135,12 @@ class GeocodeCache:
         newest: dict[str, tuple] = {}
         with self._lock:
             for start in range(0, len(keys), _IN_BATCH):
-                chunk = keys[start:start + _IN_BATCH]
+                chunk = keys[start : start + _IN_BATCH]
                 for key, lat, lon, address, raw, stored_at in self._db.execute(
-                        "SELECT query, lat, lon, address, raw, stored_at FROM geocode_cache"
-                        f" WHERE found = 1 AND query IN ({', '.join('?' * len(chunk))})", chunk):
+                    "SELECT query, lat, lon, address, raw, stored_at FROM geocode_cache"
+                    f" WHERE found = 1 AND query IN ({', '.join('?' * len(chunk))})",
+                    chunk,
+                ):
                     if key not in newest or stored_at > newest[key][4]:
                         newest[key] = (lat, lon, address, raw, stored_at)
         answers: dict[str, Location] = {}
@@ -144,14 +154,20 @@ class GeocodeCache:
         if location is None:
             values = (0, None, None, None, None)
         else:
-            values = (1, location.latitude, location.longitude, location.address,
-                      json.dumps(location.raw, ensure_ascii=False))
+            values = (
+                1,
+                location.latitude,
+                location.longitude,
+                location.address,
+                json.dumps(location.raw, ensure_ascii=False),
+            )
         with self._lock:
             self._db.execute(
                 "INSERT OR REPLACE INTO geocode_cache"
                 " (query, provider, found, lat, lon, address, raw, stored_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (normalize_query(query), provider, *values, time.time()))
+                (normalize_query(query), provider, *values, time.time()),
+            )
 
     def close(self) -> None:
         with self._lock:

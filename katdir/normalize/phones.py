@@ -11,7 +11,8 @@ import phonenumbers
 # number); the result is what phonenumbers gives for them (tests/indexer/test_normalize.py).
 _NANP = re.compile(
     r"^\s*(?:tel:\s*)?(?:\+?1[\s.\-]?)?\(?([2-9]\d{2})\)?[\s.\-]?([2-9]\d{2})[\s.\-]?(\d{4})\s*$",
-    re.I)
+    re.I,
+)
 _TEL = re.compile(r"^\s*tel:", re.I)
 
 

@@ -8,19 +8,54 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 TRACKING_PARAMS = re.compile(
     r"^(utm_\w+|fbclid|gclid|gbraid|wbraid|dclid|msclkid|yclid|igshid|mc_[ce]id|_ga|_gl|"
-    r"_hs\w+|hsa_\w+|mkt_tok|trk|ref|ref_src|source|src|affiliate|aff_id)$", re.I)
+    r"_hs\w+|hsa_\w+|mkt_tok|trk|ref|ref_src|source|src|affiliate|aff_id)$",
+    re.I,
+)
 # Directories often send outbound clicks through their own redirector: /out?url=https://…
-_REDIRECT_PARAMS = ("url", "u", "target", "dest", "destination", "redirect", "redirect_url", "to",
-                    "link", "href")
+_REDIRECT_PARAMS = (
+    "url",
+    "u",
+    "target",
+    "dest",
+    "destination",
+    "redirect",
+    "redirect_url",
+    "to",
+    "link",
+    "href",
+)
 _IP_HOST = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
 # Hosts that many unrelated clinics share: never a sign that two listings are one clinic.
-SHARED_HOSTS = frozenset({
-    "facebook.com", "m.facebook.com", "instagram.com", "linktr.ee", "google.com", "goo.gl",
-    "g.page", "maps.google.com", "business.site", "bit.ly", "yelp.com", "psychologytoday.com",
-    "zocdoc.com", "healthgrades.com", "vitals.com", "linkedin.com", "twitter.com", "x.com",
-    "wixsite.com", "squarespace.com", "godaddysites.com", "sites.google.com", "calendly.com",
-    "spravato.com", "youtube.com", "tiktok.com",
-})
+SHARED_HOSTS = frozenset(
+    {
+        "facebook.com",
+        "m.facebook.com",
+        "instagram.com",
+        "linktr.ee",
+        "google.com",
+        "goo.gl",
+        "g.page",
+        "maps.google.com",
+        "business.site",
+        "bit.ly",
+        "yelp.com",
+        "psychologytoday.com",
+        "zocdoc.com",
+        "healthgrades.com",
+        "vitals.com",
+        "linkedin.com",
+        "twitter.com",
+        "x.com",
+        "wixsite.com",
+        "squarespace.com",
+        "godaddysites.com",
+        "sites.google.com",
+        "calendly.com",
+        "spravato.com",
+        "youtube.com",
+        "tiktok.com",
+    }
+)
 
 
 def _unwrap_redirect(parts) -> str | None:
@@ -34,8 +69,9 @@ def _unwrap_redirect(parts) -> str | None:
 
 # A URL urlsplit would leave as it is, but for case and 'www.': what normalize_url says of it
 # can be read off directly (a fifth of an indexing run's URL work otherwise).
-_PLAIN_URL = re.compile(r"(https?)://([a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)(/[\w./~-]*)?",
-                        re.IGNORECASE | re.ASCII)
+_PLAIN_URL = re.compile(
+    r"(https?)://([a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)(/[\w./~-]*)?", re.IGNORECASE | re.ASCII
+)
 
 
 def normalize_url(url: str | None, *, unwrap: bool = True) -> str | None:
@@ -75,8 +111,17 @@ def normalize_url(url: str | None, *, unwrap: bool = True) -> str | None:
             pass
     default = {"http": 80, "https": 443}[scheme]
     netloc = f"{host}:{port}" if port and port != default else host
-    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                             if not TRACKING_PARAMS.match(k))) if parts.query else ""
+    query = (
+        urlencode(
+            sorted(
+                (k, v)
+                for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                if not TRACKING_PARAMS.match(k)
+            )
+        )
+        if parts.query
+        else ""
+    )
     path = parts.path if parts.path not in ("", "/") else ""
     return urlunsplit((scheme, netloc, path, query, ""))
 

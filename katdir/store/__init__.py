@@ -44,6 +44,21 @@ def open_store(settings: Settings | str, *, es_prefix: str | None = None) -> Sto
     )
 
 
-__all__ = ["MAX_TEXT_WORDS", "RECORD_KINDS", "SEARCH_TIMEOUT", "SORTS", "ConflictError", "Hit",
-           "NearQuery", "Record", "SearchResult", "SearchTooCostly", "Store", "StoreError",
-           "StoreUnavailable", "WriterBusy", "open_store", "client_gone"]
+__all__ = [
+    "MAX_TEXT_WORDS",
+    "RECORD_KINDS",
+    "SEARCH_TIMEOUT",
+    "SORTS",
+    "ConflictError",
+    "Hit",
+    "NearQuery",
+    "Record",
+    "SearchResult",
+    "SearchTooCostly",
+    "Store",
+    "StoreError",
+    "StoreUnavailable",
+    "WriterBusy",
+    "open_store",
+    "client_gone",
+]

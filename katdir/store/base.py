@@ -119,8 +119,12 @@ class RoutePrices:
     highest: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"count": self.count, "lowest": self.lowest, "median": self.median,
-                "highest": self.highest}
+        return {
+            "count": self.count,
+            "lowest": self.lowest,
+            "median": self.median,
+            "highest": self.highest,
+        }
 
 
 def context_routes(query: NearQuery) -> tuple[str, ...]:
@@ -145,8 +149,12 @@ class SearchResult:
 def empty_facets() -> dict[str, Any]:
     return {
         "routes": {route: 0 for route in ROUTES},
-        "price": {"min": None, "max": None, "unknown": 0,
-                  "bands": {name: 0 for name, _, _ in PRICE_BANDS}},
+        "price": {
+            "min": None,
+            "max": None,
+            "unknown": 0,
+            "bands": {name: 0 for name, _, _ in PRICE_BANDS},
+        },
     }
 
 
@@ -178,11 +186,20 @@ OFFER_WORDS = {
 def text_body(clinic: Clinic) -> str:
     """What the text search looks through besides the name: where the clinic is, and
     everything it says it offers."""
-    parts = [clinic.organization, clinic.address.city, clinic.address.state,
-             clinic.address.postal_code, " ".join(clinic.routes), " ".join(clinic.conditions),
-             " ".join(clinic.care_steps)]
-    offers = {"therapy_integrated": clinic.therapy_integrated, "telehealth": clinic.telehealth,
-              **clinic.insurance.model_dump()}
+    parts = [
+        clinic.organization,
+        clinic.address.city,
+        clinic.address.state,
+        clinic.address.postal_code,
+        " ".join(clinic.routes),
+        " ".join(clinic.conditions),
+        " ".join(clinic.care_steps),
+    ]
+    offers = {
+        "therapy_integrated": clinic.therapy_integrated,
+        "telehealth": clinic.telehealth,
+        **clinic.insurance.model_dump(),
+    }
     parts += [OFFER_WORDS[name] for name, value in offers.items() if value is True]
     parts += [p.quote for p in clinic.prices if p.quote]
     return " ".join(p.replace("_", " ") for p in parts if p)
@@ -242,8 +259,7 @@ class Store(abc.ABC):
     def get_record(self, kind: str, key: str) -> Record | None: ...
 
     @abc.abstractmethod
-    def put_record(self, kind: str, key: str, doc: dict[str, Any],
-                   version: int | None) -> Record:
+    def put_record(self, kind: str, key: str, doc: dict[str, Any], version: int | None) -> Record:
         """Store a record read at `version` (0: it must not exist yet); returns it at its new
         version. Raises ConflictError when the stored one moved on in between. `version=None`
         writes whatever is stored (restoring a backup)."""

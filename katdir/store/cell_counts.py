@@ -43,13 +43,15 @@ from katdir.store.base import PRICE_BANDS, NearQuery, RoutePrices, context_route
 
 FINEST = 6  # the finest level: cells of 1/64 degree (about 1.7 km north to south)
 LEVELS = tuple(range(FINEST + 1))
-SCALE = 2 ** FINEST  # finest cells per degree
+SCALE = 2**FINEST  # finest cells per degree
 COL_BITS = 15  # a cell id is row << COL_BITS | column
 MAX_ROW, MAX_COL = 180 * SCALE - 1, 360 * SCALE - 1
 # The finest cell of a row, in SQL and in Python: the same float arithmetic, so both agree on
 # every point (a point on the 180th meridian or a pole joins the last column or row).
-CELL_SQL = (f"((min(CAST((lat + 90) * {SCALE} AS INTEGER), {MAX_ROW}) << {COL_BITS}) | "
-            f"min(CAST((lon + 180) * {SCALE} AS INTEGER), {MAX_COL}))")
+CELL_SQL = (
+    f"((min(CAST((lat + 90) * {SCALE} AS INTEGER), {MAX_ROW}) << {COL_BITS}) | "
+    f"min(CAST((lon + 180) * {SCALE} AS INTEGER), {MAX_COL}))"
+)
 # Price buckets (USD, upper edges exclusive; the last one is open): the facet bands' edges are
 # among them, so the bands are sums of buckets.
 BUCKET_EDGES: tuple[float, ...] = (*range(50, 1001, 50), 1250, 1500, 2000, 3000, 5000, 10000)
@@ -58,10 +60,16 @@ _BAND_BUCKETS = []
 for _, _low, _high in PRICE_BANDS:
     for _edge in (_low, _high):
         if _edge is not None and _edge not in BUCKET_EDGES:
-            raise RuntimeError(f"the price band edge {_edge} is not a bucket edge of "
-                               "katdir.store.cell_counts.BUCKET_EDGES")
-    _BAND_BUCKETS.append(range(0 if _low is None else BUCKET_EDGES.index(_low) + 1,
-                               BUCKETS if _high is None else BUCKET_EDGES.index(_high) + 1))
+            raise RuntimeError(
+                f"the price band edge {_edge} is not a bucket edge of "
+                "katdir.store.cell_counts.BUCKET_EDGES"
+            )
+    _BAND_BUCKETS.append(
+        range(
+            0 if _low is None else BUCKET_EDGES.index(_low) + 1,
+            BUCKETS if _high is None else BUCKET_EDGES.index(_high) + 1,
+        )
+    )
 # Half a micro-radian: whole cells are inside by at least this, ring cells reach out by it,
 # far more than float rounding moves a point, far less than anything on a map.
 _EPS = 1e-9
@@ -94,8 +102,9 @@ def cell_of(lat: float | None, lon: float | None) -> int | None:
     """The finest cell of a point (CELL_SQL in Python)."""
     if lat is None or lon is None:
         return None
-    return (min(int((lat + 90) * SCALE), MAX_ROW) << COL_BITS) | min(int((lon + 180) * SCALE),
-                                                                      MAX_COL)
+    return (min(int((lat + 90) * SCALE), MAX_ROW) << COL_BITS) | min(
+        int((lon + 180) * SCALE), MAX_COL
+    )
 
 
 def _up(cell: int, level: int) -> int:
@@ -106,8 +115,10 @@ def _up(cell: int, level: int) -> int:
 
 def _parent_sql(column: str = "cell", shift: int = 1) -> str:
     """The id of the cell one level up that holds the cell `column` (as _up, in SQL)."""
-    return (f"(((({column}) >> {COL_BITS} >> {shift}) << {COL_BITS}) | "
-            f"((({column}) & {(1 << COL_BITS) - 1}) >> {shift}))")
+    return (
+        f"(((({column}) >> {COL_BITS} >> {shift}) << {COL_BITS}) | "
+        f"((({column}) & {(1 << COL_BITS) - 1}) >> {shift}))"
+    )
 
 
 def bucket_of(price: float) -> int:
@@ -121,6 +132,7 @@ def _bucket_sql(column: str) -> str:
 
 # -- which circles, which cells -----------------------------------------------------------------
 
+
 @dataclass
 class Cover:
     """A circle as runs of whole cells (level, first id, last id: one row of cells each) and
@@ -130,8 +142,9 @@ class Cover:
     ring: list[tuple[int, int]] = field(default_factory=list)
 
     def cells(self) -> list[tuple[int, int]]:
-        return [(level, cell) for level, first, last in self.whole
-                for cell in range(first, last + 1)]
+        return [
+            (level, cell) for level, first, last in self.whole for cell in range(first, last + 1)
+        ]
 
 
 @functools.lru_cache(maxsize=1024)  # a search and its price context share one; never mutated
@@ -166,8 +179,8 @@ def cover(lat: float, lon: float, radius_km: float) -> Cover | None:
     ring_level = max(0, min(FINEST, int(math.log2(32 / math.degrees(d)))))
     result = Cover()
     covered: dict[int, tuple[int, int]] = {}  # row of the level above → its covered columns
-    for level in LEVELS[:ring_level + 1]:
-        scale = 2 ** level
+    for level in LEVELS[: ring_level + 1]:
+        scale = 2**level
         now: dict[int, tuple[int, int]] = {}
         for row in range(int((lat_lo + 90) * scale), int((lat_hi + 90) * scale) + 1):
             parent = covered.get(row >> 1) if level else None
@@ -184,8 +197,9 @@ def cover(lat: float, lon: float, radius_km: float) -> Cover | None:
                 for a, b in _minus((first, last), done):
                     result.whole.append((level, base + a, base + b))
                 if done is None or (first <= done[1] + 1 and done[0] <= last + 1):
-                    now[row] = (first, last) if done is None else (min(first, done[0]),
-                                                                   max(last, done[1]))
+                    now[row] = (
+                        (first, last) if done is None else (min(first, done[0]), max(last, done[1]))
+                    )
                 else:  # never for a real circle (a cell inside has its children inside)
                     return None
             elif done is not None:
@@ -200,8 +214,12 @@ def cover(lat: float, lon: float, radius_km: float) -> Cover | None:
                 shift = FINEST - level  # as runs of finest cells, which the clinics carry
                 for a, b in _minus((reach_first, reach_last), now.get(row)):
                     for fine_row in range(row << shift, (row + 1) << shift):
-                        result.ring.append(((fine_row << COL_BITS) + (a << shift),
-                                            (fine_row << COL_BITS) + ((b + 1) << shift) - 1))
+                        result.ring.append(
+                            (
+                                (fine_row << COL_BITS) + (a << shift),
+                                (fine_row << COL_BITS) + ((b + 1) << shift) - 1,
+                            )
+                        )
         covered = now
     return result
 
@@ -214,6 +232,7 @@ def _minus(span: tuple[int, int], hole: tuple[int, int] | None) -> list[tuple[in
 
 
 # -- the kept aggregates ------------------------------------------------------------------------
+
 
 class CellAggregates:
     """The per-cell aggregates of one SQLite store's `clinics` table: built, kept up to date
@@ -237,8 +256,7 @@ class CellAggregates:
             # route is asked.
             self.series[1 + code] = (self.bits[route], True, price_columns[route])
             self.series[64 + code] = (self.bits[route], False, price_columns[route])
-        self.row_columns = ("cell", "status", "routes_mask", "min_price",
-                            *price_columns.values())
+        self.row_columns = ("cell", "status", "routes_mask", "min_price", *price_columns.values())
         self.min_clinics = MIN_CLINICS
 
     def facet_series(self, route: str | None) -> int:
@@ -267,67 +285,98 @@ class CellAggregates:
         rows, each coarser one from the level below it."""
         for table in TABLES:
             conn.execute(f"DELETE FROM {table}")
-        conn.execute(f"INSERT INTO cell_routes SELECT {FINEST}, status, cell, routes_mask, "
-                     "count(*) FROM clinics WHERE cell IS NOT NULL GROUP BY 2, 3, 4")
+        conn.execute(
+            f"INSERT INTO cell_routes SELECT {FINEST}, status, cell, routes_mask, "
+            "count(*) FROM clinics WHERE cell IS NOT NULL GROUP BY 2, 3, 4"
+        )
         members = " UNION ALL ".join(
             f"SELECT {series} AS series, status, cell, {column} AS price FROM clinics "
             "WHERE cell IS NOT NULL "
             f"AND {column} IS NOT NULL"
             + ("" if has is None else f" AND (routes_mask & {bit}) {'!=' if has else '='} 0")
-            for series, (bit, has, column) in self.series.items())
-        conn.execute(f"INSERT INTO cell_prices SELECT {FINEST}, series, status, cell, price, "
-                     f"count(*) FROM ({members}) "
-                     "GROUP BY 2, 3, 4, 5")
+            for series, (bit, has, column) in self.series.items()
+        )
+        conn.execute(
+            f"INSERT INTO cell_prices SELECT {FINEST}, series, status, cell, price, "
+            f"count(*) FROM ({members}) "
+            "GROUP BY 2, 3, 4, 5"
+        )
         for level in reversed(LEVELS[:-1]):
-            conn.execute(f"INSERT INTO cell_routes SELECT {level}, status, {_parent_sql()}"
-                         f", routes_mask, sum(n) FROM cell_routes WHERE level = {level + 1} "
-                         "GROUP BY 2, 3, 4")
-            conn.execute(f"INSERT INTO cell_prices SELECT {level}, series, status, "
-                         f"{_parent_sql()}, price, sum(n) FROM cell_prices "
-                         f"WHERE level = {level + 1} GROUP BY 2, 3, 4, 5")
-        conn.execute("INSERT INTO cell_buckets SELECT level, status, cell, series, bucket, "
-                     f"sum(n), min(price), max(price) FROM (SELECT *, {_bucket_sql('price')} "
-                     "AS bucket FROM cell_prices) GROUP BY 1, 2, 3, 4, 5")
+            conn.execute(
+                f"INSERT INTO cell_routes SELECT {level}, status, {_parent_sql()}"
+                f", routes_mask, sum(n) FROM cell_routes WHERE level = {level + 1} "
+                "GROUP BY 2, 3, 4"
+            )
+            conn.execute(
+                f"INSERT INTO cell_prices SELECT {level}, series, status, "
+                f"{_parent_sql()}, price, sum(n) FROM cell_prices "
+                f"WHERE level = {level + 1} GROUP BY 2, 3, 4, 5"
+            )
+        conn.execute(
+            "INSERT INTO cell_buckets SELECT level, status, cell, series, bucket, "
+            f"sum(n), min(price), max(price) FROM (SELECT *, {_bucket_sql('price')} "
+            "AS bucket FROM cell_prices) GROUP BY 1, 2, 3, 4, 5"
+        )
 
-    def search_row(self, conn: sqlite3.Connection, rowid_or_id: Any,
-                   by: str = "id") -> tuple | None:
+    def search_row(
+        self, conn: sqlite3.Connection, rowid_or_id: Any, by: str = "id"
+    ) -> tuple | None:
         """A clinic's row as the aggregates count it (read before a write changes it)."""
-        return conn.execute(f"SELECT {', '.join(self.row_columns)} FROM clinics "
-                            f"WHERE {by} = ?", (rowid_or_id,)).fetchone()
+        return conn.execute(
+            f"SELECT {', '.join(self.row_columns)} FROM clinics WHERE {by} = ?", (rowid_or_id,)
+        ).fetchone()
 
     def adjust(self, conn: sqlite3.Connection, row: Sequence | None, delta: int) -> None:
         """Count a clinic's row in (delta 1) or out (delta -1) of every level's cell."""
         if row is None or row[0] is None:
             return
         cell, status, mask, min_price, *route_prices = row
-        prices = {"min_price": min_price, **dict(zip(self.price_columns.values(), route_prices,
-                                                     strict=True))}
-        mine = [(series, prices[column]) for series, (bit, has, column) in self.series.items()
-                if prices[column] is not None and (has is None or bool(mask & bit) == has)]
+        prices = {
+            "min_price": min_price,
+            **dict(zip(self.price_columns.values(), route_prices, strict=True)),
+        }
+        mine = [
+            (series, prices[column])
+            for series, (bit, has, column) in self.series.items()
+            if prices[column] is not None and (has is None or bool(mask & bit) == has)
+        ]
         for level in LEVELS:
             at = _up(cell, level)
-            conn.execute("INSERT INTO cell_routes VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE "
-                         "SET n = n + excluded.n", (level, status, at, mask, delta))
+            conn.execute(
+                "INSERT INTO cell_routes VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE "
+                "SET n = n + excluded.n",
+                (level, status, at, mask, delta),
+            )
             if delta < 0:
-                conn.execute("DELETE FROM cell_routes WHERE level = ? AND status = ? AND "
-                             "cell = ? AND routes_mask = ? AND n <= 0", (level, status, at, mask))
+                conn.execute(
+                    "DELETE FROM cell_routes WHERE level = ? AND status = ? AND "
+                    "cell = ? AND routes_mask = ? AND n <= 0",
+                    (level, status, at, mask),
+                )
             for series, price in mine:
                 self._adjust_price(conn, (level, series, status, at), price, delta)
 
     @staticmethod
     def _adjust_price(conn: sqlite3.Connection, key: tuple, price: float, delta: int) -> None:
-        conn.execute("INSERT INTO cell_prices VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE "
-                     "SET n = n + excluded.n", (*key, price, delta))
+        conn.execute(
+            "INSERT INTO cell_prices VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE "
+            "SET n = n + excluded.n",
+            (*key, price, delta),
+        )
         level, series, status, cell = key
         bucket = (level, status, cell, series, bucket_of(price))
         if delta > 0:
-            conn.execute("INSERT INTO cell_buckets VALUES (?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT "
-                         "DO UPDATE SET n = n + 1, low = min(low, excluded.low), "
-                         "high = max(high, excluded.high)", (*bucket, price, price))
+            conn.execute(
+                "INSERT INTO cell_buckets VALUES (?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT "
+                "DO UPDATE SET n = n + 1, low = min(low, excluded.low), "
+                "high = max(high, excluded.high)",
+                (*bucket, price, price),
+            )
             return
         where = "level = ? AND series = ? AND status = ? AND cell = ?"
-        conn.execute(f"DELETE FROM cell_prices WHERE {where} AND price = ? AND n <= 0",
-                     (*key, price))
+        conn.execute(
+            f"DELETE FROM cell_prices WHERE {where} AND price = ? AND n <= 0", (*key, price)
+        )
         same = "level = ? AND status = ? AND cell = ? AND series = ? AND bucket = ?"
         conn.execute(f"UPDATE cell_buckets SET n = n - 1 WHERE {same}", bucket)
         conn.execute(f"DELETE FROM cell_buckets WHERE {same} AND n <= 0", bucket)
@@ -335,14 +384,17 @@ class CellAggregates:
         # the histogram (one index seek each).
         low, high = _bucket_range(bucket[-1])
         prices = f"FROM cell_prices WHERE {where} AND price >= ? AND price < ?"
-        conn.execute(f"UPDATE cell_buckets SET low = (SELECT min(price) {prices}), "
-                     f"high = (SELECT max(price) {prices}) WHERE {same} AND (low = ? OR high = ?)",
-                     (*key, low, high, *key, low, high, *bucket, price, price))
+        conn.execute(
+            f"UPDATE cell_buckets SET low = (SELECT min(price) {prices}), "
+            f"high = (SELECT max(price) {prices}) WHERE {same} AND (low = ? OR high = ?)",
+            (*key, low, high, *key, low, high, *bucket, price, price),
+        )
 
     # -- asking --------------------------------------------------------------------------
 
-    def answer(self, conn: sqlite3.Connection, query: NearQuery, *, context: bool,
-               dot: str) -> dict[str, Any] | None:
+    def answer(
+        self, conn: sqlite3.Connection, query: NearQuery, *, context: bool, dot: str
+    ) -> dict[str, Any] | None:
         """The count and facets (context False) or the price context (True) of `query`, or
         None when the cells cannot answer it exactly (see `answers`) or when visiting its
         few matches costs less (fewer than `min_clinics` around: the cells' own work — a
@@ -367,83 +419,123 @@ class CellAggregates:
         box = bounding_box(query.lat, query.lon, query.radius_km)
         span = max(box.max_lat - box.min_lat, 1e-9)
         level = max(0, min(FINEST, int(math.log2(3 / span))))
-        scale = 2 ** level
-        runs = [(level, (row << COL_BITS) + int((west + 180) * scale),
-                 (row << COL_BITS) + int((min(east, 180 - 1e-9) + 180) * scale))
-                for row in range(int((box.min_lat + 90) * scale),
-                                 int((min(box.max_lat, 90 - 1e-9) + 90) * scale) + 1)
-                for west, east in box.lon_ranges]
+        scale = 2**level
+        runs = [
+            (
+                level,
+                (row << COL_BITS) + int((west + 180) * scale),
+                (row << COL_BITS) + int((min(east, 180 - 1e-9) + 180) * scale),
+            )
+            for row in range(
+                int((box.min_lat + 90) * scale), int((min(box.max_lat, 90 - 1e-9) + 90) * scale) + 1
+            )
+            for west, east in box.lon_ranges
+        ]
         statuses = list(query.statuses)
         return conn.execute(
             "SELECT total(k.n) FROM json_each(?) r CROSS JOIN cell_routes k "
             f"ON k.level = r.value ->> 0 AND k.status IN ({', '.join('?' * len(statuses))}) "
             "AND k.cell BETWEEN r.value ->> 1 AND r.value ->> 2",
-            [json.dumps(runs), *statuses]).fetchone()[0]
+            [json.dumps(runs), *statuses],
+        ).fetchone()[0]
 
-    def _ring(self, conn: sqlite3.Connection, query: NearQuery, found: Cover,
-              dot: str) -> list[tuple]:
+    def _ring(
+        self, conn: sqlite3.Connection, query: NearQuery, found: Cover, dot: str
+    ) -> list[tuple]:
         """The matching clinics of the ring cells, exactly: (routes mask, min price, prices…)."""
         if not found.ring:
             return []
         ox, oy, oz = unit_vector(query.lat, query.lon)
         statuses = [f":s{i}" for i in range(len(query.statuses))]
         params: dict[str, Any] = {f"s{i}": s for i, s in enumerate(query.statuses)}
-        params.update(ring=json.dumps(found.ring), ox=ox, oy=oy, oz=oz,
-                      min_dot=min_dot_for_radius(query.radius_km))
+        params.update(
+            ring=json.dumps(found.ring),
+            ox=ox,
+            oy=oy,
+            oz=oz,
+            min_dot=min_dot_for_radius(query.radius_km),
+        )
         route = ""
         if query.routes:
-            route, params["route"] = " AND (c.routes_mask & :route) != 0", \
-                self.bits[query.routes[0]]
+            route, params["route"] = (
+                " AND (c.routes_mask & :route) != 0",
+                self.bits[query.routes[0]],
+            )
         columns = ", ".join(f"c.{c}" for c in self.row_columns[2:])
         return conn.execute(
             f"SELECT {columns} FROM json_each(:ring) r CROSS JOIN clinics c "
             "ON c.cell BETWEEN r.value ->> 0 AND r.value ->> 1 "
             f"WHERE c.status IN ({', '.join(statuses)}){route} AND {dot} >= :min_dot",
-            params).fetchall()
+            params,
+        ).fetchall()
 
     def _runs(self, found: Cover) -> str:
         return json.dumps(found.whole)
 
-    def _facets(self, conn: sqlite3.Connection, found: Cover, statuses: list[str],
-                route: str | None, ring: list[tuple]) -> dict[str, Any]:
+    def _facets(
+        self,
+        conn: sqlite3.Connection,
+        found: Cover,
+        statuses: list[str],
+        route: str | None,
+        ring: list[tuple],
+    ) -> dict[str, Any]:
         wanted = self.bits[route] if route else 0
         masks: dict[int, float] = {}
         if found.whole:
             for mask, n in conn.execute(
-                    "SELECT k.routes_mask, total(k.n) FROM json_each(?) r CROSS JOIN cell_routes k "
-                    "ON k.level = r.value ->> 0 AND k.cell BETWEEN r.value ->> 1 AND "
-                    f"r.value ->> 2 WHERE k.status IN ({', '.join('?' * len(statuses))}) "
-                    "GROUP BY 1", [json.dumps(found.whole), *statuses]):
+                "SELECT k.routes_mask, total(k.n) FROM json_each(?) r CROSS JOIN cell_routes k "
+                "ON k.level = r.value ->> 0 AND k.cell BETWEEN r.value ->> 1 AND "
+                f"r.value ->> 2 WHERE k.status IN ({', '.join('?' * len(statuses))}) "
+                "GROUP BY 1",
+                [json.dumps(found.whole), *statuses],
+            ):
                 masks[mask] = masks.get(mask, 0) + n
         for row in ring:
             masks[row[0]] = masks.get(row[0], 0) + 1
         series = self.facet_series(route)
         column = self._ring_column(route)
-        prices = _Prices.of(list(self._stats(conn, found, statuses, [series]).values()),
-                            [row[column] for row in ring if row[column] is not None])
+        prices = _Prices.of(
+            list(self._stats(conn, found, statuses, [series]).values()),
+            [row[column] for row in ring if row[column] is not None],
+        )
         matching = {m: n for m, n in masks.items() if not wanted or m & wanted}
         total = int(sum(matching.values()))
-        routes = {r: int(sum(n for m, n in matching.items() if m & self.bits[r]))
-                  for r in self.routes}
-        bands = {name: sum(prices.buckets[b] for b in _BAND_BUCKETS[i])
-                 for i, (name, _, _) in enumerate(PRICE_BANDS)}
-        return {"total": total, "facets": {
-            "routes": routes, "price": {"min": prices.low, "max": prices.high,
-                                        "unknown": total - prices.count, "bands": bands}}}
+        routes = {
+            r: int(sum(n for m, n in matching.items() if m & self.bits[r])) for r in self.routes
+        }
+        bands = {
+            name: sum(prices.buckets[b] for b in _BAND_BUCKETS[i])
+            for i, (name, _, _) in enumerate(PRICE_BANDS)
+        }
+        return {
+            "total": total,
+            "facets": {
+                "routes": routes,
+                "price": {
+                    "min": prices.low,
+                    "max": prices.high,
+                    "unknown": total - prices.count,
+                    "bands": bands,
+                },
+            },
+        }
 
-    def _stats(self, conn: sqlite3.Connection, found: Cover, statuses: list[str],
-               series: list[int]) -> dict[int, tuple]:
+    def _stats(
+        self, conn: sqlite3.Connection, found: Cover, statuses: list[str], series: list[int]
+    ) -> dict[int, tuple]:
         """Per series: known prices, lowest, highest and bucket counts of the whole cells."""
         if not found.whole:
             return {}
         found_rows: dict[int, list] = {}
         for one, bucket, n, low, high in conn.execute(
-                "SELECT k.series, k.bucket, total(k.n), min(k.low), max(k.high) "
-                "FROM json_each(?) r CROSS JOIN cell_buckets k ON k.level = r.value ->> 0 "
-                f"AND k.status IN ({', '.join('?' * len(statuses))}) "
-                "AND k.cell BETWEEN r.value ->> 1 AND r.value ->> 2 "  # one range a run
-                f"WHERE k.series IN ({', '.join('?' * len(series))}) GROUP BY 1, 2",
-                [json.dumps(found.whole), *statuses, *series]):
+            "SELECT k.series, k.bucket, total(k.n), min(k.low), max(k.high) "
+            "FROM json_each(?) r CROSS JOIN cell_buckets k ON k.level = r.value ->> 0 "
+            f"AND k.status IN ({', '.join('?' * len(statuses))}) "
+            "AND k.cell BETWEEN r.value ->> 1 AND r.value ->> 2 "  # one range a run
+            f"WHERE k.series IN ({', '.join('?' * len(series))}) GROUP BY 1, 2",
+            [json.dumps(found.whole), *statuses, *series],
+        ):
             row = found_rows.setdefault(one, [0, None, None, *[0] * BUCKETS])
             row[0] += int(n)
             row[1] = low if row[1] is None else min(row[1], low)
@@ -451,20 +543,33 @@ class CellAggregates:
             row[3 + bucket] = int(n)
         return {one: tuple(row) for one, row in found_rows.items()}
 
-    def _context(self, conn: sqlite3.Connection, query: NearQuery, found: Cover,
-                 statuses: list[str], ring: list[tuple]) -> dict[str, RoutePrices]:
+    def _context(
+        self,
+        conn: sqlite3.Connection,
+        query: NearQuery,
+        found: Cover,
+        statuses: list[str],
+        ring: list[tuple],
+    ) -> dict[str, RoutePrices]:
         asked = bool(query.routes)
         wanted = {route: self.context_series(route, asked) for route in context_routes(query)}
         kept = self._stats(conn, found, statuses, [s for all_s in wanted.values() for s in all_s])
         prices = {}
         for route, series in wanted.items():
             column = self._ring_column(route)
-            prices[route] = _Prices.of([kept[s] for s in series if s in kept],
-                                       [row[column] for row in ring if row[column] is not None])
+            prices[route] = _Prices.of(
+                [kept[s] for s in series if s in kept],
+                [row[column] for row in ring if row[column] is not None],
+            )
         # The middle ranks' buckets, then those buckets' histogram rows: one statement.
         # (Only where the whole cells hold prices of that bucket: often none of a series.)
-        targets = {(s, bucket) for route, p in prices.items() for s in wanted[route]
-                   for bucket in p.middle_buckets() if s in kept and kept[s][3 + bucket]}
+        targets = {
+            (s, bucket)
+            for route, p in prices.items()
+            for s in wanted[route]
+            for bucket in p.middle_buckets()
+            if s in kept and kept[s][3 + bucket]
+        }
         histogram = self._histogram(conn, found, statuses, sorted(targets))
         context = {}
         for route, p in prices.items():
@@ -481,8 +586,13 @@ class CellAggregates:
             context[route] = RoutePrices(p.count, p.low, sum(middle) / len(middle), p.high)
         return context
 
-    def _histogram(self, conn: sqlite3.Connection, found: Cover, statuses: list[str],
-                   targets: list[tuple[int, int]]) -> dict[tuple[int, int], dict[float, float]]:
+    def _histogram(
+        self,
+        conn: sqlite3.Connection,
+        found: Cover,
+        statuses: list[str],
+        targets: list[tuple[int, int]],
+    ) -> dict[tuple[int, int], dict[float, float]]:
         """(series, bucket) → {price: clinics} over the whole cells: one index seek per cell,
         target and status, to the bucket's prices only (reading a coarse cell's histogram
         whole would read a hundred prices for ten)."""
@@ -491,12 +601,13 @@ class CellAggregates:
         ranges = [(series, bucket, *_bucket_range(bucket)) for series, bucket in targets]
         counts: dict[tuple[int, int], dict[float, float]] = {}
         for series, bucket, price, n in conn.execute(
-                "SELECT t.value ->> 0, t.value ->> 1, k.price, total(k.n) FROM json_each(?) t "
-                "CROSS JOIN json_each(?) r CROSS JOIN cell_prices k ON k.level = r.value ->> 0 "
-                "AND k.series = t.value ->> 0 AND "
-                f"k.status IN ({', '.join('?' * len(statuses))}) AND k.cell = r.value ->> 1 "
-                "AND k.price >= t.value ->> 2 AND k.price < t.value ->> 3 GROUP BY 1, 2, 3",
-                [json.dumps(ranges), json.dumps(found.cells()), *statuses]):
+            "SELECT t.value ->> 0, t.value ->> 1, k.price, total(k.n) FROM json_each(?) t "
+            "CROSS JOIN json_each(?) r CROSS JOIN cell_prices k ON k.level = r.value ->> 0 "
+            "AND k.series = t.value ->> 0 AND "
+            f"k.status IN ({', '.join('?' * len(statuses))}) AND k.cell = r.value ->> 1 "
+            "AND k.price >= t.value ->> 2 AND k.price < t.value ->> 3 GROUP BY 1, 2, 3",
+            [json.dumps(ranges), json.dumps(found.cells()), *statuses],
+        ):
             counts.setdefault((series, bucket), {})[price] = n
         return counts
 
@@ -572,4 +683,3 @@ def answers(query: NearQuery) -> bool:
         if not BY_NAME[name].aggregated:
             return False
     return len(query.routes) <= 1
-

@@ -96,14 +96,17 @@ def _engine(action: str) -> Iterator[None]:
     except StoreError:
         raise
     except TransportError as err:  # connection refused or reset, timeout, TLS
-        raise StoreUnavailable(f"Elasticsearch unreachable while trying to {action}: "
-                               f"{err}") from err
+        raise StoreUnavailable(
+            f"Elasticsearch unreachable while trying to {action}: {err}"
+        ) from err
     except ApiError as err:
         if err.meta.status >= 500 or err.meta.status == 429:
-            raise StoreUnavailable(f"Elasticsearch could not {action} right now "
-                                   f"({err.meta.status}): {err.message}") from err
-        raise StoreError(f"Elasticsearch refused to {action} ({err.meta.status}): "
-                         f"{err.message}: {err.info}") from err
+            raise StoreUnavailable(
+                f"Elasticsearch could not {action} right now ({err.meta.status}): {err.message}"
+            ) from err
+        raise StoreError(
+            f"Elasticsearch refused to {action} ({err.meta.status}): {err.message}: {err.info}"
+        ) from err
 
 
 @dataclass
@@ -140,14 +143,23 @@ class ElasticsearchStore(Store):
     there). `replicas` is the replica count of new indices.
     """
 
-    def __init__(self, nodes: list[str], prefix: str = "katdir", *, shards: int = 1,
-                 replicas: int = 0, **client_options: Any):
+    def __init__(
+        self,
+        nodes: list[str],
+        prefix: str = "katdir",
+        *,
+        shards: int = 1,
+        replicas: int = 0,
+        **client_options: Any,
+    ):
         nodes = [n.strip() for n in nodes if n.strip()]
         if not nodes:
             raise StoreError("no Elasticsearch node given")
         if not _PREFIX.match(prefix):
-            raise StoreError(f"KATDIR_ES_PREFIX={prefix!r}: use lowercase letters, digits, - and _ "
-                             "(starting with a letter or digit, at most 100 characters)")
+            raise StoreError(
+                f"KATDIR_ES_PREFIX={prefix!r}: use lowercase letters, digits, - and _ "
+                "(starting with a letter or digit, at most 100 characters)"
+            )
         self.prefix = prefix
         self.alias = schema.clinics_alias(prefix)
         self.decisions = schema.decisions_index(prefix)
@@ -197,7 +209,8 @@ class ElasticsearchStore(Store):
         with _engine("store the index template"):
             self.es.indices.put_index_template(
                 name=schema.template_name(self.prefix),
-                **schema.clinic_template(self.prefix, shards=self.shards, replicas=self.replicas))
+                **schema.clinic_template(self.prefix, shards=self.shards, replicas=self.replicas),
+            )
 
     def _ensure_alias(self) -> None:
         """The first incremental write to an empty directory makes its first index."""
@@ -208,7 +221,8 @@ class ElasticsearchStore(Store):
             if not self.es.indices.exists_alias(name=self.alias):
                 self._put_template()
                 self.es.options(ignore_status=400).indices.create(
-                    index=schema.initial_clinics_index(self.prefix), aliases={self.alias: {}})
+                    index=schema.initial_clinics_index(self.prefix), aliases={self.alias: {}}
+                )
                 if not self.es.indices.exists_alias(name=self.alias):
                     raise StoreError(f"could not create the alias {self.alias}")
         self._alias_ready = True
@@ -231,18 +245,22 @@ class ElasticsearchStore(Store):
                     f"the Elasticsearch index {name} has store schema {version}, this katdir "
                     f"needs {schema.SCHEMA_VERSION}: run `katdir rebuild` (same KATDIR_STORE "
                     f"and KATDIR_ES_PREFIX) to copy every clinic into a new index; searches "
-                    f"keep using the old one until it is done")
+                    f"keep using the old one until it is done"
+                )
             if version > schema.SCHEMA_VERSION:
-                raise StoreError(f"the Elasticsearch index {name} has store schema {version}, "
-                                 f"newer than this katdir's ({schema.SCHEMA_VERSION}): upgrade "
-                                 "katdir")
+                raise StoreError(
+                    f"the Elasticsearch index {name} has store schema {version}, "
+                    f"newer than this katdir's ({schema.SCHEMA_VERSION}): upgrade "
+                    "katdir"
+                )
             # A search filter declared since the index was made (katdir.filters): same cure.
             missing = schema.missing_filter_fields(mapping)
             if missing:
                 raise StoreError(
                     f"the Elasticsearch index {name} has no field for the search filter(s) "
                     f"{', '.join(missing)}: run `katdir rebuild` (same KATDIR_STORE and "
-                    f"KATDIR_ES_PREFIX) to copy every clinic into a new index with them")
+                    f"KATDIR_ES_PREFIX) to copy every clinic into a new index with them"
+                )
         self._schema_checked = True
 
     def reindex(self) -> int:
@@ -260,7 +278,8 @@ class ElasticsearchStore(Store):
         with _engine("create the decisions index"):
             if not self.es.indices.exists(index=self.decisions):
                 self.es.options(ignore_status=400).indices.create(
-                    index=self.decisions, **schema.decisions_index_body(replicas=self.replicas))
+                    index=self.decisions, **schema.decisions_index_body(replicas=self.replicas)
+                )
         self._decisions_ready = True
 
     def _ensure_records(self) -> None:
@@ -269,7 +288,8 @@ class ElasticsearchStore(Store):
         with _engine("create the records index"):
             if not self.es.indices.exists(index=self.records):
                 self.es.options(ignore_status=400).indices.create(
-                    index=self.records, **schema.records_index_body(replicas=self.replicas))
+                    index=self.records, **schema.records_index_body(replicas=self.replicas)
+                )
         self._records_ready = True
 
     def aliased_indices(self) -> list[str]:
@@ -284,42 +304,59 @@ class ElasticsearchStore(Store):
         """Delete every index, alias and template of this prefix (tests; `katdir` never does)."""
         with _engine("drop the indices"):
             found = self.es.options(ignore_status=404).indices.get(
-                index=schema.clinics_index_pattern(self.prefix), expand_wildcards="all")
+                index=schema.clinics_index_pattern(self.prefix), expand_wildcards="all"
+            )
             ours = [name for name in found if schema.is_clinics_index(self.prefix, name)]
             ours += [self.decisions, self.records, self.writer_lock]
             for name in ours:
                 self.es.options(ignore_status=404).indices.delete(index=name)
             self.es.options(ignore_status=404).indices.delete_index_template(
-                name=schema.template_name(self.prefix))
+                name=schema.template_name(self.prefix)
+            )
         self._alias_ready = self._decisions_ready = self._records_ready = False
         self._schema_checked = False
 
     # -- writing ---------------------------------------------------------------------------
 
-    def _bulk(self, index: str, clinics: Iterable[Clinic], *,
-              require_alias: bool) -> tuple[int, list[tuple[str, str]]]:
+    def _bulk(
+        self, index: str, clinics: Iterable[Clinic], *, require_alias: bool
+    ) -> tuple[int, list[tuple[str, str]]]:
         """Index the clinics into `index`; returns how many were written and the failures
         (id, reason), document by document."""
+
         def actions() -> Iterator[dict[str, Any]]:
             for clinic in clinics:
-                yield {"_op_type": "index", "_index": index, "_id": clinic.id,
-                       "_source": schema.clinic_document(clinic)}
+                yield {
+                    "_op_type": "index",
+                    "_index": index,
+                    "_id": clinic.id,
+                    "_source": schema.clinic_document(clinic),
+                }
 
         written, failures = 0, []
         with _engine("load clinics"):
             for ok, item in helpers.streaming_bulk(
-                    self.es.options(request_timeout=BULK_TIMEOUT), actions(),
-                    chunk_size=BULK_CHUNK_DOCS, max_chunk_bytes=BULK_CHUNK_BYTES,
-                    raise_on_error=False, raise_on_exception=True,
-                    max_retries=3, initial_backoff=1, max_backoff=30,  # on 429: back off
-                    require_alias=require_alias or None):
+                self.es.options(request_timeout=BULK_TIMEOUT),
+                actions(),
+                chunk_size=BULK_CHUNK_DOCS,
+                max_chunk_bytes=BULK_CHUNK_BYTES,
+                raise_on_error=False,
+                raise_on_exception=True,
+                max_retries=3,
+                initial_backoff=1,
+                max_backoff=30,  # on 429: back off
+                require_alias=require_alias or None,
+            ):
                 if ok:
                     written += 1
                     continue
                 result = next(iter(item.values()))
                 error = result.get("error", {})
-                reason = (f"{error.get('type')}: {error.get('reason')}"
-                          if isinstance(error, dict) else str(error))
+                reason = (
+                    f"{error.get('type')}: {error.get('reason')}"
+                    if isinstance(error, dict)
+                    else str(error)
+                )
                 cause = error.get("caused_by") if isinstance(error, dict) else None
                 if cause:
                     reason += f" ({cause.get('type')}: {cause.get('reason')})"
@@ -330,8 +367,10 @@ class ElasticsearchStore(Store):
     def _failure_error(what: str, failures: list[tuple[str, str]]) -> StoreError:
         shown = "; ".join(f"{cid}: {reason}" for cid, reason in failures[:MAX_REPORTED_FAILURES])
         more = len(failures) - MAX_REPORTED_FAILURES
-        error = StoreError(f"{what}: {len(failures)} clinic(s) refused by Elasticsearch — "
-                           f"{shown}{f'; and {more} more' if more > 0 else ''}")
+        error = StoreError(
+            f"{what}: {len(failures)} clinic(s) refused by Elasticsearch — "
+            f"{shown}{f'; and {more} more' if more > 0 else ''}"
+        )
         error.failures = failures  # type: ignore[attr-defined]
         return error
 
@@ -393,8 +432,9 @@ class ElasticsearchStore(Store):
             return
         state = self._take_lock(run)
         self._local.run = state
-        renewer = threading.Thread(target=self._keep_lock, args=(state,),
-                                   name="katdir-es-writer-lock", daemon=True)
+        renewer = threading.Thread(
+            target=self._keep_lock, args=(state,), name="katdir-es-writer-lock", daemon=True
+        )
         renewer.start()
         try:
             try:
@@ -416,17 +456,22 @@ class ElasticsearchStore(Store):
         with _engine("create the writer lock index"):
             if not self.es.indices.exists(index=self.writer_lock):
                 self.es.options(ignore_status=400).indices.create(
-                    index=self.writer_lock,
-                    **schema.writer_lock_index_body(replicas=self.replicas))
+                    index=self.writer_lock, **schema.writer_lock_index_body(replicas=self.replicas)
+                )
 
     def _take_lock(self, run: str) -> _Run:
         """Create the lock document; if a run holds it, WriterBusy — unless its lock expired
         (that run died): then take it over and clean up what the dead run left."""
         self._ensure_writer_lock()
         now = time.time()
-        doc = {"run": run, "owner": f"pid {os.getpid()} on {socket.gethostname()}",
-               "started": datetime.fromtimestamp(now, timezone.utc).isoformat(),
-               "expires": now + self.lock_ttl, "generation": None, "live": None}
+        doc = {
+            "run": run,
+            "owner": f"pid {os.getpid()} on {socket.gethostname()}",
+            "started": datetime.fromtimestamp(now, timezone.utc).isoformat(),
+            "expires": now + self.lock_ttl,
+            "generation": None,
+            "live": None,
+        }
         with _engine("take the writer lock"):
             try:
                 made = self.es.create(index=self.writer_lock, id=WRITER_LOCK_ID, document=doc)
@@ -441,25 +486,39 @@ class ElasticsearchStore(Store):
             holder = held["_source"]
             if holder["expires"] > time.time():
                 raise WriterBusy(self._busy_message(holder))
-            log.warning("%s: taking over the writer lock of %s (%s, since %s): it expired at %s "
-                        "without being released, so that run died; removing what it left",
-                        run, holder["run"], holder["owner"], holder["started"],
-                        _when(holder["expires"]))
+            log.warning(
+                "%s: taking over the writer lock of %s (%s, since %s): it expired at %s "
+                "without being released, so that run died; removing what it left",
+                run,
+                holder["run"],
+                holder["owner"],
+                holder["started"],
+                _when(holder["expires"]),
+            )
             try:
-                made = self.es.index(index=self.writer_lock, id=WRITER_LOCK_ID, document=doc,
-                                     if_seq_no=held["_seq_no"],
-                                     if_primary_term=held["_primary_term"])
+                made = self.es.index(
+                    index=self.writer_lock,
+                    id=WRITER_LOCK_ID,
+                    document=doc,
+                    if_seq_no=held["_seq_no"],
+                    if_primary_term=held["_primary_term"],
+                )
             except EsConflictError:  # another writer took it over first
-                raise WriterBusy(self._busy_message(
-                    self.es.get(index=self.writer_lock, id=WRITER_LOCK_ID)["_source"])) from None
+                raise WriterBusy(
+                    self._busy_message(
+                        self.es.get(index=self.writer_lock, id=WRITER_LOCK_ID)["_source"]
+                    )
+                ) from None
         self._clean_up_after(holder)
         return _Run(run, doc, made["_seq_no"], made["_primary_term"])
 
     def _busy_message(self, holder: dict[str, Any]) -> str:
-        return (f"the Elasticsearch directory {self.prefix!r} is being written by "
-                f"{holder['run']} ({holder['owner']}, since {holder['started']}); run this "
-                "again when it has finished (if that run died, its lock expires at "
-                f"{_when(holder['expires'])})")
+        return (
+            f"the Elasticsearch directory {self.prefix!r} is being written by "
+            f"{holder['run']} ({holder['owner']}, since {holder['started']}); run this "
+            "again when it has finished (if that run died, its lock expires at "
+            f"{_when(holder['expires'])})"
+        )
 
     def _clean_up_after(self, holder: dict[str, Any]) -> None:
         """What a dead run left: its unfinished generation and the block on the live index —
@@ -474,7 +533,8 @@ class ElasticsearchStore(Store):
                 self.es.options(ignore_status=404).indices.delete(index=live)
             elif live:
                 self.es.options(ignore_status=404).indices.put_settings(
-                    index=live, settings={"index.blocks.write": None})
+                    index=live, settings={"index.blocks.write": None}
+                )
 
     def _update_lock(self, state: _Run, **changes: Any) -> None:
         """Write the lock document again (renewed, or naming the generation) — only if it is
@@ -485,18 +545,27 @@ class ElasticsearchStore(Store):
             doc = {**state.doc, **changes, "expires": time.time() + self.lock_ttl}
             try:
                 with _engine("renew the writer lock"):
-                    made = self.es.index(index=self.writer_lock, id=WRITER_LOCK_ID,
-                                         document=doc, if_seq_no=state.seq_no,
-                                         if_primary_term=state.primary_term)
+                    made = self.es.index(
+                        index=self.writer_lock,
+                        id=WRITER_LOCK_ID,
+                        document=doc,
+                        if_seq_no=state.seq_no,
+                        if_primary_term=state.primary_term,
+                    )
             except StoreError as err:
                 if not isinstance(err.__cause__, EsConflictError):
                     raise
-                state.lost = (f"{state.name}: another writer took over the writer lock of "
-                              f"{self.prefix} (this run was too slow to renew it); nothing of "
-                              "this run was made visible")
+                state.lost = (
+                    f"{state.name}: another writer took over the writer lock of "
+                    f"{self.prefix} (this run was too slow to renew it); nothing of "
+                    "this run was made visible"
+                )
                 raise StoreError(state.lost) from None
-            state.doc, state.seq_no, state.primary_term = doc, made["_seq_no"], \
-                made["_primary_term"]
+            state.doc, state.seq_no, state.primary_term = (
+                doc,
+                made["_seq_no"],
+                made["_primary_term"],
+            )
 
     def _keep_lock(self, state: _Run) -> None:
         while not state.done.wait(self.lock_ttl / 4):
@@ -512,11 +581,19 @@ class ElasticsearchStore(Store):
             return
         try:
             with _engine("release the writer lock"):
-                self.es.delete(index=self.writer_lock, id=WRITER_LOCK_ID, if_seq_no=state.seq_no,
-                               if_primary_term=state.primary_term)
+                self.es.delete(
+                    index=self.writer_lock,
+                    id=WRITER_LOCK_ID,
+                    if_seq_no=state.seq_no,
+                    if_primary_term=state.primary_term,
+                )
         except StoreError as err:  # it expires by itself; the next run takes it over
-            log.warning("%s: could not release the writer lock (it expires at %s): %s",
-                        state.name, _when(state.doc["expires"]), err)
+            log.warning(
+                "%s: could not release the writer lock (it expires at %s): %s",
+                state.name,
+                _when(state.doc["expires"]),
+                err,
+            )
 
     def _generation(self, state: _Run) -> str:
         """The index this run writes to, made at its first write: a clone of the live index
@@ -528,8 +605,10 @@ class ElasticsearchStore(Store):
         generation = schema.new_clinics_index(self.prefix)
         live = self.aliased_indices()
         if len(live) > 1:
-            raise StoreError(f"the alias {self.alias} names {len(live)} indices ({live}): "
-                             "run `katdir rebuild` to make one")
+            raise StoreError(
+                f"the alias {self.alias} names {len(live)} indices ({live}): "
+                "run `katdir rebuild` to make one"
+            )
         # Named in the lock first: if this run dies, the next one knows what to remove.
         self._update_lock(state, generation=generation, live=live[0] if live else None)
         state.generation, state.live = generation, live[0] if live else None
@@ -538,13 +617,16 @@ class ElasticsearchStore(Store):
                 self._put_template()
                 self.es.indices.create(index=generation)
             else:
-                self.es.indices.put_settings(index=live[0],
-                                             settings={"index.blocks.write": True})
+                self.es.indices.put_settings(index=live[0], settings={"index.blocks.write": True})
                 # Waits on the cluster: the client's timeout must outlast the server's.
                 slow = self.es.options(request_timeout=BULK_TIMEOUT)
-                slow.indices.clone(index=live[0], target=generation,
-                                   settings={"index.blocks.write": None},
-                                   wait_for_active_shards="1", timeout="60s")
+                slow.indices.clone(
+                    index=live[0],
+                    target=generation,
+                    settings={"index.blocks.write": None},
+                    wait_for_active_shards="1",
+                    timeout="60s",
+                )
                 slow.cluster.health(index=generation, wait_for_status="yellow", timeout="60s")
         return generation
 
@@ -555,11 +637,18 @@ class ElasticsearchStore(Store):
         with _engine("make the run's writes visible"):
             self._update_lock(state)  # still ours: nobody took over meanwhile
             self.es.indices.refresh(index=state.generation)
-            self.es.indices.update_aliases(actions=[
-                {"remove": {"index": schema.clinics_index_pattern(self.prefix),
-                            "alias": self.alias, "must_exist": False}},
-                {"add": {"index": state.generation, "alias": self.alias}},
-            ])
+            self.es.indices.update_aliases(
+                actions=[
+                    {
+                        "remove": {
+                            "index": schema.clinics_index_pattern(self.prefix),
+                            "alias": self.alias,
+                            "must_exist": False,
+                        }
+                    },
+                    {"add": {"index": state.generation, "alias": self.alias}},
+                ]
+            )
         self._alias_ready = True
         previous, state.generation, state.live = state.live, None, None
         if previous:
@@ -568,8 +657,9 @@ class ElasticsearchStore(Store):
                 with _engine("delete the previous generation"):
                     self.es.options(ignore_status=404).indices.delete(index=previous)
             except StoreError as err:  # the run is visible; a rebuild removes what is left
-                log.warning("%s: could not delete the previous generation %s: %s", state.name,
-                            previous, err)
+                log.warning(
+                    "%s: could not delete the previous generation %s: %s", state.name, previous, err
+                )
 
     def _discard_generation(self, state: _Run) -> None:
         """The run failed: its generation goes, the live index takes writes again."""
@@ -581,10 +671,15 @@ class ElasticsearchStore(Store):
                     self.es.options(ignore_status=404).indices.delete(index=state.generation)
                 if state.live:
                     self.es.options(ignore_status=404).indices.put_settings(
-                        index=state.live, settings={"index.blocks.write": None})
+                        index=state.live, settings={"index.blocks.write": None}
+                    )
         except StoreError as err:  # the next run cleans up (the lock names both)
-            log.warning("%s: could not remove its unfinished generation %s: %s", state.name,
-                        state.generation, err)
+            log.warning(
+                "%s: could not remove its unfinished generation %s: %s",
+                state.name,
+                state.generation,
+                err,
+            )
             state.keep = True
             return
         state.generation = state.live = None
@@ -596,8 +691,11 @@ class ElasticsearchStore(Store):
         if self._run() is not None:
             return
         with _engine("read the writer lock"):
-            held = self.es.options(ignore_status=404).get(index=self.writer_lock,
-                                                          id=WRITER_LOCK_ID).body
+            held = (
+                self.es.options(ignore_status=404)
+                .get(index=self.writer_lock, id=WRITER_LOCK_ID)
+                .body
+            )
         if held.get("found") and held["_source"]["expires"] > time.time():
             raise WriterBusy(self._busy_message(held["_source"]))
 
@@ -608,7 +706,8 @@ class ElasticsearchStore(Store):
         try:
             with _engine("open the clinic index to writes"):  # no run holds it: nobody blocks
                 self.es.options(ignore_status=404).indices.put_settings(
-                    index=self.alias, settings={"index.blocks.write": None})
+                    index=self.alias, settings={"index.blocks.write": None}
+                )
         finally:
             self._release_lock(state)
 
@@ -623,24 +722,34 @@ class ElasticsearchStore(Store):
         new = schema.new_clinics_index(self.prefix)
         with _engine("create a new clinic index"):
             # No refreshes and no replicas while loading: both come after the last document.
-            self.es.indices.create(index=new, settings={"number_of_replicas": 0,
-                                                        "refresh_interval": "-1"})
+            self.es.indices.create(
+                index=new, settings={"number_of_replicas": 0, "refresh_interval": "-1"}
+            )
         try:
             written, failures = self._bulk(new, clinics, require_alias=False)
             if failures:
                 raise self._failure_error(f"rebuild abandoned, {self.alias} unchanged", failures)
             with _engine("open the new clinic index"):
-                self.es.indices.put_settings(index=new, settings={
-                    "refresh_interval": None, "number_of_replicas": self.replicas})
+                self.es.indices.put_settings(
+                    index=new,
+                    settings={"refresh_interval": None, "number_of_replicas": self.replicas},
+                )
                 self.es.indices.refresh(index=new)
                 old = self.aliased_indices()
                 # Remove by pattern, not by the names just read: if another rebuild moved the
                 # alias in between, the alias still ends on exactly one index.
-                self.es.indices.update_aliases(actions=[
-                    {"remove": {"index": schema.clinics_index_pattern(self.prefix),
-                                "alias": self.alias, "must_exist": False}},
-                    {"add": {"index": new, "alias": self.alias}},
-                ])
+                self.es.indices.update_aliases(
+                    actions=[
+                        {
+                            "remove": {
+                                "index": schema.clinics_index_pattern(self.prefix),
+                                "alias": self.alias,
+                                "must_exist": False,
+                            }
+                        },
+                        {"add": {"index": new, "alias": self.alias}},
+                    ]
+                )
         except BaseException:
             try:
                 self.es.options(ignore_status=404).indices.delete(index=new)
@@ -664,11 +773,13 @@ class ElasticsearchStore(Store):
         node (it could not delete its own index) left. A newer one may be a rebuild running
         now, so it stays; names sort by their creation time (schema.new_clinics_index)."""
         indices = self.es.options(ignore_status=404).indices.get_alias(
-            index=schema.clinics_index_pattern(self.prefix))
+            index=schema.clinics_index_pattern(self.prefix)
+        )
         if not isinstance(indices.body, dict):
             return []
-        return sorted(name for name, info in indices.body.items()
-                      if name < new and not info.get("aliases"))
+        return sorted(
+            name for name, info in indices.body.items() if name < new and not info.get("aliases")
+        )
 
     # -- curators' decisions ---------------------------------------------------------------
 
@@ -687,13 +798,19 @@ class ElasticsearchStore(Store):
         self._ensure_decisions()
         self._refuse_during_a_run()
         stored = decision.model_copy(update={"version": decision.version + 1})
-        conflict = ConflictError(f"the decision on {decision.clinic_id} changed since "
-                                 f"version {decision.version} was read")
+        conflict = ConflictError(
+            f"the decision on {decision.clinic_id} changed since "
+            f"version {decision.version} was read"
+        )
         with _engine("write a decision"):
             try:
                 if decision.version == 0:
-                    self.es.create(index=self.decisions, id=decision.clinic_id,
-                                   document=schema.decision_document(stored), refresh=True)
+                    self.es.create(
+                        index=self.decisions,
+                        id=decision.clinic_id,
+                        document=schema.decision_document(stored),
+                        refresh=True,
+                    )
                     return stored
                 try:
                     current = self.es.get(index=self.decisions, id=decision.clinic_id)
@@ -701,10 +818,14 @@ class ElasticsearchStore(Store):
                     raise conflict from None
                 if current["_source"].get("version") != decision.version:
                     raise conflict
-                self.es.index(index=self.decisions, id=decision.clinic_id,
-                              document=schema.decision_document(stored),
-                              if_seq_no=current["_seq_no"],
-                              if_primary_term=current["_primary_term"], refresh=True)
+                self.es.index(
+                    index=self.decisions,
+                    id=decision.clinic_id,
+                    document=schema.decision_document(stored),
+                    if_seq_no=current["_seq_no"],
+                    if_primary_term=current["_primary_term"],
+                    refresh=True,
+                )
             except EsConflictError:
                 raise conflict from None
         return stored
@@ -724,8 +845,7 @@ class ElasticsearchStore(Store):
         source = found["_source"]
         return Record(kind, key, source["version"], source["doc"])
 
-    def put_record(self, kind: str, key: str, doc: dict[str, Any],
-                   version: int | None) -> Record:
+    def put_record(self, kind: str, key: str, doc: dict[str, Any], version: int | None) -> Record:
         """Optimistic concurrency as for decisions: create only if absent (version 0), else
         write only over the version read (if_seq_no/if_primary_term)."""
         self._ensure_records()
@@ -734,8 +854,12 @@ class ElasticsearchStore(Store):
         with _engine("write a record"):
             try:
                 if version == 0:
-                    self.es.create(index=self.records, id=doc_id, refresh=True,
-                                   document={"kind": kind, "key": key, "version": 1, "doc": doc})
+                    self.es.create(
+                        index=self.records,
+                        id=doc_id,
+                        refresh=True,
+                        document={"kind": kind, "key": key, "version": 1, "doc": doc},
+                    )
                     return Record(kind, key, 1, doc)
                 try:
                     current = self.es.get(index=self.records, id=doc_id)
@@ -746,19 +870,26 @@ class ElasticsearchStore(Store):
                 stored = current["_source"]["version"] if current else 0
                 if version is not None and stored != version:
                     raise conflict
-                guard = ({"if_seq_no": current["_seq_no"],
-                          "if_primary_term": current["_primary_term"]} if current
-                         else {"op_type": "create"})
-                self.es.index(index=self.records, id=doc_id, refresh=True, **guard,
-                              document={"kind": kind, "key": key, "version": stored + 1,
-                                        "doc": doc})
+                guard = (
+                    {"if_seq_no": current["_seq_no"], "if_primary_term": current["_primary_term"]}
+                    if current
+                    else {"op_type": "create"}
+                )
+                self.es.index(
+                    index=self.records,
+                    id=doc_id,
+                    refresh=True,
+                    **guard,
+                    document={"kind": kind, "key": key, "version": stored + 1, "doc": doc},
+                )
             except EsConflictError:
                 raise conflict from None
         return Record(kind, key, stored + 1, doc)
 
     def iter_records(self, kind: str) -> Iterator[Record]:
-        for source in self._walk(self.records, "key", query={"term": {"kind": kind}},
-                                 fields=["key", "version", "doc"]):
+        for source in self._walk(
+            self.records, "key", query={"term": {"kind": kind}}, fields=["key", "version", "doc"]
+        ):
             yield Record(kind, source["key"], source["version"], source["doc"])
 
     # -- reading ---------------------------------------------------------------------------
@@ -766,8 +897,7 @@ class ElasticsearchStore(Store):
     def get(self, clinic_id: str) -> Clinic | None:
         with _engine("read a clinic"):
             try:
-                found = self.es.get(index=self._clinics(), id=clinic_id,
-                                    source_includes="doc")
+                found = self.es.get(index=self._clinics(), id=clinic_id, source_includes="doc")
             except NotFoundError:
                 return None
         return schema.clinic_from_source(found["_source"])
@@ -781,8 +911,14 @@ class ElasticsearchStore(Store):
         run = self._run()
         return run.generation if run is not None and run.generation else self.alias
 
-    def _walk(self, index: str, key: str, *, query: dict[str, Any] | None = None,
-              fields: list[str] | None = None) -> Iterator[dict[str, Any]]:
+    def _walk(
+        self,
+        index: str,
+        key: str,
+        *,
+        query: dict[str, Any] | None = None,
+        fields: list[str] | None = None,
+    ) -> Iterator[dict[str, Any]]:
         """Every document's source in `key` order, from one point in time (a rebuild that
         swaps the alias meanwhile doesn't mix two contents)."""
         with _engine("open a point in time"):
@@ -795,9 +931,14 @@ class ElasticsearchStore(Store):
             while True:
                 with _engine("read clinics"):
                     page = self.es.search(
-                        pit={"id": pit, "keep_alive": "2m"}, size=PAGE, sort=[{key: "asc"}],
-                        source_includes=fields or "doc", search_after=after,
-                        track_total_hits=False, query=query)
+                        pit={"id": pit, "keep_alive": "2m"},
+                        size=PAGE,
+                        sort=[{key: "asc"}],
+                        source_includes=fields or "doc",
+                        search_after=after,
+                        track_total_hits=False,
+                        query=query,
+                    )
                 pit = page.get("pit_id", pit)
                 hits = page["hits"]["hits"]
                 for hit in hits:
@@ -845,8 +986,9 @@ class ElasticsearchStore(Store):
                 except NotFoundError:  # nothing loaded yet: an empty directory
                     return SearchResult(0, [], empty_facets())
             if response.get("timed_out"):
-                raise SearchTooCostly(f"the search took longer than {SEARCH_TIMEOUT:g} s "
-                                      "and was stopped")
+                raise SearchTooCostly(
+                    f"the search took longer than {SEARCH_TIMEOUT:g} s and was stopped"
+                )
             if facets is None:
                 total = response["hits"]["total"]["value"]
                 facets = facets_of(response.get("aggregations", {}))
@@ -854,9 +996,10 @@ class ElasticsearchStore(Store):
             at_end = start + len(window) >= min(total, schema.MAX_RESULT_WINDOW)
             exact = sorted(window, key=_Ranked.exact_key)
             first = query.offset - start
-            page = exact[first:first + query.per_page] if size else []
-            unsure_first = [] if start == 0 else [
-                r for r in page if not window[0].clearly_before(r)]
+            page = exact[first : first + query.per_page] if size else []
+            unsure_first = (
+                [] if start == 0 else [r for r in page if not window[0].clearly_before(r)]
+            )
             unsure_last = [] if at_end else [r for r in page if not r.clearly_before(window[-1])]
             if not unsure_first and not unsure_last:
                 return SearchResult(total, [Hit(r.clinic, r.distance_km) for r in page], facets)
@@ -880,8 +1023,13 @@ class ElasticsearchStore(Store):
             aggs[f"{route}-prices"] = {"terms": {"field": field, "size": MEDIAN_TERMS}}
         with _engine("search"):
             try:
-                response = self.es.search(index=self.alias, query=matches, size=0,
-                                          aggregations=aggs, track_total_hits=False)
+                response = self.es.search(
+                    index=self.alias,
+                    query=matches,
+                    size=0,
+                    aggregations=aggs,
+                    track_total_hits=False,
+                )
             except NotFoundError:
                 return {route: RoutePrices(0) for route in routes}
         stats = {route: response["aggregations"][route] for route in routes}
@@ -897,20 +1045,36 @@ class ElasticsearchStore(Store):
             counts = sorted((bucket["key"], bucket["doc_count"]) for bucket in prices["buckets"])
             medians[route] = _median_of_counts(counts, int(stats[route]["count"]))
         medians.update(self._medians_by_sorting(matches, {r: stats[r] for r in too_many}))
-        return {route: RoutePrices(int(stats[route]["count"]), stats[route]["min"],
-                                   medians.get(route), stats[route]["max"])
-                if stats[route]["count"] else RoutePrices(0) for route in routes}
+        return {
+            route: RoutePrices(
+                int(stats[route]["count"]),
+                stats[route]["min"],
+                medians.get(route),
+                stats[route]["max"],
+            )
+            if stats[route]["count"]
+            else RoutePrices(0)
+            for route in routes
+        }
 
-    def _medians_by_sorting(self, matches: dict[str, Any],
-                            stats: dict[str, dict[str, Any]]) -> dict[str, float]:
+    def _medians_by_sorting(
+        self, matches: dict[str, Any], stats: dict[str, dict[str, Any]]
+    ) -> dict[str, float]:
         """Each route's median from its middle one or two prices in price order."""
         searches: list[dict[str, Any]] = []
         for route, found in stats.items():
             field, count = schema.price_field((route,)), found["count"]
-            searches += [{"index": self.alias},
-                         {"query": {"bool": {"filter": [matches, {"exists": {"field": field}}]}},
-                          "sort": [{field: "asc"}], "from": (count - 1) // 2,
-                          "size": 2 - count % 2, "_source": False, "track_total_hits": False}]
+            searches += [
+                {"index": self.alias},
+                {
+                    "query": {"bool": {"filter": [matches, {"exists": {"field": field}}]}},
+                    "sort": [{field: "asc"}],
+                    "from": (count - 1) // 2,
+                    "size": 2 - count % 2,
+                    "_source": False,
+                    "track_total_hits": False,
+                },
+            ]
         medians = {}
         if searches:
             with _engine("search"):
@@ -922,8 +1086,14 @@ class ElasticsearchStore(Store):
                 medians[route] = sum(middle) / len(middle)
         return medians
 
-    def _band(self, query: NearQuery, body: dict[str, Any], edge: _Ranked,
-              unsure: list[_Ranked], margin: int) -> int:
+    def _band(
+        self,
+        query: NearQuery,
+        body: dict[str, Any],
+        edge: _Ranked,
+        unsure: list[_Ranked],
+        margin: int,
+    ) -> int:
         """How wide a side's margin must be: every clinic that could swap places with the page's
         unsure ones ranks within as many places of the window's edge as there are clinics with
         their sort key and a distance within the quantization band — typically clinics at
@@ -934,12 +1104,25 @@ class ElasticsearchStore(Store):
         low = min(r.es_distance_km for r in [*unsure, edge]) - slack
         high = max(r.es_distance_km for r in [*unsure, edge]) + slack
         band: list[dict[str, Any]] = [
-            {"geo_distance": {"distance": f"{high!r}km", "distance_type": "arc",
-                              "location": {"lat": query.lat, "lon": query.lon}}}]
+            {
+                "geo_distance": {
+                    "distance": f"{high!r}km",
+                    "distance_type": "arc",
+                    "location": {"lat": query.lat, "lon": query.lon},
+                }
+            }
+        ]
         excluded: list[dict[str, Any]] = []
         if low > 0:
-            excluded.append({"geo_distance": {"distance": f"{low!r}km", "distance_type": "arc",
-                                              "location": {"lat": query.lat, "lon": query.lon}}})
+            excluded.append(
+                {
+                    "geo_distance": {
+                        "distance": f"{low!r}km",
+                        "distance_type": "arc",
+                        "location": {"lat": query.lat, "lon": query.lon},
+                    }
+                }
+            )
         if query.sort == "price":
             price = schema.price_field(query.routes)
             if edge.primary[0] == 0:
@@ -947,8 +1130,9 @@ class ElasticsearchStore(Store):
             else:
                 excluded.append({"exists": {"field": price}})
         bool_query = body["query"]["bool"]
-        narrowed = {"bool": {**bool_query, "filter": [*bool_query["filter"], *band],
-                             "must_not": excluded}}
+        narrowed = {
+            "bool": {**bool_query, "filter": [*bool_query["filter"], *band], "must_not": excluded}
+        }
         with _engine("search"):
             count = self.es.count(index=self.alias, query=narrowed)["count"]
         return max(margin * 2, margin + count)
@@ -960,8 +1144,7 @@ class _Ranked:
 
     __slots__ = ("clinic", "distance_km", "es_distance_km", "id", "primary")
 
-    def __init__(self, clinic: Clinic, primary: tuple, es_distance_km: float,
-                 distance_km: float):
+    def __init__(self, clinic: Clinic, primary: tuple, es_distance_km: float, distance_km: float):
         self.clinic, self.primary = clinic, primary
         self.es_distance_km, self.distance_km, self.id = es_distance_km, distance_km, clinic.id
 
@@ -996,6 +1179,7 @@ class _Ranked:
 
 # -- queries (pure functions: the request body for a NearQuery, the facets of a response) ----
 
+
 def _median_of_counts(counts: list[tuple[float, int]], total: int) -> float:
     """The median of `total` prices given as sorted (price, how many) pairs."""
     ranks, middle, below = sorted({(total - 1) // 2, total // 2}), [], 0
@@ -1016,13 +1200,20 @@ def text_clause(text: str) -> dict[str, Any]:
     must = []
     for tokens in phrases:
         if len(tokens) == 1:
-            should = [{"prefix": {"name": {"value": tokens[0], "boost": 10.0}}},
-                      {"prefix": {"body": {"value": tokens[0], "boost": 1.0}}}]
+            should = [
+                {"prefix": {"name": {"value": tokens[0], "boost": 10.0}}},
+                {"prefix": {"body": {"value": tokens[0], "boost": 1.0}}},
+            ]
         else:  # a word FTS5 splits ("chronic_pain"): a phrase whose last token is a prefix
             phrase = " ".join(tokens)
-            should = [{"match_phrase_prefix": {field: {"query": phrase, "boost": boost,
-                                                       "max_expansions": 1000}}}
-                      for field, boost in (("name", 10.0), ("body", 1.0))]
+            should = [
+                {
+                    "match_phrase_prefix": {
+                        field: {"query": phrase, "boost": boost, "max_expansions": 1000}
+                    }
+                }
+                for field, boost in (("name", 10.0), ("body", 1.0))
+            ]
         must.append({"bool": {"should": should, "minimum_should_match": 1}})
     return {"bool": {"must": must}}
 
@@ -1034,7 +1225,8 @@ QUERY_CLAUSES: dict[str, Callable[[Parameter, Any, NearQuery], dict[str, Any]]] 
     "any_of": lambda f, value, query: {"terms": {f.field: list(value)}},
     "at_most": lambda f, value, query: {"range": {f.field: {"lte": value}}},
     "session_price_at_most": lambda f, value, query: {
-        "range": {schema.price_field(query.routes): {"lte": value}}},
+        "range": {schema.price_field(query.routes): {"lte": value}}
+    },
 }
 
 
@@ -1042,8 +1234,13 @@ def search_body(query: NearQuery) -> dict[str, Any]:
     origin = {"lat": query.lat, "lon": query.lon}
     filters: list[dict[str, Any]] = [
         {"terms": {"status": list(query.statuses)}},
-        {"geo_distance": {"distance": f"{query.radius_km!r}km", "distance_type": "arc",
-                          "location": origin}},
+        {
+            "geo_distance": {
+                "distance": f"{query.radius_km!r}km",
+                "distance_type": "arc",
+                "location": origin,
+            }
+        },
     ]
     for f in FILTERS:
         value = query.filters.get(f.name)
@@ -1055,8 +1252,15 @@ def search_body(query: NearQuery) -> dict[str, Any]:
     if query.text:
         # Scored only when it orders the results; otherwise a filter (cached, no scoring).
         (must if relevance else filters).append(text_clause(query.text))
-    by_distance = {"_geo_distance": {"location": origin, "order": "asc", "unit": "km",
-                                     "distance_type": "arc", "mode": "min"}}
+    by_distance = {
+        "_geo_distance": {
+            "location": origin,
+            "order": "asc",
+            "unit": "km",
+            "distance_type": "arc",
+            "mode": "min",
+        }
+    }
     by_id = {"id": {"order": "asc"}}
     sort: list[Any] = [by_distance, by_id]
     if query.sort == "price":

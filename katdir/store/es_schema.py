@@ -22,8 +22,20 @@ from katdir.store.base import search_fields, text_body
 # Field types of Elasticsearch's core (the server jar): what the local test node and any
 # production cluster both have. `double` rather than `float` for prices: SQLite keeps REAL
 # (IEEE double), so max_price filters, band edges and facet min/max agree to the last bit.
-ALLOWED_TYPES = frozenset({"geo_point", "keyword", "float", "double", "integer",
-                           "boolean", "date", "text", "completion", "object"})
+ALLOWED_TYPES = frozenset(
+    {
+        "geo_point",
+        "keyword",
+        "float",
+        "double",
+        "integer",
+        "boolean",
+        "date",
+        "text",
+        "completion",
+        "object",
+    }
+)
 ALLOWED_ANALYZERS = frozenset({"standard"})
 
 # Deep pages: the API allows page ≤ 1000 × per_page ≤ 100, so from + size ≤ 100,000.
@@ -39,6 +51,7 @@ _RESERVED = re.compile("[\x00\x1e\x1f]")  # the completion field refuses these c
 
 
 # -- names ---------------------------------------------------------------------------------
+
 
 def clinics_alias(prefix: str) -> str:
     """What readers and incremental writers address; a rebuild moves it atomically."""
@@ -65,7 +78,7 @@ def is_clinics_index(prefix: str, name: str) -> bool:
     """Is this one of our clinic indices? Strict, so that prefix `katdir` never claims the
     indices of prefix `katdir-clinics-x` (or any other directory on the same cluster)."""
     head = f"{prefix}-clinics-"
-    return name.startswith(head) and bool(_INDEX_SUFFIX.match(name[len(head):]))
+    return name.startswith(head) and bool(_INDEX_SUFFIX.match(name[len(head) :]))
 
 
 def decisions_index(prefix: str) -> str:
@@ -111,7 +124,8 @@ def schema_version(mapping: dict[str, Any]) -> int:
 # (painless is a module) Elasticsearch can only do that on a field that holds it already, and
 # 31 small numbers per clinic cost less than a nested document per price.
 ROUTE_SETS: tuple[tuple[str, ...], ...] = tuple(
-    combo for size in range(1, len(ROUTES) + 1) for combo in combinations(ROUTES, size))
+    combo for size in range(1, len(ROUTES) + 1) for combo in combinations(ROUTES, size)
+)
 
 
 def route_set_key(routes: tuple[str, ...] | list[str]) -> str:
@@ -135,8 +149,12 @@ CLINIC_MAPPINGS: dict[str, Any] = {
         "status": {"type": "keyword"},
         "location": {"type": "geo_point"},
         "min_price": {"type": "double"},
-        "price_for": {"dynamic": "strict", "properties": {  # an object (ES shows no type)
-            route_set_key(combo): {"type": "double"} for combo in ROUTE_SETS}},
+        "price_for": {
+            "dynamic": "strict",
+            "properties": {  # an object (ES shows no type)
+                route_set_key(combo): {"type": "double"} for combo in ROUTE_SETS
+            },
+        },
         # One field per search filter that reads a clinic (katdir.filters), typed by its kind.
         **{f.field: {"type": FIELD_TYPES[f.kind.name]} for f in indexed_filters()},
         # The words of the name and of text_body(), already split and folded the way
@@ -173,8 +191,11 @@ RECORD_MAPPINGS: dict[str, Any] = {
 
 
 def index_settings(*, shards: int = 1, replicas: int = 0) -> dict[str, Any]:
-    return {"number_of_shards": shards, "number_of_replicas": replicas,
-            "max_result_window": MAX_RESULT_WINDOW}
+    return {
+        "number_of_shards": shards,
+        "number_of_replicas": replicas,
+        "max_result_window": MAX_RESULT_WINDOW,
+    }
 
 
 def template_priority(prefix: str) -> int:
@@ -191,20 +212,20 @@ def clinic_template(prefix: str, *, shards: int = 1, replicas: int = 0) -> dict[
     return {
         "index_patterns": [clinics_index_pattern(prefix)],
         "priority": template_priority(prefix),
-        "template": {"settings": index_settings(shards=shards, replicas=replicas),
-                     "mappings": CLINIC_MAPPINGS},
+        "template": {
+            "settings": index_settings(shards=shards, replicas=replicas),
+            "mappings": CLINIC_MAPPINGS,
+        },
         "_meta": {"managed_by": "katdir", "prefix": prefix},
     }
 
 
 def decisions_index_body(*, replicas: int = 0) -> dict[str, Any]:
-    return {"settings": index_settings(shards=1, replicas=replicas),
-            "mappings": DECISION_MAPPINGS}
+    return {"settings": index_settings(shards=1, replicas=replicas), "mappings": DECISION_MAPPINGS}
 
 
 def records_index_body(*, replicas: int = 0) -> dict[str, Any]:
-    return {"settings": index_settings(shards=1, replicas=replicas),
-            "mappings": RECORD_MAPPINGS}
+    return {"settings": index_settings(shards=1, replicas=replicas), "mappings": RECORD_MAPPINGS}
 
 
 # The writer lock: who holds it, since when, until when (epoch seconds, renewed while the run
@@ -212,15 +233,22 @@ def records_index_body(*, replicas: int = 0) -> dict[str, Any]:
 # it had blocked.
 WRITER_LOCK_MAPPINGS: dict[str, Any] = {
     "dynamic": "strict",
-    "properties": {"run": {"type": "keyword"}, "owner": {"type": "keyword"},
-                   "started": {"type": "date"}, "expires": {"type": "double"},
-                   "generation": {"type": "keyword"}, "live": {"type": "keyword"}},
+    "properties": {
+        "run": {"type": "keyword"},
+        "owner": {"type": "keyword"},
+        "started": {"type": "date"},
+        "expires": {"type": "double"},
+        "generation": {"type": "keyword"},
+        "live": {"type": "keyword"},
+    },
 }
 
 
 def writer_lock_index_body(*, replicas: int = 0) -> dict[str, Any]:
-    return {"settings": index_settings(shards=1, replicas=replicas),
-            "mappings": WRITER_LOCK_MAPPINGS}
+    return {
+        "settings": index_settings(shards=1, replicas=replicas),
+        "mappings": WRITER_LOCK_MAPPINGS,
+    }
 
 
 def record_id(kind: str, key: str) -> str:
@@ -228,6 +256,7 @@ def record_id(kind: str, key: str) -> str:
 
 
 # -- documents -----------------------------------------------------------------------------
+
 
 def search_words(text: str) -> str:
     """Text as the words SQLite's FTS5 (unicode61, remove_diacritics) indexes: diacritics
@@ -277,8 +306,11 @@ def clinic_from_source(source: dict[str, Any]) -> Clinic:
 
 
 def decision_document(decision: Decision) -> dict[str, Any]:
-    return {"clinic_id": decision.clinic_id, "version": decision.version,
-            "doc": decision.model_dump(mode="json")}
+    return {
+        "clinic_id": decision.clinic_id,
+        "version": decision.version,
+        "doc": decision.model_dump(mode="json"),
+    }
 
 
 def decision_from_source(source: dict[str, Any]) -> Decision:

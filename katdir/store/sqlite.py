@@ -64,20 +64,32 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 4
 # Each route's and condition's permanent bit in the masks: never renumber or reuse one; a new
 # word gets the next unused code wherever it sits in the model's list (tests check both).
-ROUTE_CODES: dict[str, int] = {"iv": 0, "im": 1, "oral": 2, "spravato": 3,
-                               "intranasal_ketamine": 4}
+ROUTE_CODES: dict[str, int] = {"iv": 0, "im": 1, "oral": 2, "spravato": 3, "intranasal_ketamine": 4}
 CONDITION_CODES: dict[str, int] = {
-    "depression": 0, "anxiety": 1, "ptsd": 2, "ocd": 3, "chronic_pain": 4, "bipolar": 5,
-    "suicidal_ideation": 6, "substance_use": 7, "eating_disorders": 8, "migraine": 9,
-    "fibromyalgia": 10, "other": 11,
+    "depression": 0,
+    "anxiety": 1,
+    "ptsd": 2,
+    "ocd": 3,
+    "chronic_pain": 4,
+    "bipolar": 5,
+    "suicidal_ideation": 6,
+    "substance_use": 7,
+    "eating_disorders": 8,
+    "migraine": 9,
+    "fibromyalgia": 10,
+    "other": 11,
 }
 if set(ROUTE_CODES) != set(ROUTES) or set(CONDITION_CODES) != set(CONDITIONS):
-    raise RuntimeError("a route or condition of katdir.model has no code in katdir.store.sqlite "
-                       "(ROUTE_CODES / CONDITION_CODES): give it the next unused one")
-if len(set(ROUTE_CODES.values())) != len(ROUTE_CODES) or \
-        len(set(CONDITION_CODES.values())) != len(CONDITION_CODES):
-    raise RuntimeError("two words share a code in katdir.store.sqlite's ROUTE_CODES or "
-                       "CONDITION_CODES")
+    raise RuntimeError(
+        "a route or condition of katdir.model has no code in katdir.store.sqlite "
+        "(ROUTE_CODES / CONDITION_CODES): give it the next unused one"
+    )
+if len(set(ROUTE_CODES.values())) != len(ROUTE_CODES) or len(set(CONDITION_CODES.values())) != len(
+    CONDITION_CODES
+):
+    raise RuntimeError(
+        "two words share a code in katdir.store.sqlite's ROUTE_CODES or CONDITION_CODES"
+    )
 # Derived from the documents in `clinic_docs`, so a migration can always rebuild them.
 DERIVED_TABLES = ("clinics", "clinic_box", "clinic_text", *cell_counts.TABLES)
 
@@ -131,8 +143,10 @@ def mask_codes(f: Parameter) -> dict[str, int]:
 
 for _f in indexed_filters("any_of"):
     if _f.field not in ("routes", "conditions"):
-        raise RuntimeError(f"the search filter {_f.name!r} has no permanent codes for its words: "
-                           "add them beside ROUTE_CODES in katdir.store.sqlite")
+        raise RuntimeError(
+            f"the search filter {_f.name!r} has no permanent codes for its words: "
+            "add them beside ROUTE_CODES in katdir.store.sqlite"
+        )
 
 
 def stored_value(f: Parameter, value: Any) -> Any:
@@ -153,27 +167,50 @@ SQL_CLAUSES: dict[str, Callable[[Parameter, NearQuery], str]] = {
     "session_price_at_most": lambda f, query: f"{price_expression(query.routes)} <= :{f.name}",
 }
 
-SCHEMA = SCHEMA_TEMPLATE.format(
-    price_columns=", ".join(f"{c} REAL" for c in PRICE_COLUMNS.values()),
-    filter_columns=",\n    ".join(f"{column_of(f)} {COLUMN_TYPES[f.kind.name]}" for f in INDEXED)
-) + ";" + cell_counts.SCHEMA
-SEARCH_COLUMNS = ("id", "status", "lat", "lon", "x", "y", "z", "cell", "min_price",
-                  *PRICE_COLUMNS.values(), *(column_of(f) for f in INDEXED))
+SCHEMA = (
+    SCHEMA_TEMPLATE.format(
+        price_columns=", ".join(f"{c} REAL" for c in PRICE_COLUMNS.values()),
+        filter_columns=",\n    ".join(
+            f"{column_of(f)} {COLUMN_TYPES[f.kind.name]}" for f in INDEXED
+        ),
+    )
+    + ";"
+    + cell_counts.SCHEMA
+)
+SEARCH_COLUMNS = (
+    "id",
+    "status",
+    "lat",
+    "lon",
+    "x",
+    "y",
+    "z",
+    "cell",
+    "min_price",
+    *PRICE_COLUMNS.values(),
+    *(column_of(f) for f in INDEXED),
+)
 # Quarter-degree strips of latitude, then longitude: rows near each other on the map end up
 # near each other in the file.
 SPATIAL_ORDER = "CAST((lat + 90) * 4 AS INTEGER), lon, id"
 _COLUMNS = ", ".join(SEARCH_COLUMNS)
 _PLACES = ", ".join("?" * len(SEARCH_COLUMNS))
-UPSERT_ROW = (f"INSERT INTO clinics ({_COLUMNS}) VALUES ({_PLACES}) ON CONFLICT(id) DO UPDATE SET "
-              + ", ".join(f"{c} = excluded.{c}" for c in SEARCH_COLUMNS[1:]) + " RETURNING rowid")
+UPSERT_ROW = (
+    f"INSERT INTO clinics ({_COLUMNS}) VALUES ({_PLACES}) ON CONFLICT(id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in SEARCH_COLUMNS[1:])
+    + " RETURNING rowid"
+)
 
 DOT = "(c.x * :ox + c.y * :oy + c.z * :oz)"  # cosine of the angle to the origin
 # Counts, facets and price context from per-cell aggregates where they answer exactly.
 CELLS = cell_counts.CellAggregates(ROUTE_CODES, PRICE_COLUMNS)
 _WORD = re.compile(r"\w+", re.UNICODE)
 # The per-route prices of one search's matches, for its price context (one per connection).
-MATCH_PRICES = ("CREATE TEMP TABLE IF NOT EXISTS match_prices ("
-                + ", ".join(f"{column} REAL" for column in PRICE_COLUMNS.values()) + ")")
+MATCH_PRICES = (
+    "CREATE TEMP TABLE IF NOT EXISTS match_prices ("
+    + ", ".join(f"{column} REAL" for column in PRICE_COLUMNS.values())
+    + ")"
+)
 T = TypeVar("T")
 PAD = 1e-4  # degrees, about 11 m
 # Connections one store keeps open, whatever the number of threads: a gunicorn worker's
@@ -184,8 +221,10 @@ PROGRESS_STEPS = 10_000  # SQLite VM steps between two looks at the deadline (we
 # A search's text matches (and their score when it sorts by relevance): filled once per
 # search, in the connection's private temp database, emptied when the search ends.
 TEXT_MATCHES = "CREATE TEMP TABLE IF NOT EXISTS text_match (rowid INTEGER PRIMARY KEY, rank REAL)"
-FILL_TEXT_MATCHES = ("INSERT INTO temp.text_match SELECT rowid, {rank} FROM clinic_text "
-                     "WHERE clinic_text MATCH :text")
+FILL_TEXT_MATCHES = (
+    "INSERT INTO temp.text_match SELECT rowid, {rank} FROM clinic_text "
+    "WHERE clinic_text MATCH :text"
+)
 
 
 def _mask(values: Iterable[str], codes: dict[str, int]) -> int:
@@ -261,8 +300,14 @@ class SQLiteStore(Store):
     descriptors stay flat however many threads it starts.
     """
 
-    def __init__(self, path: str | Path, *, search_timeout: float = SEARCH_TIMEOUT,
-                 pool_size: int = POOL_SIZE, cell_aggregates: bool = True):
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        search_timeout: float = SEARCH_TIMEOUT,
+        pool_size: int = POOL_SIZE,
+        cell_aggregates: bool = True,
+    ):
         self.path = Path(path)
         # False: every search counts by visiting its matches (the exact path), as the
         # property tests and `python -m bench cells` compare against.
@@ -279,8 +324,10 @@ class SQLiteStore(Store):
             self._add_missing_columns()
         except sqlite3.Error as err:
             self.close()
-            raise StoreError(f"{self.path} cannot be used as a katdir store ({err}): "
-                             "give KATDIR_STORE a new file or one katdir made") from None
+            raise StoreError(
+                f"{self.path} cannot be used as a katdir store ({err}): "
+                "give KATDIR_STORE a new file or one katdir made"
+            ) from None
 
     def _add_missing_columns(self) -> None:
         """A file made before a search filter's column existed (a filter declared since, with
@@ -288,8 +335,10 @@ class SQLiteStore(Store):
         documents (they are derived data)."""
         conn = self._connection()
         present = {row[1] for row in conn.execute("PRAGMA table_info(clinics)")}
-        wanted = {**{c: "REAL" for c in PRICE_COLUMNS.values()},
-                  **{column_of(f): COLUMN_TYPES[f.kind.name] for f in INDEXED}}
+        wanted = {
+            **{c: "REAL" for c in PRICE_COLUMNS.values()},
+            **{column_of(f): COLUMN_TYPES[f.kind.name] for f in INDEXED},
+        }
         missing = [column for column in wanted if column not in present]
         if not missing:
             return
@@ -313,8 +362,10 @@ class SQLiteStore(Store):
         if lease is not None and lease.conn is not None:
             return lease.conn
         if not self._slots.acquire(timeout=POOL_WAIT):
-            raise StoreUnavailable(f"all {self.pool_size} connections to {self.path.name} "
-                                   f"stayed busy for {POOL_WAIT:g} s")
+            raise StoreUnavailable(
+                f"all {self.pool_size} connections to {self.path.name} "
+                f"stayed busy for {POOL_WAIT:g} s"
+            )
         try:
             conn = self._idle.get_nowait()
         except queue.Empty:
@@ -376,37 +427,55 @@ class SQLiteStore(Store):
         if version == SCHEMA_VERSION:
             return
         if version > SCHEMA_VERSION:
-            raise StoreError(f"{self.path} has store schema {version}, newer than this katdir's "
-                             f"({SCHEMA_VERSION}): upgrade katdir to open it")
+            raise StoreError(
+                f"{self.path} has store schema {version}, newer than this katdir's "
+                f"({SCHEMA_VERSION}): upgrade katdir to open it"
+            )
         conn.isolation_level = None  # explicit transaction: DDL and data move together
         try:
             conn.execute("BEGIN IMMEDIATE")
             version = conn.execute("PRAGMA user_version").fetchone()[0]  # another process?
-            exists = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'clinic_docs'"
-                                  ).fetchone() is not None
+            exists = (
+                conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'clinic_docs'").fetchone()
+                is not None
+            )
             if version == 3 and exists:
                 # Only the cells are new: derive them from the search rows, not the documents.
-                log.warning("%s: store schema 3 → %d, adding the per-cell aggregates",
-                            self.path, SCHEMA_VERSION)
+                log.warning(
+                    "%s: store schema 3 → %d, adding the per-cell aggregates",
+                    self.path,
+                    SCHEMA_VERSION,
+                )
                 conn.execute("ALTER TABLE clinics ADD COLUMN cell INTEGER")
-                conn.execute(f"UPDATE clinics SET cell = {cell_counts.CELL_SQL} "
-                             "WHERE lat IS NOT NULL AND lon IS NOT NULL")
+                conn.execute(
+                    f"UPDATE clinics SET cell = {cell_counts.CELL_SQL} "
+                    "WHERE lat IS NOT NULL AND lon IS NOT NULL"
+                )
                 CELLS.create(conn)
                 CELLS.build(conn)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             elif version < SCHEMA_VERSION:
                 if exists:
-                    log.warning("%s: store schema %d → %d, re-deriving the search tables from "
-                                "the stored clinics", self.path, version or 1, SCHEMA_VERSION)
+                    log.warning(
+                        "%s: store schema %d → %d, re-deriving the search tables from "
+                        "the stored clinics",
+                        self.path,
+                        version or 1,
+                        SCHEMA_VERSION,
+                    )
                     for table in DERIVED_TABLES:
                         conn.execute(f"DROP TABLE IF EXISTS {table}")
                 for statement in SCHEMA.split(";"):
                     if statement.strip():
                         conn.execute(statement)
                 if exists:
-                    self._fill_search_tables(conn, (
-                        Clinic.model_validate_json(doc)
-                        for (doc,) in conn.execute("SELECT doc FROM clinic_docs")))
+                    self._fill_search_tables(
+                        conn,
+                        (
+                            Clinic.model_validate_json(doc)
+                            for (doc,) in conn.execute("SELECT doc FROM clinic_docs")
+                        ),
+                    )
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException:
@@ -461,8 +530,12 @@ class SQLiteStore(Store):
             except BlockingIOError:
                 raise self._busy(fd) from None
             os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{run} (pid {os.getpid()}, since "
-                          f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')})".encode(), 0)
+            os.pwrite(
+                fd,
+                f"{run} (pid {os.getpid()}, since "
+                f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')})".encode(),
+                0,
+            )
             yield
         finally:
             os.close(fd)  # closing drops the lock
@@ -472,8 +545,9 @@ class SQLiteStore(Store):
 
     def _busy(self, fd: int) -> WriterBusy:
         holder = os.pread(fd, 500, 0).decode("utf-8", "replace").strip() or "another run"
-        return WriterBusy(f"{self.path} is being written by {holder}; "
-                          "run this again when it has finished")
+        return WriterBusy(
+            f"{self.path} is being written by {holder}; run this again when it has finished"
+        )
 
     def _refuse_during_a_run(self) -> None:
         """A write from outside a run (a curator's) while another run holds the store would
@@ -512,10 +586,19 @@ class SQLiteStore(Store):
         derived = search_fields(clinic)
         loc = clinic.location
         x, y, z = unit_vector(loc.lat, loc.lon) if loc else (None, None, None)
-        return (clinic.id, derived["status"], loc.lat if loc else None, loc.lon if loc else None,
-                x, y, z, cell_counts.cell_of(loc.lat, loc.lon) if loc else None,
-                derived["min_price"], *(derived["route_prices"][r] for r in PRICE_COLUMNS),
-                *(stored_value(f, derived[f.field]) for f in INDEXED))
+        return (
+            clinic.id,
+            derived["status"],
+            loc.lat if loc else None,
+            loc.lon if loc else None,
+            x,
+            y,
+            z,
+            cell_counts.cell_of(loc.lat, loc.lon) if loc else None,
+            derived["min_price"],
+            *(derived["route_prices"][r] for r in PRICE_COLUMNS),
+            *(stored_value(f, derived[f.field]) for f in INDEXED),
+        )
 
     def _write(self, conn: sqlite3.Connection, clinic: Clinic) -> None:
         before = CELLS.search_row(conn, clinic.id)
@@ -524,24 +607,31 @@ class SQLiteStore(Store):
         if before != after:  # the cells count the clinic where it is now, as it is now
             CELLS.adjust(conn, before, -1)
             CELLS.adjust(conn, after, 1)
-        conn.execute("INSERT OR REPLACE INTO clinic_docs VALUES (?, ?)",
-                     (clinic.id, clinic.model_dump_json()))
+        conn.execute(
+            "INSERT OR REPLACE INTO clinic_docs VALUES (?, ?)",
+            (clinic.id, clinic.model_dump_json()),
+        )
         conn.execute("DELETE FROM clinic_box WHERE rowid = ?", (rowid,))
         if clinic.location:
             loc = clinic.location
-            conn.execute("INSERT INTO clinic_box VALUES (?, ?, ?, ?, ?)",
-                         (rowid, loc.lat, loc.lat, loc.lon, loc.lon))
+            conn.execute(
+                "INSERT INTO clinic_box VALUES (?, ?, ?, ?, ?)",
+                (rowid, loc.lat, loc.lat, loc.lon, loc.lon),
+            )
         conn.execute("DELETE FROM clinic_text WHERE rowid = ?", (rowid,))
-        conn.execute("INSERT INTO clinic_text (rowid, name, body) VALUES (?, ?, ?)",
-                     (rowid, clinic.name, text_body(clinic)))
+        conn.execute(
+            "INSERT INTO clinic_text (rowid, name, body) VALUES (?, ?, ?)",
+            (rowid, clinic.name, text_body(clinic)),
+        )
 
     def delete(self, clinic_id: str) -> bool:
         self._refuse_during_a_run()
         conn = self._connection()
         with self._transaction(conn):
             CELLS.adjust(conn, CELLS.search_row(conn, clinic_id), -1)
-            row = conn.execute("DELETE FROM clinics WHERE id = ? RETURNING rowid",
-                               (clinic_id,)).fetchone()
+            row = conn.execute(
+                "DELETE FROM clinics WHERE id = ? RETURNING rowid", (clinic_id,)
+            ).fetchone()
             if row is None:
                 return False
             conn.execute("DELETE FROM clinic_docs WHERE id = ?", (clinic_id,))
@@ -558,8 +648,10 @@ class SQLiteStore(Store):
                 conn.execute(f"DELETE FROM {table}")
 
             clinics = list(clinics)
-            conn.executemany("INSERT INTO clinic_docs VALUES (?, ?)",
-                             ((clinic.id, clinic.model_dump_json()) for clinic in clinics))
+            conn.executemany(
+                "INSERT INTO clinic_docs VALUES (?, ?)",
+                ((clinic.id, clinic.model_dump_json()) for clinic in clinics),
+            )
             return self._fill_search_tables(conn, clinics)
 
     def reindex(self) -> int:
@@ -570,21 +662,28 @@ class SQLiteStore(Store):
                 conn.execute(f"DELETE FROM {table}")
             docs = conn.execute("SELECT doc FROM clinic_docs")
             return self._fill_search_tables(
-                conn, (Clinic.model_validate_json(doc) for (doc,) in docs))
+                conn, (Clinic.model_validate_json(doc) for (doc,) in docs)
+            )
 
     def _fill_search_tables(self, conn: sqlite3.Connection, clinics: Iterable[Clinic]) -> int:
         """Load the (empty) search tables from `clinics`, rows numbered in spatial order."""
         conn.execute(f"CREATE TEMP TABLE staging ({_COLUMNS}, name, body)")
         written = conn.executemany(
             f"INSERT INTO staging VALUES ({_PLACES}, ?, ?)",
-            ((*self._search_row(clinic), clinic.name, text_body(clinic)) for clinic in clinics)
+            ((*self._search_row(clinic), clinic.name, text_body(clinic)) for clinic in clinics),
         ).rowcount
-        conn.execute(f"INSERT INTO clinics ({_COLUMNS}) SELECT {_COLUMNS} FROM staging "
-                     f"ORDER BY {SPATIAL_ORDER}")
-        conn.execute("INSERT INTO clinic_box SELECT rowid, lat, lat, lon, lon FROM clinics "
-                     "WHERE lat IS NOT NULL")
-        conn.execute("INSERT INTO clinic_text (rowid, name, body) SELECT c.rowid, s.name, "
-                     "s.body FROM clinics c JOIN staging s ON s.id = c.id")
+        conn.execute(
+            f"INSERT INTO clinics ({_COLUMNS}) SELECT {_COLUMNS} FROM staging "
+            f"ORDER BY {SPATIAL_ORDER}"
+        )
+        conn.execute(
+            "INSERT INTO clinic_box SELECT rowid, lat, lat, lon, lon FROM clinics "
+            "WHERE lat IS NOT NULL"
+        )
+        conn.execute(
+            "INSERT INTO clinic_text (rowid, name, body) SELECT c.rowid, s.name, "
+            "s.body FROM clinics c JOIN staging s ON s.id = c.id"
+        )
         conn.execute("DROP TABLE staging")
         CELLS.build(conn)
         return written
@@ -592,8 +691,11 @@ class SQLiteStore(Store):
     # -- curators' decisions -------------------------------------------------------------
 
     def get_decision(self, clinic_id: str) -> Decision | None:
-        row = self._connection().execute(
-            "SELECT doc FROM decisions WHERE clinic_id = ?", (clinic_id,)).fetchone()
+        row = (
+            self._connection()
+            .execute("SELECT doc FROM decisions WHERE clinic_id = ?", (clinic_id,))
+            .fetchone()
+        )
         return Decision.model_validate_json(row[0]) if row else None
 
     def put_decision(self, decision: Decision) -> Decision:
@@ -604,14 +706,18 @@ class SQLiteStore(Store):
             if decision.version == 0:
                 cursor = conn.execute(
                     "INSERT INTO decisions VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                    (stored.clinic_id, stored.version, stored.model_dump_json()))
+                    (stored.clinic_id, stored.version, stored.model_dump_json()),
+                )
             else:
                 cursor = conn.execute(
                     "UPDATE decisions SET version = ?, doc = ? WHERE clinic_id = ? AND version = ?",
-                    (stored.version, stored.model_dump_json(), stored.clinic_id, decision.version))
+                    (stored.version, stored.model_dump_json(), stored.clinic_id, decision.version),
+                )
             if cursor.rowcount != 1:
-                raise ConflictError(f"the decision on {decision.clinic_id} changed since "
-                                    f"version {decision.version} was read")
+                raise ConflictError(
+                    f"the decision on {decision.clinic_id} changed since "
+                    f"version {decision.version} was read"
+                )
         return stored
 
     def iter_decisions(self) -> Iterator[Decision]:
@@ -621,12 +727,14 @@ class SQLiteStore(Store):
     # -- curators' records ---------------------------------------------------------------
 
     def get_record(self, kind: str, key: str) -> Record | None:
-        row = self._connection().execute(
-            "SELECT version, doc FROM records WHERE kind = ? AND key = ?", (kind, key)).fetchone()
+        row = (
+            self._connection()
+            .execute("SELECT version, doc FROM records WHERE kind = ? AND key = ?", (kind, key))
+            .fetchone()
+        )
         return Record(kind, key, row[0], json.loads(row[1])) if row else None
 
-    def put_record(self, kind: str, key: str, doc: dict[str, Any],
-                   version: int | None) -> Record:
+    def put_record(self, kind: str, key: str, doc: dict[str, Any], version: int | None) -> Record:
         conn = self._connection()
         text = json.dumps(doc, sort_keys=True)
         with conn:
@@ -634,31 +742,41 @@ class SQLiteStore(Store):
                 row = conn.execute(
                     "INSERT INTO records VALUES (?, ?, 1, ?) ON CONFLICT DO UPDATE SET "
                     "version = version + 1, doc = excluded.doc RETURNING version",
-                    (kind, key, text)).fetchone()
+                    (kind, key, text),
+                ).fetchone()
                 return Record(kind, key, row[0], doc)
             if version == 0:
                 cursor = conn.execute(
                     "INSERT INTO records VALUES (?, ?, 1, ?) ON CONFLICT DO NOTHING",
-                    (kind, key, text))
+                    (kind, key, text),
+                )
             else:
                 cursor = conn.execute(
                     "UPDATE records SET version = ?, doc = ? WHERE kind = ? AND key = ? "
-                    "AND version = ?", (version + 1, text, kind, key, version))
+                    "AND version = ?",
+                    (version + 1, text, kind, key, version),
+                )
             if cursor.rowcount != 1:
                 raise ConflictError(f"the {kind} {key!r} changed since version {version} was read")
         return Record(kind, key, version + 1, doc)
 
     def iter_records(self, kind: str) -> Iterator[Record]:
-        rows = self._connection().execute(
-            "SELECT key, version, doc FROM records WHERE kind = ? ORDER BY key", (kind,)).fetchall()
+        rows = (
+            self._connection()
+            .execute("SELECT key, version, doc FROM records WHERE kind = ? ORDER BY key", (kind,))
+            .fetchall()
+        )
         for key, version, doc in rows:
             yield Record(kind, key, version, json.loads(doc))
 
     # -- reading -------------------------------------------------------------------------
 
     def get(self, clinic_id: str) -> Clinic | None:
-        row = self._connection().execute(
-            "SELECT doc FROM clinic_docs WHERE id = ?", (clinic_id,)).fetchone()
+        row = (
+            self._connection()
+            .execute("SELECT doc FROM clinic_docs WHERE id = ?", (clinic_id,))
+            .fetchone()
+        )
         return Clinic.model_validate_json(row[0]) if row else None
 
     def iter_clinics(self) -> Iterator[Clinic]:
@@ -695,8 +813,11 @@ class SQLiteStore(Store):
         if counted:
             total, facets = counted["total"], counted["facets"]
         else:
-            total, facets = self._facets(conn.execute(
-                f"SELECT {facet_columns(query.routes)} {source} WHERE {where}", params).fetchone())
+            total, facets = self._facets(
+                conn.execute(
+                    f"SELECT {facet_columns(query.routes)} {source} WHERE {where}", params
+                ).fetchone()
+            )
         if total == 0:
             return SearchResult(0, [], facets)
 
@@ -706,8 +827,10 @@ class SQLiteStore(Store):
             order = f"{price} IS NULL, {price}, {order}"
         elif query.sort == "relevance" and query.text:
             order = f"m.rank, {order}"
-        page_sql = (f"SELECT c.id, c.lat, c.lon {source} WHERE {{where}} "
-                    f"ORDER BY {order} LIMIT :limit OFFSET :offset")
+        page_sql = (
+            f"SELECT c.id, c.lat, c.lon {source} WHERE {{where}} "
+            f"ORDER BY {order} LIMIT :limit OFFSET :offset"
+        )
 
         rows = None
         wanted = query.offset + query.per_page
@@ -721,7 +844,8 @@ class SQLiteStore(Store):
             inner_filters, inner_params = self._filters(dataclasses.replace(query, radius_km=inner))
             rows = conn.execute(
                 page_sql.format(where=" AND ".join([*inner_filters, f"{DOT} >= :inner"])),
-                {**params, **inner_params, "inner": min_dot_for_radius(inner)}).fetchall()
+                {**params, **inner_params, "inner": min_dot_for_radius(inner)},
+            ).fetchall()
             if len(rows) < query.per_page:
                 rows = None
         if rows is None:
@@ -732,8 +856,7 @@ class SQLiteStore(Store):
         conn = self._connection()
         return self._bounded(conn, lambda: self._price_context(conn, query))
 
-    def _price_context(self, conn: sqlite3.Connection,
-                       query: NearQuery) -> dict[str, RoutePrices]:
+    def _price_context(self, conn: sqlite3.Connection, query: NearQuery) -> dict[str, RoutePrices]:
         counted = self.cell_aggregates and CELLS.answer(conn, query, context=True, dot=DOT)
         if counted:
             return counted["context"]
@@ -745,27 +868,34 @@ class SQLiteStore(Store):
         columns = [PRICE_COLUMNS[r] for r in routes]
         conn.execute(MATCH_PRICES)
         conn.execute("DELETE FROM temp.match_prices")
-        conn.execute(f"INSERT INTO temp.match_prices ({', '.join(columns)}) "
-                     f"SELECT {', '.join(f'c.{c}' for c in columns)} {source} WHERE {where}",
-                     params)
+        conn.execute(
+            f"INSERT INTO temp.match_prices ({', '.join(columns)}) "
+            f"SELECT {', '.join(f'c.{c}' for c in columns)} {source} WHERE {where}",
+            params,
+        )
         aggregates = ", ".join(f"count({c}), min({c}), max({c})" for c in columns)
         row = conn.execute(f"SELECT {aggregates} FROM temp.match_prices").fetchone()
         context = {}
         for i, (route, column) in enumerate(zip(routes, columns, strict=True)):
-            count, lowest, highest = row[3 * i:3 * i + 3]
+            count, lowest, highest = row[3 * i : 3 * i + 3]
             if not count:
                 context[route] = RoutePrices(0)
                 continue
             # The middle one or two of the sorted prices: SQLite has no median aggregate.
-            middle = [value for (value,) in conn.execute(
-                f"SELECT {column} FROM temp.match_prices WHERE {column} IS NOT NULL "
-                f"ORDER BY {column} LIMIT :n OFFSET :skip",
-                {"n": 2 - count % 2, "skip": (count - 1) // 2})]
+            middle = [
+                value
+                for (value,) in conn.execute(
+                    f"SELECT {column} FROM temp.match_prices WHERE {column} IS NOT NULL "
+                    f"ORDER BY {column} LIMIT :n OFFSET :skip",
+                    {"n": 2 - count % 2, "skip": (count - 1) // 2},
+                )
+            ]
             context[route] = RoutePrices(count, lowest, sum(middle) / len(middle), highest)
         return context
 
-    def _matches(self, conn: sqlite3.Connection,
-                 query: NearQuery) -> tuple[str, list[str], dict[str, Any]]:
+    def _matches(
+        self, conn: sqlite3.Connection, query: NearQuery
+    ) -> tuple[str, list[str], dict[str, Any]]:
         """FROM clause, filters and parameters of the clinics that match `query` (inside
         `_bounded`). A text is matched once, into temp.text_match, and joined by rowid —
         never once per candidate."""
@@ -783,11 +913,16 @@ class SQLiteStore(Store):
 
     @staticmethod
     def _hits(conn: sqlite3.Connection, query: NearQuery, rows: list[tuple]) -> list[Hit]:
-        docs = dict(conn.execute(
-            f"SELECT id, doc FROM clinic_docs WHERE id IN ({', '.join('?' * len(rows))})",
-            [cid for cid, _, _ in rows]))
-        return [Hit(Clinic.model_validate_json(docs[cid]),
-                    haversine_km(query.lat, query.lon, lat, lon)) for cid, lat, lon in rows]
+        docs = dict(
+            conn.execute(
+                f"SELECT id, doc FROM clinic_docs WHERE id IN ({', '.join('?' * len(rows))})",
+                [cid for cid, _, _ in rows],
+            )
+        )
+        return [
+            Hit(Clinic.model_validate_json(docs[cid]), haversine_km(query.lat, query.lon, lat, lon))
+            for cid, lat, lon in rows
+        ]
 
     @staticmethod
     def _filters(query: NearQuery) -> tuple[list[str], dict[str, Any]]:
@@ -798,8 +933,7 @@ class SQLiteStore(Store):
         for i, (west, east) in enumerate(box.lon_ranges):
             params[f"w{i}"], params[f"e{i}"] = west - PAD, east + PAD
             lon_clauses.append(f"(b.min_lon >= :w{i} AND b.max_lon <= :e{i})")
-        where = ["b.min_lat >= :min_lat", "b.max_lat <= :max_lat",
-                 f"({' OR '.join(lon_clauses)})"]
+        where = ["b.min_lat >= :min_lat", "b.max_lat <= :max_lat", f"({' OR '.join(lon_clauses)})"]
         statuses = [f":status{i}" for i in range(len(query.statuses))]
         params.update({f"status{i}": s for i, s in enumerate(query.statuses)})
         where.append(f"c.status IN ({', '.join(statuses)})")
@@ -820,5 +954,7 @@ class SQLiteStore(Store):
         routes = {route: int(row[1 + i]) for i, route in enumerate(ROUTES)}
         low, high, unknown = row[1 + n], row[2 + n], int(row[3 + n])
         bands = {name: int(row[4 + n + i]) for i, (name, _, _) in enumerate(PRICE_BANDS)}
-        return total, {"routes": routes,
-                       "price": {"min": low, "max": high, "unknown": unknown, "bands": bands}}
+        return total, {
+            "routes": routes,
+            "price": {"min": low, "max": high, "unknown": unknown, "bands": bands},
+        }

@@ -35,16 +35,23 @@ def _exists(err: decisions.AlreadyExists):
 
 @bp.errorhandler(decisions.StaleVersion)
 def _stale(err: decisions.StaleVersion):
-    return error_response(409, "stale_version",
-                   f"this clinic was changed since the version you sent; version "
-                   f"{err.current['version']} is current: review it and send that",
-                   {"current": err.current})
+    return error_response(
+        409,
+        "stale_version",
+        f"this clinic was changed since the version you sent; version "
+        f"{err.current['version']} is current: review it and send that",
+        {"current": err.current},
+    )
 
 
 @bp.errorhandler(decisions.ClinicNotFound)
 def _not_found(err: decisions.ClinicNotFound):
-    return error_response(404, "not_found", f"no clinic with id {err.args[0]!r}",
-                          {"parameter": "id", "value": err.args[0]})
+    return error_response(
+        404,
+        "not_found",
+        f"no clinic with id {err.args[0]!r}",
+        {"parameter": "id", "value": err.args[0]},
+    )
 
 
 @bp.after_request
@@ -72,29 +79,42 @@ def _int_arg(name: str, default: int | None, low: int, high: int) -> int | None:
     if raw is None or raw == "":
         return default
     if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
-        raise APIError(400, "invalid_parameter", f"{name}: a whole number from {low} to {high}",
-                       {"parameter": name, "value": raw})
+        raise APIError(
+            400,
+            "invalid_parameter",
+            f"{name}: a whole number from {low} to {high}",
+            {"parameter": name, "value": raw},
+        )
     return int(raw)
 
 
 def _choice_arg(name: str, choices: tuple[str, ...] | list[str]) -> str | None:
     raw = request.args.get(name) or None
     if raw is not None and raw not in choices:
-        raise APIError(400, "invalid_parameter", f"{name}: one of {', '.join(choices)}",
-                       {"parameter": name, "value": raw, "accepted": list(choices)})
+        raise APIError(
+            400,
+            "invalid_parameter",
+            f"{name}: one of {', '.join(choices)}",
+            {"parameter": name, "value": raw, "accepted": list(choices)},
+        )
     return raw
 
 
 def queue_filters() -> QueueFilters:
     source = request.args.get("source") or None
     if source is not None and len(source) > 200:
-        raise APIError(400, "invalid_parameter", "source: at most 200 characters",
-                       {"parameter": "source"})
+        raise APIError(
+            400, "invalid_parameter", "source: at most 200 characters", {"parameter": "source"}
+        )
     return QueueFilters(
-        reason=_choice_arg("reason", QUEUE_REASONS), state=_choice_arg("state", REVIEW_STATUSES),
-        source=source, min_age_days=_int_arg("min_age", None, 0, 36500),
-        flag=_choice_arg("flag", tuple(FLAGS)), page=_int_arg("page", 1, 1, 10000),
-        per_page=_int_arg("per_page", 50, 1, MAX_PER_PAGE))
+        reason=_choice_arg("reason", QUEUE_REASONS),
+        state=_choice_arg("state", REVIEW_STATUSES),
+        source=source,
+        min_age_days=_int_arg("min_age", None, 0, 36500),
+        flag=_choice_arg("flag", tuple(FLAGS)),
+        page=_int_arg("page", 1, 1, 10000),
+        per_page=_int_arg("per_page", 50, 1, MAX_PER_PAGE),
+    )
 
 
 @bp.get("/queue")
@@ -109,8 +129,9 @@ def full_state(clinic_id: str) -> dict[str, Any]:
     clinic = store.get(clinic_id)
     medians = price_medians(c for c in store.iter_clinics() if c.is_public)
     state["flags"] = [f.as_dict() for f in red_flags(clinic, medians)]
-    state["requests"] = [r.model_dump(mode="json") for r in
-                         public_requests.list_requests(store, clinic_id=clinic_id)]
+    state["requests"] = [
+        r.model_dump(mode="json") for r in public_requests.list_requests(store, clinic_id=clinic_id)
+    ]
     return state
 
 
@@ -130,8 +151,14 @@ def _decided(clinic_id: str, status: int = 200):
 def review(clinic_id: str):
     who = api_principal()
     data = body()
-    decisions.review(resources.store(), clinic_id, status=data.get("status"),
-                     note=data.get("note"), version=data.get("version"), by=who.email)
+    decisions.review(
+        resources.store(),
+        clinic_id,
+        status=data.get("status"),
+        note=data.get("note"),
+        version=data.get("version"),
+        by=who.email,
+    )
     return _decided(clinic_id)
 
 
@@ -139,8 +166,14 @@ def review(clinic_id: str):
 def correct(clinic_id: str):
     who = api_principal()
     data = body()
-    decisions.correct(resources.store(), clinic_id, overrides=data.get("overrides"),
-                      note=data.get("note"), version=data.get("version"), by=who.email)
+    decisions.correct(
+        resources.store(),
+        clinic_id,
+        overrides=data.get("overrides"),
+        note=data.get("note"),
+        version=data.get("version"),
+        by=who.email,
+    )
     return _decided(clinic_id)
 
 
@@ -148,8 +181,14 @@ def correct(clinic_id: str):
 def merge(clinic_id: str):
     who = api_principal()
     data = body()
-    decisions.merge(resources.store(), clinic_id, other_id=data.get("other_id"),
-                    version=data.get("version"), note=data.get("note"), by=who.email)
+    decisions.merge(
+        resources.store(),
+        clinic_id,
+        other_id=data.get("other_id"),
+        version=data.get("version"),
+        note=data.get("note"),
+        by=who.email,
+    )
     return _decided(clinic_id)
 
 
@@ -157,9 +196,15 @@ def merge(clinic_id: str):
 def split(clinic_id: str):
     who = api_principal()
     data = body()
-    decisions.split(resources.store(), clinic_id, other_id=data.get("other_id"),
-                    version=data.get("version"), note=data.get("note"), by=who.email,
-                    source_urls=data.get("source_urls"))
+    decisions.split(
+        resources.store(),
+        clinic_id,
+        other_id=data.get("other_id"),
+        version=data.get("version"),
+        note=data.get("note"),
+        by=who.email,
+        source_urls=data.get("source_urls"),
+    )
     return _decided(clinic_id)
 
 
@@ -169,16 +214,28 @@ def close(clinic_id: str):
     data = body()
     store = resources.store()
     request_id = data.get("request_id")
-    if request_id is not None and (not isinstance(request_id, str)
-                                   or store.get_record("request", request_id) is None):
+    if request_id is not None and (
+        not isinstance(request_id, str) or store.get_record("request", request_id) is None
+    ):
         # checked before deciding, so a bad id never leaves the decision half-done
-        raise APIError(400, "invalid_parameter", "request_id: the id of an existing request",
-                       {"parameter": "request_id"})
-    decisions.close(store, clinic_id, reason=data.get("reason", "closed"),
-                    note=data.get("note"), version=data.get("version"), by=who.email)
+        raise APIError(
+            400,
+            "invalid_parameter",
+            "request_id: the id of an existing request",
+            {"parameter": "request_id"},
+        )
+    decisions.close(
+        store,
+        clinic_id,
+        reason=data.get("reason", "closed"),
+        note=data.get("note"),
+        version=data.get("version"),
+        by=who.email,
+    )
     if request_id:
-        public_requests.resolve(store, request_id, status="accepted", note=data.get("note"),
-                                by=who.email)
+        public_requests.resolve(
+            store, request_id, status="accepted", note=data.get("note"), by=who.email
+        )
     return _decided(clinic_id)
 
 
@@ -199,18 +256,23 @@ def audit():
 @bp.get("/sources")
 def list_sources():
     api_principal()
-    return jsonify({"sources": [s.model_dump(mode="json")
-                                for s in sources.list_sources(resources.store())]})
+    return jsonify(
+        {"sources": [s.model_dump(mode="json") for s in sources.list_sources(resources.store())]}
+    )
 
 
 @bp.post("/sources")
 def add_source():
     who = api_principal()
     data = body()
-    source = sources.add_source(resources.store(), url=data.get("url"),
-                                kind=data.get("kind", "clinic_site"),
-                                interval_hours=data.get("interval_hours"), by=who.email,
-                                allow_private=resources.settings().allow_private_hosts)
+    source = sources.add_source(
+        resources.store(),
+        url=data.get("url"),
+        kind=data.get("kind", "clinic_site"),
+        interval_hours=data.get("interval_hours"),
+        by=who.email,
+        allow_private=resources.settings().allow_private_hosts,
+    )
     response = jsonify(source.model_dump(mode="json"))
     response.status_code = 201
     return response
@@ -222,10 +284,12 @@ def crawl_source(source_id: str):
     try:
         source = sources.request_crawl(resources.store(), source_id)
     except decisions.CurationError:
-        raise APIError(404, "not_found", f"no source {source_id!r}",
-                       {"parameter": "id", "value": source_id}) from None
-    response = jsonify({**source.model_dump(mode="json"),
-                        "message": "queued: the next `katdir refresh` crawls it"})
+        raise APIError(
+            404, "not_found", f"no source {source_id!r}", {"parameter": "id", "value": source_id}
+        ) from None
+    response = jsonify(
+        {**source.model_dump(mode="json"), "message": "queued: the next `katdir refresh` crawls it"}
+    )
     response.status_code = 202
     return response
 
@@ -247,14 +311,19 @@ def add_request():
     store = resources.store()
     if data.get("id") is not None:
         if not isinstance(data["id"], str):
-            raise APIError(400, "invalid_parameter", "id: the id of a request",
-                           {"parameter": "id"})
-        done = public_requests.resolve(store, data["id"], status=data.get("status"),
-                                       note=data.get("note"), by=who.email)
+            raise APIError(400, "invalid_parameter", "id: the id of a request", {"parameter": "id"})
+        done = public_requests.resolve(
+            store, data["id"], status=data.get("status"), note=data.get("note"), by=who.email
+        )
         return jsonify(done.model_dump(mode="json"))
-    made = public_requests.submit(store, clinic_id=data.get("clinic_id"), kind=data.get("kind"),
-                                  message=data.get("message"), contact=data.get("contact"),
-                                  origin="curator")
+    made = public_requests.submit(
+        store,
+        clinic_id=data.get("clinic_id"),
+        kind=data.get("kind"),
+        message=data.get("message"),
+        contact=data.get("contact"),
+        origin="curator",
+    )
     response = jsonify(made.model_dump(mode="json"))
     response.status_code = 201
     return response

@@ -24,8 +24,10 @@ def api_principal(role: str = "curator") -> Principal:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise _unauthorized("send an API token: Authorization: Bearer <token> "
-                            "(`katdir tokens create EMAIL` makes one)")
+        raise _unauthorized(
+            "send an API token: Authorization: Bearer <token> "
+            "(`katdir tokens create EMAIL` makes one)"
+        )
     principal = principal_for_token(resources.store(), token.strip())
     if principal is None:
         raise _unauthorized("the token is not valid (unknown, revoked, or its account is disabled)")
@@ -34,8 +36,9 @@ def api_principal(role: str = "curator") -> Principal:
 
 def _with_role(principal: Principal, role: str) -> Principal:
     if RANKS[principal.role] < RANKS[role]:
-        raise APIError(403, "forbidden", f"this needs the {role} role; "
-                                         f"{principal.email} is a {principal.role}")
+        raise APIError(
+            403, "forbidden", f"this needs the {role} role; {principal.email} is a {principal.role}"
+        )
     g.principal = principal
     return principal
 

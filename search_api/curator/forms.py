@@ -53,16 +53,23 @@ class ReviewForm(_Versioned):
 
 
 class CorrectForm(_Versioned):
-    field = StringField("Field (e.g. phone, address.street)",
-                        validators=[DataRequired(), Length(max=100)])
-    value = TextAreaField("Corrected value (text, or JSON such as [\"iv\"] or true)",
-                          validators=[Length(max=5000)])
+    field = StringField(
+        "Field (e.g. phone, address.street)", validators=[DataRequired(), Length(max=100)]
+    )
+    value = TextAreaField(
+        'Corrected value (text, or JSON such as ["iv"] or true)', validators=[Length(max=5000)]
+    )
 
 
 class CloseForm(_Versioned):
-    reason = SelectField("Listing", choices=[SelectChoice("closed", "closed for good"),
-                                             SelectChoice("removed", "removed at the clinic's request"),
-                                             SelectChoice("listed", "listed again")])
+    reason = SelectField(
+        "Listing",
+        choices=[
+            SelectChoice("closed", "closed for good"),
+            SelectChoice("removed", "removed at the clinic's request"),
+            SelectChoice("listed", "listed again"),
+        ],
+    )
     request_id = HiddenField()
 
 
@@ -75,17 +82,29 @@ class SplitForm(_Versioned):
 
 
 class ResolveForm(FlaskForm):
-    status = SelectField("Request", choices=[SelectChoice("accepted", "done"), SelectChoice("dismissed", "dismissed")])
+    status = SelectField(
+        "Request",
+        choices=[SelectChoice("accepted", "done"), SelectChoice("dismissed", "dismissed")],
+    )
     note = TextAreaField("Note", validators=[Optional(), Length(max=MAX_NOTE)])
 
 
 class SourceForm(FlaskForm):
-    url = StringField("Site or directory profile URL", validators=[DataRequired(),
-                                                                  Length(max=MAX_URL)])
-    kind = SelectField("Kind", choices=[SelectChoice("clinic_site", "a clinic's own site"),
-                                        SelectChoice("directory", "a directory profile")])
-    interval_hours = IntegerField("Re-crawl every (hours)", default=DEFAULT_INTERVAL_H,
-                                  validators=[NumberRange(MIN_INTERVAL_H, MAX_INTERVAL_H)])
+    url = StringField(
+        "Site or directory profile URL", validators=[DataRequired(), Length(max=MAX_URL)]
+    )
+    kind = SelectField(
+        "Kind",
+        choices=[
+            SelectChoice("clinic_site", "a clinic's own site"),
+            SelectChoice("directory", "a directory profile"),
+        ],
+    )
+    interval_hours = IntegerField(
+        "Re-crawl every (hours)",
+        default=DEFAULT_INTERVAL_H,
+        validators=[NumberRange(MIN_INTERVAL_H, MAX_INTERVAL_H)],
+    )
 
 
 class PublicRequestForm(FlaskForm):
@@ -93,11 +112,22 @@ class PublicRequestForm(FlaskForm):
         csrf = False  # visitors get no cookie; the honeypot and the rate limit guard this form
 
     message = TextAreaField("What should change?", validators=[Length(max=MAX_MESSAGE)])
-    contact = StringField("How can we reach you? (optional)",
-                          validators=[Optional(), Length(max=MAX_CONTACT)])
+    contact = StringField(
+        "How can we reach you? (optional)", validators=[Optional(), Length(max=MAX_CONTACT)]
+    )
     # Hidden from people by CSS and aria-hidden; bots fill it in.
     website = StringField("Leave this empty", validators=[Length(max=200)])
 
 
-__all__ = ["CloseForm", "CorrectForm", "LoginForm", "MergeForm", "PostForm",
-           "PublicRequestForm", "ResolveForm", "ReviewForm", "SourceForm", "SplitForm"]
+__all__ = [
+    "CloseForm",
+    "CorrectForm",
+    "LoginForm",
+    "MergeForm",
+    "PostForm",
+    "PublicRequestForm",
+    "ResolveForm",
+    "ReviewForm",
+    "SourceForm",
+    "SplitForm",
+]

@@ -32,12 +32,32 @@ from search_api import resources
 from search_api.curator import forms
 from search_api.curator.auth import session_principal
 
-bp = Blueprint("curator", __name__, url_prefix="/curator", template_folder="templates",
-               static_folder="static", static_url_path="/static")
+bp = Blueprint(
+    "curator",
+    __name__,
+    url_prefix="/curator",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
 
 # The facts a review page shows, each beside the quotes it was read from.
-FACTS = ("name", "organization", "website", "phone", "email", "address", "routes", "prices",
-         "conditions", "therapy_integrated", "care_steps", "insurance", "telehealth", "hours")
+FACTS = (
+    "name",
+    "organization",
+    "website",
+    "phone",
+    "email",
+    "address",
+    "routes",
+    "prices",
+    "conditions",
+    "therapy_integrated",
+    "care_steps",
+    "insurance",
+    "telehealth",
+    "hours",
+)
 
 
 @bp.before_request
@@ -106,28 +126,37 @@ def _filters() -> QueueFilters:
 
     age = args.get("min_age", "")
     page = args.get("page", "")
-    return QueueFilters(reason=choice("reason", QUEUE_REASONS),
-                        state=choice("state", REVIEW_STATUSES),
-                        source=(args.get("source") or None) and args["source"][:200],
-                        min_age_days=int(age) if age.isdigit() and len(age) < 6 else None,
-                        flag=choice("flag", FLAGS),
-                        page=int(page) if page.isdigit() and 0 < int(page) < 10000 else 1)
+    return QueueFilters(
+        reason=choice("reason", QUEUE_REASONS),
+        state=choice("state", REVIEW_STATUSES),
+        source=(args.get("source") or None) and args["source"][:200],
+        min_age_days=int(age) if age.isdigit() and len(age) < 6 else None,
+        flag=choice("flag", FLAGS),
+        page=int(page) if page.isdigit() and 0 < int(page) < 10000 else 1,
+    )
 
 
 @bp.get("/")
 def queue():
     filters = _filters()
     found = board(resources.store(), filters)
-    return render_template("curator/queue.html", board=found, filters=filters,
-                           reasons=QUEUE_REASONS, states=REVIEW_STATUSES, flags=FLAGS,
-                           me=me(), logout=forms.PostForm())
+    return render_template(
+        "curator/queue.html",
+        board=found,
+        filters=filters,
+        reasons=QUEUE_REASONS,
+        states=REVIEW_STATUSES,
+        flags=FLAGS,
+        me=me(),
+        logout=forms.PostForm(),
+    )
 
 
 def _next_clinic(after: str) -> str | None:
     entries = board(resources.store(), QueueFilters(per_page=100))["entries"]
     ids = [e["clinic_id"] for e in entries]
     if after in ids:
-        ids = ids[ids.index(after) + 1:] + ids[:ids.index(after)]
+        ids = ids[ids.index(after) + 1 :] + ids[: ids.index(after)]
     return next((cid for cid in ids if cid != after), None)
 
 
@@ -138,20 +167,37 @@ def _fact_rows(state: dict[str, Any]) -> list[dict[str, Any]]:
     for name in FACTS:
         quotes = [dict(e) for e in evidence.get(name, [])]
         if name == "prices":
-            quotes += [{"quote": p["quote"], "url": p.get("source_url")}
-                       for p in clinic["prices"] if p.get("quote")]
-        rows.append({"field": name, "value": clinic.get(name),
-                     "overridden": name in (clinic.get("overrides") or {}) or any(
-                         p.split(".")[0] == name for p in clinic.get("overrides") or {}),
-                     "crawled": state["crawled"].get(name), "quotes": quotes})
+            quotes += [
+                {"quote": p["quote"], "url": p.get("source_url")}
+                for p in clinic["prices"]
+                if p.get("quote")
+            ]
+        rows.append(
+            {
+                "field": name,
+                "value": clinic.get(name),
+                "overridden": name in (clinic.get("overrides") or {})
+                or any(p.split(".")[0] == name for p in clinic.get("overrides") or {}),
+                "crawled": state["crawled"].get(name),
+                "quotes": quotes,
+            }
+        )
     return rows
 
 
 def _diff(state: dict[str, Any]) -> list[dict[str, Any]]:
     """The clinic's unreviewed crawled changes, field by field: approved value → crawled now."""
-    return [{"field": c["field"], "approved": c.get("old"), "crawled": c.get("new"),
-             "at": c.get("at"), "source_url": c.get("source_url"), "note": c.get("note")}
-            for c in state["clinic"].get("changes") or []]
+    return [
+        {
+            "field": c["field"],
+            "approved": c.get("old"),
+            "crawled": c.get("new"),
+            "at": c.get("at"),
+            "source_url": c.get("source_url"),
+            "note": c.get("note"),
+        }
+        for c in state["clinic"].get("changes") or []
+    ]
 
 
 def _review_page(clinic_id: str, *, error: str | None = None, status: int = 200):
@@ -166,17 +212,28 @@ def _review_page(clinic_id: str, *, error: str | None = None, status: int = 200)
     merged_here = [d.clinic_id for d in store.iter_decisions() if d.merged_into == clinic_id]
     open_requests = public_requests.list_requests(store, clinic_id=clinic_id, status="open")
     page = render_template(
-        "curator/clinic.html", state=state, clinic=clinic, facts=_fact_rows(state),
-        diff=_diff(state), flags=red_flags(clinic, medians), requests=open_requests,
-        merged_here=merged_here, error=error, me=me(), route_labels=ROUTE_LABELS,
-        next_id=_next_clinic(clinic_id), history=list(reversed(state["history"]))[:50],
+        "curator/clinic.html",
+        state=state,
+        clinic=clinic,
+        facts=_fact_rows(state),
+        diff=_diff(state),
+        flags=red_flags(clinic, medians),
+        requests=open_requests,
+        merged_here=merged_here,
+        error=error,
+        me=me(),
+        route_labels=ROUTE_LABELS,
+        next_id=_next_clinic(clinic_id),
+        history=list(reversed(state["history"]))[:50],
         review_form=forms.ReviewForm(formdata=None, version=version, status="approved"),
         correct_form=forms.CorrectForm(formdata=None, version=version),
         close_form=forms.CloseForm(formdata=None, version=version),
         merge_form=forms.MergeForm(formdata=None, version=version),
         split_form=forms.SplitForm(formdata=None, version=version),
-        resolve_form=forms.ResolveForm(formdata=None), logout=forms.PostForm(),
-        json=json)
+        resolve_form=forms.ResolveForm(formdata=None),
+        logout=forms.PostForm(),
+        json=json,
+    )
     return page, status
 
 
@@ -193,9 +250,14 @@ def _decide(clinic_id: str, form, action) -> Any:
     try:
         action(form)
     except decisions.StaleVersion:
-        return _review_page(clinic_id, status=409, error=(
-            "Not saved: someone changed this clinic while you were looking. This is the "
-            "current state — check it and decide again."))
+        return _review_page(
+            clinic_id,
+            status=409,
+            error=(
+                "Not saved: someone changed this clinic while you were looking. This is the "
+                "current state — check it and decide again."
+            ),
+        )
     except decisions.CurationError as err:
         return _review_page(clinic_id, error=f"Not saved — {err.message}", status=400)
     except decisions.ClinicNotFound:
@@ -210,9 +272,18 @@ def _decide(clinic_id: str, form, action) -> Any:
 
 @bp.post("/clinics/<clinic_id>/review")
 def review(clinic_id: str):
-    return _decide(clinic_id, forms.ReviewForm(), lambda f: decisions.review(
-        resources.store(), clinic_id, status=f.status.data, note=f.note.data,
-        version=f.version.data, by=me().email))
+    return _decide(
+        clinic_id,
+        forms.ReviewForm(),
+        lambda f: decisions.review(
+            resources.store(),
+            clinic_id,
+            status=f.status.data,
+            note=f.note.data,
+            version=f.version.data,
+            by=me().email,
+        ),
+    )
 
 
 def _value(text: str) -> Any:
@@ -228,38 +299,77 @@ def _value(text: str) -> Any:
 
 @bp.post("/clinics/<clinic_id>/correct")
 def correct(clinic_id: str):
-    return _decide(clinic_id, forms.CorrectForm(), lambda f: decisions.correct(
-        resources.store(), clinic_id, overrides={f.field.data.strip(): _value(f.value.data)},
-        note=f.note.data, version=f.version.data, by=me().email))
+    return _decide(
+        clinic_id,
+        forms.CorrectForm(),
+        lambda f: decisions.correct(
+            resources.store(),
+            clinic_id,
+            overrides={f.field.data.strip(): _value(f.value.data)},
+            note=f.note.data,
+            version=f.version.data,
+            by=me().email,
+        ),
+    )
 
 
 @bp.post("/clinics/<clinic_id>/close")
 def close(clinic_id: str):
     def act(f):
-        if f.request_id.data and resources.store().get_record("request",
-                                                               f.request_id.data) is None:
+        if f.request_id.data and resources.store().get_record("request", f.request_id.data) is None:
             raise decisions.CurationError("request_id", "request_id: no such request")
-        decisions.close(resources.store(), clinic_id, reason=f.reason.data, note=f.note.data,
-                        version=f.version.data, by=me().email)
+        decisions.close(
+            resources.store(),
+            clinic_id,
+            reason=f.reason.data,
+            note=f.note.data,
+            version=f.version.data,
+            by=me().email,
+        )
         if f.request_id.data:
-            public_requests.resolve(resources.store(), f.request_id.data, status="accepted",
-                                    note=f.note.data, by=me().email)
+            public_requests.resolve(
+                resources.store(),
+                f.request_id.data,
+                status="accepted",
+                note=f.note.data,
+                by=me().email,
+            )
+
     return _decide(clinic_id, forms.CloseForm(), act)
 
 
 @bp.post("/clinics/<clinic_id>/merge")
 def merge(clinic_id: str):
-    return _decide(clinic_id, forms.MergeForm(), lambda f: decisions.merge(
-        resources.store(), clinic_id, other_id=f.other_id.data.strip(), note=f.note.data,
-        version=f.version.data, by=me().email))
+    return _decide(
+        clinic_id,
+        forms.MergeForm(),
+        lambda f: decisions.merge(
+            resources.store(),
+            clinic_id,
+            other_id=f.other_id.data.strip(),
+            note=f.note.data,
+            version=f.version.data,
+            by=me().email,
+        ),
+    )
 
 
 @bp.post("/clinics/<clinic_id>/split")
 def split(clinic_id: str):
     urls = request.form.getlist("source_url") or None
-    return _decide(clinic_id, forms.SplitForm(), lambda f: decisions.split(
-        resources.store(), clinic_id, other_id=f.other_id.data or None, note=f.note.data,
-        version=f.version.data, by=me().email, source_urls=urls))
+    return _decide(
+        clinic_id,
+        forms.SplitForm(),
+        lambda f: decisions.split(
+            resources.store(),
+            clinic_id,
+            other_id=f.other_id.data or None,
+            note=f.note.data,
+            version=f.version.data,
+            by=me().email,
+            source_urls=urls,
+        ),
+    )
 
 
 @bp.post("/requests/<request_id>/resolve")
@@ -270,8 +380,13 @@ def resolve(request_id: str):
         abort(404)
     if form.validate_on_submit():
         try:
-            public_requests.resolve(resources.store(), request_id, status=form.status.data,
-                                    note=form.note.data, by=me().email)
+            public_requests.resolve(
+                resources.store(),
+                request_id,
+                status=form.status.data,
+                note=form.note.data,
+                by=me().email,
+            )
         except decisions.CurationError as err:
             flash(err.message)
     else:
@@ -287,17 +402,27 @@ def source_list():
         if form.validate_on_submit():
             try:
                 sources.add_source(
-                    resources.store(), url=form.url.data, kind=form.kind.data,
-                    interval_hours=form.interval_hours.data, by=me().email,
-                    allow_private=resources.settings().allow_private_hosts)
+                    resources.store(),
+                    url=form.url.data,
+                    kind=form.kind.data,
+                    interval_hours=form.interval_hours.data,
+                    by=me().email,
+                    allow_private=resources.settings().allow_private_hosts,
+                )
                 return redirect(url_for("curator.source_list"))
             except decisions.CurationError as err:
                 error, status = err.message, 400
         else:
             error, status = "; ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items()), 400
-    return render_template("curator/sources.html", sources=sources.list_sources(resources.store()),
-                           form=form, crawl_form=forms.PostForm(), error=error, me=me(),
-                           logout=forms.PostForm()), status
+    return render_template(
+        "curator/sources.html",
+        sources=sources.list_sources(resources.store()),
+        form=form,
+        crawl_form=forms.PostForm(),
+        error=error,
+        me=me(),
+        logout=forms.PostForm(),
+    ), status
 
 
 @bp.post("/sources/<source_id>/crawl")

@@ -29,13 +29,25 @@ def _page(clinic_id: str, kind: str):
             sent = True  # a bot filled the honeypot: thank it, keep nothing
         else:
             try:
-                public_requests.submit(resources.store(), clinic_id=clinic_id, kind=kind,
-                                       message=form.message.data, contact=form.contact.data)
+                public_requests.submit(
+                    resources.store(),
+                    clinic_id=clinic_id,
+                    kind=kind,
+                    message=form.message.data,
+                    contact=form.contact.data,
+                )
                 sent = True
             except CurationError as err:
                 error, status = err.message, 400
-    return render_template("curator/public_request.html", clinic=clinic, form=form, kind=kind,
-                           title=TITLES[kind], sent=sent, error=error), status
+    return render_template(
+        "curator/public_request.html",
+        clinic=clinic,
+        form=form,
+        kind=kind,
+        title=TITLES[kind],
+        sent=sent,
+        error=error,
+    ), status
 
 
 @bp.route("/clinics/<clinic_id>/correction", methods=["GET", "POST"])

@@ -53,10 +53,16 @@ def test_bench_es_runs_and_records(es_url, results_dir, monkeypatch):
     assert prefixes
     with open_store(es_url) as store:
         for prefix in prefixes:
-            assert not store.es.options(ignore_status=404).indices.get(
-                index=f"{prefix}*", expand_wildcards="all").body
-            assert not store.es.options(ignore_status=404).indices.get_index_template(
-                name=f"{prefix}*").body.get("index_templates")
+            assert (
+                not store.es.options(ignore_status=404)
+                .indices.get(index=f"{prefix}*", expand_wildcards="all")
+                .body
+            )
+            assert (
+                not store.es.options(ignore_status=404)
+                .indices.get_index_template(name=f"{prefix}*")
+                .body.get("index_templates")
+            )
 
 
 @pytest.mark.xdist_group("crawl")
@@ -71,7 +77,8 @@ def test_bench_crawl_runs_and_records(results_dir):
     assert scrapy_run["pages_per_s"] > 0
     assert crawl_run["sites"] == 7 and crawl_run["pages"] > 7 and crawl_run["listings"] > 0
     assert results["ratio_median"] == pytest.approx(
-        crawl_run["pages_per_s"] / scrapy_run["pages_per_s"], abs=1e-3)
+        crawl_run["pages_per_s"] / scrapy_run["pages_per_s"], abs=1e-3
+    )
 
 
 def test_the_copies_of_the_sample_web_point_at_themselves(tmp_path):
@@ -79,7 +86,7 @@ def test_the_copies_of_the_sample_web_point_at_themselves(tmp_path):
 
     names = make_web(tmp_path, 10)
     assert len(names) == 10 and len(set(names)) == 10
-    assert names[:len(seed_sites())] == [f"{n}-000" for n in seed_sites()]
+    assert names[: len(seed_sites())] == [f"{n}-000" for n in seed_sites()]
     sitemap = (tmp_path / "flatirons-kat-001" / "sitemap.xml").read_text()
     assert "{{site:flatirons-kat-001}}" in sitemap and "{{site:flatirons-kat}}" not in sitemap
 
@@ -88,8 +95,23 @@ def test_the_copies_of_the_sample_web_point_at_themselves(tmp_path):
 def test_bench_load_runs_and_records(results_dir):
     from bench import bench_load
 
-    assert bench_load.main(["--clinics", "300", "--concurrency", "1,4", "--duration", "1",
-                            "--max-requests", "40", "--paths", "20"]) == 0
+    assert (
+        bench_load.main(
+            [
+                "--clinics",
+                "300",
+                "--concurrency",
+                "1,4",
+                "--duration",
+                "1",
+                "--max-requests",
+                "40",
+                "--paths",
+                "20",
+            ]
+        )
+        == 0
+    )
     results = read(results_dir, "load")
     assert results["gunicorn"]["workers"] >= 2
     for endpoint in ("search", "search_304", "healthz"):
@@ -99,9 +121,11 @@ def test_bench_load_runs_and_records(results_dir):
         assert all(r["worker_rss_mb"] for r in runs)
     assert set(results["search_share_of_ceiling"]) == {"1", "4"}
     # Each search run's server reported its kept answers; the conditional run got only 304s.
-    assert all(r["answer_cache"]["workers_reporting"] == results["gunicorn"]["workers"]
-               and r["answer_cache"]["hits"] + r["answer_cache"]["misses"] > 0
-               for r in results["runs"]["search"])
+    assert all(
+        r["answer_cache"]["workers_reporting"] == results["gunicorn"]["workers"]
+        and r["answer_cache"]["hits"] + r["answer_cache"]["misses"] > 0
+        for r in results["runs"]["search"]
+    )
     assert all(set(r["statuses"]) == {"304"} for r in results["runs"]["search_304"])
     assert results["search_304_answer_cache"]["hit_rate"] > 0.5
 
@@ -137,6 +161,8 @@ def test_bench_cells_runs_and_records(results_dir):
     assert row["cells"]["all"]["n"] == row["exact"]["all"]["n"] == 20
     assert row["cells"]["dense"]["n"] == 10 and row["cells"]["cpu_ms_per_search"] > 0
     assert results["answered_by_cells"] == 20  # no route twice, no other filter
+
+
 @pytest.mark.xdist_group("crawl")
 def test_bench_stall_runs_and_records(results_dir):
     from bench import bench_stall

@@ -26,7 +26,9 @@ class CrawlResult:
     web: SampleWeb
 
     def named(self, fragment: str) -> list[dict[str, Any]]:
-        return [item for item in self.listings if fragment.lower() in (item.get("name") or "").lower()]
+        return [
+            item for item in self.listings if fragment.lower() in (item.get("name") or "").lower()
+        ]
 
     def paths(self, site: str) -> list[str]:
         return [hit.path for hit in self.hits if hit.site == site]
@@ -61,8 +63,14 @@ def crawl_web(tmp_path: Path) -> Callable[..., CrawlResult]:
     the access log holds this crawl's requests only."""
     opened: list[SampleWeb] = []
 
-    def run(seeds: list[str] | None = None, *, web: SampleWeb | None = None, spider: str = "clinic_site",
-            settings: dict[str, Any] | None = None, local: bool = True) -> CrawlResult:
+    def run(
+        seeds: list[str] | None = None,
+        *,
+        web: SampleWeb | None = None,
+        spider: str = "clinic_site",
+        settings: dict[str, Any] | None = None,
+        local: bool = True,
+    ) -> CrawlResult:
         if web is None:
             web = serve_web(SAMPLE_WEB)
             opened.append(web)
@@ -87,6 +95,8 @@ def sample_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CrawlResu
     with serve_web(SAMPLE_WEB) as web:
         output = tmp_path_factory.mktemp("sample-crawl") / "listings.jsonl"
         seeds = load_seeds(SAMPLE_SEEDS, web.sites)
-        summary = crawl(seeds, output, settings_overrides={**LOCAL, "KATDIR_SITES": web.sites}, progress=False)
+        summary = crawl(
+            seeds, output, settings_overrides={**LOCAL, "KATDIR_SITES": web.sites}, progress=False
+        )
         listings = [json.loads(line) for line in output.read_text().splitlines() if line.strip()]
         yield CrawlResult(summary, listings, list(web.hits), web)

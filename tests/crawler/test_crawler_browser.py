@@ -42,7 +42,9 @@ def js_web(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_a_site_that_renders_in_the_browser_is_read_through_chromium(fixture_web, crawl_web, js_web):
+def test_a_site_that_renders_in_the_browser_is_read_through_chromium(
+    fixture_web, crawl_web, js_web
+):
     web = fixture_web(js_web)
     result = crawl_web(seeds=[web.url("cedar"), web.url("pine")], web=web)
     [cedar] = result.named("Cedar Ketamine")
@@ -51,13 +53,18 @@ def test_a_site_that_renders_in_the_browser_is_read_through_chromium(fixture_web
     assert result.paths("cedar").count("/") == 2  # once as served, once in Chromium
     assert result.paths("cedar").count("/app.js") == 1  # only the browser runs scripts
     [pine] = result.named("Pine Ketamine")  # an ordinary page never goes through the browser
-    assert [p["amount_min"] for p in pine["prices"]] == [450.0] and result.paths("pine").count("/") == 1
+    assert [p["amount_min"] for p in pine["prices"]] == [450.0] and result.paths("pine").count(
+        "/"
+    ) == 1
 
 
 def test_no_more_pages_go_through_the_browser_than_the_budget(fixture_web, crawl_web, js_web):
     web = fixture_web(js_web)
-    result = crawl_web(seeds=[web.url("cedar"), web.url("juniper")], web=web,
-                       settings={"KATDIR_BROWSER_MAX_PAGES": 1, "KATDIR_MONITOR_MIN_LISTINGS": 0})
+    result = crawl_web(
+        seeds=[web.url("cedar"), web.url("juniper")],
+        web=web,
+        settings={"KATDIR_BROWSER_MAX_PAGES": 1, "KATDIR_MONITOR_MIN_LISTINGS": 0},
+    )
     rendered = [site for site in ("cedar", "juniper") if "/app.js" in result.paths(site)]
     assert len(rendered) == 1
     assert [item["name"] for item in result.listings] == [f"{rendered[0].title()} Ketamine Clinic"]

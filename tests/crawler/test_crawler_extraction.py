@@ -20,10 +20,13 @@ FEES = """<html><head><title>Fees</title></head><body><main><h1>Fees</h1>
 # page-type pattern backtracked over (that pattern is fixed, and tests/crawler/extract/
 # test_regexes.py keeps every pattern linear); any page can still be slow, as a megabyte of
 # ordinary sentences is — several seconds of reading, whatever the cause, never more than the budget.
-CATASTROPHIC = ("<html><head><title>Stalling Ketamine</title></head><body><main><h1>Stalling Ketamine</h1>"
-                + "<p>Our clinic offers IV ketamine infusions for depression and anxiety; call to ask "
-                  "about a first visit, $450 per infusion, a series of six.</p>\n" * 7_000
-                + "</main></body></html>")
+CATASTROPHIC = (
+    "<html><head><title>Stalling Ketamine</title></head><body><main><h1>Stalling Ketamine</h1>"
+    + "<p>Our clinic offers IV ketamine infusions for depression and anxiety; call to ask "
+    "about a first visit, $450 per infusion, a series of six.</p>\n"
+    * 7_000
+    + "</main></body></html>"
+)
 
 
 def _site(root: Path, name: str, index: str, fees: str) -> None:
@@ -34,16 +37,23 @@ def _site(root: Path, name: str, index: str, fees: str) -> None:
 
 @pytest.fixture
 def two_sites(tmp_path: Path) -> Path:
-    _site(tmp_path, "calm", CLINIC.format(name="Calm Ketamine Clinic", n=11), FEES.format(price=410))
+    _site(
+        tmp_path, "calm", CLINIC.format(name="Calm Ketamine Clinic", n=11), FEES.format(price=410)
+    )
     _site(tmp_path, "stalling", CATASTROPHIC, FEES.format(price=999))
     return tmp_path
 
 
-def test_a_site_serving_a_catastrophic_page_does_not_hold_up_the_other(fixture_web, crawl_web, two_sites):
+def test_a_site_serving_a_catastrophic_page_does_not_hold_up_the_other(
+    fixture_web, crawl_web, two_sites
+):
     web = fixture_web(two_sites)
     budget = 4.0
-    result = crawl_web(seeds=[web.url("stalling"), web.url("calm")], web=web,
-                       settings={"KATDIR_EXTRACT_TIMEOUT": budget, "KATDIR_MONITOR_MIN_LISTINGS": 0})
+    result = crawl_web(
+        seeds=[web.url("stalling"), web.url("calm")],
+        web=web,
+        settings={"KATDIR_EXTRACT_TIMEOUT": budget, "KATDIR_MONITOR_MIN_LISTINGS": 0},
+    )
     assert result.summary.errors.get("extract_timeout") == 1  # the catastrophic page, given up
     [calm] = result.named("Calm Ketamine")
     assert [p["amount_min"] for p in calm["prices"]] == [410.0]
@@ -56,12 +66,15 @@ def test_a_site_serving_a_catastrophic_page_does_not_hold_up_the_other(fixture_w
 def test_a_page_over_its_time_budget_fails_alone_and_the_worker_is_replaced():
     extraction = Extraction("crawler.extract.extract_page", workers=1, timeout=2.0)
     try:
+
         async def run():
             with pytest.raises(ExtractionFailed) as failed:
                 await extraction.page(CATASTROPHIC, "http://127.0.0.1:1/", "text/html")
             assert failed.value.kind == "timeout"
-            return await extraction.page(CLINIC.format(name="Calm Ketamine Clinic", n=11),
-                                         "http://127.0.0.1:1/", "text/html")
+            return await extraction.page(
+                CLINIC.format(name="Calm Ketamine Clinic", n=11), "http://127.0.0.1:1/", "text/html"
+            )
+
         facts = asyncio.run(run())
         assert facts["routes_offered"] == ["iv"] and facts["phone"] == "+15415550111"
     finally:
@@ -69,9 +82,14 @@ def test_a_page_over_its_time_budget_fails_alone_and_the_worker_is_replaced():
 
 
 def test_a_large_ordinary_page_is_cut_to_the_size_budget():
-    page = CLINIC.format(name="Big Ketamine Clinic", n=12) + "<p>Ordinary words about care.</p>" * 160_000
+    page = (
+        CLINIC.format(name="Big Ketamine Clinic", n=12)
+        + "<p>Ordinary words about care.</p>" * 160_000
+    )
     assert len(page) > 5_000_000
-    extraction = Extraction("crawler.extract.extract_page", workers=1, timeout=30.0, max_chars=200_000)
+    extraction = Extraction(
+        "crawler.extract.extract_page", workers=1, timeout=30.0, max_chars=200_000
+    )
     try:
         facts = asyncio.run(extraction.page(page, "http://127.0.0.1:1/", "text/html"))
     finally:

@@ -7,22 +7,35 @@ import pytest
 from crawler.frontier import SiteCrawl, link_score, page_key
 
 
-@pytest.mark.parametrize("url,text", [
-    ("https://c.example/pricing", ""), ("https://c.example/our-fees.html", ""),
-    ("https://c.example/p/123", "Spravato®"), ("https://c.example/services/", ""),
-    ("https://c.example/locations/lakewood", ""), ("https://c.example/contact", ""),
-    ("https://c.example/faq", ""), ("https://c.example/insurance-and-payment", ""),
-])
+@pytest.mark.parametrize(
+    "url,text",
+    [
+        ("https://c.example/pricing", ""),
+        ("https://c.example/our-fees.html", ""),
+        ("https://c.example/p/123", "Spravato®"),
+        ("https://c.example/services/", ""),
+        ("https://c.example/locations/lakewood", ""),
+        ("https://c.example/contact", ""),
+        ("https://c.example/faq", ""),
+        ("https://c.example/insurance-and-payment", ""),
+    ],
+)
 def test_relevant_links_score(url, text):
     assert link_score(url, text) > 0
 
 
-@pytest.mark.parametrize("url,text", [
-    ("https://c.example/careers", "Join our team"), ("https://c.example/privacy-policy", "Privacy"),
-    ("https://c.example/shop", "Shop"), ("https://c.example/wp-login.php", "Log in"),
-    ("https://c.example/brochure-pricing.pdf", "Pricing PDF"), ("https://c.example/calendar/2031-01", "Events"),
-    ("https://c.example/gallery", "Photos"),
-])
+@pytest.mark.parametrize(
+    "url,text",
+    [
+        ("https://c.example/careers", "Join our team"),
+        ("https://c.example/privacy-policy", "Privacy"),
+        ("https://c.example/shop", "Shop"),
+        ("https://c.example/wp-login.php", "Log in"),
+        ("https://c.example/brochure-pricing.pdf", "Pricing PDF"),
+        ("https://c.example/calendar/2031-01", "Events"),
+        ("https://c.example/gallery", "Photos"),
+    ],
+)
 def test_irrelevant_links_score_zero(url, text):
     assert link_score(url, text) == 0
 
@@ -44,7 +57,10 @@ def test_the_budget_counts_the_start_page_and_takes_the_most_relevant_first():
     site.take_start()
     for path in ("about", "pricing", "contact", "services"):
         site.offer(f"https://c.example/{path}")
-    assert [url for url, _ in site.take_pages()] == ["https://c.example/pricing", "https://c.example/services"]
+    assert [url for url, _ in site.take_pages()] == [
+        "https://c.example/pricing",
+        "https://c.example/services",
+    ]
     assert site.take_pages() == []
 
 

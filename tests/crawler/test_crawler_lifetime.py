@@ -62,9 +62,12 @@ def silent_server() -> Iterator[str]:
 def running_crawl(silent_server, tmp_path) -> Iterator[tuple[subprocess.Popen, int]]:
     """A parent process running crawl(), and the process group of its crawl child."""
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    parent = subprocess.Popen([sys.executable, "-c", PARENT, silent_server, str(tmp_path / "out.jsonl")],
-                              env=env)
-    child = _wait_for(lambda: next((pid for pid, (ppid, _) in _processes().items() if ppid == parent.pid), None))
+    parent = subprocess.Popen(
+        [sys.executable, "-c", PARENT, silent_server, str(tmp_path / "out.jsonl")], env=env
+    )
+    child = _wait_for(
+        lambda: next((pid for pid, (ppid, _) in _processes().items() if ppid == parent.pid), None)
+    )
     assert child, "the crawl child did not start"
     # the child leads its own group, and has started its extraction workers in it
     assert _wait_for(lambda: len([p for p, (_, g) in _processes().items() if g == child]) >= 3)
@@ -84,7 +87,9 @@ def test_killing_the_parent_kills_the_crawl_and_its_workers(running_crawl):
     parent, group = running_crawl
     parent.send_signal(signal.SIGKILL)
     parent.wait()
-    assert _wait_for(lambda: _group_gone(group), timeout=20), "crawl processes outlived their parent"
+    assert _wait_for(lambda: _group_gone(group), timeout=20), (
+        "crawl processes outlived their parent"
+    )
 
 
 def test_sigterm_to_the_parent_is_forwarded_to_the_crawl(running_crawl):

@@ -25,8 +25,13 @@ def monitor(**overrides) -> ListingMonitor:
 
 
 def listing(**fields):
-    return {"name": "A clinic", "address": {"city": "Denver", "country": "US"}, "phone": "+13035550100",
-            "routes": ["iv"], **fields}
+    return {
+        "name": "A clinic",
+        "address": {"city": "Denver", "country": "US"},
+        "phone": "+13035550100",
+        "routes": ["iv"],
+        **fields,
+    }
 
 
 def close(mon: ListingMonitor, items, reason="finished") -> list[str]:
@@ -44,7 +49,8 @@ def test_too_few_listings_fail_the_crawl():
     assert close(monitor(), []) == ["listings: 0 < 1"]
     assert close(monitor(KATDIR_MONITOR_MIN_LISTINGS=10), [listing()] * 3) == ["listings: 3 < 10"]
     assert close(monitor(KATDIR_MONITOR_MIN_LISTINGS_PER_SEED=1.0), [listing()] * 3) == [
-        "listings per seed: 3/4 < 1.0"]
+        "listings per seed: 3/4 < 1.0"
+    ]
 
 
 def test_collapsed_field_coverage_fails_the_crawl():
@@ -59,13 +65,24 @@ def test_coverage_is_not_judged_on_a_handful_of_listings():
 
 def test_an_unplanned_end_fails_the_crawl_but_a_bound_does_not():
     assert close(monitor(), [listing()], reason="closespider_pagecount") == []
-    assert close(monitor(), [listing()], reason="closespider_errorcount") == ["crawl ended early: closespider_errorcount"]
+    assert close(monitor(), [listing()], reason="closespider_errorcount") == [
+        "crawl ended early: closespider_errorcount"
+    ]
 
 
 def test_the_summary_counts_errors_by_kind():
-    stats = {"katdir/pages": 30, "item_scraped_count": 5, "elapsed_time_seconds": 2.0, "katdir/errors/http_404": 2,
-             "katdir/errors/timeout": 1, "spider_exceptions/KeyError": 1, "spider_exceptions/count": 1,
-             "katdir/dropped/duplicate": 1, "finish_reason": "finished", "robotstxt/forbidden": 1}
+    stats = {
+        "katdir/pages": 30,
+        "item_scraped_count": 5,
+        "elapsed_time_seconds": 2.0,
+        "katdir/errors/http_404": 2,
+        "katdir/errors/timeout": 1,
+        "spider_exceptions/KeyError": 1,
+        "spider_exceptions/count": 1,
+        "katdir/dropped/duplicate": 1,
+        "finish_reason": "finished",
+        "robotstxt/forbidden": 1,
+    }
     assert error_counts(stats) == {"http_404": 2, "spider_KeyError": 1, "timeout": 1}
     summary = crawl_summary(stats, "clinic_site")
     assert summary["pages"] == 30 and summary["listings"] == 5 and summary["pages_per_s"] == 15.0

@@ -38,9 +38,17 @@ def test_the_crawl_finishes_and_passes_its_monitors(sample_crawl):
 def test_one_listing_per_clinic_location(sample_crawl):
     names = Counter(item["website"] for item in sample_crawl.listings)
     sites = sample_crawl.web.sites
-    assert names == {sites[name] + "/": count for name, count in (
-        ("mile-high-ketamine", 1), ("flatirons-kat", 1), ("aurora-mindbody", 1), ("front-range-ketamine", 2),
-        ("harbor-spravato", 1), ("capitol-ketamine", 1))}
+    assert names == {
+        sites[name] + "/": count
+        for name, count in (
+            ("mile-high-ketamine", 1),
+            ("flatirons-kat", 1),
+            ("aurora-mindbody", 1),
+            ("front-range-ketamine", 2),
+            ("harbor-spravato", 1),
+            ("capitol-ketamine", 1),
+        )
+    }
 
 
 def test_names_addresses_and_phones(sample_crawl):
@@ -53,16 +61,29 @@ def test_names_addresses_and_phones(sample_crawl):
     }
     for name, (postal_code, city, phone) in expected.items():
         listing = one(sample_crawl, name)
-        assert (listing["address"]["postal_code"], listing["address"]["city"], listing["phone"]) == (
-            postal_code, city, phone), name
+        assert (
+            listing["address"]["postal_code"],
+            listing["address"]["city"],
+            listing["phone"],
+        ) == (postal_code, city, phone), name
 
 
 def test_the_multi_location_practice_has_a_listing_per_location(sample_crawl):
-    listings = [item for item in sample_crawl.listings if item["website"] == sample_crawl.web.sites["front-range-ketamine"] + "/"]
+    listings = [
+        item
+        for item in sample_crawl.listings
+        if item["website"] == sample_crawl.web.sites["front-range-ketamine"] + "/"
+    ]
     by_zip = {item["address"]["postal_code"]: item for item in listings}
     assert set(by_zip) == {"80226", "80903"}
-    assert by_zip["80226"]["phone"] == "+13035550181" and by_zip["80226"]["address"]["city"] == "Lakewood"
-    assert by_zip["80903"]["phone"] == "+17195550182" and by_zip["80903"]["address"]["city"] == "Colorado Springs"
+    assert (
+        by_zip["80226"]["phone"] == "+13035550181"
+        and by_zip["80226"]["address"]["city"] == "Lakewood"
+    )
+    assert (
+        by_zip["80903"]["phone"] == "+17195550182"
+        and by_zip["80903"]["address"]["city"] == "Colorado Springs"
+    )
     for item in listings:
         assert "Front Range Ketamine Centers" in item["name"]
         assert set(item["routes"]) == {"iv", "spravato"} and 425.0 in amounts(item)
@@ -70,7 +91,10 @@ def test_the_multi_location_practice_has_a_listing_per_location(sample_crawl):
 
 def test_routes(sample_crawl):
     assert set(one(sample_crawl, "Mile High")["routes"]) == {"iv", "im"}
-    assert set(one(sample_crawl, "Flatirons")["routes"]) == {"iv", "oral"}  # oral: a page only the sitemap lists
+    assert set(one(sample_crawl, "Flatirons")["routes"]) == {
+        "iv",
+        "oral",
+    }  # oral: a page only the sitemap lists
     assert set(one(sample_crawl, "Aurora")["routes"]) == {"iv", "spravato"}
     assert one(sample_crawl, "Harbor Spravato")["routes"] == ["spravato"]
     assert set(one(sample_crawl, "Capitol")["routes"]) == {"iv", "im"}
@@ -96,12 +120,18 @@ def test_no_price_from_a_cost_guide_or_a_blog_article(sample_crawl):
         assert not NEVER_PRICES & set(amounts(listing)), listing["name"]
         assert not any("/blog/" in url for url in listing["source_urls"])
     assert not sample_crawl.named("Cost Guide")
-    assert all(item["website"] != sample_crawl.web.sites["ketamine-cost-guide"] + "/" for item in sample_crawl.listings)
+    assert all(
+        item["website"] != sample_crawl.web.sites["ketamine-cost-guide"] + "/"
+        for item in sample_crawl.listings
+    )
 
 
 def test_insurance_facts(sample_crawl):
     harbor = one(sample_crawl, "Harbor Spravato")
-    assert harbor["insurance"]["spravato_insurance"] is True or harbor["insurance"]["accepts_insurance"] is True
+    assert (
+        harbor["insurance"]["spravato_insurance"] is True
+        or harbor["insurance"]["accepts_insurance"] is True
+    )
     assert one(sample_crawl, "Capitol")["insurance"]["va_community_care"] is True
     assert one(sample_crawl, "Mile High")["insurance"]["hsa_fsa"] is True
 
@@ -145,7 +175,10 @@ def test_the_page_bound_per_site_holds(crawl_web):
         # a redirect (/services → /services/) is one page fetched in two requests
         redirects = sum(1 for hit in result.hits if hit.site == site and hit.status in (301, 302))
         assert len(pages) - redirects <= 4, (site, pages)
-    assert len([p for p in result.paths("capitol-ketamine") if p.endswith(".html") or p.endswith("/")]) == 4
+    assert (
+        len([p for p in result.paths("capitol-ketamine") if p.endswith(".html") or p.endswith("/")])
+        == 4
+    )
     # The most relevant pages come first: the fee table is within the four.
     assert "/services.html" in result.paths("capitol-ketamine")
     assert result.summary.ok

@@ -21,11 +21,20 @@ def test_polite_and_bounded_by_default():
     assert s.TWISTED_REACTOR == "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
     # only the web; http(s) through scrapy-playwright when a browser is installed (it hands
     # every request without the `playwright` meta key to Scrapy's own HTTP handler)
-    assert {k: v for k, v in s.DOWNLOAD_HANDLERS.items() if k not in ("http", "https")} == \
-        {"file": None, "ftp": None, "s3": None}
+    assert {k: v for k, v in s.DOWNLOAD_HANDLERS.items() if k not in ("http", "https")} == {
+        "file": None,
+        "ftp": None,
+        "s3": None,
+    }
     assert set(s.DOWNLOAD_HANDLERS.get(k) for k in ("http", "https")) <= {
-        None, "crawler.browser_handler.LazyPlaywrightDownloadHandler"}
-    assert s.KATDIR_EXTRACT_TIMEOUT > 0 and s.KATDIR_EXTRACT_MAX_CHARS > 0 and s.KATDIR_BROWSER_MAX_PAGES > 0
+        None,
+        "crawler.browser_handler.LazyPlaywrightDownloadHandler",
+    }
+    assert (
+        s.KATDIR_EXTRACT_TIMEOUT > 0
+        and s.KATDIR_EXTRACT_MAX_CHARS > 0
+        and s.KATDIR_BROWSER_MAX_PAGES > 0
+    )
     assert s.KATDIR_MAX_PAGES_PER_SITE == 12
 
 
@@ -45,15 +54,30 @@ def test_private_hosts_and_the_http_cache_follow_katdirs_settings(monkeypatch):
     assert chosen.get("HTTPCACHE_DIR").endswith("httpcache")
     assert chosen.get("USER_AGENT") == "katdir-test/1 (+mailto:ops@example.org)"
     # A crawl's own overrides still win (the demo allows its local web this way).
-    assert scrapy_settings({**job, "settings": {"KATDIR_ALLOW_PRIVATE_HOSTS": True}},
-                           Settings()).getbool("KATDIR_ALLOW_PRIVATE_HOSTS") is True
+    assert (
+        scrapy_settings(
+            {**job, "settings": {"KATDIR_ALLOW_PRIVATE_HOSTS": True}}, Settings()
+        ).getbool("KATDIR_ALLOW_PRIVATE_HOSTS")
+        is True
+    )
 
 
 def test_each_site_gets_its_own_download_slot():
     mw = SiteSlotMiddleware()
-    requests = [Request(url) for url in ("http://127.0.0.1:4001/a", "http://127.0.0.1:4002/a",
-                                         "https://www.clinic.example/x", "https://clinic.example/y")]
+    requests = [
+        Request(url)
+        for url in (
+            "http://127.0.0.1:4001/a",
+            "http://127.0.0.1:4002/a",
+            "https://www.clinic.example/x",
+            "https://clinic.example/y",
+        )
+    ]
     for request in requests:
         mw.process_request(request)
     assert [r.meta["download_slot"] for r in requests] == [
-        "127.0.0.1:4001", "127.0.0.1:4002", "clinic.example", "clinic.example"]
+        "127.0.0.1:4001",
+        "127.0.0.1:4002",
+        "clinic.example",
+        "clinic.example",
+    ]

@@ -25,7 +25,9 @@ class Stats(dict):
 
 
 def guard(allow: bool = False) -> SSRFGuardMiddleware:
-    crawler = SimpleNamespace(settings=Settings({"KATDIR_ALLOW_PRIVATE_HOSTS": allow}), stats=Stats())
+    crawler = SimpleNamespace(
+        settings=Settings({"KATDIR_ALLOW_PRIVATE_HOSTS": allow}), stats=Stats()
+    )
     return SSRFGuardMiddleware.from_crawler(crawler)
 
 
@@ -43,10 +45,24 @@ def fake_dns(monkeypatch, answers: dict[str, list[str]]) -> list[str]:
     return asked
 
 
-@pytest.mark.parametrize("address", [
-    "127.0.0.1", "10.0.0.5", "172.16.3.4", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
-    "::1", "fe80::1", "fc00::1", "::ffff:127.0.0.1", "224.0.0.1", "not-an-ip",
-])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "10.0.0.5",
+        "172.16.3.4",
+        "192.168.1.1",
+        "169.254.169.254",
+        "100.64.0.1",
+        "0.0.0.0",
+        "::1",
+        "fe80::1",
+        "fc00::1",
+        "::ffff:127.0.0.1",
+        "224.0.0.1",
+        "not-an-ip",
+    ],
+)
 def test_non_public_addresses(address):
     assert not is_public_address(address)
 
@@ -56,19 +72,34 @@ def test_public_addresses(address):
     assert is_public_address(address)
 
 
-@pytest.mark.parametrize("url", [
-    "http://127.0.0.1:8000/", "http://localhost/", "http://api.localhost/", "http://[::1]/",
-    "http://169.254.169.254/latest/meta-data/", "http://10.1.2.3/", "file:///etc/passwd",
-    "ftp://example.com/", "gopher://example.com/",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000/",
+        "http://localhost/",
+        "http://api.localhost/",
+        "http://[::1]/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.1.2.3/",
+        "file:///etc/passwd",
+        "ftp://example.com/",
+        "gopher://example.com/",
+    ],
+)
 def test_urls_refused_before_any_lookup(url):
     assert url_block_reason(url) is not None
 
 
 def test_the_guard_drops_private_literals_and_names_that_resolve_inside(monkeypatch):
-    asked = fake_dns(monkeypatch, {"intranet.example.com": ["10.0.0.7"], "clinic.example.com": ["93.184.216.34"]})
+    asked = fake_dns(
+        monkeypatch, {"intranet.example.com": ["10.0.0.7"], "clinic.example.com": ["93.184.216.34"]}
+    )
     mw = guard()
-    for url in ("http://127.0.0.1/", "http://169.254.169.254/", "http://intranet.example.com/pricing"):
+    for url in (
+        "http://127.0.0.1/",
+        "http://169.254.169.254/",
+        "http://intranet.example.com/pricing",
+    ):
         with pytest.raises(IgnoreRequest, match="SSRF guard"):
             asyncio.run(mw.process_request(Request(url)))
     assert asyncio.run(mw.process_request(Request("https://clinic.example.com/pricing"))) is None

@@ -27,7 +27,9 @@ def tiny_web(tmp_path: Path) -> Path:
     (tmp_path / "alpha" / "index.html").write_text('<a href="{{site:beta}}/page.html">beta</a>')
     (tmp_path / "alpha" / "docs" / "index.html").write_text("docs")
     (tmp_path / "alpha" / "robots.txt").write_text("Sitemap: {{site:alpha}}/sitemap.xml\n")
-    (tmp_path / "alpha" / "sitemap.xml").write_text("<urlset><url><loc>{{ site:alpha }}/</loc></url></urlset>")
+    (tmp_path / "alpha" / "sitemap.xml").write_text(
+        "<urlset><url><loc>{{ site:alpha }}/</loc></url></urlset>"
+    )
     (tmp_path / "alpha" / "data.json").write_text('{"raw": "{{site:alpha}}"}')
     (tmp_path / "beta" / "page.html").write_text("beta page {{site:nowhere}}")
     return tmp_path
@@ -37,7 +39,9 @@ def test_each_site_gets_its_own_port_and_base_url(fixture_web, tiny_web):
     web = fixture_web(tiny_web)
     assert set(web.sites) == {"alpha", "beta"}
     ports = {url.rsplit(":", 1)[1] for url in web.sites.values()}
-    assert len(ports) == 2 and all(url.startswith("http://127.0.0.1:") for url in web.sites.values())
+    assert len(ports) == 2 and all(
+        url.startswith("http://127.0.0.1:") for url in web.sites.values()
+    )
 
 
 def test_placeholders_become_base_urls_in_html_xml_and_txt(fixture_web, tiny_web):
@@ -67,7 +71,10 @@ def test_access_log_records_each_request_per_site(fixture_web, tiny_web):
     get(web.url("alpha", "/"))
     get(web.url("beta", "/missing"))
     assert web.fetched("alpha") == ["/"]
-    assert [(h.site, h.path, h.status) for h in web.hits] == [("alpha", "/", 200), ("beta", "/missing", 404)]
+    assert [(h.site, h.path, h.status) for h in web.hits] == [
+        ("alpha", "/", 200),
+        ("beta", "/missing", 404),
+    ]
 
 
 def test_close_releases_the_ports(tiny_web):
@@ -82,8 +89,16 @@ def test_render_replaces_only_known_sites():
 
 
 def test_the_bundled_sample_web_serves_every_site(sample_web):
-    assert {"mile-high-ketamine", "flatirons-kat", "aurora-mindbody", "front-range-ketamine",
-            "harbor-spravato", "capitol-ketamine", "ketafind", "ketamine-cost-guide"} <= set(sample_web.sites)
+    assert {
+        "mile-high-ketamine",
+        "flatirons-kat",
+        "aurora-mindbody",
+        "front-range-ketamine",
+        "harbor-spravato",
+        "capitol-ketamine",
+        "ketafind",
+        "ketamine-cost-guide",
+    } <= set(sample_web.sites)
     for name in sample_web.sites:
         if name != "ketafind":
             assert get(sample_web.url(name, "/"))[0] == 200, name

@@ -85,8 +85,7 @@ def test_a_redirect_to_a_private_or_link_local_address_is_refused(site, connecti
     assert connections == ["127.0.0.1"]  # the local server only, never the redirect's target
 
 
-def test_katdir_extract_refuses_a_private_url_in_one_line(site, connections, capsys,
-                                                          monkeypatch):
+def test_katdir_extract_refuses_a_private_url_in_one_line(site, connections, capsys, monkeypatch):
     monkeypatch.delenv("KATDIR_ALLOW_PRIVATE_HOSTS", raising=False)
     assert main([site + "/page"]) == 2
     err = capsys.readouterr().err.strip().splitlines()

@@ -44,11 +44,14 @@ def test_passwords_and_tokens_are_stored_hashed(store):
         create_token(store, "ana@example.org")
 
 
-@pytest.mark.parametrize(("email", "role", "password", "field"), [
-    ("not-an-email", "curator", PASSWORD, "email"),
-    ("a@example.org", "owner", PASSWORD, "role"),
-    ("a@example.org", "curator", "short", "password"),
-])
+@pytest.mark.parametrize(
+    ("email", "role", "password", "field"),
+    [
+        ("not-an-email", "curator", PASSWORD, "email"),
+        ("a@example.org", "owner", PASSWORD, "role"),
+        ("a@example.org", "curator", "short", "password"),
+    ],
+)
 def test_bad_accounts_are_refused_with_the_field(store, email, role, password, field):
     with pytest.raises(AccountError, match=field):
         add_account(store, email, role, password)
@@ -69,7 +72,6 @@ def test_wrong_passwords_lock_the_account_for_a_while(store):
             log_in(store, "a@example.org", "nope nope nope", now=now)
     with pytest.raises(LoginRefused, match="locked"):
         log_in(store, "a@example.org", PASSWORD, now=now)
-    assert log_in(store, "a@example.org", PASSWORD, now=now + timedelta(hours=1)).role == \
-        "curator"
+    assert log_in(store, "a@example.org", PASSWORD, now=now + timedelta(hours=1)).role == "curator"
     with pytest.raises(LoginRefused):
         log_in(store, "nobody@example.org", PASSWORD)

@@ -27,22 +27,46 @@ from katdir.model import Listing
 from katdir.store import NearQuery, open_store
 
 START = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
-SITES = [("mile-high", "Mile High Ketamine", "1550 Wynkoop St"),
-         ("lodo-iv", "LoDo IV Clinic", "1701 Wynkoop St"),
-         ("union-kat", "Union Station KAT", "1900 16th St"),
-         ("cherry-creek", "Cherry Creek Infusions", "250 Steele St")]
+SITES = [
+    ("mile-high", "Mile High Ketamine", "1550 Wynkoop St"),
+    ("lodo-iv", "LoDo IV Clinic", "1701 Wynkoop St"),
+    ("union-kat", "Union Station KAT", "1900 16th St"),
+    ("cherry-creek", "Cherry Creek Infusions", "250 Steele St"),
+]
 PHONES = ["+13035550100", "+13035550111", "+13035550122"]
 
 
 def crawl_listings(present: list[int], price: int, at: datetime) -> list[Listing]:
-    return [Listing.model_validate({
-        "url": f"https://{slug}.example/", "spider": "clinic_site", "page_type": "clinic",
-        "fetched_at": at.isoformat(), "name": name, "website": f"https://{slug}.example/",
-        "routes": ["iv"], "care_steps": ["assessment"],
-        "address": {"street": street, "city": "Denver", "state": "CO", "postal_code": "80202"},
-        "prices": [{"kind": "per_session", "route": "iv", "amount_min": price + 10 * i,
-                    "quote": f"${price + 10 * i} per infusion"}]})
-        for i, (slug, name, street) in enumerate(SITES) if i in present]
+    return [
+        Listing.model_validate(
+            {
+                "url": f"https://{slug}.example/",
+                "spider": "clinic_site",
+                "page_type": "clinic",
+                "fetched_at": at.isoformat(),
+                "name": name,
+                "website": f"https://{slug}.example/",
+                "routes": ["iv"],
+                "care_steps": ["assessment"],
+                "address": {
+                    "street": street,
+                    "city": "Denver",
+                    "state": "CO",
+                    "postal_code": "80202",
+                },
+                "prices": [
+                    {
+                        "kind": "per_session",
+                        "route": "iv",
+                        "amount_min": price + 10 * i,
+                        "quote": f"${price + 10 * i} per infusion",
+                    }
+                ],
+            }
+        )
+        for i, (slug, name, street) in enumerate(SITES)
+        if i in present
+    ]
 
 
 class Curation(RuleBasedStateMachine):
@@ -60,8 +84,16 @@ class Curation(RuleBasedStateMachine):
         self.ids = sorted(c.id for c in self.store.iter_clinics())
         assert len(self.ids) == len(SITES)
         # What the curators said, per clinic: the truth every step is checked against.
-        self.expected = {cid: {"status": "pending", "overrides": {}, "listed": "listed",
-                               "merged_into": None, "version": 0} for cid in self.ids}
+        self.expected = {
+            cid: {
+                "status": "pending",
+                "overrides": {},
+                "listed": "listed",
+                "merged_into": None,
+                "version": 0,
+            }
+            for cid in self.ids
+        }
 
     def teardown(self):
         if hasattr(self, "store"):
@@ -71,9 +103,13 @@ class Curation(RuleBasedStateMachine):
 
     def crawl_now(self, present: list[int], price: int) -> None:
         self.now += timedelta(days=2)
-        index_listings(crawl_listings(present, price, self.now), self.store, self.geocoder,
-                       crawled_sites=[f"https://{s}.example/" for s, _, _ in SITES],
-                       now=self.now + timedelta(minutes=5))
+        index_listings(
+            crawl_listings(present, price, self.now),
+            self.store,
+            self.geocoder,
+            crawled_sites=[f"https://{s}.example/" for s, _, _ in SITES],
+            now=self.now + timedelta(minutes=5),
+        )
 
     # -- the crawler's side --------------------------------------------------------------
 
@@ -90,32 +126,51 @@ class Curation(RuleBasedStateMachine):
     def _did(self, cid: str, saved) -> None:
         self.expected[cid]["version"] = saved.version
 
-    @rule(i=st.integers(0, len(SITES) - 1),
-          status=st.sampled_from(["approved", "rejected", "needs_changes", "pending"]))
+    @rule(
+        i=st.integers(0, len(SITES) - 1),
+        status=st.sampled_from(["approved", "rejected", "needs_changes", "pending"]),
+    )
     def review(self, i, status):
         cid = self.ids[i]
-        saved = decisions.review(self.store, cid, status=status, note="checked",
-                                 version=self.expected[cid]["version"], by="ana@example.org")
+        saved = decisions.review(
+            self.store,
+            cid,
+            status=status,
+            note="checked",
+            version=self.expected[cid]["version"],
+            by="ana@example.org",
+        )
         self.expected[cid]["status"] = status
         self._did(cid, saved)
 
     @rule(i=st.integers(0, len(SITES) - 1), phone=st.sampled_from([*PHONES, None]))
     def override(self, i, phone):
         cid = self.ids[i]
-        saved = decisions.correct(self.store, cid, overrides={"phone": phone}, note="called",
-                                  version=self.expected[cid]["version"], by="bo@example.org")
+        saved = decisions.correct(
+            self.store,
+            cid,
+            overrides={"phone": phone},
+            note="called",
+            version=self.expected[cid]["version"],
+            by="bo@example.org",
+        )
         if phone is None:
             self.expected[cid]["overrides"].pop("phone", None)
         else:
             self.expected[cid]["overrides"]["phone"] = phone
         self._did(cid, saved)
 
-    @rule(i=st.integers(0, len(SITES) - 1), reason=st.sampled_from(["removed", "closed",
-                                                                     "listed"]))
+    @rule(i=st.integers(0, len(SITES) - 1), reason=st.sampled_from(["removed", "closed", "listed"]))
     def close(self, i, reason):
         cid = self.ids[i]
-        saved = decisions.close(self.store, cid, reason=reason, note="asked",
-                                version=self.expected[cid]["version"], by="ana@example.org")
+        saved = decisions.close(
+            self.store,
+            cid,
+            reason=reason,
+            note="asked",
+            version=self.expected[cid]["version"],
+            by="ana@example.org",
+        )
         self.expected[cid].update(listed=reason, merged_into=None)
         self._did(cid, saved)
 
@@ -125,9 +180,14 @@ class Curation(RuleBasedStateMachine):
         target, other = self.ids[i], self.ids[j]
         if target == other or self.expected[target]["listed"] != "listed":
             return
-        saved = decisions.merge(self.store, target, other_id=other,
-                                version=self.expected[target]["version"], note=None,
-                                by="ana@example.org")
+        saved = decisions.merge(
+            self.store,
+            target,
+            other_id=other,
+            version=self.expected[target]["version"],
+            note=None,
+            by="ana@example.org",
+        )
         self._did(target, saved)
         self.expected[other].update(listed="merged", merged_into=target)
         self.expected[other]["version"] = self.store.get_decision(other).version
@@ -138,11 +198,23 @@ class Curation(RuleBasedStateMachine):
         merged = [c for c, e in self.expected.items() if e["merged_into"] == target]
         if not merged:
             with pytest.raises(decisions.CurationError):
-                decisions.split(self.store, target, other_id=None, note=None,
-                                version=self.expected[target]["version"], by="ana@example.org")
+                decisions.split(
+                    self.store,
+                    target,
+                    other_id=None,
+                    note=None,
+                    version=self.expected[target]["version"],
+                    by="ana@example.org",
+                )
             return
-        saved = decisions.split(self.store, target, other_id=None, note=None,
-                                version=self.expected[target]["version"], by="ana@example.org")
+        saved = decisions.split(
+            self.store,
+            target,
+            other_id=None,
+            note=None,
+            version=self.expected[target]["version"],
+            by="ana@example.org",
+        )
         self._did(target, saved)
         for other in merged:
             self.expected[other].update(listed="listed", merged_into=None)
@@ -156,8 +228,14 @@ class Curation(RuleBasedStateMachine):
         if version < 0:
             return
         with pytest.raises(decisions.StaleVersion) as refused:
-            decisions.review(self.store, cid, status="rejected", note="late", version=version,
-                             by="late@example.org")
+            decisions.review(
+                self.store,
+                cid,
+                status="rejected",
+                note="late",
+                version=version,
+                by="late@example.org",
+            )
         assert refused.value.current["version"] == self.expected[cid]["version"]
 
     # -- what must hold after every step ----------------------------------------------------
@@ -166,8 +244,12 @@ class Curation(RuleBasedStateMachine):
     def nothing_is_lost(self):
         if not hasattr(self, "store"):
             return
-        public = {h.clinic.id for h in self.store.search(
-            NearQuery(lat=39.75, lon=-104.99, radius_km=50, per_page=100)).hits}
+        public = {
+            h.clinic.id
+            for h in self.store.search(
+                NearQuery(lat=39.75, lon=-104.99, radius_km=50, per_page=100)
+            ).hits
+        }
         import io
 
         out = io.StringIO()
@@ -181,8 +263,10 @@ class Curation(RuleBasedStateMachine):
                 assert decision.version == want["version"]
                 assert decision.review.status == want["status"]
                 assert decision.overrides == want["overrides"]
-                assert (decision.listed, decision.merged_into) == (want["listed"],
-                                                                   want["merged_into"])
+                assert (decision.listed, decision.merged_into) == (
+                    want["listed"],
+                    want["merged_into"],
+                )
             assert clinic.review.status == want["status"]
             assert clinic.overrides == want["overrides"]
             assert clinic.listed == want["listed"]
@@ -193,8 +277,10 @@ class Curation(RuleBasedStateMachine):
             assert (f"\n{cid}," in exported) == visible
 
 
-@pytest.mark.parametrize(("store", "examples"), [
-    ("sqlite", 25), pytest.param("elasticsearch", 6, marks=pytest.mark.elasticsearch)])
+@pytest.mark.parametrize(
+    ("store", "examples"),
+    [("sqlite", 25), pytest.param("elasticsearch", 6, marks=pytest.mark.elasticsearch)],
+)
 def test_no_decision_is_ever_lost(request, tmp_path, store, examples):
     if store == "sqlite":
         Curation.store_url = f"sqlite:///{tmp_path}/state-{{n}}.db"
@@ -204,6 +290,12 @@ def test_no_decision_is_ever_lost(request, tmp_path, store, examples):
         Curation.store_url = request.getfixturevalue("es_url")
         Curation.es_prefix = unique_prefix("state")
     Curation.geocoder = build_geocoder(None, cache_path=tmp_path / "geo.db")
-    run_state_machine_as_test(Curation, settings=settings(
-        max_examples=examples, stateful_step_count=12, deadline=None,
-        suppress_health_check=list(HealthCheck)))
+    run_state_machine_as_test(
+        Curation,
+        settings=settings(
+            max_examples=examples,
+            stateful_step_count=12,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        ),
+    )

@@ -8,9 +8,19 @@ from katdir.model import Clinic
 
 
 def clinic(cid: str, price: float | None = None, **fields) -> Clinic:
-    prices = [{"route": "iv", "kind": "per_session", "amount_min": price,
-               "quote": f"${price:.0f} per infusion", "source_url": f"https://{cid}.example/"}
-              ] if price else []
+    prices = (
+        [
+            {
+                "route": "iv",
+                "kind": "per_session",
+                "amount_min": price,
+                "quote": f"${price:.0f} per infusion",
+                "source_url": f"https://{cid}.example/",
+            }
+        ]
+        if price
+        else []
+    )
     fields.setdefault("care_steps", ["assessment", "medical_monitoring"])
     return Clinic(id=cid, name=cid, address={"state": "CO"}, prices=prices, **fields)
 
@@ -26,11 +36,24 @@ def test_each_flag_and_none_for_a_careful_clinic():
     assert codes(clinic("fine", 450), medians) == []
     assert codes(clinic("cheap", 99), medians) == ["price_outlier"]
     assert codes(clinic("dear", 1500), medians) == ["price_outlier"]
-    claims = clinic("claims", evidence={"conditions": [
-        {"url": "https://claims.example/", "quote": "Guaranteed results or your money back"}]})
+    claims = clinic(
+        "claims",
+        evidence={
+            "conditions": [
+                {"url": "https://claims.example/", "quote": "Guaranteed results or your money back"}
+            ]
+        },
+    )
     flag = red_flags(claims)[0]
     assert flag.code == "cure_claim" and flag.url == "https://claims.example/"
     assert codes(clinic("plain", care_steps=[])) == ["no_supervision"]
     assert codes(clinic("ghost", missing_crawls=2)) == ["not_seen"]
-    assert codes(clinic("words", evidence={"x": [{"url": "https://words.example/", "quote": "securely procured"}]})) \
+    assert (
+        codes(
+            clinic(
+                "words",
+                evidence={"x": [{"url": "https://words.example/", "quote": "securely procured"}]},
+            )
+        )
         == []
+    )

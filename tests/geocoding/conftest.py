@@ -24,9 +24,13 @@ def online_geocoder(nominatim, tmp_path):
     chains = []
 
     def build(domain=None, **overrides):
-        settings = Settings(geocoder="nominatim", geocoder_domain=domain or nominatim.domain,
-                            geocoder_scheme="http", user_agent=USER_AGENT,
-                            geocode_cache=str(tmp_path / "geocode-cache.sqlite"))
+        settings = Settings(
+            geocoder="nominatim",
+            geocoder_domain=domain or nominatim.domain,
+            geocoder_scheme="http",
+            user_agent=USER_AGENT,
+            geocode_cache=str(tmp_path / "geocode-cache.sqlite"),
+        )
         options = {
             "min_delay_seconds": 0.05,
             "error_wait_seconds": 0.05,

@@ -22,33 +22,71 @@ USER_AGENT = "katdir-tests/1.0 (+https://github.com/katdir/katdir)"
 LICENCE = "Data © OpenStreetMap contributors, ODbL 1.0. https://osm.org/copyright"
 
 
-def nominatim_house(lat: float, lon: float, house_number: str, road: str, city: str,
-                    state: str, state_code: str, postcode: str) -> dict:
+def nominatim_house(
+    lat: float,
+    lon: float,
+    house_number: str,
+    road: str,
+    city: str,
+    state: str,
+    state_code: str,
+    postcode: str,
+) -> dict:
     """A house-number result, as Nominatim's /search?format=json&addressdetails=1 gives it."""
     return {
-        "place_id": 100149, "licence": LICENCE, "osm_type": "node", "osm_id": 107775,
-        "lat": str(lat), "lon": str(lon), "class": "place", "type": "house", "place_rank": 30,
-        "importance": 0.1, "addresstype": "place", "name": "",
+        "place_id": 100149,
+        "licence": LICENCE,
+        "osm_type": "node",
+        "osm_id": 107775,
+        "lat": str(lat),
+        "lon": str(lon),
+        "class": "place",
+        "type": "house",
+        "place_rank": 30,
+        "importance": 0.1,
+        "addresstype": "place",
+        "name": "",
         "display_name": f"{house_number}, {road}, {city}, {state}, {postcode}, United States",
-        "address": {"house_number": house_number, "road": road, "city": city, "state": state,
-                    "ISO3166-2-lvl4": f"US-{state_code}", "postcode": postcode,
-                    "country": "United States", "country_code": "us"},
-        "boundingbox": [str(lat - 0.0001), str(lat + 0.0001), str(lon - 0.0001),
-                        str(lon + 0.0001)],
+        "address": {
+            "house_number": house_number,
+            "road": road,
+            "city": city,
+            "state": state,
+            "ISO3166-2-lvl4": f"US-{state_code}",
+            "postcode": postcode,
+            "country": "United States",
+            "country_code": "us",
+        },
+        "boundingbox": [str(lat - 0.0001), str(lat + 0.0001), str(lon - 0.0001), str(lon + 0.0001)],
     }
 
 
-def nominatim_road(lat: float, lon: float, road: str, city: str, state: str,
-                   state_code: str) -> dict:
+def nominatim_road(
+    lat: float, lon: float, road: str, city: str, state: str, state_code: str
+) -> dict:
     """A street (no house number) result."""
     return {
-        "place_id": 200300, "licence": LICENCE, "osm_type": "way", "osm_id": 4242,
-        "lat": str(lat), "lon": str(lon), "class": "highway", "type": "residential",
-        "place_rank": 26, "importance": 0.05, "addresstype": "road", "name": road,
+        "place_id": 200300,
+        "licence": LICENCE,
+        "osm_type": "way",
+        "osm_id": 4242,
+        "lat": str(lat),
+        "lon": str(lon),
+        "class": "highway",
+        "type": "residential",
+        "place_rank": 26,
+        "importance": 0.05,
+        "addresstype": "road",
+        "name": road,
         "display_name": f"{road}, {city}, {state}, United States",
-        "address": {"road": road, "city": city, "state": state,
-                    "ISO3166-2-lvl4": f"US-{state_code}", "country": "United States",
-                    "country_code": "us"},
+        "address": {
+            "road": road,
+            "city": city,
+            "state": state,
+            "ISO3166-2-lvl4": f"US-{state_code}",
+            "country": "United States",
+            "country_code": "us",
+        },
         "boundingbox": [str(lat - 0.01), str(lat + 0.01), str(lon - 0.01), str(lon + 0.01)],
     }
 
@@ -109,8 +147,10 @@ class NominatimHandler(BaseHTTPRequestHandler):
         if url.path != "/search":
             reply = Reply(status=404)
         if reply.status == 200:
-            payload = [_as_requested(place, params)
-                       for place in fake.places.get(normalize_query(params.get("q", "")), [])]
+            payload = [
+                _as_requested(place, params)
+                for place in fake.places.get(normalize_query(params.get("q", "")), [])
+            ]
         else:
             payload = {"error": {"code": reply.status, "message": "scripted failure"}}
         body = json.dumps(payload).encode()
@@ -136,6 +176,7 @@ def serve_fake_nominatim() -> tuple[FakeNominatim, ThreadingHTTPServer]:
     server.daemon_threads = True
     server.fake = fake
     fake.domain = f"127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                     daemon=True).start()
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    ).start()
     return fake, server

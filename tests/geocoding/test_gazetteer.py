@@ -25,18 +25,22 @@ def km_between(location: Location, lat: float, lon: float) -> float:
     return great_circle(location.point, (lat, lon)).km
 
 
-@pytest.mark.parametrize(("query", "label", "lat", "lon"), [
-    ("10001", "New York, NY 10001", 40.7484, -73.9967),
-    ("10001-1234", "New York, NY 10001", 40.7484, -73.9967),
-    ("  10001 ", "New York, NY 10001", 40.7484, -73.9967),
-    ("78701", "Austin, TX 78701", 30.2713, -97.7426),
-    ("99501", "Anchorage, AK 99501", 61.2225, -149.8677),
-    ("99701", "Fairbanks, AK 99701", 64.8378, -147.7164),
-    ("96813", "Honolulu, HI 96813", 21.3179, -157.8521),
-    ("00901", "San Juan, PR 00901", 18.4654, -66.1044),
-])
-def test_zip_codes_resolve_to_their_centroid_at_postal_code_precision(gazetteer, query, label,
-                                                                      lat, lon):
+@pytest.mark.parametrize(
+    ("query", "label", "lat", "lon"),
+    [
+        ("10001", "New York, NY 10001", 40.7484, -73.9967),
+        ("10001-1234", "New York, NY 10001", 40.7484, -73.9967),
+        ("  10001 ", "New York, NY 10001", 40.7484, -73.9967),
+        ("78701", "Austin, TX 78701", 30.2713, -97.7426),
+        ("99501", "Anchorage, AK 99501", 61.2225, -149.8677),
+        ("99701", "Fairbanks, AK 99701", 64.8378, -147.7164),
+        ("96813", "Honolulu, HI 96813", 21.3179, -157.8521),
+        ("00901", "San Juan, PR 00901", 18.4654, -66.1044),
+    ],
+)
+def test_zip_codes_resolve_to_their_centroid_at_postal_code_precision(
+    gazetteer, query, label, lat, lon
+):
     location = gazetteer.geocode(query)
     assert location.address == label
     assert km_between(location, lat, lon) < 0.1
@@ -46,9 +50,16 @@ def test_zip_codes_resolve_to_their_centroid_at_postal_code_precision(gazetteer,
     assert location.raw["street"] is None
 
 
-@pytest.mark.parametrize("query", [
-    "New York, NY", "new york ny", "NEW YORK NY", "New York, New York", "New York NY, USA",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "New York, NY",
+        "new york ny",
+        "NEW YORK NY",
+        "New York, New York",
+        "New York NY, USA",
+    ],
+)
 def test_spellings_of_a_city_and_state_find_the_same_place(gazetteer, query):
     location = gazetteer.geocode(query)
     assert location.address == "New York, NY"
@@ -57,28 +68,38 @@ def test_spellings_of_a_city_and_state_find_the_same_place(gazetteer, query):
     assert (location.raw["city"], location.raw["state"]) == ("New York", "NY")
 
 
-@pytest.mark.parametrize("query", [
-    "St. Louis, MO", "Saint Louis, MO", "st louis mo", "St Louis, Missouri", "Saint Louis",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "St. Louis, MO",
+        "Saint Louis, MO",
+        "st louis mo",
+        "St Louis, Missouri",
+        "Saint Louis",
+    ],
+)
 def test_saint_and_st_are_the_same_word(gazetteer, query):
     location = gazetteer.geocode(query)
     assert location.address == "St. Louis, MO"
     assert km_between(location, 38.6270, -90.1994) < 5
 
 
-@pytest.mark.parametrize(("query", "label"), [
-    ("Brooklyn, New York", "Brooklyn, NY"),
-    ("Kansas City, Kansas", "Kansas City, KS"),
-    ("Charleston, West Virginia", "Charleston, WV"),
-    ("Washington D.C.", "Washington, DC"),
-    ("Winston Salem, NC", "Winston-Salem, NC"),
-    ("OFallon MO", "O'Fallon, MO"),
-    ("Mc Lean, VA", "McLean, VA"),
-    ("Canon City, CO", "Cañon City, CO"),
-    ("Fairbanks, Alaska", "Fairbanks, AK"),
-    ("Hilo, HI", "Hilo, HI"),
-    ("New York City", "New York City, NY"),
-])
+@pytest.mark.parametrize(
+    ("query", "label"),
+    [
+        ("Brooklyn, New York", "Brooklyn, NY"),
+        ("Kansas City, Kansas", "Kansas City, KS"),
+        ("Charleston, West Virginia", "Charleston, WV"),
+        ("Washington D.C.", "Washington, DC"),
+        ("Winston Salem, NC", "Winston-Salem, NC"),
+        ("OFallon MO", "O'Fallon, MO"),
+        ("Mc Lean, VA", "McLean, VA"),
+        ("Canon City, CO", "Cañon City, CO"),
+        ("Fairbanks, Alaska", "Fairbanks, AK"),
+        ("Hilo, HI", "Hilo, HI"),
+        ("New York City", "New York City, NY"),
+    ],
+)
 def test_state_names_punctuation_and_accents_do_not_matter(gazetteer, query, label):
     assert gazetteer.geocode(query).address == label
 
@@ -90,9 +111,14 @@ def test_address_with_zip_is_placed_at_the_zip_and_keeps_its_street(gazetteer):
     assert location.raw["street"] == "123 Main St Suite 4"
 
 
-@pytest.mark.parametrize("query", [
-    "123 Main St Suite 4, Austin, TX", "123 Main St Austin TX", "123 Main St, Austin, Texas",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "123 Main St Suite 4, Austin, TX",
+        "123 Main St Austin TX",
+        "123 Main St, Austin, Texas",
+    ],
+)
 def test_address_without_zip_is_placed_at_its_city(gazetteer, query):
     location = gazetteer.geocode(query)
     assert location.address == "Austin, TX"
@@ -105,9 +131,19 @@ def test_zip_plus_four_and_country_in_a_full_address(gazetteer):
     assert (location.address, location.raw["street"]) == ("Austin, TX 78701", "1501 Red River St")
 
 
-@pytest.mark.parametrize("query", [
-    "", "   ", "00000", "Atlantis, ZZ", "Nowhere, TX", "Central Park", "Paris, France", "TX",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "   ",
+        "00000",
+        "Atlantis, ZZ",
+        "Nowhere, TX",
+        "Central Park",
+        "Paris, France",
+        "TX",
+    ],
+)
 def test_unknown_places_are_none(gazetteer, query):
     assert gazetteer.geocode(query) is None
 
@@ -123,7 +159,8 @@ def test_bare_ambiguous_name_answers_the_most_populous_and_says_so(gazetteer):
     populations = [place.raw["population"] or 0 for place in everyone]
     assert populations == sorted(populations, reverse=True)
     assert {"Springfield, IL", "Springfield, MA", "Springfield, OR"} <= {
-        place.address for place in everyone}
+        place.address for place in everyone
+    }
 
 
 def test_a_state_makes_a_name_unambiguous(gazetteer):

@@ -19,17 +19,31 @@ REPO = Path(__file__).resolve().parents[2]
 
 def test_a_cold_process_builds_the_file_once_and_it_answers_like_the_index_in_memory(tmp_path):
     env = {**os.environ, "KATDIR_VAR": str(tmp_path), "PYTHONPATH": str(REPO)}
-    code = ("from katdir.geocoding import Gazetteer; from katdir.geocoding.gazetteer import "
-            "_index_path; print(Gazetteer().geocode('Austin, TX').address); print(_index_path())")
-    first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                           text=True, check=True, timeout=300)
+    code = (
+        "from katdir.geocoding import Gazetteer; from katdir.geocoding.gazetteer import "
+        "_index_path; print(Gazetteer().geocode('Austin, TX').address); print(_index_path())"
+    )
+    first = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
     label, path = first.stdout.split("\n")[:2]
     assert label == "Austin, TX"
     path = Path(path)
     assert path.parent == tmp_path and path.exists()
     built = path.stat().st_mtime_ns
-    second = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                            text=True, check=True, timeout=60)
+    second = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
     assert second.stdout == first.stdout
     assert path.stat().st_mtime_ns == built  # opened, not rebuilt
 
@@ -68,12 +82,12 @@ def test_the_fingerprint_follows_the_packaged_data(tmp_path, monkeypatch):
 
 def test_concurrent_builders_build_once_and_old_files_go(tmp_path, monkeypatch):
     builds = []
-    tiny = _Index(zips={"78701": _Zip("78701", "Austin", "TX", 30.27, -97.74)},
-                  places={("austin", "TX"): _Place("Austin", "TX", 30.26, -97.74, 961855, 40,
-                                                   "geonames")},
-                  by_name={"austin": (_Place("Austin", "TX", 30.26, -97.74, 961855, 40,
-                                             "geonames"),)},
-                  states={"tx": "TX", "texas": "TX"})
+    tiny = _Index(
+        zips={"78701": _Zip("78701", "Austin", "TX", 30.27, -97.74)},
+        places={("austin", "TX"): _Place("Austin", "TX", 30.26, -97.74, 961855, 40, "geonames")},
+        by_name={"austin": (_Place("Austin", "TX", 30.26, -97.74, 961855, 40, "geonames"),)},
+        states={"tx": "TX", "texas": "TX"},
+    )
 
     def slow_build():
         builds.append(threading.get_ident())
@@ -84,8 +98,9 @@ def test_concurrent_builders_build_once_and_old_files_go(tmp_path, monkeypatch):
     stale = tmp_path / "gazetteer-0123456789abcdef.sqlite"
     stale.write_bytes(b"an index of older data")
     path = tmp_path / "gazetteer-fedcba9876543210.sqlite"
-    writers = [threading.Thread(target=gazetteer_module._write_index, args=(path,))
-               for _ in range(2)]
+    writers = [
+        threading.Thread(target=gazetteer_module._write_index, args=(path,)) for _ in range(2)
+    ]
     for writer in writers:
         writer.start()
     for writer in writers:

@@ -14,8 +14,11 @@ from katdir.geocoding import GeocodeCache
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
-ROOFTOP = Location("1501 Red River Street, Austin, TX 78701", (30.276, -97.733),
-                   {"precision": "rooftop", "source": "nominatim", "postal_code": "78701"})
+ROOFTOP = Location(
+    "1501 Red River Street, Austin, TX 78701",
+    (30.276, -97.733),
+    {"precision": "rooftop", "source": "nominatim", "postal_code": "78701"},
+)
 
 
 def test_answers_persist_across_instances(tmp_path):
@@ -79,12 +82,18 @@ with GeocodeCache(path) as cache:
 
 def test_several_processes_can_write_one_file_at_once(tmp_path):
     path = tmp_path / "cache.sqlite"
-    writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), f"writer{i}"],
-                                cwd=REPO_ROOT, stderr=subprocess.PIPE)
-               for i in range(2)]
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path), f"writer{i}"],
+            cwd=REPO_ROOT,
+            stderr=subprocess.PIPE,
+        )
+        for i in range(2)
+    ]
     for writer in writers:
         _, stderr = writer.communicate(timeout=60)
         assert writer.returncode == 0, stderr.decode()
     with GeocodeCache(path) as cache:
-        assert all(cache.get("nominatim", f"writer{i} {n}").found
-                   for i in range(2) for n in range(100))
+        assert all(
+            cache.get("nominatim", f"writer{i} {n}").found for i in range(2) for n in range(100)
+        )

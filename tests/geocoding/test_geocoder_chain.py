@@ -15,8 +15,9 @@ from katdir.settings import Settings
 from .fake_nominatim import USER_AGENT, Reply, nominatim_house, nominatim_road
 
 RED_RIVER = "1501 Red River St, Austin, TX 78701"
-RED_RIVER_HOUSE = nominatim_house(30.2760, -97.7330, "1501", "Red River Street", "Austin",
-                                  "Texas", "TX", "78701")
+RED_RIVER_HOUSE = nominatim_house(
+    30.2760, -97.7330, "1501", "Red River Street", "Austin", "Texas", "TX", "78701"
+)
 CHAIN_LOGGER = "katdir.geocoding.chain"
 
 
@@ -46,11 +47,15 @@ def test_street_address_goes_online_for_rooftop_precision(nominatim, online_geoc
 
 
 def test_road_answer_is_street_precision(nominatim, online_geocoder):
-    nominatim.knows("Red River St, Austin, TX",
-                    nominatim_road(30.27, -97.73, "Red River Street", "Austin", "Texas", "TX"))
+    nominatim.knows(
+        "Red River St, Austin, TX",
+        nominatim_road(30.27, -97.73, "Red River Street", "Austin", "Texas", "TX"),
+    )
     location = online_geocoder().geocode("Red River St, Austin, TX")
     assert (location.raw["precision"], location.address) == (
-        "street", "Red River Street, Austin, TX")
+        "street",
+        "Red River Street, Austin, TX",
+    )
 
 
 def test_online_answers_are_cached_for_the_next_process(nominatim, online_geocoder):
@@ -74,8 +79,9 @@ def test_an_offline_chain_reads_what_an_online_run_cached(nominatim, online_geoc
     assert len(nominatim.requests) == 1
 
 
-def test_not_found_online_keeps_the_gazetteer_answer_and_is_not_asked_again(nominatim,
-                                                                             online_geocoder):
+def test_not_found_online_keeps_the_gazetteer_answer_and_is_not_asked_again(
+    nominatim, online_geocoder
+):
     chain = online_geocoder()
     location = chain.geocode("42 Imaginary Rd, Austin, TX 78701")
     assert (location.raw["precision"], location.raw["source"]) == ("postal_code", "gazetteer")
@@ -95,9 +101,17 @@ def test_unknown_everywhere_is_none_and_the_miss_expires(nominatim, online_geoco
 
 
 def test_places_the_gazetteer_does_not_know_are_asked_online(nominatim, online_geocoder):
-    nominatim.knows("Zilker Park, Austin area", {
-        **RED_RIVER_HOUSE, "class": "leisure", "type": "park", "place_rank": 30,
-        "addresstype": "leisure", "address": {"city": "Austin", "ISO3166-2-lvl4": "US-TX"}})
+    nominatim.knows(
+        "Zilker Park, Austin area",
+        {
+            **RED_RIVER_HOUSE,
+            "class": "leisure",
+            "type": "park",
+            "place_rank": 30,
+            "addresstype": "leisure",
+            "address": {"city": "Austin", "ISO3166-2-lvl4": "US-TX"},
+        },
+    )
     location = online_geocoder().geocode("Zilker Park, Austin area")
     assert location.raw["source"] == "nominatim"
     assert location.raw["precision"] == "street"  # a named feature without a house number
@@ -105,17 +119,26 @@ def test_places_the_gazetteer_does_not_know_are_asked_online(nominatim, online_g
 
 
 def test_online_answer_far_from_the_zip_loses_to_the_gazetteer(nominatim, online_geocoder):
-    nominatim.knows("1 Main St, Austin, TX 78701",
-                    nominatim_house(41.3, -72.9, "1", "Main Street", "Austin", "Connecticut",
-                                    "CT", "06510"))
+    nominatim.knows(
+        "1 Main St, Austin, TX 78701",
+        nominatim_house(41.3, -72.9, "1", "Main Street", "Austin", "Connecticut", "CT", "06510"),
+    )
     location = online_geocoder().geocode("1 Main St, Austin, TX 78701")
     assert (location.raw["source"], location.address) == ("gazetteer", "Austin, TX 78701")
 
 
 def test_coarse_online_answer_does_not_replace_a_zip(nominatim, online_geocoder):
-    nominatim.knows("Somewhere in Austin, TX 78701", {
-        **RED_RIVER_HOUSE, "class": "boundary", "type": "administrative", "place_rank": 12,
-        "addresstype": "county", "address": {"county": "Travis County"}})
+    nominatim.knows(
+        "Somewhere in Austin, TX 78701",
+        {
+            **RED_RIVER_HOUSE,
+            "class": "boundary",
+            "type": "administrative",
+            "place_rank": 12,
+            "addresstype": "county",
+            "address": {"county": "Travis County"},
+        },
+    )
     location = online_geocoder().geocode("Somewhere in Austin, TX 78701")
     assert location.raw["source"] == "gazetteer"
 
@@ -129,7 +152,8 @@ def test_server_error_is_retried(nominatim, online_geocoder):
 
 
 def test_lasting_server_errors_give_up_with_a_warning_and_are_not_cached(
-        nominatim, online_geocoder, caplog):
+    nominatim, online_geocoder, caplog
+):
     nominatim.knows(RED_RIVER, RED_RIVER_HOUSE)
     nominatim.then(Reply(status=500), Reply(status=502), Reply(status=500))
     chain = online_geocoder(max_retries=2)
@@ -159,7 +183,8 @@ def test_rate_limited_request_waits_for_retry_after(nominatim, online_geocoder, 
 
 
 def test_long_retry_after_gives_up_at_once_and_pauses_online_geocoding(
-        nominatim, online_geocoder, caplog):
+    nominatim, online_geocoder, caplog
+):
     nominatim.then(Reply(status=429, retry_after="3600"))
     chain = online_geocoder(max_retry_after=2.0)
     started = time.monotonic()
@@ -197,10 +222,8 @@ def test_refused_requests_are_not_retried(nominatim, online_geocoder, caplog):
     assert "refused" in caplog.text
 
 
-def test_unreachable_server_gives_up_without_raising_or_logging_the_query(online_geocoder,
-                                                                          caplog):
-    chain = online_geocoder(domain="127.0.0.1:9",
-                            max_retries=1)
+def test_unreachable_server_gives_up_without_raising_or_logging_the_query(online_geocoder, caplog):
+    chain = online_geocoder(domain="127.0.0.1:9", max_retries=1)
     with caplog.at_level(logging.WARNING):
         assert chain.geocode(RED_RIVER).raw["source"] == "gazetteer"
         assert chain.geocode("7 Nowhere Lane, Zzyzxville") is None
@@ -230,28 +253,65 @@ def test_offline_chain_without_cache():
     assert isinstance(chain, GeocoderChain)
     assert chain.geocode("10001").raw["precision"] == "postal_code"
     assert [place.address for place in chain.geocode("Springfield", exactly_one=False)][:2] == [
-        "Springfield, MO", "Springfield, MA"]
+        "Springfield, MO",
+        "Springfield, MA",
+    ]
     assert chain.geocode("Nowhere, ZZ") is None
 
 
-@pytest.mark.parametrize(("answer", "precision"), [
-    ({"class": "place", "type": "house", "place_rank": 30, "address": {"house_number": "5"}},
-     "rooftop"),
-    ({"category": "building", "type": "yes", "place_rank": 30, "addresstype": "building"},
-     "rooftop"),  # format=jsonv2 says "category" where json says "class"
-    ({"class": "amenity", "type": "clinic", "place_rank": 30, "addresstype": "amenity"},
-     "street"),
-    ({"class": "highway", "type": "primary", "place_rank": 26, "addresstype": "road"}, "street"),
-    ({"class": "place", "type": "postcode", "place_rank": 21, "addresstype": "postcode"},
-     "postal_code"),
-    ({"class": "boundary", "type": "administrative", "place_rank": 16, "addresstype": "city"},
-     "city"),
-    ({"class": "place", "type": "suburb", "place_rank": 19, "addresstype": "suburb"}, "city"),
-    ({"class": "boundary", "type": "administrative", "place_rank": 12, "addresstype": "county"},
-     None),
-    ({"class": "boundary", "type": "administrative", "place_rank": 8, "addresstype": "state"},
-     None),
-])
+@pytest.mark.parametrize(
+    ("answer", "precision"),
+    [
+        (
+            {"class": "place", "type": "house", "place_rank": 30, "address": {"house_number": "5"}},
+            "rooftop",
+        ),
+        (
+            {"category": "building", "type": "yes", "place_rank": 30, "addresstype": "building"},
+            "rooftop",
+        ),  # format=jsonv2 says "category" where json says "class"
+        (
+            {"class": "amenity", "type": "clinic", "place_rank": 30, "addresstype": "amenity"},
+            "street",
+        ),
+        (
+            {"class": "highway", "type": "primary", "place_rank": 26, "addresstype": "road"},
+            "street",
+        ),
+        (
+            {"class": "place", "type": "postcode", "place_rank": 21, "addresstype": "postcode"},
+            "postal_code",
+        ),
+        (
+            {
+                "class": "boundary",
+                "type": "administrative",
+                "place_rank": 16,
+                "addresstype": "city",
+            },
+            "city",
+        ),
+        ({"class": "place", "type": "suburb", "place_rank": 19, "addresstype": "suburb"}, "city"),
+        (
+            {
+                "class": "boundary",
+                "type": "administrative",
+                "place_rank": 12,
+                "addresstype": "county",
+            },
+            None,
+        ),
+        (
+            {
+                "class": "boundary",
+                "type": "administrative",
+                "place_rank": 8,
+                "addresstype": "state",
+            },
+            None,
+        ),
+    ],
+)
 def test_nominatim_answers_map_to_the_precision_vocabulary(answer, precision):
     details = Nominatim().describe(answer)
     assert (details and details["precision"]) == precision

@@ -29,41 +29,91 @@ def test_providers_are_looked_up_by_name():
 
 def photon_feature(kind: str, **props) -> dict:
     """A feature as Photon's /api answers it (GeoJSON, OSM tags in properties)."""
-    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [-97.733, 30.276]},
-            "properties": {"osm_type": "N", "osm_id": 1, "country": "United States",
-                           "countrycode": "US", "type": kind, **props}}
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [-97.733, 30.276]},
+        "properties": {
+            "osm_type": "N",
+            "osm_id": 1,
+            "country": "United States",
+            "countrycode": "US",
+            "type": kind,
+            **props,
+        },
+    }
 
 
-@pytest.mark.parametrize(("feature", "precision"), [
-    (photon_feature("house", housenumber="1501", street="Red River Street", city="Austin",
-                    state="Texas", postcode="78701"), "rooftop"),
-    (photon_feature("street", name="Red River Street", city="Austin", state="Texas"), "street"),
-    (photon_feature("city", name="Austin", state="Texas"), "city"),
-    (photon_feature("other", osm_key="place", osm_value="postcode", postcode="78701"),
-     "postal_code"),
-    (photon_feature("county", name="Travis County", state="Texas"), None),
-])
+@pytest.mark.parametrize(
+    ("feature", "precision"),
+    [
+        (
+            photon_feature(
+                "house",
+                housenumber="1501",
+                street="Red River Street",
+                city="Austin",
+                state="Texas",
+                postcode="78701",
+            ),
+            "rooftop",
+        ),
+        (photon_feature("street", name="Red River Street", city="Austin", state="Texas"), "street"),
+        (photon_feature("city", name="Austin", state="Texas"), "city"),
+        (
+            photon_feature("other", osm_key="place", osm_value="postcode", postcode="78701"),
+            "postal_code",
+        ),
+        (photon_feature("county", name="Travis County", state="Texas"), None),
+    ],
+)
 def test_photon_precision_comes_from_its_own_answer(feature, precision):
     details = Photon().describe(feature)
     assert (details and details["precision"]) == precision
 
 
 def test_photon_address_parts():
-    details = Photon().describe(photon_feature(
-        "house", housenumber="1501", street="Red River Street", city="Austin", state="Texas",
-        postcode="78701-1234"))
-    assert details == {"precision": "rooftop", "street": "1501 Red River Street",
-                       "city": "Austin", "state": "TX", "postal_code": "78701"}
+    details = Photon().describe(
+        photon_feature(
+            "house",
+            housenumber="1501",
+            street="Red River Street",
+            city="Austin",
+            state="Texas",
+            postcode="78701-1234",
+        )
+    )
+    assert details == {
+        "precision": "rooftop",
+        "street": "1501 Red River Street",
+        "city": "Austin",
+        "state": "TX",
+        "postal_code": "78701",
+    }
 
 
-@pytest.mark.parametrize(("layer", "precision"), [
-    ("address", "rooftop"), ("street", "street"), ("postalcode", "postal_code"),
-    ("locality", "city"), ("county", None), ("region", None),
-])
+@pytest.mark.parametrize(
+    ("layer", "precision"),
+    [
+        ("address", "rooftop"),
+        ("street", "street"),
+        ("postalcode", "postal_code"),
+        ("locality", "city"),
+        ("county", None),
+        ("region", None),
+    ],
+)
 def test_pelias_precision_comes_from_its_layer(layer, precision):
-    feature = {"type": "Feature", "properties": {
-        "layer": layer, "housenumber": "1501", "street": "Red River St", "locality": "Austin",
-        "region_a": "TX", "postalcode": "78701"}}
+    feature = {
+        "type": "Feature",
+        "properties": {
+            "layer": layer,
+            "housenumber": "1501",
+            "street": "Red River St",
+            "locality": "Austin",
+            "region_a": "TX",
+            "postalcode": "78701",
+        },
+    }
     details = Pelias().describe(feature)
     assert (details and details["precision"]) == precision
 
@@ -76,9 +126,21 @@ class FakePhoton(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 - http.server's name
         query = dict(parse_qsl(urlsplit(self.path).query)).get("q", "")
         FakePhoton.queries.append(query)
-        body = json.dumps({"type": "FeatureCollection", "features": [photon_feature(
-            "house", housenumber="1501", street="Red River Street", city="Austin",
-            state="Texas", postcode="78701")]}).encode()
+        body = json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    photon_feature(
+                        "house",
+                        housenumber="1501",
+                        street="Red River Street",
+                        city="Austin",
+                        state="Texas",
+                        postcode="78701",
+                    )
+                ],
+            }
+        ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -93,9 +155,13 @@ def test_a_photon_server_answers_through_the_chain_with_its_own_precision(tmp_pa
     server = ThreadingHTTPServer(("127.0.0.1", 0), FakePhoton)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        settings = Settings(geocoder="photon", geocoder_domain=f"127.0.0.1:{server.server_port}",
-                            geocoder_scheme="http", user_agent=USER_AGENT,
-                            geocode_cache=str(tmp_path / "geo.db"))
+        settings = Settings(
+            geocoder="photon",
+            geocoder_domain=f"127.0.0.1:{server.server_port}",
+            geocoder_scheme="http",
+            user_agent=USER_AGENT,
+            geocode_cache=str(tmp_path / "geo.db"),
+        )
         chain = build_geocoder(settings, min_delay_seconds=0.05, timeout=2)
         found = chain.geocode(ADDRESS)
         assert (found.raw["source"], found.raw["precision"]) == ("photon", "rooftop")
@@ -112,11 +178,20 @@ def search_near(app, place):
 
 
 def test_the_api_never_sends_a_visitors_address_online_unless_opted_in(nominatim, tmp_path):
-    nominatim.knows(ADDRESS, nominatim_house(30.276, -97.733, "1501", "Red River Street",
-                                             "Austin", "Texas", "TX", "78701"))
-    online = {"KATDIR_STORE": f"sqlite:///{tmp_path / 'k.db'}", "KATDIR_GEOCODER": "nominatim",
-              "KATDIR_GEOCODER_DOMAIN": nominatim.domain, "KATDIR_GEOCODER_SCHEME": "http",
-              "KATDIR_USER_AGENT": USER_AGENT, "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db")}
+    nominatim.knows(
+        ADDRESS,
+        nominatim_house(
+            30.276, -97.733, "1501", "Red River Street", "Austin", "Texas", "TX", "78701"
+        ),
+    )
+    online = {
+        "KATDIR_STORE": f"sqlite:///{tmp_path / 'k.db'}",
+        "KATDIR_GEOCODER": "nominatim",
+        "KATDIR_GEOCODER_DOMAIN": nominatim.domain,
+        "KATDIR_GEOCODER_SCHEME": "http",
+        "KATDIR_USER_AGENT": USER_AGENT,
+        "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
+    }
     assert search_near(create_app(online), ADDRESS).status_code == 200
     assert nominatim.requests == []  # answered from the gazetteer (the ZIP), on this machine
     opted_in = create_app({**online, "KATDIR_API_ONLINE_GEOCODING": "1"})

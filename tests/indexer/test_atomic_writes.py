@@ -25,8 +25,14 @@ RECORDS = 10_000
 
 
 def record(i: int, **fields) -> str:
-    return json.dumps({"id": f"clinic-{i}", "name": f"Clinic {i}",
-                       "location": {"lat": 39 + i / 1e5, "lon": -105.0}, **fields})
+    return json.dumps(
+        {
+            "id": f"clinic-{i}",
+            "name": f"Clinic {i}",
+            "location": {"lat": 39 + i / 1e5, "lon": -105.0},
+            **fields,
+        }
+    )
 
 
 @pytest.fixture
@@ -80,9 +86,12 @@ def test_an_import_killed_halfway_leaves_the_store_as_it_was(tmp_path):
     assert not any(n.startswith("Renamed") for n in names)
     # And the killed writer's lock died with it: the next import runs.
     with SQLiteStore(db) as store:
-        summary = import_records(list(enumerate(source.read_text().splitlines(), 1)), store,
-                                 build_geocoder(None, cache_path=tmp_path / "g2.db"),
-                                 replace=True)
+        summary = import_records(
+            list(enumerate(source.read_text().splitlines(), 1)),
+            store,
+            build_geocoder(None, cache_path=tmp_path / "g2.db"),
+            replace=True,
+        )
         assert summary.loaded == RECORDS and store.get("clinic-7").name == "Renamed 7"
 
 
@@ -96,8 +105,9 @@ def test_a_run_that_fails_halfway_writes_nothing(tmp_path, geocoder):
         assert [c.id for c in store.iter_clinics()] == ["clinic-1"]
 
 
-def test_a_second_writer_is_stopped_with_a_message_naming_the_first(tmp_path, geocoder,
-                                                                     monkeypatch, capsys):
+def test_a_second_writer_is_stopped_with_a_message_naming_the_first(
+    tmp_path, geocoder, monkeypatch, capsys
+):
     db = tmp_path / "katdir.db"
     first, second = SQLiteStore(db), SQLiteStore(db)
     with first.writing("katdir index"):
@@ -122,8 +132,11 @@ def test_a_curators_write_during_a_run_is_refused_at_once_and_saves_nothing(tmp_
     curator.upsert([clinic])
     with first.writing("katdir index"):
         started = time.monotonic()
-        for write in (lambda: curator.put_decision(Decision(clinic_id=clinic.id)),
-                      lambda: curator.upsert([clinic]), lambda: curator.delete(clinic.id)):
+        for write in (
+            lambda: curator.put_decision(Decision(clinic_id=clinic.id)),
+            lambda: curator.upsert([clinic]),
+            lambda: curator.delete(clinic.id),
+        ):
             with pytest.raises(WriterBusy, match="being written by katdir index"):
                 write()
         assert time.monotonic() - started < 10  # not SQLite's 30 s wait for the run's lock
@@ -133,8 +146,9 @@ def test_a_curators_write_during_a_run_is_refused_at_once_and_saves_nothing(tmp_
 
 def test_duplicate_ids_in_a_file_are_an_error_naming_both_lines(tmp_path, geocoder):
     with open_store(f"sqlite:///{tmp_path / 'katdir.db'}") as store:
-        summary = import_records([(1, record(1)), (2, record(2)), (3, record(1, name="Other"))],
-                                 store, geocoder)
+        summary = import_records(
+            [(1, record(1)), (2, record(2)), (3, record(1, name="Other"))], store, geocoder
+        )
         assert not summary.written and store.count() == 0
     assert "line 3: id 'clinic-1' is also on line 1" in summary.describe()
 
@@ -145,7 +159,8 @@ def test_overwriting_a_stored_clinic_needs_replace(tmp_path, geocoder):
         again = import_records([(1, record(1, name="Overwritten"))], store, geocoder)
         assert not again.written and store.get("clinic-1").name == "Clinic 1"
         assert "line 1: id 'clinic-1' is already in the store: pass --replace" in again.describe()
-        replaced = import_records([(1, record(1, name="Overwritten"))], store, geocoder,
-                                  replace=True)
+        replaced = import_records(
+            [(1, record(1, name="Overwritten"))], store, geocoder, replace=True
+        )
         assert replaced.loaded == 1 and store.get("clinic-1").name == "Overwritten"
         assert store.get("clinic-1").version == 2

@@ -27,11 +27,19 @@ def geocoder(tmp_path):
 
 
 def record(**fields) -> str:
-    base = {"id": "other-directory-42", "name": "Rose City Ketamine", "phone": "503.555.0190",
-            "website": "https://www.rosecityketamine.example/?utm_source=x",
-            "address": {"street": "1221 SW Yamhill Street #300", "city": "Portland",
-                        "state": "Oregon", "postal_code": "97205"},
-            "prices": [{"kind": "per_session", "amount_min": 600, "amount_max": 400}]}
+    base = {
+        "id": "other-directory-42",
+        "name": "Rose City Ketamine",
+        "phone": "503.555.0190",
+        "website": "https://www.rosecityketamine.example/?utm_source=x",
+        "address": {
+            "street": "1221 SW Yamhill Street #300",
+            "city": "Portland",
+            "state": "Oregon",
+            "postal_code": "97205",
+        },
+        "prices": [{"kind": "per_session", "amount_min": 600, "amount_max": 400}],
+    }
     return json.dumps({**base, **fields})
 
 
@@ -60,9 +68,13 @@ def test_an_invalid_record_stops_the_import_unless_skipped(store, geocoder):
 
 def test_a_curators_decision_beats_an_approving_import(store, geocoder):
     import_records(lines(record()), store, geocoder)
-    store.put_decision(Decision(clinic_id="other-directory-42",
-                                review=Review(status="rejected", by="ana"),
-                                overrides={"name": "Rose City Ketamine (closed)"}))
+    store.put_decision(
+        Decision(
+            clinic_id="other-directory-42",
+            review=Review(status="rejected", by="ana"),
+            overrides={"name": "Rose City Ketamine (closed)"},
+        )
+    )
     import_records(lines(record()), store, geocoder, approve=True, replace=True)
     clinic = store.get("other-directory-42")
     assert (clinic.review.status, clinic.name) == ("rejected", "Rose City Ketamine (closed)")
@@ -79,13 +91,16 @@ def test_export_writes_approved_clinics_in_three_formats(store, geocoder):
     assert json.loads(line)["id"] == "other-directory-42"
     assert "overrides" not in json.loads(line)
     # an export imports back: its licence note is not taken for a clinic
-    summary = import_records(enumerate(out.getvalue().splitlines(), 1), store, geocoder,
-                             replace=True)
+    summary = import_records(
+        enumerate(out.getvalue().splitlines(), 1), store, geocoder, replace=True
+    )
     assert (summary.read, summary.errors) == (1, [])
     out = io.StringIO()
     assert export(store.iter_clinics(), "csv", out, approved_only=False) == 2
     assert {row["id"] for row in csv.DictReader(io.StringIO(out.getvalue()))} == {
-        "other-directory-42", "pending-1"}
+        "other-directory-42",
+        "pending-1",
+    }
     out = io.StringIO()
     export(store.iter_clinics(), "geojson", out)
     collection = json.loads(out.getvalue())

@@ -34,8 +34,9 @@ def stored_digest(store) -> tuple[int, str]:
     return len(docs), hashlib.sha256("\n".join(docs).encode()).hexdigest()
 
 
-def index_digest(listings_path: Path, folder: Path, warm_with: list[dict] | None = None,
-                 seed: int = 0, **options) -> tuple[int, str]:
+def index_digest(
+    listings_path: Path, folder: Path, warm_with: list[dict] | None = None, seed: int = 0, **options
+) -> tuple[int, str]:
     from indexer.pipeline import index_file
     from katdir.geocoding import build_geocoder
     from katdir.store import open_store
@@ -62,8 +63,9 @@ def synthetic_digest(folder: Path, **options) -> tuple[int, str]:
     return index_digest(path, folder, warm_with=listings, seed=SYNTHETIC["seed"], **options)
 
 
-SAMPLE_WEB_LISTINGS = Path(__file__).resolve().parents[1] / "fixtures" / "indexer" / \
-    "sample-web-listings.jsonl"
+SAMPLE_WEB_LISTINGS = (
+    Path(__file__).resolve().parents[1] / "fixtures" / "indexer" / "sample-web-listings.jsonl"
+)
 PAIRS = Path(__file__).resolve().parents[1] / "fixtures" / "dedupe" / "pairs.jsonl"
 _FETCHED = re.compile(r'"fetched_at": ?"[^"]*"')
 _HASH = re.compile(r'"content_hash": ?"[^"]*"')
@@ -76,9 +78,17 @@ def pairs_digest(folder: Path) -> tuple[int, str]:
     for line in PAIRS.read_text(encoding="utf-8").splitlines():
         pair = json.loads(line)
         for side in ("a", "b"):
-            lines.append(json.dumps({**pair[side], "page_type": "directory", "spider": "directory",
-                                     "url": f"https://{side}.pairs.example/{pair['id']}",
-                                     "fetched_at": "2026-11-20T10:00:00Z"}))
+            lines.append(
+                json.dumps(
+                    {
+                        **pair[side],
+                        "page_type": "directory",
+                        "spider": "directory",
+                        "url": f"https://{side}.pairs.example/{pair['id']}",
+                        "fetched_at": "2026-11-20T10:00:00Z",
+                    }
+                )
+            )
     path = folder / "pairs.jsonl"
     path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     return index_digest(path, folder)
@@ -90,16 +100,21 @@ def crawl_sample_web(folder: Path) -> None:
     from crawler.seeds import SAMPLE_SEEDS, SAMPLE_WEB, load_seeds
     from crawler.webserver import serve_web
 
-    settings = {"KATDIR_ALLOW_PRIVATE_HOSTS": True, "AUTOTHROTTLE_ENABLED": False,
-                "DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 16}
+    settings = {
+        "KATDIR_ALLOW_PRIVATE_HOSTS": True,
+        "AUTOTHROTTLE_ENABLED": False,
+        "DOWNLOAD_DELAY": 0,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    }
     lines: list[str] = []
     with serve_web(SAMPLE_WEB) as web:
         settings["KATDIR_SITES"] = web.sites
-        for spider, seeds in (("clinic_site", load_seeds(SAMPLE_SEEDS, web.sites)),
-                              ("directory", [])):
+        for spider, seeds in (
+            ("clinic_site", load_seeds(SAMPLE_SEEDS, web.sites)),
+            ("directory", []),
+        ):
             out = folder / f"{spider}.jsonl"
-            crawled = crawl(seeds, out, spider=spider, settings_overrides=settings,
-                            progress=False)
+            crawled = crawl(seeds, out, spider=spider, settings_overrides=settings, progress=False)
             assert crawled.ok, crawled.describe()
             lines += out.read_text(encoding="utf-8").splitlines()
         sites = dict(web.sites)
@@ -110,8 +125,7 @@ def crawl_sample_web(folder: Path) -> None:
         line = _FETCHED.sub('"fetched_at": "2026-11-20T10:00:00Z"', line)
         fixed.append(_HASH.sub('"content_hash": "sha256:0"', line))
     SAMPLE_WEB_LISTINGS.parent.mkdir(parents=True, exist_ok=True)
-    SAMPLE_WEB_LISTINGS.write_text("".join(line + "\n" for line in sorted(fixed)),
-                                   encoding="utf-8")
+    SAMPLE_WEB_LISTINGS.write_text("".join(line + "\n" for line in sorted(fixed)), encoding="utf-8")
 
 
 def test_the_synthetic_crawl_is_stored_as_before(tmp_path):
@@ -170,8 +184,11 @@ if __name__ == "__main__":  # print the digests of the code checked out here
     import tempfile
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-    with tempfile.TemporaryDirectory() as one, tempfile.TemporaryDirectory() as two, \
-            tempfile.TemporaryDirectory() as three:
+    with (
+        tempfile.TemporaryDirectory() as one,
+        tempfile.TemporaryDirectory() as two,
+        tempfile.TemporaryDirectory() as three,
+    ):
         if "--crawl" in sys.argv:
             crawl_sample_web(Path(one))
         print("synthetic", *synthetic_digest(Path(one)))

@@ -37,14 +37,22 @@ def test_emails():
 
 def test_address_from_one_line_text():
     address = normalize_address("1550 Wynkoop St Suite 200, Denver, Colorado 80202-1234")
-    assert address == Address(street="1550 Wynkoop St, Suite 200", city="Denver", state="CO",
-                              postal_code="80202-1234")
+    assert address == Address(
+        street="1550 Wynkoop St, Suite 200", city="Denver", state="CO", postal_code="80202-1234"
+    )
 
 
-@pytest.mark.parametrize("street", [
-    "1550 Larimer St, Suite 310", "1550 LARIMER STREET STE. 310", "1550 Larimer St #310",
-    "1550 larimer street, suite 310", "Suite 310, 1550 Larimer St", "1550  Larimer St   Ste 310",
-])
+@pytest.mark.parametrize(
+    "street",
+    [
+        "1550 Larimer St, Suite 310",
+        "1550 LARIMER STREET STE. 310",
+        "1550 Larimer St #310",
+        "1550 larimer street, suite 310",
+        "Suite 310, 1550 Larimer St",
+        "1550  Larimer St   Ste 310",
+    ],
+)
 def test_every_spelling_of_a_suite_gives_one_street_line(street):
     parsed = parse_street(street)
     assert parsed.line == "1550 Larimer St, Suite 310"
@@ -54,21 +62,25 @@ def test_every_spelling_of_a_suite_gives_one_street_line(street):
 def test_street_types_directionals_and_ordinals_are_standardized():
     assert parse_street("7200 West Alameda Avenue, Ste 105").line == "7200 W Alameda Ave, Suite 105"
     assert parse_street("245 Fifth Avenue, 11th Floor").key == parse_street("245 5th Ave").key
-    assert parse_street("245 Fifth Avenue, 11th Floor").unit == parse_street("245 5th Ave Fl 11").unit
+    assert (
+        parse_street("245 Fifth Avenue, 11th Floor").unit == parse_street("245 5th Ave Fl 11").unit
+    )
     assert parse_street("PO Box 24417").line == "PO Box 24417"
 
 
 def test_address_parts_are_tidied():
-    address = normalize_address({"street": " 12  Main St ", "city": "BOULDER", "state": "co",
-                                 "postal_code": "80302"})
+    address = normalize_address(
+        {"street": " 12  Main St ", "city": "BOULDER", "state": "co", "postal_code": "80302"}
+    )
     assert address == Address(street="12 Main St", city="Boulder", state="CO", postal_code="80302")
     assert normalize_address({"street": None, "city": None}) is None
 
 
 def test_a_whole_address_crammed_into_the_street_is_split():
     address = normalize_address({"street": "1550 Larimer St, Suite 310, Denver, CO 80202"})
-    assert address == Address(street="1550 Larimer St, Suite 310", city="Denver", state="CO",
-                              postal_code="80202")
+    assert address == Address(
+        street="1550 Larimer St, Suite 310", city="Denver", state="CO", postal_code="80202"
+    )
 
 
 def _street_corpus() -> set[str]:
@@ -79,12 +91,32 @@ def _street_corpus() -> set[str]:
             if (side.get("address") or {}).get("street"):
                 streets.add(side["address"]["street"])
     rng = random.Random(3)
-    names = ("Main", "Larimer", "Cherry Creek", "Martin Luther King", "O'Connor", "Fifth",
-             "Broadway", "Lake Wright", "Peachtree", "Spring Hill", "Park", "Mill Creek",
-             "Forest Glen", "Sunset Ridge", "Colfax", "Highland Park", "Eagle")
+    names = (
+        "Main",
+        "Larimer",
+        "Cherry Creek",
+        "Martin Luther King",
+        "O'Connor",
+        "Fifth",
+        "Broadway",
+        "Lake Wright",
+        "Peachtree",
+        "Spring Hill",
+        "Park",
+        "Mill Creek",
+        "Forest Glen",
+        "Sunset Ridge",
+        "Colfax",
+        "Highland Park",
+        "Eagle",
+    )
     for _ in range(600):
-        parts = [str(rng.randint(1, 99999)), rng.choice(("", "N", "South", "W.", "NE")),
-                 rng.choice(names), rng.choice(("St", "Street", "Ave.", "Blvd", "Rd", "Way", ""))]
+        parts = [
+            str(rng.randint(1, 99999)),
+            rng.choice(("", "N", "South", "W.", "NE")),
+            rng.choice(names),
+            rng.choice(("St", "Street", "Ave.", "Blvd", "Rd", "Way", "")),
+        ]
         line = " ".join(p for p in parts if p)
         line += rng.choice(("", ", Suite 310", " Ste. 4B", " #12", ", Unit C", " Apt 2"))
         streets.add(line)
@@ -115,14 +147,17 @@ def test_the_fast_street_reader_agrees_with_usaddress():
 # -- names and ids -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("a", "b"), [
-    ("Denver Ketamine Wellness Ctr.", "Denver Ketamine Wellness Center"),
-    ("Capitol Ketamine Clinic, LLC", "Capitol Ketamine Clinic"),
-    ("Aurora Mind & Body Ketamine", "Aurora Mind and Body Ketamine"),
-    ("Clínica Esperanza", "Clinica Esperanza"),
-    ("St. Louis Ketamine", "Saint Louis Ketamine"),
-    ("The Ketamine Clinic of Santa Fe", "Ketamine Clinic Santa Fe"),
-])
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Denver Ketamine Wellness Ctr.", "Denver Ketamine Wellness Center"),
+        ("Capitol Ketamine Clinic, LLC", "Capitol Ketamine Clinic"),
+        ("Aurora Mind & Body Ketamine", "Aurora Mind and Body Ketamine"),
+        ("Clínica Esperanza", "Clinica Esperanza"),
+        ("St. Louis Ketamine", "Saint Louis Ketamine"),
+        ("The Ketamine Clinic of Santa Fe", "Ketamine Clinic Santa Fe"),
+    ],
+)
 def test_name_keys_ignore_spelling(a, b):
     assert name_key(a) == name_key(b)
 
@@ -130,19 +165,24 @@ def test_name_keys_ignore_spelling(a, b):
 def test_ids_are_stable_and_per_location():
     denver = Address(city="Denver", state="CO", postal_code="80202")
     lakewood = Address(city="Lakewood", state="CO", postal_code="80401")
-    assert clinic_id("Front Range Ketamine", "https://frontrange.com/x?utm_source=y", denver) == \
-        "frontrange-com-80202"
+    assert (
+        clinic_id("Front Range Ketamine", "https://frontrange.com/x?utm_source=y", denver)
+        == "frontrange-com-80202"
+    )
     assert clinic_id("Front Range Ketamine", None, lakewood) == "front-range-ketamine-80401"
-    assert clinic_id("Front Range", None, Address(city="Lakewood", state="CO")) == \
-        "front-range-lakewood-co"
+    assert (
+        clinic_id("Front Range", None, Address(city="Lakewood", state="CO"))
+        == "front-range-lakewood-co"
+    )
 
 
 # -- prices --------------------------------------------------------------------------------
 
 
 def test_a_series_gets_its_session_count_and_a_per_session_equivalent():
-    price = normalize_price({"kind": "series", "amount_min": "$2,400",
-                             "quote": "A series of six infusions for $2,400"})
+    price = normalize_price(
+        {"kind": "series", "amount_min": "$2,400", "quote": "A series of six infusions for $2,400"}
+    )
     assert (price["amount_min"], price["sessions"], price["currency"]) == (2400.0, 6, "USD")
     assert Price(**price).per_session == 400.0
     assert sessions_in("6-infusion package") == 6
@@ -150,18 +190,24 @@ def test_a_series_gets_its_session_count_and_a_per_session_equivalent():
 
 
 def test_price_ranges_are_put_in_order():
-    price = normalize_price({"kind": "per_session", "amount_min": 600, "amount_max": 400,
-                             "currency": "$"})
+    price = normalize_price(
+        {"kind": "per_session", "amount_min": 600, "amount_max": 400, "currency": "$"}
+    )
     assert (price["amount_min"], price["amount_max"], price["currency"]) == (400.0, 600.0, "USD")
     assert normalize_price({"amount_min": 450, "amount_max": 450})["amount_max"] is None
     assert normalize_price({"amount_min": "free"}) is None
 
 
 def test_a_listing_in_loose_words_is_repaired_into_the_model():
-    raw = {"url": "https://clinic.example/", "name": "Clinic", "routes": ["IV infusions", "Spravato"],
-           "conditions": ["Depression", "PTSD"], "care_steps": ["Integration therapy"],
-           "prices": [{"amount_min": "$400 - $600", "kind": "per_session"}],
-           "address": "1550 Larimer St Ste 310, Denver, CO 80202"}
+    raw = {
+        "url": "https://clinic.example/",
+        "name": "Clinic",
+        "routes": ["IV infusions", "Spravato"],
+        "conditions": ["Depression", "PTSD"],
+        "care_steps": ["Integration therapy"],
+        "prices": [{"amount_min": "$400 - $600", "kind": "per_session"}],
+        "address": "1550 Larimer St Ste 310, Denver, CO 80202",
+    }
     listing = Listing.model_validate(coerce_listing(raw))
     assert listing.routes == ["iv", "spravato"]
     assert listing.conditions == ["depression", "ptsd"]

@@ -21,36 +21,70 @@ BOULDER = "boulder-mind-example-80302"
 
 def listing(**fields) -> Listing:
     base = {
-        "url": "https://mile-high-ketamine.example/", "spider": "clinic_site",
-        "fetched_at": FIRST.isoformat(), "page_type": "clinic",
-        "name": "Mile High Ketamine", "website": "https://mile-high-ketamine.example/",
+        "url": "https://mile-high-ketamine.example/",
+        "spider": "clinic_site",
+        "fetched_at": FIRST.isoformat(),
+        "page_type": "clinic",
+        "name": "Mile High Ketamine",
+        "website": "https://mile-high-ketamine.example/",
         "phone": "(303) 555-0142",
-        "address": {"street": "1550 Wynkoop St, Suite 200", "city": "Denver", "state": "CO",
-                    "postal_code": "80202"},
+        "address": {
+            "street": "1550 Wynkoop St, Suite 200",
+            "city": "Denver",
+            "state": "CO",
+            "postal_code": "80202",
+        },
         "routes": ["iv"],
-        "prices": [{"kind": "per_session", "route": "iv", "amount_min": 450,
-                    "quote": "$450 per infusion",
-                    "source_url": "https://mile-high-ketamine.example/pricing"}],
+        "prices": [
+            {
+                "kind": "per_session",
+                "route": "iv",
+                "amount_min": 450,
+                "quote": "$450 per infusion",
+                "source_url": "https://mile-high-ketamine.example/pricing",
+            }
+        ],
         "source_urls": ["https://mile-high-ketamine.example/pricing"],
     }
     return Listing.model_validate({**base, **fields})
 
 
 def boulder(**fields) -> Listing:
-    return listing(url="https://boulder-mind.example/", name="Boulder Mind",
-                   website="https://boulder-mind.example/", phone="(720) 555-0117",
-                   address={"street": "2120 Broadway, Suite 200", "city": "Boulder",
-                            "state": "CO", "postal_code": "80302"},
-                   prices=[], source_urls=[], **fields)
+    return listing(
+        url="https://boulder-mind.example/",
+        name="Boulder Mind",
+        website="https://boulder-mind.example/",
+        phone="(720) 555-0117",
+        address={
+            "street": "2120 Broadway, Suite 200",
+            "city": "Boulder",
+            "state": "CO",
+            "postal_code": "80302",
+        },
+        prices=[],
+        source_urls=[],
+        **fields,
+    )
 
 
 def directory(**fields) -> Listing:
-    base = {"url": "https://ketafind.example/clinics/mile-high", "spider": "directory",
-            "page_type": "directory", "name": "Mile High Ketamine, LLC",
-            "website": "https://www.mile-high-ketamine.example/?utm_source=ketafind",
-            "phone": "303.555.0142", "routes": [], "prices": [], "source_urls": [],
-            "address": {"street": "1550 Wynkoop Street Ste. 200", "city": "Denver",
-                        "state": "CO", "postal_code": "80202"}}
+    base = {
+        "url": "https://ketafind.example/clinics/mile-high",
+        "spider": "directory",
+        "page_type": "directory",
+        "name": "Mile High Ketamine, LLC",
+        "website": "https://www.mile-high-ketamine.example/?utm_source=ketafind",
+        "phone": "303.555.0142",
+        "routes": [],
+        "prices": [],
+        "source_urls": [],
+        "address": {
+            "street": "1550 Wynkoop Street Ste. 200",
+            "city": "Denver",
+            "state": "CO",
+            "postal_code": "80202",
+        },
+    }
     return listing(**{**base, **fields})
 
 
@@ -74,8 +108,9 @@ def snapshot(store) -> dict[str, str]:
 
 
 def run(items, store, geocoder, *, hours: float = 0, **options):
-    return index_listings(items, store, geocoder, now=FIRST + timedelta(hours=hours, minutes=5),
-                          **options)
+    return index_listings(
+        items, store, geocoder, now=FIRST + timedelta(hours=hours, minutes=5), **options
+    )
 
 
 # -- listings to clinics ---------------------------------------------------------------------
@@ -94,13 +129,22 @@ def test_listings_become_geocoded_clinics(store, geocoder):
     assert [h.clinic.id for h in found.hits] == [clinic.id]
 
 
-def test_one_clinic_seen_on_its_site_and_directories_is_one_clinic_with_every_source(store, geocoder):
+def test_one_clinic_seen_on_its_site_and_directories_is_one_clinic_with_every_source(
+    store, geocoder
+):
     redirect = "https://kapfinder.example/out?url=https%3A%2F%2Fmile-high-ketamine.example%2F"
-    other_directory = directory(url="https://kapfinder.example/denver/12",
-                                name="Mile High Ketamine Ctr", phone="1-303-555-0142",
-                                website=redirect,
-                                address={"street": "1550 Wynkoop St #200", "city": "DENVER",
-                                         "state": "Colorado", "postal_code": "80202-1234"})
+    other_directory = directory(
+        url="https://kapfinder.example/denver/12",
+        name="Mile High Ketamine Ctr",
+        phone="1-303-555-0142",
+        website=redirect,
+        address={
+            "street": "1550 Wynkoop St #200",
+            "city": "DENVER",
+            "state": "Colorado",
+            "postal_code": "80202-1234",
+        },
+    )
     summary = run([directory(), listing(), other_directory], store, geocoder)
     assert (summary.clinics, summary.merged) == (1, 2)
     [clinic] = store.iter_clinics()
@@ -108,37 +152,59 @@ def test_one_clinic_seen_on_its_site_and_directories_is_one_clinic_with_every_so
     assert clinic.name == "Mile High Ketamine"  # the clinic's own site beats the directories
     assert clinic.address.postal_code == "80202-1234"  # a ZIP+4 one source gives is kept
     assert {s.url for s in clinic.sources} == {
-        "https://mile-high-ketamine.example/", "https://mile-high-ketamine.example/pricing",
-        "https://ketafind.example/clinics/mile-high", "https://kapfinder.example/denver/12"}
+        "https://mile-high-ketamine.example/",
+        "https://mile-high-ketamine.example/pricing",
+        "https://ketafind.example/clinics/mile-high",
+        "https://kapfinder.example/denver/12",
+    }
 
 
 def test_fields_are_chosen_by_trust_then_recency(store, geocoder):
     old_directory = directory(phone="(303) 555-0100", hours="Mon–Fri 9–5")
-    new_directory = later(24, directory(url="https://kapfinder.example/x", phone="(303) 555-0101",
-                                        hours="Mon–Sat 8–6"))
+    new_directory = later(
+        24,
+        directory(url="https://kapfinder.example/x", phone="(303) 555-0101", hours="Mon–Sat 8–6"),
+    )
     run([old_directory, new_directory], store, geocoder)
     [clinic] = store.iter_clinics()
     assert (clinic.phone, clinic.hours) == ("+13035550101", "Mon–Sat 8–6")  # the newer one
 
-    run([old_directory, new_directory, listing(phone="(303) 555-0142", hours=None)], store,
-        geocoder, hours=48)
+    run(
+        [old_directory, new_directory, listing(phone="(303) 555-0142", hours=None)],
+        store,
+        geocoder,
+        hours=48,
+    )
     [clinic] = store.iter_clinics()
     assert clinic.phone == "+13035550142"  # the clinic's own site, whatever its age
     assert clinic.hours == "Mon–Sat 8–6"  # a fact only directories state still counts
 
 
 def test_a_multi_location_practice_stays_several_clinics_of_one_organization(store, geocoder):
-    lakewood = listing(url="https://frontrange.example/locations/lakewood",
-                       website="https://frontrange.example/",
-                       name="Front Range Ketamine Centers – Lakewood", phone="(303) 555-0181",
-                       address={"street": "7200 W Alameda Ave, Suite 105", "city": "Lakewood",
-                                "state": "CO", "postal_code": "80226"})
-    springs = listing(url="https://frontrange.example/locations/colorado-springs",
-                      website="https://frontrange.example/",
-                      name="Front Range Ketamine Centers – Colorado Springs",
-                      phone="(303) 555-0181",
-                      address={"street": "625 N Cascade Ave, Suite 140",
-                               "city": "Colorado Springs", "state": "CO", "postal_code": "80903"})
+    lakewood = listing(
+        url="https://frontrange.example/locations/lakewood",
+        website="https://frontrange.example/",
+        name="Front Range Ketamine Centers – Lakewood",
+        phone="(303) 555-0181",
+        address={
+            "street": "7200 W Alameda Ave, Suite 105",
+            "city": "Lakewood",
+            "state": "CO",
+            "postal_code": "80226",
+        },
+    )
+    springs = listing(
+        url="https://frontrange.example/locations/colorado-springs",
+        website="https://frontrange.example/",
+        name="Front Range Ketamine Centers – Colorado Springs",
+        phone="(303) 555-0181",
+        address={
+            "street": "625 N Cascade Ave, Suite 140",
+            "city": "Colorado Springs",
+            "state": "CO",
+            "postal_code": "80903",
+        },
+    )
     summary = run([lakewood, springs], store, geocoder)
     assert (summary.clinics, summary.merged) == (2, 0)
     clinics = list(store.iter_clinics())
@@ -149,9 +215,16 @@ def test_a_multi_location_practice_stays_several_clinics_of_one_organization(sto
 def test_ids_do_not_change_when_other_listings_of_the_clinic_join(store, geocoder):
     run([directory()], store, geocoder)  # first seen on a directory only
     [first] = store.iter_clinics()
-    run([directory(), listing(), directory(url="https://kapfinder.example/x",
-                                           name="Mile High Ketamine Clinic")],
-        store, geocoder, hours=1)
+    run(
+        [
+            directory(),
+            listing(),
+            directory(url="https://kapfinder.example/x", name="Mile High Ketamine Clinic"),
+        ],
+        store,
+        geocoder,
+        hours=1,
+    )
     [clinic] = store.iter_clinics()
     assert clinic.id == first.id
     assert clinic.first_seen == first.first_seen
@@ -165,9 +238,11 @@ def test_article_pages_never_become_clinics(store, geocoder):
 
 def test_a_listings_file_with_bad_lines_is_indexed_around_them(store, geocoder, tmp_path):
     path = tmp_path / "listings.jsonl"
-    loose = ('{"url": "https://boulder-mind.example/", "name": "Boulder Mind", '
-             '"routes": ["IV infusions"], "prices": [{"amount_min": "$400 - $600"}], '
-             '"address": "2120 Broadway, Suite 200, Boulder, CO 80302"}')
+    loose = (
+        '{"url": "https://boulder-mind.example/", "name": "Boulder Mind", '
+        '"routes": ["IV infusions"], "prices": [{"amount_min": "$400 - $600"}], '
+        '"address": "2120 Broadway, Suite 200, Boulder, CO 80302"}'
+    )
     path.write_text("\n".join([listing().model_dump_json(), "{not json", loose, ""]))
     summary = index_file(path, store, geocoder, progress=True)
     assert (summary.listings, summary.invalid, summary.coerced, summary.new) == (3, 1, 1, 2)
@@ -179,8 +254,16 @@ def test_a_listings_file_with_bad_lines_is_indexed_around_them(store, geocoder, 
 
 def test_a_line_nested_deeper_than_json_can_read_is_one_invalid_line(store, geocoder, tmp_path):
     path = tmp_path / "listings.jsonl"
-    path.write_text("\n".join([listing().model_dump_json(), "[" * 100_000 + "]" * 100_000,
-                               '{"a": ' * 50_000 + "1" + "}" * 50_000, ""]))
+    path.write_text(
+        "\n".join(
+            [
+                listing().model_dump_json(),
+                "[" * 100_000 + "]" * 100_000,
+                '{"a": ' * 50_000 + "1" + "}" * 50_000,
+                "",
+            ]
+        )
+    )
     summary = index_file(path, store, geocoder)
     assert (summary.listings, summary.invalid, summary.new) == (3, 2, 1)
 
@@ -200,16 +283,28 @@ def test_rerunning_the_same_crawl_changes_nothing(store, geocoder):
 
 def test_a_new_crawl_with_one_changed_price_updates_and_queues_only_that_clinic(store, geocoder):
     run([listing(), boulder()], store, geocoder, approve=True)
-    store.put_decision(Decision(clinic_id=MILE_HIGH, review=Review(
-        status="approved", by="ana", at=FIRST + timedelta(minutes=30)),
-        overrides={"phone": "+13035550100"}))
+    store.put_decision(
+        Decision(
+            clinic_id=MILE_HIGH,
+            review=Review(status="approved", by="ana", at=FIRST + timedelta(minutes=30)),
+            overrides={"phone": "+13035550100"},
+        )
+    )
     run([listing(), boulder()], store, geocoder, hours=1)  # the decision is applied
     before = {c.id: c for c in store.iter_clinics()}
     assert before[MILE_HIGH].phone == "+13035550100"
 
-    cheaper = listing(prices=[{"kind": "per_session", "route": "iv", "amount_min": 425,
-                               "quote": "$425 per infusion",
-                               "source_url": "https://mile-high-ketamine.example/pricing"}])
+    cheaper = listing(
+        prices=[
+            {
+                "kind": "per_session",
+                "route": "iv",
+                "amount_min": 425,
+                "quote": "$425 per infusion",
+                "source_url": "https://mile-high-ketamine.example/pricing",
+            }
+        ]
+    )
     summary = run([later(6, cheaper), later(6, boulder())], store, geocoder, hours=6)
     assert (summary.changed, summary.unchanged, summary.written, summary.queued) == (1, 1, 1, 1)
 
@@ -255,12 +350,19 @@ def test_changes_of_one_field_collapse_and_a_reverted_change_disappears(store, g
 
 def test_decisions_are_applied_on_every_run_and_never_overwritten(store, geocoder):
     run([listing(), boulder()], store, geocoder)
-    store.put_decision(Decision(clinic_id=BOULDER, review=Review(status="rejected", by="ana",
-                                                                 at=FIRST)))
-    store.put_decision(Decision(
-        clinic_id=MILE_HIGH, review=Review(status="approved", by="ana", at=FIRST),
-        overrides={"address.street": "1550 Wynkoop St, Suite 210",
-                   "insurance.va_community_care": True}))
+    store.put_decision(
+        Decision(clinic_id=BOULDER, review=Review(status="rejected", by="ana", at=FIRST))
+    )
+    store.put_decision(
+        Decision(
+            clinic_id=MILE_HIGH,
+            review=Review(status="approved", by="ana", at=FIRST),
+            overrides={
+                "address.street": "1550 Wynkoop St, Suite 210",
+                "insurance.va_community_care": True,
+            },
+        )
+    )
     summary = run([listing()], store, geocoder, hours=1)  # Boulder was not crawled this time
     assert summary.written == 2
     mile_high, boulder_mind = store.get(MILE_HIGH), store.get(BOULDER)
@@ -268,8 +370,10 @@ def test_decisions_are_applied_on_every_run_and_never_overwritten(store, geocode
     assert mile_high.review.status == "approved"
     assert mile_high.address.street == "1550 Wynkoop St, Suite 210"
     assert mile_high.insurance.va_community_care is True
-    assert mile_high.crawled_values == {"address.street": "1550 Wynkoop St, Suite 200",
-                                        "insurance.va_community_care": None}
+    assert mile_high.crawled_values == {
+        "address.street": "1550 Wynkoop St, Suite 200",
+        "insurance.va_community_care": None,
+    }
 
     assert run([listing()], store, geocoder, hours=2).written == 0  # stable from then on
 
@@ -281,8 +385,9 @@ def test_decisions_are_applied_on_every_run_and_never_overwritten(store, geocode
 
 def test_a_bad_override_is_skipped_not_fatal(store, geocoder):
     run([listing()], store, geocoder)
-    store.put_decision(Decision(clinic_id=MILE_HIGH, overrides={"routes": ["teleportation"],
-                                                                "hours": "Tue 9–1"}))
+    store.put_decision(
+        Decision(clinic_id=MILE_HIGH, overrides={"routes": ["teleportation"], "hours": "Tue 9–1"})
+    )
     run([listing()], store, geocoder, hours=1)
     clinic = store.get(MILE_HIGH)
     assert (clinic.routes, clinic.hours) == (["iv"], "Tue 9–1")
@@ -293,8 +398,10 @@ def test_a_review_acknowledges_the_changes_before_it(store, geocoder):
     run([later(1, listing(phone="(303) 555-0199"))], store, geocoder, hours=1)
     assert [e.clinic_id for e in review_queue(store)] == [MILE_HIGH]
 
-    decision = Decision(clinic_id=MILE_HIGH, review=Review(
-        status="approved", by="ana", at=FIRST + timedelta(hours=2)))
+    decision = Decision(
+        clinic_id=MILE_HIGH,
+        review=Review(status="approved", by="ana", at=FIRST + timedelta(hours=2)),
+    )
     stored = store.put_decision(decision)
     store.upsert([curate(store.get(MILE_HIGH), stored)])  # what the curator endpoint does
     assert review_queue(store) == []
@@ -305,7 +412,9 @@ def test_new_clinics_wait_in_the_queue_unless_approved(store, geocoder):
     summary = run([listing(), boulder()], store, geocoder)
     assert summary.queued == 2
     assert {(e.clinic_id, tuple(e.reasons)) for e in review_queue(store)} == {
-        (MILE_HIGH, ("new, not reviewed yet",)), (BOULDER, ("new, not reviewed yet",))}
+        (MILE_HIGH, ("new, not reviewed yet",)),
+        (BOULDER, ("new, not reviewed yet",)),
+    }
 
 
 # -- vanished listings -----------------------------------------------------------------------
@@ -315,8 +424,7 @@ def test_a_listing_gone_for_three_crawls_of_its_site_is_queued(store, geocoder):
     run([listing(), boulder()], store, geocoder, approve=True)
     sites = ["https://mile-high-ketamine.example/", "https://boulder-mind.example/"]
     for crawl in (1, 2):
-        summary = run([later(crawl, boulder())], store, geocoder, hours=crawl,
-                      crawled_sites=sites)
+        summary = run([later(crawl, boulder())], store, geocoder, hours=crawl, crawled_sites=sites)
         assert (summary.missing, summary.gone) == (1, 0)
         assert store.get(MILE_HIGH).missing_crawls == crawl
     summary = run([later(3, boulder())], store, geocoder, hours=3, crawled_sites=sites)
@@ -357,9 +465,16 @@ def test_a_directory_only_crawl_keeps_what_the_clinic_site_said(store, geocoder)
 def test_a_corrected_address_moves_the_clinic_on_the_map(store, geocoder):
     run([listing()], store, geocoder)
     denver = store.get(MILE_HIGH).location
-    store.put_decision(Decision(clinic_id=MILE_HIGH, overrides={
-        "address.city": "Boulder", "address.postal_code": "80302",
-        "address.street": "2120 Broadway"}))
+    store.put_decision(
+        Decision(
+            clinic_id=MILE_HIGH,
+            overrides={
+                "address.city": "Boulder",
+                "address.postal_code": "80302",
+                "address.street": "2120 Broadway",
+            },
+        )
+    )
     run([listing()], store, geocoder, hours=1)
     moved = store.get(MILE_HIGH)
     assert moved.address.city == "Boulder"

@@ -16,13 +16,20 @@ from katdir.geocoding import build_geocoder
 from katdir.model import PRECISIONS
 from katdir.store import open_store
 
-LOCAL = {"KATDIR_ALLOW_PRIVATE_HOSTS": True, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0,
-         "CONCURRENT_REQUESTS_PER_DOMAIN": 16}
+LOCAL = {
+    "KATDIR_ALLOW_PRIVATE_HOSTS": True,
+    "AUTOTHROTTLE_ENABLED": False,
+    "DOWNLOAD_DELAY": 0,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+}
 # The clinics the sample web describes (crawler/sample_web), by name and ZIP.
 SAMPLE_CLINICS = {
-    ("Mile High Ketamine Wellness", "80202"), ("Flatirons Ketamine & Integration", "80302"),
-    ("Aurora Mind & Body Ketamine", "80012"), ("Harbor Spravato Center", "92101"),
-    ("Capitol Ketamine Clinic", "78701"), ("Rose City Ketamine", "97205"),
+    ("Mile High Ketamine Wellness", "80202"),
+    ("Flatirons Ketamine & Integration", "80302"),
+    ("Aurora Mind & Body Ketamine", "80012"),
+    ("Harbor Spravato Center", "92101"),
+    ("Capitol Ketamine Clinic", "78701"),
+    ("Rose City Ketamine", "97205"),
     ("Front Range Ketamine Centers – Lakewood", "80226"),
     ("Front Range Ketamine Centers – Colorado Springs", "80903"),
 }
@@ -34,12 +41,12 @@ def sample_crawl(tmp_path_factory) -> list[Path]:
     with serve_web(SAMPLE_WEB) as web:
         settings = {**LOCAL, "KATDIR_SITES": web.sites}
         sites = folder / "sites.jsonl"
-        crawled = crawl(load_seeds(SAMPLE_SEEDS, web.sites), sites, settings_overrides=settings,
-                        progress=False)
+        crawled = crawl(
+            load_seeds(SAMPLE_SEEDS, web.sites), sites, settings_overrides=settings, progress=False
+        )
         assert crawled.ok, crawled.describe()
         listed = folder / "directory.jsonl"
-        crawled = crawl([], listed, spider="directory", settings_overrides=settings,
-                        progress=False)
+        crawled = crawl([], listed, spider="directory", settings_overrides=settings, progress=False)
         assert crawled.ok, crawled.describe()
     return [sites, listed]
 
@@ -67,7 +74,9 @@ def test_every_sample_clinic_is_geocoded_offline_with_its_precision(indexed):
 def test_the_clinic_sites_and_the_directory_merge_into_one_clinic_each(indexed):
     store, _, _, summary = indexed
     clinics = list(store.iter_clinics())
-    assert len(clinics) == summary.clinics == len({(c.name, c.address.postal_code) for c in clinics})
+    assert (
+        len(clinics) == summary.clinics == len({(c.name, c.address.postal_code) for c in clinics})
+    )
     assert summary.merged > 0
     mile_high = next(c for c in clinics if c.name == "Mile High Ketamine Wellness")
     hosts = {s.url.split("/")[2] for s in mile_high.sources}

@@ -24,8 +24,15 @@ def test_split_sources_makes_a_clinic_of_its_own_and_keeps_it(sqlite_url, tmp_pa
         [merged] = list(store.iter_clinics())
         urls = sorted(s.url for s in merged.sources)
         wrong = next(u for u in urls if "ketafind" in u)
-        decisions.split(store, merged.id, other_id=None, version=0, note="not the same",
-                        by="ana@example.org", source_urls=[wrong])
+        decisions.split(
+            store,
+            merged.id,
+            other_id=None,
+            version=0,
+            note="not the same",
+            by="ana@example.org",
+            source_urls=[wrong],
+        )
         for hours in (30, 60, 90):
             run(hours)
             clinics = sorted(store.iter_clinics(), key=lambda c: c.id)

@@ -19,19 +19,122 @@ from indexer.normalize import _fast_tag, _parse_street, _tag
 
 FIXTURE_WEB = Path(__file__).resolve().parents[1] / "fixtures" / "web"
 
-NAMES = ("Main", "Larimer", "Oak", "Cherry Creek", "Martin Luther King", "O'Connor", "Fifth",
-         "Broadway", "Lake", "Park", "Mill Creek", "Forest Glen", "Sunset Ridge", "Colfax",
-         "Highland", "Eagle", "Saint Paul", "Mount Vernon", "Fort Union", "Camino Real",
-         "Via Verde", "Rue", "Center", "Plaza", "Suite", "Floor", "Building", "Ridge", "Medical",
-         "College", "University", "River", "Canyon", "Market", "Spring", "Church", "Willow",
-         "Jefferson", "Nine Mile", "Lake Shore", "Peachtree", "Old Town", "Bldg", "Unit",
-         "Route", "Highway", "US", "County Road", "State", "El", "La", "Los", "De")
-TYPES = ("", "St", "St.", "Street", "Ave", "Ave.", "Avenue", "Av", "Blvd", "Boulevard", "Rd",
-         "Road", "Dr", "Drive", "Pkwy", "Parkway", "Way", "Ln", "Lane", "Ct", "Court", "Pl",
-         "Place", "Hwy", "Cir", "Ter", "Trl", "Plaza", "Sq", "Loop", "Pike", "Ctr", "Row",
-         "Walk", "Run", "Pt", "Rte", "Xing", "Fwy", "Expy")
-DIRECTIONS = ("N", "S", "E", "W", "NE", "NW", "SE", "SW", "North", "South", "East", "West",
-              "N.", "W.", "Northeast", "n", "s")
+NAMES = (
+    "Main",
+    "Larimer",
+    "Oak",
+    "Cherry Creek",
+    "Martin Luther King",
+    "O'Connor",
+    "Fifth",
+    "Broadway",
+    "Lake",
+    "Park",
+    "Mill Creek",
+    "Forest Glen",
+    "Sunset Ridge",
+    "Colfax",
+    "Highland",
+    "Eagle",
+    "Saint Paul",
+    "Mount Vernon",
+    "Fort Union",
+    "Camino Real",
+    "Via Verde",
+    "Rue",
+    "Center",
+    "Plaza",
+    "Suite",
+    "Floor",
+    "Building",
+    "Ridge",
+    "Medical",
+    "College",
+    "University",
+    "River",
+    "Canyon",
+    "Market",
+    "Spring",
+    "Church",
+    "Willow",
+    "Jefferson",
+    "Nine Mile",
+    "Lake Shore",
+    "Peachtree",
+    "Old Town",
+    "Bldg",
+    "Unit",
+    "Route",
+    "Highway",
+    "US",
+    "County Road",
+    "State",
+    "El",
+    "La",
+    "Los",
+    "De",
+)
+TYPES = (
+    "",
+    "St",
+    "St.",
+    "Street",
+    "Ave",
+    "Ave.",
+    "Avenue",
+    "Av",
+    "Blvd",
+    "Boulevard",
+    "Rd",
+    "Road",
+    "Dr",
+    "Drive",
+    "Pkwy",
+    "Parkway",
+    "Way",
+    "Ln",
+    "Lane",
+    "Ct",
+    "Court",
+    "Pl",
+    "Place",
+    "Hwy",
+    "Cir",
+    "Ter",
+    "Trl",
+    "Plaza",
+    "Sq",
+    "Loop",
+    "Pike",
+    "Ctr",
+    "Row",
+    "Walk",
+    "Run",
+    "Pt",
+    "Rte",
+    "Xing",
+    "Fwy",
+    "Expy",
+)
+DIRECTIONS = (
+    "N",
+    "S",
+    "E",
+    "W",
+    "NE",
+    "NW",
+    "SE",
+    "SW",
+    "North",
+    "South",
+    "East",
+    "West",
+    "N.",
+    "W.",
+    "Northeast",
+    "n",
+    "s",
+)
 
 
 def _case(draw, text: str) -> str:
@@ -43,11 +146,22 @@ def street_lines(draw) -> str:
     parts = [str(draw(st.integers(1, 99999)))]
     if draw(st.booleans()):
         parts.append(draw(st.sampled_from(DIRECTIONS)))
-    parts.append(draw(st.one_of(
-        st.sampled_from(NAMES),
-        st.sampled_from(NAMES).flatmap(lambda a: st.sampled_from(NAMES).map(lambda b: f"{a} {b}")),
-        st.integers(1, 120).map(lambda n: f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"),
-        st.from_regex(r"[A-Z][a-z]{1,9}", fullmatch=True))))
+    parts.append(
+        draw(
+            st.one_of(
+                st.sampled_from(NAMES),
+                st.sampled_from(NAMES).flatmap(
+                    lambda a: st.sampled_from(NAMES).map(lambda b: f"{a} {b}")
+                ),
+                st.integers(1, 120).map(
+                    lambda n: (
+                        f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+                    )
+                ),
+                st.from_regex(r"[A-Z][a-z]{1,9}", fullmatch=True),
+            )
+        )
+    )
     street_type = draw(st.sampled_from(TYPES))
     if street_type:
         parts.append(street_type)
@@ -55,15 +169,39 @@ def street_lines(draw) -> str:
         parts.append(draw(st.sampled_from(DIRECTIONS)))
     unit = str(draw(st.one_of(st.integers(1, 2500), st.sampled_from(("4B", "C", "410-A", "2A")))))
     building = str(draw(st.integers(1, 120)))
-    floor = draw(st.sampled_from(("1st", "2nd", "3rd", "4th", "5th", "11th", "12th", "21st",
-                                  "22nd", "33rd", "101st")))
-    tail = draw(st.sampled_from((
-        "", f"Suite {unit}", f"Ste {unit}", f"Ste. {unit}", f"#{unit}", f"# {unit}",
-        f"Unit {unit}", f"Apt {unit}", f"Room {unit}", f"Bldg {building}, Suite {unit}",
-        f"Bldg {building} Ste {unit}", f"Building {building}, Suite {unit}",
-        f"Bldg {building}", f"Bldg {building}, #{unit}", f"{floor} Floor", f"{floor} floor",
-        f"{floor} Fl", f"Floor {building}", f"{floor} Floor, Suite {unit}",
-        f"Suite {unit}, {floor} Floor", f"Bldg {building}, {floor} Floor", f"Suite {unit} {floor} Floor")))
+    floor = draw(
+        st.sampled_from(
+            ("1st", "2nd", "3rd", "4th", "5th", "11th", "12th", "21st", "22nd", "33rd", "101st")
+        )
+    )
+    tail = draw(
+        st.sampled_from(
+            (
+                "",
+                f"Suite {unit}",
+                f"Ste {unit}",
+                f"Ste. {unit}",
+                f"#{unit}",
+                f"# {unit}",
+                f"Unit {unit}",
+                f"Apt {unit}",
+                f"Room {unit}",
+                f"Bldg {building}, Suite {unit}",
+                f"Bldg {building} Ste {unit}",
+                f"Building {building}, Suite {unit}",
+                f"Bldg {building}",
+                f"Bldg {building}, #{unit}",
+                f"{floor} Floor",
+                f"{floor} floor",
+                f"{floor} Fl",
+                f"Floor {building}",
+                f"{floor} Floor, Suite {unit}",
+                f"Suite {unit}, {floor} Floor",
+                f"Bldg {building}, {floor} Floor",
+                f"Suite {unit} {floor} Floor",
+            )
+        )
+    )
     line = " ".join(_case(draw, p) for p in parts)
     if tail:
         line += draw(st.sampled_from((", ", " ", " , "))) + _case(draw, tail)
@@ -77,8 +215,9 @@ def assert_same_reading(line: str) -> None:
         assert fast == {k: v.strip(" ,") for k, v in _tag(line, fast=False).items()}, line
 
 
-@settings(max_examples=2000, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=2000, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(street_lines())
 def test_the_fast_reader_agrees_with_usaddress_on_built_lines(line):
     assert_same_reading(line)

@@ -14,9 +14,19 @@ from katdir.normalize import (
 # -- phones --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("raw", ["(303) 555-0142", "303.555.0142", "+1 303 555 0142",
-                                 "tel:+13035550142", "1-303-555-0142", "3035550142",
-                                 "303-555-0142 ext. 12", "Call (303) 555-0142 today"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "(303) 555-0142",
+        "303.555.0142",
+        "+1 303 555 0142",
+        "tel:+13035550142",
+        "1-303-555-0142",
+        "3035550142",
+        "303-555-0142 ext. 12",
+        "Call (303) 555-0142 today",
+    ],
+)
 def test_phones_become_e164(raw):
     assert normalize_phone(raw) == "+13035550142"
 
@@ -36,8 +46,9 @@ def test_the_fast_phone_path_agrees_with_phonenumbers():
         digits = f"{rng.randint(200, 999)}{rng.randint(200, 999)}{rng.randint(0, 9999):04d}"
         a, b, c = digits[:3], digits[3:6], digits[6:]
         for text in (f"({a}) {b}-{c}", f"{a}.{b}.{c}", f"+1 {a} {b} {c}", f"1-{a}-{b}-{c}"):
-            expected = phonenumbers.format_number(phonenumbers.parse(text, "US"),
-                                                  phonenumbers.PhoneNumberFormat.E164)
+            expected = phonenumbers.format_number(
+                phonenumbers.parse(text, "US"), phonenumbers.PhoneNumberFormat.E164
+            )
             assert normalize_phone(text) == expected
 
 

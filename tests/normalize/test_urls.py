@@ -13,18 +13,26 @@ from katdir.normalize import (
 
 
 def test_urls_lose_tracking_parameters_fragments_and_www():
-    assert normalize_url("https://WWW.Example.com/?utm_source=x&gclid=1&page=2#top") == \
-        "https://example.com?page=2"
-    assert normalize_url("http://example.com/?fbclid=IwAR0&utm_medium=referral") == \
-        "http://example.com"
-    assert normalize_url("https://example.com/pricing/?b=2&a=1") == \
-        "https://example.com/pricing/?a=1&b=2"
+    assert (
+        normalize_url("https://WWW.Example.com/?utm_source=x&gclid=1&page=2#top")
+        == "https://example.com?page=2"
+    )
+    assert (
+        normalize_url("http://example.com/?fbclid=IwAR0&utm_medium=referral")
+        == "http://example.com"
+    )
+    assert (
+        normalize_url("https://example.com/pricing/?b=2&a=1")
+        == "https://example.com/pricing/?a=1&b=2"
+    )
     assert normalize_url("https://example.com:443/x") == "https://example.com/x"
     assert normalize_url("mailto:a@b.c") is None
 
 
 def test_a_directory_redirect_link_becomes_the_clinic_site():
-    wrapped = "https://www.ketafind.com/out?url=https%3A%2F%2Fcapitolketamine.com%2F%3Fref%3Dketafind"
+    wrapped = (
+        "https://www.ketafind.com/out?url=https%3A%2F%2Fcapitolketamine.com%2F%3Fref%3Dketafind"
+    )
     assert normalize_url(wrapped) == "https://capitolketamine.com"
 
 
@@ -45,9 +53,6 @@ def test_shared_platforms_identify_no_clinic():
     assert identity_host("https://www.facebook.com/gulfcoastketamine") is None
     assert identity_host("https://sites.google.com/view/clinic") is None
     assert identity_host("https://gulfcoastketamine.com/") == "gulfcoastketamine.com"
-
-
-
 
 
 def test_a_site_root_is_the_fetchable_home_and_canonical_site_the_clinics_website():

@@ -24,8 +24,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_until_answering(base: str, process: subprocess.Popen, log: Path,
-                         startup: float = 120) -> None:
+def wait_until_answering(
+    base: str, process: subprocess.Popen, log: Path, startup: float = 120
+) -> None:
     """Wait for `/healthz`; fail with the server's own log if it died or never answered.
     A fresh KATDIR_VAR builds the gazetteer's index first (a few seconds)."""
     deadline = time.monotonic() + startup
@@ -42,8 +43,9 @@ def wait_until_answering(base: str, process: subprocess.Popen, log: Path,
 
 
 @contextmanager
-def gunicorn_app(env: dict[str, str], log_dir: Path, *options: str,
-                 workers: int = 1) -> Iterator[str]:
+def gunicorn_app(
+    env: dict[str, str], log_dir: Path, *options: str, workers: int = 1
+) -> Iterator[str]:
     """`search_api:create_app()` under gunicorn with `env` added to the environment; yields
     its base URL. Its stdout and stderr go to `log_dir/gunicorn-PORT.log`."""
     port = free_port()
@@ -51,9 +53,19 @@ def gunicorn_app(env: dict[str, str], log_dir: Path, *options: str,
     environment = {**os.environ, "WEB_CONCURRENCY": str(workers), **env}
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [GUNICORN, "-c", "python:search_api.gunicorn_conf", "--bind", f"127.0.0.1:{port}",
-             *options, "search_api:create_app()"],
-            env=environment, stdout=out, stderr=subprocess.STDOUT)
+            [
+                GUNICORN,
+                "-c",
+                "python:search_api.gunicorn_conf",
+                "--bind",
+                f"127.0.0.1:{port}",
+                *options,
+                "search_api:create_app()",
+            ],
+            env=environment,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_answering(base, process, log)

@@ -20,18 +20,29 @@ from tests.search_api.test_api import CLINICS
 
 ROOT = Path(__file__).resolve().parents[2]
 SEARCH = "/api/v1/clinics/search?near=80202&radius=50"
-NEW_CLINIC = Clinic(id="denver-new", name="Denver New Ketamine", routes=["iv"],
-                    address={"city": "Denver", "state": "CO", "postal_code": "80202"},
-                    location={"lat": 39.75, "lon": -104.99, "precision": "street"},
-                    review={"status": "approved"})
+NEW_CLINIC = Clinic(
+    id="denver-new",
+    name="Denver New Ketamine",
+    routes=["iv"],
+    address={"city": "Denver", "state": "CO", "postal_code": "80202"},
+    location={"lat": 39.75, "lon": -104.99, "precision": "street"},
+    review={"status": "approved"},
+)
 
 
 @pytest.fixture
 def app(sqlite_url, tmp_path):
     with open_store(sqlite_url) as store:
         store.upsert(CLINICS)
-    return create_app({"KATDIR_STORE": sqlite_url, "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
-                       "KATDIR_VAR": str(tmp_path), "KATDIR_RATE_LIMIT": "off", "TESTING": True})
+    return create_app(
+        {
+            "KATDIR_STORE": sqlite_url,
+            "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
+            "KATDIR_VAR": str(tmp_path),
+            "KATDIR_RATE_LIMIT": "off",
+            "TESTING": True,
+        }
+    )
 
 
 def ids(response) -> list[str]:
@@ -51,8 +62,14 @@ def test_a_search_asked_again_is_answered_from_memory_with_the_same_etag(app):
 
 
 def test_every_worker_gives_the_same_etag_for_the_same_answer(app, sqlite_url, tmp_path):
-    other = create_app({"KATDIR_STORE": sqlite_url, "KATDIR_VAR": str(tmp_path),
-                        "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"), "TESTING": True})
+    other = create_app(
+        {
+            "KATDIR_STORE": sqlite_url,
+            "KATDIR_VAR": str(tmp_path),
+            "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
+            "TESTING": True,
+        }
+    )
     for path in (SEARCH, "/api/v1/clinics/denver-iv"):
         etag = app.test_client().get(path).headers["ETag"]
         assert other.test_client().get(path, headers={"If-None-Match": etag}).status_code == 304
@@ -61,9 +78,12 @@ def test_every_worker_gives_the_same_etag_for_the_same_answer(app, sqlite_url, t
 def test_a_compressed_answer_revalidates_with_its_encoding_suffix(app):
     client = app.test_client()
     zipped = client.get(SEARCH, headers={"Accept-Encoding": "gzip"})
-    assert zipped.headers["Content-Encoding"] == "gzip" and zipped.headers["ETag"].endswith(':gzip"')
-    again = client.get(SEARCH, headers={"Accept-Encoding": "gzip",
-                                        "If-None-Match": zipped.headers["ETag"]})
+    assert zipped.headers["Content-Encoding"] == "gzip" and zipped.headers["ETag"].endswith(
+        ':gzip"'
+    )
+    again = client.get(
+        SEARCH, headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]}
+    )
     assert again.status_code == 304 and again.get_data() == b""
     assert again.headers["ETag"] == zipped.headers["ETag"]
     assert "Content-Encoding" not in again.headers
@@ -82,15 +102,22 @@ def test_a_write_by_another_connection_is_seen_by_the_next_search(app, sqlite_ur
 
 
 def test_an_import_run_by_another_process_is_seen_by_the_next_search_and_clinic(
-        app, sqlite_url, tmp_path):
+    app, sqlite_url, tmp_path
+):
     client = app.test_client()
     assert client.get("/api/v1/clinics/denver-new").status_code == 404
     assert "denver-new" not in ids(client.get(SEARCH))
     lines = tmp_path / "new.jsonl"
     lines.write_text(NEW_CLINIC.model_dump_json() + "\n")
     env = {**os.environ, "KATDIR_STORE": sqlite_url, "KATDIR_VAR": str(tmp_path)}
-    subprocess.run([sys.executable, "-m", "katdir.cli", "import", str(lines)], env=env,
-                   cwd=ROOT, check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "-m", "katdir.cli", "import", str(lines)],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     assert "denver-new" in ids(client.get(SEARCH))
     assert client.get("/api/v1/clinics/denver-new").get_json()["name"] == NEW_CLINIC.name
 
@@ -119,9 +146,15 @@ def test_errors_and_missing_clinics_are_never_kept(app):
 def test_no_cache_when_switched_off(sqlite_url, tmp_path):
     with open_store(sqlite_url) as store:
         store.upsert(CLINICS)
-    app = create_app({"KATDIR_STORE": sqlite_url, "KATDIR_VAR": str(tmp_path),
-                      "KATDIR_ANSWER_CACHE_MB": "0", "TESTING": True,
-                      "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db")})
+    app = create_app(
+        {
+            "KATDIR_STORE": sqlite_url,
+            "KATDIR_VAR": str(tmp_path),
+            "KATDIR_ANSWER_CACHE_MB": "0",
+            "TESTING": True,
+            "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
+        }
+    )
     client, kept = app.test_client(), app.extensions["katdir.answers"]
     first = client.get(SEARCH)
     assert client.get(SEARCH, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
@@ -190,15 +223,28 @@ def test_answers_are_the_json_flask_would_write(app):
 
 
 def test_kept_summaries_give_the_same_answers_as_none(app, sqlite_url, tmp_path):
-    plain = create_app({"KATDIR_STORE": sqlite_url, "KATDIR_VAR": str(tmp_path),
-                        "KATDIR_ANSWER_CACHE_MB": "0", "TESTING": True,
-                        "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db")}).test_client()
+    plain = create_app(
+        {
+            "KATDIR_STORE": sqlite_url,
+            "KATDIR_VAR": str(tmp_path),
+            "KATDIR_ANSWER_CACHE_MB": "0",
+            "TESTING": True,
+            "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
+        }
+    ).test_client()
     client = app.test_client()
-    searches = ["near=80202&radius=50", "near=80202&radius=50&route=iv",
-                "near=80202&radius=50&route=spravato", "near=80202&radius=100&sort=price",
-                "near=80301&radius=25", "near=80202&radius=50&route=im&route=oral",
-                "lat=39.7&lon=-105&radius=60&per_page=2&page=2"]
+    searches = [
+        "near=80202&radius=50",
+        "near=80202&radius=50&route=iv",
+        "near=80202&radius=50&route=spravato",
+        "near=80202&radius=100&sort=price",
+        "near=80301&radius=25",
+        "near=80202&radius=50&route=im&route=oral",
+        "lat=39.7&lon=-105&radius=60&per_page=2&page=2",
+    ]
     for query in searches:  # each clinic's summary is made once, then kept per route asked
-        assert client.get(f"/api/v1/clinics/search?{query}").get_json() == \
-            plain.get(f"/api/v1/clinics/search?{query}").get_json(), query
+        assert (
+            client.get(f"/api/v1/clinics/search?{query}").get_json()
+            == plain.get(f"/api/v1/clinics/search?{query}").get_json()
+        ), query
     assert len(app.extensions["katdir.answers"].summaries) > 0

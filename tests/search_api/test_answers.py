@@ -11,27 +11,70 @@ from search_api import create_app
 
 
 def clinic(cid: str, name: str, lat: float, lon: float, routes, prices, **extra) -> Clinic:
-    return Clinic(id=cid, name=name, address={"city": "Denver", "state": "CO"},
-                  location={"lat": lat, "lon": lon}, routes=routes, prices=prices,
-                  review={"status": "approved"}, **extra)
+    return Clinic(
+        id=cid,
+        name=name,
+        address={"city": "Denver", "state": "CO"},
+        location={"lat": lat, "lon": lon},
+        routes=routes,
+        prices=prices,
+        review={"status": "approved"},
+        **extra,
+    )
 
 
 CLINICS = [
     # The case: $300 is the IM price; an IV session is $450.
-    clinic("mixed", "Mixed Routes Clinic", 39.75, -104.99, ["im", "iv"], [
-        {"route": "im", "kind": "per_session", "amount_min": 300},
-        {"route": "iv", "kind": "per_session", "amount_min": 450}]),
+    clinic(
+        "mixed",
+        "Mixed Routes Clinic",
+        39.75,
+        -104.99,
+        ["im", "iv"],
+        [
+            {"route": "im", "kind": "per_session", "amount_min": 300},
+            {"route": "iv", "kind": "per_session", "amount_min": 450},
+        ],
+    ),
     # A single session $450, and a series of six at $400 a session.
-    clinic("series", "Series Infusions", 39.76, -105.00, ["iv"], [
-        {"route": "iv", "kind": "per_session", "amount_min": 450},
-        {"route": "iv", "kind": "series", "sessions": 6, "amount_min": 2400}]),
-    clinic("spravato", "Spravato Only", 39.70, -104.90, ["spravato", "iv"], [
-        {"route": "spravato", "kind": "per_session", "amount_min": 900},
-        {"route": "iv", "kind": "per_session", "amount_min": 350}]),
-    clinic("iv-cheap", "Budget IV", 39.80, -105.05, ["iv"], [
-        {"route": None, "kind": "per_session", "amount_min": 500}]),
-    clinic("far", "Colorado Springs Ketamine", 38.83, -104.82, ["oral"], [
-        {"route": "oral", "kind": "per_session", "amount_min": 200}]),
+    clinic(
+        "series",
+        "Series Infusions",
+        39.76,
+        -105.00,
+        ["iv"],
+        [
+            {"route": "iv", "kind": "per_session", "amount_min": 450},
+            {"route": "iv", "kind": "series", "sessions": 6, "amount_min": 2400},
+        ],
+    ),
+    clinic(
+        "spravato",
+        "Spravato Only",
+        39.70,
+        -104.90,
+        ["spravato", "iv"],
+        [
+            {"route": "spravato", "kind": "per_session", "amount_min": 900},
+            {"route": "iv", "kind": "per_session", "amount_min": 350},
+        ],
+    ),
+    clinic(
+        "iv-cheap",
+        "Budget IV",
+        39.80,
+        -105.05,
+        ["iv"],
+        [{"route": None, "kind": "per_session", "amount_min": 500}],
+    ),
+    clinic(
+        "far",
+        "Colorado Springs Ketamine",
+        38.83,
+        -104.82,
+        ["oral"],
+        [{"route": "oral", "kind": "per_session", "amount_min": 200}],
+    ),
 ]
 
 
@@ -39,8 +82,13 @@ CLINICS = [
 def client(sqlite_url, tmp_path):
     with open_store(sqlite_url) as store:
         store.upsert(CLINICS)
-    app = create_app({"KATDIR_STORE": sqlite_url, "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
-                      "TESTING": True})
+    app = create_app(
+        {
+            "KATDIR_STORE": sqlite_url,
+            "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
+            "TESTING": True,
+        }
+    )
     return app.test_client()
 
 
@@ -54,8 +102,13 @@ def test_max_price_is_the_price_of_the_route_asked_for(client):
     body = search(client, route="iv", max_price=350)
     assert [r["id"] for r in body["results"]] == ["spravato"]  # its IV session is $350
     shown = body["results"][0]["session_price"]
-    assert shown == {"amount": 350.0, "route": "iv", "basis": "session", "sessions": None,
-                     "series_amount": None}
+    assert shown == {
+        "amount": 350.0,
+        "route": "iv",
+        "basis": "session",
+        "sessions": None,
+        "series_amount": None,
+    }
 
 
 def test_price_sort_sorts_and_shows_the_price_of_the_route_asked_for(client):
@@ -63,21 +116,38 @@ def test_price_sort_sorts_and_shows_the_price_of_the_route_asked_for(client):
     assert [(r["id"], r["min_session_price"]) for r in body["results"]] == [("spravato", 900.0)]
     body = search(client, route="iv", sort="price")
     assert [(r["id"], r["session_price"]["amount"]) for r in body["results"]] == [
-        ("spravato", 350.0), ("series", 400.0), ("mixed", 450.0), ("iv-cheap", 500.0)]
+        ("spravato", 350.0),
+        ("series", 400.0),
+        ("mixed", 450.0),
+        ("iv-cheap", 500.0),
+    ]
 
 
 def test_a_series_divided_by_its_sessions_says_so(client):
     card = next(r for r in search(client, route="iv")["results"] if r["id"] == "series")
-    assert card["session_price"] == {"amount": 400.0, "route": "iv", "basis": "series",
-                                     "sessions": 6, "series_amount": 2400.0}
-    assert card["series_cost"] == {"amount": 2400.0, "sessions": 6, "route": "iv",
-                                   "estimated": False}
+    assert card["session_price"] == {
+        "amount": 400.0,
+        "route": "iv",
+        "basis": "series",
+        "sessions": 6,
+        "series_amount": 2400.0,
+    }
+    assert card["series_cost"] == {
+        "amount": 2400.0,
+        "sessions": 6,
+        "route": "iv",
+        "estimated": False,
+    }
 
 
 def test_without_a_published_series_the_cost_of_six_sessions_is_an_estimate(client):
     card = next(r for r in search(client, route="im")["results"] if r["id"] == "mixed")
-    assert card["series_cost"] == {"amount": 1800.0, "sessions": 6, "route": "im",
-                                   "estimated": True}
+    assert card["series_cost"] == {
+        "amount": 1800.0,
+        "sessions": 6,
+        "route": "im",
+        "estimated": True,
+    }
 
 
 def test_a_price_without_a_route_counts_only_at_a_clinic_of_one_route(client):
@@ -134,9 +204,18 @@ def test_a_street_address_says_it_is_searched_from_a_centre(client):
 
 
 def test_text_search_covers_what_a_clinic_says_it_offers(sqlite_url, tmp_path):
-    offering = clinic("offers", "Front Range Wellness", 39.75, -104.99, ["iv"], [],
-                      therapy_integrated=True, telehealth=True, care_steps=["integration"],
-                      insurance={"va_community_care": True})
+    offering = clinic(
+        "offers",
+        "Front Range Wellness",
+        39.75,
+        -104.99,
+        ["iv"],
+        [],
+        therapy_integrated=True,
+        telehealth=True,
+        care_steps=["integration"],
+        insurance={"va_community_care": True},
+    )
     with open_store(sqlite_url) as store:
         store.upsert([offering, *CLINICS])
     app = create_app({"KATDIR_STORE": sqlite_url, "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db")})
@@ -146,8 +225,15 @@ def test_text_search_covers_what_a_clinic_says_it_offers(sqlite_url, tmp_path):
 
 
 def test_spravato_coverage_is_a_filter_of_its_own(sqlite_url, tmp_path):
-    covered = clinic("covered", "Covered Spravato", 39.75, -104.99, ["spravato"], [],
-                     insurance={"spravato_insurance": True, "accepts_insurance": False})
+    covered = clinic(
+        "covered",
+        "Covered Spravato",
+        39.75,
+        -104.99,
+        ["spravato"],
+        [],
+        insurance={"spravato_insurance": True, "accepts_insurance": False},
+    )
     with open_store(sqlite_url) as store:
         store.upsert([covered, *CLINICS])
     app = create_app({"KATDIR_STORE": sqlite_url, "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db")})

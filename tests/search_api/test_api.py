@@ -12,24 +12,52 @@ from search_api import create_app
 DENVER = (39.7392, -104.9903)
 
 CLINICS = [
-    Clinic(id="denver-iv", name="Denver IV Ketamine", address={"city": "Denver", "state": "CO",
-           "postal_code": "80202"}, location={"lat": 39.7525, "lon": -104.9995},
-           routes=["iv"], prices=[{"kind": "per_session", "route": "iv", "amount_min": 450,
-                                   "quote": "$450 per infusion"}],
-           telehealth=False, review={"status": "approved"}),
-    Clinic(id="boulder-im", name="Boulder Mind IM", address={"city": "Boulder", "state": "CO",
-           "postal_code": "80302"}, location={"lat": 40.0150, "lon": -105.2705},
-           routes=["im", "oral"], prices=[{"kind": "series", "sessions": 6, "route": "im",
-                                           "amount_min": 2400}],
-           therapy_integrated=True, telehealth=True, review={"status": "approved"}),
-    Clinic(id="aurora-spravato", name="Aurora Spravato Center", address={"city": "Aurora",
-           "state": "CO", "postal_code": "80012"}, location={"lat": 39.6983, "lon": -104.8374},
-           routes=["spravato"], insurance={"spravato_insurance": True},
-           review={"status": "approved"}),
-    Clinic(id="pueblo-pending", name="Pueblo Pending", location={"lat": 38.2544, "lon": -104.6091},
-           routes=["iv"], review={"status": "pending"}),
-    Clinic(id="austin-iv", name="Austin Infusions", location={"lat": 30.2672, "lon": -97.7431},
-           routes=["iv"], review={"status": "approved"}),
+    Clinic(
+        id="denver-iv",
+        name="Denver IV Ketamine",
+        address={"city": "Denver", "state": "CO", "postal_code": "80202"},
+        location={"lat": 39.7525, "lon": -104.9995},
+        routes=["iv"],
+        prices=[
+            {"kind": "per_session", "route": "iv", "amount_min": 450, "quote": "$450 per infusion"}
+        ],
+        telehealth=False,
+        review={"status": "approved"},
+    ),
+    Clinic(
+        id="boulder-im",
+        name="Boulder Mind IM",
+        address={"city": "Boulder", "state": "CO", "postal_code": "80302"},
+        location={"lat": 40.0150, "lon": -105.2705},
+        routes=["im", "oral"],
+        prices=[{"kind": "series", "sessions": 6, "route": "im", "amount_min": 2400}],
+        therapy_integrated=True,
+        telehealth=True,
+        review={"status": "approved"},
+    ),
+    Clinic(
+        id="aurora-spravato",
+        name="Aurora Spravato Center",
+        address={"city": "Aurora", "state": "CO", "postal_code": "80012"},
+        location={"lat": 39.6983, "lon": -104.8374},
+        routes=["spravato"],
+        insurance={"spravato_insurance": True},
+        review={"status": "approved"},
+    ),
+    Clinic(
+        id="pueblo-pending",
+        name="Pueblo Pending",
+        location={"lat": 38.2544, "lon": -104.6091},
+        routes=["iv"],
+        review={"status": "pending"},
+    ),
+    Clinic(
+        id="austin-iv",
+        name="Austin Infusions",
+        location={"lat": 30.2672, "lon": -97.7431},
+        routes=["iv"],
+        review={"status": "approved"},
+    ),
 ]
 
 
@@ -37,8 +65,13 @@ CLINICS = [
 def client(sqlite_url, tmp_path):
     with open_store(sqlite_url) as store:
         store.upsert(CLINICS)
-    app = create_app({"KATDIR_STORE": sqlite_url, "KATDIR_GEOCODE_CACHE": str(tmp_path / "geo.db"),
-                      "TESTING": True})
+    app = create_app(
+        {
+            "KATDIR_STORE": sqlite_url,
+            "KATDIR_GEOCODE_CACHE": str(tmp_path / "geo.db"),
+            "TESTING": True,
+        }
+    )
     return app.test_client()
 
 
@@ -77,23 +110,32 @@ def test_pending_clinics_are_not_public(client):
 
 
 def test_filters_route_price_therapy_and_units(client):
-    assert [r["id"] for r in search(client, near="80202", radius=50, route="im,oral")
-            .get_json()["results"]] == ["boulder-im"]
+    assert [
+        r["id"]
+        for r in search(client, near="80202", radius=50, route="im,oral").get_json()["results"]
+    ] == ["boulder-im"]
     # a series of six for $2,400 is $400 a session
-    assert [r["id"] for r in search(client, near="80202", radius=50, max_price=420)
-            .get_json()["results"]] == ["boulder-im"]
-    assert [r["id"] for r in search(client, near="80202", radius=50, therapy="true")
-            .get_json()["results"]] == ["boulder-im"]
-    assert [r["id"] for r in search(client, near="80202", radius=50, insurance="yes")
-            .get_json()["results"]] == ["aurora-spravato"]
+    assert [
+        r["id"]
+        for r in search(client, near="80202", radius=50, max_price=420).get_json()["results"]
+    ] == ["boulder-im"]
+    assert [
+        r["id"]
+        for r in search(client, near="80202", radius=50, therapy="true").get_json()["results"]
+    ] == ["boulder-im"]
+    assert [
+        r["id"]
+        for r in search(client, near="80202", radius=50, insurance="yes").get_json()["results"]
+    ] == ["aurora-spravato"]
     in_km = search(client, near="80202", radius=20, unit="km").get_json()
     assert [r["id"] for r in in_km["results"]] == ["denver-iv", "aurora-spravato"]
 
 
 def test_telehealth_filter_keeps_the_clinics_that_say_yes_or_no(client):
     def ids(**params):
-        return [r["id"] for r in search(client, near="80202", radius=50, **params)
-                .get_json()["results"]]
+        return [
+            r["id"] for r in search(client, near="80202", radius=50, **params).get_json()["results"]
+        ]
 
     assert ids(telehealth="true") == ["boulder-im"]
     assert ids(telehealth="no") == ["denver-iv"]  # Aurora has not said: unknown never matches
@@ -101,7 +143,10 @@ def test_telehealth_filter_keeps_the_clinics_that_say_yes_or_no(client):
     response = search(client, near="80202", telehealth="sometimes")
     assert response.status_code == 400
     assert response.get_json()["error"]["details"] == {
-        "parameter": "telehealth", "value": "sometimes", "accepted": "true or false"}
+        "parameter": "telehealth",
+        "value": "sometimes",
+        "accepted": "true or false",
+    }
     spec = client.get("/api/v1/openapi.json").get_json()
     described = {p["name"]: p for p in spec["paths"]["/api/v1/clinics/search"]["get"]["parameters"]}
     assert described["telehealth"]["schema"] == {"type": "boolean"}
@@ -111,9 +156,12 @@ def test_price_sort_and_facets(client):
     body = search(client, near="80202", radius=50, sort="price").get_json()
     assert [r["id"] for r in body["results"]] == ["boulder-im", "denver-iv", "aurora-spravato"]
     assert body["facets"]["routes"]["iv"] == 1
-    assert body["facets"]["price"] == {"min": 400.0, "max": 450.0, "unknown": 1,
-                                       "bands": {"under_400": 0, "400_600": 2, "600_800": 0,
-                                                 "800_plus": 0}}
+    assert body["facets"]["price"] == {
+        "min": 400.0,
+        "max": 450.0,
+        "unknown": 1,
+        "bands": {"under_400": 0, "400_600": 2, "600_800": 0, "800_plus": 0},
+    }
 
 
 def test_clinic_detail_keeps_price_provenance(client):
@@ -122,41 +170,45 @@ def test_clinic_detail_keeps_price_provenance(client):
     assert "overrides" not in body
 
 
-@pytest.mark.parametrize(("params", "parameter", "accepted"), [
-    ({"lat": "abc", "lon": "-105"}, "lat", "latitude"),
-    ({"lat": "95", "lon": "-105"}, "lat", "-90 to 90"),
-    ({"lat": "39", "lon": "-200"}, "lon", "-180 to 180"),
-    ({"near": "80202", "radius": "-5"}, "radius", "greater than 0"),
-    ({"near": "80202", "radius": "0"}, "radius", "greater than 0"),
-    ({"near": "80202", "radius": "5000"}, "radius", "at most 500"),
-    ({"near": "80202", "radius": "1000", "unit": "km"}, "radius", "at most 804.672"),
-    ({"near": "80202", "unit": "parsec"}, "unit", "mi, km"),
-    ({"near": "80202", "route": "magic"}, "route", "iv, im, oral, spravato"),
-    ({"near": "80202", "route": "iv,magic"}, "route", "intranasal_ketamine"),
-    ({"near": "80202", "condition": "flu"}, "condition", "depression"),
-    ({"near": "80202", "max_price": "cheap"}, "max_price", "price in USD"),
-    ({"near": "80202", "max_price": "nan"}, "max_price", "price in USD"),
-    ({"near": "80202", "page": "0"}, "page", "from 1"),
-    ({"near": "80202", "page": "two"}, "page", "whole number"),
-    ({"near": "80202", "per_page": "100000"}, "per_page", "1 to 100"),
-    ({"near": "80202", "sort": "random"}, "sort", "distance, price, relevance"),
-    ({"near": "80202", "insurance": "maybe"}, "insurance", "true or false"),
-    ({"lat": "39.7"}, "lon", "lat and lon together"),
-    ({"lon": "-105"}, "lat", "lat and lon together"),
-    ({"near": "80202", "lat": "39", "lon": "-105"}, "near", "either near or lat+lon"),
-    ({}, "near", "ZIP code"),
-    ({"near": "Atlantis, ZZ"}, "near", "ZIP code"),
-    ({"near": "00000"}, "near", "ZIP code"),
-    ({"near": "80202", "raduis": "5"}, "raduis", "radius"),
-    # Only ASCII digits: int() and float() would read these as 1 and 10.
-    ({"near": "80202", "page": "\uff11"}, "page", "digits 0-9"),
-    ({"near": "80202", "per_page": "1_0"}, "per_page", "digits 0-9"),
-    ({"near": "80202", "radius": "2_5"}, "radius", "digits 0-9"),
-    ({"near": "80202", "max_price": "\uff14\uff10\uff10"}, "max_price", "digits 0-9"),
-    ({"lat": "\u0663\u0669", "lon": "-105"}, "lat", "digits 0-9"),
-])
+@pytest.mark.parametrize(
+    ("params", "parameter", "accepted"),
+    [
+        ({"lat": "abc", "lon": "-105"}, "lat", "latitude"),
+        ({"lat": "95", "lon": "-105"}, "lat", "-90 to 90"),
+        ({"lat": "39", "lon": "-200"}, "lon", "-180 to 180"),
+        ({"near": "80202", "radius": "-5"}, "radius", "greater than 0"),
+        ({"near": "80202", "radius": "0"}, "radius", "greater than 0"),
+        ({"near": "80202", "radius": "5000"}, "radius", "at most 500"),
+        ({"near": "80202", "radius": "1000", "unit": "km"}, "radius", "at most 804.672"),
+        ({"near": "80202", "unit": "parsec"}, "unit", "mi, km"),
+        ({"near": "80202", "route": "magic"}, "route", "iv, im, oral, spravato"),
+        ({"near": "80202", "route": "iv,magic"}, "route", "intranasal_ketamine"),
+        ({"near": "80202", "condition": "flu"}, "condition", "depression"),
+        ({"near": "80202", "max_price": "cheap"}, "max_price", "price in USD"),
+        ({"near": "80202", "max_price": "nan"}, "max_price", "price in USD"),
+        ({"near": "80202", "page": "0"}, "page", "from 1"),
+        ({"near": "80202", "page": "two"}, "page", "whole number"),
+        ({"near": "80202", "per_page": "100000"}, "per_page", "1 to 100"),
+        ({"near": "80202", "sort": "random"}, "sort", "distance, price, relevance"),
+        ({"near": "80202", "insurance": "maybe"}, "insurance", "true or false"),
+        ({"lat": "39.7"}, "lon", "lat and lon together"),
+        ({"lon": "-105"}, "lat", "lat and lon together"),
+        ({"near": "80202", "lat": "39", "lon": "-105"}, "near", "either near or lat+lon"),
+        ({}, "near", "ZIP code"),
+        ({"near": "Atlantis, ZZ"}, "near", "ZIP code"),
+        ({"near": "00000"}, "near", "ZIP code"),
+        ({"near": "80202", "raduis": "5"}, "raduis", "radius"),
+        # Only ASCII digits: int() and float() would read these as 1 and 10.
+        ({"near": "80202", "page": "\uff11"}, "page", "digits 0-9"),
+        ({"near": "80202", "per_page": "1_0"}, "per_page", "digits 0-9"),
+        ({"near": "80202", "radius": "2_5"}, "radius", "digits 0-9"),
+        ({"near": "80202", "max_price": "\uff14\uff10\uff10"}, "max_price", "digits 0-9"),
+        ({"lat": "\u0663\u0669", "lon": "-105"}, "lat", "digits 0-9"),
+    ],
+)
 def test_bad_parameters_are_400_naming_the_parameter_and_what_is_accepted(
-        client, params, parameter, accepted):
+    client, params, parameter, accepted
+):
     response = search(client, **params)
     assert response.status_code == 400
     error = response.get_json()["error"]
@@ -166,15 +218,18 @@ def test_bad_parameters_are_400_naming_the_parameter_and_what_is_accepted(
     assert parameter in error["message"]
 
 
-@pytest.mark.parametrize("query", [
-    "near=80202&radius=10&radius=400",
-    "near=80202&near=10001",
-    "lon=-105&lat=39.7&lat=40",
-    "near=80202&max_price=300&max_price=900",
-    "near=80202&insurance=true&insurance=false",
-    "near=80202&sort=price&sort=distance",
-    "near=80202&page=1&page=2",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "near=80202&radius=10&radius=400",
+        "near=80202&near=10001",
+        "lon=-105&lat=39.7&lat=40",
+        "near=80202&max_price=300&max_price=900",
+        "near=80202&insurance=true&insurance=false",
+        "near=80202&sort=price&sort=distance",
+        "near=80202&page=1&page=2",
+    ],
+)
 def test_a_single_valued_parameter_given_twice_is_a_400_naming_it(client, query):
     response = client.get("/api/v1/clinics/search?" + query)
     assert response.status_code == 400
@@ -224,7 +279,9 @@ def test_openapi_spec_describes_every_declared_search_parameter(client):
 
 
 def test_openapi_spec_says_near_and_lat_lon_exclude_each_other(client):
-    search_op = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/clinics/search"]["get"]
+    search_op = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/clinics/search"][
+        "get"
+    ]
     assert search_op["x-exclusive-parameters"] == [["near"], ["lat", "lon"]]
     assert "exclude each other" in search_op["description"]
     for parameter in search_op["parameters"]:

@@ -18,10 +18,13 @@ ENDPOINTS = [
     ("GET", "/queue?reason=new&flag=cure_claim", None, "curator"),
     ("GET", "/clinics/denver-iv", None, "curator"),
     ("POST", "/clinics/denver-iv/review", {"status": "approved", "version": 0}, "curator"),
-    ("PATCH", "/clinics/denver-iv", {"overrides": {"hours": "Mon-Fri"}, "note": "n",
-                                     "version": 0}, "curator"),
-    ("POST", "/clinics/boulder-im/merge", {"other_id": "boulder-im-dup", "version": 0},
-     "curator"),
+    (
+        "PATCH",
+        "/clinics/denver-iv",
+        {"overrides": {"hours": "Mon-Fri"}, "note": "n", "version": 0},
+        "curator",
+    ),
+    ("POST", "/clinics/boulder-im/merge", {"other_id": "boulder-im-dup", "version": 0}, "curator"),
     ("POST", "/clinics/boulder-im/split", {"version": 0}, "curator"),
     ("POST", "/clinics/denver-iv/close", {"reason": "closed", "version": 0}, "curator"),
     ("GET", "/audit", None, "admin"),
@@ -35,8 +38,17 @@ ENDPOINTS = [
 CALLERS = ["anonymous", "bad-token", "gone", "cura", "admin"]
 RANK = {"anonymous": 0, "bad-token": 0, "gone": 0, "cura": 1, "admin": 2}
 NEEDED = {"curator": 1, "admin": 2}
-PRIVATE = ("overrides", "history", "password_hash", "crawled", "requests", "entries",
-           "sources", "private note", "seed@example.org")
+PRIVATE = (
+    "overrides",
+    "history",
+    "password_hash",
+    "crawled",
+    "requests",
+    "entries",
+    "sources",
+    "private note",
+    "seed@example.org",
+)
 
 
 @pytest.fixture(params=STORES, scope="module")
@@ -72,20 +84,26 @@ def headers_for(setup, caller: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("caller", CALLERS)
-@pytest.mark.parametrize(("method", "path", "payload", "role"), ENDPOINTS,
-                         ids=[f"{m} {p}" for m, p, _, _ in ENDPOINTS])
+@pytest.mark.parametrize(
+    ("method", "path", "payload", "role"), ENDPOINTS, ids=[f"{m} {p}" for m, p, _, _ in ENDPOINTS]
+)
 def test_api_matrix(setup, caller, method, path, payload, role):
     before = snapshot(setup.store)
-    response = setup.client.open(f"/api/v1/curator{path}", method=method,
-                                 headers=headers_for(setup, caller), json=payload)
+    response = setup.client.open(
+        f"/api/v1/curator{path}", method=method, headers=headers_for(setup, caller), json=payload
+    )
     assert response.status_code < 500
     allowed = RANK[caller] >= NEEDED[role]
     if allowed:
         # a split with nothing merged (any order of the calls) is refused as bad input, by name
-        stateful = path.endswith("/split") and response.status_code == 400 and \
-            response.get_json()["error"]["details"]["parameter"] == "other_id"
-        assert response.status_code < 400 or response.status_code in (404, 409) or stateful, \
+        stateful = (
+            path.endswith("/split")
+            and response.status_code == 400
+            and response.get_json()["error"]["details"]["parameter"] == "other_id"
+        )
+        assert response.status_code < 400 or response.status_code in (404, 409) or stateful, (
             response.get_json()
+        )
         return
     expected = 401 if RANK[caller] == 0 else 403
     assert response.status_code == expected, response.get_json()
@@ -102,8 +120,16 @@ def test_public_api_shows_no_private_field(setup):
         if response.status_code == 404:
             continue
         text = response.get_data(as_text=True)
-        assert not any(word in text for word in ("overrides", "private note", "crawled_values",
-                                                 "seed@example.org", "missing_crawls"))
+        assert not any(
+            word in text
+            for word in (
+                "overrides",
+                "private note",
+                "crawled_values",
+                "seed@example.org",
+                "missing_crawls",
+            )
+        )
 
 
 # -- the pages: a session instead of a token ---------------------------------------------------
@@ -114,17 +140,29 @@ PAGES = [
     ("GET", "/curator/?reason=new&flag=no_supervision&min_age=0", None),
     ("GET", "/curator/clinics/denver-iv", None),
     ("GET", "/curator/sources", None),
-    ("POST", "/curator/clinics/denver-iv/review", {"status": "needs_changes", "note": "n",
-                                                  "version": "{version}"}),
-    ("POST", "/curator/clinics/denver-iv/correct", {"field": "hours", "value": "Mon",
-                                                   "note": "n", "version": "{version}"}),
+    (
+        "POST",
+        "/curator/clinics/denver-iv/review",
+        {"status": "needs_changes", "note": "n", "version": "{version}"},
+    ),
+    (
+        "POST",
+        "/curator/clinics/denver-iv/correct",
+        {"field": "hours", "value": "Mon", "note": "n", "version": "{version}"},
+    ),
     ("POST", "/curator/clinics/denver-iv/close", {"reason": "listed", "version": "{version}"}),
-    ("POST", "/curator/clinics/boulder-im/merge", {"other_id": "boulder-im-dup",
-                                                  "version": "{version}"}),
+    (
+        "POST",
+        "/curator/clinics/boulder-im/merge",
+        {"other_id": "boulder-im-dup", "version": "{version}"},
+    ),
     ("POST", "/curator/clinics/boulder-im/split", {"version": "{version}"}),
     ("POST", "/curator/requests/req-x/resolve", {"status": "dismissed"}),
-    ("POST", "/curator/sources", {"url": "https://page-added.example/", "kind": "clinic_site",
-                                  "interval_hours": "24"}),
+    (
+        "POST",
+        "/curator/sources",
+        {"url": "https://page-added.example/", "kind": "clinic_site", "interval_hours": "24"},
+    ),
     ("POST", "/curator/sources/src-000000000000/crawl", {}),
     ("POST", "/curator/logout", {}),
 ]
@@ -142,8 +180,11 @@ def page_client(setup, caller: str):
         return client
     page = client.get("/curator/login", base_url=HTTPS)
     token = _csrf(page)
-    done = client.post("/curator/login", base_url=HTTPS, data={
-        "csrf_token": token, "email": f"{caller}@example.org", "password": PASSWORD})
+    done = client.post(
+        "/curator/login",
+        base_url=HTTPS,
+        data={"csrf_token": token, "email": f"{caller}@example.org", "password": PASSWORD},
+    )
     assert done.status_code == 302
     return client
 
@@ -151,8 +192,9 @@ def page_client(setup, caller: str):
 def _csrf(page) -> str:
     import re
 
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
-                     page.get_data(as_text=True)).group(1)
+    return re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True)
+    ).group(1)
 
 
 @pytest.mark.parametrize("caller", PAGE_CALLERS)
@@ -164,8 +206,10 @@ def test_page_matrix(setup, caller, method, path, form):
     if form is not None:
         clinic_id = path.split("/")[3] if "/clinics/" in path else "denver-iv"
         version = setup.store.get_decision(clinic_id)
-        data = {k: (str(version.version if version else 0) if v == "{version}" else v)
-                for k, v in form.items()}
+        data = {
+            k: (str(version.version if version else 0) if v == "{version}" else v)
+            for k, v in form.items()
+        }
     before = snapshot(setup.store)
     if allowed and method == "POST":
         # without the CSRF token first: refused, nothing written
@@ -175,8 +219,10 @@ def test_page_matrix(setup, caller, method, path, form):
     response = client.open(path, method=method, base_url=HTTPS, data=data)
     assert response.status_code < 500
     if allowed:
-        assert "/curator/login" not in response.headers.get("Location", "") or \
-            path == "/curator/logout"
+        assert (
+            "/curator/login" not in response.headers.get("Location", "")
+            or path == "/curator/logout"
+        )
         # 400: a decision the state no longer allows (split with nothing merged), explained
         assert response.status_code in (200, 302, 400, 404, 409), response.get_data(as_text=True)
         return

@@ -25,14 +25,23 @@ def site(tmp_path_factory):
     setup = make_setup(url, tmp)
     clinic = setup.store.get("denver-iv")
     clinic.review.status = "needs_changes"
-    clinic.changes = [Change(field="prices", at=utcnow(),
-                             old=[{"route": "iv", "amount_min": 400.0}],
-                             new=[{"route": "iv", "amount_min": 450.0}],
-                             source_url="https://denver-iv.example/prices")]
+    clinic.changes = [
+        Change(
+            field="prices",
+            at=utcnow(),
+            old=[{"route": "iv", "amount_min": 400.0}],
+            new=[{"route": "iv", "amount_min": 450.0}],
+            source_url="https://denver-iv.example/prices",
+        )
+    ]
     setup.store.upsert([clinic])
     setup.store.close()
-    env = {"KATDIR_STORE": url, "KATDIR_SECRET_KEY": "browser-test-secret",
-           "KATDIR_VAR": str(tmp), "KATDIR_GEOCODE_CACHE": str(tmp / "geo.db")}
+    env = {
+        "KATDIR_STORE": url,
+        "KATDIR_SECRET_KEY": "browser-test-secret",
+        "KATDIR_VAR": str(tmp),
+        "KATDIR_GEOCODE_CACHE": str(tmp / "geo.db"),
+    }
     with gunicorn_app(env, tmp, workers=2) as base:
         # The session cookie is Secure: browsers send it over plain HTTP to localhost only.
         yield base.replace("127.0.0.1", "localhost")

@@ -14,8 +14,12 @@ def closed_port() -> int:
 
 
 def test_healthz_is_up_while_searches_cannot_reach_the_store(tmp_path):
-    app = create_app({"KATDIR_STORE": f"http://127.0.0.1:{closed_port()}",
-                      "KATDIR_GEOCODE_CACHE": str(tmp_path / "geocode-cache.sqlite")})
+    app = create_app(
+        {
+            "KATDIR_STORE": f"http://127.0.0.1:{closed_port()}",
+            "KATDIR_GEOCODE_CACHE": str(tmp_path / "geocode-cache.sqlite"),
+        }
+    )
     client = app.test_client()
     health = client.get("/healthz")
     assert health.status_code == 200

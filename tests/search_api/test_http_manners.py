@@ -18,8 +18,13 @@ from tests.search_api.test_api import CLINICS
 def client(sqlite_url, tmp_path):
     with open_store(sqlite_url) as store:
         store.upsert(CLINICS)
-    app = create_app({"KATDIR_STORE": sqlite_url, "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
-                      "TESTING": True})
+    app = create_app(
+        {
+            "KATDIR_STORE": sqlite_url,
+            "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
+            "TESTING": True,
+        }
+    )
     return app.test_client()
 
 
@@ -51,11 +56,14 @@ def test_jsonl_and_csv_exports(client):
 
 
 def test_cors_on_the_public_api_only(client):
-    search = client.get("/api/v1/clinics/search?near=80202",
-                        headers={"Origin": "https://a.example"})
+    search = client.get(
+        "/api/v1/clinics/search?near=80202", headers={"Origin": "https://a.example"}
+    )
     assert search.headers["Access-Control-Allow-Origin"] == "*"
-    preflight = client.options("/api/v1/clinics/search", headers={
-        "Origin": "https://a.example", "Access-Control-Request-Method": "GET"})
+    preflight = client.options(
+        "/api/v1/clinics/search",
+        headers={"Origin": "https://a.example", "Access-Control-Request-Method": "GET"},
+    )
     assert preflight.headers["Access-Control-Allow-Origin"] == "*"
     page = client.get("/", headers={"Origin": "https://a.example"})
     assert "Access-Control-Allow-Origin" not in page.headers
@@ -63,9 +71,15 @@ def test_cors_on_the_public_api_only(client):
     assert "Access-Control-Allow-Origin" not in curator.headers
 
 
-@pytest.mark.parametrize("path", ["/api/v1/clinics/search?near=80202&radius=50",
-                                  "/api/v1/clinics/denver-iv", "/clinics/denver-iv",
-                                  "/?near=80202&radius=50"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/clinics/search?near=80202&radius=50",
+        "/api/v1/clinics/denver-iv",
+        "/clinics/denver-iv",
+        "/?near=80202&radius=50",
+    ],
+)
 def test_etag_and_cache_control_with_304_when_unchanged(client, path):
     first = client.get(path)
     assert first.status_code == 200
@@ -80,21 +94,31 @@ def test_responses_are_compressed_and_their_etag_still_validates(client):
     zipped = client.get(path, headers={"Accept-Encoding": "gzip"})
     assert zipped.headers["Content-Encoding"] == "gzip"
     assert b"Denver IV Ketamine" in gzip.decompress(zipped.get_data())
-    again = client.get(path, headers={"Accept-Encoding": "gzip",
-                                      "If-None-Match": zipped.headers["ETag"]})
+    again = client.get(
+        path, headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]}
+    )
     assert again.status_code == 304
 
 
 def test_map_tiles_are_off_by_default_and_allowed_only_when_an_operator_sets_them(
-        client, sqlite_url, tmp_path):
+    client, sqlite_url, tmp_path
+):
     page = client.get("/?near=80202&radius=50")
     assert 'data-tiles=""' in page.get_data(as_text=True)
     assert "img-src 'self' data:;" in page.headers["Content-Security-Policy"] + ";"
-    app = create_app({"KATDIR_STORE": sqlite_url, "KATDIR_GEOCODE_CACHE": str(tmp_path / "h.db"),
-                      "KATDIR_MAP_TILE_URL": "https://{s}.tiles.example.org/{z}/{x}/{y}.png",
-                      "KATDIR_MAP_TILE_ATTRIBUTION": "© Example"})
+    app = create_app(
+        {
+            "KATDIR_STORE": sqlite_url,
+            "KATDIR_GEOCODE_CACHE": str(tmp_path / "h.db"),
+            "KATDIR_MAP_TILE_URL": "https://{s}.tiles.example.org/{z}/{x}/{y}.png",
+            "KATDIR_MAP_TILE_ATTRIBUTION": "© Example",
+        }
+    )
     page = app.test_client().get("/?near=80202&radius=50")
     assert 'data-tiles="https://{s}.tiles.example.org/{z}/{x}/{y}.png"' in page.get_data(
-        as_text=True)
-    assert "img-src 'self' data: https://*.tiles.example.org" in page.headers[
-        "Content-Security-Policy"]
+        as_text=True
+    )
+    assert (
+        "img-src 'self' data: https://*.tiles.example.org"
+        in page.headers["Content-Security-Policy"]
+    )

@@ -16,11 +16,19 @@ from tests.search_api.serving import gunicorn_app
 from tests.search_api.test_api import CLINICS
 
 STORED_XSS = {
-    "id": "xss-1", "name": "Hostile Ketamine", "website": "javascript:alert(document.domain)//",
+    "id": "xss-1",
+    "name": "Hostile Ketamine",
+    "website": "javascript:alert(document.domain)//",
     "address": {"city": "Denver", "state": "CO", "postal_code": "80202"},
     "location": {"lat": 39.75, "lon": -105.0},
-    "prices": [{"kind": "per_session", "amount_min": 400, "source_url": "javascript:alert(3)",
-                "quote": "$400"}],
+    "prices": [
+        {
+            "kind": "per_session",
+            "amount_min": 400,
+            "source_url": "javascript:alert(3)",
+            "quote": "$400",
+        }
+    ],
 }
 
 
@@ -28,18 +36,23 @@ STORED_XSS = {
 def app(sqlite_url, tmp_path):
     with open_store(sqlite_url) as store:
         store.upsert(CLINICS)
-    return create_app({"KATDIR_STORE": sqlite_url, "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
-                       "TESTING": True})
+    return create_app(
+        {
+            "KATDIR_STORE": sqlite_url,
+            "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
+            "TESTING": True,
+        }
+    )
 
 
-def test_an_import_with_a_javascript_url_is_refused_and_no_page_links_one(app, sqlite_url,
-                                                                          tmp_path):
+def test_an_import_with_a_javascript_url_is_refused_and_no_page_links_one(
+    app, sqlite_url, tmp_path
+):
     geocoder = build_geocoder(None, cache_path=tmp_path / "geo.db")
     with open_store(sqlite_url) as store:
         summary = import_records([(1, json.dumps(STORED_XSS))], store, geocoder, approve=True)
         assert not summary.written and store.get("xss-1") is None
-    assert "line 1: website: Value error, expected an http:// or https:// URL" in \
-        summary.describe()
+    assert "line 1: website: Value error, expected an http:// or https:// URL" in summary.describe()
     client = app.test_client()
     assert client.get("/clinics/xss-1").status_code == 404
     for path in ["/clinics/denver-iv", "/?near=80202&radius=50"]:
@@ -55,25 +68,31 @@ SECURITY_HEADERS = {
 }
 
 
-@pytest.mark.parametrize("path, status", [
-    ("/", 200),
-    ("/?near=80202&radius=50", 200),
-    ("/clinics/denver-iv", 200),
-    ("/clinics/nope", 404),
-    ("/static/site.css", 200),
-    ("/api/v1/clinics/search?near=80202", 200),
-    ("/api/v1/clinics/search?near=80202&raduis=5", 400),
-    ("/api/v1/clinics/nope", 404),
-    ("/api/v1/openapi.json", 200),
-    ("/api/v1/nowhere", 404),
-])
+@pytest.mark.parametrize(
+    "path, status",
+    [
+        ("/", 200),
+        ("/?near=80202&radius=50", 200),
+        ("/clinics/denver-iv", 200),
+        ("/clinics/nope", 404),
+        ("/static/site.css", 200),
+        ("/api/v1/clinics/search?near=80202", 200),
+        ("/api/v1/clinics/search?near=80202&raduis=5", 400),
+        ("/api/v1/clinics/nope", 404),
+        ("/api/v1/openapi.json", 200),
+        ("/api/v1/nowhere", 404),
+    ],
+)
 def test_every_response_carries_a_strict_content_security_policy(app, path, status):
     response = app.test_client().get(path)
     assert response.status_code == status
     for name, value in SECURITY_HEADERS.items():
         assert response.headers.get(name) == value, name
-    policy = dict(part.strip().split(" ", 1) for part in
-                  response.headers["Content-Security-Policy"].split(";") if part.strip())
+    policy = dict(
+        part.strip().split(" ", 1)
+        for part in response.headers["Content-Security-Policy"].split(";")
+        if part.strip()
+    )
     assert policy["default-src"] == "'self'"
     assert policy["script-src"] == "'self'" and policy["style-src"] == "'self'"
     assert policy["frame-ancestors"] == "'none'" and policy["object-src"] == "'none'"
@@ -86,8 +105,10 @@ def test_the_pages_work_under_their_policy_in_chromium(app, browser, sqlite_url,
     env = {"KATDIR_STORE": sqlite_url, "KATDIR_VAR": str(tmp_path)}
     with gunicorn_app(env, tmp_path) as site:
         page = browser.new_page()
-        page.on("console", lambda m: violations.append(m.text)
-                if "Content Security Policy" in m.text else None)
+        page.on(
+            "console",
+            lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+        )
         for path in ["/", "/?near=80202&radius=50", "/clinics/denver-iv"]:
             page.goto(site + path)
             page.wait_for_load_state("load")

@@ -16,36 +16,78 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
 PORTLAND = (45.5207, -122.6888)  # ZIP 97205's centre
 
 
-def near_portland(cid: str, name: str, dlat: float, dlon: float, routes, prices,
-                  **extra) -> Clinic:
-    return Clinic(id=cid, name=name, address={"city": "Portland", "state": "OR"},
-                  location={"lat": PORTLAND[0] + dlat, "lon": PORTLAND[1] + dlon,
-                            "precision": "street"},
-                  routes=routes, prices=prices, review={"status": "approved",
-                                                        "at": "2026-11-20T10:00:00Z"},
-                  last_seen="2026-12-01T08:00:00Z", **extra)
+def near_portland(cid: str, name: str, dlat: float, dlon: float, routes, prices, **extra) -> Clinic:
+    return Clinic(
+        id=cid,
+        name=name,
+        address={"city": "Portland", "state": "OR"},
+        location={"lat": PORTLAND[0] + dlat, "lon": PORTLAND[1] + dlon, "precision": "street"},
+        routes=routes,
+        prices=prices,
+        review={"status": "approved", "at": "2026-11-20T10:00:00Z"},
+        last_seen="2026-12-01T08:00:00Z",
+        **extra,
+    )
 
 
 # The visit: Spravato at most $500 near 97205.
 VISIT = [
     # Nearest, but its $300 is an IV price and its Spravato is $900: not an answer.
-    near_portland("pdx-mixed", "Pearl District Infusions", 0.004, 0.004, ["iv", "spravato"], [
-        {"route": "iv", "kind": "per_session", "amount_min": 300},
-        {"route": "spravato", "kind": "per_session", "amount_min": 900}]),
-    near_portland("pdx-spravato-450", "Willamette Spravato Center", 0.02, 0.01, ["spravato"], [
-        {"route": "spravato", "kind": "per_session", "amount_min": 450,
-         "quote": "Spravato treatment $450 per session", "source_url": "http://127.0.0.1/p"}],
-        phone="+15035550142", insurance={"spravato_insurance": True, "hsa_fsa": True},
-        conditions=["depression"], therapy_integrated=False, telehealth=True,
-        care_steps=["assessment", "medical_monitoring"], hours="Mon–Fri 9–5"),
-    near_portland("pdx-series", "Rose City Mood Clinic", -0.04, 0.03, ["spravato", "im"], [
-        {"route": "spravato", "kind": "series", "sessions": 8, "amount_min": 3840}]),
-    near_portland("pdx-dear", "Hawthorne Spravato", 0.01, -0.01, ["spravato"], [
-        {"route": "spravato", "kind": "per_session", "amount_min": 650}]),
+    near_portland(
+        "pdx-mixed",
+        "Pearl District Infusions",
+        0.004,
+        0.004,
+        ["iv", "spravato"],
+        [
+            {"route": "iv", "kind": "per_session", "amount_min": 300},
+            {"route": "spravato", "kind": "per_session", "amount_min": 900},
+        ],
+    ),
+    near_portland(
+        "pdx-spravato-450",
+        "Willamette Spravato Center",
+        0.02,
+        0.01,
+        ["spravato"],
+        [
+            {
+                "route": "spravato",
+                "kind": "per_session",
+                "amount_min": 450,
+                "quote": "Spravato treatment $450 per session",
+                "source_url": "http://127.0.0.1/p",
+            }
+        ],
+        phone="+15035550142",
+        insurance={"spravato_insurance": True, "hsa_fsa": True},
+        conditions=["depression"],
+        therapy_integrated=False,
+        telehealth=True,
+        care_steps=["assessment", "medical_monitoring"],
+        hours="Mon–Fri 9–5",
+    ),
+    near_portland(
+        "pdx-series",
+        "Rose City Mood Clinic",
+        -0.04,
+        0.03,
+        ["spravato", "im"],
+        [{"route": "spravato", "kind": "series", "sessions": 8, "amount_min": 3840}],
+    ),
+    near_portland(
+        "pdx-dear",
+        "Hawthorne Spravato",
+        0.01,
+        -0.01,
+        ["spravato"],
+        [{"route": "spravato", "kind": "per_session", "amount_min": 650}],
+    ),
     near_portland("pdx-unpriced", "Alberta Ketamine", -0.01, -0.02, ["spravato"], []),
 ]
 
 pytestmark = pytest.mark.browser
+
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
@@ -72,7 +114,9 @@ def test_a_visit_zip_spravato_at_most_500_open_one_and_come_back(page, site):
     page.fill("input[name=max_price]", "500")
     page.click("button[type=submit]")
     page.wait_for_selector(".leaflet-marker-icon.map-pin")
-    page.wait_for_selector(".leaflet-overlay-pane path", state="attached")  # the outlines this site serves
+    page.wait_for_selector(
+        ".leaflet-overlay-pane path", state="attached"
+    )  # the outlines this site serves
     assert names_on(page) == ["Willamette Spravato Center", "Rose City Mood Clinic"]
     prices = page.locator(".results .price").all_inner_texts()
     assert prices[0].startswith("$450 a session, Spravato (esketamine)")
@@ -86,8 +130,11 @@ def test_a_visit_zip_spravato_at_most_500_open_one_and_come_back(page, site):
     results_url = page.url
 
     # the same search through the API: the same clinics in the same order
-    api = requests.get(f"{site}/api/v1/clinics/search", timeout=10, params={
-        "near": "97205", "route": "spravato", "max_price": "500"}).json()
+    api = requests.get(
+        f"{site}/api/v1/clinics/search",
+        timeout=10,
+        params={"near": "97205", "route": "spravato", "max_price": "500"},
+    ).json()
     assert [r["name"] for r in api["results"]] == names_on(page)
     assert [r["session_price"]["amount"] for r in api["results"]] == [450.0, 480.0]
 
@@ -129,9 +176,9 @@ def test_a_visitor_searches_by_zip_and_sees_the_nearest_clinics_on_a_list_and_ma
     # the sample points are ZIP centroids, and the page says so
     assert page.locator(".results .approx").count() == 3
     assert "Searching from the centre of the ZIP code area Denver, CO 80202" in page.inner_text(
-        ".origin")
-    assert "IV infusions within 50 mi: $450 at the one clinic" in page.inner_text(
-        ".price-context")
+        ".origin"
+    )
+    assert "IV infusions within 50 mi: $450 at the one clinic" in page.inner_text(".price-context")
 
 
 def test_filtering_by_route_and_price(page):
@@ -141,8 +188,10 @@ def test_filtering_by_route_and_price(page):
     page.fill("input[name=max_price]", "420")
     page.click("button[type=submit]")
     assert names_on(page) == ["Boulder Mind IM"]
-    assert ("$400 a session, IM injection — a series of 6 for $2,400, divided by its sessions"
-            in page.inner_text(".results"))
+    assert (
+        "$400 a session, IM injection — a series of 6 for $2,400, divided by its sessions"
+        in page.inner_text(".results")
+    )
     assert "Initial series: $2,400 for 6 sessions (published)" in page.inner_text(".results")
     assert "max_price=420" in page.url and "route=im" in page.url  # shareable
 
@@ -205,16 +254,26 @@ def test_browser_location_searches_around_the_visitor(page, browser):
 def test_the_clinic_page_shows_what_the_directory_knows(page):
     page.goto("/clinics/pdx-spravato-450")
     text = page.inner_text("main")
-    for expected in ("(503) 555-0142", "Spravato can be billed to insurance", "HSA/FSA accepted",
-                     "Depression", "Medical monitoring during sessions", "Mon–Fri 9–5",
-                     "Offers telehealth", "Vetted by a curator on 20 November 2026",
-                     "Last checked on 1 December 2026", "about $2,700",
-                     "Ketamine without integrated psychotherapy"):
+    for expected in (
+        "(503) 555-0142",
+        "Spravato can be billed to insurance",
+        "HSA/FSA accepted",
+        "Depression",
+        "Medical monitoring during sessions",
+        "Mon–Fri 9–5",
+        "Offers telehealth",
+        "Vetted by a curator on 20 November 2026",
+        "Last checked on 1 December 2026",
+        "about $2,700",
+        "Ketamine without integrated psychotherapy",
+    ):
         assert expected in text, expected
     assert page.locator("a", has_text="Suggest a correction").get_attribute("href") == (
-        "/clinics/pdx-spravato-450/correction")
-    assert "openstreetmap.org/directions" in page.locator(
-        "a", has_text="Directions").get_attribute("href")
+        "/clinics/pdx-spravato-450/correction"
+    )
+    assert "openstreetmap.org/directions" in page.locator("a", has_text="Directions").get_attribute(
+        "href"
+    )
     page.wait_for_selector(".leaflet-marker-icon.map-pin")
 
 
@@ -247,8 +306,11 @@ def test_axe_finds_no_serious_or_critical_violation(page, name):
         page.goto(PAGES[name])
         page.wait_for_load_state("networkidle")
         results = Axe().run(page)
-        bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-               for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+        bad = [
+            (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+            for v in results.response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
         assert bad == [], f"{name} at {width} px: {bad}"
         assert page.locator("h1").count() == 1, f"{name}: one <h1> per page"
         # usable at 360 px: nothing wider than the screen

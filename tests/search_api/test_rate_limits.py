@@ -19,9 +19,15 @@ SEARCH = "/api/v1/clinics/search?near=80202"
 def app(sqlite_url, tmp_path):
     with open_store(sqlite_url) as store:
         store.upsert(CLINICS)
-    return create_app({"KATDIR_STORE": sqlite_url, "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
-                       "KATDIR_RATE_LIMIT": "5/minute", "KATDIR_RATE_LIMIT_FORMS": "2/hour",
-                       "TESTING": True})
+    return create_app(
+        {
+            "KATDIR_STORE": sqlite_url,
+            "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
+            "KATDIR_RATE_LIMIT": "5/minute",
+            "KATDIR_RATE_LIMIT_FORMS": "2/hour",
+            "TESTING": True,
+        }
+    )
 
 
 def as_client(app, address: str):
@@ -72,7 +78,12 @@ def test_a_405_says_which_methods_are_allowed(app):
 
 
 def test_no_limit_when_the_setting_is_empty(sqlite_url, tmp_path):
-    app = create_app({"KATDIR_STORE": sqlite_url, "KATDIR_RATE_LIMIT": "off",
-                      "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db")})
+    app = create_app(
+        {
+            "KATDIR_STORE": sqlite_url,
+            "KATDIR_RATE_LIMIT": "off",
+            "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
+        }
+    )
     client = as_client(app, "203.0.113.9")
     assert {client.get(SEARCH).status_code for _ in range(20)} == {200}

@@ -19,27 +19,36 @@ def app(sqlite_url, tmp_path):
     with open_store(sqlite_url) as store:
         store.upsert(CLINICS)
         store.upsert(synthetic_clinics(3000))  # enough work for the deadline to be checked
-    return create_app({"KATDIR_STORE": sqlite_url, "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
-                       "TESTING": True})
+    return create_app(
+        {
+            "KATDIR_STORE": sqlite_url,
+            "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
+            "TESTING": True,
+        }
+    )
 
 
 def test_a_text_of_too_many_words_is_a_400_naming_q(app):
     words = " ".join(["ketamine"] * (MAX_TEXT_WORDS + 1))
-    response = app.test_client().get("/api/v1/clinics/search",
-                                     query_string={"near": "80202", "q": words})
+    response = app.test_client().get(
+        "/api/v1/clinics/search", query_string={"near": "80202", "q": words}
+    )
     assert response.status_code == 400
     error = response.get_json()["error"]
     assert error["details"]["parameter"] == "q"
     assert error["details"]["accepted"] == f"at most {MAX_TEXT_WORDS} words"
-    ok = app.test_client().get("/api/v1/clinics/search", query_string={
-        "near": "80202", "q": " ".join(["ketamine"] * MAX_TEXT_WORDS)})
+    ok = app.test_client().get(
+        "/api/v1/clinics/search",
+        query_string={"near": "80202", "q": " ".join(["ketamine"] * MAX_TEXT_WORDS)},
+    )
     assert ok.status_code == 200
 
 
 def test_a_search_stopped_at_its_deadline_is_a_503_with_retry_after(app):
     app.extensions["katdir.store"].search_timeout = 0.0
-    api = app.test_client().get("/api/v1/clinics/search",
-                                query_string={"near": "80202", "radius": 500, "q": "d"})
+    api = app.test_client().get(
+        "/api/v1/clinics/search", query_string={"near": "80202", "radius": 500, "q": "d"}
+    )
     assert api.status_code == 503
     assert api.headers["Retry-After"] == "5"
     assert api.get_json()["error"]["code"] == "search_too_costly"

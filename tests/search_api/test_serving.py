@@ -24,8 +24,9 @@ DEBUGGER_RESOURCE = "/?__debugger__=yes&cmd=resource&f=style.css"
 
 def test_debug_mode_is_off_whatever_flask_debug_says(monkeypatch, sqlite_url, tmp_path):
     monkeypatch.setenv("FLASK_DEBUG", "1")
-    app = create_app({"KATDIR_STORE": sqlite_url, "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
-                      "DEBUG": True})
+    app = create_app(
+        {"KATDIR_STORE": sqlite_url, "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"), "DEBUG": True}
+    )
     assert app.debug is False
 
     @app.get("/api/v1/boom")
@@ -49,12 +50,28 @@ def serve(tmp_path):
     def start(*options: str) -> tuple[str, Path]:
         port = free_port()
         log = tmp_path / f"serve-{port}.log"
-        env = {**os.environ, "FLASK_DEBUG": "1", "KATDIR_STORE": f"sqlite:///{db}",
-               "KATDIR_VAR": str(tmp_path), "WEB_CONCURRENCY": "1"}
+        env = {
+            **os.environ,
+            "FLASK_DEBUG": "1",
+            "KATDIR_STORE": f"sqlite:///{db}",
+            "KATDIR_VAR": str(tmp_path),
+            "WEB_CONCURRENCY": "1",
+        }
         with log.open("wb") as out:
-            started.append(subprocess.Popen(
-                [str(Path(sys.executable).with_name("katdir")), "serve", "--port", str(port),
-                 *options], env=env, stdout=out, stderr=subprocess.STDOUT))
+            started.append(
+                subprocess.Popen(
+                    [
+                        str(Path(sys.executable).with_name("katdir")),
+                        "serve",
+                        "--port",
+                        str(port),
+                        *options,
+                    ],
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            )
         base = f"http://127.0.0.1:{port}"
         wait_until_answering(base, started[-1], log)
         return base, log
@@ -76,8 +93,11 @@ def test_katdir_serve_runs_gunicorn_and_never_the_debugger(serve):
 
 def test_katdir_serve_dev_runs_the_development_server_with_a_redacted_log(serve):
     base, log = serve("--dev")
-    response = requests.get(base + "/api/v1/clinics/search",
-                            params={"near": "80202", "q": "spravato", "lat": None}, timeout=10)
+    response = requests.get(
+        base + "/api/v1/clinics/search",
+        params={"near": "80202", "q": "spravato", "lat": None},
+        timeout=10,
+    )
     assert response.headers["Server"].startswith("Werkzeug")
     requests.get(base + "/clinics/denver-iv", headers={"User-Agent": "SecretAgent/1.0"}, timeout=10)
     time.sleep(0.5)

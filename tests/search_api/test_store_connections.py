@@ -40,10 +40,16 @@ def test_a_threaded_server_under_load_keeps_a_bounded_pool_of_connections(tmp_pa
         store.rebuild(synthetic_clinics(2000))
     # Every request reaches the store: no kept answers, and as many text searches at once as
     # there are clients (the pool is what is measured here, not search_api/text_slots.py).
-    app = create_app({"KATDIR_STORE": f"sqlite:///{db}", "KATDIR_RATE_LIMIT": "off",
-                      "KATDIR_GEOCODE_CACHE": str(tmp_path / "geo.db"),
-                      "KATDIR_ANSWER_CACHE_MB": "0", "KATDIR_TEXT_SEARCHES": str(CONCURRENCY),
-                      "KATDIR_VAR": str(tmp_path)})
+    app = create_app(
+        {
+            "KATDIR_STORE": f"sqlite:///{db}",
+            "KATDIR_RATE_LIMIT": "off",
+            "KATDIR_GEOCODE_CACHE": str(tmp_path / "geo.db"),
+            "KATDIR_ANSWER_CACHE_MB": "0",
+            "KATDIR_TEXT_SEARCHES": str(CONCURRENCY),
+            "KATDIR_VAR": str(tmp_path),
+        }
+    )
     # A thread per request, as the development server (and `katdir serve` before) runs.
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -59,10 +65,23 @@ def test_a_threaded_server_under_load_keeps_a_bounded_pool_of_connections(tmp_pa
     sampler.start()
     try:
         with ThreadPoolExecutor(CONCURRENCY) as pool:
-            statuses = list(pool.map(
-                lambda i: requests.get(url, params={"lat": 40.7, "lon": -74.0, "radius": 100,
-                                                    "q": "ketamine" if i % 2 else None},
-                                       timeout=30).status_code, range(REQUESTS)))
+            statuses = list(
+                pool.map(
+                    lambda i: (
+                        requests.get(
+                            url,
+                            params={
+                                "lat": 40.7,
+                                "lon": -74.0,
+                                "radius": 100,
+                                "q": "ketamine" if i % 2 else None,
+                            },
+                            timeout=30,
+                        ).status_code
+                    ),
+                    range(REQUESTS),
+                )
+            )
     finally:
         done.set()
         sampler.join()

@@ -114,23 +114,39 @@ def prefix(es_url):
     """A directory of a few clinics in its own prefix, loaded straight into the node."""
     name = f"katdir-test-outage-{uuid.uuid4().hex[:8]}"
     store = ElasticsearchStore([es_url], prefix=name)
-    store.rebuild([Clinic(id=f"denver-{i}", name=f"Denver Ketamine {i}",
-                          location={"lat": DENVER[0] + i / 100, "lon": DENVER[1]},
-                          review={"status": "approved"}) for i in range(3)])
+    store.rebuild(
+        [
+            Clinic(
+                id=f"denver-{i}",
+                name=f"Denver Ketamine {i}",
+                location={"lat": DENVER[0] + i / 100, "lon": DENVER[1]},
+                review={"status": "approved"},
+            )
+            for i in range(3)
+        ]
+    )
     yield name
     store.drop_everything()
     store.close()
 
 
 def search(client):
-    return client.get("/api/v1/clinics/search",
-                      query_string={"lat": DENVER[0], "lon": DENVER[1], "radius": 25})
+    return client.get(
+        "/api/v1/clinics/search", query_string={"lat": DENVER[0], "lon": DENVER[1], "radius": 25}
+    )
 
 
 def test_search_answers_503_while_the_cluster_is_gone_and_recovers_without_restart(
-        proxy, prefix, tmp_path):
-    app = create_app({"KATDIR_STORE": proxy.url, "KATDIR_ES_PREFIX": prefix,
-                      "KATDIR_GEOCODE_CACHE": str(tmp_path / "geo.db"), "TESTING": True})
+    proxy, prefix, tmp_path
+):
+    app = create_app(
+        {
+            "KATDIR_STORE": proxy.url,
+            "KATDIR_ES_PREFIX": prefix,
+            "KATDIR_GEOCODE_CACHE": str(tmp_path / "geo.db"),
+            "TESTING": True,
+        }
+    )
     client = app.test_client()
     ok = search(client)
     assert ok.status_code == 200 and ok.get_json()["total"] == 3

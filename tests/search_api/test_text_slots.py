@@ -22,10 +22,17 @@ PLACE = "/api/v1/clinics/search?near=80202&radius=50"
 def app(sqlite_url, tmp_path):
     with open_store(sqlite_url) as store:
         store.upsert(CLINICS)
-    return create_app({"KATDIR_STORE": sqlite_url, "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
-                       "KATDIR_VAR": str(tmp_path), "KATDIR_TEXT_SEARCHES": "1",
-                       "KATDIR_ANSWER_CACHE_MB": "0", "KATDIR_RATE_LIMIT": "off",
-                       "TESTING": True})
+    return create_app(
+        {
+            "KATDIR_STORE": sqlite_url,
+            "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
+            "KATDIR_VAR": str(tmp_path),
+            "KATDIR_TEXT_SEARCHES": "1",
+            "KATDIR_ANSWER_CACHE_MB": "0",
+            "KATDIR_RATE_LIMIT": "off",
+            "TESTING": True,
+        }
+    )
 
 
 def test_a_text_search_past_the_limit_is_a_503_with_retry_after(app):
@@ -43,14 +50,23 @@ def test_a_text_search_past_the_limit_is_a_503_with_retry_after(app):
 
 
 def test_the_slots_are_shared_by_every_process_of_the_var_folder(app, tmp_path):
-    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
         import sys
         from pathlib import Path
         from search_api.text_slots import TextSlots
         with TextSlots(Path({str(tmp_path / "text-search-slots")!r}), 1).held():
             print("holding", flush=True)
             sys.stdin.readline()
-        """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        """),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "holding"
         assert app.test_client().get(TEXT).status_code == 503
@@ -61,7 +77,11 @@ def test_the_slots_are_shared_by_every_process_of_the_var_folder(app, tmp_path):
 
 def test_a_slot_is_freed_when_its_holder_dies(tmp_path):
     folder = tmp_path / "slots"
-    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
         from pathlib import Path
         from search_api.text_slots import TextSlots
         slots = TextSlots(Path({str(folder)!r}), 1)
@@ -69,7 +89,11 @@ def test_a_slot_is_freed_when_its_holder_dies(tmp_path):
         held.__enter__()  # kept: a dropped context would release it
         print("holding", flush=True)
         import time; time.sleep(60)
-        """)], stdout=subprocess.PIPE, text=True)
+        """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert holder.stdout.readline().strip() == "holding"
     slots = TextSlots(folder, 1)
     with pytest.raises(TextSearchBusy), slots.held():
@@ -90,8 +114,15 @@ def test_threads_of_one_process_take_distinct_slots(tmp_path):
 def test_a_kept_text_answer_needs_no_slot(sqlite_url, tmp_path):
     with open_store(sqlite_url) as store:
         store.upsert(CLINICS)
-    app = create_app({"KATDIR_STORE": sqlite_url, "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
-                      "KATDIR_VAR": str(tmp_path), "KATDIR_TEXT_SEARCHES": "1", "TESTING": True})
+    app = create_app(
+        {
+            "KATDIR_STORE": sqlite_url,
+            "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
+            "KATDIR_VAR": str(tmp_path),
+            "KATDIR_TEXT_SEARCHES": "1",
+            "TESTING": True,
+        }
+    )
     client = app.test_client()
     first = client.get(TEXT)
     with app.extensions["katdir.text_slots"].held():
@@ -106,8 +137,10 @@ def test_a_text_search_runs_at_a_lower_cpu_priority(tmp_path):
     slots = TextSlots(tmp_path, 1)
 
     def niceness() -> tuple[int, str]:
-        return (os.getpriority(os.PRIO_PROCESS, threading.get_native_id()),
-                threading.current_thread().name)
+        return (
+            os.getpriority(os.PRIO_PROCESS, threading.get_native_id()),
+            threading.current_thread().name,
+        )
 
     nice, name = slots.run(niceness)
     assert name.startswith("text-search")

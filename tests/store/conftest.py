@@ -28,8 +28,10 @@ def es_cluster_url() -> str:
     url = elasticsearch_cluster_url()
     if not url:
         # Never a skip: CI must go red when the replica tests cannot run.
-        pytest.fail("no Elasticsearch cluster: run `make es-cluster-start` (make test does) "
-                    "or set KATDIR_TEST_ES_CLUSTER_URL")
+        pytest.fail(
+            "no Elasticsearch cluster: run `make es-cluster-start` (make test does) "
+            "or set KATDIR_TEST_ES_CLUSTER_URL"
+        )
     return url
 
 

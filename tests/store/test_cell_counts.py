@@ -56,16 +56,24 @@ def same_answers(fast: SQLiteStore, exact: SQLiteStore, query: NearQuery) -> Non
 
 queries = st.builds(
     lambda centre, dlat, dlon, radius_mi, route, statuses: NearQuery(
-        lat=max(-89.0, min(89.0, centre[0] + dlat)), lon=(centre[1] + dlon + 180) % 360 - 180,
+        lat=max(-89.0, min(89.0, centre[0] + dlat)),
+        lon=(centre[1] + dlon + 180) % 360 - 180,
         radius_km=radius_mi * KM_PER_MILE,
-        filters={"route": (route,)} if route else {}, statuses=statuses),
-    st.sampled_from(CENTRES), st.floats(-1.5, 1.5), st.floats(-1.5, 1.5),
+        filters={"route": (route,)} if route else {},
+        statuses=statuses,
+    ),
+    st.sampled_from(CENTRES),
+    st.floats(-1.5, 1.5),
+    st.floats(-1.5, 1.5),
     st.sampled_from([0.3, 1, 5, 10, 25, 50, 120, 400, 500]) | st.floats(0.1, 500),
     st.none() | st.sampled_from(ROUTES),
-    st.sampled_from([("approved",), ("approved", "pending"), ("pending",)]))
+    st.sampled_from([("approved",), ("approved", "pending"), ("pending",)]),
+)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(query=queries)
 def test_the_cells_give_the_exact_answer_for_any_circle(stores, query):
     same_answers(*stores, query)
@@ -90,14 +98,23 @@ def test_the_cells_keep_up_with_writes(tmp_path):
     exact = SQLiteStore(tmp_path / "w.db", cell_aggregates=False)
     fast.rebuild(clinics[:1000])
     fast.upsert(clinics[1000:])  # new clinics
-    moved = [c.model_copy(update={"location": clinics[i + 1].location,
-                                  "prices": clinics[i + 7].prices, "routes": clinics[i + 3].routes})
-             for i, c in enumerate(clinics[:300])]
+    moved = [
+        c.model_copy(
+            update={
+                "location": clinics[i + 1].location,
+                "prices": clinics[i + 7].prices,
+                "routes": clinics[i + 3].routes,
+            }
+        )
+        for i, c in enumerate(clinics[:300])
+    ]
     fast.upsert(moved)  # moved, repriced, other routes
     for clinic in clinics[300:500]:
         assert fast.delete(clinic.id)
-    fast.upsert(c.model_copy(update={"review": c.review.model_copy(update={"status": "rejected"})})
-                for c in clinics[500:600])
+    fast.upsert(
+        c.model_copy(update={"review": c.review.model_copy(update={"status": "rejected"})})
+        for c in clinics[500:600]
+    )
     with fast.writing("test run"):
         fast.upsert(clinics[300:350])  # back again, inside a run
     rebuilt = SQLiteStore(tmp_path / "r.db")
@@ -110,9 +127,16 @@ def test_the_cells_keep_up_with_writes(tmp_path):
     for lat, lon in CENTRES[:3]:
         for radius_mi in (10, 50, 300):
             for route in (None, "iv", "spravato"):
-                same_answers(fast, exact, NearQuery(
-                    lat=lat, lon=lon, radius_km=radius_mi * KM_PER_MILE,
-                    filters={"route": (route,)} if route else {}))
+                same_answers(
+                    fast,
+                    exact,
+                    NearQuery(
+                        lat=lat,
+                        lon=lon,
+                        radius_km=radius_mi * KM_PER_MILE,
+                        filters={"route": (route,)} if route else {},
+                    ),
+                )
     for store in (fast, exact, rebuilt):
         store.close()
 
@@ -146,8 +170,9 @@ def test_filters_the_cells_do_not_keep_take_the_exact_path():
 @given(st.floats(-90, 90), st.floats(-180, 180))
 def test_python_and_sql_put_a_point_in_the_same_cell(lat, lon):
     conn = sqlite3.connect(":memory:")
-    (sql,) = conn.execute(f"SELECT {CELL_SQL} FROM (SELECT ? AS lat, ? AS lon)",
-                          (lat, lon)).fetchone()
+    (sql,) = conn.execute(
+        f"SELECT {CELL_SQL} FROM (SELECT ? AS lat, ? AS lon)", (lat, lon)
+    ).fetchone()
     assert sql == cell_of(lat, lon)
 
 
@@ -157,12 +182,16 @@ def test_a_schema_3_file_gains_the_cells_on_open(tmp_path, caplog):
     with SQLiteStore(path) as store:
         store.rebuild(clinics)
         conn = store._connection()
-        kept = {t: sorted(conn.execute(f"SELECT * FROM {t}")) for t in
-                ("cell_routes", "cell_prices", "cell_buckets")}
+        kept = {
+            t: sorted(conn.execute(f"SELECT * FROM {t}"))
+            for t in ("cell_routes", "cell_prices", "cell_buckets")
+        }
     conn = sqlite3.connect(path)  # the file as schema 3 left it
-    conn.executescript("DROP TABLE cell_routes; DROP TABLE cell_prices; "
-                       "DROP TABLE cell_buckets; DROP INDEX clinics_cell; "
-                       "ALTER TABLE clinics DROP COLUMN cell; PRAGMA user_version = 3;")
+    conn.executescript(
+        "DROP TABLE cell_routes; DROP TABLE cell_prices; "
+        "DROP TABLE cell_buckets; DROP INDEX clinics_cell; "
+        "ALTER TABLE clinics DROP COLUMN cell; PRAGMA user_version = 3;"
+    )
     conn.close()
     with SQLiteStore(path) as store:
         assert "store schema 3 → 4, adding the per-cell aggregates" in caplog.text

@@ -80,9 +80,19 @@ class Row:
 
 
 def rows_of(clinics: list[Clinic]) -> list[Row]:
-    return [Row(c.id, c.location.lat, c.location.lon, c.review.status, c.min_session_price,
-                route_session_prices(c), indexed_values(c))
-            for c in clinics if c.location]
+    return [
+        Row(
+            c.id,
+            c.location.lat,
+            c.location.lon,
+            c.review.status,
+            c.min_session_price,
+            route_session_prices(c),
+            indexed_values(c),
+        )
+        for c in clinics
+        if c.location
+    ]
 
 
 def passes(f: Parameter, value, row: Row, q: NearQuery) -> bool:
@@ -133,8 +143,9 @@ def all_ids(store, q: NearQuery) -> tuple[int, list[tuple[float, str]]]:
         page += 1
 
 
-def assert_agrees_with_truth(expected: list[tuple[float, str]], got: list[tuple[float, str]],
-                             radius_km: float) -> None:
+def assert_agrees_with_truth(
+    expected: list[tuple[float, str]], got: list[tuple[float, str]], radius_km: float
+) -> None:
     edge = radius_km * (1 - EDGE_BAND)
     sure = [cid for d, cid in expected if d < edge]
     sure_set, got_ids = set(sure), [cid for _, cid in got]
@@ -182,8 +193,9 @@ def random_queries(n: int, seed: int) -> list[NearQuery]:
             filters[f.name] = random_value(rng, f)
             if f.name == "route" and rng.random() < 0.5:  # the price of the routes asked
                 filters["max_price"] = random_value(rng, BY_NAME["max_price"])
-        queries.append(NearQuery(lat=lat, lon=lon, radius_km=radius_km, per_page=100,
-                                 filters=filters))
+        queries.append(
+            NearQuery(lat=lat, lon=lon, radius_km=radius_km, per_page=100, filters=filters)
+        )
     return queries
 
 
@@ -251,33 +263,37 @@ def test_price_sort_puts_cheapest_first_and_unknown_last(store):
     prices = [store.get(cid).min_session_price for _, cid in got]
     known = [p for p in prices if p is not None]
     assert known == sorted(known)
-    assert prices[:len(known)] == known  # every unknown price comes after the known ones
+    assert prices[: len(known)] == known  # every unknown price comes after the known ones
 
 
 @pytest.mark.parametrize("routes", [("iv",), ("spravato",), ("im", "oral")])
 def test_price_sort_and_max_price_use_the_price_of_the_routes_asked(store, routes):
-    q = NearQuery(lat=34.05, lon=-118.24, radius_km=120, sort="price", per_page=100,
-                  filters={"route": routes})
+    q = NearQuery(
+        lat=34.05, lon=-118.24, radius_km=120, sort="price", per_page=100, filters={"route": routes}
+    )
     _, got = all_ids(store, q)
     prices = [session_price(store.get(cid), routes) for _, cid in got]
     amounts = [p.amount for p in prices if p is not None]
     assert amounts and amounts == sorted(amounts)
-    assert prices[:len(amounts)] == [p for p in prices if p is not None]
+    assert prices[: len(amounts)] == [p for p in prices if p is not None]
     assert all(p.route in routes for p in prices if p is not None)
     cap = median(amounts)
-    _, capped = all_ids(store, NearQuery(**{**q.__dict__, "filters": {**q.filters, "max_price": cap}}))
-    assert capped and all(session_price(store.get(cid), routes).amount <= cap
-                          for _, cid in capped)
+    _, capped = all_ids(
+        store, NearQuery(**{**q.__dict__, "filters": {**q.filters, "max_price": cap}})
+    )
+    assert capped and all(session_price(store.get(cid), routes).amount <= cap for _, cid in capped)
     assert len(capped) == sum(a <= cap for a in amounts)
 
 
 def test_price_context_is_lowest_median_highest_per_route(store, rows):
-    for q in [NearQuery(lat=41.88, lon=-87.63, radius_km=100),
-              NearQuery(lat=34.05, lon=-118.24, radius_km=150,
-                        filters={"route": ("iv", "spravato")}),
-              NearQuery(lat=40.71, lon=-74.0, radius_km=60,
-                        filters={"max_price": 600.0, "therapy": True}),
-              NearQuery(lat=0.0, lon=-30.0, radius_km=50)]:
+    for q in [
+        NearQuery(lat=41.88, lon=-87.63, radius_km=100),
+        NearQuery(lat=34.05, lon=-118.24, radius_km=150, filters={"route": ("iv", "spravato")}),
+        NearQuery(
+            lat=40.71, lon=-74.0, radius_km=60, filters={"max_price": 600.0, "therapy": True}
+        ),
+        NearQuery(lat=0.0, lon=-30.0, radius_km=50),
+    ]:
         # The matches themselves are the search's (checked against the truth above).
         _, got_ids = all_ids(store, q)
         assert_agrees_with_truth(truth(rows, q), got_ids, q.radius_km)
@@ -286,8 +302,11 @@ def test_price_context_is_lowest_median_highest_per_route(store, rows):
         context = store.price_context(q)
         assert list(context) == list(q.routes or ROUTES)
         for route, got in context.items():
-            values = sorted(by_id[cid].route_prices[route] for cid in inside
-                            if by_id[cid].route_prices[route] is not None)
+            values = sorted(
+                by_id[cid].route_prices[route]
+                for cid in inside
+                if by_id[cid].route_prices[route] is not None
+            )
             assert got.count == len(values)
             if values:
                 assert (got.lowest, got.highest) == (values[0], values[-1])
@@ -299,16 +318,18 @@ def test_price_context_is_lowest_median_highest_per_route(store, rows):
 def test_facets_count_the_matches(store, rows):
     q = NearQuery(lat=41.88, lon=-87.63, radius_km=100)
     result = store.search(q)
-    matched = [store.get(cid) for _, cid in truth(rows, q)
-               if _ < q.radius_km * (1 - EDGE_BAND)]
+    matched = [store.get(cid) for _, cid in truth(rows, q) if _ < q.radius_km * (1 - EDGE_BAND)]
     iv = sum("iv" in c.routes for c in matched)
     assert abs(result.facets["routes"]["iv"] - iv) <= 2  # only edge clinics may differ
     assert result.facets["price"]["min"] == pytest.approx(
-        min(c.min_session_price for c in matched if c.min_session_price is not None))
+        min(c.min_session_price for c in matched if c.min_session_price is not None)
+    )
 
 
 def test_text_query_matches_names(store):
-    result = store.search(NearQuery(lat=39.74, lon=-104.99, radius_km=100, filters={"q": "infusion"}))
+    result = store.search(
+        NearQuery(lat=39.74, lon=-104.99, radius_km=100, filters={"q": "infusion"})
+    )
     assert result.total > 0
     assert all("infusion" in h.clinic.name.lower() for h in result.hits)
 
@@ -322,8 +343,12 @@ def test_only_approved_clinics_unless_asked(store, clinics):
 
 
 def test_get_upsert_delete_round_trip(store):
-    clinic = Clinic(id="contract-round-trip", name="Round Trip Ketamine",
-                    location={"lat": 30.27, "lon": -97.74}, review={"status": "approved"})
+    clinic = Clinic(
+        id="contract-round-trip",
+        name="Round Trip Ketamine",
+        location={"lat": 30.27, "lon": -97.74},
+        review={"status": "approved"},
+    )
     store.upsert([clinic])
     assert store.get("contract-round-trip") == clinic
     found = store.search(NearQuery(lat=30.27, lon=-97.74, radius_km=1))
@@ -337,8 +362,9 @@ def test_decisions_survive_a_rebuild_and_refuse_stale_writes(store, clinics):
     from katdir.model import Decision, Review
     from katdir.store import ConflictError
 
-    decision = store.put_decision(Decision(clinic_id="syn-0000001",
-                                           review=Review(status="rejected", by="ana")))
+    decision = store.put_decision(
+        Decision(clinic_id="syn-0000001", review=Review(status="rejected", by="ana"))
+    )
     assert decision.version == 1
     store.rebuild(clinics)
     assert store.get_decision("syn-0000001") == decision

@@ -26,11 +26,13 @@ pytestmark = pytest.mark.elasticsearch
 def unique_prefix(name: str) -> str:
     return f"katdir-test-{name}-{uuid.uuid4().hex[:8]}"
 
+
 CLINICS = 5000
 EDGE_BAND = 0.005
 
 
 # -- the two stores, side by side ------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def twins(es_url, tmp_path_factory):
@@ -47,18 +49,59 @@ def twins(es_url, tmp_path_factory):
 
 
 TRICKY_TEXT = [
-    Clinic(id="text-obrien", name="O'Brien Ketamine Café", organization="U.S. Mind-Care, Inc.",
-           address={"city": "São Paulo", "state": "NY"}, location={"lat": 40.71, "lon": -74.0},
-           routes=["iv"], conditions=["chronic_pain"], review={"status": "approved"},
-           prices=[{"amount_min": 400, "quote": "$400/session (IV_ketamine) — naïve pricing"}]),
-    Clinic(id="text-plain", name="Brien Wellness", address={"city": "New York", "state": "NY"},
-           location={"lat": 40.72, "lon": -74.01}, routes=["oral"], review={"status": "approved"}),
+    Clinic(
+        id="text-obrien",
+        name="O'Brien Ketamine Café",
+        organization="U.S. Mind-Care, Inc.",
+        address={"city": "São Paulo", "state": "NY"},
+        location={"lat": 40.71, "lon": -74.0},
+        routes=["iv"],
+        conditions=["chronic_pain"],
+        review={"status": "approved"},
+        prices=[{"amount_min": 400, "quote": "$400/session (IV_ketamine) — naïve pricing"}],
+    ),
+    Clinic(
+        id="text-plain",
+        name="Brien Wellness",
+        address={"city": "New York", "state": "NY"},
+        location={"lat": 40.72, "lon": -74.01},
+        routes=["oral"],
+        review={"status": "approved"},
+    ),
 ]
 
-TEXTS = ["ketamine", "ket", "infusion clinic", "Mind", "o'brien", "brien", "obrien", "cafe",
-         "café", "CAFÉ", "u.s.", "us mind", "chronic_pain", "chronic pain", "pain", "iv_ket",
-         "naive", "sao", "são paulo", "new york", "  ", "!!!", "___", "wellness center",
-         "spravato", "intranasal", "ptsd", "depression anxiety", "ny", "10001"]
+TEXTS = [
+    "ketamine",
+    "ket",
+    "infusion clinic",
+    "Mind",
+    "o'brien",
+    "brien",
+    "obrien",
+    "cafe",
+    "café",
+    "CAFÉ",
+    "u.s.",
+    "us mind",
+    "chronic_pain",
+    "chronic pain",
+    "pain",
+    "iv_ket",
+    "naive",
+    "sao",
+    "são paulo",
+    "new york",
+    "  ",
+    "!!!",
+    "___",
+    "wellness center",
+    "spravato",
+    "intranasal",
+    "ptsd",
+    "depression anxiety",
+    "ny",
+    "10001",
+]
 
 
 def random_query(rng: random.Random) -> NearQuery:
@@ -68,8 +111,10 @@ def random_query(rng: random.Random) -> NearQuery:
     else:
         _, _, lat, lon = rng.choices(places, weights=weights)[0]
         lat, lon = jitter(rng, lat, lon, 40)
-    fields: dict = {"radius_km": rng.choice((2, 10, 25, 50, 100, 250)) * rng.choice(
-        (1.0, KM_PER_MILE)), "per_page": rng.choice((1, 5, 20, 100))}
+    fields: dict = {
+        "radius_km": rng.choice((2, 10, 25, 50, 100, 250)) * rng.choice((1.0, KM_PER_MILE)),
+        "per_page": rng.choice((1, 5, 20, 100)),
+    }
     filters: dict = {}
     if rng.random() < 0.3:
         filters["route"] = tuple(rng.sample(ROUTES, rng.randint(1, 3)))
@@ -140,8 +185,14 @@ def test_both_stores_return_the_same_ids_in_the_same_order_page_by_page(twins):
 @pytest.mark.parametrize("text", TEXTS)
 def test_text_query_finds_what_sqlite_fts_finds(twins, text):
     sqlite, es = twins
-    q = NearQuery(lat=40.71, lon=-74.0, radius_km=60, filters={"q": text}, per_page=100,
-                  statuses=("approved", "pending"))
+    q = NearQuery(
+        lat=40.71,
+        lon=-74.0,
+        radius_km=60,
+        filters={"q": text},
+        per_page=100,
+        statuses=("approved", "pending"),
+    )
     got_s, got_e = sqlite.search(q), es.search(q)
     assert [h.clinic.id for h in got_e.hits] == [h.clinic.id for h in got_s.hits]
     assert got_e.total == got_s.total
@@ -150,8 +201,9 @@ def test_text_query_finds_what_sqlite_fts_finds(twins, text):
 @pytest.mark.xdist_group("es-twins")
 def test_relevance_puts_name_matches_first_then_nearest(twins):
     _, es = twins
-    result = es.search(NearQuery(lat=40.71, lon=-74.0, radius_km=60, filters={"q": "brien"},
-                                 sort="relevance"))
+    result = es.search(
+        NearQuery(lat=40.71, lon=-74.0, radius_km=60, filters={"q": "brien"}, sort="relevance")
+    )
     assert [h.clinic.id for h in result.hits][:2] == ["text-obrien", "text-plain"]
 
 
@@ -171,8 +223,9 @@ def test_deep_pages_and_pages_past_the_end(twins):
 
 @pytest.mark.xdist_group("es-twins")
 @pytest.mark.parametrize("median_terms", [5000, 3])  # by counting; by sorting (too many)
-def test_price_context_equals_sqlites_whichever_way_the_median_is_found(twins, monkeypatch,
-                                                                       median_terms):
+def test_price_context_equals_sqlites_whichever_way_the_median_is_found(
+    twins, monkeypatch, median_terms
+):
     import katdir.store.elasticsearch as es_module
 
     monkeypatch.setattr(es_module, "MEDIAN_TERMS", median_terms)
@@ -182,8 +235,12 @@ def test_price_context_equals_sqlites_whichever_way_the_median_is_found(twins, m
     for _ in range(25):
         _, _, lat, lon = rng.choices(places, weights=weights)[0]
         route = rng.choice([None, *ROUTES])
-        query = NearQuery(lat=lat, lon=lon, radius_km=rng.choice([20, 60, 200]),
-                          filters={"route": (route,)} if route else {})
+        query = NearQuery(
+            lat=lat,
+            lon=lon,
+            radius_km=rng.choice([20, 60, 200]),
+            filters={"route": (route,)} if route else {},
+        )
         assert es.price_context(query) == sqlite.price_context(query), query
 
 
@@ -205,13 +262,20 @@ def test_iter_clinics_walks_every_clinic_in_id_order(twins):
 
 # -- rebuilds ----------------------------------------------------------------------------------
 
+
 def clinics_near(prefix: str, n: int, lat: float = 39.74, lon: float = -104.99) -> list[Clinic]:
     rng = random.Random(n)
     out = []
     for i in range(n):
         plat, plon = jitter(rng, lat, lon, 20)
-        out.append(Clinic(id=f"{prefix}-{i:05d}", name=f"{prefix} clinic {i}",
-                          location={"lat": plat, "lon": plon}, review={"status": "approved"}))
+        out.append(
+            Clinic(
+                id=f"{prefix}-{i:05d}",
+                name=f"{prefix} clinic {i}",
+                location={"lat": plat, "lon": plon},
+                review={"status": "approved"},
+            )
+        )
     return out
 
 
@@ -253,9 +317,12 @@ def test_failed_rebuild_keeps_the_old_index_serving_and_names_the_refused_clinic
     es_store.rebuild(good)
     serving = es_store.aliased_indices()
     # A clinic the mapping refuses (a latitude no geo_point takes), among thousands of good ones.
-    bad = Clinic.model_construct(**{**clinics_near("bad", 1)[0].__dict__,
-                                    "location": Location.model_construct(lat=123.0, lon=0.0,
-                                                                          precision="street")})
+    bad = Clinic.model_construct(
+        **{
+            **clinics_near("bad", 1)[0].__dict__,
+            "location": Location.model_construct(lat=123.0, lon=0.0, precision="street"),
+        }
+    )
     fresh = clinics_near("fresh", 2500)
     with pytest.raises(StoreError) as failure:
         es_store.rebuild(fresh[:1200] + [bad] + fresh[1200:])
@@ -282,9 +349,12 @@ def test_first_write_to_an_empty_directory_creates_index_and_alias(es_store):
 
 def test_upsert_writes_the_accepted_clinics_and_names_the_refused_ones(es_store):
     es_store.upsert(clinics_near("a", 2))
-    bad = Clinic.model_construct(**{**clinics_near("b", 1)[0].__dict__,
-                                    "location": Location.model_construct(lat=0.0, lon=999.0,
-                                                                          precision="street")})
+    bad = Clinic.model_construct(
+        **{
+            **clinics_near("b", 1)[0].__dict__,
+            "location": Location.model_construct(lat=0.0, lon=999.0, precision="street"),
+        }
+    )
     with pytest.raises(StoreError, match="b-00000"):
         es_store.upsert([clinics_near("c", 1)[0], bad])
     assert es_store.get("c-00000") is not None and es_store.get("b-00000") is None
@@ -310,10 +380,12 @@ def test_the_installed_template_is_the_schema(es_store):
 
 # -- decisions ---------------------------------------------------------------------------------
 
+
 def test_decisions_survive_rebuilds_in_their_own_index(es_store):
     es_store.rebuild(clinics_near("d", 10))
-    kept = es_store.put_decision(Decision(clinic_id="d-00003",
-                                          review=Review(status="rejected", by="ana")))
+    kept = es_store.put_decision(
+        Decision(clinic_id="d-00003", review=Review(status="rejected", by="ana"))
+    )
     for n in (5, 0, 7):
         es_store.rebuild(clinics_near("d", n))
         assert es_store.get_decision("d-00003") == kept
@@ -345,6 +417,7 @@ def test_concurrent_curators_one_wins_the_other_gets_a_conflict(es_store):
 
 
 # -- prefixes ----------------------------------------------------------------------------------
+
 
 def test_prefixes_keep_two_directories_apart_on_one_cluster(es_url):
     name = unique_prefix("iso")
@@ -398,6 +471,7 @@ def test_replicas_of_new_indices_come_from_the_environment(es_url, monkeypatch):
 
 # -- failures ----------------------------------------------------------------------------------
 
+
 def closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -408,9 +482,13 @@ def test_no_node_answering_is_store_unavailable_not_a_crash():
     store = ElasticsearchStore([f"http://127.0.0.1:{closed_port()}"], prefix="katdir")
     assert store.ping() is False
     started = time.monotonic()
-    for call in (lambda: store.search(NearQuery(lat=0, lon=0, radius_km=1)),
-                 lambda: store.get("x"), lambda: store.upsert(clinics_near("u", 1)),
-                 lambda: store.put_decision(Decision(clinic_id="x")), store.count):
+    for call in (
+        lambda: store.search(NearQuery(lat=0, lon=0, radius_km=1)),
+        lambda: store.get("x"),
+        lambda: store.upsert(clinics_near("u", 1)),
+        lambda: store.put_decision(Decision(clinic_id="x")),
+        store.count,
+    ):
         with pytest.raises(StoreUnavailable):
             call()
     assert time.monotonic() - started < 5, "a refused connection fails fast"
@@ -443,24 +521,27 @@ def test_bad_prefixes_are_refused():
 
 # -- replicas on the 3-node cluster --------------------------------------------------------------
 
+
 @pytest.fixture
 def cluster_store(es_cluster_url):
-    store = ElasticsearchStore(es_cluster_url.split(","), prefix=unique_prefix("cluster"),
-                               replicas=1)
+    store = ElasticsearchStore(
+        es_cluster_url.split(","), prefix=unique_prefix("cluster"), replicas=1
+    )
     yield store
     store.drop_everything()
     store.close()
 
 
 @pytest.mark.xdist_group("es-cluster")
-def test_an_index_with_one_replica_goes_green_and_every_node_serves_search(cluster_store,
-                                                                             es_cluster_url):
+def test_an_index_with_one_replica_goes_green_and_every_node_serves_search(
+    cluster_store, es_cluster_url
+):
     clinics = clinics_near("rep", 400)
     cluster_store.rebuild(clinics)
     cluster_store.put_decision(Decision(clinic_id="rep-00001"))
     health = cluster_store.es.cluster.health(
-        index=[cluster_store.alias, cluster_store.decisions], wait_for_status="green",
-        timeout="60s")
+        index=[cluster_store.alias, cluster_store.decisions], wait_for_status="green", timeout="60s"
+    )
     assert health["status"] == "green" and health["number_of_nodes"] == 3
     index = cluster_store.aliased_indices()[0]
     shards = cluster_store.es.cat.shards(index=index, format="json")
@@ -476,7 +557,8 @@ def test_an_index_with_one_replica_goes_green_and_every_node_serves_search(clust
         # Each copy on its own: the node holding the primary and the one holding the replica
         # both answer the whole index from their local shard.
         local = alone.es.options(ignore_status=503).search(
-            index=alone.alias, preference="_only_local", size=0, track_total_hits=True)
+            index=alone.alias, preference="_only_local", size=0, track_total_hits=True
+        )
         if local.meta.status == 200:  # 503: no copy on this node
             assert local["hits"]["total"]["value"] == 400
             holders += 1

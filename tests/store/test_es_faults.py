@@ -45,14 +45,20 @@ class Node:
     """One Elasticsearch node in a folder of its own: start, kill -9, start again."""
 
     def __init__(self, var: Path):
-        self.env = {**os.environ, "ES_VAR_DIR": str(var), "ES_HTTP_PORT": "0",
-                    "ES_TRANSPORT_PORT": "0", "ES_HEAP": "384m"}
+        self.env = {
+            **os.environ,
+            "ES_VAR_DIR": str(var),
+            "ES_HTTP_PORT": "0",
+            "ES_TRANSPORT_PORT": "0",
+            "ES_HEAP": "384m",
+        }
         self.pid_file = var / "elasticsearch" / "node.pid"
         self.url = ""
 
     def start(self) -> str:
-        done = subprocess.run([str(ESCTL), "start"], env=self.env, capture_output=True,
-                              text=True, timeout=300)
+        done = subprocess.run(
+            [str(ESCTL), "start"], env=self.env, capture_output=True, text=True, timeout=300
+        )
         assert done.returncode == 0, done.stderr[-2000:]
         self.url = done.stdout.strip().splitlines()[-1]
         return self.url
@@ -86,14 +92,24 @@ class Cluster:
     size = 3
 
     def __init__(self, var: Path):
-        self.env = {**os.environ, "ES_VAR_DIR": str(var), "ES_HTTP_PORT": "0",
-                    "ES_TRANSPORT_PORT": "0", "ES_HEAP": "256m"}
+        self.env = {
+            **os.environ,
+            "ES_VAR_DIR": str(var),
+            "ES_HTTP_PORT": "0",
+            "ES_TRANSPORT_PORT": "0",
+            "ES_HEAP": "256m",
+        }
         self.es_dir = var / "elasticsearch"
         self.urls: list[str] = []
 
     def start(self) -> list[str]:
-        done = subprocess.run([str(ESCTL), "start", "--nodes", str(self.size)], env=self.env,
-                              capture_output=True, text=True, timeout=400)
+        done = subprocess.run(
+            [str(ESCTL), "start", "--nodes", str(self.size)],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=400,
+        )
         assert done.returncode == 0, done.stderr[-2000:]
         self.urls = done.stdout.strip().splitlines()[-1].split(",")
         return self.urls
@@ -109,8 +125,12 @@ class Cluster:
             time.sleep(0.1)
 
     def stop(self) -> None:
-        subprocess.run([str(ESCTL), "stop", "--nodes", str(self.size)], env=self.env,
-                       capture_output=True, timeout=180)
+        subprocess.run(
+            [str(ESCTL), "stop", "--nodes", str(self.size)],
+            env=self.env,
+            capture_output=True,
+            timeout=180,
+        )
 
 
 @pytest.fixture
@@ -173,7 +193,8 @@ def test_killed_during_the_bulk_load_the_previous_index_serves_and_the_next_run_
 
 
 def test_killed_as_the_alias_moves_the_previous_index_serves_and_the_next_run_recovers(
-        node, monkeypatch):
+    node, monkeypatch
+):
     prefix = f"katdir-test-faults-{uuid.uuid4().hex[:8]}"
     before = list(synthetic_clinics(BEFORE, seed=8))
     store = store_on(node.url, prefix)
@@ -245,18 +266,24 @@ class Reader(threading.Thread):
 def test_a_three_node_cluster_keeps_answering_with_any_one_node_killed(cluster):
     clinics = list(synthetic_clinics(3000, seed=11))
     # The client knows every node, as a deployment's KATDIR_STORE would list them.
-    store = ElasticsearchStore(cluster.urls, prefix="katdir-test-cluster-faults", replicas=1,
-                               request_timeout=30)
+    store = ElasticsearchStore(
+        cluster.urls, prefix="katdir-test-cluster-faults", replicas=1, request_timeout=30
+    )
     store.rebuild(clinics)
-    health = store.es.options(request_timeout=SLOW).cluster.health(wait_for_status="green",
-                                                                   timeout="150s")
+    health = store.es.options(request_timeout=SLOW).cluster.health(
+        wait_for_status="green", timeout="150s"
+    )
     assert health["status"] == "green" and health["number_of_nodes"] == 3
 
     # Searches that hit many clinics (spread over every shard) and a few reads by id.
-    queries = [NearQuery(lat=c.location.lat, lon=c.location.lon, radius_km=radius, sort=sort,
-                         per_page=20)
-               for c, radius, sort in [(clinics[5], 800, "distance"), (clinics[1], 300, "price"),
-                                       (clinics[2], 2000, "distance")]]
+    queries = [
+        NearQuery(lat=c.location.lat, lon=c.location.lon, radius_km=radius, sort=sort, per_page=20)
+        for c, radius, sort in [
+            (clinics[5], 800, "distance"),
+            (clinics[1], 300, "price"),
+            (clinics[2], 2000, "distance"),
+        ]
+    ]
     ids = [c.id for c in clinics[::500]] + ["no-such-clinic"]
     expected = answers(store, queries, ids)
     assert all(total > 20 for total, _ in expected[0]) and expected[1] == 3000, expected[:2]
@@ -268,8 +295,14 @@ def test_a_three_node_cluster_keeps_answering_with_any_one_node_killed(cluster):
     victims = [master, 0 if master != 0 else 1]
     killed_roles = []
     for victim in victims:
-        roles = [role for role, is_it in (("master", victim == master),
-                                          ("first in the client's list", victim == 0)) if is_it]
+        roles = [
+            role
+            for role, is_it in (
+                ("master", victim == master),
+                ("first in the client's list", victim == 0),
+            )
+            if is_it
+        ]
         killed_roles += roles
         reader = Reader(lambda: answers(store, queries, ids), expected)
         reader.start()
@@ -281,19 +314,23 @@ def test_a_three_node_cluster_keeps_answering_with_any_one_node_killed(cluster):
         fresh = ElasticsearchStore(cluster.urls, prefix=store.prefix, request_timeout=30)
         assert answers(fresh, queries, ids) == expected, f"node {victim} down: new client"
         fresh.close()
-        health = store.es.options(request_timeout=SLOW).cluster.health(timeout="60s",
-                                                                       wait_for_nodes="2")
+        health = store.es.options(request_timeout=SLOW).cluster.health(
+            timeout="60s", wait_for_nodes="2"
+        )
         assert health["number_of_nodes"] == 2 and health["status"] in ("yellow", "green")
         time.sleep(2.0)
         reader.stop.set()
         reader.join(timeout=60)
-        assert not reader.errors, f"node {victim} ({', '.join(roles)}) killed: " \
+        assert not reader.errors, (
+            f"node {victim} ({', '.join(roles)}) killed: "
             f"{len(reader.errors)} failed, first: {reader.errors[0]!r}"
+        )
         assert not reader.wrong and reader.rounds >= 3, (victim, reader.rounds, reader.wrong[:1])
 
         cluster.start()  # only the killed node starts again
         health = store.es.options(request_timeout=SLOW + 60).cluster.health(
-            wait_for_status="green", wait_for_nodes="3", timeout=f"{SLOW}s")
+            wait_for_status="green", wait_for_nodes="3", timeout=f"{SLOW}s"
+        )
         assert health["status"] == "green" and health["number_of_nodes"] == 3, health
         assert answers(store, queries, ids) == expected
     assert "master" in killed_roles and "first in the client's list" in killed_roles
@@ -304,6 +341,7 @@ def test_a_three_node_cluster_keeps_answering_with_any_one_node_killed(cluster):
 
 
 # -- write runs ----------------------------------------------------------------------------
+
 
 def generation_count(store: ElasticsearchStore) -> int:
     """Documents in the clinic index a run is writing (the one no alias names yet), or -1."""
@@ -324,13 +362,22 @@ class Katdir:
     Elasticsearch request: a pipe nobody reads would fill and stop it)."""
 
     def __init__(self, folder: Path, *args: str, url: str, prefix: str):
-        env = {**os.environ, "KATDIR_STORE": url, "KATDIR_ES_PREFIX": prefix,
-               "KATDIR_ES_WRITER_LOCK_TTL": str(CLI_LOCK_TTL)}
+        env = {
+            **os.environ,
+            "KATDIR_STORE": url,
+            "KATDIR_ES_PREFIX": prefix,
+            "KATDIR_ES_WRITER_LOCK_TTL": str(CLI_LOCK_TTL),
+        }
         cli = [str(KATDIR)] if KATDIR.exists() else [sys.executable, "-m", "katdir.cli"]
         self.err_path = folder / f"katdir-{uuid.uuid4().hex[:6]}.err"
         with open(self.err_path, "w") as err:
-            self.process = subprocess.Popen([*cli, *args], env=env, stdin=subprocess.DEVNULL,
-                                            stdout=subprocess.DEVNULL, stderr=err)
+            self.process = subprocess.Popen(
+                [*cli, *args],
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+            )
         self.pid = self.process.pid
 
     def finish(self, timeout: float) -> tuple[int, str]:
@@ -338,8 +385,11 @@ class Katdir:
         return code, self.err_path.read_text()
 
     def lines(self) -> list[str]:  # katdir's own messages, without the client's request log
-        return [line for line in self.err_path.read_text().splitlines()
-                if "elastic_transport" not in line]
+        return [
+            line
+            for line in self.err_path.read_text().splitlines()
+            if "elastic_transport" not in line
+        ]
 
 
 def write_clinics(path: Path, count: int, seed: int) -> list:
@@ -349,7 +399,8 @@ def write_clinics(path: Path, count: int, seed: int) -> list:
 
 
 def test_an_import_killed_halfway_leaves_the_previous_state_and_the_next_run_takes_over(
-        es_url, tmp_path):
+    es_url, tmp_path
+):
     prefix = f"katdir-test-faults-{uuid.uuid4().hex[:8]}"
     url = es_url.split(",")[0]
     store = store_on(url, prefix)
@@ -359,8 +410,9 @@ def test_an_import_killed_halfway_leaves_the_previous_state_and_the_next_run_tak
     # 10,000 clinics, written in 5 batches of 2,000 (their ids overlap the 300: some replace).
     write_clinics(tmp_path / "big.jsonl", 10_000, seed=12)
 
-    writer = Katdir(tmp_path, "import", str(tmp_path / "big.jsonl"), "--replace", url=url,
-                    prefix=prefix)
+    writer = Katdir(
+        tmp_path, "import", str(tmp_path / "big.jsonl"), "--replace", url=url, prefix=prefix
+    )
     deadline = time.monotonic() + 600
     while generation_count(store) < 2_000:  # its first batch is in its generation
         assert writer.process.poll() is None, writer.lines()[-20:]
@@ -373,8 +425,9 @@ def test_an_import_killed_halfway_leaves_the_previous_state_and_the_next_run_tak
     # Readers see the previous complete state, exactly.
     assert store.aliased_indices() == [complete] and served(store) == before
     # The lock outlives the dead writer until it expires: a second run is told who holds it.
-    second = Katdir(tmp_path, "import", str(tmp_path / "big.jsonl"), "--replace", url=url,
-                    prefix=prefix)
+    second = Katdir(
+        tmp_path, "import", str(tmp_path / "big.jsonl"), "--replace", url=url, prefix=prefix
+    )
     code, err = second.finish(timeout=120)
     assert code == 2 and "Traceback" not in err, second.lines()
     [message] = second.lines()
@@ -385,8 +438,9 @@ def test_an_import_killed_halfway_leaves_the_previous_state_and_the_next_run_tak
     lock = store.es.get(index=store.writer_lock, id="writer")["_source"]
     time.sleep(max(0.0, lock["expires"] - time.time()) + 0.5)  # the dead run's lock expires
     small = write_clinics(tmp_path / "small.jsonl", 200, seed=13)  # replaces 200 of 300
-    third = Katdir(tmp_path, "import", str(tmp_path / "small.jsonl"), "--replace", url=url,
-                   prefix=prefix)
+    third = Katdir(
+        tmp_path, "import", str(tmp_path / "small.jsonl"), "--replace", url=url, prefix=prefix
+    )
     code, err = third.finish(timeout=300)
     assert code == 0, third.lines()
     assert f"taking over the writer lock of katdir import (pid {writer.pid} on " in err
@@ -413,7 +467,7 @@ def test_the_node_killed_during_an_index_run_leaves_the_previous_state(node):
         try:
             with writer.writing("katdir index"):
                 for start in range(0, AFTER, 1000):
-                    writer.upsert(clinics[start:start + 1000])
+                    writer.upsert(clinics[start : start + 1000])
         except BaseException as error:  # noqa: BLE001 — the failure is what the test reads
             failed.append(error)
 
@@ -433,8 +487,7 @@ def test_the_node_killed_during_an_index_run_leaves_the_previous_state(node):
     time.sleep(LOCK_TTL)  # the dead run's lock expires (the restart usually took longer)
     with store.writing("katdir index"):  # takes it over, removes the half-written generation
         store.upsert(synthetic_clinics(200, seed=16))
-    assert len(served(store)) == len(set(before) | {c.id for c in synthetic_clinics(200,
-                                                                                      seed=16)})
+    assert len(served(store)) == len(set(before) | {c.id for c in synthetic_clinics(200, seed=16)})
     assert clinic_indices(store) == store.aliased_indices()
     store.upsert(synthetic_clinics(1, seed=17))  # single writes work again (no block left)
     store.drop_everything()

@@ -16,9 +16,21 @@ from katdir.store import es_schema as schema
 from katdir.store.sqlite import fts_query
 
 # What the server jar alone provides: module-only types and analyzers must never appear.
-FORBIDDEN_TYPES = {"scaled_float", "search_as_you_type", "rank_feature", "rank_features",
-                   "token_count", "match_only_text", "wildcard", "constant_keyword", "flattened",
-                   "dense_vector", "sparse_vector", "semantic_text", "histogram"}
+FORBIDDEN_TYPES = {
+    "scaled_float",
+    "search_as_you_type",
+    "rank_feature",
+    "rank_features",
+    "token_count",
+    "match_only_text",
+    "wildcard",
+    "constant_keyword",
+    "flattened",
+    "dense_vector",
+    "sparse_vector",
+    "semantic_text",
+    "histogram",
+}
 
 
 def walk(properties: dict[str, Any], path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
@@ -29,8 +41,9 @@ def walk(properties: dict[str, Any], path: str = "") -> Iterator[tuple[str, dict
             yield f"{path}{name}.{sub}", multi
 
 
-@pytest.mark.parametrize("mappings", [schema.CLINIC_MAPPINGS, schema.DECISION_MAPPINGS],
-                         ids=["clinics", "decisions"])
+@pytest.mark.parametrize(
+    "mappings", [schema.CLINIC_MAPPINGS, schema.DECISION_MAPPINGS], ids=["clinics", "decisions"]
+)
 def test_mapping_uses_only_core_field_types_and_the_standard_analyzer(mappings):
     assert mappings["dynamic"] == "strict"
     for path, field in walk(mappings["properties"]):
@@ -56,8 +69,10 @@ def test_template_settings_default_to_one_shard_and_no_replica():
     assert (settings["number_of_shards"], settings["number_of_replicas"]) == (1, 0)
     assert settings["max_result_window"] >= 1000 * 100  # the API's deepest page
     assert template["index_patterns"] == ["katdir-clinics-*"]
-    assert schema.clinic_template("katdir", replicas=2)["template"]["settings"][
-        "number_of_replicas"] == 2
+    assert (
+        schema.clinic_template("katdir", replicas=2)["template"]["settings"]["number_of_replicas"]
+        == 2
+    )
 
 
 def test_index_names_belong_to_exactly_one_prefix():
@@ -112,11 +127,21 @@ def fts_tokens(text: str) -> list[str]:
     return [term for (term,) in conn.execute("SELECT term FROM v ORDER BY offset")]
 
 
-@pytest.mark.parametrize("text", [
-    "O'Brien Ketamine Café", "U.S. Mind-Care, Inc.", "chronic_pain IV_ketamine",
-    "São Paulo — naïve façade", "$400/session (6 sessions)", "ÅNGSTRÖM Ørsted",
-    "Dr. Ng's 24/7",
-    "tab\tnew\nline", "e\u0301t\u00e9", "ketamine-assisted psychotherapy (KAP)"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "O'Brien Ketamine Café",
+        "U.S. Mind-Care, Inc.",
+        "chronic_pain IV_ketamine",
+        "São Paulo — naïve façade",
+        "$400/session (6 sessions)",
+        "ÅNGSTRÖM Ørsted",
+        "Dr. Ng's 24/7",
+        "tab\tnew\nline",
+        "e\u0301t\u00e9",
+        "ketamine-assisted psychotherapy (KAP)",
+    ],
+)
 def test_search_words_are_the_words_fts5_indexes(text):
     assert schema.search_words(text).split() == fts_tokens(text)
 

@@ -19,9 +19,15 @@ pytestmark = pytest.mark.elasticsearch
 
 
 def clinics(prefix: str, n: int, name: str = "clinic") -> list[Clinic]:
-    return [Clinic(id=f"{prefix}-{i:04d}", name=f"{name} {i}",
-                   location={"lat": 39.7 + i / 1000, "lon": -105.0},
-                   review={"status": "approved"}) for i in range(n)]
+    return [
+        Clinic(
+            id=f"{prefix}-{i:04d}",
+            name=f"{name} {i}",
+            location={"lat": 39.7 + i / 1000, "lon": -105.0},
+            review={"status": "approved"},
+        )
+        for i in range(n)
+    ]
 
 
 def names(store: ElasticsearchStore) -> dict[str, str]:
@@ -34,8 +40,9 @@ def clinic_indices(store: ElasticsearchStore) -> list[str]:
 
 def another(store: ElasticsearchStore) -> ElasticsearchStore:
     """A second client on the same directory, as another process would have."""
-    return ElasticsearchStore([str(n.base_url) for n in store.es.transport.node_pool.all()],
-                              prefix=store.prefix)
+    return ElasticsearchStore(
+        [str(n.base_url) for n in store.es.transport.node_pool.all()], prefix=store.prefix
+    )
 
 
 def test_a_run_is_invisible_until_it_ends_then_all_of_it_shows(es_store):

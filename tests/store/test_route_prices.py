@@ -24,8 +24,10 @@ def store(request, tmp_path_factory):
     if request.param == "sqlite":
         store = open_store(f"sqlite:///{tmp_path_factory.mktemp('prices') / 'p.db'}")
     else:
-        store = open_store(request.getfixturevalue("es_url"),
-                           es_prefix=f"katdir-test-prices-{uuid.uuid4().hex[:8]}")
+        store = open_store(
+            request.getfixturevalue("es_url"),
+            es_prefix=f"katdir-test-prices-{uuid.uuid4().hex[:8]}",
+        )
     yield store
     if request.param == "elasticsearch":
         store.drop_everything()
@@ -43,17 +45,28 @@ def clinics(draw) -> list[Clinic]:
         prices = []
         for _ in range(draw(st.integers(min_value=0, max_value=4))):
             kind = draw(st.sampled_from(("per_session", "series", "consultation")))
-            price = {"kind": kind, "amount_min": draw(amounts),
-                     "route": draw(st.sampled_from([*routes, None]))}
+            price = {
+                "kind": kind,
+                "amount_min": draw(amounts),
+                "route": draw(st.sampled_from([*routes, None])),
+            }
             if kind == "series":
                 price["sessions"] = draw(st.integers(min_value=2, max_value=8))
                 price["amount_min"] *= price["sessions"]
             prices.append(price)
-        made.append(Clinic(
-            id=f"gen-{next(_serial)}", name="Generated clinic", routes=routes, prices=prices,
-            location={"lat": ORIGIN[0] + draw(st.floats(-0.2, 0.2)),
-                      "lon": ORIGIN[1] + draw(st.floats(-0.2, 0.2))},
-            review={"status": "approved"}))
+        made.append(
+            Clinic(
+                id=f"gen-{next(_serial)}",
+                name="Generated clinic",
+                routes=routes,
+                prices=prices,
+                location={
+                    "lat": ORIGIN[0] + draw(st.floats(-0.2, 0.2)),
+                    "lon": ORIGIN[1] + draw(st.floats(-0.2, 0.2)),
+                },
+                review={"status": "approved"},
+            )
+        )
     return made
 
 
@@ -71,20 +84,30 @@ def sessions_of(clinic: Clinic, route: str) -> list[float]:
     return found
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(generated=clinics(), cap=amounts, route=st.sampled_from(ROUTES))
 def test_max_price_for_a_route_keeps_only_clinics_with_a_session_of_it_at_most_that(
-        store, generated, cap, route):
+    store, generated, cap, route
+):
     store.upsert(generated)
     try:
-        query = NearQuery(lat=ORIGIN[0], lon=ORIGIN[1], radius_km=60,
-                          filters={"route": (route,), "max_price": cap}, sort="price",
-                          per_page=100)
+        query = NearQuery(
+            lat=ORIGIN[0],
+            lon=ORIGIN[1],
+            radius_km=60,
+            filters={"route": (route,), "max_price": cap},
+            sort="price",
+            per_page=100,
+        )
         result = store.search(query)
         got = [h.clinic.id for h in result.hits]
-        expected = {c.id for c in generated
-                    if route in c.routes and any(a <= cap for a in sessions_of(c, route))}
+        expected = {
+            c.id
+            for c in generated
+            if route in c.routes and any(a <= cap for a in sessions_of(c, route))
+        }
         assert set(got) == expected
         cheapest = {c.id: min(sessions_of(c, route)) for c in generated if c.id in expected}
         assert [cheapest[cid] for cid in got] == sorted(cheapest[cid] for cid in got)

@@ -23,6 +23,7 @@ from katdir.store.sqlite import SCHEMA_VERSION, SQLiteStore
 def unique_prefix(name: str) -> str:
     return f"katdir-test-{name}-{uuid.uuid4().hex[:8]}"
 
+
 # The DDL of store schema 1, as katdir wrote it before schema versions were kept (no
 # user_version; route and condition masks by position in the model's lists).
 SCHEMA_1 = """
@@ -62,16 +63,31 @@ def write_schema_1(path, clinics: list[Clinic], decision: Decision) -> None:
             rowid = conn.execute(
                 "INSERT INTO clinics (id, status, lat, lon, routes_mask, conditions_mask, "
                 "min_price) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING rowid",
-                (clinic.id, derived["status"], loc.lat, loc.lon, mask(clinic.routes, ROUTES),
-                 mask(clinic.conditions, CONDITIONS), derived["min_price"])).fetchone()[0]
-            conn.execute("INSERT INTO clinic_docs VALUES (?, ?)",
-                         (clinic.id, clinic.model_dump_json()))
-            conn.execute("INSERT INTO clinic_box VALUES (?, ?, ?, ?, ?)",
-                         (rowid, loc.lat, loc.lat, loc.lon, loc.lon))
-            conn.execute("INSERT INTO clinic_text (rowid, name, body) VALUES (?, ?, ?)",
-                         (rowid, clinic.name, text_body(clinic)))
-        conn.execute("INSERT INTO decisions VALUES (?, ?, ?)",
-                     (decision.clinic_id, decision.version, decision.model_dump_json()))
+                (
+                    clinic.id,
+                    derived["status"],
+                    loc.lat,
+                    loc.lon,
+                    mask(clinic.routes, ROUTES),
+                    mask(clinic.conditions, CONDITIONS),
+                    derived["min_price"],
+                ),
+            ).fetchone()[0]
+            conn.execute(
+                "INSERT INTO clinic_docs VALUES (?, ?)", (clinic.id, clinic.model_dump_json())
+            )
+            conn.execute(
+                "INSERT INTO clinic_box VALUES (?, ?, ?, ?, ?)",
+                (rowid, loc.lat, loc.lat, loc.lon, loc.lon),
+            )
+            conn.execute(
+                "INSERT INTO clinic_text (rowid, name, body) VALUES (?, ?, ?)",
+                (rowid, clinic.name, text_body(clinic)),
+            )
+        conn.execute(
+            "INSERT INTO decisions VALUES (?, ?, ?)",
+            (decision.clinic_id, decision.version, decision.model_dump_json()),
+        )
     conn.close()
 
 
@@ -90,8 +106,13 @@ def test_a_schema_1_file_is_migrated_on_open_and_keeps_everything(tmp_path, capl
         assert {c.id for c in store.iter_clinics()} == {c.id for c in clinics}
         assert store.get_decision(decision.clinic_id).version == 3
         for clinic in clinics[:10]:
-            found = store.search(near(clinic, filters={"route": tuple(clinic.routes)[:1]},
-                                      statuses=(clinic.review.status,)))
+            found = store.search(
+                near(
+                    clinic,
+                    filters={"route": tuple(clinic.routes)[:1]},
+                    statuses=(clinic.review.status,),
+                )
+            )
             assert clinic.id in [h.clinic.id for h in found.hits]
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
@@ -118,19 +139,28 @@ def test_a_route_added_mid_vocabulary_relabels_no_stored_row(tmp_path, monkeypat
         store.upsert(clinics)
     # A new route inserted second in the model's list gets the next unused code.
     monkeypatch.setattr(sqlite_store, "ROUTES", (ROUTES[0], "ketamine_lozenge", *ROUTES[1:]))
-    monkeypatch.setattr(sqlite_store, "ROUTE_CODES",
-                        {**sqlite_store.ROUTE_CODES, "ketamine_lozenge": 5})
+    monkeypatch.setattr(
+        sqlite_store, "ROUTE_CODES", {**sqlite_store.ROUTE_CODES, "ketamine_lozenge": 5}
+    )
     # A fresh cache for the facet columns, so that they see the new route (and none is left).
-    monkeypatch.setattr(sqlite_store, "facet_columns",
-                        functools.cache(sqlite_store.facet_columns.__wrapped__))
+    monkeypatch.setattr(
+        sqlite_store, "facet_columns", functools.cache(sqlite_store.facet_columns.__wrapped__)
+    )
     # The per-cell aggregates count by the same permanent codes.
-    monkeypatch.setattr(sqlite_store, "CELLS", CellAggregates(sqlite_store.ROUTE_CODES,
-                                                              sqlite_store.PRICE_COLUMNS))
+    monkeypatch.setattr(
+        sqlite_store, "CELLS", CellAggregates(sqlite_store.ROUTE_CODES, sqlite_store.PRICE_COLUMNS)
+    )
     with SQLiteStore(path) as store:
         for route in ROUTES:
             for clinic in clinics[:5]:
-                found = store.search(near(clinic, filters={"route": (route,)}, per_page=100,
-                                          statuses=(clinic.review.status,)))
+                found = store.search(
+                    near(
+                        clinic,
+                        filters={"route": (route,)},
+                        per_page=100,
+                        statuses=(clinic.review.status,),
+                    )
+                )
                 assert all(route in h.clinic.routes for h in found.hits), route
                 assert (clinic.id in [h.clinic.id for h in found.hits]) == (route in clinic.routes)
         facets = store.search(near(clinics[0], statuses=(clinics[0].review.status,))).facets
@@ -139,8 +169,13 @@ def test_a_route_added_mid_vocabulary_relabels_no_stored_row(tmp_path, monkeypat
 
 def test_every_route_and_condition_has_a_permanent_code():
     # Codes already written to stores must never change: this list only grows.
-    assert sqlite_store.ROUTE_CODES == {"iv": 0, "im": 1, "oral": 2, "spravato": 3,
-                                        "intranasal_ketamine": 4}
+    assert sqlite_store.ROUTE_CODES == {
+        "iv": 0,
+        "im": 1,
+        "oral": 2,
+        "spravato": 3,
+        "intranasal_ketamine": 4,
+    }
     assert sqlite_store.CONDITION_CODES["depression"] == 0
     assert sqlite_store.CONDITION_CODES["other"] == 11
 
@@ -158,7 +193,8 @@ def test_katdir_rebuild_on_sqlite(tmp_path, monkeypatch, capsys):
 
 @pytest.mark.elasticsearch
 def test_an_index_of_schema_1_is_refused_with_the_command_that_then_fixes_it(
-        es_url, monkeypatch, capsys):
+    es_url, monkeypatch, capsys
+):
     from katdir.store import es_schema as schema
 
     prefix = unique_prefix("v1")
@@ -168,8 +204,9 @@ def test_an_index_of_schema_1_is_refused_with_the_command_that_then_fixes_it(
         # Schema 1: the same mapping without `_meta`, as katdir made indices before.
         old_mappings = {k: v for k, v in schema.CLINIC_MAPPINGS.items() if k != "_meta"}
         index = schema.initial_clinics_index(prefix)
-        store.es.indices.create(index=index, mappings=old_mappings,
-                                aliases={schema.clinics_alias(prefix): {}})
+        store.es.indices.create(
+            index=index, mappings=old_mappings, aliases={schema.clinics_alias(prefix): {}}
+        )
         for clinic in clinics:
             store.es.index(index=index, id=clinic.id, document=schema.clinic_document(clinic))
         store.es.indices.refresh(index=index)
@@ -194,7 +231,8 @@ def test_an_index_of_schema_1_is_refused_with_the_command_that_then_fixes_it(
 
 @pytest.mark.elasticsearch
 def test_an_index_made_before_a_search_filter_is_refused_with_the_command_that_fixes_it(
-        es_url, monkeypatch):
+    es_url, monkeypatch
+):
     """A filter declared since the index was made (katdir.filters): the index has no field for
     it, so searches and writes are refused until `katdir rebuild` makes one from the template."""
     from katdir.store import es_schema as schema
@@ -203,11 +241,16 @@ def test_an_index_made_before_a_search_filter_is_refused_with_the_command_that_f
     clinics = list(synthetic_clinics(25, seed=5, status="approved"))
     store = open_store(es_url, es_prefix=prefix)
     try:
-        old = {**schema.CLINIC_MAPPINGS, "properties": {
-            k: v for k, v in schema.CLINIC_MAPPINGS["properties"].items() if k != "telehealth"}}
+        old = {
+            **schema.CLINIC_MAPPINGS,
+            "properties": {
+                k: v for k, v in schema.CLINIC_MAPPINGS["properties"].items() if k != "telehealth"
+            },
+        }
         index = schema.initial_clinics_index(prefix)
-        store.es.indices.create(index=index, mappings=old,
-                                aliases={schema.clinics_alias(prefix): {}})
+        store.es.indices.create(
+            index=index, mappings=old, aliases={schema.clinics_alias(prefix): {}}
+        )
         store.es.indices.refresh(index=index)
         with pytest.raises(StoreError, match=r"search filter\(s\) telehealth.*`katdir rebuild`"):
             store.search(near(clinics[0]))
@@ -217,9 +260,15 @@ def test_an_index_made_before_a_search_filter_is_refused_with_the_command_that_f
         assert main(["rebuild"]) == 0
         with open_store(es_url, es_prefix=prefix) as fresh:
             fresh.upsert(clinics)
-            found = fresh.search(NearQuery(lat=clinics[0].location.lat,
-                                           lon=clinics[0].location.lon, radius_km=20_000,
-                                           per_page=100, filters={"telehealth": True}))
+            found = fresh.search(
+                NearQuery(
+                    lat=clinics[0].location.lat,
+                    lon=clinics[0].location.lon,
+                    radius_km=20_000,
+                    per_page=100,
+                    filters={"telehealth": True},
+                )
+            )
             assert found.total == sum(c.telehealth is True for c in clinics) > 0
     finally:
         store.drop_everything()

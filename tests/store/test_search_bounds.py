@@ -70,8 +70,7 @@ def test_the_text_match_runs_once_per_search_never_per_candidate(big_store, sort
 
 @pytest.mark.parametrize("text", WORST_TEXTS)
 @pytest.mark.parametrize("sort", ["distance", "relevance"])
-def test_the_worst_texts_over_the_widest_radius_finish_within_the_deadline(big_store, text,
-                                                                          sort):
+def test_the_worst_texts_over_the_widest_radius_finish_within_the_deadline(big_store, text, sort):
     # The store's own deadline (SEARCH_TIMEOUT) is the bound: before the fix these ran for
     # 4 s to 4 min, now a stopped search raises SearchTooCostly and fails this test.
     result = big_store.search(widest(text, sort))

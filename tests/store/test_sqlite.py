@@ -13,12 +13,21 @@ from katdir.store import NearQuery, open_store
 from katdir.store.sqlite import column_of
 
 CLINICS = [
-    Clinic(id=f"c{i}", name=f"Clinic {i}", location={"lat": 39.74, "lon": -104.99 + i / 100},
-           routes=["iv"], telehealth=(True, False, None)[i % 3], therapy_integrated=i % 2 == 0,
-           conditions=["ptsd"] if i % 2 else ["depression"],
-           insurance={"accepts_insurance": i % 2 == 1, "va_community_care": i % 3 == 0,
-                      "spravato_insurance": i % 4 == 0},
-           review={"status": "approved"})
+    Clinic(
+        id=f"c{i}",
+        name=f"Clinic {i}",
+        location={"lat": 39.74, "lon": -104.99 + i / 100},
+        routes=["iv"],
+        telehealth=(True, False, None)[i % 3],
+        therapy_integrated=i % 2 == 0,
+        conditions=["ptsd"] if i % 2 else ["depression"],
+        insurance={
+            "accepts_insurance": i % 2 == 1,
+            "va_community_care": i % 3 == 0,
+            "spravato_insurance": i % 4 == 0,
+        },
+        review={"status": "approved"},
+    )
     for i in range(9)
 ]
 
@@ -33,11 +42,16 @@ def test_a_file_without_a_filters_column_gets_it_filled_when_opened(tmp_path, f)
         conn.execute(f"ALTER TABLE clinics DROP COLUMN {column_of(f)}")
     value = True if f.kind.name == "flag" else (f.value_of(CLINICS[1])[0],)
     with open_store(f"sqlite:///{path}") as store:
-        found = store.search(NearQuery(lat=39.74, lon=-104.99, radius_km=50, per_page=100,
-                                       filters={f.name: value}))
-        expected = {c.id for c in CLINICS
-                    if (f.value_of(c) is value if f.kind.name == "flag"
-                        else set(f.value_of(c)) & set(value))}
+        found = store.search(
+            NearQuery(lat=39.74, lon=-104.99, radius_km=50, per_page=100, filters={f.name: value})
+        )
+        expected = {
+            c.id
+            for c in CLINICS
+            if (
+                f.value_of(c) is value if f.kind.name == "flag" else set(f.value_of(c)) & set(value)
+            )
+        }
         assert {h.clinic.id for h in found.hits} == expected and expected
     with sqlite3.connect(path) as conn:
         columns = {row[1] for row in conn.execute("PRAGMA table_info(clinics)")}

@@ -17,5 +17,13 @@ def clinic_page(body: str, title: str = "Example Ketamine Clinic") -> str:
 
 def price_keys(result: dict) -> set[tuple]:
     """(min, max, kind, sessions, route); max None for a single figure (printed as min = max)."""
-    return {(p["amount_min"], None if p["amount_max"] == p["amount_min"] else p["amount_max"], p["kind"],
-             p["sessions"], p["route"]) for p in result["prices"]}
+    return {
+        (
+            p["amount_min"],
+            None if p["amount_max"] == p["amount_min"] else p["amount_max"],
+            p["kind"],
+            p["sessions"],
+            p["route"],
+        )
+        for p in result["prices"]
+    }

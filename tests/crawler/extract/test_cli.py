@@ -11,14 +11,34 @@ def test_extract_html_file_prints_design_json(capsys):
     path = FIXTURE_WEB / "dev" / "riverbend-ketamine" / "index.html"
     assert main([str(path), "--url", "https://riverbend.test/"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert list(out) == ["name", "routes_offered", "prices", "conditions", "therapy_integrated", "insurance",
-                         "address", "phone", "page_type", "held_for_review"]
+    assert list(out) == [
+        "name",
+        "routes_offered",
+        "prices",
+        "conditions",
+        "therapy_integrated",
+        "insurance",
+        "address",
+        "phone",
+        "page_type",
+        "held_for_review",
+    ]
     assert out["page_type"] == "clinic" and out["held_for_review"] == []
     assert out["name"] == "Riverbend Ketamine Clinic"
     assert out["routes_offered"] == ["iv", "spravato"]
     assert {(p["amount_min"], p["kind"], p["sessions"], p["route"]) for p in out["prices"]} == {
-        (425.0, "per_session", None, "iv"), (2300.0, "series", 6, "iv")}
-    assert set(out["prices"][0]) == {"amount_min", "amount_max", "route", "kind", "sessions", "quote", "currency"}
+        (425.0, "per_session", None, "iv"),
+        (2300.0, "series", 6, "iv"),
+    }
+    assert set(out["prices"][0]) == {
+        "amount_min",
+        "amount_max",
+        "route",
+        "kind",
+        "sessions",
+        "quote",
+        "currency",
+    }
     assert out["phone"] == "+16155550184" and out["address"]["postal_code"] == "37203"
 
 
@@ -39,9 +59,12 @@ def test_facts_held_for_a_curator_are_printed_apart(tmp_path, capsys):
     held_for_review with its confidence, never among the provider's prices (what a crawl
     publishes and what `katdir evaluate --set` scores are the same)."""
     page = tmp_path / "costs.txt"
-    page.write_text("Ketamine at Alder Clinic\n\nWe offer IV ketamine infusions in Bend.\n\n"
-                    "Infusions range from $400 to $500 depending on the dose.\n\n"
-                    "Our follow-up booster infusion is $395.\n", encoding="utf-8")
+    page.write_text(
+        "Ketamine at Alder Clinic\n\nWe offer IV ketamine infusions in Bend.\n\n"
+        "Infusions range from $400 to $500 depending on the dose.\n\n"
+        "Our follow-up booster infusion is $395.\n",
+        encoding="utf-8",
+    )
     assert main([str(page), "--url", "https://alder-clinic.example/costs"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert [(p["amount_min"], p["kind"]) for p in out["prices"]] == [(395.0, "maintenance")]

@@ -12,15 +12,20 @@ PLAIN = """<html><head><title>Alder Ketamine</title></head><body><main><h1>Alder
 <p>Call (541) 555-0147 to book your IV ketamine infusion.</p></main></body></html>"""
 
 # a clinic page by its words, but published as an article
-AS_ARTICLE = PLAIN.replace("<head>", '<head><meta property="og:type" content="article">'
-                           '<meta property="article:published_time" content="2024-02-01">')
+AS_ARTICLE = PLAIN.replace(
+    "<head>",
+    '<head><meta property="og:type" content="article">'
+    '<meta property="article:published_time" content="2024-02-01">',
+)
 
 
 def test_plain_offers_are_sure():
     result = extract_page(PLAIN, "https://alder-ketamine.example/fees/")
     assert result["confidence"]["page_type"] >= 0.9
     assert result["confidence"]["routes_offered"]["iv"] >= 0.8
-    assert [p["confidence"] for p in result["prices"]] and min(p["confidence"] for p in result["prices"]) >= 0.9
+    assert [p["confidence"] for p in result["prices"]] and min(
+        p["confidence"] for p in result["prices"]
+    ) >= 0.9
 
 
 def test_a_page_whose_type_is_in_doubt_makes_its_facts_unsure():
@@ -39,6 +44,8 @@ def test_market_figures_hedges_and_odd_amounts_lower_a_fact():
     assert price_confidence(odd) < 0.6
     free = {"route": None, "kind": "consultation", "amount_min": 0.0, "quote": "Free consultation"}
     assert price_confidence(free) >= 0.6  # $0 consultations are real offers
-    assert route_confidence(["We offer IV ketamine.", "Book an IV infusion."]) > route_confidence(["We offer IV ketamine."])
+    assert route_confidence(["We offer IV ketamine.", "Book an IV infusion."]) > route_confidence(
+        ["We offer IV ketamine."]
+    )
     assert route_confidence(["Ketamine can be given by IV, IM or nasal spray."]) < 0.6
     assert route_confidence(["Our psychiatrist may prescribe ketamine lozenges."]) >= 0.6

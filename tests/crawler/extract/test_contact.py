@@ -5,14 +5,32 @@ import pytest
 from crawler.extract.contact import addresses_in_text, normalize_phone
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("1600 Grant St, Suite 310, Denver, CO 80203", ("1600 Grant St, Suite 310", "Denver", "CO", "80203")),
-    ("49 College St, Ste 3B\nAsheville NC 28801", ("49 College St, Ste 3B", "Asheville", "NC", "28801")),
-    ("3737 Fourth Ave, Suite 201 San Diego, California 92103", (None, "San Diego", "CA", "92103")),
-    ("1100 E South Temple, Salt Lake City, UT 84102", ("1100 E South Temple", "Salt Lake City", "UT", "84102")),
-    ("150 2nd Ave N, Suite 410 · St. Petersburg, FL 33701-1234", ("150 2nd Ave N, Suite 410", "St. Petersburg", "FL", "33701")),
-    ("Manchester, NH 03101 · 603-555-0159", (None, "Manchester", "NH", "03101")),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "1600 Grant St, Suite 310, Denver, CO 80203",
+            ("1600 Grant St, Suite 310", "Denver", "CO", "80203"),
+        ),
+        (
+            "49 College St, Ste 3B\nAsheville NC 28801",
+            ("49 College St, Ste 3B", "Asheville", "NC", "28801"),
+        ),
+        (
+            "3737 Fourth Ave, Suite 201 San Diego, California 92103",
+            (None, "San Diego", "CA", "92103"),
+        ),
+        (
+            "1100 E South Temple, Salt Lake City, UT 84102",
+            ("1100 E South Temple", "Salt Lake City", "UT", "84102"),
+        ),
+        (
+            "150 2nd Ave N, Suite 410 · St. Petersburg, FL 33701-1234",
+            ("150 2nd Ave N, Suite 410", "St. Petersburg", "FL", "33701"),
+        ),
+        ("Manchester, NH 03101 · 603-555-0159", (None, "Manchester", "NH", "03101")),
+    ],
+)
 def test_addresses_in_text(text, expected):
     a = addresses_in_text(text)[0]
     got = (a.street, a.city, a.state, a.postal_code)
@@ -22,7 +40,9 @@ def test_addresses_in_text(text, expected):
         assert got == expected
 
 
-@pytest.mark.parametrize("raw", ["(303) 555-0142", "303.555.0142", "+1 303 555 0142", "tel:+13035550142", "303-555-0142"])
+@pytest.mark.parametrize(
+    "raw", ["(303) 555-0142", "303.555.0142", "+1 303 555 0142", "tel:+13035550142", "303-555-0142"]
+)
 def test_phone_formats_normalize_to_e164(raw):
     assert normalize_phone(raw) == "+13035550142"
 
@@ -41,8 +61,13 @@ def test_structured_address_wins_and_full_state_names_are_coded(extract):
      "addressRegion":"Minnesota","postalCode":"55402"},"openingHours":"Mo-Fr 08:00-17:00"}</script></head>
     <body><main><p>Ketamine infusions.</p></main><footer>Other office: 1 Main St, Duluth, MN 55802</footer></body></html>"""
     result = extract(page, raw=True)
-    assert result["address"] == {"street": "80 S 8th St", "city": "Minneapolis", "state": "MN",
-                                 "postal_code": "55402", "country": "US"}
+    assert result["address"] == {
+        "street": "80 S 8th St",
+        "city": "Minneapolis",
+        "state": "MN",
+        "postal_code": "55402",
+        "country": "US",
+    }
     assert result["phone"] == "+16125550122"
     assert result["hours"] == "Mo-Fr 08:00-17:00"
 
@@ -77,8 +102,10 @@ def test_article_reports_the_publishers_contact_not_its_subjects(extract):
 
 
 def test_several_locations_in_schema_main_phone_comes_from_header(extract):
-    locs = ",".join(f'{{"@type":"MedicalClinic","name":"Aspen Ketamine {c}","telephone":"{t}"}}'
-                    for c, t in [("North", "970-555-0131"), ("South", "970-555-0132")])
+    locs = ",".join(
+        f'{{"@type":"MedicalClinic","name":"Aspen Ketamine {c}","telephone":"{t}"}}'
+        for c, t in [("North", "970-555-0131"), ("South", "970-555-0132")]
+    )
     page = f"""<html><head><title>Aspen Ketamine</title><script type="application/ld+json">[{locs}]</script></head>
     <body><header><a href="tel:+19705550130">970-555-0130</a></header>
     <main><h1>Locations</h1><h2>North</h2><p>Phone: 970-555-0131</p><h2>South</h2><p>Phone: 970-555-0132</p>

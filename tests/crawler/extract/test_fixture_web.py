@@ -11,8 +11,12 @@ from crawler.extract.evaluate import FIXTURE_WEB, PARTS, load_truth
 from katdir.model import CONDITIONS, PRICE_KINDS, ROUTES
 
 TRUTH = load_truth()
-PAGES = sorted(p.relative_to(FIXTURE_WEB).as_posix() for part in PARTS for p in (FIXTURE_WEB / part).rglob("*")
-               if p.is_file() and p.suffix in (".html", ".txt") and p.name != "robots.txt")
+PAGES = sorted(
+    p.relative_to(FIXTURE_WEB).as_posix()
+    for part in PARTS
+    for p in (FIXTURE_WEB / part).rglob("*")
+    if p.is_file() and p.suffix in (".html", ".txt") and p.name != "robots.txt"
+)
 
 
 def test_every_page_is_labelled_and_every_label_has_a_page():
@@ -28,7 +32,10 @@ def test_size_and_held_out_share():
     heldout = sum(1 for p in TRUTH if p.startswith("heldout/"))
     dev = sum(1 for p in TRUTH if p.startswith("dev/"))
     assert 0.25 <= heldout / (dev + heldout) <= 0.4
-    sites = {part: {p.split("/")[1] for p in TRUTH if p.startswith(part + "/")} for part in ("dev", "heldout", "blind")}
+    sites = {
+        part: {p.split("/")[1] for p in TRUTH if p.startswith(part + "/")}
+        for part in ("dev", "heldout", "blind")
+    }
     assert sites["dev"].isdisjoint(sites["heldout"])
     assert sites["blind"].isdisjoint(sites["dev"] | sites["heldout"])
 
@@ -58,7 +65,7 @@ def test_phone_numbers_are_fictional_555_01xx():
         text = (FIXTURE_WEB / path).read_text(encoding="utf-8")
         for number in re.findall(r"\(?\b\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b", text):
             digits = re.sub(r"\D", "", number)
-            if digits in ("8002738255",):              # the real crisis line quoted on a contact page
+            if digits in ("8002738255",):  # the real crisis line quoted on a contact page
                 continue
             assert digits[-7:-2] == "55501", (path, number)
 
@@ -66,5 +73,7 @@ def test_phone_numbers_are_fictional_555_01xx():
 def test_links_to_other_sites_name_existing_sites():
     sites = {p.name for part in PARTS for p in (FIXTURE_WEB / part).iterdir() if p.is_dir()}
     for path in PAGES:
-        for site in re.findall(r"\{\{site:([\w.-]+)\}\}", (FIXTURE_WEB / path).read_text(encoding="utf-8")):
+        for site in re.findall(
+            r"\{\{site:([\w.-]+)\}\}", (FIXTURE_WEB / path).read_text(encoding="utf-8")
+        ):
             assert site in sites, (path, site)

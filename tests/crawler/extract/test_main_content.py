@@ -56,7 +56,9 @@ def test_the_content_keeps_its_table_rows_and_headings():
     main = [b for b in doc.blocks if b.region == MAIN]
     texts = [b.text for b in main]
     assert "Single IV ketamine infusion | $425" in texts  # one row, cells kept apart
-    assert "What it costs" in texts and any(b.is_heading and b.text == "What it costs" for b in main)
+    assert "What it costs" in texts and any(
+        b.is_heading and b.text == "What it costs" for b in main
+    )
     price_row = next(b for b in main if b.text.startswith("Series of six"))
     assert price_row.tag == "tr" and "What it costs" in price_row.headings
     assert not [t for t in texts if "Spravato" in t or "troches" in t]

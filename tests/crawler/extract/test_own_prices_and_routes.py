@@ -43,46 +43,59 @@ def _own(text: str, url: str = "https://alder-ketamine.example/fees") -> set[tup
 
 
 def _held(text: str, url: str = "https://alder-ketamine.example/fees") -> set[float]:
-    return {h["value"]["amount_min"] for h in _read(text, url)["held_for_review"] if h["field"] == "prices"}
+    return {
+        h["value"]["amount_min"]
+        for h in _read(text, url)["held_for_review"]
+        if h["field"] == "prices"
+    }
 
 
 PAGE = "Alder Ketamine\n\nWe offer IV ketamine infusions in Bend.\n\n{}\n"
 
 
-@pytest.mark.parametrize("sentence, own", [
-    ("Our infusions are $450.", {(450.0, "per_session")}),
-    ("We charge $450 per infusion.", {(450.0, "per_session")}),
-    ("At Alder Ketamine, a single infusion is $450.", {(450.0, "per_session")}),
-    ("IV ketamine infusion: $450", {(450.0, "per_session")}),
-    ("Booster infusions are $400.", {(400.0, "maintenance")}),
-    ("Book your free consultation today.", {(0.0, "consultation")}),
-])
+@pytest.mark.parametrize(
+    "sentence, own",
+    [
+        ("Our infusions are $450.", {(450.0, "per_session")}),
+        ("We charge $450 per infusion.", {(450.0, "per_session")}),
+        ("At Alder Ketamine, a single infusion is $450.", {(450.0, "per_session")}),
+        ("IV ketamine infusion: $450", {(450.0, "per_session")}),
+        ("Booster infusions are $400.", {(400.0, "maintenance")}),
+        ("Book your free consultation today.", {(0.0, "consultation")}),
+    ],
+)
 def test_prices_stated_in_the_providers_voice_are_its_own(sentence, own):
     assert _own(PAGE.format(sentence)) == own
 
 
-@pytest.mark.parametrize("sentence", [
-    "Nationally, infusions cost $400 to $800.",
-    "Infusions typically cost $400 to $800 per session.",
-    "An infusion can cost $450 or more.",
-    "At Lakeside Ketamine Clinic, an infusion costs $700.",
-    "Lakeside Ketamine Clinic across town charged $700 when we opened.",
-    "Many clinics offer a free consultation, so ask before you book.",
-    "A $100 deposit holds your appointment.",
-    "We ask for a $75 booking fee, deducted from your first infusion.",
-    "Late cancellations are billed $150.",
-    "Payments as low as $89 per month with CareCredit.",
-    "With the manufacturer's savings program, patients may pay $10 per Spravato session.",
-    "I paid $475 for my first infusion.",
-])
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Nationally, infusions cost $400 to $800.",
+        "Infusions typically cost $400 to $800 per session.",
+        "An infusion can cost $450 or more.",
+        "At Lakeside Ketamine Clinic, an infusion costs $700.",
+        "Lakeside Ketamine Clinic across town charged $700 when we opened.",
+        "Many clinics offer a free consultation, so ask before you book.",
+        "A $100 deposit holds your appointment.",
+        "We ask for a $75 booking fee, deducted from your first infusion.",
+        "Late cancellations are billed $150.",
+        "Payments as low as $89 per month with CareCredit.",
+        "With the manufacturer's savings program, patients may pay $10 per Spravato session.",
+        "I paid $475 for my first infusion.",
+    ],
+)
 def test_market_third_party_and_excluded_figures_are_not_own(sentence):
     assert _own(PAGE.format(sentence)) == set()
 
 
-@pytest.mark.parametrize("sentence, amount", [
-    ("Infusions range from $400 to $500 depending on the dose.", 400.0),
-    ("It is $400-$1,200 per session.", 400.0),
-])
+@pytest.mark.parametrize(
+    "sentence, amount",
+    [
+        ("Infusions range from $400 to $500 depending on the dose.", 400.0),
+        ("It is $400-$1,200 per session.", 400.0),
+    ],
+)
 def test_unclear_prices_are_held_for_a_curator_not_printed(sentence, amount):
     text = "Ketamine infusions\n\nA note on fees.\n\n" + sentence + "\n"
     assert _own(text) == set()
@@ -95,16 +108,30 @@ def test_a_clinic_naming_itself_in_the_address_is_its_own_price():
     assert _own(text, "https://www.otherclinic.example/cost") == set()
 
 
-@pytest.mark.parametrize("text, offered", [
-    ("We do not offer IM injections. Our nurses give IV ketamine infusions.", ["iv"]),
-    ("Unlike IV clinics, our practice uses intramuscular ketamine.", ["im"]),
-    ("Ketamine can be given intravenously, as an injection or as a lozenge. We give IV infusions.", ["iv"]),
-    ("Spravato is a nasal spray of esketamine. We offer IV ketamine infusions only.", ["iv"]),
-    ("Oral tablets are an option some prescribers use. We offer IV ketamine infusions.", ["iv"]),
-    ("We administer S-ketamine nasal spray under the REMS program.", ["spravato"]),
-])
+@pytest.mark.parametrize(
+    "text, offered",
+    [
+        ("We do not offer IM injections. Our nurses give IV ketamine infusions.", ["iv"]),
+        ("Unlike IV clinics, our practice uses intramuscular ketamine.", ["im"]),
+        (
+            "Ketamine can be given intravenously, as an injection or as a lozenge. We give IV infusions.",
+            ["iv"],
+        ),
+        ("Spravato is a nasal spray of esketamine. We offer IV ketamine infusions only.", ["iv"]),
+        (
+            "Oral tablets are an option some prescribers use. We offer IV ketamine infusions.",
+            ["iv"],
+        ),
+        ("We administer S-ketamine nasal spray under the REMS program.", ["spravato"]),
+    ],
+)
 def test_routes_only_in_offer_scope(text, offered):
-    assert _read("Our services\n\n" + text + "\n", "https://alder-ketamine.example/services")["routes_offered"] == offered
+    assert (
+        _read("Our services\n\n" + text + "\n", "https://alder-ketamine.example/services")[
+            "routes_offered"
+        ]
+        == offered
+    )
 
 
 def test_market_figures_of_the_tuning_part_are_never_published_as_own():
@@ -124,101 +151,182 @@ def test_market_figures_of_the_tuning_part_are_never_published_as_own():
 
 
 def test_extract_page_keeps_held_prices_with_a_low_confidence():
-    result = extract_page(PAGE.format("Infusions range from $400 to $500 depending on the dose."),
-                          "https://alder-ketamine.example/fees", content_type="text/plain")
+    result = extract_page(
+        PAGE.format("Infusions range from $400 to $500 depending on the dose."),
+        "https://alder-ketamine.example/fees",
+        content_type="text/plain",
+    )
     assert [p["confidence"] < 0.6 for p in result["prices"]] == [True]
 
 
-@pytest.mark.parametrize("sentence, own", [
-    ("In our experience, most patients spend $2,000 on a first series.", set()),
-    ("Most patients begin with a series of six, which we offer as a package for $2,400.", {(2400.0, "series")}),
-    ("Spravato costs about $900 per session without insurance.", set()),
-    ("Our infusions range from $450 to $500 depending on length.", {(450.0, "per_session")}),
-])
+@pytest.mark.parametrize(
+    "sentence, own",
+    [
+        ("In our experience, most patients spend $2,000 on a first series.", set()),
+        (
+            "Most patients begin with a series of six, which we offer as a package for $2,400.",
+            {(2400.0, "series")},
+        ),
+        ("Spravato costs about $900 per session without insurance.", set()),
+        ("Our infusions range from $450 to $500 depending on length.", {(450.0, "per_session")}),
+    ],
+)
 def test_market_wording_near_the_amount_outweighs_the_providers_voice(sentence, own):
     assert _own(PAGE.format(sentence)) == own
 
 
-@pytest.mark.parametrize("text, offered", [
-    ("Many patients ask about at-home ketamine troches. We give IV ketamine infusions in our office.", ["iv"]),
-    ("Online companies now mail ketamine tablets to homes. We give IV ketamine infusions in our office.", ["iv"]),
-    ("Some of our patients had tried Spravato before coming to us. We give IV ketamine infusions.", ["iv"]),
-    ("Esketamine is derived from ketamine. We give IV ketamine infusions in our office.", ["iv"]),
-    ("Spravato vs. IV Ketamine\n\nWe give IV ketamine infusions in our office.", ["iv"]),
-])
+@pytest.mark.parametrize(
+    "text, offered",
+    [
+        (
+            "Many patients ask about at-home ketamine troches. We give IV ketamine infusions in our office.",
+            ["iv"],
+        ),
+        (
+            "Online companies now mail ketamine tablets to homes. We give IV ketamine infusions in our office.",
+            ["iv"],
+        ),
+        (
+            "Some of our patients had tried Spravato before coming to us. We give IV ketamine infusions.",
+            ["iv"],
+        ),
+        (
+            "Esketamine is derived from ketamine. We give IV ketamine infusions in our office.",
+            ["iv"],
+        ),
+        ("Spravato vs. IV Ketamine\n\nWe give IV ketamine infusions in our office.", ["iv"]),
+    ],
+)
 def test_what_patients_ask_or_tried_and_what_others_sell_is_no_offer(text, offered):
-    assert _read("Our services\n\n" + text + "\n", "https://alder-ketamine.example/services")["routes_offered"] == offered
+    assert (
+        _read("Our services\n\n" + text + "\n", "https://alder-ketamine.example/services")[
+            "routes_offered"
+        ]
+        == offered
+    )
 
 
-@pytest.mark.parametrize("sentence", [
-    "Initial consultation: free", "There is no charge for the initial consultation.",
-    "Start with a $0 phone consultation.", "Consultations are always complimentary.",
-])
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Initial consultation: free",
+        "There is no charge for the initial consultation.",
+        "Start with a $0 phone consultation.",
+        "Consultations are always complimentary.",
+    ],
+)
 def test_free_consultations_in_other_words(sentence):
     assert _own(PAGE.format(sentence)) == {(0.0, "consultation")}
 
 
 def test_a_page_naming_every_route_without_offering_any_is_held():
-    text = ("Ketamine treatment\n\nIV infusions are given over forty minutes.\n\nIM injections go into the shoulder.\n\n"
-            "Lozenges dissolve under the tongue.\n")
+    text = (
+        "Ketamine treatment\n\nIV infusions are given over forty minutes.\n\nIM injections go into the shoulder.\n\n"
+        "Lozenges dissolve under the tongue.\n"
+    )
     out = _read(text, "https://alder-ketamine.example/treatments")
     assert out["routes_offered"] == []
-    assert sorted(h["value"] for h in out["held_for_review"] if h["field"] == "routes_offered") == ["im", "iv", "oral"]
+    assert sorted(h["value"] for h in out["held_for_review"] if h["field"] == "routes_offered") == [
+        "im",
+        "iv",
+        "oral",
+    ]
 
 
-@pytest.mark.parametrize("sentence, own", [
-    ("Book a free call with our care team.", {(0.0, "consultation")}),
-    ("Ketamine infusion (includes consultation): $600", {(600.0, "per_session")}),
-    ("Our first infusion, including the medical evaluation, is $650.", {(650.0, "per_session")}),
-    ("Initial consultation with our psychiatrist: $300", {(300.0, "consultation")}),
-])
+@pytest.mark.parametrize(
+    "sentence, own",
+    [
+        ("Book a free call with our care team.", {(0.0, "consultation")}),
+        ("Ketamine infusion (includes consultation): $600", {(600.0, "per_session")}),
+        (
+            "Our first infusion, including the medical evaluation, is $650.",
+            {(650.0, "per_session")},
+        ),
+        ("Initial consultation with our psychiatrist: $300", {(300.0, "consultation")}),
+    ],
+)
 def test_what_a_fee_includes_is_not_its_kind(sentence, own):
     assert _own(PAGE.format(sentence)) == own
 
 
-@pytest.mark.parametrize("text, offered", [
-    # an injection that could be IV is not coded; into a muscle, or apart from IV, it is IM
-    ("We provide ketamine injection therapy for depression.", []),
-    ("We give ketamine injections into the shoulder muscle.", ["im"]),
-    ("We offer IV infusions and ketamine injections.", ["im", "iv"]),
-    ("We offer subcutaneous ketamine injections.", []),
-    # other medicines taken by mouth are not oral ketamine
-    ("Antidepressants taken orally can take weeks. We give IV ketamine infusions.", ["iv"]),
-])
+@pytest.mark.parametrize(
+    "text, offered",
+    [
+        # an injection that could be IV is not coded; into a muscle, or apart from IV, it is IM
+        ("We provide ketamine injection therapy for depression.", []),
+        ("We give ketamine injections into the shoulder muscle.", ["im"]),
+        ("We offer IV infusions and ketamine injections.", ["im", "iv"]),
+        ("We offer subcutaneous ketamine injections.", []),
+        # other medicines taken by mouth are not oral ketamine
+        ("Antidepressants taken orally can take weeks. We give IV ketamine infusions.", ["iv"]),
+    ],
+)
 def test_injections_and_other_oral_medicines(text, offered):
-    assert _read("Our services\n\n" + text + "\n", "https://alder-ketamine.example/services")["routes_offered"] == offered
+    assert (
+        _read("Our services\n\n" + text + "\n", "https://alder-ketamine.example/services")[
+            "routes_offered"
+        ]
+        == offered
+    )
 
 
-@pytest.mark.parametrize("sentence, own", [
-    ("Our ketamine-assisted psychotherapy sessions are $350.", {(350.0, "per_session")}),
-    ("Our ketamine therapy session is $400.", {(400.0, "per_session")}),
-    ("Our integration sessions are $150.", {(150.0, "other")}),
-])
+@pytest.mark.parametrize(
+    "sentence, own",
+    [
+        ("Our ketamine-assisted psychotherapy sessions are $350.", {(350.0, "per_session")}),
+        ("Our ketamine therapy session is $400.", {(400.0, "per_session")}),
+        ("Our integration sessions are $150.", {(150.0, "other")}),
+    ],
+)
 def test_a_ketamine_therapy_session_is_a_dosing_session(sentence, own):
     assert _own(PAGE.format(sentence)) == own
 
 
 def test_a_plain_service_list_of_three_routes_is_offered():
     text = "Our services\n\nIV Ketamine Infusions\n\nIM Ketamine\n\nSpravato Treatment\n"
-    assert _read(text, "https://alder-ketamine.example/")["routes_offered"] == ["im", "iv", "spravato"]
+    assert _read(text, "https://alder-ketamine.example/")["routes_offered"] == [
+        "im",
+        "iv",
+        "spravato",
+    ]
 
 
 def test_the_us_is_not_us():
     assert _own(PAGE.format("In the US, an infusion typically runs $450.")) == set()
-    assert _own(PAGE.format("Across the US, a single infusion is $500 at clinics like the ones in this guide.")) == set()
+    assert (
+        _own(
+            PAGE.format(
+                "Across the US, a single infusion is $500 at clinics like the ones in this guide."
+            )
+        )
+        == set()
+    )
 
 
-@pytest.mark.parametrize("sentence", [
-    "Without insurance, the medication alone costs $600 per session.",
-    "Generic ketamine is inexpensive, at about $10 per vial.",
-])
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Without insurance, the medication alone costs $600 per session.",
+        "Generic ketamine is inexpensive, at about $10 per vial.",
+    ],
+)
 def test_drug_cost_asides_are_not_prices(sentence):
     assert _own(PAGE.format(sentence)) == set()
 
 
 def test_an_offer_of_the_options_just_described():
-    text = ("Ketamine treatment\n\nTwo forms are common: IV ketamine infusions and Spravato, an esketamine nasal spray.\n\n"
-            "At Harbor Lane Psychiatry, patients can explore both of these options with our team.\n")
-    assert _read(text, "https://harborlanepsych.example/blog/options")["routes_offered"] == ["iv", "spravato"]
-    text_no = text.replace("can explore both of these options with our team", "are seen for therapy only")
-    assert _read(text_no, "https://harborlanepsych.example/blog/options")["routes_offered"] != ["iv", "spravato"]
+    text = (
+        "Ketamine treatment\n\nTwo forms are common: IV ketamine infusions and Spravato, an esketamine nasal spray.\n\n"
+        "At Harbor Lane Psychiatry, patients can explore both of these options with our team.\n"
+    )
+    assert _read(text, "https://harborlanepsych.example/blog/options")["routes_offered"] == [
+        "iv",
+        "spravato",
+    ]
+    text_no = text.replace(
+        "can explore both of these options with our team", "are seen for therapy only"
+    )
+    assert _read(text_no, "https://harborlanepsych.example/blog/options")["routes_offered"] != [
+        "iv",
+        "spravato",
+    ]

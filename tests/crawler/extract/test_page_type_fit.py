@@ -20,7 +20,11 @@ def test_solve_is_gaussian_elimination():
 def test_fit_moves_the_weights_the_data_supports_and_keeps_unseen_ones():
     # a feature that marks every article and no clinic page gains weight; markup the set
     # never shows keeps its prior
-    rows = [({"url_article_path": 1.0}, True)] * 6 + [({"own_offer": 1.0}, False)] * 6 + [({}, False)] * 6
+    rows = (
+        [({"url_article_path": 1.0}, True)] * 6
+        + [({"own_offer": 1.0}, False)] * 6
+        + [({}, False)] * 6
+    )
     weights = page_type_fit.fit(rows, lam=1.0)
     assert weights["url_article_path"] > page_type.ARTICLE_PRIOR["url_article_path"]
     assert weights["schema_article"] == page_type.ARTICLE_PRIOR["schema_article"]
@@ -36,8 +40,10 @@ def test_a_strong_pull_keeps_the_prior():
 @pytest.fixture
 def trap_set(tmp_path):
     path = tmp_path / "traps.jsonl"
-    lines = [json.dumps({"id": f"t{i}", "url": url, "text": text, "page_type": want})
-             for i, (_, text, url, want) in enumerate(CASES)]
+    lines = [
+        json.dumps({"id": f"t{i}", "url": url, "text": text, "page_type": want})
+        for i, (_, text, url, want) in enumerate(CASES)
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -47,13 +53,18 @@ def test_cross_validation_leaves_each_host_out(trap_set, capsys):
     assert cv["pages"] == len(CASES) and cv["hosts"] == len({c[2].split("/")[2] for c in CASES})
     for key in ("prior", "fit", "leave_one_host_out", "leave_one_host_out_no_prior"):
         assert 0 <= cv[key]["accuracy"] <= 1
-    assert cv["prior"]["accuracy"] == 1.0          # the trap pages are typed right by the shipped prior
+    assert cv["prior"]["accuracy"] == 1.0  # the trap pages are typed right by the shipped prior
     out = capsys.readouterr().out
     assert "leave one host out (CV)" in out and "fitted weights" in out
 
 
 def test_the_command_passes_the_options(trap_set, capsys):
-    assert katdir_main(["evaluate", "--set", str(trap_set), "--page-type-cv", "--cv-lambda", "4", "--json"]) == 0
+    assert (
+        katdir_main(
+            ["evaluate", "--set", str(trap_set), "--page-type-cv", "--cv-lambda", "4", "--json"]
+        )
+        == 0
+    )
     cv = json.loads(capsys.readouterr().out)
     assert cv["lambda"] == 4.0 and set(cv["weights"]) == {"bias", *page_type.ARTICLE_FEATURES}
 

@@ -256,42 +256,121 @@ Call or email for a free 15-minute consultation.
 """
 
 CASES = [
-    ("clinic blog cost guide, generic only", CLINIC_BLOG_GENERIC_COST,
-     "https://summitketamine.test/blog/how-much-does-ketamine-therapy-cost", "article"),
-    ("clinic blog post stating its own prices", CLINIC_BLOG_OWN_OFFER,
-     "https://juniperketamine.test/blog/new-pricing-2025", "clinic"),
-    ("news about one clinic opening", NEWS_CLINIC_OPENING,
-     "https://bridgeportcourier.test/local/ketamine-clinic-opens-downtown", "article"),
-    ("best clinics in a city", BEST_CLINICS_LIST, "https://denverhealthpicks.test/best-ketamine-clinics-denver",
-     "directory"),
-    ("insurer page about Spravato", INSURER_SPRAVATO, "https://members.heartlandhealthplan.test/coverage/spravato",
-     "article"),
-    ("clinic home page with a nav of Blog and Resources", CLINIC_HOME_WITH_NAV, "https://cedargroveketamine.test/",
-     "clinic"),
-    ("provider-looking cost page without a blog address", PROVIDER_COST_PAGE_NO_BLOG_PATH,
-     "https://brightpathwellness.test/ketamine-treatment-cost", "article"),
-    ("health information article", HEALTH_INFO_ARTICLE, "https://mindwellguide.test/ketamine-for-depression",
-     "article"),
-    ("article naming several clinics", WHERE_TO_FIND_ARTICLE, "https://choosingcare.test/find-a-ketamine-provider",
-     "article"),
-    ("a rehab centre's page on ketamine abuse", REHAB_KETAMINE_ABUSE,
-     "https://serenityrecoverycenter.test/ketamine-addiction", "article"),
-    ("a clinic's service page without a name", CLINIC_SERVICE_PAGE_PLAIN,
-     "https://valleyinfusions.test/iv-ketamine", "clinic"),
-    ("online providers compared", ONLINE_PROVIDERS_COMPARED, "https://homecareguide.test/online-ketamine-providers",
-     "directory"),
-    ("a Spravato page in the third person", SPRAVATO_PAGE_THIRD_PERSON, "https://maplehillpsych.test/spravato",
-     "clinic"),
-    ("a clinic FAQ that quotes market costs", CLINIC_FAQ_WITH_COSTS, "https://northfieldketamine.test/faq", "clinic"),
-    ("a government page", GOVERNMENT_PAGE, "https://www.drugfacts.test.gov/substances/ketamine", "article"),
-    ("university news", UNIVERSITY_NEWS, "https://news.stateu.test.edu/2025/04/ketamine-older-adults", "article"),
+    (
+        "clinic blog cost guide, generic only",
+        CLINIC_BLOG_GENERIC_COST,
+        "https://summitketamine.test/blog/how-much-does-ketamine-therapy-cost",
+        "article",
+    ),
+    (
+        "clinic blog post stating its own prices",
+        CLINIC_BLOG_OWN_OFFER,
+        "https://juniperketamine.test/blog/new-pricing-2025",
+        "clinic",
+    ),
+    (
+        "news about one clinic opening",
+        NEWS_CLINIC_OPENING,
+        "https://bridgeportcourier.test/local/ketamine-clinic-opens-downtown",
+        "article",
+    ),
+    (
+        "best clinics in a city",
+        BEST_CLINICS_LIST,
+        "https://denverhealthpicks.test/best-ketamine-clinics-denver",
+        "directory",
+    ),
+    (
+        "insurer page about Spravato",
+        INSURER_SPRAVATO,
+        "https://members.heartlandhealthplan.test/coverage/spravato",
+        "article",
+    ),
+    (
+        "clinic home page with a nav of Blog and Resources",
+        CLINIC_HOME_WITH_NAV,
+        "https://cedargroveketamine.test/",
+        "clinic",
+    ),
+    (
+        "provider-looking cost page without a blog address",
+        PROVIDER_COST_PAGE_NO_BLOG_PATH,
+        "https://brightpathwellness.test/ketamine-treatment-cost",
+        "article",
+    ),
+    (
+        "health information article",
+        HEALTH_INFO_ARTICLE,
+        "https://mindwellguide.test/ketamine-for-depression",
+        "article",
+    ),
+    (
+        "article naming several clinics",
+        WHERE_TO_FIND_ARTICLE,
+        "https://choosingcare.test/find-a-ketamine-provider",
+        "article",
+    ),
+    (
+        "a rehab centre's page on ketamine abuse",
+        REHAB_KETAMINE_ABUSE,
+        "https://serenityrecoverycenter.test/ketamine-addiction",
+        "article",
+    ),
+    (
+        "a clinic's service page without a name",
+        CLINIC_SERVICE_PAGE_PLAIN,
+        "https://valleyinfusions.test/iv-ketamine",
+        "clinic",
+    ),
+    (
+        "online providers compared",
+        ONLINE_PROVIDERS_COMPARED,
+        "https://homecareguide.test/online-ketamine-providers",
+        "directory",
+    ),
+    (
+        "a Spravato page in the third person",
+        SPRAVATO_PAGE_THIRD_PERSON,
+        "https://maplehillpsych.test/spravato",
+        "clinic",
+    ),
+    (
+        "a clinic FAQ that quotes market costs",
+        CLINIC_FAQ_WITH_COSTS,
+        "https://northfieldketamine.test/faq",
+        "clinic",
+    ),
+    (
+        "a government page",
+        GOVERNMENT_PAGE,
+        "https://www.drugfacts.test.gov/substances/ketamine",
+        "article",
+    ),
+    (
+        "university news",
+        UNIVERSITY_NEWS,
+        "https://news.stateu.test.edu/2025/04/ketamine-older-adults",
+        "article",
+    ),
     ("a provider's biography", PROVIDER_BIO, "https://whitfieldpsychiatry.test/about", "clinic"),
-    ("a directory of therapists in plain text", THERAPIST_LISTINGS,
-     "https://therapyindex.test/us/ketamine-therapists/or/portland", "directory"),
-    ("a research abstract", RESEARCH_ABSTRACT, "https://journalofmood.test/article/ketamine-repeated-infusions",
-     "article"),
-    ("a provider-voiced sponsored profile", SPONSORED_PROFILE, "https://therapyindex.test/profile/amelia-hart",
-     "clinic"),
+    (
+        "a directory of therapists in plain text",
+        THERAPIST_LISTINGS,
+        "https://therapyindex.test/us/ketamine-therapists/or/portland",
+        "directory",
+    ),
+    (
+        "a research abstract",
+        RESEARCH_ABSTRACT,
+        "https://journalofmood.test/article/ketamine-repeated-infusions",
+        "article",
+    ),
+    (
+        "a provider-voiced sponsored profile",
+        SPONSORED_PROFILE,
+        "https://therapyindex.test/profile/amelia-hart",
+        "clinic",
+    ),
 ]
 
 
@@ -300,21 +379,30 @@ def test_page_type_of_a_trap(text, url, want):
     result = extract_page(text.encode(), url, content_type="text/plain")
     assert result["page_type"] == want
     if want != "clinic":
-        assert result["prices"] == [] and result["routes_offered"] == [] and result["conditions"] == []
+        assert (
+            result["prices"] == [] and result["routes_offered"] == [] and result["conditions"] == []
+        )
         assert result["phone"] is None and result["address"] is None
 
 
 def test_a_blog_post_stating_its_own_prices_keeps_them():
-    result = extract_page(CLINIC_BLOG_OWN_OFFER.encode(), "https://juniperketamine.test/blog/new-pricing-2025",
-                          content_type="text/plain")
+    result = extract_page(
+        CLINIC_BLOG_OWN_OFFER.encode(),
+        "https://juniperketamine.test/blog/new-pricing-2025",
+        content_type="text/plain",
+    )
     assert {"iv", "spravato"} <= set(result["routes_offered"])
     assert 475 in {p["amount_min"] for p in result["prices"]}
 
 
 def test_the_features_explain_the_type():
-    result = extract_page(NEWS_CLINIC_OPENING.encode(), "https://bridgeportcourier.test/local/clinic-opens",
-                          content_type="text/plain", explain=True)
+    result = extract_page(
+        NEWS_CLINIC_OPENING.encode(),
+        "https://bridgeportcourier.test/local/clinic-opens",
+        content_type="text/plain",
+        explain=True,
+    )
     f = result["page_type_features"]
     assert f["dateline"] == 1 and f["byline"] == 1 and f["reporting"] > 0
-    assert f["self_named_offer"] == 0          # a clinic named by a reporter is not the page's own voice
+    assert f["self_named_offer"] == 0  # a clinic named by a reporter is not the page's own voice
     assert result["page_type_confidence"] >= 0.8

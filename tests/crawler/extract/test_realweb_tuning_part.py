@@ -20,7 +20,7 @@ def _beside_the_clone() -> Path:
     """shared/ beside the repository; for a git worktree, beside its main checkout."""
     candidates = [ROOT.parent]
     git = ROOT / ".git"
-    if git.is_file():                      # "gitdir: <main>/.git/worktrees/<name>"
+    if git.is_file():  # "gitdir: <main>/.git/worktrees/<name>"
         gitdir = Path(git.read_text().split(":", 1)[1].strip())
         candidates.append(gitdir.parents[2].parent)
     for base in candidates:
@@ -51,9 +51,12 @@ FLOORS = {
 def tuning_part():
     assert REALWEB_SET.is_file(), (
         f"the real-page development set is missing: {REALWEB_SET} (expected shared/realweb/pages.jsonl beside the "
-        "repository, or set KATDIR_REALWEB_SET to its path)")
+        "repository, or set KATDIR_REALWEB_SET to its path)"
+    )
     pages = scoring.select(scoring.load_set(REALWEB_SET), "tune")
-    assert len(pages) >= 50, f"the tuning part has only {len(pages)} pages: is {REALWEB_SET} the whole set?"
+    assert len(pages) >= 50, (
+        f"the tuning part has only {len(pages)} pages: is {REALWEB_SET} the whole set?"
+    )
     return pages
 
 
@@ -70,7 +73,9 @@ def cross_validation(tuning_part):
 @pytest.mark.parametrize("field, measure", sorted(FLOORS))
 def test_tuning_part_score_does_not_fall(report, field, measure):
     got = report["metrics"][field][measure]
-    assert got >= FLOORS[field, measure], f"{field} {measure} fell to {got:.3f} (floor {FLOORS[field, measure]})"
+    assert got >= FLOORS[field, measure], (
+        f"{field} {measure} fell to {got:.3f} (floor {FLOORS[field, measure]})"
+    )
 
 
 def test_no_article_or_directory_page_gets_own_prices_or_routes(report):
@@ -78,7 +83,9 @@ def test_no_article_or_directory_page_gets_own_prices_or_routes(report):
 
 
 def test_split_is_by_host_and_stable():
-    assert scoring.part_of("https://www.example-clinic.test/faq") == scoring.part_of("https://example-clinic.test/fees")
+    assert scoring.part_of("https://www.example-clinic.test/faq") == scoring.part_of(
+        "https://example-clinic.test/fees"
+    )
     pages = scoring.load_set(REALWEB_SET)
     held = [p["id"] for p in pages if scoring.part_of(p["url"]) == "held"]
     assert 0.25 <= len(held) / len(pages) <= 0.35
@@ -97,5 +104,9 @@ def test_the_shipped_weights_are_the_fit_of_the_tuning_part(cross_validation):
     prints: change a feature, refit, paste."""
     fitted = cross_validation["weights"]
     assert set(fitted) == set(page_type.ARTICLE_WEIGHTS)
-    off = {k: (page_type.ARTICLE_WEIGHTS[k], v) for k, v in fitted.items() if abs(page_type.ARTICLE_WEIGHTS[k] - v) > 0.01}
+    off = {
+        k: (page_type.ARTICLE_WEIGHTS[k], v)
+        for k, v in fitted.items()
+        if abs(page_type.ARTICLE_WEIGHTS[k] - v) > 0.01
+    }
     assert not off, f"refit the page type's weights (shipped, fitted): {off}"

@@ -26,8 +26,38 @@ import crawler.extract
 LIMIT_S = 2.0  # per pattern and string; linear patterns take a few milliseconds here
 # Units a page can repeat without limit: digit runs, lists of numbers, prices, whitespace,
 # dots and leaders, nested markup, words.
-UNITS = ["1", "1,", "9 ", "$1", "$1,", "1-", "1.", " ", "\n", "\t", ".", "…", "-", "|", "<div>", "</p>",
-         "a", "A ", "ketamine ", "IV ", "$", ",", "(", ")", "555-", "&nbsp;", "<", "'", "Q: ", "?"]
+UNITS = [
+    "1",
+    "1,",
+    "9 ",
+    "$1",
+    "$1,",
+    "1-",
+    "1.",
+    " ",
+    "\n",
+    "\t",
+    ".",
+    "…",
+    "-",
+    "|",
+    "<div>",
+    "</p>",
+    "a",
+    "A ",
+    "ketamine ",
+    "IV ",
+    "$",
+    ",",
+    "(",
+    ")",
+    "555-",
+    "&nbsp;",
+    "<",
+    "'",
+    "Q: ",
+    "?",
+]
 
 
 # the strings of issue 11: '1,' * 100000 stalled a crawl for over a minute
@@ -71,7 +101,9 @@ def pool():
 
 def adversarial() -> st.SearchStrategy[str]:
     unit = st.lists(st.sampled_from(UNITS), min_size=1, max_size=3).map("".join)
-    body = st.tuples(unit, st.integers(min_value=4_000, max_value=12_000)).map(lambda u: u[0] * u[1])
+    body = st.tuples(unit, st.integers(min_value=4_000, max_value=12_000)).map(
+        lambda u: u[0] * u[1]
+    )
     edge = st.sampled_from(["", "$", "a", " ", "<p>", "ketamine "])
     return st.tuples(edge, body, edge).map("".join)
 
@@ -81,14 +113,22 @@ def assert_linear(pool, module: str, name: str, text: str) -> None:
     try:
         future.result()
     except FutureTimeout:
-        pytest.fail(f"{module}.{name} took over {LIMIT_S} s on {len(text)} characters "
-                    f"starting {text[:40]!r}: catastrophic backtracking")
+        pytest.fail(
+            f"{module}.{name} took over {LIMIT_S} s on {len(text)} characters "
+            f"starting {text[:40]!r}: catastrophic backtracking"
+        )
 
 
-@pytest.mark.parametrize(("module", "name"), PATTERNS,
-                         ids=lambda v: v.rsplit(".", 1)[-1])
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                                                 HealthCheck.function_scoped_fixture])
+@pytest.mark.parametrize(("module", "name"), PATTERNS, ids=lambda v: v.rsplit(".", 1)[-1])
+@settings(
+    max_examples=6,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
 @given(text=adversarial())
 @example(text=ISSUE_COMMAS)
 @example(text=DIGITS)
@@ -101,8 +141,10 @@ def test_no_pattern_backtracks_catastrophically(pool, module, name, text):
 
 # crawler/extract/page_type.py:28 as issue 11 found it (its alternative `\\d[\\d,]* (?:…)`
 # retries the digit run from every digit)
-ISSUE_11_PATTERN = (r"\b(directory|listings?|sort by|showing \d+|"
-                    r"\d[\d,]* (?:providers|clinics|listings|results)|browse)\b")
+ISSUE_11_PATTERN = (
+    r"\b(directory|listings?|sort by|showing \d+|"
+    r"\d[\d,]* (?:providers|clinics|listings|results)|browse)\b"
+)
 
 
 def test_the_fuzzing_catches_the_pattern_of_issue_11(pool):

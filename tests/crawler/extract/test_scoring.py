@@ -9,38 +9,74 @@ from crawler.extract import cli, scoring
 from crawler.extract.evaluate import main
 from katdir.cli import main as katdir_main
 
-NO_INSURANCE = {"accepts_insurance": None, "spravato_insurance": None, "va": None, "financing": None, "hsa_fsa": None}
+NO_INSURANCE = {
+    "accepts_insurance": None,
+    "spravato_insurance": None,
+    "va": None,
+    "financing": None,
+    "hsa_fsa": None,
+}
 
 CLINIC = {
-    "id": "t1", "url": "https://lakeside-ketamine.test/fees",
+    "id": "t1",
+    "url": "https://lakeside-ketamine.test/fees",
     "text": "Lakeside Ketamine\n\nWe offer IV ketamine infusions for depression.\n\nEach IV infusion is $450.\n",
-    "page_type": "clinic", "routes_offered": ["iv"],
-    "prices": [{"amount_min": 450, "amount_max": 450, "route": "iv", "kind": "per_session", "sessions": 1,
-                "quote": "Each IV infusion is $450."}],
-    "conditions": ["depression"], "therapy_integrated": None, "insurance": NO_INSURANCE,
-    "phone": None, "state": None, "currency": "USD",
+    "page_type": "clinic",
+    "routes_offered": ["iv"],
+    "prices": [
+        {
+            "amount_min": 450,
+            "amount_max": 450,
+            "route": "iv",
+            "kind": "per_session",
+            "sessions": 1,
+            "quote": "Each IV infusion is $450.",
+        }
+    ],
+    "conditions": ["depression"],
+    "therapy_integrated": None,
+    "insurance": NO_INSURANCE,
+    "phone": None,
+    "state": None,
+    "currency": "USD",
 }
 GUIDE = {
-    "id": "t2", "url": "https://costs-explained.test/blog/ketamine-cost",
+    "id": "t2",
+    "url": "https://costs-explained.test/blog/ketamine-cost",
     "text": "How much does ketamine cost?\n\nNationally, IV infusions average $500 per session.\n",
-    "page_type": "article", "routes_offered": [], "prices": [], "conditions": [], "therapy_integrated": None,
-    "insurance": NO_INSURANCE, "phone": None, "state": None, "currency": None,
+    "page_type": "article",
+    "routes_offered": [],
+    "prices": [],
+    "conditions": [],
+    "therapy_integrated": None,
+    "insurance": NO_INSURANCE,
+    "phone": None,
+    "state": None,
+    "currency": None,
 }
-LENIENT = dict(CLINIC, id="t3", url="https://other-clinic.test/", routes_offered=[], prices=[],
-               lenient={"routes": ["iv"], "prices": [[450, 450]]})
+LENIENT = dict(
+    CLINIC,
+    id="t3",
+    url="https://other-clinic.test/",
+    routes_offered=[],
+    prices=[],
+    lenient={"routes": ["iv"], "prices": [[450, 450]]},
+)
 
 
 @pytest.fixture
 def labelled(tmp_path):
     path = tmp_path / "set.jsonl"
-    path.write_text("\n".join(json.dumps(p) for p in (CLINIC, GUIDE, LENIENT)) + "\n", encoding="utf-8")
+    path.write_text(
+        "\n".join(json.dumps(p) for p in (CLINIC, GUIDE, LENIENT)) + "\n", encoding="utf-8"
+    )
     return path
 
 
 def test_scores_fields_confusion_and_lenient_labels(labelled):
     report = scoring.evaluate_set(scoring.load_set(labelled))
     m = report["metrics"]
-    assert m["routes_offered"]["f1"] == 1.0          # t3's lenient iv is neither required nor penalized
+    assert m["routes_offered"]["f1"] == 1.0  # t3's lenient iv is neither required nor penalized
     assert m["prices"]["precision"] == 1.0 and m["prices"]["recall"] == 1.0
     assert m["page_type"]["tp"] == 3
     assert report["confusion"]["article"] == {"article": 1} and report["leaks"] == []
@@ -59,7 +95,9 @@ def test_command_with_part_and_ids(labelled, capsys):
     out = capsys.readouterr().out
     assert "pages: 1" in out and "page type" in out and "routes_offered" in out
     report = main(["--set", str(labelled), "--part", "tune", "--json"])
-    assert report["pages"] == sum(1 for p in (CLINIC, GUIDE, LENIENT) if scoring.part_of(p["url"]) == "tune")
+    assert report["pages"] == sum(
+        1 for p in (CLINIC, GUIDE, LENIENT) if scoring.part_of(p["url"]) == "tune"
+    )
 
 
 def test_worst_pages_are_listed(labelled, capsys):
@@ -70,10 +108,13 @@ def test_worst_pages_are_listed(labelled, capsys):
     assert "worst pages" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("content, message", [
-    ("not json\n", "line 1"),
-    (json.dumps({"id": "x", "url": "https://a.test/"}) + "\n", "text, page_type"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("not json\n", "line 1"),
+        (json.dumps({"id": "x", "url": "https://a.test/"}) + "\n", "text, page_type"),
+    ],
+)
 def test_bad_set_is_a_clear_error(tmp_path, capsys, content, message):
     path = tmp_path / "bad.jsonl"
     path.write_text(content)

@@ -30,5 +30,7 @@ def test_offer_prices_become_prices(extract):
       "name":"IM Ketamine Session"},"price":"300","priceCurrency":"USD"}]}</script></head>
       <body><main><p>We give ketamine as an intramuscular injection.</p></main></body></html>"""
     result = extract(html, raw=True)
-    assert [(p["amount_min"], p["kind"], p["route"]) for p in result["prices"]] == [(300.0, "per_session", "im")]
+    assert [(p["amount_min"], p["kind"], p["route"]) for p in result["prices"]] == [
+        (300.0, "per_session", "im")
+    ]
     assert result["routes_offered"] == ["im"]
