@@ -12,12 +12,9 @@ PORT   ?= 8000
 demo: install  ## install, then crawl the sample web, index it and serve the site (make demo PORT=8001)
 	$(VENV)/bin/katdir demo --port $(PORT)
 
-# `make test RUFF_FORMAT=1` also checks the formatting (on once the tree has been formatted).
-RUFF_FORMAT ?=
-
-lint: install  ## ruff, and the layers' import contracts (pyproject.toml [tool.importlinter])
+lint: install  ## ruff (lint and format), and the layers' import contracts (pyproject.toml [tool.importlinter])
 	$(VENV)/bin/ruff check .
-	$(if $(RUFF_FORMAT),$(VENV)/bin/ruff format --check .)
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 
 test: install lint browser bench-tools es-start  ## install, lint, Chromium and wrk from Debian, start Elasticsearch (a node, and a 3-node cluster for the replica tests), run the whole suite
