@@ -105,53 +105,10 @@ def _price_key(p: dict) -> tuple:
     return (round(float(p["amount_min"]), 2), p["kind"], p.get("sessions"), p.get("route"))
 
 
-class Tally:
-    def __init__(self):
-        self.tp = Counter()
-        self.fp = Counter()
-        self.fn = Counter()
-
-    def scalar(self, field: str, pred, truth) -> None:
-        if pred is not None and pred == truth:
-            self.tp[field] += 1
-        elif pred is not None:
-            self.fp[field] += 1
-            if truth is not None:
-                self.fn[field] += 1
-        elif truth is not None:
-            self.fn[field] += 1
-
-    def sets(self, field: str, pred: list, truth: list) -> tuple[list, list]:
-        p, t = Counter(pred), Counter(truth)
-        common = p & t
-        self.tp[field] += sum(common.values())
-        extra, missing = p - common, t - common
-        self.fp[field] += sum(extra.values())
-        self.fn[field] += sum(missing.values())
-        return sorted(extra.elements(), key=str), sorted(missing.elements(), key=str)
-
-    def metrics(self) -> dict[str, dict]:
-        out = {}
-        for field in FIELDS:
-            tp, fp, fn = self.tp[field], self.fp[field], self.fn[field]
-            precision = tp / (tp + fp) if tp + fp else 1.0
-            recall = tp / (tp + fn) if tp + fn else 1.0
-            f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-            out[field] = {
-                "precision": precision,
-                "recall": recall,
-                "f1": f1,
-                "tp": tp,
-                "fp": fp,
-                "fn": fn,
-            }
-        return out
-
-
 def evaluate_part(part: str, root: Path = FIXTURE_WEB, errors: list | None = None) -> dict:
     truth = {k: v for k, v in load_truth(root).items() if k.startswith(part + "/")}
     ports = site_ports(root)
-    tally = Tally()
+    tally = scoring.Scores()
     leaks = 0
     elapsed = 0.0
     counts = Counter()
@@ -172,12 +129,12 @@ def evaluate_part(part: str, root: Path = FIXTURE_WEB, errors: list | None = Non
         note("page_type", got["page_type"], t["page_type"])
         tally.scalar("name", _norm_name(got["name"]), _norm_name(t["name"]))
         note("name", _norm_name(got["name"]), _norm_name(t["name"]))
-        extra, missing = tally.sets("routes_offered", got["routes_offered"], t["routes_offered"])
+        extra, missing = tally.items("routes_offered", got["routes_offered"], t["routes_offered"])
         if extra or missing:
             problems.append(f"routes: extra {extra} missing {missing}")
         got_prices = [_price_key(p) for p in got["prices"]]
         want_prices = [_price_key(p) for p in t["prices"]]
-        extra, missing = tally.sets("prices", got_prices, want_prices)
+        extra, missing = tally.items("prices", got_prices, want_prices)
         if extra or missing:
             problems.append(f"prices: extra {extra} missing {missing}")
         # ranges: amount_max of the prices matched on the main key
@@ -186,7 +143,7 @@ def evaluate_part(part: str, root: Path = FIXTURE_WEB, errors: list | None = Non
         for p in t["prices"]:
             if _price_key(p) in by_key:
                 tally.scalar("price_ranges", by_key[_price_key(p)], _upper(p))
-        extra, missing = tally.sets("conditions", got["conditions"], t["conditions"])
+        extra, missing = tally.items("conditions", got["conditions"], t["conditions"])
         if extra or missing:
             problems.append(f"conditions: extra {extra} missing {missing}")
         tally.scalar("therapy_integrated", got["therapy_integrated"], t["therapy_integrated"])
@@ -203,7 +160,7 @@ def evaluate_part(part: str, root: Path = FIXTURE_WEB, errors: list | None = Non
             leaks += len(got["prices"]) + len(got["routes_offered"])
         if errors is not None and problems:
             errors.append((path, problems))
-    metrics = tally.metrics()
+    metrics = tally.metrics(FIELDS)
     metrics["leaks"] = leaks
     metrics["pages"] = sum(counts.values())
     metrics["page_types"] = dict(counts)

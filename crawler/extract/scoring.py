@@ -158,9 +158,9 @@ class Scores:
         self.fn[name] += sum(missing.values())
         return sorted(extra.elements(), key=str), sorted(missing.elements(), key=str)
 
-    def metrics(self) -> dict[str, dict]:
+    def metrics(self, names=SET_FIELDS) -> dict[str, dict]:
         out = {}
-        for name in SET_FIELDS:
+        for name in names:
             tp, fp, fn = self.tp[name], self.fp[name], self.fn[name]
             precision = tp / (tp + fp) if tp + fp else 1.0
             recall = tp / (tp + fn) if tp + fn else 1.0
