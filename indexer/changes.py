@@ -15,24 +15,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from katdir.model import CURATED_FACTS
 from katdir.normalize import site_host, site_key
 
-MATERIAL_FIELDS = (
-    "name",
-    "organization",
-    "website",
-    "phone",
-    "email",
-    "address",
-    "routes",
-    "prices",
-    "conditions",
-    "therapy_integrated",
-    "care_steps",
-    "insurance",
-    "telehealth",
-    "hours",
-)
 GONE = "listing"
 _PRICE_PARTS = ("route", "kind", "amount_min", "amount_max", "currency", "sessions")
 
@@ -61,7 +46,7 @@ def diff(old: dict[str, Any], new: dict[str, Any], *, skip: set[str] = frozenset
     """The material fields whose crawled values differ between two clinic documents."""
     return [
         f
-        for f in MATERIAL_FIELDS
+        for f in CURATED_FACTS
         if f not in skip and material(f, old.get(f)) != material(f, new.get(f))
     ]
 

@@ -303,6 +303,25 @@ class Listing(ClinicFacts):
     held_facts: list[HeldFact] = Field(default=[], max_length=MANY)
 
 
+# The facts curators vet against their sources: a crawled change to one sends the clinic back
+# to the queue, and the review page shows each beside the quotes it was read from.
+CURATED_FACTS = (
+    "name",
+    "organization",
+    "website",
+    "phone",
+    "email",
+    "address",
+    "routes",
+    "prices",
+    "conditions",
+    "therapy_integrated",
+    "care_steps",
+    "insurance",
+    "telehealth",
+    "hours",
+)
+
 # Fields of a clinic only curators see: their corrections, what the crawl says under them,
 # the unreviewed changes and unsure facts, and the listing bookkeeping.
 PRIVATE_FIELDS = frozenset(

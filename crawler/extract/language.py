@@ -8,22 +8,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "single": 1,
-    "a dozen": 12,
-}
+from katdir.normalize.money import NUMBER_WORDS as COUNT_WORDS
+
+NUMBER_WORDS = {**COUNT_WORDS, "single": 1, "a dozen": 12}
 NUMBER_RE = r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 
 _ABBREV = (

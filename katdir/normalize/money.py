@@ -21,7 +21,7 @@ _AMOUNT = re.compile(
     r"(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<cents>\d{1,2}))?\s*(?P<k>k\b)?",
     re.I,
 )
-_NUMBER_WORDS = {
+NUMBER_WORDS = {  # counts written as words, in sessions and prices
     "one": 1,
     "two": 2,
     "three": 3,
@@ -76,7 +76,7 @@ def sessions_in(text: str | None) -> int | None:
         return None
     for match in _SESSIONS.finditer(text):
         word = (match.group("a") or match.group("b") or match.group("c")).lower()
-        count = int(word) if word.isdigit() else _NUMBER_WORDS.get(word)
+        count = int(word) if word.isdigit() else NUMBER_WORDS.get(word)
         if count and 2 <= count <= 24:
             return count
     return None

@@ -27,7 +27,7 @@ from katdir.curator import requests as public_requests
 from katdir.curator.accounts import LoginRefused, Principal, log_in
 from katdir.curator.queue import QUEUE_REASONS, QueueFilters, board
 from katdir.curator.redflags import FLAGS, price_medians, red_flags
-from katdir.model import REVIEW_STATUSES, ROUTE_LABELS
+from katdir.model import CURATED_FACTS, REVIEW_STATUSES, ROUTE_LABELS
 from search_api import resources
 from search_api.curator import forms
 from search_api.curator.auth import session_principal
@@ -39,24 +39,6 @@ bp = Blueprint(
     template_folder="templates",
     static_folder="static",
     static_url_path="/static",
-)
-
-# The facts a review page shows, each beside the quotes it was read from.
-FACTS = (
-    "name",
-    "organization",
-    "website",
-    "phone",
-    "email",
-    "address",
-    "routes",
-    "prices",
-    "conditions",
-    "therapy_integrated",
-    "care_steps",
-    "insurance",
-    "telehealth",
-    "hours",
 )
 
 
@@ -164,7 +146,7 @@ def _fact_rows(state: dict[str, Any]) -> list[dict[str, Any]]:
     clinic = state["clinic"]
     evidence = clinic.get("evidence") or {}
     rows = []
-    for name in FACTS:
+    for name in CURATED_FACTS:
         quotes = [dict(e) for e in evidence.get(name, [])]
         if name == "prices":
             quotes += [
