@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import os
 import random
 import shutil
@@ -33,8 +32,8 @@ from urllib.parse import urlencode
 from bench.bench_load import (
     MIXES,
     ROOT,
-    SCRIPT,
     free_port,
+    run_wrk,
     wait_until_serving,
     worker_rss_mb,
 )
@@ -66,36 +65,8 @@ def worst_paths(count: int = 20_000, seed: int = 13) -> list[str]:
 
 
 def wrk(url: str, paths: Path, connections: int, duration: int) -> dict:
-    command = [
-        "wrk",
-        "-t1",
-        f"-c{connections}",
-        f"-d{duration}s",
-        "--timeout",
-        "10s",
-        "-s",
-        str(SCRIPT),
-        url,
-        "--",
-        str(paths),
-        "0",
-    ]
-    done = subprocess.run(
-        command, capture_output=True, text=True, check=True, timeout=duration + 60
-    )
-    line = next(line for line in done.stdout.splitlines() if line.startswith("RESULT "))
-    raw = json.loads(line.removeprefix("RESULT "))
-    seconds = raw["duration_us"] / 1e6
-    return {
-        "connections": connections,
-        "requests": raw["requests"],
-        "requests_per_s": round(raw["requests"] / seconds, 1),
-        "p50_ms": raw["latency_us"]["p50"] / 1000,
-        "p99_ms": raw["latency_us"]["p99"] / 1000,
-        "max_ms": raw["latency_us"]["max"] / 1000,
-        "errors": raw["errors"],
-        "statuses": raw.get("statuses", {}),
-    }
+    """wrk over `paths` for `duration` seconds (no cap on requests), as the load bench runs it."""
+    return run_wrk(url, paths, connections, duration, max_requests=0)
 
 
 def main(argv: list[str]) -> int:
