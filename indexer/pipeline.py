@@ -42,7 +42,6 @@ import gc
 import json
 import logging
 import multiprocessing
-import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -69,6 +68,7 @@ from indexer.normalize import clinic_id, coerce_listing, parse_street
 from katdir.curator.apply import apply_decision, crawled_view, curate, validated
 from katdir.model import Address, Clinic, Decision, Listing, utcnow
 from katdir.normalize import identity_host, site_host
+from katdir.settings import usable_cores
 from katdir.store import Store
 
 __all__ = [
@@ -761,8 +761,7 @@ def index_file(
     to MAX_WORKERS, for a file of PARALLEL_FROM_BYTES or more; else in this process)."""
     if workers is None:
         big = Path(path).stat().st_size >= PARALLEL_FROM_BYTES
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-        workers = min(MAX_WORKERS, cores or 1) if big else 1
+        workers = min(MAX_WORKERS, usable_cores()) if big else 1
     summary = IndexSummary()
     with open(path, encoding="utf-8") as lines:
         index_listings(

@@ -327,3 +327,11 @@ def describe(settings: Settings) -> list[tuple[str, str, str, str]]:
         shown = ("(set)" if value else "") if info.secret else str(value)
         rows.append((info.env, shown, settings.sources.get(info.name, "default"), info.help))
     return rows
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity, which containers narrow), at least 1:
+    what the default numbers of gunicorn workers, text-search slots and index readers follow."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1

@@ -7,6 +7,7 @@ The Dockerfile and docker-compose.yml run it so, and `python -m bench load` meas
 
 import os
 
+from katdir.settings import usable_cores
 from search_api.privacy import ACCESS_LOG_FORMAT
 
 # -- processes, threads and address (owner: speed, issue 13; figures in BENCHMARKS.md) -------
@@ -15,8 +16,7 @@ from search_api.privacy import ACCESS_LOG_FORMAT
 # its socket. A second thread per process takes the next request while one computes; more
 # only queue behind the GIL, and each holds its own SQLite connection and page cache (32 MiB).
 # WEB_CONCURRENCY (the variable gunicorn itself reads) overrides the number of processes.
-_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-workers = int(os.environ.get("WEB_CONCURRENCY") or (_CORES or 1) + 1)
+workers = int(os.environ.get("WEB_CONCURRENCY") or usable_cores() + 1)
 worker_class = "gthread"
 threads = 2
 bind = "127.0.0.1:8000"  # this machine only; the container passes --bind 0.0.0.0:8000

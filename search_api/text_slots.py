@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from katdir.settings import Settings
+from katdir.settings import Settings, usable_cores
 
 T = TypeVar("T")
 NICENESS = 10  # added to the text-search threads' nice value: a lower CPU priority
@@ -52,8 +52,7 @@ class TextSearchBusy(Exception):
 def slot_count(settings: Settings) -> int:
     if settings.text_searches:
         return settings.text_searches
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, (cores or 1) // 2)
+    return max(1, usable_cores() // 2)
 
 
 class TextSlots:
