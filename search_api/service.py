@@ -20,7 +20,7 @@ from katdir.filters import MAX_RADIUS_MI
 from katdir.geo import EARTH_RADIUS_KM, KM_PER_MILE, UNITS, to_km
 from katdir.pricing import series_cost, session_price
 from katdir.store import Hit, NearQuery, SearchResult, Store
-from katdir.store.base import RoutePrices, context_routes
+from katdir.store.base import RoutePrices
 from search_api.params import BadParameter, SearchParams, parse_search
 
 HALF_EARTH_KM = math.pi * EARTH_RADIUS_KM  # a radius that holds the whole sphere
@@ -201,12 +201,8 @@ def search(
     params = parse_search(args)
     origin = resolve_origin(params, geocoder)
     query = near_query(params, origin)
-    result = store.search(query)
-    if result.total:
-        context, beyond = store.price_context(query), None
-    else:
-        context = {route: RoutePrices(0) for route in context_routes(query)}
-        beyond = find_nearest_beyond(store, query, params.unit)
+    result, context = store.search_with_context(query)
+    beyond = None if result.total else find_nearest_beyond(store, query, params.unit)
     return result_page(
         params, origin, result, price_context=context, nearest_beyond=beyond, summaries=summaries
     )

@@ -226,6 +226,15 @@ class Store(abc.ABC):
         """Per route (those asked for, else all): lowest, median and highest per-session price
         and their count among the clinics that match `query` (its page and sort ignored)."""
 
+    def search_with_context(self, query: NearQuery) -> tuple[SearchResult, dict[str, RoutePrices]]:
+        """`search(query)` and `price_context(query)` together, as a search's answer shows
+        them (the context is every route at 0 when nothing matches). A store that can answer
+        both from one pass over the matches overrides this."""
+        result = self.search(query)
+        if not result.total:
+            return result, {route: RoutePrices(0) for route in context_routes(query)}
+        return result, self.price_context(query)
+
     @abc.abstractmethod
     def iter_clinics(self) -> Iterator[Clinic]:
         """Every clinic, whatever its review status, in id order."""

@@ -79,23 +79,34 @@ _EPS = 1e-9
 MIN_CLINICS = 10_000
 _LIMIT_RAD = 0.5  # wider circles (none a visitor can ask for) take the exact path
 
-SCHEMA = """
+# Route counts a cell_routes row keeps, one column per permanent route code (r0 for code 0…):
+# room for routes not yet in the vocabulary, since a new one takes the next code.
+ROUTE_SLOTS = 8
+ROUTE_COLUMNS = tuple(f"r{code}" for code in range(ROUTE_SLOTS))
+BUCKET_COLUMNS = tuple(f"b{bucket}" for bucket in range(BUCKETS))
+
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS cell_routes (
-    level INTEGER NOT NULL, status TEXT NOT NULL, cell INTEGER NOT NULL,
-    routes_mask INTEGER NOT NULL, n INTEGER NOT NULL,
-    PRIMARY KEY (level, status, cell, routes_mask)) WITHOUT ROWID;
+    level INTEGER NOT NULL, route INTEGER NOT NULL, status TEXT NOT NULL,
+    cell INTEGER NOT NULL, n INTEGER NOT NULL,
+    {", ".join(f"{c} INTEGER NOT NULL" for c in ROUTE_COLUMNS)},
+    PRIMARY KEY (level, route, status, cell)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS cell_prices (
     level INTEGER NOT NULL, series INTEGER NOT NULL, status TEXT NOT NULL,
     cell INTEGER NOT NULL, price REAL NOT NULL, n INTEGER NOT NULL,
     PRIMARY KEY (level, series, status, cell, price)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS cell_buckets (
-    level INTEGER NOT NULL, status TEXT NOT NULL, cell INTEGER NOT NULL,
-    series INTEGER NOT NULL, bucket INTEGER NOT NULL,
-    n INTEGER NOT NULL, low REAL NOT NULL, high REAL NOT NULL,
-    PRIMARY KEY (level, status, cell, series, bucket)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS cell_series (
+    level INTEGER NOT NULL, series INTEGER NOT NULL, status TEXT NOT NULL,
+    cell INTEGER NOT NULL, n INTEGER NOT NULL, low REAL NOT NULL, high REAL NOT NULL,
+    {", ".join(f"{c} INTEGER NOT NULL" for c in BUCKET_COLUMNS)},
+    PRIMARY KEY (level, series, status, cell)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS clinics_cell ON clinics (cell)
 """
-TABLES = ("cell_routes", "cell_prices", "cell_buckets")
+TABLES = ("cell_routes", "cell_prices", "cell_series")
+_ROUTES_UPSERT = (
+    f"INSERT INTO cell_routes VALUES ({', '.join('?' * (5 + ROUTE_SLOTS))}) ON CONFLICT DO UPDATE "
+    f"SET n = n + excluded.n, {', '.join(f'{c} = {c} + excluded.{c}' for c in ROUTE_COLUMNS)}"
+)
 
 
 def cell_of(lat: float | None, lon: float | None) -> int | None:
@@ -242,6 +253,11 @@ class CellAggregates:
     columns (katdir.store.sqlite)."""
 
     def __init__(self, route_codes: dict[str, int], price_columns: dict[str, str]):
+        if max(route_codes.values()) >= ROUTE_SLOTS:
+            raise RuntimeError(
+                f"a route code is {ROUTE_SLOTS} or more: give cell_routes more route columns "
+                "(katdir.store.cell_counts.ROUTE_SLOTS) and raise the store's SCHEMA_VERSION"
+            )
         self.routes = tuple(route_codes)
         self.bits = {r: 1 << code for r, code in route_codes.items()}
         self.price_columns = price_columns
@@ -280,42 +296,52 @@ class CellAggregates:
             if statement.strip():
                 conn.execute(statement)
 
-    def build(self, conn: sqlite3.Connection) -> None:
-        """Fill the (emptied) tables from `clinics`: the finest level by one pass over the
-        rows, each coarser one from the level below it."""
-        for table in TABLES:
+    def build(self, conn: sqlite3.Connection, *, prices: bool = True) -> None:
+        """Fill the (emptied) tables from `clinics`, each in one pass: the finest level from
+        the rows, each coarser one from the level below it, the series from the histograms.
+        `prices=False` keeps `cell_prices` as it is (the schema 4 → 5 migration)."""
+        for table in TABLES if prices else ("cell_routes", "cell_series"):
             conn.execute(f"DELETE FROM {table}")
+        # Each (status, cell, routes mask) once, then counted into the row of every key.
+        keys = ", ".join(f"({key})" for key in (0, *self.bits.values()))
         conn.execute(
-            f"INSERT INTO cell_routes SELECT {FINEST}, status, cell, routes_mask, "
-            "count(*) FROM clinics WHERE cell IS NOT NULL GROUP BY 2, 3, 4"
-        )
-        members = " UNION ALL ".join(
-            f"SELECT {series} AS series, status, cell, {column} AS price FROM clinics "
-            "WHERE cell IS NOT NULL "
-            f"AND {column} IS NOT NULL"
-            + ("" if has is None else f" AND (routes_mask & {bit}) {'!=' if has else '='} 0")
-            for series, (bit, has, column) in self.series.items()
-        )
-        conn.execute(
-            f"INSERT INTO cell_prices SELECT {FINEST}, series, status, cell, price, "
-            f"count(*) FROM ({members}) "
-            "GROUP BY 2, 3, 4, 5"
+            f"INSERT INTO cell_routes SELECT {FINEST}, k.column1, m.status, m.cell, sum(m.n), "
+            + ", ".join(f"sum(m.n * ((m.routes_mask & {1 << c}) != 0))" for c in range(ROUTE_SLOTS))
+            + " FROM (SELECT status, cell, routes_mask, count(*) AS n FROM clinics "
+            "WHERE cell IS NOT NULL GROUP BY 1, 2, 3) m "
+            f"CROSS JOIN (VALUES {keys}) k "
+            "WHERE k.column1 = 0 OR (m.routes_mask & k.column1) != 0 GROUP BY 2, 3, 4"
         )
         for level in reversed(LEVELS[:-1]):
             conn.execute(
-                f"INSERT INTO cell_routes SELECT {level}, status, {_parent_sql()}"
-                f", routes_mask, sum(n) FROM cell_routes WHERE level = {level + 1} "
-                "GROUP BY 2, 3, 4"
+                f"INSERT INTO cell_routes SELECT {level}, route, status, {_parent_sql()}, "
+                f"sum(n), {', '.join(f'sum({c})' for c in ROUTE_COLUMNS)} FROM cell_routes "
+                f"WHERE level = {level + 1} GROUP BY 2, 3, 4"
+            )
+        if prices:
+            members = " UNION ALL ".join(
+                f"SELECT {series} AS series, status, cell, {column} AS price FROM clinics "
+                "WHERE cell IS NOT NULL "
+                f"AND {column} IS NOT NULL"
+                + ("" if has is None else f" AND (routes_mask & {bit}) {'!=' if has else '='} 0")
+                for series, (bit, has, column) in self.series.items()
             )
             conn.execute(
-                f"INSERT INTO cell_prices SELECT {level}, series, status, "
-                f"{_parent_sql()}, price, sum(n) FROM cell_prices "
-                f"WHERE level = {level + 1} GROUP BY 2, 3, 4, 5"
+                f"INSERT INTO cell_prices SELECT {FINEST}, series, status, cell, price, "
+                f"count(*) FROM ({members}) "
+                "GROUP BY 2, 3, 4, 5"
             )
+            for level in reversed(LEVELS[:-1]):
+                conn.execute(
+                    f"INSERT INTO cell_prices SELECT {level}, series, status, "
+                    f"{_parent_sql()}, price, sum(n) FROM cell_prices "
+                    f"WHERE level = {level + 1} GROUP BY 2, 3, 4, 5"
+                )
         conn.execute(
-            "INSERT INTO cell_buckets SELECT level, status, cell, series, bucket, "
-            f"sum(n), min(price), max(price) FROM (SELECT *, {_bucket_sql('price')} "
-            "AS bucket FROM cell_prices) GROUP BY 1, 2, 3, 4, 5"
+            "INSERT INTO cell_series SELECT level, series, status, cell, sum(n), min(price), "
+            f"max(price), {', '.join(f'sum(n * (bucket = {b}))' for b in range(BUCKETS))} "
+            f"FROM (SELECT *, {_bucket_sql('price')} AS bucket FROM cell_prices) "
+            "GROUP BY 1, 2, 3, 4"
         )
 
     def search_row(
@@ -340,19 +366,21 @@ class CellAggregates:
             for series, (bit, has, column) in self.series.items()
             if prices[column] is not None and (has is None or bool(mask & bit) == has)
         ]
+        counts = [delta if mask & (1 << code) else 0 for code in range(ROUTE_SLOTS)]
+        keys = [
+            (level, key, status, _up(cell, level))
+            for level in LEVELS
+            for key in (0, *(bit for bit in self.bits.values() if mask & bit))
+        ]
+        conn.executemany(_ROUTES_UPSERT, [(*key, delta, *counts) for key in keys])
+        if delta < 0:
+            conn.executemany(
+                "DELETE FROM cell_routes WHERE level = ? AND route = ? AND status = ? "
+                "AND cell = ? AND n <= 0",
+                keys,
+            )
         for level in LEVELS:
             at = _up(cell, level)
-            conn.execute(
-                "INSERT INTO cell_routes VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE "
-                "SET n = n + excluded.n",
-                (level, status, at, mask, delta),
-            )
-            if delta < 0:
-                conn.execute(
-                    "DELETE FROM cell_routes WHERE level = ? AND status = ? AND "
-                    "cell = ? AND routes_mask = ? AND n <= 0",
-                    (level, status, at, mask),
-                )
             for series, price in mine:
                 self._adjust_price(conn, (level, series, status, at), price, delta)
 
@@ -363,42 +391,51 @@ class CellAggregates:
             "SET n = n + excluded.n",
             (*key, price, delta),
         )
-        level, series, status, cell = key
-        bucket = (level, status, cell, series, bucket_of(price))
+        bucket = BUCKET_COLUMNS[bucket_of(price)]
         if delta > 0:
             conn.execute(
-                "INSERT INTO cell_buckets VALUES (?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT "
-                "DO UPDATE SET n = n + 1, low = min(low, excluded.low), "
-                "high = max(high, excluded.high)",
-                (*bucket, price, price),
+                f"INSERT INTO cell_series (level, series, status, cell, n, low, high, "
+                f"{', '.join(BUCKET_COLUMNS)}) VALUES (?, ?, ?, ?, 1, ?, ?, "
+                f"{', '.join('1' if c == bucket else '0' for c in BUCKET_COLUMNS)}) "
+                "ON CONFLICT DO UPDATE SET n = n + 1, low = min(low, excluded.low), "
+                f"high = max(high, excluded.high), {bucket} = {bucket} + 1",
+                (*key, price, price),
             )
             return
         where = "level = ? AND series = ? AND status = ? AND cell = ?"
         conn.execute(
             f"DELETE FROM cell_prices WHERE {where} AND price = ? AND n <= 0", (*key, price)
         )
-        same = "level = ? AND status = ? AND cell = ? AND series = ? AND bucket = ?"
-        conn.execute(f"UPDATE cell_buckets SET n = n - 1 WHERE {same}", bucket)
-        conn.execute(f"DELETE FROM cell_buckets WHERE {same} AND n <= 0", bucket)
-        # The bucket's lowest or highest price may have been this one: read them again from
-        # the histogram (one index seek each).
-        low, high = _bucket_range(bucket[-1])
-        prices = f"FROM cell_prices WHERE {where} AND price >= ? AND price < ?"
         conn.execute(
-            f"UPDATE cell_buckets SET low = (SELECT min(price) {prices}), "
-            f"high = (SELECT max(price) {prices}) WHERE {same} AND (low = ? OR high = ?)",
-            (*key, low, high, *key, low, high, *bucket, price, price),
+            f"UPDATE cell_series SET n = n - 1, {bucket} = {bucket} - 1 WHERE {where}", key
+        )
+        conn.execute(f"DELETE FROM cell_series WHERE {where} AND n <= 0", key)
+        # The lowest or highest price may have been this one: read them again from the
+        # histogram (one index seek each).
+        conn.execute(
+            f"UPDATE cell_series SET low = (SELECT min(price) FROM cell_prices WHERE {where}), "
+            f"high = (SELECT max(price) FROM cell_prices WHERE {where}) "
+            f"WHERE {where} AND (low = ? OR high = ?)",
+            (*key, *key, *key, price, price),
         )
 
     # -- asking --------------------------------------------------------------------------
 
     def answer(
-        self, conn: sqlite3.Connection, query: NearQuery, *, context: bool, dot: str
+        self,
+        conn: sqlite3.Connection,
+        query: NearQuery,
+        *,
+        dot: str,
+        facets: bool = True,
+        context: bool = False,
     ) -> dict[str, Any] | None:
-        """The count and facets (context False) or the price context (True) of `query`, or
-        None when the cells cannot answer it exactly (see `answers`) or when visiting its
-        few matches costs less (fewer than `min_clinics` around: the cells' own work — a
-        few hundred index seeks — is then the larger)."""
+        """The count and facets (`facets`) and the price context (`context`; when facets are
+        asked too, only if the count is not 0) of `query` — sharing one cover, one read of the
+        ring and one read of the kept price figures — or None when the cells cannot answer it
+        exactly (see `answers`) or when visiting its few matches costs less (fewer than
+        `min_clinics` around: the cells' own work — a few hundred index seeks — is then the
+        larger)."""
         if not answers(query):
             return None
         if self._around(conn, query) < self.min_clinics:
@@ -409,9 +446,18 @@ class CellAggregates:
         route = query.routes[0] if query.routes else None
         statuses = list(query.statuses)
         ring = self._ring(conn, query, found, dot)
-        if context:
-            return {"context": self._context(conn, query, found, statuses, ring)}
-        return self._facets(conn, found, statuses, route, ring)
+        asked = bool(query.routes)
+        wanted = {r: self.context_series(r, asked) for r in context_routes(query)}
+        series = {s for all_s in wanted.values() for s in all_s} if context else set()
+        if facets:
+            series.add(self.facet_series(route))
+        kept = self._stats(conn, found, statuses, sorted(series))
+        result: dict[str, Any] = {}
+        if facets:
+            result = self._facets(conn, found, statuses, route, ring, kept)
+        if context and (not facets or result["total"]):
+            result["context"] = self._context(conn, found, statuses, ring, kept, wanted)
+        return result
 
     def _around(self, conn: sqlite3.Connection, query: NearQuery) -> float:
         """How many clinics of the query's statuses the coarse cells under its bounding box
@@ -434,7 +480,8 @@ class CellAggregates:
         statuses = list(query.statuses)
         return conn.execute(
             "SELECT total(k.n) FROM json_each(?) r CROSS JOIN cell_routes k "
-            f"ON k.level = r.value ->> 0 AND k.status IN ({', '.join('?' * len(statuses))}) "
+            "ON k.level = r.value ->> 0 AND k.route = 0 "
+            f"AND k.status IN ({', '.join('?' * len(statuses))}) "
             "AND k.cell BETWEEN r.value ->> 1 AND r.value ->> 2",
             [json.dumps(runs), *statuses],
         ).fetchone()[0]
@@ -469,9 +516,6 @@ class CellAggregates:
             params,
         ).fetchall()
 
-    def _runs(self, found: Cover) -> str:
-        return json.dumps(found.whole)
-
     def _facets(
         self,
         conn: sqlite3.Connection,
@@ -479,31 +523,33 @@ class CellAggregates:
         statuses: list[str],
         route: str | None,
         ring: list[tuple],
+        kept: dict[int, tuple],
     ) -> dict[str, Any]:
         wanted = self.bits[route] if route else 0
-        masks: dict[int, float] = {}
-        if found.whole:
-            for mask, n in conn.execute(
-                "SELECT k.routes_mask, total(k.n) FROM json_each(?) r CROSS JOIN cell_routes k "
-                "ON k.level = r.value ->> 0 AND k.cell BETWEEN r.value ->> 1 AND "
-                f"r.value ->> 2 WHERE k.status IN ({', '.join('?' * len(statuses))}) "
-                "GROUP BY 1",
-                [json.dumps(found.whole), *statuses],
-            ):
-                masks[mask] = masks.get(mask, 0) + n
-        for row in ring:
-            masks[row[0]] = masks.get(row[0], 0) + 1
+        counts = [0] * (1 + ROUTE_SLOTS)
+        if found.whole:  # one row a cell: its clinics (with the route asked) and their routes
+            counts = [
+                int(n)
+                for n in conn.execute(
+                    f"SELECT total(k.n), {', '.join(f'total(k.{c})' for c in ROUTE_COLUMNS)} "
+                    "FROM json_each(?) r CROSS JOIN cell_routes k ON k.level = r.value ->> 0 "
+                    f"AND k.route = ? AND k.status IN ({', '.join('?' * len(statuses))}) "
+                    "AND k.cell BETWEEN r.value ->> 1 AND r.value ->> 2",
+                    [json.dumps(found.whole), wanted, *statuses],
+                ).fetchone()
+            ]
+        for row in ring:  # the ring's rows already match the route asked
+            counts[0] += 1
+            for code in range(ROUTE_SLOTS):
+                counts[1 + code] += (row[0] >> code) & 1
         series = self.facet_series(route)
         column = self._ring_column(route)
         prices = _Prices.of(
-            list(self._stats(conn, found, statuses, [series]).values()),
+            [kept[series]] if series in kept else [],
             [row[column] for row in ring if row[column] is not None],
         )
-        matching = {m: n for m, n in masks.items() if not wanted or m & wanted}
-        total = int(sum(matching.values()))
-        routes = {
-            r: int(sum(n for m, n in matching.items() if m & self.bits[r])) for r in self.routes
-        }
+        total = counts[0]
+        routes = {r: counts[1 + self._code(r)] for r in self.routes}
         bands = {
             name: sum(prices.buckets[b] for b in _BAND_BUCKETS[i])
             for i, (name, _, _) in enumerate(PRICE_BANDS)
@@ -524,36 +570,33 @@ class CellAggregates:
     def _stats(
         self, conn: sqlite3.Connection, found: Cover, statuses: list[str], series: list[int]
     ) -> dict[int, tuple]:
-        """Per series: known prices, lowest, highest and bucket counts of the whole cells."""
-        if not found.whole:
+        """Per series: known prices, lowest, highest and bucket counts of the whole cells
+        (one row a cell and series)."""
+        if not found.whole or not series:
             return {}
-        found_rows: dict[int, list] = {}
-        for one, bucket, n, low, high in conn.execute(
-            "SELECT k.series, k.bucket, total(k.n), min(k.low), max(k.high) "
-            "FROM json_each(?) r CROSS JOIN cell_buckets k ON k.level = r.value ->> 0 "
-            f"AND k.status IN ({', '.join('?' * len(statuses))}) "
-            "AND k.cell BETWEEN r.value ->> 1 AND r.value ->> 2 "  # one range a run
-            f"WHERE k.series IN ({', '.join('?' * len(series))}) GROUP BY 1, 2",
-            [json.dumps(found.whole), *statuses, *series],
-        ):
-            row = found_rows.setdefault(one, [0, None, None, *[0] * BUCKETS])
-            row[0] += int(n)
-            row[1] = low if row[1] is None else min(row[1], low)
-            row[2] = high if row[2] is None else max(row[2], high)
-            row[3 + bucket] = int(n)
-        return {one: tuple(row) for one, row in found_rows.items()}
+        return {
+            row[0]: (int(row[1]), row[2], row[3], *(int(n) for n in row[4:]))
+            for row in conn.execute(
+                "SELECT k.series, total(k.n), min(k.low), max(k.high), "
+                f"{', '.join(f'total(k.{c})' for c in BUCKET_COLUMNS)} "
+                "FROM json_each(?) r CROSS JOIN cell_series k ON k.level = r.value ->> 0 "
+                f"AND k.series IN ({', '.join('?' * len(series))}) "
+                f"AND k.status IN ({', '.join('?' * len(statuses))}) "
+                "AND k.cell BETWEEN r.value ->> 1 AND r.value ->> 2 GROUP BY 1",
+                [json.dumps(found.whole), *series, *statuses],
+            )
+            if row[1]
+        }
 
     def _context(
         self,
         conn: sqlite3.Connection,
-        query: NearQuery,
         found: Cover,
         statuses: list[str],
         ring: list[tuple],
+        kept: dict[int, tuple],
+        wanted: dict[str, tuple[int, ...]],
     ) -> dict[str, RoutePrices]:
-        asked = bool(query.routes)
-        wanted = {route: self.context_series(route, asked) for route in context_routes(query)}
-        kept = self._stats(conn, found, statuses, [s for all_s in wanted.values() for s in all_s])
         prices = {}
         for route, series in wanted.items():
             column = self._ring_column(route)

@@ -61,7 +61,9 @@ log = logging.getLogger(__name__)
 # 3: the `records` table (curators' accounts, tokens, requests, sources), and `status` also
 # says closed / removed / merged (Clinic.search_status).
 # 4: `clinics.cell` and the per-cell aggregates (katdir/store/cell_counts.py).
-SCHEMA_VERSION = 4
+# 5: the aggregates' route counts and price buckets as columns (one row a cell and route or
+# price series: `cell_routes` by route, `cell_series` instead of `cell_buckets`).
+SCHEMA_VERSION = 5
 # Each route's and condition's permanent bit in the masks: never renumber or reuse one; a new
 # word gets the next unused code wherever it sits in the model's list (tests check both).
 ROUTE_CODES: dict[str, int] = {"iv": 0, "im": 1, "oral": 2, "spravato": 3, "intranasal_ketamine": 4}
@@ -206,11 +208,14 @@ DOT = "(c.x * :ox + c.y * :oy + c.z * :oz)"  # cosine of the angle to the origin
 CELLS = cell_counts.CellAggregates(ROUTE_CODES, PRICE_COLUMNS)
 _WORD = re.compile(r"\w+", re.UNICODE)
 # The per-route prices of one search's matches, for its price context (one per connection).
+# A search's matches, copied once when both its facets and its price context are asked
+# (the columns facet_columns and the price context read).
 MATCH_PRICES = (
-    "CREATE TEMP TABLE IF NOT EXISTS match_prices ("
+    "CREATE TEMP TABLE IF NOT EXISTS match_prices (routes_mask INTEGER, min_price REAL, "
     + ", ".join(f"{column} REAL" for column in PRICE_COLUMNS.values())
     + ")"
 )
+MATCH_COLUMNS = ("routes_mask", "min_price", *PRICE_COLUMNS.values())
 T = TypeVar("T")
 PAD = 1e-4  # degrees, about 11 m
 # Connections one store keeps open, whatever the number of threads: a gunicorn worker's
@@ -439,20 +444,25 @@ class SQLiteStore(Store):
                 conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'clinic_docs'").fetchone()
                 is not None
             )
-            if version == 3 and exists:
+            if version in (3, 4) and exists:
                 # Only the cells are new: derive them from the search rows, not the documents.
                 log.warning(
-                    "%s: store schema 3 → %d, adding the per-cell aggregates",
+                    "%s: store schema %d → %d, building the per-cell aggregates",
                     self.path,
+                    version,
                     SCHEMA_VERSION,
                 )
-                conn.execute("ALTER TABLE clinics ADD COLUMN cell INTEGER")
-                conn.execute(
-                    f"UPDATE clinics SET cell = {cell_counts.CELL_SQL} "
-                    "WHERE lat IS NOT NULL AND lon IS NOT NULL"
-                )
+                if version == 3:
+                    conn.execute("ALTER TABLE clinics ADD COLUMN cell INTEGER")
+                    conn.execute(
+                        f"UPDATE clinics SET cell = {cell_counts.CELL_SQL} "
+                        "WHERE lat IS NOT NULL AND lon IS NOT NULL"
+                    )
+                else:  # schema 4's histograms stay; its other two tables are laid out anew
+                    conn.execute("DROP TABLE cell_routes")
+                    conn.execute("DROP TABLE cell_buckets")
                 CELLS.create(conn)
-                CELLS.build(conn)
+                CELLS.build(conn, prices=version == 3)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             elif version < SCHEMA_VERSION:
                 if exists:
@@ -788,7 +798,12 @@ class SQLiteStore(Store):
 
     def search(self, query: NearQuery) -> SearchResult:
         conn = self._connection()
-        return self._bounded(conn, lambda: self._search(conn, query))
+        return self._bounded(conn, lambda: self._search(conn, query, context=False)[0])
+
+    def search_with_context(self, query: NearQuery) -> tuple[SearchResult, dict[str, RoutePrices]]:
+        # One read snapshot, one cover and ring (cells) or one pass over the matches (exact).
+        conn = self._connection()
+        return self._bounded(conn, lambda: self._search(conn, query, context=True))
 
     def _bounded(self, conn: sqlite3.Connection, work: Callable[[], T]) -> T:
         """Run a search's statements in one read snapshot under the search deadline."""
@@ -804,14 +819,29 @@ class SQLiteStore(Store):
         finally:
             self._local.deadline = self._local.stopped = None
 
-    def _search(self, conn: sqlite3.Connection, query: NearQuery) -> SearchResult:
+    def _search(
+        self, conn: sqlite3.Connection, query: NearQuery, *, context: bool
+    ) -> tuple[SearchResult, dict[str, RoutePrices]]:
+        """The page, count and facets of `query`, and its price context when `context` is
+        asked (every route at 0 when nothing matches, or when it is not asked)."""
         source, filters, params = self._matches(conn, query)
         params.update(limit=query.per_page, offset=query.offset)
         where = " AND ".join([*filters, f"{DOT} >= :min_dot"])
+        prices = {route: RoutePrices(0) for route in context_routes(query)}
 
-        counted = self.cell_aggregates and CELLS.answer(conn, query, context=False, dot=DOT)
+        counted = self.cell_aggregates and CELLS.answer(conn, query, dot=DOT, context=context)
         if counted:
             total, facets = counted["total"], counted["facets"]
+            prices = counted.get("context", prices)
+        elif context:  # the matches copied once, for the facets and the price context
+            self._copy_matches(conn, source, where, params)
+            total, facets = self._facets(
+                conn.execute(
+                    f"SELECT {facet_columns(query.routes)} FROM temp.match_prices c"
+                ).fetchone()
+            )
+            if total:
+                prices = self._copied_context(conn, query)
         else:
             total, facets = self._facets(
                 conn.execute(
@@ -819,7 +849,7 @@ class SQLiteStore(Store):
                 ).fetchone()
             )
         if total == 0:
-            return SearchResult(0, [], facets)
+            return SearchResult(0, [], facets), prices
 
         order = f"{DOT} DESC, c.id"
         if query.sort == "price":
@@ -850,29 +880,41 @@ class SQLiteStore(Store):
                 rows = None
         if rows is None:
             rows = conn.execute(page_sql.format(where=where), params).fetchall()
-        return SearchResult(total, self._hits(conn, query, rows), facets)
+        return SearchResult(total, self._hits(conn, query, rows), facets), prices
 
     def price_context(self, query: NearQuery) -> dict[str, RoutePrices]:
         conn = self._connection()
         return self._bounded(conn, lambda: self._price_context(conn, query))
 
     def _price_context(self, conn: sqlite3.Connection, query: NearQuery) -> dict[str, RoutePrices]:
-        counted = self.cell_aggregates and CELLS.answer(conn, query, context=True, dot=DOT)
+        counted = self.cell_aggregates and CELLS.answer(
+            conn, query, dot=DOT, facets=False, context=True
+        )
         if counted:
             return counted["context"]
-        # One pass over the matches copies their per-route prices into a temp table; counts,
-        # extremes and the middle prices are then read from it, without the geometry again.
         source, filters, params = self._matches(conn, query)
-        where = " AND ".join([*filters, f"{DOT} >= :min_dot"])
-        routes = context_routes(query)
-        columns = [PRICE_COLUMNS[r] for r in routes]
+        self._copy_matches(conn, source, " AND ".join([*filters, f"{DOT} >= :min_dot"]), params)
+        return self._copied_context(conn, query)
+
+    @staticmethod
+    def _copy_matches(
+        conn: sqlite3.Connection, source: str, where: str, params: dict[str, Any]
+    ) -> None:
+        """One pass over the matches copies their routes and prices into a temp table; counts,
+        facets, extremes and the middle prices are then read from it, without the geometry."""
         conn.execute(MATCH_PRICES)
         conn.execute("DELETE FROM temp.match_prices")
         conn.execute(
-            f"INSERT INTO temp.match_prices ({', '.join(columns)}) "
-            f"SELECT {', '.join(f'c.{c}' for c in columns)} {source} WHERE {where}",
+            f"INSERT INTO temp.match_prices ({', '.join(MATCH_COLUMNS)}) "
+            f"SELECT {', '.join(f'c.{c}' for c in MATCH_COLUMNS)} {source} WHERE {where}",
             params,
         )
+
+    @staticmethod
+    def _copied_context(conn: sqlite3.Connection, query: NearQuery) -> dict[str, RoutePrices]:
+        """The price context of the matches `_copy_matches` copied."""
+        routes = context_routes(query)
+        columns = [PRICE_COLUMNS[r] for r in routes]
         aggregates = ", ".join(f"count({c}), min({c}), max({c})" for c in columns)
         row = conn.execute(f"SELECT {aggregates} FROM temp.match_prices").fetchone()
         context = {}

@@ -52,6 +52,12 @@ def same_answers(fast: SQLiteStore, exact: SQLiteStore, query: NearQuery) -> Non
     assert (got.total, got.facets) == (want.total, want.facets), query
     assert [h.clinic.id for h in got.hits] == [h.clinic.id for h in want.hits], query
     assert fast.price_context(query) == exact.price_context(query), query
+    # Both at once (the API's call): one cover and ring, or one pass over the matches.
+    for store in (fast, exact):
+        both, context = store.search_with_context(query)
+        assert (both.total, both.facets) == (want.total, want.facets), query
+        assert [h.clinic.id for h in both.hits] == [h.clinic.id for h in want.hits], query
+        assert context == exact.price_context(query), query
 
 
 queries = st.builds(
@@ -119,7 +125,7 @@ def test_the_cells_keep_up_with_writes(tmp_path):
         fast.upsert(clinics[300:350])  # back again, inside a run
     rebuilt = SQLiteStore(tmp_path / "r.db")
     rebuilt.rebuild(fast.iter_clinics())
-    tables = ("cell_routes", "cell_prices", "cell_buckets")
+    tables = ("cell_routes", "cell_prices", "cell_series")
     for table in tables:  # kept by each write = built from scratch
         kept = sorted(fast._connection().execute(f"SELECT * FROM {table}"))
         built = sorted(rebuilt._connection().execute(f"SELECT * FROM {table}"))
@@ -184,17 +190,17 @@ def test_a_schema_3_file_gains_the_cells_on_open(tmp_path, caplog):
         conn = store._connection()
         kept = {
             t: sorted(conn.execute(f"SELECT * FROM {t}"))
-            for t in ("cell_routes", "cell_prices", "cell_buckets")
+            for t in ("cell_routes", "cell_prices", "cell_series")
         }
     conn = sqlite3.connect(path)  # the file as schema 3 left it
     conn.executescript(
         "DROP TABLE cell_routes; DROP TABLE cell_prices; "
-        "DROP TABLE cell_buckets; DROP INDEX clinics_cell; "
+        "DROP TABLE cell_series; DROP INDEX clinics_cell; "
         "ALTER TABLE clinics DROP COLUMN cell; PRAGMA user_version = 3;"
     )
     conn.close()
     with SQLiteStore(path) as store:
-        assert "store schema 3 → 4, adding the per-cell aggregates" in caplog.text
+        assert "store schema 3 → 5, building the per-cell aggregates" in caplog.text
         conn = store._connection()
         for table, rows in kept.items():
             assert sorted(conn.execute(f"SELECT * FROM {table}")) == rows, table

@@ -122,6 +122,57 @@ def test_a_schema_1_file_is_migrated_on_open_and_keeps_everything(tmp_path, capl
     assert "schema" not in caplog.text
 
 
+# Schema 4's per-cell tables that schema 5 lays out anew (cell_prices is the same in both).
+SCHEMA_4_CELLS = """
+CREATE TABLE cell_routes (
+    level INTEGER NOT NULL, status TEXT NOT NULL, cell INTEGER NOT NULL,
+    routes_mask INTEGER NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (level, status, cell, routes_mask)) WITHOUT ROWID;
+CREATE TABLE cell_buckets (
+    level INTEGER NOT NULL, status TEXT NOT NULL, cell INTEGER NOT NULL,
+    series INTEGER NOT NULL, bucket INTEGER NOT NULL,
+    n INTEGER NOT NULL, low REAL NOT NULL, high REAL NOT NULL,
+    PRIMARY KEY (level, status, cell, series, bucket)) WITHOUT ROWID;
+INSERT INTO cell_routes SELECT 6, status, cell, routes_mask, count(*) FROM clinics
+    WHERE cell IS NOT NULL GROUP BY 2, 3, 4;
+INSERT INTO cell_buckets SELECT level, status, cell, series, 0, sum(n), min(price), max(price)
+    FROM cell_prices GROUP BY 1, 2, 3, 4;
+"""
+
+
+def test_a_schema_4_file_gets_the_cells_of_schema_5_on_open(tmp_path, caplog):
+    clinics = list(synthetic_clinics(600, seed=12))
+    path = tmp_path / "v4.db"
+    with SQLiteStore(path) as store:
+        store.rebuild(clinics)
+        conn = store._connection()
+        tables = ("cell_routes", "cell_prices", "cell_series")
+        kept = {t: sorted(conn.execute(f"SELECT * FROM {t}")) for t in tables}
+        query = NearQuery(lat=40.7, lon=-74.0, radius_km=500.0)
+        answer = store.search_with_context(query)
+    conn = sqlite3.connect(path)  # the file as schema 4 left it
+    conn.executescript(
+        "DROP TABLE cell_routes; DROP TABLE cell_series; "
+        + SCHEMA_4_CELLS
+        + "PRAGMA user_version = 4;"
+    )
+    conn.close()
+    with SQLiteStore(path) as store:
+        assert f"store schema 4 → {SCHEMA_VERSION}, building the per-cell aggregates" in (
+            caplog.text
+        )
+        conn = store._connection()
+        names = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+        assert "cell_buckets" not in names
+        for table, rows in kept.items():
+            assert sorted(conn.execute(f"SELECT * FROM {table}")) == rows, table
+        assert store.search_with_context(query) == answer
+        assert {c.id for c in store.iter_clinics()} == {c.id for c in clinics}
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.close()
+
+
 def test_a_file_from_a_newer_katdir_is_refused(tmp_path):
     path = tmp_path / "new.db"
     SQLiteStore(path).close()
