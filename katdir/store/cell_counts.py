@@ -74,9 +74,10 @@ for _, _low, _high in PRICE_BANDS:
 # far more than float rounding moves a point, far less than anything on a map.
 _EPS = 1e-9
 # Below this many clinics around a circle (CellAggregates._around), its matches are visited:
-# measured on the benchmark stores (bench/bench_cells.py), the cells' fixed work (~3–5 ms of
-# CPU) is then the larger. The bound counts whole coarse cells under the box: 2–4× the matches.
-MIN_CLINICS = 10_000
+# measured on the benchmark stores (search + price context, the `bench search` mix), the
+# cells' fixed work (~1–2 ms of CPU: the cover, a few hundred index seeks) is then the larger.
+# The bound counts whole coarse cells under the box: 1–4× the matches.
+MIN_CLINICS = 1_500
 _LIMIT_RAD = 0.5  # wider circles (none a visitor can ask for) take the exact path
 
 # Route counts a cell_routes row keeps, one column per permanent route code (r0 for code 0…):
@@ -158,12 +159,22 @@ class Cover:
         ]
 
 
-@functools.lru_cache(maxsize=1024)  # a search and its price context share one; never mutated
-def cover(lat: float, lon: float, radius_km: float) -> Cover | None:
+def ring_parts(around: float) -> int:
+    """How finely to cut a circle's edge (`cover`) when about `around` clinics are near it:
+    the ring's exact rows cost as the clinics times the ring's width, the whole cells' rows as
+    their number (which grows as the edge is cut finer), so the best cut grows as the square
+    root of the clinics. Measured on the benchmark stores (bench/bench_cells.py): 8 parts at
+    ~20,000 clinics around, 32 at ~300,000."""
+    return 2 ** max(2, min(6, round(math.log2(max(around, 1) ** 0.5 / 11))))
+
+
+@functools.lru_cache(maxsize=1024)  # searches of the same circle share one; never mutated
+def cover(lat: float, lon: float, radius_km: float, parts: int = 32) -> Cover | None:
     """The cells of a circle, or None when it reaches a pole or the 180th meridian (the exact
     path answers those). A lat/lon cell's farthest point from a centre is one of its corners
     (along a parallel the distance grows with the longitude difference, along a meridian it has
-    one minimum), so a cell whose four corners are inside is wholly inside."""
+    one minimum), so a cell whose four corners are inside is wholly inside. The ring's cells
+    are about 1/`parts` of the radius wide (down to the finest level)."""
     d = radius_km / EARTH_RADIUS_KM
     if d > _LIMIT_RAD:
         return None
@@ -185,9 +196,9 @@ def cover(lat: float, lon: float, radius_km: float) -> Cover | None:
     if lon - widest - 1e-7 <= -180 or lon + widest + 1e-7 >= 180:
         return None
     lat_lo, lat_hi = lat - reach, lat + reach
-    # The ring's cells: about a 32nd of the radius (down to the finest level), so that a wide
+    # The ring's cells: about 1/parts of the radius (down to the finest level), so that a wide
     # circle is not cut into thousands of tiny cells; the ring then holds a few % of it.
-    ring_level = max(0, min(FINEST, int(math.log2(32 / math.degrees(d)))))
+    ring_level = max(0, min(FINEST, int(math.log2(parts / math.degrees(d)))))
     result = Cover()
     covered: dict[int, tuple[int, int]] = {}  # row of the level above → its covered columns
     for level in LEVELS[: ring_level + 1]:
@@ -438,9 +449,10 @@ class CellAggregates:
         larger)."""
         if not answers(query):
             return None
-        if self._around(conn, query) < self.min_clinics:
+        around = self._around(conn, query)
+        if around < self.min_clinics:
             return None
-        found = cover(query.lat, query.lon, query.radius_km)
+        found = cover(query.lat, query.lon, query.radius_km, ring_parts(around))
         if found is None:
             return None
         route = query.routes[0] if query.routes else None

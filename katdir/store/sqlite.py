@@ -218,6 +218,7 @@ MATCH_PRICES = (
 MATCH_COLUMNS = ("routes_mask", "min_price", *PRICE_COLUMNS.values())
 T = TypeVar("T")
 PAD = 1e-4  # degrees, about 11 m
+MMAP_BYTES = 2**31  # the first 2 GiB of the file mapped (most SQLite builds cap it there)
 # Connections one store keeps open, whatever the number of threads: a gunicorn worker's
 # threads, or a development server's busiest moment. Each may hold a 32 MiB page cache.
 POOL_SIZE = 4
@@ -389,6 +390,9 @@ class SQLiteStore(Store):
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA cache_size=-32768")  # 32 MiB: a metro's rows stay in memory
         conn.execute("PRAGMA temp_store=MEMORY")
+        # Reads straight from the OS's page cache (shared by every worker) instead of copying
+        # each page into this connection's cache: ~15 % less CPU a search (bench/results/).
+        conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
         conn.execute(TEXT_MATCHES)
         conn.set_progress_handler(self._should_stop, PROGRESS_STEPS)
         return conn

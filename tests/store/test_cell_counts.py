@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from bench.synthetic import EDGE_CASES, jitter, synthetic_clinics
 from katdir.geo import KM_PER_MILE
 from katdir.model import ROUTES
-from katdir.store import NearQuery
+from katdir.store import NearQuery, cell_counts
 from katdir.store.cell_counts import CELL_SQL, answers, cell_of, cover
 from katdir.store.sqlite import CELLS, SQLiteStore
 
@@ -80,9 +80,11 @@ queries = st.builds(
 @settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(query=queries)
-def test_the_cells_give_the_exact_answer_for_any_circle(stores, query):
-    same_answers(*stores, query)
+@given(query=queries, parts=st.sampled_from([4, 8, 16, 32, 64]))
+def test_the_cells_give_the_exact_answer_for_any_circle(stores, query, parts):
+    with pytest.MonkeyPatch.context() as patch:  # however finely the edge is cut
+        patch.setattr(cell_counts, "ring_parts", lambda around: parts)
+        same_answers(*stores, query)
 
 
 def test_dense_circles_are_answered_by_the_cells(stores):
