@@ -6,7 +6,7 @@ and searches, with every answer compared.
 
 The searches are `python -m bench search`'s mix (population-weighted places, the radii people
 pick, a fifth by route) plus as many in the densest metros at 25 and 50 miles. Each is timed as
-the API asks the store: `search()` then `price_context()`, once with the cells
+the API asks the store (`search_with_context()`: the page, count, facets and price context), once with the cells
 (`SQLiteStore(...)`) and once without (`SQLiteStore(..., cell_aggregates=False)`), alternating
 per search so that both see the same machine. CPU seconds of each path are recorded too.
 """
@@ -48,13 +48,8 @@ def dense_queries(count: int, seed: int = 9) -> list[dict]:
 
 
 def ask(store: SQLiteStore, query) -> tuple:
-    result = store.search(query)
-    return (
-        result.total,
-        result.facets,
-        [h.clinic.id for h in result.hits],
-        store.price_context(query),
-    )
+    result, context = store.search_with_context(query)
+    return (result.total, result.facets, [h.clinic.id for h in result.hits], context)
 
 
 def pick(samples: list[float], flags: list[bool]) -> list[float]:

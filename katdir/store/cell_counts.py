@@ -29,6 +29,7 @@ the one the exact statement gives; a search with a filter the cells do not keep 
 from __future__ import annotations
 
 import bisect
+import collections
 import functools
 import json
 import math
@@ -100,8 +101,7 @@ CREATE TABLE IF NOT EXISTS cell_series (
     level INTEGER NOT NULL, series INTEGER NOT NULL, status TEXT NOT NULL,
     cell INTEGER NOT NULL, n INTEGER NOT NULL, low REAL NOT NULL, high REAL NOT NULL,
     {", ".join(f"{c} INTEGER NOT NULL" for c in BUCKET_COLUMNS)},
-    PRIMARY KEY (level, series, status, cell)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS clinics_cell ON clinics (cell)
+    PRIMARY KEY (level, series, status, cell)) WITHOUT ROWID
 """
 TABLES = ("cell_routes", "cell_prices", "cell_series")
 _ROUTES_UPSERT = (
@@ -163,9 +163,9 @@ def ring_parts(around: float) -> int:
     """How finely to cut a circle's edge (`cover`) when about `around` clinics are near it:
     the ring's exact rows cost as the clinics times the ring's width, the whole cells' rows as
     their number (which grows as the edge is cut finer), so the best cut grows as the square
-    root of the clinics. Measured on the benchmark stores (bench/bench_cells.py): 8 parts at
-    ~20,000 clinics around, 32 at ~300,000."""
-    return 2 ** max(2, min(6, round(math.log2(max(around, 1) ** 0.5 / 11))))
+    root of the clinics. Measured on the benchmark stores (one search and its price context,
+    4 to 64 parts): 4–8 parts best at ~2,000–8,000 clinics around, 16 at ~110,000."""
+    return 2 ** max(2, min(6, round(math.log2(max(around, 1) ** 0.5 / 16))))
 
 
 @functools.lru_cache(maxsize=1024)  # searches of the same circle share one; never mutated
@@ -550,15 +550,16 @@ class CellAggregates:
                     [json.dumps(found.whole), wanted, *statuses],
                 ).fetchone()
             ]
-        for row in ring:  # the ring's rows already match the route asked
-            counts[0] += 1
+        # The ring's rows (they already match the route asked), by routes mask: a few dozen.
+        for mask, n in collections.Counter(row[0] for row in ring).items():
+            counts[0] += n
             for code in range(ROUTE_SLOTS):
-                counts[1 + code] += (row[0] >> code) & 1
+                counts[1 + code] += n * ((mask >> code) & 1)
         series = self.facet_series(route)
         column = self._ring_column(route)
         prices = _Prices.of(
             [kept[series]] if series in kept else [],
-            [row[column] for row in ring if row[column] is not None],
+            _prices_of(ring, column),
         )
         total = counts[0]
         routes = {r: counts[1 + self._code(r)] for r in self.routes}
@@ -614,7 +615,7 @@ class CellAggregates:
             column = self._ring_column(route)
             prices[route] = _Prices.of(
                 [kept[s] for s in series if s in kept],
-                [row[column] for row in ring if row[column] is not None],
+                _prices_of(ring, column),
             )
         # The middle ranks' buckets, then those buckets' histogram rows: one statement.
         # (Only where the whole cells hold prices of that bucket: often none of a series.)
@@ -667,6 +668,13 @@ class CellAggregates:
         return counts
 
 
+def _prices_of(ring: list[tuple], column: int) -> dict[float, int]:
+    """The ring rows' known prices in `column`: price → clinics (a few dozen prices)."""
+    counts = collections.Counter(row[column] for row in ring)
+    counts.pop(None, None)
+    return counts
+
+
 def _bucket_range(bucket: int) -> tuple[float, float]:
     """A bucket's prices: [low, high) (finite stand-ins for the open ends)."""
     low = BUCKET_EDGES[bucket - 1] if bucket else -1e308
@@ -683,22 +691,23 @@ class _Prices:
     low: float | None
     high: float | None
     buckets: list[int]
-    ring: list[float]
+    ring: dict[float, int]
 
     @classmethod
-    def of(cls, kept: list[tuple], ring: list[float]) -> _Prices:
-        """From the whole cells' rows of one or more series (count, low, high, buckets…)."""
+    def of(cls, kept: list[tuple], ring: dict[float, int]) -> _Prices:
+        """From the whole cells' rows of one or more series (count, low, high, buckets…) and
+        the ring's prices (price → clinics)."""
         count = sum(int(row[0]) for row in kept)
         lows = [row[1] for row in kept if row[1] is not None]
         highs = [row[2] for row in kept if row[2] is not None]
         low, high = (min(lows) if lows else None), (max(highs) if highs else None)
         buckets = [int(sum(row[3 + b] for row in kept)) for b in range(BUCKETS)]
-        for price in ring:
-            buckets[bucket_of(price)] += 1
+        for price, n in ring.items():
+            buckets[bucket_of(price)] += n
         if ring:
             low = min(ring) if low is None else min(low, min(ring))
             high = max(ring) if high is None else max(high, max(ring))
-        return cls(count + len(ring), low, high, buckets, ring)
+        return cls(count + sum(ring.values()), low, high, buckets, ring)
 
     def middle_ranks(self) -> list[tuple[int, int]]:
         """The 0-based rank(s) of the median (one, or two for an even count), each with the
@@ -717,9 +726,9 @@ class _Prices:
         prices."""
         low, high = _bucket_range(bucket)
         counts = dict(kept)
-        for price in self.ring:
+        for price, n in self.ring.items():
             if low <= price < high:
-                counts[price] = counts.get(price, 0) + 1
+                counts[price] = counts.get(price, 0) + n
         below = sum(self.buckets[:bucket])
         for price in sorted(counts):
             below += counts[price]

@@ -179,6 +179,13 @@ SCHEMA = (
     + ";"
     + cell_counts.SCHEMA
 )
+# The clinics of the cells a circle's edge crosses, with what the per-cell aggregates read of
+# them (katdir/store/cell_counts.py: the ring) in the index itself: no look-up of each row.
+RING_INDEX = (
+    "CREATE INDEX IF NOT EXISTS clinics_ring ON clinics (cell, status, x, y, z, routes_mask, "
+    f"min_price, {', '.join(PRICE_COLUMNS.values())})"
+)
+SCHEMA += ";" + RING_INDEX
 SEARCH_COLUMNS = (
     "id",
     "status",
@@ -352,6 +359,8 @@ class SQLiteStore(Store):
         with conn:
             for column in missing:
                 conn.execute(f"ALTER TABLE clinics ADD COLUMN {column} {wanted[column]}")
+            conn.execute("DROP INDEX IF EXISTS clinics_ring")  # a price column may be new
+            conn.execute(RING_INDEX)
             assignments = ", ".join(f"{c} = ?" for c in SEARCH_COLUMNS[1:])
             for (doc,) in conn.execute("SELECT doc FROM clinic_docs").fetchall():
                 row = self._search_row(Clinic.model_validate_json(doc))
@@ -465,6 +474,8 @@ class SQLiteStore(Store):
                 else:  # schema 4's histograms stay; its other two tables are laid out anew
                     conn.execute("DROP TABLE cell_routes")
                     conn.execute("DROP TABLE cell_buckets")
+                conn.execute("DROP INDEX IF EXISTS clinics_cell")
+                conn.execute(RING_INDEX)
                 CELLS.create(conn)
                 CELLS.build(conn, prices=version == 3)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

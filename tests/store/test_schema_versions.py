@@ -152,7 +152,8 @@ def test_a_schema_4_file_gets_the_cells_of_schema_5_on_open(tmp_path, caplog):
         answer = store.search_with_context(query)
     conn = sqlite3.connect(path)  # the file as schema 4 left it
     conn.executescript(
-        "DROP TABLE cell_routes; DROP TABLE cell_series; "
+        "DROP TABLE cell_routes; DROP TABLE cell_series; DROP INDEX clinics_ring; "
+        "CREATE INDEX clinics_cell ON clinics (cell); "
         + SCHEMA_4_CELLS
         + "PRAGMA user_version = 4;"
     )
@@ -163,7 +164,8 @@ def test_a_schema_4_file_gets_the_cells_of_schema_5_on_open(tmp_path, caplog):
         )
         conn = store._connection()
         names = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
-        assert "cell_buckets" not in names
+        assert "cell_buckets" not in names and "clinics_cell" not in names
+        assert "clinics_ring" in names
         for table, rows in kept.items():
             assert sorted(conn.execute(f"SELECT * FROM {table}")) == rows, table
         assert store.search_with_context(query) == answer
