@@ -163,9 +163,10 @@ def ring_parts(around: float) -> int:
     """How finely to cut a circle's edge (`cover`) when about `around` clinics are near it:
     the ring's exact rows cost as the clinics times the ring's width, the whole cells' rows as
     their number (which grows as the edge is cut finer), so the best cut grows as the square
-    root of the clinics. Measured on the benchmark stores (one search and its price context,
-    4 to 64 parts): 4–8 parts best at ~2,000–8,000 clinics around, 16 at ~110,000."""
-    return 2 ** max(2, min(6, round(math.log2(max(around, 1) ** 0.5 / 16))))
+    root of the clinics. Measured on the benchmark stores (search and price context, the
+    `bench search` mix, 4 to 64 parts): about 8 parts at ~8,000 clinics around, 16–32 at
+    ~110,000."""
+    return 2 ** max(2, min(6, round(math.log2(max(around, 1) ** 0.5 / 11))))
 
 
 @functools.lru_cache(maxsize=1024)  # searches of the same circle share one; never mutated

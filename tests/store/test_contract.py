@@ -315,6 +315,23 @@ def test_price_context_is_lowest_median_highest_per_route(store, rows):
                 assert (got.lowest, got.median, got.highest) == (None, None, None)
 
 
+def test_a_search_with_its_price_context_is_both_answers_at_once(store):
+    for q in [
+        NearQuery(lat=41.88, lon=-87.63, radius_km=100),
+        NearQuery(lat=40.71, lon=-74.0, radius_km=60, filters={"route": ("iv",)}),
+        NearQuery(lat=34.05, lon=-118.24, radius_km=150, filters={"therapy": True}, page=2),
+        NearQuery(lat=0.0, lon=-30.0, radius_km=50),  # nothing: every route at 0
+    ]:
+        result, context = store.search_with_context(q)
+        alone = store.search(q)
+        assert (result.total, result.facets) == (alone.total, alone.facets)
+        assert [(h.clinic.id, h.distance_km) for h in result.hits] == [
+            (h.clinic.id, h.distance_km) for h in alone.hits
+        ]
+        assert context == store.price_context(q)
+        assert list(context) == list(q.routes or ROUTES)
+
+
 def test_facets_count_the_matches(store, rows):
     q = NearQuery(lat=41.88, lon=-87.63, radius_km=100)
     result = store.search(q)
