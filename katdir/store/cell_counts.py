@@ -6,11 +6,16 @@ a cell of one level is exactly four of the next, since dividing by a power of tw
 floating point). For every cell of every level the store keeps, in the same transaction as
 the clinics' rows:
 
-- `cell_routes`: how many clinics of each review status and route mask it holds;
+- `cell_routes`: per review status and route key (0: every clinic; a route's bit: the
+  clinics offering it), one row: how many clinics, and how many of them offer each route
+  (one column per permanent route code);
 - `cell_prices`: a histogram — per price *series* (below), status and price value, how many
   clinics have that price;
-- `cell_buckets`: per series, status and price bucket (`BUCKET_EDGES`), how many prices fall
-  in it, the lowest and the highest.
+- `cell_series`: per series and status, one row: how many prices, the lowest, the highest and
+  how many fall in each price bucket (`BUCKET_EDGES`; one column a bucket).
+
+So a search's counts and facets read one row per whole cell, whatever routes its clinics
+offer, and its price figures one row per cell and series.
 
 A price series is one price column among some clinics: the lowest session price of any route
 among all clinics (the facets of a search without a route), route R's price among the
@@ -19,9 +24,11 @@ context of a search without a route) — the ones katdir.pricing and the exact p
 
 A search covers its circle with the largest cells wholly inside it, coarse in the middle and
 finer towards the edge (`cover`), adds up their kept rows, and does exact per-row work only in
-the ring of finest cells the edge crosses. Sums, minima and maxima combine exactly; a median
-is found by counting: the buckets say which bucket holds the middle rank, and the histogram
-rows of that bucket alone (plus the ring's prices) say which price it is. So every answer is
+the ring of cells the edge crosses (its clinics read from the covering index `clinics_ring`,
+katdir.store.sqlite), cut the finer the more clinics are around (`ring_parts`). Sums,
+minima and maxima combine exactly; a median is found by counting: the buckets say which
+bucket holds the middle rank, and the histogram rows of that bucket alone (plus the ring's
+prices) say which price it is. So every answer is
 the one the exact statement gives; a search with a filter the cells do not keep (see
 `katdir.filters.Parameter.aggregated`) is answered by the exact path instead.
 """
