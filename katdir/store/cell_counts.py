@@ -356,12 +356,21 @@ class CellAggregates:
                     f"{_parent_sql()}, price, sum(n) FROM cell_prices "
                     f"WHERE level = {level + 1} GROUP BY 2, 3, 4, 5"
                 )
+        # The finest level from its histograms (each row's bucket worked out once, not once a
+        # column), each coarser one from the level below.
         conn.execute(
-            "INSERT INTO cell_series SELECT level, series, status, cell, sum(n), min(price), "
-            f"max(price), {', '.join(f'sum(n * (bucket = {b}))' for b in range(BUCKETS))} "
-            f"FROM (SELECT *, {_bucket_sql('price')} AS bucket FROM cell_prices) "
-            "GROUP BY 1, 2, 3, 4"
+            f"WITH p AS MATERIALIZED (SELECT *, {_bucket_sql('price')} AS bucket "
+            f"FROM cell_prices WHERE level = {FINEST}) INSERT INTO cell_series "
+            f"SELECT {FINEST}, series, status, cell, sum(n), min(price), max(price), "
+            f"{', '.join(f'sum(n * (bucket = {b}))' for b in range(BUCKETS))} "
+            "FROM p GROUP BY 2, 3, 4"
         )
+        for level in reversed(LEVELS[:-1]):
+            conn.execute(
+                f"INSERT INTO cell_series SELECT {level}, series, status, {_parent_sql()}, "
+                f"sum(n), min(low), max(high), {', '.join(f'sum({c})' for c in BUCKET_COLUMNS)} "
+                f"FROM cell_series WHERE level = {level + 1} GROUP BY 2, 3, 4"
+            )
 
     def search_row(
         self, conn: sqlite3.Connection, rowid_or_id: Any, by: str = "id"
