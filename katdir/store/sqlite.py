@@ -913,14 +913,17 @@ class SQLiteStore(Store):
 
     @staticmethod
     def _hits(conn: sqlite3.Connection, query: NearQuery, rows: list[tuple]) -> list[Hit]:
+        # The documents as stored (bytes: no text decoding), validated when they were written;
+        # a Hit validates one only if its caller asks for the Clinic.
         docs = dict(
             conn.execute(
-                f"SELECT id, doc FROM clinic_docs WHERE id IN ({', '.join('?' * len(rows))})",
+                f"SELECT id, CAST(doc AS BLOB) FROM clinic_docs "
+                f"WHERE id IN ({', '.join('?' * len(rows))})",
                 [cid for cid, _, _ in rows],
             )
         )
         return [
-            Hit(Clinic.model_validate_json(docs[cid]), haversine_km(query.lat, query.lon, lat, lon))
+            Hit(None, haversine_km(query.lat, query.lon, lat, lon), docs[cid])
             for cid, lat, lon in rows
         ]
 
