@@ -2,11 +2,11 @@
 from memory, and a client or a CDN that already holds the answer gets a 304.
 
 An answer is kept under its endpoint and its canonical query (parameters by name, each one's
-values in the order given) for as long as the store's *generation* stays the same. On SQLite
-the generation is `PRAGMA data_version` of a read-only connection kept only to watch: it moves
-whenever any other connection — an index run, an import, a curator's decision, in any process —
-commits. A store without so cheap a generation (Elasticsearch) keeps nothing: each answer is
-computed again, and still gets its ETag and its 304.
+values in the order given) for as long as the store's *generation* (`Store.generation()`)
+stays the same. On SQLite that is `PRAGMA data_version` of a read-only connection kept only to
+watch: it moves whenever any other connection — an index run, an import, a curator's decision,
+in any process — commits. A store without so cheap a generation (Elasticsearch) keeps nothing:
+each answer is computed again, and still gets its ETag and its 304.
 
 Answers are kept as the JSON bytes sent (never as objects a caller could change), at most
 `KATDIR_ANSWER_CACHE_MB` per worker process, least recently used first out. The ETag is a hash
@@ -17,14 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, MutableMapping
 from contextlib import ExitStack
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app
@@ -32,7 +29,6 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Request
 
 from katdir.store import Store
-from katdir.store.sqlite import SQLiteStore
 from search_api import resources, service
 from search_api.text_slots import TextSearchBusy, TextSlots, slot_count, taken_early
 
@@ -50,31 +46,11 @@ class Answer:
         return cls(body, hashlib.blake2b(body, digest_size=12).hexdigest())
 
 
-class SQLiteGeneration:
-    """The SQLite file's generation as this process sees it: `PRAGMA data_version` of a
-    connection that never writes, so it moves with every commit of any other connection."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self._lock = threading.Lock()
-        self._conn: sqlite3.Connection | None = None
-        self._pid = 0
-
-    def __call__(self) -> Hashable:
-        with self._lock:
-            if self._conn is None or self._pid != os.getpid():  # none yet, or forked since
-                self._conn = sqlite3.connect(
-                    f"file:{self.path}?mode=ro", uri=True, check_same_thread=False
-                )
-                self._pid = os.getpid()
-            return self._conn.execute("PRAGMA data_version").fetchone()[0]
-
-
 def generation_of(store: Store) -> Generation | None:
-    """How to tell that `store` changed, cheaply enough to ask on every request (None: no way)."""
-    if isinstance(store, SQLiteStore):
-        return SQLiteGeneration(store.path)
-    return None
+    """How to tell that `store` changed, cheaply enough to ask on every request (None: no way,
+    and nothing is kept)."""
+    told = getattr(store, "generation", None)
+    return told if told is not None and told() is not None else None
 
 
 class Kept(MutableMapping):
@@ -199,7 +175,8 @@ def init_app(app: Flask) -> None:
     settings = app.extensions["katdir.settings"]
     store = app.extensions["katdir.store"]
     app.extensions["katdir.answers"] = AnswerCache(
-        generation_of(store), settings.answer_cache_mb * 1024 * 1024
+        generation_of(store) if settings.answer_cache_mb else None,
+        settings.answer_cache_mb * 1024 * 1024,
     )
     app.extensions["katdir.text_slots"] = TextSlots(
         settings.var_dir / "text-search-slots", slot_count(settings)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import abc
 import contextlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -319,6 +319,12 @@ class Store(abc.ABC):
         """One run of writes (`run` names it, e.g. "katdir index"): readers see all of it or
         none of it, and one run at a time — a second raises WriterBusy naming the first."""
         yield
+
+    def generation(self) -> Hashable | None:
+        """A token that changes whenever what the store holds may have changed — a commit by
+        any connection, in any process — cheap enough to ask on every request (the API keeps
+        its answers while it stays the same). None: this store has no such token."""
+        return None
 
     def release(self) -> None:  # noqa: B027 - optional hook
         """The calling thread is done with the store for now (the end of a web request)."""
