@@ -32,10 +32,13 @@ from urllib.parse import urlencode
 from bench.bench_load import (
     MIXES,
     ROOT,
+    add_server_options,
     free_port,
     run_wrk,
+    server_processes,
     wait_until_serving,
     worker_rss_mb,
+    workers_cpu_s,
 )
 from bench.bench_search import VAR, build_store
 from bench.common import record
@@ -85,6 +88,7 @@ def main(argv: list[str]) -> int:
         default="visitors",
         help="the ordinary searches: python -m bench load's mixes",
     )
+    add_server_options(parser, "abuse")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         print("wrk is not installed: run `make bench-tools` (Debian's wrk)", file=sys.stderr)
@@ -106,6 +110,7 @@ def main(argv: list[str]) -> int:
         "KATDIR_RATE_LIMIT": "off",
         "PYTHONPATH": str(ROOT),
     }
+    processes = server_processes(args, env)
     log_path = VAR / "abuse-gunicorn.log"
     with log_path.open("w") as log:
         server = subprocess.Popen(
@@ -148,10 +153,12 @@ def main(argv: list[str]) -> int:
             for k, p, c in (("ordinary", ordinary, args.visitors), ("worst", abusive, args.abusers))
         ]
         load_before = os.getloadavg()[0]
+        cpu_before = workers_cpu_s(server.pid)
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
+        cpu_s = workers_cpu_s(server.pid) - cpu_before
         sampling.set()
         sampler.join()
         rss.append(worker_rss_mb(server.pid))
@@ -166,14 +173,15 @@ def main(argv: list[str]) -> int:
         "duration_s": args.duration,
         "ordinary_mix": args.mix,
         "concurrency": args.visitors + args.abusers,
-        "gunicorn": {
-            "workers": gunicorn_conf.workers,
-            "threads": gunicorn_conf.threads,
-            "timeout_s": gunicorn_conf.timeout,
-        },
+        "gunicorn": {**processes, "timeout_s": gunicorn_conf.timeout},
         "ordinary_alone": runs["ordinary_alone"],
         "ordinary": runs["ordinary"],
         "worst": runs["worst"],
+        # The workers' CPU while both ran, per response (ordinary and refused alike).
+        "worker_cpu_s_beside_abusers": round(cpu_s, 2),
+        "worker_cpu_ms_per_response_beside_abusers": round(
+            1000 * cpu_s / max(1, runs["ordinary"]["requests"] + runs["worst"]["requests"]), 3
+        ),
         "worker_timeouts": text.count("WORKER TIMEOUT"),
         "workers_booted_during_run": text.count("Booting worker") - booted_before,
         "worker_rss_mb_at_10s": settled,
@@ -191,7 +199,7 @@ def main(argv: list[str]) -> int:
         "rss_flat_within_20pct": results["rss_growth"] is not None and results["rss_growth"] <= 0.2,
     }
     record(
-        "abuse" if args.mix == "visitors" else f"abuse-{args.mix}",
+        args.name or ("abuse" if args.mix == "visitors" else f"abuse-{args.mix}"),
         results,
         "python -m bench abuse " + " ".join(argv),
     )

@@ -307,6 +307,45 @@ def with_etags(url: str, paths: list[str]) -> list[str]:
     return lines
 
 
+def conditional_runs(server, paths, mixes, levels, workers, results, args) -> None:
+    """The hit path: searches whose answers every worker keeps, asked with the ETag a first
+    request got — a CDN or a browser revalidating. A few seconds of the same requests first,
+    so that each worker holds them (each keeps its own answers)."""
+    try:
+        held = with_etags(server.url, paths[:CONDITIONAL_PATHS])
+        mixes["search_304"].write_text("\n".join(held) + "\n")
+        run_wrk(server.url, mixes["search_304"], 8, 60, 4 * len(held) * workers)
+        for connections in levels:
+            row = measure(server, mixes["search_304"], connections, args)
+            results["runs"]["search_304"].append(row)
+            show("search_304", row)
+    finally:
+        results["search_304_answer_cache"] = server.stop()
+
+
+def add_server_options(parser: argparse.ArgumentParser, name: str) -> None:
+    parser.add_argument(
+        "--workers", type=int, help="gunicorn's processes (default: search_api/gunicorn_conf.py)"
+    )
+    parser.add_argument("--threads", type=int, help="threads per process (default: the same)")
+    parser.add_argument("--name", help=f"results file name (default: {name}…)")
+
+
+def server_processes(args: argparse.Namespace, env: dict) -> dict:
+    """The workers and threads the servers run: gunicorn_conf's, or those asked for (through
+    GUNICORN_CMD_ARGS, gunicorn's own way to override a configuration file)."""
+    from search_api import gunicorn_conf
+
+    chosen = {"workers": args.workers, "threads": args.threads}
+    given = " ".join(f"--{k} {v}" for k, v in chosen.items() if v)
+    if given:
+        env["GUNICORN_CMD_ARGS"] = given
+    return {
+        "workers": args.workers or gunicorn_conf.workers,
+        "threads": args.threads or gunicorn_conf.threads,
+    }
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench load",
@@ -331,6 +370,10 @@ def main(argv: list[str]) -> int:
         help="requests in the mix (visitors: 60000, jittered: 4000)",
     )
     parser.add_argument("--warmup", type=int, default=3, help="seconds of other searches first")
+    add_server_options(parser, "load")
+    parser.add_argument(
+        "--skip-conditional", action="store_true", help="no 304 run (comparing servers)"
+    )
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         print("wrk is not installed: run `make bench-tools` (Debian's wrk)", file=sys.stderr)
@@ -364,6 +407,7 @@ def main(argv: list[str]) -> int:
     }
     if args.cache_mb is not None:
         env["KATDIR_ANSWER_CACHE_MB"] = str(args.cache_mb)
+    processes = server_processes(args, env)
     results: dict = {
         "clinics": args.clinics,
         "store": "sqlite",
@@ -372,11 +416,7 @@ def main(argv: list[str]) -> int:
         "distinct_paths_in_mix": len(set(paths)),
         "paths_in_mix": len(paths),
         "answer_cache_mb": args.cache_mb if args.cache_mb is not None else "default (setting)",
-        "gunicorn": {
-            "workers": gunicorn_conf.workers,
-            "threads": gunicorn_conf.threads,
-            "worker_class": gunicorn_conf.worker_class,
-        },
+        "gunicorn": {**processes, "worker_class": gunicorn_conf.worker_class},
         "duration_s_max": args.duration,
         "max_requests_per_run": args.max_requests,
         "warmup_s": args.warmup,
@@ -394,21 +434,9 @@ def main(argv: list[str]) -> int:
         results["runs"]["search"].append(row)
         show("search", row)
 
-    # The hit path: searches whose answers every worker keeps, asked with the ETag a first
-    # request got — a CDN or a browser revalidating. A few seconds of the same requests first,
-    # so that each worker holds them (each keeps its own answers).
-    server = Server(env, log_path)
-    try:
-        held = with_etags(server.url, paths[:CONDITIONAL_PATHS])
-        mixes["search_304"].write_text("\n".join(held) + "\n")
-        # Until each worker has answered each path a few times (at most 60 s).
-        run_wrk(server.url, mixes["search_304"], 8, 60, 4 * len(held) * gunicorn_conf.workers)
-        for connections in levels:
-            row = measure(server, mixes["search_304"], connections, args)
-            results["runs"]["search_304"].append(row)
-            show("search_304", row)
-    finally:
-        results["search_304_answer_cache"] = server.stop()
+    if not args.skip_conditional:
+        server = Server(env, log_path)
+        conditional_runs(server, paths, mixes, levels, processes["workers"], results, args)
     server = Server(env, log_path)
     try:
         for connections in levels:
@@ -424,7 +452,7 @@ def main(argv: list[str]) -> int:
             for r in results["runs"][endpoint]
             if ceiling.get(r["connections"])
         }
-    name = (
+    name = args.name or (
         "load"
         if args.mix == "visitors" and args.cache_mb is None
         else (f"load-{args.mix}" + (f"-cache{args.cache_mb}" if args.cache_mb is not None else ""))

@@ -373,10 +373,7 @@ class Clinic(ClinicFacts):
     def min_session_price(self) -> float | None:
         """The lowest price of one session found for this clinic (what `max_price` filters on,
         in US dollars: a price in another currency never counts as dollars)."""
-        prices = [
-            p.per_session for p in self.prices if p.per_session is not None and p.currency == "USD"
-        ]
-        return min(prices) if prices else None
+        return lowest_session_price(self.prices)
 
     @property
     def is_public(self) -> bool:
@@ -396,23 +393,54 @@ class Clinic(ClinicFacts):
         }
         return doc
 
-    def summary(self) -> dict[str, Any]:
-        """The fields a search result shows; the detail endpoint returns the whole clinic."""
-        return {
-            "id": self.id,
-            "name": self.name,
-            "organization": self.organization,
-            "website": self.website,
-            "phone": self.phone,
-            "address": self.address.model_dump(),
-            "location": self.location.model_dump() if self.location else None,
-            "routes": self.routes,
-            "min_session_price": self.min_session_price,
-            "prices": [p.model_dump(exclude={"source_url", "quote"}) for p in self.prices],
-            "conditions": self.conditions,
-            "therapy_integrated": self.therapy_integrated,
-            "insurance": self.insurance.model_dump(),
-            "telehealth": self.telehealth,
-            "review_status": self.review.status,
-            "last_seen": self.last_seen.isoformat() if self.last_seen else None,
-        }
+
+def lowest_session_price(prices: list[Price]) -> float | None:
+    """The lowest price of one session among `prices`, in US dollars (Clinic.min_session_price)."""
+    found = [p.per_session for p in prices if p.per_session is not None and p.currency == "USD"]
+    return min(found) if found else None
+
+
+def prices_of(doc: dict[str, Any]) -> list[Price]:
+    """The prices of a clinic's stored document, as models, without validating them again."""
+    return [Price.model_construct(**price) for price in doc["prices"]]
+
+
+# What a search result shows of a clinic as it is stored; the detail endpoint shows the whole.
+SUMMARY_FIELDS = (
+    "id",
+    "name",
+    "organization",
+    "website",
+    "phone",
+    "address",
+    "location",
+    "routes",
+    "conditions",
+    "therapy_integrated",
+    "insurance",
+    "telehealth",
+)
+UNSHOWN_PRICE_FIELDS = frozenset({"source_url", "quote"})
+
+
+def summary_of(doc: dict[str, Any], prices: list[Price] | None = None) -> dict[str, Any]:
+    """The fields a search result shows, from a clinic's stored document (the JSON of
+    `Clinic.model_dump(mode="json")`, validated when it was written), so that a page of
+    results is made without validating each clinic again. A document written before a field
+    existed is validated first, which fills in the field's default. `prices`: the document's
+    prices as models, when the caller has them already (prices_of)."""
+    try:
+        summary = {name: doc[name] for name in SUMMARY_FIELDS}
+        review_status, last_seen = doc["review"]["status"], doc["last_seen"]
+    except KeyError:
+        return summary_of(Clinic.model_validate(doc).model_dump(mode="json"), prices)
+    summary["prices"] = [
+        {k: v for k, v in price.items() if k not in UNSHOWN_PRICE_FIELDS} for price in doc["prices"]
+    ]
+    summary["min_session_price"] = lowest_session_price(
+        prices_of(doc) if prices is None else prices
+    )
+    summary["review_status"] = review_status
+    # As the API has always written it: isoformat's "+00:00" where JSON's dump says "Z".
+    summary["last_seen"] = datetime.fromisoformat(last_seen).isoformat() if last_seen else None
+    return summary

@@ -16,12 +16,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from katdir.model import ROUTES, Price
+from katdir.model import ROUTES, Price, prices_of
 
 if TYPE_CHECKING:
     from katdir.model import Clinic
+
+
+@dataclass(frozen=True)
+class StoredPrices:
+    """A clinic's routes and prices read from its stored document (katdir.store.Hit.document)
+    without validating the rest of it: what the functions below read of a clinic."""
+
+    routes: list[str]
+    prices: list[Price]
+
+    @classmethod
+    def of(cls, doc: dict[str, Any]) -> StoredPrices:
+        return cls(doc["routes"], prices_of(doc))
+
 
 # A usual initial series for depression is six sessions over two to three weeks.
 SERIES_SESSIONS = 6
@@ -73,13 +87,13 @@ def _counts_for(price: Price, clinic_routes: list[str], routes: tuple[str, ...])
     return len(clinic_routes) == 1 and clinic_routes[0] in routes
 
 
-def prices_for(clinic: Clinic, routes: Iterable[str] = ()) -> list[Price]:
+def prices_for(clinic: Clinic | StoredPrices, routes: Iterable[str] = ()) -> list[Price]:
     """The clinic's prices that are for one of `routes` (every price when none is asked)."""
     wanted = tuple(routes)
     return [p for p in clinic.prices if _counts_for(p, clinic.routes, wanted)]
 
 
-def session_price(clinic: Clinic, routes: Iterable[str] = ()) -> SessionPrice | None:
+def session_price(clinic: Clinic | StoredPrices, routes: Iterable[str] = ()) -> SessionPrice | None:
     """The lowest per-session price for any of `routes` (any route when none is given); at
     equal amounts a single-session price wins over a series divided by its sessions."""
     candidates = [p for p in prices_for(clinic, routes) if p.per_session is not None]
@@ -100,7 +114,7 @@ def route_session_prices(clinic: Clinic) -> dict[str, float | None]:
     return found
 
 
-def series_cost(clinic: Clinic, routes: Iterable[str] = ()) -> SeriesCost | None:
+def series_cost(clinic: Clinic | StoredPrices, routes: Iterable[str] = ()) -> SeriesCost | None:
     """An initial series for any of `routes`: the lowest published one, else an estimate."""
     wanted = tuple(routes)
     series = [p for p in prices_for(clinic, wanted) if p.kind == "series" and p.sessions]

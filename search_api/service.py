@@ -18,7 +18,8 @@ from werkzeug.datastructures import MultiDict
 
 from katdir.filters import MAX_RADIUS_MI
 from katdir.geo import EARTH_RADIUS_KM, KM_PER_MILE, UNITS, to_km
-from katdir.pricing import series_cost, session_price
+from katdir.model import summary_of
+from katdir.pricing import StoredPrices, series_cost, session_price
 from katdir.store import Hit, NearQuery, SearchResult, Store
 from katdir.store.base import RoutePrices
 from search_api.params import BadParameter, SearchParams, parse_search
@@ -126,16 +127,18 @@ def clinic_summary(
     """A result: the clinic's summary, with the price of a session and of an initial series
     for the routes searched for (every route when none was). `kept` holds summaries already
     made from the same stored clinics (without the distance, which is the search's)."""
-    summary = kept.get((hit.clinic.id, routes)) if kept is not None else None
+    doc = hit.document  # as stored: made into a card without validating it again
+    summary = kept.get((doc["id"], routes)) if kept is not None else None
     if summary is None:
-        summary = hit.clinic.summary()
-        price = session_price(hit.clinic, routes)
-        series = series_cost(hit.clinic, routes)
+        priced = StoredPrices.of(doc)
+        summary = summary_of(doc, priced.prices)
+        price = session_price(priced, routes)
+        series = series_cost(priced, routes)
         summary["min_session_price"] = price.amount if price else None
         summary["session_price"] = price.as_dict() if price else None
         summary["series_cost"] = series.as_dict() if series else None
         if kept is not None:
-            kept[(hit.clinic.id, routes)] = summary
+            kept[(doc["id"], routes)] = summary
     return {**summary, "distance": distance_of(hit.distance_km)}
 
 

@@ -45,6 +45,13 @@ def lower_priority() -> None:
         pass
 
 
+# For the request being handled: True when its slot was taken before the app saw it, False
+# when every slot was found taken then (search_api.answers.TextSlotsFirst); None otherwise.
+taken_early: contextvars.ContextVar[bool | None] = contextvars.ContextVar(
+    "text_slot_taken_early", default=None
+)
+
+
 class TextSearchBusy(Exception):
     """Every text-search slot is taken: a 503 with Retry-After."""
 
@@ -84,10 +91,20 @@ class TextSlots:
 
     def run(self, work: Callable[[], T]) -> T:
         """`work()` in a slot, on a low-priority thread (with this thread's context: the
-        store's hang-up check goes with it); TextSearchBusy when no slot is free."""
-        with self.held():
-            assert self._executor is not None
-            return self._executor.submit(contextvars.copy_context().run, work).result()
+        store's hang-up check goes with it); TextSearchBusy when no slot is free. A request
+        whose slot was taken before the app saw it (`taken_early`) uses that one."""
+        early = taken_early.get()
+        if early is None:
+            with self.held():
+                return self._at_low_priority(work)
+        if not early:  # found every slot taken (and counted) before the app saw it
+            raise TextSearchBusy(f"all {self.count} text-search slots are taken")
+        return self._at_low_priority(work)
+
+    def _at_low_priority(self, work: Callable[[], T]) -> T:
+        self._fds()  # the executor of this process
+        assert self._executor is not None
+        return self._executor.submit(contextvars.copy_context().run, work).result()
 
     @contextmanager
     def held(self) -> Iterator[None]:

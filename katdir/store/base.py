@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import abc
 import contextlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+import orjson
 
 from katdir.filters import indexed_values
 from katdir.model import ROUTES, Clinic, Decision
@@ -103,10 +105,51 @@ class NearQuery:
         return self.filters.get("q")
 
 
-@dataclass(frozen=True)
 class Hit:
-    clinic: Clinic
-    distance_km: float
+    """A clinic that matches, and its distance from the search's origin.
+
+    A store hands over the clinic as it keeps it: its document — the JSON of
+    `Clinic.model_dump(mode="json")`, as text or parsed — or the `Clinic` itself. A document
+    was validated when it was written, so a result card is made from it as it is
+    (`document`, katdir.model.summary_of); `clinic` validates it only for a caller that asks
+    for the model.
+    """
+
+    __slots__ = ("_clinic", "_document", "distance_km")
+
+    def __init__(
+        self,
+        clinic: Clinic | None,
+        distance_km: float,
+        document: str | bytes | dict[str, Any] | None = None,
+    ):
+        if clinic is None and document is None:
+            raise ValueError("a hit needs its clinic or the clinic's stored document")
+        self._clinic, self._document, self.distance_km = clinic, document, distance_km
+
+    @property
+    def clinic(self) -> Clinic:
+        if self._clinic is None:
+            doc = self._document
+            self._clinic = (
+                Clinic.model_validate(doc)
+                if isinstance(doc, dict)
+                else Clinic.model_validate_json(doc)  # type: ignore[arg-type]
+            )
+        return self._clinic
+
+    @property
+    def document(self) -> dict[str, Any]:
+        """The clinic as stored: `Clinic.model_dump(mode="json")` (never changed by readers)."""
+        doc = self._document
+        if not isinstance(doc, dict):
+            doc = orjson.loads(doc) if doc is not None else self.clinic.model_dump(mode="json")
+            self._document = doc
+        return doc
+
+    def __repr__(self) -> str:
+        name = self._clinic.id if self._clinic is not None else "stored document"
+        return f"Hit({name}, {self.distance_km:.3f} km)"
 
 
 @dataclass(frozen=True)
@@ -285,6 +328,12 @@ class Store(abc.ABC):
         """One run of writes (`run` names it, e.g. "katdir index"): readers see all of it or
         none of it, and one run at a time — a second raises WriterBusy naming the first."""
         yield
+
+    def generation(self) -> Hashable | None:
+        """A token that changes whenever what the store holds may have changed — a commit by
+        any connection, in any process — cheap enough to ask on every request (the API keeps
+        its answers while it stays the same). None: this store has no such token."""
+        return None
 
     def release(self) -> None:  # noqa: B027 - optional hook
         """The calling thread is done with the store for now (the end of a web request)."""

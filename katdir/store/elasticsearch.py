@@ -30,7 +30,7 @@ from elasticsearch import ConflictError as EsConflictError
 from katdir.filters import FILTERS, MAX_TEXT_WORDS, Parameter
 from katdir.geo import haversine_km
 from katdir.model import ROUTES, Clinic, Decision
-from katdir.pricing import session_price
+from katdir.pricing import StoredPrices, session_price
 from katdir.settings import Settings
 from katdir.store import es_schema as schema
 from katdir.store.base import (
@@ -1002,7 +1002,7 @@ class ElasticsearchStore(Store):
             )
             unsure_last = [] if at_end else [r for r in page if not r.clearly_before(window[-1])]
             if not unsure_first and not unsure_last:
-                return SearchResult(total, [Hit(r.clinic, r.distance_km) for r in page], facets)
+                return SearchResult(total, [Hit(None, r.distance_km, r.doc) for r in page], facets)
             if unsure_first:
                 before = self._band(query, body, window[0], unsure_first, before)
             if unsure_last:
@@ -1142,22 +1142,25 @@ class _Ranked:
     """A hit with what ordering it needs: the sort key before distance (price or score, exact
     in both engines), Elasticsearch's distance (quantized) and the exact one."""
 
-    __slots__ = ("clinic", "distance_km", "es_distance_km", "id", "primary")
+    __slots__ = ("distance_km", "doc", "es_distance_km", "id", "primary")
 
-    def __init__(self, clinic: Clinic, primary: tuple, es_distance_km: float, distance_km: float):
-        self.clinic, self.primary = clinic, primary
-        self.es_distance_km, self.distance_km, self.id = es_distance_km, distance_km, clinic.id
+    def __init__(
+        self, doc: dict[str, Any], primary: tuple, es_distance_km: float, distance_km: float
+    ):
+        self.doc, self.primary = doc, primary
+        self.es_distance_km, self.distance_km, self.id = es_distance_km, distance_km, doc["id"]
 
     @classmethod
     def of(cls, hit: dict[str, Any], query: NearQuery) -> _Ranked:
-        clinic = schema.clinic_from_source(hit["_source"])
-        loc = clinic.location
+        # The clinic as stored (its JSON dump, validated when written): read, not validated.
+        doc = hit["_source"]["doc"]
+        loc = doc["location"]
         # The distance shown: haversine from the exact stored point, as SQLite does — both
         # stores report the same kilometres for a clinic, to the last digit.
-        exact = haversine_km(query.lat, query.lon, loc.lat, loc.lon)
+        exact = haversine_km(query.lat, query.lon, loc["lat"], loc["lon"])
         sort = hit["sort"]
         if query.sort == "price":
-            found = session_price(clinic, query.routes)
+            found = session_price(StoredPrices.of(doc), query.routes)
             price = found.amount if found else None
             primary: tuple = (0, price) if price is not None else (1, 0.0)
             es_distance = sort[1]
@@ -1165,7 +1168,7 @@ class _Ranked:
             primary, es_distance = (-hit["_score"],), sort[1]
         else:
             primary, es_distance = (), sort[0]
-        return cls(clinic, primary, float(es_distance), exact)
+        return cls(doc, primary, float(es_distance), exact)
 
     def exact_key(self) -> tuple:
         return (self.primary, self.distance_km, self.id)

@@ -332,6 +332,9 @@ class SQLiteStore(Store):
         self._idle: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()  # warmest first
         self._slots = threading.BoundedSemaphore(pool_size)
         self.pool_size = pool_size
+        self._watching = threading.Lock()
+        self._watcher: sqlite3.Connection | None = None
+        self._watcher_pid = 0
         try:
             self._migrate(self._connection())
             self._add_missing_columns()
@@ -415,6 +418,18 @@ class SQLiteStore(Store):
             pass
         finally:
             self._slots.release()
+
+    def generation(self) -> int:
+        """`PRAGMA data_version` of a read-only connection kept only to watch (one per
+        process): it moves with every commit of any other connection — an index run, an
+        import, a curator's decision, in this process or another."""
+        with self._watching:
+            if self._watcher is None or self._watcher_pid != os.getpid():  # none, or forked
+                self._watcher = sqlite3.connect(
+                    f"file:{self.path}?mode=ro", uri=True, check_same_thread=False
+                )
+                self._watcher_pid = os.getpid()
+            return self._watcher.execute("PRAGMA data_version").fetchone()[0]
 
     def release(self) -> None:
         """Give this thread's connection back to the pool."""
@@ -514,6 +529,10 @@ class SQLiteStore(Store):
         """Release this thread's connection and close every idle one (the pool stays usable:
         a later call opens connections anew)."""
         self.release()
+        with self._watching:
+            if self._watcher is not None and self._watcher_pid == os.getpid():
+                self._watcher.close()
+            self._watcher = None
         while True:
             try:
                 self._idle.get_nowait().close()
@@ -970,14 +989,17 @@ class SQLiteStore(Store):
 
     @staticmethod
     def _hits(conn: sqlite3.Connection, query: NearQuery, rows: list[tuple]) -> list[Hit]:
+        # The documents as stored (bytes: no text decoding), validated when they were written;
+        # a Hit validates one only if its caller asks for the Clinic.
         docs = dict(
             conn.execute(
-                f"SELECT id, doc FROM clinic_docs WHERE id IN ({', '.join('?' * len(rows))})",
+                f"SELECT id, CAST(doc AS BLOB) FROM clinic_docs "
+                f"WHERE id IN ({', '.join('?' * len(rows))})",
                 [cid for cid, _, _ in rows],
             )
         )
         return [
-            Hit(Clinic.model_validate_json(docs[cid]), haversine_km(query.lat, query.lon, lat, lon))
+            Hit(None, haversine_km(query.lat, query.lon, lat, lon), docs[cid])
             for cid, lat, lon in rows
         ]
 

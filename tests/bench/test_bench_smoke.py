@@ -179,3 +179,12 @@ def test_bench_offloop_runs_and_records(results_dir):
     assert bench_offloop.main(["--repeat", "200", "--timeout", "5"]) == 0
     runs = {r["mode"]: r for r in read(results_dir, "offloop")["runs"]}
     assert set(runs) == {"inline", "thread", "process"} and runs["process"]["outcome"] == "done"
+
+
+def test_bench_apicpu_runs_and_records(results_dir):
+    from bench import bench_apicpu
+
+    assert bench_apicpu.main(["--clinics", "300", "--requests", "30", "--rounds", "1"]) == 0
+    (row,) = read(results_dir, "apicpu")["rounds"]["this"]
+    assert row["search_statuses"] == ["200"] and row["text_refusal_statuses"] == ["503"]
+    assert 0 < row["healthz_cpu_ms"] and 0 < row["text_refusal_cpu_ms"] < row["search_cpu_ms"]

@@ -393,3 +393,16 @@ def test_decisions_survive_a_rebuild_and_refuse_stale_writes(store, clinics):
         store.put_decision(Decision(clinic_id="syn-0000001"))  # "new" over an existing one
     assert store.get_decision("syn-0000001").overrides == {"phone": "+13035550100"}
     assert "syn-0000001" in [d.clinic_id for d in store.iter_decisions()]
+
+
+@pytest.mark.parametrize("sort", ["distance", "price"])
+def test_hits_carry_each_clinic_as_stored(store, sort):
+    """A hit hands over the clinic's stored document, which result cards are made from
+    without validating it again: it is the model's own JSON dump of the stored clinic."""
+    q = NearQuery(lat=40.7128, lon=-74.0060, radius_km=300, sort=sort, per_page=50)
+    hits = store.search(q).hits
+    assert len(hits) == 50
+    for hit in hits:
+        stored = store.get(hit.document["id"])
+        assert hit.document == stored.model_dump(mode="json")
+        assert hit.clinic == stored

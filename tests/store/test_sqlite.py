@@ -59,3 +59,20 @@ def test_a_file_without_a_filters_column_gets_it_filled_when_opened(tmp_path, f)
         columns = {row[1] for row in conn.execute("PRAGMA table_info(clinics)")}
         ring = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'clinics_ring'").fetchone()
     assert column_of(f) in columns and ring
+
+
+def test_the_generation_moves_with_every_commit_of_another_connection(tmp_path):
+    from bench.synthetic import synthetic_clinics
+
+    url = f"sqlite:///{tmp_path / 'g.db'}"
+    first, second, *_ = synthetic_clinics(3, seed=2)
+    with open_store(url) as watched, open_store(url) as writer:
+        before = watched.generation()
+        watched.search(NearQuery(lat=40.0, lon=-105.0, radius_km=50))  # reading changes nothing
+        assert watched.generation() == before
+        writer.upsert([first])
+        after = watched.generation()
+        assert after != before
+        assert watched.generation() == after
+        watched.upsert([second])  # this store's own writes too: its watcher only watches
+        assert watched.generation() != after
