@@ -14,15 +14,16 @@ rate includes making the clinics in Python, which is reported on its own as well
 use bench_search's query mix (where people live, the radii people pick, a fifth filtered by
 route); as many again go to the 8 densest metros at 25 and 50 miles (bench.bench_cells),
 reported on their own. Each search is asked three ways, alternating, and every answer must
-be equal (WAYS): today's query (`PAGE_APART` off: the page, the total and the facets in one
-request, then the price context in a second), the page apart from the counts in one msearch
-(then the price context), and page, counts and price context in one msearch (the
+be equal (WAYS): today's query (`PAGE_APART` and `PRICE_TERMS` off: the page, the total
+and the facets in one request, then the price context's stats and terms in a second), the new
+one (the page apart from the counts in one msearch, each price field's prices counted from one
+terms aggregation; then the price context), and the new one in one msearch (the
 `search_and_price_context` the API uses once the Store interface has it). Timed through the
 Flask app in this process (no sockets to the app; HTTP to the node; wall and CPU time) and on
 the store alone (search + price context: wall, CPU, and the node's `took`).
 
-A busy node loads faster with more heap (a larger indexing buffer, fewer merges):
-`ES_HEAP=2g tools/es-node/esctl start` (the 1M figures in BENCHMARKS.md were taken so).
+BENCHMARKS.md's figures were taken on a node started with `ES_HEAP=2g tools/es-node/esctl
+start` (the default heap, 512 MB, is sized for the tests).
 
 `--reuse` keeps each size's index under a fixed prefix (`katdir-bench-reuse-<size>`) and loads
 it only when it is missing or incomplete, so that a second run skips the bulk load.
@@ -52,7 +53,7 @@ TARGET_DENSE_P99_MS = 50.0  # the same, searches in the densest metros
 TARGET_BULK_PER_S = 2000.0
 WARMUP = 50
 REUSE_PREFIX = "katdir-bench-reuse"
-BEST = "page_apart"  # the way the API asks today (search, then price_context): the target's
+BEST = "new"  # the way the API asks in this branch (search, then price_context): the target's
 
 
 def default_url() -> str | None:
@@ -158,9 +159,15 @@ class OneRoundTrip:
 
 
 # The ways a search is asked, timed side by side: today's query (page, total and facets in
-# one request, then the price context), the page apart from the counts in one msearch (then
-# the price context), and the page, counts and price context in one msearch.
-WAYS = ("one_request", "page_apart", "one_round_trip")
+# one request — min, max, missing and range aggregations —, then the price context's stats
+# and terms), the new one (the page apart from the counts in one msearch, prices counted from
+# one terms aggregation per field; then the price context), and the new one with page,
+# counts and price context in one msearch.
+WAYS = ("today", "new", "one_round_trip")
+
+
+def asked_as(way: str) -> None:
+    es_module.PAGE_APART = es_module.PRICE_TERMS = way != "today"
 
 
 def time_store_only(store, queries: list[dict]) -> dict:
@@ -179,7 +186,7 @@ def time_store_only(store, queries: list[dict]) -> dict:
             query = near_query(without_flag(params))
             answers = []
             for way in WAYS:
-                es_module.PAGE_APART = way != "one_request"
+                asked_as(way)
                 asked = combined if way == "one_round_trip" else store
                 took.ms = 0
                 started, cpu = time.perf_counter(), time.process_time()
@@ -192,7 +199,7 @@ def time_store_only(store, queries: list[dict]) -> dict:
                 answers.append((result, context))
             assert all(a == answers[0] for a in answers), params  # the same answer every way
     finally:
-        es_module.PAGE_APART = True
+        asked_as("new")
         store.es = es
     return {way: {k: summarize(v) for k, v in samples[way].items()} for way in WAYS}
 
@@ -217,7 +224,7 @@ def time_in_process(url: str, prefix: str, queries: list[dict]) -> tuple[dict, f
         for params in tqdm(queries, desc="in-process API", unit="query", leave=False):
             bodies = []
             for way in WAYS:
-                es_module.PAGE_APART = way != "one_request"
+                asked_as(way)
                 app.extensions["katdir.store"] = stores[way]
                 started, cpu = time.perf_counter(), time.process_time()
                 response = client.get("/api/v1/clinics/search", query_string=without_flag(params))
@@ -231,7 +238,7 @@ def time_in_process(url: str, prefix: str, queries: list[dict]) -> tuple[dict, f
             assert all(b == bodies[0] for b in bodies), params  # the same answer every way
             matched.append(bodies[0]["total"])
     finally:
-        es_module.PAGE_APART = True
+        asked_as("new")
         app.extensions["katdir.store"] = store
     summary = {
         way: {
