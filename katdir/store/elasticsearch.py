@@ -818,6 +818,9 @@ class ElasticsearchStore(Store):
                     },
                 )
                 self.es.indices.refresh(index=new)
+                # A Lucene commit and a synced translog: durable before anyone reads it (the
+                # load's translog was synced only every few seconds).
+                self.es.indices.flush(index=new, wait_if_ongoing=True)
                 old = self.aliased_indices()
                 # Remove by pattern, not by the names just read: if another rebuild moved the
                 # alias in between, the alias still ends on exactly one index.
@@ -1057,11 +1060,12 @@ class ElasticsearchStore(Store):
     ) -> tuple[SearchResult, dict[str, RoutePrices] | None]:
         """Elasticsearch filters, counts and orders; the page is then put in exact order.
 
-        One msearch carries two requests, which the node runs side by side: the page (sorted,
-        no total and no aggregations, so that the sort may skip what cannot be on the page)
-        and the counts (no hits: the total, the facets and, with `context`, the price
-        context's aggregations). With `PAGE_APART` off, both are one request, as before
-        (bench/bench_es.py times both ways).
+        One msearch carries two requests, which the node runs side by side: the page (sorted;
+        no total, no aggregations) and the counts (no hits: the total, the facets and, with
+        `context`, the price context's aggregations). Each reads the index as of its own
+        start: a refresh that lands between the two (a write outside a run) can make the
+        total count a clinic the page does not show, as two requests could before. With
+        `PAGE_APART` off, both are one request, as before (bench/bench_es.py times both).
 
         Elasticsearch sorts on indexed points quantized to about 1 cm, so two clinics whose
         distances differ by less than that may come out swapped against the great-circle
