@@ -3,7 +3,7 @@ search latency through the API (target p50 ≤ 15 ms at 1M clinics on one node).
 
     tools/es-node/esctl start          # writes var/elasticsearch.url
     python -m bench es [--url http://127.0.0.1:9200] [--sizes 100000,1000000] [--queries 400]
-                       [--reuse]
+                       [--reuse] [--record NAME]
     tools/es-node/esctl stop
 
 Each size is loaded into indices of its own, under a prefix unique to this run (so a node
@@ -12,11 +12,18 @@ that tests or a dev server also use is left alone), and dropped at the end. Load
 US population, bench.synthetic) in bulk requests into a new index and swaps the alias; the
 rate includes making the clinics in Python, which is reported on its own as well. Searches
 use bench_search's query mix (where people live, the radii people pick, a fifth filtered by
-route), timed through the Flask app in this process (no sockets to the app; HTTP to the
-node) and on the store alone. As many searches again go to the 8 densest metros at 25 and 50
-miles (bench.bench_cells), reported on their own. The API is timed twice, alternating per
-search: with the price context's medians found by counting (a `terms` aggregation, today's
-code) and by reading the middle prices in price order (`MEDIAN_TERMS = 1`, the code before).
+route); as many again go to the 8 densest metros at 25 and 50 miles (bench.bench_cells),
+reported on their own. Each search is asked three ways, alternating, and every answer must
+be equal (WAYS): today's query (`PAGE_APART` and `PRICE_TERMS` off: the page, the total
+and the facets in one request, then the price context's stats and terms in a second), the new
+one (the page apart from the counts in one msearch, each price field's prices counted from one
+terms aggregation; then the price context), and the new one in one msearch (the
+`search_with_context` the API uses once the Store interface has it). Timed through the
+Flask app in this process (no sockets to the app; HTTP to the node; wall and CPU time) and on
+the store alone (search + price context: wall, CPU, and the node's `took`).
+
+BENCHMARKS.md's figures were taken on a node started with `ES_HEAP=2g tools/es-node/esctl
+start` (the default heap, 512 MB, is sized for the tests).
 
 `--reuse` keeps each size's index under a fixed prefix (`katdir-bench-reuse-<size>`) and loads
 it only when it is missing or incomplete, so that a second run skips the bulk load.
@@ -45,6 +52,8 @@ TARGET_P50_MS = 15.0  # through the API, at 1M clinics, one node
 TARGET_DENSE_P99_MS = 50.0  # the same, searches in the densest metros
 TARGET_BULK_PER_S = 2000.0
 WARMUP = 50
+REUSE_PREFIX = "katdir-bench-reuse"
+BEST = "new"  # the way the API asks in this branch (search, then price_context): the target's
 
 
 def default_url() -> str | None:
@@ -105,54 +114,139 @@ def time_bulk(store, size: int) -> dict:
     }
 
 
+class Took:
+    """The client of a store, recording the node's `took` of each search: the largest of an
+    msearch's (its searches run side by side), summed over the requests of one store call."""
+
+    def __init__(self, es):
+        self._es, self.ms = es, 0
+
+    def __getattr__(self, name):
+        return getattr(self._es, name)
+
+    def search(self, **kwargs):
+        response = self._es.search(**kwargs)
+        self.ms += response["took"]
+        return response
+
+    def msearch(self, **kwargs):
+        response = self._es.msearch(**kwargs)
+        self.ms += max((r.get("took", 0) for r in response["responses"]), default=0)
+        return response
+
+
+class OneRoundTrip:
+    """The API's store when the Store interface answers a search and its price context
+    together (issue 13's `tails2` adds that method): search() makes both in one msearch
+    and price_context() of the same query returns what it made."""
+
+    def __init__(self, store):
+        self._store, self._kept = store, None
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+    def search(self, query):
+        result, context = self._store.search_with_context(query)
+        self._kept = (query, context)
+        return result
+
+    def price_context(self, query):
+        kept, self._kept = self._kept, None
+        if kept is not None and kept[0] == query:
+            return kept[1]
+        return self._store.price_context(query)
+
+
+# The ways a search is asked, timed side by side: today's query (page, total and facets in
+# one request — min, max, missing and range aggregations —, then the price context's stats
+# and terms), the new one (the page apart from the counts in one msearch, prices counted from
+# one terms aggregation per field; then the price context), and the new one with page,
+# counts and price context in one msearch.
+WAYS = ("today", "new", "one_round_trip")
+
+
+def asked_as(way: str) -> None:
+    es_module.PAGE_APART = es_module.PRICE_TERMS = way != "today"
+
+
 def time_store_only(store, queries: list[dict]) -> dict:
+    """store.search() then store.price_context(), as the API asks, each way in turn per
+    query: wall and CPU time in this process, and the node's `took`."""
+    es = store.es
+    store.es = took = Took(es)
+    combined = OneRoundTrip(store)
+    samples: dict[str, dict[str, list[float]]] = {
+        way: {"wall": [], "cpu": [], "took": []} for way in WAYS
+    }
     for params in queries[:WARMUP]:
         store.search(near_query(without_flag(params)))
-    samples = []
-    for params in tqdm(queries, desc="store only", unit="query", leave=False):
-        started = time.perf_counter()
-        store.search(near_query(without_flag(params)))
-        samples.append((time.perf_counter() - started) * 1000)
-    return summarize(samples)
-
-
-MEDIANS = {"by_counting": es_module.MEDIAN_TERMS, "by_sorting": 1}
+    try:
+        for params in tqdm(queries, desc="store only", unit="query", leave=False):
+            query = near_query(without_flag(params))
+            answers = []
+            for way in WAYS:
+                asked_as(way)
+                asked = combined if way == "one_round_trip" else store
+                took.ms = 0
+                started, cpu = time.perf_counter(), time.process_time()
+                result = asked.search(query)
+                context = asked.price_context(query)
+                elapsed = (time.perf_counter() - started) * 1000
+                samples[way]["wall"].append(elapsed)
+                samples[way]["cpu"].append((time.process_time() - cpu) * 1000)
+                samples[way]["took"].append(took.ms)
+                answers.append((result, context))
+            assert all(a == answers[0] for a in answers), params  # the same answer every way
+    finally:
+        asked_as("new")
+        store.es = es
+    return {way: {k: summarize(v) for k, v in samples[way].items()} for way in WAYS}
 
 
 def time_in_process(url: str, prefix: str, queries: list[dict]) -> tuple[dict, float]:
     """Through the Flask app in this process: parsing, the store, JSON; each search once per
-    way of finding the medians, alternating. Returns the latencies (all searches, and the
-    dense metros' alone) and the mean number of clinics matched."""
+    way (WAYS), alternating. Returns the latencies (all searches, and the dense metros' alone;
+    wall and CPU) and the mean number of clinics matched."""
     from search_api import create_app
 
-    client = create_app(
-        {"KATDIR_STORE": url, "KATDIR_ES_PREFIX": prefix, "KATDIR_RATE_LIMIT": "off"}
-    ).test_client()  # one client sends all
+    app = create_app({"KATDIR_STORE": url, "KATDIR_ES_PREFIX": prefix, "KATDIR_RATE_LIMIT": "off"})
+    client = app.test_client()  # one client sends all
+    store = app.extensions["katdir.store"]
+    stores = {way: store for way in WAYS} | {"one_round_trip": OneRoundTrip(store)}
     for params in queries[:WARMUP]:
         client.get("/api/v1/clinics/search", query_string=without_flag(params))
-    samples: dict[str, list[float]] = {way: [] for way in MEDIANS}
-    dense: dict[str, list[float]] = {way: [] for way in MEDIANS}
+    samples: dict[str, list[float]] = {way: [] for way in WAYS}
+    cpus: dict[str, list[float]] = {way: [] for way in WAYS}
+    dense: dict[str, list[float]] = {way: [] for way in WAYS}
     matched = []
     try:
         for params in tqdm(queries, desc="in-process API", unit="query", leave=False):
             bodies = []
-            for way, terms in MEDIANS.items():
-                es_module.MEDIAN_TERMS = terms
-                started = time.perf_counter()
+            for way in WAYS:
+                asked_as(way)
+                app.extensions["katdir.store"] = stores[way]
+                started, cpu = time.perf_counter(), time.process_time()
                 response = client.get("/api/v1/clinics/search", query_string=without_flag(params))
                 elapsed = (time.perf_counter() - started) * 1000
                 samples[way].append(elapsed)
+                cpus[way].append((time.process_time() - cpu) * 1000)
                 if params.get("dense"):
                     dense[way].append(elapsed)
                 assert response.status_code == 200, response.get_json()
                 bodies.append(response.get_json())
-            assert bodies[0] == bodies[1], params  # the same answer either way
+            assert all(b == bodies[0] for b in bodies), params  # the same answer every way
             matched.append(bodies[0]["total"])
     finally:
-        es_module.MEDIAN_TERMS = MEDIANS["by_counting"]
+        asked_as("new")
+        app.extensions["katdir.store"] = store
     summary = {
-        way: {"all": summarize(samples[way]), "dense_metros": summarize(dense[way])}
-        for way in MEDIANS
+        way: {
+            "all": summarize(samples[way]),
+            "cpu": summarize(cpus[way]),
+            "dense_metros": summarize(dense[way]),
+        }
+        for way in WAYS
     }
     return summary, round(sum(matched) / len(matched), 1)
 
@@ -164,7 +258,7 @@ def without_flag(params: dict) -> dict:
 def run_size(
     url: str, base_prefix: str, size: int, queries: list[dict], reuse: bool = False
 ) -> dict:
-    prefix = f"katdir-bench-reuse-{size}" if reuse else f"{base_prefix}-{size}"
+    prefix = f"{REUSE_PREFIX}-{size}" if reuse else f"{base_prefix}-{size}"
     store = open_store(url, es_prefix=prefix)
     try:
         row: dict = {}
@@ -179,7 +273,7 @@ def run_size(
         row["node_after"] = node_facts(store)
         if isinstance(row["bulk"], dict):
             row["meets_target_bulk"] = row["bulk"]["clinics_per_s"] >= TARGET_BULK_PER_S
-        api = row["in_process_api"]["by_counting"]
+        api = row["in_process_api"][BEST]
         row["meets_target_p50"] = api["all"]["p50_ms"] <= TARGET_P50_MS
         row["meets_target_dense_p99"] = api["dense_metros"]["p99_ms"] <= TARGET_DENSE_P99_MS
         return row
@@ -205,6 +299,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--reuse", action="store_true", help="keep the indices and reuse them in the next run"
     )
+    parser.add_argument(
+        "--record", default="es", help="the results' name: bench/results/NAME.json (default es)"
+    )
     args = parser.parse_args(argv)
     if not args.url:
         print(
@@ -223,19 +320,22 @@ def main(argv: list[str]) -> int:
         "radii_mi": RADII_MI,
         "node": node,
         "load_average_1min_before": round(os.getloadavg()[0], 2),
+        "ways": WAYS,
         "sizes": {},
     }
     for size in sizes:
         row = run_size(args.url, base_prefix, size, queries, args.reuse)
         results["sizes"][str(size)] = row
         api = row["in_process_api"]
+        store = row["store_only"]
         print(
-            f"{size:>9,} clinics: store p50 {row['store_only']['p50_ms']} ms; API p50 / p99 "
+            f"{size:>9,} clinics, API p50 / p99 (dense p50 / p99; store p50; took p50): "
             + "; ".join(
-                f"{way} {api[way]['all']['p50_ms']} / {api[way]['all']['p99_ms']} ms, "
-                f"dense {api[way]['dense_metros']['p50_ms']} / "
-                f"{api[way]['dense_metros']['p99_ms']} ms"
-                for way in MEDIANS
+                f"{way} {api[way]['all']['p50_ms']} / {api[way]['all']['p99_ms']} ms "
+                f"({api[way]['dense_metros']['p50_ms']} / "
+                f"{api[way]['dense_metros']['p99_ms']}; {store[way]['wall']['p50_ms']}; "
+                f"{store[way]['took']['p50_ms']})"
+                for way in WAYS
             ),
             file=sys.stderr,
         )
@@ -249,7 +349,7 @@ def main(argv: list[str]) -> int:
         and largest["meets_target_p50"]
         and largest["meets_target_dense_p99"]
     )
-    record("es", results, "python -m bench es " + " ".join(argv))
+    record(args.record, results, "python -m bench es " + " ".join(argv))
     return 0 if results["meets_target"] else 1
 
 

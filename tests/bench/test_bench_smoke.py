@@ -44,8 +44,9 @@ def test_bench_es_runs_and_records(es_url, results_dir, monkeypatch):
     row = results["sizes"]["300"]
     assert row["bulk"]["clinics"] == row["index"]["docs"] == 300
     assert row["bulk"]["clinics_per_s"] > 0
-    assert row["store_only"]["n"] == 20  # 10 of the mix, 10 in dense metros
-    for way in ("by_counting", "by_sorting"):  # the medians both ways, side by side
+    for way in bench_es.WAYS:  # today's query and the new ones, side by side
+        assert row["store_only"][way]["wall"]["n"] == 20  # 10 of the mix, 10 in dense metros
+        assert row["store_only"][way]["took"]["n"] == 20
         assert row["in_process_api"][way]["all"]["n"] == 20
         assert row["in_process_api"][way]["dense_metros"]["n"] == 10
         assert row["in_process_api"][way]["all"]["p50_ms"] > 0

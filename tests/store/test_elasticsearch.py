@@ -222,13 +222,23 @@ def test_deep_pages_and_pages_past_the_end(twins):
 
 
 @pytest.mark.xdist_group("es-twins")
-@pytest.mark.parametrize("median_terms", [5000, 3])  # by counting; by sorting (too many)
-def test_price_context_equals_sqlites_whichever_way_the_median_is_found(
-    twins, monkeypatch, median_terms
+@pytest.mark.parametrize(
+    "median_terms, price_terms, page_apart",
+    [
+        (5000, True, True),  # as served: prices counted from terms, the page apart
+        (3, True, True),  # too many prices for the terms: Elasticsearch's own aggregations
+        (5000, False, False),  # the requests before (stats, min, max…; the page with them)
+        (3, False, False),
+    ],
+)
+def test_facets_and_price_context_equal_sqlites_whichever_way_they_are_counted(
+    twins, monkeypatch, median_terms, price_terms, page_apart
 ):
     import katdir.store.elasticsearch as es_module
 
     monkeypatch.setattr(es_module, "MEDIAN_TERMS", median_terms)
+    monkeypatch.setattr(es_module, "PRICE_TERMS", price_terms)
+    monkeypatch.setattr(es_module, "PAGE_APART", page_apart)
     sqlite, es = twins
     rng = random.Random(6)
     places, weights = us_cities()
@@ -241,7 +251,16 @@ def test_price_context_equals_sqlites_whichever_way_the_median_is_found(
             radius_km=rng.choice([20, 60, 200]),
             filters={"route": (route,)} if route else {},
         )
-        assert es.price_context(query) == sqlite.price_context(query), query
+        context = sqlite.price_context(query)
+        assert es.price_context(query) == context, query
+        found = answer(sqlite.search(query))
+        assert answer(es.search(query)) == found, query
+        both = es.search_with_context(query)
+        assert (answer(both[0]), both[1]) == (found, context), query
+
+
+def answer(result) -> tuple:
+    return result.total, result.facets, [(h.clinic.id, h.distance_km) for h in result.hits]
 
 
 def test_distances_are_exact_haversine_from_the_stored_point(twins):
