@@ -647,7 +647,9 @@ class SQLiteStore(Store):
             for table in ("clinic_docs", *DERIVED_TABLES):
                 conn.execute(f"DELETE FROM {table}")
 
-            clinics = list(clinics)
+            # In key order: the documents' B-tree is then filled from left to right instead
+            # of splitting pages all over it (about half the CPU of this insert and its commit).
+            clinics = sorted(clinics, key=lambda clinic: clinic.id)
             conn.executemany(
                 "INSERT INTO clinic_docs VALUES (?, ?)",
                 ((clinic.id, clinic.model_dump_json()) for clinic in clinics),
