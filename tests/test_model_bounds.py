@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
 from katdir.model import (
+    _PLAIN_WEB_URL,
     FREE_FORM_BYTES,
     Change,
     Clinic,
@@ -17,8 +18,8 @@ from katdir.model import (
     Listing,
     Price,
     Source,
+    _is_web_url,
 )
-from katdir.model import _PLAIN_WEB_URL, _is_web_url
 
 HOSTILE_URLS = [
     "javascript:alert(document.domain)//",
