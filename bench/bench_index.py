@@ -2,6 +2,7 @@
 geocoding and a warm cache).
 
     python -m bench index [--listings 20000] [--runs 5] [--seed 11] [--workers N]
+                          [--baseline-rev REV] [--name NAME]
 
 Synthetic listings are made the way a crawl delivers them: clinics placed like the US
 population (bench.synthetic's cities) at real ZIP codes, each from its own site, about a
@@ -15,6 +16,11 @@ of the runs, in wall-clock time and per second of CPU time (this process's and i
 processes': `katdir index` reads and normalizes a big file in one process per core,
 `--workers 1` measures it in one process). A second figure re-indexes the same crawl into the
 filled store (the nightly case: nothing changed, nothing written).
+
+`--baseline-rev REV` also measures the code of a git revision (`git archive`) on the same
+crawl and geocode cache, each run in a fresh process, alternating with this tree's code run the
+same way, so that both meet the same load on a shared machine. `--name` picks the results
+file (`bench/results/NAME.json`, default `index`).
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ import os
 import random
 import resource
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -33,7 +41,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from bench.common import machine, record
+from bench.common import HERE, machine, record
 from bench.synthetic import us_cities
 from katdir.model import CARE_STEPS, CONDITIONS, ROUTES
 
@@ -394,6 +402,90 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+# One timed indexing run in a fresh process, whose code is whatever `indexer` and `katdir` the
+# working directory holds (this tree's or a git archive's): argv is the listings file, the
+# geocode cache, the store's file and the reading processes (0: index_file's default).
+ONE_RUN = """
+import json, resource, sys, time
+from pathlib import Path
+from indexer.pipeline import index_file
+from katdir.geocoding import build_geocoder
+from katdir.store import open_store
+
+def cpu():
+    own, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+listings, cache, db, workers = sys.argv[1:5]
+geocoder = build_geocoder(None, cache_path=cache)
+geocoder.gazetteer.load_data()
+options = {"workers": int(workers)} if int(workers) else {}
+with open_store(f"sqlite:///{db}") as store:
+    started, used = time.perf_counter(), cpu()
+    summary = index_file(Path(listings), store, geocoder, **options)
+    wall, used = time.perf_counter() - started, cpu() - used
+geocoder.close()
+print(json.dumps({"wall_s": wall, "cpu_s": used, "clinics": summary.clinics}))
+"""
+
+
+def _one_run(code: Path, listings: Path, cache: Path, db: Path, workers: int | None) -> dict:
+    """ONE_RUN with the code under `code`, and the machine's load average as it began."""
+    load = os.getloadavg()[0]
+    done = subprocess.run(
+        [sys.executable, "-c", ONE_RUN, str(listings), str(cache), str(db), str(workers or 0)],
+        cwd=code,
+        env={**os.environ, "PYTHONPATH": str(code)},
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return {**json.loads(done.stdout.strip().splitlines()[-1]), "load_average_1min": load}
+
+
+def compare(count: int, runs: int, seed: int, revision: str, workers: int | None = None) -> dict:
+    """This tree's code and `revision`'s, each run in a fresh process, alternating."""
+    root = HERE.parent
+    with tempfile.TemporaryDirectory(prefix="katdir-bench-index-ab-") as tmp:
+        folder = Path(tmp)
+        baseline = folder / "baseline"
+        baseline.mkdir()
+        archive = subprocess.run(
+            ["git", "archive", revision, "katdir", "indexer"],
+            cwd=root,
+            check=True,
+            capture_output=True,
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(baseline)], input=archive, check=True)
+        listings = synthetic_listings(count, seed)
+        path = folder / "listings.jsonl"
+        path.write_text("".join(json.dumps(item) + "\n" for item in listings), encoding="utf-8")
+        cache = folder / "geocode-cache.sqlite"
+        from katdir.geocoding import build_geocoder
+
+        geocoder = build_geocoder(None, cache_path=cache)
+        _warm(geocoder, listings, seed)
+        geocoder.close()
+        sides: dict[str, list[dict]] = {"this tree": [], revision: []}
+        for number in tqdm(range(runs), desc="indexing, alternating", unit="pair"):
+            for side, code in (("this tree", root), (revision, baseline)):
+                db = folder / f"{number}-{'base' if code == baseline else 'tree'}.db"
+                sides[side].append(_one_run(code, path, cache, db, workers))
+    summary = {}
+    for side, samples in sides.items():
+        summary[side] = {
+            "listings_per_s": [round(count / s["wall_s"]) for s in samples],
+            "listings_per_cpu_s": [round(count / s["cpu_s"]) for s in samples],
+            "clinics": sorted({s["clinics"] for s in samples}),
+            "load_average_1min": [round(s["load_average_1min"], 2) for s in samples],
+            "listings_per_s_median": round(statistics.median(count / s["wall_s"] for s in samples)),
+            "listings_per_cpu_s_median": round(
+                statistics.median(count / s["cpu_s"] for s in samples)
+            ),
+        }
+    return {"revision": revision, "runs": runs, "workers": workers or "default", **summary}
+
+
 def run(count: int, runs: int, seed: int, workers: int | None = None) -> dict:
     from indexer.pipeline import index_file
     from katdir.geocoding import build_geocoder
@@ -483,6 +575,18 @@ def table(results: dict) -> str:
             f"{results['reindex_unchanged_listings_per_s_median']:,} listings/s (nothing written)",
         ),
     ]
+    same_load = results.get("same_load_comparison")
+    for side in ("this tree", same_load["revision"]) if same_load else ():
+        row = same_load[side]
+        rows.append(
+            (
+                f"alternating, fresh processes: {side}",
+                f"{row['listings_per_s_median']:,} listings/s, "
+                f"{row['listings_per_cpu_s_median']:,} per CPU-second (medians of "
+                f"{row['listings_per_s']} and {row['listings_per_cpu_s']}; "
+                f"load {row['load_average_1min']})",
+            )
+        )
     width = max(len(r[0]) for r in rows)
     return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
 
@@ -498,8 +602,14 @@ def main(argv: list[str]) -> int:
         default=None,
         help="processes reading the listings (default: katdir index's choice)",
     )
+    parser.add_argument("--baseline-rev", help="also measure this git revision, alternating")
+    parser.add_argument("--name", default="index", help="results file: bench/results/NAME.json")
     args = parser.parse_args(argv)
     results = run(args.listings, args.runs, args.seed, args.workers)
+    if args.baseline_rev:
+        results["same_load_comparison"] = compare(
+            args.listings, args.runs, args.seed, args.baseline_rev, args.workers
+        )
     print(table(results))
-    record("index", results, "python -m bench index " + " ".join(argv))
+    record(args.name, results, "python -m bench index " + " ".join(argv))
     return 0 if results["meets_target"] else 1

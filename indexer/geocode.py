@@ -54,18 +54,18 @@ class Locator:
 
     def prefetch(self, addresses: Iterable[Address | None]) -> None:
         """Ask for the whole line of many addresses at once, when the geocoder answers batches
-        (`BatchGeocoder.geocode_many`, the chain's: one cache read instead of one per address); `locate`
-        then finds the answers here. The same answers as asking one by one."""
+        (`BatchGeocoder.points_many`, the chain's: one cache read instead of one per address);
+        `locate` then finds the answers here. The same answers as asking one by one."""
         if not isinstance(self.geocoder, BatchGeocoder):
             return
         queries = [address.one_line() for address in addresses if address is not None]
         try:
-            found = self.geocoder.geocode_many(q for q in queries if q and q not in self._answers)
+            found = self.geocoder.points_many(q for q in queries if q and q not in self._answers)
         except Exception:  # `ask` will try them one by one, and log what fails
             log.exception("geocoding a batch of clinic addresses failed")
             return
-        for query, location in found.items():
-            self._answers[query] = _answer(location)
+        for query, point in found.items():
+            self._answers[query] = _ranked(point)
 
     def coarse_point(self, address: Address | None) -> tuple[float, float] | None:
         """The ZIP centroid, else the city's: enough to tell towns apart, never online."""
@@ -96,8 +96,15 @@ def _answer(found: Any) -> tuple[float, float, str] | None:
     """(lat, lon, precision) of a geocoder's Location."""
     if found is None:
         return None
-    precision = (found.raw or {}).get("precision")
-    return found.latitude, found.longitude, precision if precision in _PRECISIONS else "city"
+    return _ranked((found.latitude, found.longitude, (found.raw or {}).get("precision")))
+
+
+def _ranked(point: tuple[float, float, Any] | None) -> tuple[float, float, str] | None:
+    """A point whose precision is one of ours (anything else is read as the coarsest)."""
+    if point is None:
+        return None
+    lat, lon, precision = point
+    return lat, lon, precision if precision in _PRECISIONS else "city"
 
 
 def geocode_clinic(clinic: Clinic, geocoder: Geocoder) -> bool:

@@ -98,25 +98,31 @@ FREE_FORM_BYTES = 64 * 1024
 
 # White space (str.isspace's, which is what `\s` matches in a str pattern) or a control character.
 _NOT_IN_URL = re.compile(r"[\s\x00-\x1f\x7f]")
+# The usual shape, which urlsplit would accept too: http(s), an ASCII host (no user, no
+# brackets), an optional port, then anything without white space or control characters.
+_PLAIN_WEB_URL = re.compile(r"https?://[A-Za-z0-9.\-]+(?::[0-9]*)?(?:[/?#][^\s\x00-\x1f\x7f]*)?\Z")
 
 
 @lru_cache(maxsize=1 << 16)  # a run validates each URL of a crawl once as listed, again as stored
 def _web_url(value: str) -> str:
     """Only http(s) URLs with a host: anything else could run script from an `href`."""
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        parts = None
-    if (
-        parts is None
-        or parts.scheme.lower() not in ("http", "https")
-        or not parts.hostname
-        or _NOT_IN_URL.search(value)
-    ):
+    if _PLAIN_WEB_URL.match(value) is None and not _is_web_url(value):
         raise ValueError(
             "expected an http:// or https:// URL with a host, e.g. https://clinic.example/prices"
         )
     return value
+
+
+def _is_web_url(value: str) -> bool:
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return (
+        parts.scheme.lower() in ("http", "https")
+        and bool(parts.hostname)
+        and _NOT_IN_URL.search(value) is None
+    )
 
 
 def _small_json(value: Any) -> Any:

@@ -4,9 +4,12 @@ URLs other than http(s), and any field without a bound on its size."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
 from katdir.model import (
+    _PLAIN_WEB_URL,
     FREE_FORM_BYTES,
     Change,
     Clinic,
@@ -15,6 +18,7 @@ from katdir.model import (
     Listing,
     Price,
     Source,
+    _is_web_url,
 )
 
 HOSTILE_URLS = [
@@ -68,6 +72,63 @@ def test_ordinary_urls_are_kept_as_given():
     )
     assert clinic.website == "https://clinic.example/ketamine?x=1"
     assert clinic.prices[0].source_url == "http://clinic.example/prices"
+
+
+_URL_PIECES = st.sampled_from(
+    [
+        "http",
+        "https",
+        "HTTP",
+        "javascript",
+        ":",
+        "//",
+        "/",
+        "?",
+        "#",
+        "@",
+        "[",
+        "]",
+        ".",
+        "-",
+        "clinic",
+        "example",
+        "80",
+        ":",
+        " ",
+        "\t",
+        "\n",
+        "\x00",
+        "\x7f",
+        "\u00a0",
+        "\u2028",
+        "é",
+        "%20",
+        "a",
+        "Z",
+        "9",
+        "_",
+        "~",
+        "&",
+        "=",
+    ]
+)
+
+
+@settings(derandomize=True, max_examples=3000)
+@given(st.lists(_URL_PIECES, max_size=12).map("".join) | st.text(max_size=30))
+def test_the_fast_url_check_accepts_only_what_urlsplit_accepts(value):
+    """The model's shortcut for the usual URL (`_PLAIN_WEB_URL`) never lets through what the
+    full check (urlsplit: http(s), a host, no white space or control character) refuses."""
+    if _PLAIN_WEB_URL.match(value):
+        assert _is_web_url(value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://clinic.example", "http://a.example:8080/x?y=1#z", "https://x-y.example/%20é"],
+)
+def test_usual_urls_take_the_fast_check(url):
+    assert _PLAIN_WEB_URL.match(url) and _is_web_url(url)
 
 
 def _unbounded(schema: dict, defs: dict, path: str, seen: set) -> list[str]:

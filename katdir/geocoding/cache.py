@@ -125,9 +125,10 @@ class GeocodeCache:
         lat, lon, address, raw = row
         return Location(address, (lat, lon), json.loads(raw))
 
-    def latest_answers(self, queries: Iterable[str]) -> dict[str, Location]:
-        """`latest_answer` for many queries, by query as given (those with an answer only): a
-        few statements for all of them, where an indexing run would otherwise send thousands."""
+    def latest_points(self, queries: Iterable[str]) -> dict[str, tuple[float, float, str]]:
+        """(lat, lon, raw["precision"]) of `latest_answer` for many queries, by query as given
+        (those with an answer only): a few statements for all of them, where an indexing run
+        would otherwise send thousands, and no `Location` built for each."""
         asked: dict[str, list[str]] = {}
         for query in queries:
             asked.setdefault(normalize_query(query), []).append(query)
@@ -136,18 +137,20 @@ class GeocodeCache:
         with self._lock:
             for start in range(0, len(keys), _IN_BATCH):
                 chunk = keys[start : start + _IN_BATCH]
-                for key, lat, lon, address, raw, stored_at in self._db.execute(
-                    "SELECT query, lat, lon, address, raw, stored_at FROM geocode_cache"
+                for key, lat, lon, precision, stored_at in self._db.execute(
+                    "SELECT query, lat, lon, json_extract(raw, '$.precision'), stored_at"
+                    " FROM geocode_cache"
                     f" WHERE found = 1 AND query IN ({', '.join('?' * len(chunk))})",
                     chunk,
                 ):
-                    if key not in newest or stored_at > newest[key][4]:
-                        newest[key] = (lat, lon, address, raw, stored_at)
-        answers: dict[str, Location] = {}
-        for key, (lat, lon, address, raw, _) in newest.items():
-            for query in asked[key]:
-                answers[query] = Location(address, (lat, lon), json.loads(raw))
-        return answers
+                    if key not in newest or stored_at > newest[key][3]:
+                        newest[key] = (lat, lon, precision, stored_at)
+        return {
+            query: (lat, lon, precision)
+            for key, (lat, lon, precision, _) in newest.items()
+            if precision is not None  # an answer without a precision is no answer to rank
+            for query in asked[key]
+        }
 
     def put(self, provider: str, query: str, location: Location | None) -> None:
         """Keep the provider's answer; `None` records that it knows no such place."""

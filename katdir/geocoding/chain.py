@@ -254,21 +254,21 @@ class GeocoderChain:
             return None
         return best if exactly_one else offline
 
-    def geocode_many(self, queries: Iterable[str]) -> dict[str, Location | None]:
-        """`geocode(query)` (exactly one) for each query, at once: without an online geocoder
-        the cache is read in one batch rather than once per query (an indexing run asks
-        thousands of addresses). With one, each query is asked as `geocode` would."""
+    def points_many(self, queries: Iterable[str]) -> dict[str, tuple[float, float, str] | None]:
+        """(lat, lon, raw["precision"]) of `geocode(query)` for each query, at once: without an
+        online geocoder the cache is read in one batch rather than once per query (an indexing
+        run asks thousands of addresses). With one, each query is asked as `geocode` would."""
         queries = list(dict.fromkeys(queries))
         if self.online is not None or self.cache is None:
-            return {query: self.geocode(query) for query in queries}
+            return {query: _point(self.geocode(query)) for query in queries}
         offline = {query: self.gazetteer.geocode(query, exactly_one=True) for query in queries}
-        cached = self.cache.latest_answers(
+        cached = self.cache.latest_points(
             query for query, best in offline.items() if best is None or best.raw["street"]
         )
-        answers: dict[str, Location | None] = {}
+        answers: dict[str, tuple[float, float, str] | None] = {}
         for query, best in offline.items():
             found = cached.get(query)  # only asked for when the gazetteer's answer is not final
-            answers[query] = found if _beats(found, best) else best
+            answers[query] = found if found and _point_beats(*found, best) else _point(best)
         return answers
 
     def close(self) -> None:
@@ -309,17 +309,22 @@ class GeocoderChain:
 def _beats(found: Location | None, offline: Location | None) -> bool:
     if found is None:
         return False
+    return _point_beats(found.latitude, found.longitude, found.raw["precision"], offline)
+
+
+def _point_beats(lat: float, lon: float, precision: str, offline: Location | None) -> bool:
+    """Whether an answer at (lat, lon) with this precision is taken over the gazetteer's."""
     if offline is None:
         return True
-    if not is_finer(found.raw["precision"], offline.raw["precision"]):
+    if not is_finer(precision, offline.raw["precision"]):
         return False
     if offline.raw.get("ambiguous"):  # the gazetteer only guessed which Springfield
         return True
     # Nearer than |Δlat| + |Δlon| ≤ 0.7° is nearer than 78 km (a path along a meridian and a
     # parallel is no shorter than the great circle): plausible, without geopy's slower measure.
-    if abs(found.latitude - offline.latitude) + abs(found.longitude - offline.longitude) <= 0.7:
+    if abs(lat - offline.latitude) + abs(lon - offline.longitude) <= 0.7:
         return True
-    distance_km = great_circle(found.point, offline.point).km
+    distance_km = great_circle((lat, lon), offline.point).km
     if distance_km > PLAUSIBLE_DISTANCE_KM:
         logger.info(
             "an online answer %.0f km from the gazetteer's %s was not taken",
@@ -328,6 +333,12 @@ def _beats(found: Location | None, offline: Location | None) -> bool:
         )
         return False
     return True
+
+
+def _point(found: Location | None) -> tuple[float, float, str] | None:
+    if found is None:
+        return None
+    return found.latitude, found.longitude, (found.raw or {}).get("precision")
 
 
 def build_geocoder(

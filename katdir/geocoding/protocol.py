@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Protocol, runtime_checkable
 
-from geopy.location import Location
-
 
 @runtime_checkable
 class Geocoder(Protocol):
@@ -20,6 +18,7 @@ class Geocoder(Protocol):
 
 @runtime_checkable
 class BatchGeocoder(Geocoder, Protocol):
-    """A geocoder that answers many queries at once (as `geocode` would, one by one)."""
+    """A geocoder that answers many queries at once (as `geocode` would, one by one), with
+    the (lat, lon, raw["precision"]) of each answer, or None."""
 
-    def geocode_many(self, queries: Iterable[str]) -> dict[str, Location | None]: ...
+    def points_many(self, queries: Iterable[str]) -> dict[str, tuple[float, float, str] | None]: ...

@@ -248,6 +248,48 @@ def test_public_nominatim_must_be_asked_at_most_once_a_second():
         build_geocoder(Settings(geocoder="nominatim"), min_delay_seconds=0.5)
 
 
+def test_a_batch_answers_as_one_by_one(tmp_path):
+    """`points_many` (the indexer's batch) gives each query the point, and precision, that
+    `geocode` gives it alone: a cached rooftop near the ZIP wins, one far away, a coarser one
+    or none at all leave the gazetteer's; the newest cached answer counts; a query the
+    gazetteer does not know takes the cache's; spelling variants share one cached answer."""
+    from geopy.location import Location
+
+    chain = build_geocoder(None, cache_path=tmp_path / "geocode-cache.sqlite")
+    near, far = (30.2672, -97.7369), (40.7128, -74.0060)
+    cached = {
+        "1501 Red River St, Austin, TX 78701": (near, "rooftop"),
+        "2 Far St, Austin, TX 78701": (far, "rooftop"),
+        "3 Coarse St, Austin, TX 78701": (near, "city"),
+        "5 Nowhere Rd, Zzyzx, ZZ": (near, "street"),
+    }
+    try:
+        for query, (point, precision) in cached.items():
+            chain.cache.put("nominatim", query, Location(query, point, {"precision": precision}))
+        newer = Location("newer", (30.27, -97.74), {"precision": "street"})
+        chain.cache.put("other", "1501 Red River St, Austin, TX 78701", newer)
+        queries = [
+            *cached,
+            "1501 RED RIVER ST,  austin, tx 78701",
+            "4 Uncached St, Austin, TX 78701",
+            "78701",
+            "Springfield",
+            "Nowhere At All, QQ",
+        ]
+        batch = chain.points_many(queries)
+        alone = {}
+        for query in queries:
+            found = chain.geocode(query)
+            alone[query] = found and (found.latitude, found.longitude, found.raw["precision"])
+        assert batch == alone
+        assert batch["1501 Red River St, Austin, TX 78701"] == (30.27, -97.74, "street")
+        assert batch["2 Far St, Austin, TX 78701"][2] == "postal_code"
+        assert batch["5 Nowhere Rd, Zzyzx, ZZ"] == (*near, "street")
+        assert batch["Nowhere At All, QQ"] is None
+    finally:
+        chain.close()
+
+
 def test_offline_chain_without_cache():
     chain = build_geocoder(None)
     assert isinstance(chain, GeocoderChain)

@@ -76,3 +76,51 @@ def test_the_generation_moves_with_every_commit_of_another_connection(tmp_path):
         assert watched.generation() == after
         watched.upsert([second])  # this store's own writes too: its watcher only watches
         assert watched.generation() != after
+
+
+def test_a_rebuild_numbers_rows_in_sqlites_spatial_order_and_indexes_each_rows_own_text(
+    tmp_path,
+):
+    """The rebuild sorts the search rows in Python; their numbering is the one SQLite gives
+    `ORDER BY CAST((lat + 90) * 4 AS INTEGER), lon, id` (clinics without a point first), and
+    each row's text and box are its own clinic's."""
+    from bench.synthetic import EDGE_CASES, synthetic_clinics
+
+    clinics = [
+        *synthetic_clinics(400, seed=7),
+        *(
+            Clinic(id=f"edge-{name}", name=name, location={"lat": lat, "lon": lon})
+            for name, (lat, lon) in EDGE_CASES.items()
+        ),
+        Clinic(id="z-nowhere", name="Nowhere Clinic"),
+        Clinic(id="a-nowhere", name="Elsewhere Clinic"),
+        # one strip, one longitude: the id decides; the strip's edge, both sides of it
+        *(
+            Clinic(id=f"tie-{n}", name=f"Tie {n}", location={"lat": lat, "lon": -105.0})
+            for n, lat in ((2, 39.5), (1, 39.5), (3, 39.7499999), (4, 39.75), (5, -0.25))
+        ),
+    ]
+    with open_store(f"sqlite:///{tmp_path / 'order.db'}") as store:
+        store.rebuild(reversed(clinics))
+        conn = store._connection()
+        numbered = [r[0] for r in conn.execute("SELECT id FROM clinics ORDER BY rowid")]
+        by_sqlite = [
+            r[0]
+            for r in conn.execute(
+                "SELECT id FROM clinics ORDER BY CAST((lat + 90) * 4 AS INTEGER), lon, id"
+            )
+        ]
+        texts = dict(
+            conn.execute(
+                "SELECT c.id, t.name FROM clinic_text t JOIN clinics c ON c.rowid = t.rowid"
+            )
+        )
+        boxes = dict(
+            conn.execute(
+                "SELECT c.id, b.min_lat FROM clinic_box b JOIN clinics c ON c.rowid = b.rowid"
+            )
+        )
+    assert numbered == by_sqlite and len(numbered) == len(clinics)
+    assert numbered[:2] == ["a-nowhere", "z-nowhere"]
+    assert texts == {c.id: c.name for c in clinics}
+    assert boxes == pytest.approx({c.id: c.location.lat for c in clinics if c.location}, abs=1e-4)
