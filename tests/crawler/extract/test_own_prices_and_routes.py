@@ -459,3 +459,31 @@ def test_a_fee_whose_words_name_no_kind_is_held():
     text = "Alder Ketamine\n\nWe offer IV ketamine infusions in Bend.\n\nOur price is $450.\n"
     assert _own(text) == set()
     assert 450.0 in _held(text)
+
+
+def test_a_name_alone_does_not_make_the_options_described_an_offer():
+    # without the provider's own voice ("we", "our"), "At <Name>, patients can explore these
+    # options" reads the same in an article about that practice
+    text = (
+        "Ketamine treatment\n\nTwo forms are common: IV ketamine infusions and Spravato, an esketamine nasal spray.\n\n"
+        "At Harbor Lane Psychiatry, patients can explore both of these options.\n"
+    )
+    result = extract_page(
+        text, "https://harborlanepsych.example/blog/options", content_type="text/plain"
+    )
+    quotes = [
+        q
+        for item in result["evidence"]["routes_offered"]
+        for q in [item["quote"], *item.get("more_quotes", [])]
+    ]
+    assert not any("explore both of these options" in q for q in quotes)
+    with_voice = text.replace("these options.", "these options with our team.")
+    result = extract_page(
+        with_voice, "https://harborlanepsych.example/blog/options", content_type="text/plain"
+    )
+    quotes = [
+        q
+        for item in result["evidence"]["routes_offered"]
+        for q in [item["quote"], *item.get("more_quotes", [])]
+    ]
+    assert any("explore both of these options" in q for q in quotes)
