@@ -189,7 +189,7 @@ def assess(result: dict, doc: Document, data: Structured, *, price_voices: list[
                     ),
                     DESCRIBED if described else 1.0,
                     page + 0.05,
-                    1.0 if sure_page or strength.get(r) in ("strong", "label") else UNSURE_PAGE_CAP,
+                    1.0 if sure_page or strength.get(r) == "strong" else UNSURE_PAGE_CAP,
                 )
             )
             for r in result.get("routes_offered") or ()

@@ -1030,6 +1030,8 @@ def _voice(
             or L.GENERAL_RE.search(around)
         ):
             return UNCLEAR
+        if money.high is not None and money.high > money.low:
+            return UNCLEAR  # a span on a line nobody speaks in: a survey's table more than a fee
         return OWN
     if _continues_own_fees(sentence, block):
         return OWN  # "We keep our fees simple. A single session is $450."
