@@ -35,9 +35,20 @@ PUBLISH_AT = 0.6
 # (a short pricing or condition page of a clinic). A page is unsure, and all its facts held,
 # only when another type comes closer than that.
 PAGE_TYPE_BAR = 0.55
+# A price, and a route read only from a description, is published only where the model is
+# sure the page is the provider's own (four to one): an article or cost guide typed `clinic`
+# by a small margin would otherwise put the market's figures and the routes it describes in
+# a public listing. The rule-based conflicts (an og:type of article on a clinic's pricing
+# page) are weighed by PAGE_TYPE_BAR, not here.
+CONFIDENT_PAGE = 0.8
+UNSURE_PAGE_CAP = 0.5  # what such a fact can score on a page under CONFIDENT_PAGE: held
 # How plainly a price is stated as the provider's own (crawler.extract.prices): the most a
 # price in that voice can score. An unclear voice is held for a curator.
-VOICE_CAP = {"own": 1.0, "paragraph": 0.75, "definite": 0.7, "unclear": 0.45}
+# Only the provider's voice in the price's own sentence, or a line of its price list, is
+# published: a plain statement in a paragraph where the provider speaks elsewhere, or a fee
+# stated with no one speaking, is read from a cost guide as easily as from a fee page, so a
+# curator confirms it first (precision before recall: a wrong price misleads a patient).
+VOICE_CAP = {"own": 1.0, "paragraph": 0.5, "definite": 0.5, "unclear": 0.45}
 CONFLICT = (
     0.4  # one sign in the page's metadata against its type puts its facts under the threshold
 )
@@ -149,10 +160,13 @@ def assess(result: dict, doc: Document, data: Structured, *, price_voices: list[
         page_type_confidence(doc, data, result.get("page_type") or "other"),
         result.get("page_type_confidence", 1.0),
     )
+    sure_page = result.get("page_type_confidence", 1.0) >= CONFIDENT_PAGE
     voices = list(price_voices)
     for i, price in enumerate(result.get("prices") or ()):
         voice = voices[i] if i < len(voices) else "own"
-        price["confidence"] = _clamp(min(price_confidence(price, voice), page + 0.05))
+        price["confidence"] = _clamp(
+            min(price_confidence(price, voice), page + 0.05, 1.0 if sure_page else UNSURE_PAGE_CAP)
+        )
     quotes: dict[str, list[str]] = {}
     strength: dict[str, str] = {}
     for item in (result.get("evidence") or {}).get("routes_offered") or ():
@@ -175,6 +189,7 @@ def assess(result: dict, doc: Document, data: Structured, *, price_voices: list[
                     ),
                     DESCRIBED if described else 1.0,
                     page + 0.05,
+                    1.0 if sure_page or strength.get(r) == "strong" else UNSURE_PAGE_CAP,
                 )
             )
             for r in result.get("routes_offered") or ()

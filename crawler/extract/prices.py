@@ -718,7 +718,7 @@ def _read(
         return None  # what a patient paid, in a patient's words
     if _DRUG_COST_RE.search(clause) and not _OWN_VOICE_RE.search(phrase):
         return None  # "the medication alone costs $600": a drug-cost aside (the realweb README)
-    voice = _voice(sentence, money, levels, block, card, host)
+    voice = _voice(sentence, money, levels, block, card, host, _line_title(block, doc_blocks))
     if (
         guide
         and voice in (DEFINITE, OWN)
@@ -745,6 +745,16 @@ def _read(
     kind, sessions = _kind(levels, card, block)
     if prev_end and _COUNT_CELL_RE.match(sentence[prev_end : money.start]):
         kind, sessions = "series", None
+    if kind is None:
+        # nothing around the amount names what it pays for, but a route ("IV ketamine —
+        # $395") is a dosing session; a fee of no recognised kind at all is read as a
+        # session's, but a curator confirms it before it is published
+        named_route = any(routes_in(t, iv_page=iv_page) for _, t in levels[:4]) or any(
+            routes_in(t, iv_page=iv_page)
+            for t in [*(b.text for b in card[:1]), *block.headings[-1:]]
+        )
+        kind = "per_session"
+        voice = voice if named_route else UNCLEAR
     if (
         kind == "per_session"
         and not _DOSING_RE.search(sentence)
@@ -807,7 +817,7 @@ OWN, PARAGRAPH, DEFINITE, UNCLEAR = "own", "paragraph", "definite", "unclear"
 
 _OWN_VOICE_RE = re.compile(
     r"\b(?:we|we'?re|we'?ve|we'?ll|our|ours|(?-i:us|Us)|here at|at our|in our|this clinic|this practice|this office)\b|"
-    r"\bwe[’']|\bI\s+(?:charge|offer|provide|bill|ask|accept|work)\b|\bmy\s+(?:fees?|rates?|prices?|practice|office|"
+    r"\bwe[’']|\bI\s+(?:charge|offer|provide|bill|ask|accept|work)\b|\bmy\s+(?:\w+\s+)?(?:fees?|rates?|prices?|practice|office|"
     r"sessions?|clients?)\b",
     re.I,
 )
@@ -965,11 +975,14 @@ def _cost_guide_title(doc: Document) -> bool:
     )
 
 
-def _host_named(text: str, host: str) -> bool:
-    """ "… Cost at Willowbrook?" on willowbrookketamine.example: the site's own name."""
-    return any(
-        len(w) >= 5 and w not in _GENERIC_NAME_WORDS and w in host
-        for w in re.findall(r"[a-z0-9]+", text.lower())
+def _host_named(text: str, host: str, *, capitalised: bool = False) -> bool:
+    """ "… Cost at Willowbrook?" on willowbrookketamine.example: the site's own name
+    (``capitalised``: only words written as a name count)."""
+    words = re.findall(
+        r"[A-Z][a-z0-9]+" if capitalised else r"[a-z0-9]+", text if capitalised else text.lower()
+    )
+    return bool(host) and any(
+        len(w) >= 5 and w.lower() not in _GENERIC_NAME_WORDS and w.lower() in host for w in words
     )
 
 
@@ -980,6 +993,7 @@ def _voice(
     block: Block,
     card: list[Block],
     host: str,
+    title: str = "",
 ) -> str | None:
     clause, phrase = levels[2][1], levels[0][1]
     if _OUTSIDE_PROVIDER_RE.search(clause) and not _OWN_VOICE_RE.search(phrase):
@@ -1002,10 +1016,25 @@ def _voice(
         return None
     if _SPAN_RE.search(clause) or (money.high is not None and money.high >= WIDE_RANGE * money.low):
         return UNCLEAR
-    if named or _OWN_VOICE_RE.search(sentence):
+    if named or _OWN_VOICE_RE.search(sentence) or _host_named(clause, host, capitalised=True):
+        return OWN  # "At Cedar Hollow, each infusion is $475" on cedarhollow….example
+    if block.index < 0:
+        return OWN  # the page's structured offers
+    if card or _price_line(sentence, block):
+        # a line of a price list, unless its heading, card or paragraph speaks of the market
+        # ("Average costs" over "IV infusion — $450"): a cost guide's table is not a fee list
+        around = " ".join([title, *block.headings[-2:], *(b.text for b in card), block.text])
+        if (
+            L.MARKET_RE.search(around)
+            or _MARKET_LIKE_RE.search(around)
+            or L.GENERAL_RE.search(around)
+        ):
+            return UNCLEAR
+        if money.high is not None and money.high > money.low:
+            return UNCLEAR  # a span on a line nobody speaks in: a survey's table more than a fee
         return OWN
-    if block.index < 0 or card or _price_line(sentence, block):
-        return OWN
+    if _continues_own_fees(sentence, block):
+        return OWN  # "We keep our fees simple. A single session is $450."
     if _OWN_VOICE_RE.search(block.text) or any(
         _OWN_VOICE_RE.search(h) for h in block.headings[-1:]
     ):
@@ -1013,6 +1042,36 @@ def _voice(
     if _definite(clause, sentence, money):
         return DEFINITE
     return UNCLEAR
+
+
+_FEE_WORD_RE = re.compile(r"\b(?:fees?|prices?|pricing|costs?|rates?|charges?|payment)\b", re.I)
+
+
+def _continues_own_fees(sentence: str, block: Block) -> bool:
+    """The sentence right before this one, in its paragraph, is the provider speaking of its
+    own fees: the price goes on with that statement."""
+    sents = L.split_sentences(block.text)
+    at = next((i for i, s in enumerate(sents) if sentence.strip() in s or s in sentence), None)
+    if not at:
+        return False
+    before = sents[at - 1]
+    return bool(
+        _OWN_VOICE_RE.search(before)
+        and _FEE_WORD_RE.search(before)
+        and not (
+            L.MARKET_RE.search(before)
+            or L.GENERAL_RE.search(before)
+            or _MARKET_LIKE_RE.search(before)
+        )
+    )
+
+
+def _line_title(block: Block, blocks: list[Block]) -> str:
+    """The short line right above a plain-text line: its heading when the text has no markup."""
+    if block.headings or block.index <= 0 or block.index > len(blocks):
+        return ""
+    above = blocks[block.index - 1]
+    return above.text if len(L.words(above.text)) <= 8 and not money_in(above.text) else ""
 
 
 def _series_count_nearby(lead: str, block: Block, blocks: list[Block]) -> int | None:
@@ -1030,7 +1089,10 @@ def _series_count_nearby(lead: str, block: Block, blocks: list[Block]) -> int | 
     return series_count(first[0]) if first else None  # later sentences may count other things
 
 
-def _kind(levels: list[tuple[str, str]], card: list[Block], block: Block) -> tuple[str, int | None]:
+def _kind(
+    levels: list[tuple[str, str]], card: list[Block], block: Block
+) -> tuple[str | None, int | None]:
+    """The kind the price's words, card or heading name (None: they name none)."""
     for name, text in levels:
         if name == "card":
             break
@@ -1050,7 +1112,7 @@ def _kind(levels: list[tuple[str, str]], card: list[Block], block: Block) -> tup
         kind, sessions = kind_of(block.headings[-1])
         if kind in ("per_session", "series", "maintenance"):
             return kind, sessions
-    return "per_session", None
+    return None, None
 
 
 # "(applied toward your first infusion)", "required before treatment": the treatment a

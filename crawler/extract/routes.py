@@ -362,7 +362,6 @@ _ANAPHORIC_OFFER_RE = re.compile(
     r"approaches|services|modalities|forms)\b.*?|\b(?:offer|provide|explore|choose|receive|access)\w*\s+(?:both|either)\b",
     re.I,
 )
-_AT_NAME_RE = re.compile(r"\b[Aa]t\s+(?:the\s+)?[A-Z][\w&'’-]*(?:\s+[A-Z&][\w&'’-]*)+")
 _VERSUS_RE = re.compile(
     r"\b(?:vs\.?|versus|compared (?:to|with)|or)\b|\bdifference between\b", re.I
 )
@@ -402,11 +401,11 @@ def find(doc: Document, data: Structured, *, n_locations: int = 1) -> RouteFindi
         if s.question:
             continue
         text = s.text
-        # "At Harbor Psychiatry, patients can explore these options": the provider offers the
-        # routes the sentences just before it described
+        # "we offer both of these options": the provider offers the routes the sentences just
+        # before it described (in its own voice: a capitalised name alone is anyone's)
         if (
             _ANAPHORIC_OFFER_RE.search(text)
-            and (L.OWN_RE.search(text) or _AT_NAME_RE.search(text))
+            and L.OWN_RE.search(text)
             and not L.NEGATION_RE.search(text)
         ):
             for index, rs in recent[-4:]:

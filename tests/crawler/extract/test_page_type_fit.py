@@ -72,3 +72,24 @@ def test_the_command_passes_the_options(trap_set, capsys):
 def test_a_negative_pull_is_a_clear_error(trap_set):
     with pytest.raises(SystemExit, match="--cv-lambda -1.0"):
         main(["--set", str(trap_set), "--page-type-cv", "--cv-lambda", "-1"])
+
+
+def test_log_loss_tells_sure_from_marginal_typing():
+    """Accuracy ties between a page typed right surely and one typed right by a hair; the log
+    loss the cross-validation reports does not (a coin is 0.693)."""
+    labels = [True, False]
+    assert page_type_fit.log_loss([0.5, 0.5], labels) == pytest.approx(0.6931, abs=1e-4)
+    sure = page_type_fit.log_loss([0.95, 0.05], labels)
+    marginal = page_type_fit.log_loss([0.55, 0.45], labels)
+    assert sure < marginal < 0.6931
+    assert page_type_fit.log_loss([1.0, 0.0], labels) == 0.0
+    assert page_type_fit.log_loss([0.0, 1.0], labels) > 10  # sure and wrong: bounded, not infinite
+
+
+def test_the_cross_validation_reports_a_log_loss_per_setting(trap_set):
+    pages = [json.loads(line) for line in trap_set.read_text().splitlines()]
+    cv = page_type_fit.cross_validate(pages, lam=1.0)
+    for key in ("prior", "fit", "leave_one_host_out", "leave_one_host_out_no_prior"):
+        assert cv[key]["log_loss"] >= 0
+    # the trap pages are typed right by the shipped prior, so it is surer than a coin on them
+    assert cv["prior"]["log_loss"] < 0.6931

@@ -32,10 +32,14 @@ def _beside_the_clone() -> Path:
 REALWEB_SET = Path(os.environ.get("KATDIR_REALWEB_SET") or _beside_the_clone())
 
 # Floors: the tuning part's scores when they were last raised (docs/accuracy.md), rounded down.
+# Lowered once on purpose, by the precision-first publish rule (docs/accuracy.md, round 3):
+# prices recall 0.95 -> 0.8 (a plain "The cost is $40 per session." with no one speaking in
+# its sentence is held for a curator) and routes F1 0.98 -> 0.93 (five routes read only from
+# descriptions, on three pages the page-type model is not sure are the provider's, are held).
 FLOORS = {
-    ("routes_offered", "f1"): 0.98,
+    ("routes_offered", "f1"): 0.93,
     ("prices", "precision"): 0.95,
-    ("prices", "recall"): 0.95,
+    ("prices", "recall"): 0.8,
     ("price_details", "f1"): 0.95,
     ("page_type", "f1"): 1.0,
     ("conditions", "f1"): 0.97,

@@ -20,7 +20,7 @@ NO_INSURANCE = {
 CLINIC = {
     "id": "t1",
     "url": "https://lakeside-ketamine.test/fees",
-    "text": "Lakeside Ketamine\n\nWe offer IV ketamine infusions for depression.\n\nEach IV infusion is $450.\n",
+    "text": "Lakeside Ketamine\n\nWe offer IV ketamine infusions for depression.\n\nOur IV infusions are $450.\n",
     "page_type": "clinic",
     "routes_offered": ["iv"],
     "prices": [
@@ -30,7 +30,7 @@ CLINIC = {
             "route": "iv",
             "kind": "per_session",
             "sessions": 1,
-            "quote": "Each IV infusion is $450.",
+            "quote": "Our IV infusions are $450.",
         }
     ],
     "conditions": ["depression"],
