@@ -147,6 +147,15 @@ class Hit:
             self._document = doc
         return doc
 
+    def __eq__(self, other: object) -> bool:
+        # Two hits are equal when they show the same clinic at the same distance, whichever
+        # form (document or model) each store handed over.
+        if not isinstance(other, Hit):
+            return NotImplemented
+        return self.distance_km == other.distance_km and self.document == other.document
+
+    __hash__ = None  # type: ignore[assignment]  # equal by content, and mutable (cached forms)
+
     def __repr__(self) -> str:
         name = self._clinic.id if self._clinic is not None else "stored document"
         return f"Hit({name}, {self.distance_km:.3f} km)"
