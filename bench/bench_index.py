@@ -41,10 +41,11 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from bench.common import HERE, machine, record
+from bench.common import machine, record
 from bench.synthetic import us_cities
 from katdir.model import CARE_STEPS, CONDITIONS, ROUTES
 
+ROOT = Path(__file__).resolve().parent.parent  # the code measured as "this tree"
 TARGET = 5000.0  # listings/s, docs/architecture.md §7
 
 STREETS = (
@@ -445,7 +446,7 @@ def _one_run(code: Path, listings: Path, cache: Path, db: Path, workers: int | N
 
 def compare(count: int, runs: int, seed: int, revision: str, workers: int | None = None) -> dict:
     """This tree's code and `revision`'s, each run in a fresh process, alternating."""
-    root = HERE.parent
+    root = ROOT
     with tempfile.TemporaryDirectory(prefix="katdir-bench-index-ab-") as tmp:
         folder = Path(tmp)
         baseline = folder / "baseline"

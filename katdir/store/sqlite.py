@@ -740,7 +740,7 @@ class SQLiteStore(Store):
         conn.executemany(
             "INSERT INTO clinic_text (rowid, name, body) "
             "VALUES ((SELECT rowid FROM clinics WHERE id = ?), ?, ?)",
-            ((row[0], *row[width:]) for row in rows),
+            ((row[_ID], *row[width:]) for row in rows),
         )
         CELLS.build(conn)
         return len(rows)

@@ -152,6 +152,24 @@ def test_bench_startup_runs_and_records(results_dir):
     assert results["worker"]["gunicorn_first_healthz_median_s"] > 0
 
 
+def test_bench_index_compares_with_a_revision_and_records(results_dir):
+    """`--baseline-rev`: a revision's indexer (here HEAD's) and this tree's, in fresh processes
+    on one crawl, each storing every clinic; `--name` picks the results file."""
+    from bench import bench_index
+
+    argv = ["--listings", "200", "--runs", "1", "--workers", "1"]
+    status = bench_index.main([*argv, "--baseline-rev", "HEAD", "--name", "index-smoke"])
+    assert status == 1  # 200 listings in one process are far from 5,000/s with start-up
+    payload = json.loads((results_dir / "index-smoke.json").read_text())
+    assert payload["command"].startswith("python -m bench index ")
+    results = payload["results"]
+    same_load = results["same_load_comparison"]
+    assert same_load["revision"] == "HEAD"
+    for side in ("this tree", "HEAD"):
+        assert same_load[side]["clinics"] == [results["clinics"]]
+        assert same_load[side]["listings_per_cpu_s_median"] > 0
+
+
 def test_bench_cells_runs_and_records(results_dir):
     from bench import bench_cells
 
