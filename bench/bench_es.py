@@ -17,8 +17,8 @@ reported on their own. Each search is asked three ways, alternating, and every a
 be equal (WAYS): today's query (`PAGE_APART` and `PRICE_TERMS` off: the page, the total
 and the facets in one request, then the price context's stats and terms in a second), the new
 one (the page apart from the counts in one msearch, each price field's prices counted from one
-terms aggregation; then the price context), and the new one in one msearch (the
-`search_with_context` the API uses once the Store interface has it). Timed through the
+terms aggregation; then the price context), and the new one in one msearch
+(`search_with_context`, what the API asks). Timed through the
 Flask app in this process (no sockets to the app; HTTP to the node; wall and CPU time) and on
 the store alone (search + price context: wall, CPU, and the node's `took`).
 
@@ -46,6 +46,7 @@ from bench.bench_search import RADII_MI, near_query, query_mix
 from bench.common import record, summarize
 from bench.synthetic import synthetic_clinics
 from katdir.store import open_store
+from katdir.store.base import Store
 
 URL_FILE = Path(__file__).resolve().parents[1] / "var" / "elasticsearch.url"
 TARGET_P50_MS = 15.0  # through the API, at 1M clinics, one node
@@ -53,7 +54,7 @@ TARGET_DENSE_P99_MS = 50.0  # the same, searches in the densest metros
 TARGET_BULK_PER_S = 2000.0
 WARMUP = 50
 REUSE_PREFIX = "katdir-bench-reuse"
-BEST = "new"  # the way the API asks in this branch (search, then price_context): the target's
+BEST = "one_round_trip"  # the way the API asks (search_with_context): the target's
 
 
 def default_url() -> str | None:
@@ -135,34 +136,25 @@ class Took:
         return response
 
 
-class OneRoundTrip:
-    """The API's store when the Store interface answers a search and its price context
-    together (issue 13's `tails2` adds that method): search() makes both in one msearch
-    and price_context() of the same query returns what it made."""
+class TwoCalls:
+    """The store as the API asked it before `search_with_context` existed: search(), then
+    price_context() of the same query (the Store interface's default)."""
 
     def __init__(self, store):
-        self._store, self._kept = store, None
+        self._store = store
 
     def __getattr__(self, name):
         return getattr(self._store, name)
 
-    def search(self, query):
-        result, context = self._store.search_with_context(query)
-        self._kept = (query, context)
-        return result
-
-    def price_context(self, query):
-        kept, self._kept = self._kept, None
-        if kept is not None and kept[0] == query:
-            return kept[1]
-        return self._store.price_context(query)
+    def search_with_context(self, query):
+        return Store.search_with_context(self._store, query)
 
 
-# The ways a search is asked, timed side by side: today's query (page, total and facets in
-# one request — min, max, missing and range aggregations —, then the price context's stats
-# and terms), the new one (the page apart from the counts in one msearch, prices counted from
-# one terms aggregation per field; then the price context), and the new one with page,
-# counts and price context in one msearch.
+# The ways a search is asked, timed side by side: the query before this work (page, total and
+# facets in one request — min, max, missing and range aggregations —, then the price
+# context's stats and terms), the new requests asked the same two ways (the page apart from
+# the counts in one msearch, prices counted from one terms aggregation per field; then the
+# price context), and what the API asks now: page, counts and price context in one msearch.
 WAYS = ("today", "new", "one_round_trip")
 
 
@@ -171,11 +163,11 @@ def asked_as(way: str) -> None:
 
 
 def time_store_only(store, queries: list[dict]) -> dict:
-    """store.search() then store.price_context(), as the API asks, each way in turn per
-    query: wall and CPU time in this process, and the node's `took`."""
+    """A search and its price context, each way in turn per query: wall and CPU time in this
+    process, and the node's `took`."""
     es = store.es
     store.es = took = Took(es)
-    combined = OneRoundTrip(store)
+    two_calls = TwoCalls(store)
     samples: dict[str, dict[str, list[float]]] = {
         way: {"wall": [], "cpu": [], "took": []} for way in WAYS
     }
@@ -187,11 +179,10 @@ def time_store_only(store, queries: list[dict]) -> dict:
             answers = []
             for way in WAYS:
                 asked_as(way)
-                asked = combined if way == "one_round_trip" else store
+                asked = store if way == "one_round_trip" else two_calls
                 took.ms = 0
                 started, cpu = time.perf_counter(), time.process_time()
-                result = asked.search(query)
-                context = asked.price_context(query)
+                result, context = asked.search_with_context(query)
                 elapsed = (time.perf_counter() - started) * 1000
                 samples[way]["wall"].append(elapsed)
                 samples[way]["cpu"].append((time.process_time() - cpu) * 1000)
@@ -213,7 +204,7 @@ def time_in_process(url: str, prefix: str, queries: list[dict]) -> tuple[dict, f
     app = create_app({"KATDIR_STORE": url, "KATDIR_ES_PREFIX": prefix, "KATDIR_RATE_LIMIT": "off"})
     client = app.test_client()  # one client sends all
     store = app.extensions["katdir.store"]
-    stores = {way: store for way in WAYS} | {"one_round_trip": OneRoundTrip(store)}
+    stores = {way: TwoCalls(store) for way in WAYS} | {"one_round_trip": store}
     for params in queries[:WARMUP]:
         client.get("/api/v1/clinics/search", query_string=without_flag(params))
     samples: dict[str, list[float]] = {way: [] for way in WAYS}
