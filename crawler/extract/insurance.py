@@ -76,7 +76,8 @@ _NEG_NEAR_RE = re.compile(
     r"\b(not|no|don'?t|doesn'?t|do not|does not|cannot|can'?t|unable)\b|n['’]t\b", re.I
 )
 _ASKS_RE = re.compile(r"\b(do|does|can|will|is|are)\b", re.I)
-_YES_RE = re.compile(r"^\s*(yes|yep|absolutely|of course|certainly|we do|sure)\b", re.I)
+# "We do not bill insurance" answers no, though it starts with "we do"
+_YES_RE = re.compile(r"^\s*(yes|yep|absolutely|of course|certainly|we do(?!\s+not\b)|sure)\b", re.I)
 _NO_RE = re.compile(r"^\s*(no|nope|we don'?t|we do not|unfortunately)\b", re.I)
 
 

@@ -30,6 +30,10 @@ def flags(result):
             {"accepts_insurance": False},
         ),
         (
+            "<h3>Do you take insurance?</h3><p>We do not bill insurance for ketamine sessions.</p>",
+            {"accepts_insurance": False},
+        ),
+        (
             "<p>We don't take insurance, but we do accept HSA cards.</p>",
             {"accepts_insurance": False, "hsa_fsa": True},
         ),
