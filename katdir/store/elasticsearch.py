@@ -1046,9 +1046,7 @@ class ElasticsearchStore(Store):
     def search(self, query: NearQuery) -> SearchResult:
         return self._search(query, context=False)[0]
 
-    def search_with_context(
-        self, query: NearQuery
-    ) -> tuple[SearchResult, dict[str, RoutePrices]]:
+    def search_with_context(self, query: NearQuery) -> tuple[SearchResult, dict[str, RoutePrices]]:
         """`search(query)` and `price_context(query)` from one round trip, whose aggregations
         visit the matches once for the facets and the price context together."""
         result, context = self._search(query, context=True)
@@ -1112,7 +1110,9 @@ class ElasticsearchStore(Store):
             )
             unsure_last = [] if at_end else [r for r in page if not r.clearly_before(window[-1])]
             if not unsure_first and not unsure_last:
-                result = SearchResult(total, [Hit(None, r.distance_km, r.doc) for r in page], facets)
+                result = SearchResult(
+                    total, [Hit(None, r.distance_km, r.doc) for r in page], facets
+                )
                 return result, prices
             if unsure_first:
                 before = self._band(query, body, window[0], unsure_first, before)
