@@ -226,9 +226,8 @@ DOT = "(c.x * :ox + c.y * :oy + c.z * :oz)"  # cosine of the angle to the origin
 # Counts, facets and price context from per-cell aggregates where they answer exactly.
 CELLS = cell_counts.CellAggregates(ROUTE_CODES, PRICE_COLUMNS)
 _WORD = re.compile(r"\w+", re.UNICODE)
-# The per-route prices of one search's matches, for its price context (one per connection).
 # A search's matches, copied once when both its facets and its price context are asked
-# (the columns facet_columns and the price context read).
+# (the columns facet_columns and the price context read; one table per connection).
 MATCH_PRICES = (
     "CREATE TEMP TABLE IF NOT EXISTS match_prices (routes_mask INTEGER, min_price REAL, "
     + ", ".join(f"{column} REAL" for column in PRICE_COLUMNS.values())
