@@ -711,6 +711,23 @@ class ElasticsearchStore(Store):
                 slow.cluster.health(index=generation, wait_for_status="yellow", timeout="60s")
         return generation
 
+    def _move_alias_to(self, index: str) -> None:
+        """The clinics' alias on `index` alone, in one call. It is removed by pattern, not by
+        the names last read: if another writer moved it in between, it still ends on exactly
+        one index."""
+        self.es.indices.update_aliases(
+            actions=[
+                {
+                    "remove": {
+                        "index": schema.clinics_index_pattern(self.prefix),
+                        "alias": self.alias,
+                        "must_exist": False,
+                    }
+                },
+                {"add": {"index": index, "alias": self.alias}},
+            ]
+        )
+
     def _commit(self, state: _Run) -> None:
         """The run ended well: the alias moves to its generation in one call."""
         if state.generation is None:
@@ -718,18 +735,7 @@ class ElasticsearchStore(Store):
         with _engine("make the run's writes visible"):
             self._update_lock(state)  # still ours: nobody took over meanwhile
             self.es.indices.refresh(index=state.generation)
-            self.es.indices.update_aliases(
-                actions=[
-                    {
-                        "remove": {
-                            "index": schema.clinics_index_pattern(self.prefix),
-                            "alias": self.alias,
-                            "must_exist": False,
-                        }
-                    },
-                    {"add": {"index": state.generation, "alias": self.alias}},
-                ]
-            )
+            self._move_alias_to(state.generation)
         self._alias_ready = True
         previous, state.generation, state.live = state.live, None, None
         if previous:
@@ -822,20 +828,7 @@ class ElasticsearchStore(Store):
                 # load's translog was synced only every few seconds).
                 self.es.indices.flush(index=new, wait_if_ongoing=True)
                 old = self.aliased_indices()
-                # Remove by pattern, not by the names just read: if another rebuild moved the
-                # alias in between, the alias still ends on exactly one index.
-                self.es.indices.update_aliases(
-                    actions=[
-                        {
-                            "remove": {
-                                "index": schema.clinics_index_pattern(self.prefix),
-                                "alias": self.alias,
-                                "must_exist": False,
-                            }
-                        },
-                        {"add": {"index": new, "alias": self.alias}},
-                    ]
-                )
+                self._move_alias_to(new)
         except BaseException:
             try:
                 self.es.options(ignore_status=404).indices.delete(index=new)

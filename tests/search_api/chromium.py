@@ -1,13 +1,8 @@
-"""Debian's Chromium as the page tests drive it (Playwright, no browser download)."""
+"""Debian's Chromium as the page tests drive it (Playwright, no browser download), with the
+crawler's launch flags (crawler.browser: sandbox off as root, none of the vendor's hosts)."""
+
+from crawler.browser import CHROMIUM_ARGS
 
 CHROMIUM = "/usr/bin/chromium"
-# Without these, Chromium keeps reaching for Google's hosts, which this network refuses.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS"]
