@@ -14,9 +14,7 @@ import pytest
 
 from katdir.model import Clinic
 from katdir.store import open_store
-from search_api import create_app
 from search_api.answers import Answer, AnswerCache
-from tests.search_api.test_api import CLINICS
 
 ROOT = Path(__file__).resolve().parents[2]
 SEARCH = "/api/v1/clinics/search?near=80202&radius=50"
@@ -31,18 +29,8 @@ NEW_CLINIC = Clinic(
 
 
 @pytest.fixture
-def app(sqlite_url, tmp_path):
-    with open_store(sqlite_url) as store:
-        store.upsert(CLINICS)
-    return create_app(
-        {
-            "KATDIR_STORE": sqlite_url,
-            "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
-            "KATDIR_VAR": str(tmp_path),
-            "KATDIR_RATE_LIMIT": "off",
-            "TESTING": True,
-        }
-    )
+def app(app_on, clinics_url):
+    return app_on(clinics_url, KATDIR_RATE_LIMIT="off")
 
 
 def ids(response) -> list[str]:
@@ -61,15 +49,8 @@ def test_a_search_asked_again_is_answered_from_memory_with_the_same_etag(app):
     assert kept.hits == 2
 
 
-def test_every_worker_gives_the_same_etag_for_the_same_answer(app, sqlite_url, tmp_path):
-    other = create_app(
-        {
-            "KATDIR_STORE": sqlite_url,
-            "KATDIR_VAR": str(tmp_path),
-            "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
-            "TESTING": True,
-        }
-    )
+def test_every_worker_gives_the_same_etag_for_the_same_answer(app, app_on, clinics_url):
+    other = app_on(clinics_url)
     for path in (SEARCH, "/api/v1/clinics/denver-iv"):
         etag = app.test_client().get(path).headers["ETag"]
         assert other.test_client().get(path, headers={"If-None-Match": etag}).status_code == 304
@@ -143,18 +124,8 @@ def test_errors_and_missing_clinics_are_never_kept(app):
     assert kept.stats()["entries"] == 0
 
 
-def test_no_cache_when_switched_off(sqlite_url, tmp_path):
-    with open_store(sqlite_url) as store:
-        store.upsert(CLINICS)
-    app = create_app(
-        {
-            "KATDIR_STORE": sqlite_url,
-            "KATDIR_VAR": str(tmp_path),
-            "KATDIR_ANSWER_CACHE_MB": "0",
-            "TESTING": True,
-            "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
-        }
-    )
+def test_no_cache_when_switched_off(app_on, clinics_url):
+    app = app_on(clinics_url, KATDIR_ANSWER_CACHE_MB="0")
     client, kept = app.test_client(), app.extensions["katdir.answers"]
     first = client.get(SEARCH)
     assert client.get(SEARCH, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
@@ -222,16 +193,8 @@ def test_answers_are_the_json_flask_would_write(app):
         assert json.loads(app.json.dumps(doc)) == json.loads(DefaultJSONProvider(app).dumps(doc))
 
 
-def test_kept_summaries_give_the_same_answers_as_none(app, sqlite_url, tmp_path):
-    plain = create_app(
-        {
-            "KATDIR_STORE": sqlite_url,
-            "KATDIR_VAR": str(tmp_path),
-            "KATDIR_ANSWER_CACHE_MB": "0",
-            "TESTING": True,
-            "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
-        }
-    ).test_client()
+def test_kept_summaries_give_the_same_answers_as_none(app, app_on, clinics_url):
+    plain = app_on(clinics_url, KATDIR_ANSWER_CACHE_MB="0").test_client()
     client = app.test_client()
     searches = [
         "near=80202&radius=50",

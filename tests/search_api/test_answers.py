@@ -7,7 +7,6 @@ import pytest
 
 from katdir.model import Clinic
 from katdir.store import open_store
-from search_api import create_app
 
 
 def clinic(cid: str, name: str, lat: float, lon: float, routes, prices, **extra) -> Clinic:
@@ -79,17 +78,10 @@ CLINICS = [
 
 
 @pytest.fixture
-def client(sqlite_url, tmp_path):
+def client(app_on, sqlite_url):
     with open_store(sqlite_url) as store:
         store.upsert(CLINICS)
-    app = create_app(
-        {
-            "KATDIR_STORE": sqlite_url,
-            "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
-            "TESTING": True,
-        }
-    )
-    return app.test_client()
+    return app_on(sqlite_url).test_client()
 
 
 def search(client, **params) -> dict:
@@ -203,7 +195,7 @@ def test_a_street_address_says_it_is_searched_from_a_centre(client):
     assert search(client)["origin"]["street_ignored"] is False
 
 
-def test_text_search_covers_what_a_clinic_says_it_offers(sqlite_url, tmp_path):
+def test_text_search_covers_what_a_clinic_says_it_offers(app_on, sqlite_url):
     offering = clinic(
         "offers",
         "Front Range Wellness",
@@ -218,13 +210,12 @@ def test_text_search_covers_what_a_clinic_says_it_offers(sqlite_url, tmp_path):
     )
     with open_store(sqlite_url) as store:
         store.upsert([offering, *CLINICS])
-    app = create_app({"KATDIR_STORE": sqlite_url, "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db")})
-    client = app.test_client()
+    client = app_on(sqlite_url).test_client()
     for words in ("therapy", "integration", "telehealth", "veterans", "VA community care"):
         assert [r["id"] for r in search(client, q=words)["results"]] == ["offers"], words
 
 
-def test_spravato_coverage_is_a_filter_of_its_own(sqlite_url, tmp_path):
+def test_spravato_coverage_is_a_filter_of_its_own(app_on, sqlite_url):
     covered = clinic(
         "covered",
         "Covered Spravato",
@@ -236,8 +227,7 @@ def test_spravato_coverage_is_a_filter_of_its_own(sqlite_url, tmp_path):
     )
     with open_store(sqlite_url) as store:
         store.upsert([covered, *CLINICS])
-    app = create_app({"KATDIR_STORE": sqlite_url, "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db")})
-    client = app.test_client()
+    client = app_on(sqlite_url).test_client()
     assert [r["id"] for r in search(client, spravato_insurance="true")["results"]] == ["covered"]
     page = client.get("/?near=80202").get_data(as_text=True)
     assert 'name="spravato_insurance"' in page  # the form follows the declarations

@@ -6,8 +6,6 @@ import pytest
 
 from katdir.geo import haversine_km
 from katdir.model import Clinic
-from katdir.store import open_store
-from search_api import create_app
 
 DENVER = (39.7392, -104.9903)
 
@@ -62,17 +60,8 @@ CLINICS = [
 
 
 @pytest.fixture
-def client(sqlite_url, tmp_path):
-    with open_store(sqlite_url) as store:
-        store.upsert(CLINICS)
-    app = create_app(
-        {
-            "KATDIR_STORE": sqlite_url,
-            "KATDIR_GEOCODE_CACHE": str(tmp_path / "geo.db"),
-            "TESTING": True,
-        }
-    )
-    return app.test_client()
+def client(app_on, clinics_url):
+    return app_on(clinics_url).test_client()
 
 
 def search(client, **params):

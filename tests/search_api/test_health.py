@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import socket
 
-from search_api import create_app
-
 
 def closed_port() -> int:
     with socket.socket() as s:
@@ -13,13 +11,8 @@ def closed_port() -> int:
         return s.getsockname()[1]  # nothing listens there once the socket is closed
 
 
-def test_healthz_is_up_while_searches_cannot_reach_the_store(tmp_path):
-    app = create_app(
-        {
-            "KATDIR_STORE": f"http://127.0.0.1:{closed_port()}",
-            "KATDIR_GEOCODE_CACHE": str(tmp_path / "geocode-cache.sqlite"),
-        }
-    )
+def test_healthz_is_up_while_searches_cannot_reach_the_store(app_on):
+    app = app_on(f"http://127.0.0.1:{closed_port()}")
     client = app.test_client()
     health = client.get("/healthz")
     assert health.status_code == 200

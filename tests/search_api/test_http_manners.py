@@ -9,23 +9,10 @@ import json
 
 import pytest
 
-from katdir.store import open_store
-from search_api import create_app
-from tests.search_api.test_api import CLINICS
-
 
 @pytest.fixture
-def client(sqlite_url, tmp_path):
-    with open_store(sqlite_url) as store:
-        store.upsert(CLINICS)
-    app = create_app(
-        {
-            "KATDIR_STORE": sqlite_url,
-            "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
-            "TESTING": True,
-        }
-    )
-    return app.test_client()
+def client(app_on, clinics_url):
+    return app_on(clinics_url).test_client()
 
 
 PUBLIC = {"aurora-spravato", "austin-iv", "boulder-im", "denver-iv"}
@@ -101,18 +88,15 @@ def test_responses_are_compressed_and_their_etag_still_validates(client):
 
 
 def test_map_tiles_are_off_by_default_and_allowed_only_when_an_operator_sets_them(
-    client, sqlite_url, tmp_path
+    client, app_on, clinics_url
 ):
     page = client.get("/?near=80202&radius=50")
     assert 'data-tiles=""' in page.get_data(as_text=True)
     assert "img-src 'self' data:;" in page.headers["Content-Security-Policy"] + ";"
-    app = create_app(
-        {
-            "KATDIR_STORE": sqlite_url,
-            "KATDIR_GEOCODE_CACHE": str(tmp_path / "h.db"),
-            "KATDIR_MAP_TILE_URL": "https://{s}.tiles.example.org/{z}/{x}/{y}.png",
-            "KATDIR_MAP_TILE_ATTRIBUTION": "© Example",
-        }
+    app = app_on(
+        clinics_url,
+        KATDIR_MAP_TILE_URL="https://{s}.tiles.example.org/{z}/{x}/{y}.png",
+        KATDIR_MAP_TILE_ATTRIBUTION="© Example",
     )
     page = app.test_client().get("/?near=80202&radius=50")
     assert 'data-tiles="https://{s}.tiles.example.org/{z}/{x}/{y}.png"' in page.get_data(

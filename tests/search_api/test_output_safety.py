@@ -11,9 +11,7 @@ import pytest
 from indexer.imports import import_records
 from katdir.geocoding import build_geocoder
 from katdir.store import open_store
-from search_api import create_app
 from tests.search_api.serving import gunicorn_app
-from tests.search_api.test_api import CLINICS
 
 STORED_XSS = {
     "id": "xss-1",
@@ -33,16 +31,8 @@ STORED_XSS = {
 
 
 @pytest.fixture
-def app(sqlite_url, tmp_path):
-    with open_store(sqlite_url) as store:
-        store.upsert(CLINICS)
-    return create_app(
-        {
-            "KATDIR_STORE": sqlite_url,
-            "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
-            "TESTING": True,
-        }
-    )
+def app(app_on, clinics_url):
+    return app_on(clinics_url)
 
 
 def test_an_import_with_a_javascript_url_is_refused_and_no_page_links_one(

@@ -7,27 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-from katdir.store import open_store
-from search_api import create_app
 from search_api.limits import limit_forms
-from tests.search_api.test_api import CLINICS
 
 SEARCH = "/api/v1/clinics/search?near=80202"
 
 
 @pytest.fixture
-def app(sqlite_url, tmp_path):
-    with open_store(sqlite_url) as store:
-        store.upsert(CLINICS)
-    return create_app(
-        {
-            "KATDIR_STORE": sqlite_url,
-            "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
-            "KATDIR_RATE_LIMIT": "5/minute",
-            "KATDIR_RATE_LIMIT_FORMS": "2/hour",
-            "TESTING": True,
-        }
-    )
+def app(app_on, clinics_url):
+    return app_on(clinics_url, KATDIR_RATE_LIMIT="5/minute", KATDIR_RATE_LIMIT_FORMS="2/hour")
 
 
 def as_client(app, address: str):
@@ -77,13 +64,7 @@ def test_a_405_says_which_methods_are_allowed(app):
     assert app.test_client().delete("/api/v1/clinics/denver-iv").headers["Allow"]
 
 
-def test_no_limit_when_the_setting_is_empty(sqlite_url, tmp_path):
-    app = create_app(
-        {
-            "KATDIR_STORE": sqlite_url,
-            "KATDIR_RATE_LIMIT": "off",
-            "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
-        }
-    )
+def test_no_limit_when_the_setting_is_empty(app_on, sqlite_url):
+    app = app_on(sqlite_url, KATDIR_RATE_LIMIT="off")
     client = as_client(app, "203.0.113.9")
     assert {client.get(SEARCH).status_code for _ in range(20)} == {200}

@@ -9,23 +9,14 @@ import pytest
 
 from bench.synthetic import synthetic_clinics
 from katdir.store import MAX_TEXT_WORDS, open_store
-from search_api import create_app
 from search_api.hangup import hung_up
-from tests.search_api.test_api import CLINICS
 
 
 @pytest.fixture
-def app(sqlite_url, tmp_path):
-    with open_store(sqlite_url) as store:
-        store.upsert(CLINICS)
+def app(app_on, clinics_url):
+    with open_store(clinics_url) as store:
         store.upsert(synthetic_clinics(3000))  # enough work for the deadline to be checked
-    return create_app(
-        {
-            "KATDIR_STORE": sqlite_url,
-            "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
-            "TESTING": True,
-        }
-    )
+    return app_on(clinics_url)
 
 
 def test_a_text_of_too_many_words_is_a_400_naming_q(app):

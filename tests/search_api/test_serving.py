@@ -15,18 +15,16 @@ import pytest
 import requests
 
 from katdir.store import open_store
-from search_api import create_app
 from tests.search_api.serving import free_port, wait_until_answering
 from tests.search_api.test_api import CLINICS
 
 DEBUGGER_RESOURCE = "/?__debugger__=yes&cmd=resource&f=style.css"
 
 
-def test_debug_mode_is_off_whatever_flask_debug_says(monkeypatch, sqlite_url, tmp_path):
+def test_debug_mode_is_off_whatever_flask_debug_says(monkeypatch, app_on, sqlite_url):
     monkeypatch.setenv("FLASK_DEBUG", "1")
-    app = create_app(
-        {"KATDIR_STORE": sqlite_url, "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"), "DEBUG": True}
-    )
+    # TESTING off: the error must reach the app's handler, not the test.
+    app = app_on(sqlite_url, DEBUG=True, TESTING=False)
     assert app.debug is False
 
     @app.get("/api/v1/boom")

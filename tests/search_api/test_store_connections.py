@@ -16,7 +16,6 @@ from werkzeug.serving import make_server
 from bench.synthetic import synthetic_clinics
 from katdir.store import open_store
 from katdir.store.sqlite import POOL_SIZE, SQLiteStore
-from search_api import create_app
 
 CONCURRENCY = 16
 REQUESTS = 400
@@ -34,21 +33,17 @@ def open_connections(db: Path) -> int:
     return count
 
 
-def test_a_threaded_server_under_load_keeps_a_bounded_pool_of_connections(tmp_path):
+def test_a_threaded_server_under_load_keeps_a_bounded_pool_of_connections(app_on, tmp_path):
     db = tmp_path / "katdir.db"
     with open_store(f"sqlite:///{db}") as store:
         store.rebuild(synthetic_clinics(2000))
     # Every request reaches the store: no kept answers, and as many text searches at once as
     # there are clients (the pool is what is measured here, not search_api/text_slots.py).
-    app = create_app(
-        {
-            "KATDIR_STORE": f"sqlite:///{db}",
-            "KATDIR_RATE_LIMIT": "off",
-            "KATDIR_GEOCODE_CACHE": str(tmp_path / "geo.db"),
-            "KATDIR_ANSWER_CACHE_MB": "0",
-            "KATDIR_TEXT_SEARCHES": str(CONCURRENCY),
-            "KATDIR_VAR": str(tmp_path),
-        }
+    app = app_on(
+        f"sqlite:///{db}",
+        KATDIR_RATE_LIMIT="off",
+        KATDIR_ANSWER_CACHE_MB="0",
+        KATDIR_TEXT_SEARCHES=str(CONCURRENCY),
     )
     # A thread per request, as the development server (and `katdir serve` before) runs.
     server = make_server("127.0.0.1", 0, app, threaded=True)

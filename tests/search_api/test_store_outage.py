@@ -21,7 +21,6 @@ import pytest
 from katdir.model import Clinic
 from katdir.store import NearQuery, StoreUnavailable
 from katdir.store.elasticsearch import ElasticsearchStore
-from search_api import create_app
 
 pytestmark = pytest.mark.elasticsearch
 
@@ -137,16 +136,9 @@ def search(client):
 
 
 def test_search_answers_503_while_the_cluster_is_gone_and_recovers_without_restart(
-    proxy, prefix, tmp_path
+    proxy, prefix, app_on
 ):
-    app = create_app(
-        {
-            "KATDIR_STORE": proxy.url,
-            "KATDIR_ES_PREFIX": prefix,
-            "KATDIR_GEOCODE_CACHE": str(tmp_path / "geo.db"),
-            "TESTING": True,
-        }
-    )
+    app = app_on(proxy.url, KATDIR_ES_PREFIX=prefix)
     client = app.test_client()
     ok = search(client)
     assert ok.status_code == 200 and ok.get_json()["total"] == 3

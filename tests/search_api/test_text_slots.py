@@ -9,29 +9,19 @@ import textwrap
 
 import pytest
 
-from katdir.store import open_store
-from search_api import create_app
 from search_api.text_slots import NICENESS, TextSearchBusy, TextSlots
-from tests.search_api.test_api import CLINICS
 
 TEXT = "/api/v1/clinics/search?near=80202&radius=50&q=ketamine"
 PLACE = "/api/v1/clinics/search?near=80202&radius=50"
 
 
 @pytest.fixture
-def app(sqlite_url, tmp_path):
-    with open_store(sqlite_url) as store:
-        store.upsert(CLINICS)
-    return create_app(
-        {
-            "KATDIR_STORE": sqlite_url,
-            "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
-            "KATDIR_VAR": str(tmp_path),
-            "KATDIR_TEXT_SEARCHES": "1",
-            "KATDIR_ANSWER_CACHE_MB": "0",
-            "KATDIR_RATE_LIMIT": "off",
-            "TESTING": True,
-        }
+def app(app_on, clinics_url):
+    return app_on(
+        clinics_url,
+        KATDIR_TEXT_SEARCHES="1",
+        KATDIR_ANSWER_CACHE_MB="0",
+        KATDIR_RATE_LIMIT="off",
     )
 
 
@@ -111,18 +101,8 @@ def test_threads_of_one_process_take_distinct_slots(tmp_path):
             pass
 
 
-def test_a_kept_text_answer_needs_no_slot(sqlite_url, tmp_path):
-    with open_store(sqlite_url) as store:
-        store.upsert(CLINICS)
-    app = create_app(
-        {
-            "KATDIR_STORE": sqlite_url,
-            "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
-            "KATDIR_VAR": str(tmp_path),
-            "KATDIR_TEXT_SEARCHES": "1",
-            "TESTING": True,
-        }
-    )
+def test_a_kept_text_answer_needs_no_slot(app_on, clinics_url):
+    app = app_on(clinics_url, KATDIR_TEXT_SEARCHES="1")
     client = app.test_client()
     first = client.get(TEXT)
     with app.extensions["katdir.text_slots"].held():
