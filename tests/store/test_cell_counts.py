@@ -28,6 +28,11 @@ def every_circle_by_the_cells():
         yield
 
 
+# The compared stores' search deadline: the default 2 s is not what these tests check, and a
+# machine under heavy load can stall a search past it, which then fails as SearchTooCostly
+# though the answers agree (stopping the process for 2.5 s mid-run reproduces it).
+PATIENT = 120.0
+
 CENTRES = [(40.7128, -74.0060), (34.0522, -118.2437), (41.8781, -87.6298), *EDGE_CASES.values()]
 
 
@@ -41,7 +46,8 @@ def path(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def stores(path):
-    fast, exact = SQLiteStore(path), SQLiteStore(path, cell_aggregates=False)
+    fast = SQLiteStore(path, search_timeout=PATIENT)
+    exact = SQLiteStore(path, cell_aggregates=False, search_timeout=PATIENT)
     yield fast, exact
     fast.close()
     exact.close()
@@ -102,8 +108,8 @@ def test_dense_circles_are_answered_by_the_cells(stores):
 
 def test_the_cells_keep_up_with_writes(tmp_path):
     clinics = list(synthetic_clinics(1500, seed=11))
-    fast = SQLiteStore(tmp_path / "w.db")
-    exact = SQLiteStore(tmp_path / "w.db", cell_aggregates=False)
+    fast = SQLiteStore(tmp_path / "w.db", search_timeout=PATIENT)
+    exact = SQLiteStore(tmp_path / "w.db", cell_aggregates=False, search_timeout=PATIENT)
     fast.rebuild(clinics[:1000])
     fast.upsert(clinics[1000:])  # new clinics
     moved = [
@@ -201,11 +207,11 @@ def test_a_schema_3_file_gains_the_cells_on_open(tmp_path, caplog):
         "ALTER TABLE clinics DROP COLUMN cell; PRAGMA user_version = 3;"
     )
     conn.close()
-    with SQLiteStore(path) as store:
+    with SQLiteStore(path, search_timeout=PATIENT) as store:
         assert "store schema 3 → 5, building the per-cell aggregates" in caplog.text
         conn = store._connection()
         for table, rows in kept.items():
             assert sorted(conn.execute(f"SELECT * FROM {table}")) == rows, table
-        exact = SQLiteStore(path, cell_aggregates=False)
+        exact = SQLiteStore(path, cell_aggregates=False, search_timeout=PATIENT)
         same_answers(store, exact, NearQuery(lat=40.7, lon=-74.0, radius_km=60))
         exact.close()
