@@ -14,6 +14,7 @@ import pytest
 
 from katdir.model import Clinic
 from katdir.store import open_store
+from search_api import create_app
 from search_api.answers import Answer, AnswerCache
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -193,8 +194,16 @@ def test_answers_are_the_json_flask_would_write(app):
         assert json.loads(app.json.dumps(doc)) == json.loads(DefaultJSONProvider(app).dumps(doc))
 
 
-def test_kept_summaries_give_the_same_answers_as_none(app, app_on, clinics_url):
-    plain = app_on(clinics_url, KATDIR_ANSWER_CACHE_MB="0").test_client()
+def test_kept_summaries_give_the_same_answers_as_none(app, sqlite_url, tmp_path):
+    plain = create_app(
+        {
+            "KATDIR_STORE": sqlite_url,
+            "KATDIR_VAR": str(tmp_path),
+            "KATDIR_ANSWER_CACHE_MB": "0",
+            "TESTING": True,
+            "KATDIR_GEOCODE_CACHE": str(tmp_path / "g.db"),
+        }
+    ).test_client()
     client = app.test_client()
     searches = [
         "near=80202&radius=50",

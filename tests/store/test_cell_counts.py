@@ -207,11 +207,11 @@ def test_a_schema_3_file_gains_the_cells_on_open(tmp_path, caplog):
         "ALTER TABLE clinics DROP COLUMN cell; PRAGMA user_version = 3;"
     )
     conn.close()
-    with SQLiteStore(path, search_timeout=PATIENT) as store:
+    with SQLiteStore(path) as store:
         assert "store schema 3 → 5, building the per-cell aggregates" in caplog.text
         conn = store._connection()
         for table, rows in kept.items():
             assert sorted(conn.execute(f"SELECT * FROM {table}")) == rows, table
-        exact = SQLiteStore(path, cell_aggregates=False, search_timeout=PATIENT)
+        exact = SQLiteStore(path, cell_aggregates=False)
         same_answers(store, exact, NearQuery(lat=40.7, lon=-74.0, radius_km=60))
         exact.close()
