@@ -124,7 +124,8 @@ def test_a_text_search_runs_at_a_lower_cpu_priority(tmp_path):
 
     nice, name = slots.run(niceness)
     assert name.startswith("text-search")
-    assert nice == os.getpriority(os.PRIO_PROCESS, 0) + NICENESS
+    # The kernel's ceiling is 19: a suite run under `nice -n 10` gets 19, not 20.
+    assert nice == min(19, os.getpriority(os.PRIO_PROCESS, 0) + NICENESS)
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) < nice  # not this one
 
 
