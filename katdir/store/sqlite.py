@@ -729,17 +729,18 @@ class SQLiteStore(Store):
             key=_spatial_order,
         )
         width = len(SEARCH_COLUMNS)
+        # Numbered here (the tables are empty), so the text rows need no look-up of their rowid.
         conn.executemany(
-            f"INSERT INTO clinics ({_COLUMNS}) VALUES ({_PLACES})", (row[:width] for row in rows)
+            f"INSERT INTO clinics (rowid, {_COLUMNS}) VALUES (?, {_PLACES})",
+            ((rowid, *row[:width]) for rowid, row in enumerate(rows, 1)),
         )
         conn.execute(
             "INSERT INTO clinic_box SELECT rowid, lat, lat, lon, lon FROM clinics "
             "WHERE lat IS NOT NULL"
         )
         conn.executemany(
-            "INSERT INTO clinic_text (rowid, name, body) "
-            "VALUES ((SELECT rowid FROM clinics WHERE id = ?), ?, ?)",
-            ((row[_ID], *row[width:]) for row in rows),
+            "INSERT INTO clinic_text (rowid, name, body) VALUES (?, ?, ?)",
+            ((rowid, *row[width:]) for rowid, row in enumerate(rows, 1)),
         )
         CELLS.build(conn)
         return len(rows)
