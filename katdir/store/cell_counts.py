@@ -38,6 +38,7 @@ from __future__ import annotations
 import bisect
 import collections
 import functools
+import itertools
 import json
 import math
 import sqlite3
@@ -94,6 +95,18 @@ ROUTE_SLOTS = 8
 ROUTE_COLUMNS = tuple(f"r{code}" for code in range(ROUTE_SLOTS))
 BUCKET_COLUMNS = tuple(f"b{bucket}" for bucket in range(BUCKETS))
 
+
+def series_table(name: str = "cell_series") -> str:
+    """`cell_series`'s statement. A cell's series rows are side by side (the key's order), so a
+    search reads every series it needs of a run of cells in one index seek, and a series with
+    no prices there (often "R where R is not offered") costs nothing (schema 6)."""
+    return f"""CREATE TABLE IF NOT EXISTS {name} (
+    level INTEGER NOT NULL, series INTEGER NOT NULL, status TEXT NOT NULL,
+    cell INTEGER NOT NULL, n INTEGER NOT NULL, low REAL NOT NULL, high REAL NOT NULL,
+    {", ".join(f"{c} INTEGER NOT NULL" for c in BUCKET_COLUMNS)},
+    PRIMARY KEY (level, status, cell, series)) WITHOUT ROWID"""
+
+
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS cell_routes (
     level INTEGER NOT NULL, route INTEGER NOT NULL, status TEXT NOT NULL,
@@ -104,11 +117,7 @@ CREATE TABLE IF NOT EXISTS cell_prices (
     level INTEGER NOT NULL, series INTEGER NOT NULL, status TEXT NOT NULL,
     cell INTEGER NOT NULL, price REAL NOT NULL, n INTEGER NOT NULL,
     PRIMARY KEY (level, series, status, cell, price)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS cell_series (
-    level INTEGER NOT NULL, series INTEGER NOT NULL, status TEXT NOT NULL,
-    cell INTEGER NOT NULL, n INTEGER NOT NULL, low REAL NOT NULL, high REAL NOT NULL,
-    {", ".join(f"{c} INTEGER NOT NULL" for c in BUCKET_COLUMNS)},
-    PRIMARY KEY (level, series, status, cell)) WITHOUT ROWID
+{series_table()}
 """
 TABLES = ("cell_routes", "cell_prices", "cell_series")
 _ROUTES_UPSERT = (
@@ -140,6 +149,7 @@ def _parent_sql(column: str = "cell", shift: int = 1) -> str:
     )
 
 
+@functools.lru_cache(maxsize=4096)  # a few hundred distinct prices, asked per ring and search
 def bucket_of(price: float) -> int:
     return bisect.bisect_right(BUCKET_EDGES, price)
 
@@ -363,13 +373,13 @@ class CellAggregates:
             f"FROM cell_prices WHERE level = {FINEST}) INSERT INTO cell_series "
             f"SELECT {FINEST}, series, status, cell, sum(n), min(price), max(price), "
             f"{', '.join(f'sum(n * (bucket = {b}))' for b in range(BUCKETS))} "
-            "FROM p GROUP BY 2, 3, 4"
+            "FROM p GROUP BY 3, 4, 2"
         )
         for level in reversed(LEVELS[:-1]):
             conn.execute(
                 f"INSERT INTO cell_series SELECT {level}, series, status, {_parent_sql()}, "
                 f"sum(n), min(low), max(high), {', '.join(f'sum({c})' for c in BUCKET_COLUMNS)} "
-                f"FROM cell_series WHERE level = {level + 1} GROUP BY 2, 3, 4"
+                f"FROM cell_series WHERE level = {level + 1} GROUP BY 3, 4, 2"
             )
 
     def search_row(
@@ -474,7 +484,7 @@ class CellAggregates:
             return None
         route = query.routes[0] if query.routes else None
         statuses = list(query.statuses)
-        ring = self._ring(conn, query, found, dot)
+        ring = _Ring(self._ring(conn, query, found, dot), len(self.row_columns) - 2)
         asked = bool(query.routes)
         wanted = {r: self.context_series(r, asked) for r in context_routes(query)}
         series = {s for all_s in wanted.values() for s in all_s} if context else set()
@@ -518,7 +528,8 @@ class CellAggregates:
     def _ring(
         self, conn: sqlite3.Connection, query: NearQuery, found: Cover, dot: str
     ) -> list[tuple]:
-        """The matching clinics of the ring cells, exactly: (routes mask, min price, prices…)."""
+        """The matching clinics of the ring cells, exactly: (routes mask, min price, prices…)
+        a row."""
         if not found.ring:
             return []
         ox, oy, oz = unit_vector(query.lat, query.lon)
@@ -551,7 +562,7 @@ class CellAggregates:
         found: Cover,
         statuses: list[str],
         route: str | None,
-        ring: list[tuple],
+        ring: _Ring,
         kept: dict[int, tuple],
     ) -> dict[str, Any]:
         wanted = self.bits[route] if route else 0
@@ -568,7 +579,7 @@ class CellAggregates:
                 ).fetchone()
             ]
         # The ring's rows (they already match the route asked), by routes mask: a few dozen.
-        for mask, n in collections.Counter(row[0] for row in ring).items():
+        for mask, n in ring.counts(0).items():
             counts[0] += n
             for code in range(ROUTE_SLOTS):
                 counts[1 + code] += n * ((mask >> code) & 1)
@@ -576,7 +587,7 @@ class CellAggregates:
         column = self._ring_column(route)
         prices = _Prices.of(
             [kept[series]] if series in kept else [],
-            _prices_of(ring, column),
+            ring.counts(column),
         )
         total = counts[0]
         routes = {r: counts[1 + self._code(r)] for r in self.routes}
@@ -605,7 +616,7 @@ class CellAggregates:
         if not found.whole or not series:
             return {}
         return {
-            row[0]: (int(row[1]), row[2], row[3], *(int(n) for n in row[4:]))
+            row[0]: (int(row[1]), row[2], row[3], *map(int, row[4:]))
             for row in conn.execute(
                 "SELECT k.series, total(k.n), min(k.low), max(k.high), "
                 f"{', '.join(f'total(k.{c})' for c in BUCKET_COLUMNS)} "
@@ -623,7 +634,7 @@ class CellAggregates:
         conn: sqlite3.Connection,
         found: Cover,
         statuses: list[str],
-        ring: list[tuple],
+        ring: _Ring,
         kept: dict[int, tuple],
         wanted: dict[str, tuple[int, ...]],
     ) -> dict[str, RoutePrices]:
@@ -632,7 +643,7 @@ class CellAggregates:
             column = self._ring_column(route)
             prices[route] = _Prices.of(
                 [kept[s] for s in series if s in kept],
-                _prices_of(ring, column),
+                ring.counts(column),
             )
         # The middle ranks' buckets, then those buckets' histogram rows: one statement.
         # (Only where the whole cells hold prices of that bucket: often none of a series.)
@@ -650,7 +661,7 @@ class CellAggregates:
                 context[route] = RoutePrices(0)
                 continue
             middle = []
-            for rank, bucket in p.middle_ranks():
+            for rank, bucket in p.middle_ranks:
                 counts: dict[float, float] = {}
                 for s in wanted[route]:
                     for price, n in histogram.get((s, bucket), {}).items():
@@ -685,11 +696,21 @@ class CellAggregates:
         return counts
 
 
-def _prices_of(ring: list[tuple], column: int) -> dict[float, int]:
-    """The ring rows' known prices in `column`: price → clinics (a few dozen prices)."""
-    counts = collections.Counter(row[column] for row in ring)
-    counts.pop(None, None)
-    return counts
+class _Ring:
+    """The ring's rows by column, each column's values counted once when first asked (the
+    facets and every route's context share them): value → clinics, a few dozen values."""
+
+    def __init__(self, rows: list[tuple], width: int):
+        self.columns = list(zip(*rows, strict=True)) if rows else [()] * width
+        self._counts: dict[int, dict[Any, int]] = {}
+
+    def counts(self, column: int) -> dict[Any, int]:
+        """The known values of `column` (routes mask 0, lowest price 1, each route's price)."""
+        if column not in self._counts:
+            counts = collections.Counter(self.columns[column])
+            counts.pop(None, None)
+            self._counts[column] = counts
+        return self._counts[column]
 
 
 def _bucket_range(bucket: int) -> tuple[float, float]:
@@ -714,11 +735,11 @@ class _Prices:
     def of(cls, kept: list[tuple], ring: dict[float, int]) -> _Prices:
         """From the whole cells' rows of one or more series (count, low, high, buckets…) and
         the ring's prices (price → clinics)."""
-        count = sum(int(row[0]) for row in kept)
+        count = sum(row[0] for row in kept)
         lows = [row[1] for row in kept if row[1] is not None]
         highs = [row[2] for row in kept if row[2] is not None]
         low, high = (min(lows) if lows else None), (max(highs) if highs else None)
-        buckets = [int(sum(row[3 + b] for row in kept)) for b in range(BUCKETS)]
+        buckets = list(map(sum, zip(*(row[3:] for row in kept)))) if kept else [0] * BUCKETS
         for price, n in ring.items():
             buckets[bucket_of(price)] += n
         if ring:
@@ -726,17 +747,20 @@ class _Prices:
             high = max(ring) if high is None else max(high, max(ring))
         return cls(count + sum(ring.values()), low, high, buckets, ring)
 
+    @functools.cached_property
     def middle_ranks(self) -> list[tuple[int, int]]:
         """The 0-based rank(s) of the median (one, or two for an even count), each with the
         bucket that holds it."""
-        ranks, found, below = sorted({(self.count - 1) // 2, self.count // 2}), [], 0
-        for bucket, n in enumerate(self.buckets):
-            found += [(rank, bucket) for rank in ranks if below <= rank < below + n]
-            below += n
-        return found
+        if not self.count:
+            return []
+        below = list(itertools.accumulate(self.buckets))  # clinics up to each bucket
+        return [
+            (rank, bisect.bisect_right(below, rank))
+            for rank in sorted({(self.count - 1) // 2, self.count // 2})
+        ]
 
     def middle_buckets(self) -> set[int]:
-        return {bucket for _, bucket in self.middle_ranks()} if self.count else set()
+        return {bucket for _, bucket in self.middle_ranks}
 
     def at_rank(self, rank: int, bucket: int, kept: dict[float, float]) -> float:
         """The price at `rank` (in `bucket`), from the bucket's kept histogram and the ring's
