@@ -63,7 +63,8 @@ log = logging.getLogger(__name__)
 # 4: `clinics.cell` and the per-cell aggregates (katdir/store/cell_counts.py).
 # 5: the aggregates' route counts and price buckets as columns (one row a cell and route or
 # price series: `cell_routes` by route, `cell_series` instead of `cell_buckets`).
-SCHEMA_VERSION = 5
+# 6: `cell_series` keyed by cell before series (cell_counts.series_table).
+SCHEMA_VERSION = 6
 # Each route's and condition's permanent bit in the masks: never renumber or reuse one; a new
 # word gets the next unused code wherever it sits in the model's list (tests check both).
 ROUTE_CODES: dict[str, int] = {"iv": 0, "im": 1, "oral": 2, "spravato": 3, "intranasal_ketamine": 4}
@@ -483,7 +484,22 @@ class SQLiteStore(Store):
                 conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'clinic_docs'").fetchone()
                 is not None
             )
-            if version in (3, 4) and exists:
+            if version == 5 and exists:
+                # Only cell_series's key is new: its rows are copied in the new order.
+                log.warning(
+                    "%s: store schema 5 → %d, keying the price series by cell",
+                    self.path,
+                    SCHEMA_VERSION,
+                )
+                conn.execute(cell_counts.series_table("cell_series_new"))
+                conn.execute(
+                    "INSERT INTO cell_series_new SELECT * FROM cell_series "
+                    "ORDER BY level, status, cell, series"
+                )
+                conn.execute("DROP TABLE cell_series")
+                conn.execute("ALTER TABLE cell_series_new RENAME TO cell_series")
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            elif version in (3, 4) and exists:
                 # Only the cells are new: derive them from the search rows, not the documents.
                 log.warning(
                     "%s: store schema %d → %d, building the per-cell aggregates",
