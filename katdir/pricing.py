@@ -106,11 +106,18 @@ def session_price(clinic: Clinic | StoredPrices, routes: Iterable[str] = ()) -> 
 
 
 def route_session_prices(clinic: Clinic) -> dict[str, float | None]:
-    """The per-session price of each route, for the stores to index."""
-    found = {}
-    for route in ROUTES:
-        price = session_price(clinic, (route,))
-        found[route] = price.amount if price else None
+    """The per-session price of each route (`session_price(clinic, (route,)).amount`), for the
+    stores to index: the lowest per-session figure among the prices that count for the route,
+    found in one pass over the prices rather than one a route (a rebuild asks every clinic)."""
+    found: dict[str, float | None] = dict.fromkeys(ROUTES)
+    only = clinic.routes[0] if len(clinic.routes) == 1 else None  # an unrouted price's route
+    for price in clinic.prices:
+        amount = price.per_session
+        route = price.route if price.route is not None else only
+        if amount is not None and route in found:
+            best = found[route]
+            if best is None or amount < best:
+                found[route] = amount
     return found
 
 

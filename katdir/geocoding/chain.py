@@ -55,6 +55,7 @@ from geopy.location import Location
 
 from katdir.geocoding.cache import MISS_TTL_SECONDS, GeocodeCache, normalize_query
 from katdir.geocoding.gazetteer import Gazetteer
+from katdir.geocoding.gazetteer import Point as GazetteerPoint
 from katdir.geocoding.precision import is_finer
 from katdir.geocoding.providers import Provider, provider_named
 from katdir.settings import Settings
@@ -261,14 +262,17 @@ class GeocoderChain:
         queries = list(dict.fromkeys(queries))
         if self.online is not None or self.cache is None:
             return {query: _point(self.geocode(query)) for query in queries}
-        offline = {query: self.gazetteer.geocode(query, exactly_one=True) for query in queries}
+        offline = {query: self.gazetteer.point(query) for query in queries}
         cached = self.cache.latest_points(
-            query for query, best in offline.items() if best is None or best.raw["street"]
+            query for query, best in offline.items() if best is None or best.street
         )
         answers: dict[str, tuple[float, float, str] | None] = {}
         for query, best in offline.items():
             found = cached.get(query)  # only asked for when the gazetteer's answer is not final
-            answers[query] = found if found and _point_beats(*found, best) else _point(best)
+            if found and _point_beats(*found, best):
+                answers[query] = found
+            else:
+                answers[query] = None if best is None else (best.lat, best.lon, best.precision)
         return answers
 
     def close(self) -> None:
@@ -309,27 +313,36 @@ class GeocoderChain:
 def _beats(found: Location | None, offline: Location | None) -> bool:
     if found is None:
         return False
+    if offline is not None:
+        raw = offline.raw
+        offline = GazetteerPoint(
+            offline.latitude,
+            offline.longitude,
+            raw["precision"],
+            raw.get("street"),
+            bool(raw.get("ambiguous")),
+        )
     return _point_beats(found.latitude, found.longitude, found.raw["precision"], offline)
 
 
-def _point_beats(lat: float, lon: float, precision: str, offline: Location | None) -> bool:
+def _point_beats(lat: float, lon: float, precision: str, offline: GazetteerPoint | None) -> bool:
     """Whether an answer at (lat, lon) with this precision is taken over the gazetteer's."""
     if offline is None:
         return True
-    if not is_finer(precision, offline.raw["precision"]):
+    if not is_finer(precision, offline.precision):
         return False
-    if offline.raw.get("ambiguous"):  # the gazetteer only guessed which Springfield
+    if offline.ambiguous:  # the gazetteer only guessed which Springfield
         return True
     # Nearer than |Δlat| + |Δlon| ≤ 0.7° is nearer than 78 km (a path along a meridian and a
     # parallel is no shorter than the great circle): plausible, without geopy's slower measure.
-    if abs(lat - offline.latitude) + abs(lon - offline.longitude) <= 0.7:
+    if abs(lat - offline.lat) + abs(lon - offline.lon) <= 0.7:
         return True
-    distance_km = great_circle((lat, lon), offline.point).km
+    distance_km = great_circle((lat, lon), (offline.lat, offline.lon)).km
     if distance_km > PLAUSIBLE_DISTANCE_KM:
         logger.info(
             "an online answer %.0f km from the gazetteer's %s was not taken",
             distance_km,
-            offline.raw["precision"],
+            offline.precision,
         )
         return False
     return True

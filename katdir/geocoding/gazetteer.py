@@ -96,6 +96,16 @@ class _Place(NamedTuple):
     basis: str  # "geonames" (GeoNames' point) or "zip_centroids" (mean of its ZIP centroids)
 
 
+class Point(NamedTuple):
+    """What `Gazetteer.geocode` answers, without the geopy `Location` (`Gazetteer.point`)."""
+
+    lat: float
+    lon: float
+    precision: str  # "postal_code" or "city", as the Location's raw["precision"]
+    street: str | None  # the words it could not use, as raw["street"]
+    ambiguous: bool  # as raw.get("ambiguous"): the most populous of several places
+
+
 class _Index(NamedTuple):
     """The lookups `_match` makes: plain dicts when just built, tables of the SQLite file after."""
 
@@ -638,6 +648,17 @@ class Gazetteer(Geocoder):
         if exactly_one:
             return _place_location(match.places[0], match.street, candidates)
         return [_place_location(place, match.street, candidates) for place in match.places]
+
+    def point(self, query: str) -> Point | None:
+        """`geocode(query)`'s answer as a `Point`: building geopy Locations costs more than
+        finding the place, and an indexing run asks for thousands (GeocoderChain.points_many)."""
+        match = _match(_index or _load_index(), query)
+        if match is None:
+            return None
+        if match.zip is not None:
+            return Point(match.zip.lat, match.zip.lon, "postal_code", match.street, False)
+        place = match.places[0]
+        return Point(place.lat, place.lon, "city", match.street, len(match.places) > 1)
 
     def lookup_zip(self, zip_code: str) -> Location | None:
         """The centroid of a 5-digit ZIP code (a ZIP+4 is cut to its first five digits)."""

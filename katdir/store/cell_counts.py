@@ -38,6 +38,7 @@ from __future__ import annotations
 import bisect
 import collections
 import functools
+import itertools
 import json
 import math
 import sqlite3
@@ -94,6 +95,18 @@ ROUTE_SLOTS = 8
 ROUTE_COLUMNS = tuple(f"r{code}" for code in range(ROUTE_SLOTS))
 BUCKET_COLUMNS = tuple(f"b{bucket}" for bucket in range(BUCKETS))
 
+
+def series_table(name: str = "cell_series") -> str:
+    """`cell_series`'s statement. A cell's series rows are side by side (the key's order), so a
+    search reads every series it needs of a run of cells in one index seek, and a series with
+    no prices there (often "R where R is not offered") costs nothing (schema 6)."""
+    return f"""CREATE TABLE IF NOT EXISTS {name} (
+    level INTEGER NOT NULL, series INTEGER NOT NULL, status TEXT NOT NULL,
+    cell INTEGER NOT NULL, n INTEGER NOT NULL, low REAL NOT NULL, high REAL NOT NULL,
+    {", ".join(f"{c} INTEGER NOT NULL" for c in BUCKET_COLUMNS)},
+    PRIMARY KEY (level, status, cell, series)) WITHOUT ROWID"""
+
+
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS cell_routes (
     level INTEGER NOT NULL, route INTEGER NOT NULL, status TEXT NOT NULL,
@@ -104,17 +117,33 @@ CREATE TABLE IF NOT EXISTS cell_prices (
     level INTEGER NOT NULL, series INTEGER NOT NULL, status TEXT NOT NULL,
     cell INTEGER NOT NULL, price REAL NOT NULL, n INTEGER NOT NULL,
     PRIMARY KEY (level, series, status, cell, price)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS cell_series (
-    level INTEGER NOT NULL, series INTEGER NOT NULL, status TEXT NOT NULL,
-    cell INTEGER NOT NULL, n INTEGER NOT NULL, low REAL NOT NULL, high REAL NOT NULL,
-    {", ".join(f"{c} INTEGER NOT NULL" for c in BUCKET_COLUMNS)},
-    PRIMARY KEY (level, series, status, cell)) WITHOUT ROWID
+{series_table()}
 """
 TABLES = ("cell_routes", "cell_prices", "cell_series")
 _ROUTES_UPSERT = (
     f"INSERT INTO cell_routes VALUES ({', '.join('?' * (5 + ROUTE_SLOTS))}) ON CONFLICT DO UPDATE "
     f"SET n = n + excluded.n, {', '.join(f'{c} = {c} + excluded.{c}' for c in ROUTE_COLUMNS)}"
 )
+
+
+# Runs of cells go to SQL as one JSON array of integers, each run (level, first cell, last cell)
+# packed into one: json_each hands SQLite an integer element as it is, where `value ->> i` would
+# parse an element's text again at each use (measured: half the median's histogram reads).
+CELL_BITS = 29  # every cell id fits (MAX_ROW << COL_BITS | MAX_COL < 2**29)
+_CELL_MASK = (1 << CELL_BITS) - 1
+if (MAX_ROW << COL_BITS | MAX_COL) > _CELL_MASK:
+    raise RuntimeError("a cell id does not fit katdir.store.cell_counts.CELL_BITS")
+RUN_LEVEL = f"(r.value >> {2 * CELL_BITS})"
+RUN_FIRST = f"((r.value >> {CELL_BITS}) & {_CELL_MASK})"
+RUN_LAST = f"(r.value & {_CELL_MASK})"
+
+
+def packed(runs: Sequence[tuple[int, int, int]]) -> str:
+    """Runs (level, first cell, last cell) as SQL reads them: RUN_LEVEL, RUN_FIRST, RUN_LAST of
+    `json_each(...) r`."""
+    return json.dumps(
+        [level << 2 * CELL_BITS | first << CELL_BITS | last for level, first, last in runs]
+    )
 
 
 def cell_of(lat: float | None, lon: float | None) -> int | None:
@@ -140,6 +169,7 @@ def _parent_sql(column: str = "cell", shift: int = 1) -> str:
     )
 
 
+@functools.lru_cache(maxsize=4096)  # a few hundred distinct prices, asked per ring and search
 def bucket_of(price: float) -> int:
     return bisect.bisect_right(BUCKET_EDGES, price)
 
@@ -363,13 +393,13 @@ class CellAggregates:
             f"FROM cell_prices WHERE level = {FINEST}) INSERT INTO cell_series "
             f"SELECT {FINEST}, series, status, cell, sum(n), min(price), max(price), "
             f"{', '.join(f'sum(n * (bucket = {b}))' for b in range(BUCKETS))} "
-            "FROM p GROUP BY 2, 3, 4"
+            "FROM p GROUP BY 3, 4, 2"
         )
         for level in reversed(LEVELS[:-1]):
             conn.execute(
                 f"INSERT INTO cell_series SELECT {level}, series, status, {_parent_sql()}, "
                 f"sum(n), min(low), max(high), {', '.join(f'sum({c})' for c in BUCKET_COLUMNS)} "
-                f"FROM cell_series WHERE level = {level + 1} GROUP BY 2, 3, 4"
+                f"FROM cell_series WHERE level = {level + 1} GROUP BY 3, 4, 2"
             )
 
     def search_row(
@@ -474,7 +504,7 @@ class CellAggregates:
             return None
         route = query.routes[0] if query.routes else None
         statuses = list(query.statuses)
-        ring = self._ring(conn, query, found, dot)
+        ring = _Ring(self._ring(conn, query, found, dot), len(self.row_columns) - 2)
         asked = bool(query.routes)
         wanted = {r: self.context_series(r, asked) for r in context_routes(query)}
         series = {s for all_s in wanted.values() for s in all_s} if context else set()
@@ -509,23 +539,24 @@ class CellAggregates:
         statuses = list(query.statuses)
         return conn.execute(
             "SELECT total(k.n) FROM json_each(?) r CROSS JOIN cell_routes k "
-            "ON k.level = r.value ->> 0 AND k.route = 0 "
+            f"ON k.level = {RUN_LEVEL} AND k.route = 0 "
             f"AND k.status IN ({', '.join('?' * len(statuses))}) "
-            "AND k.cell BETWEEN r.value ->> 1 AND r.value ->> 2",
-            [json.dumps(runs), *statuses],
+            f"AND k.cell BETWEEN {RUN_FIRST} AND {RUN_LAST}",
+            [packed(runs), *statuses],
         ).fetchone()[0]
 
     def _ring(
         self, conn: sqlite3.Connection, query: NearQuery, found: Cover, dot: str
     ) -> list[tuple]:
-        """The matching clinics of the ring cells, exactly: (routes mask, min price, prices…)."""
+        """The matching clinics of the ring cells, exactly: (routes mask, min price, prices…)
+        a row."""
         if not found.ring:
             return []
         ox, oy, oz = unit_vector(query.lat, query.lon)
         statuses = [f":s{i}" for i in range(len(query.statuses))]
         params: dict[str, Any] = {f"s{i}": s for i, s in enumerate(query.statuses)}
         params.update(
-            ring=json.dumps(found.ring),
+            ring=packed([(0, first, last) for first, last in found.ring]),
             ox=ox,
             oy=oy,
             oz=oz,
@@ -540,7 +571,7 @@ class CellAggregates:
         columns = ", ".join(f"c.{c}" for c in self.row_columns[2:])
         return conn.execute(
             f"SELECT {columns} FROM json_each(:ring) r CROSS JOIN clinics c "
-            "ON c.cell BETWEEN r.value ->> 0 AND r.value ->> 1 "
+            f"ON c.cell BETWEEN {RUN_FIRST} AND {RUN_LAST} "
             f"WHERE c.status IN ({', '.join(statuses)}){route} AND {dot} >= :min_dot",
             params,
         ).fetchall()
@@ -551,7 +582,7 @@ class CellAggregates:
         found: Cover,
         statuses: list[str],
         route: str | None,
-        ring: list[tuple],
+        ring: _Ring,
         kept: dict[int, tuple],
     ) -> dict[str, Any]:
         wanted = self.bits[route] if route else 0
@@ -561,14 +592,14 @@ class CellAggregates:
                 int(n)
                 for n in conn.execute(
                     f"SELECT total(k.n), {', '.join(f'total(k.{c})' for c in ROUTE_COLUMNS)} "
-                    "FROM json_each(?) r CROSS JOIN cell_routes k ON k.level = r.value ->> 0 "
+                    f"FROM json_each(?) r CROSS JOIN cell_routes k ON k.level = {RUN_LEVEL} "
                     f"AND k.route = ? AND k.status IN ({', '.join('?' * len(statuses))}) "
-                    "AND k.cell BETWEEN r.value ->> 1 AND r.value ->> 2",
-                    [json.dumps(found.whole), wanted, *statuses],
+                    f"AND k.cell BETWEEN {RUN_FIRST} AND {RUN_LAST}",
+                    [packed(found.whole), wanted, *statuses],
                 ).fetchone()
             ]
         # The ring's rows (they already match the route asked), by routes mask: a few dozen.
-        for mask, n in collections.Counter(row[0] for row in ring).items():
+        for mask, n in ring.counts(0).items():
             counts[0] += n
             for code in range(ROUTE_SLOTS):
                 counts[1 + code] += n * ((mask >> code) & 1)
@@ -576,7 +607,7 @@ class CellAggregates:
         column = self._ring_column(route)
         prices = _Prices.of(
             [kept[series]] if series in kept else [],
-            _prices_of(ring, column),
+            ring.counts(column),
         )
         total = counts[0]
         routes = {r: counts[1 + self._code(r)] for r in self.routes}
@@ -605,15 +636,15 @@ class CellAggregates:
         if not found.whole or not series:
             return {}
         return {
-            row[0]: (int(row[1]), row[2], row[3], *(int(n) for n in row[4:]))
+            row[0]: (int(row[1]), row[2], row[3], *map(int, row[4:]))
             for row in conn.execute(
                 "SELECT k.series, total(k.n), min(k.low), max(k.high), "
                 f"{', '.join(f'total(k.{c})' for c in BUCKET_COLUMNS)} "
-                "FROM json_each(?) r CROSS JOIN cell_series k ON k.level = r.value ->> 0 "
+                f"FROM json_each(?) r CROSS JOIN cell_series k ON k.level = {RUN_LEVEL} "
                 f"AND k.series IN ({', '.join('?' * len(series))}) "
                 f"AND k.status IN ({', '.join('?' * len(statuses))}) "
-                "AND k.cell BETWEEN r.value ->> 1 AND r.value ->> 2 GROUP BY 1",
-                [json.dumps(found.whole), *series, *statuses],
+                f"AND k.cell BETWEEN {RUN_FIRST} AND {RUN_LAST} GROUP BY 1",
+                [packed(found.whole), *series, *statuses],
             )
             if row[1]
         }
@@ -623,7 +654,7 @@ class CellAggregates:
         conn: sqlite3.Connection,
         found: Cover,
         statuses: list[str],
-        ring: list[tuple],
+        ring: _Ring,
         kept: dict[int, tuple],
         wanted: dict[str, tuple[int, ...]],
     ) -> dict[str, RoutePrices]:
@@ -632,7 +663,7 @@ class CellAggregates:
             column = self._ring_column(route)
             prices[route] = _Prices.of(
                 [kept[s] for s in series if s in kept],
-                _prices_of(ring, column),
+                ring.counts(column),
             )
         # The middle ranks' buckets, then those buckets' histogram rows: one statement.
         # (Only where the whole cells hold prices of that bucket: often none of a series.)
@@ -650,7 +681,7 @@ class CellAggregates:
                 context[route] = RoutePrices(0)
                 continue
             middle = []
-            for rank, bucket in p.middle_ranks():
+            for rank, bucket in p.middle_ranks:
                 counts: dict[float, float] = {}
                 for s in wanted[route]:
                     for price, n in histogram.get((s, bucket), {}).items():
@@ -668,28 +699,42 @@ class CellAggregates:
     ) -> dict[tuple[int, int], dict[float, float]]:
         """(series, bucket) → {price: clinics} over the whole cells: one index seek per cell,
         target and status, to the bucket's prices only (reading a coarse cell's histogram
-        whole would read a hundred prices for ten)."""
+        whole would read a hundred prices for ten). One statement: a part per target."""
         if not targets or not found.whole:
             return {}
-        ranges = [(series, bucket, *_bucket_range(bucket)) for series, bucket in targets]
+        part = (
+            "SELECT ?, ?, k.price, total(k.n) FROM json_each(?) r CROSS JOIN cell_prices k "
+            f"ON k.level = {RUN_LEVEL} AND k.series = ? "
+            f"AND k.status IN ({', '.join('?' * len(statuses))}) AND k.cell = {RUN_FIRST} "
+            "AND k.price >= ? AND k.price < ? GROUP BY 3"
+        )
+        cells = packed([(level, cell, cell) for level, cell in found.cells()])
+        params: list[Any] = []
+        for series, bucket in targets:
+            params += [series, bucket, cells, series, *statuses, *_bucket_range(bucket)]
         counts: dict[tuple[int, int], dict[float, float]] = {}
         for series, bucket, price, n in conn.execute(
-            "SELECT t.value ->> 0, t.value ->> 1, k.price, total(k.n) FROM json_each(?) t "
-            "CROSS JOIN json_each(?) r CROSS JOIN cell_prices k ON k.level = r.value ->> 0 "
-            "AND k.series = t.value ->> 0 AND "
-            f"k.status IN ({', '.join('?' * len(statuses))}) AND k.cell = r.value ->> 1 "
-            "AND k.price >= t.value ->> 2 AND k.price < t.value ->> 3 GROUP BY 1, 2, 3",
-            [json.dumps(ranges), json.dumps(found.cells()), *statuses],
+            " UNION ALL ".join([part] * len(targets)), params
         ):
             counts.setdefault((series, bucket), {})[price] = n
         return counts
 
 
-def _prices_of(ring: list[tuple], column: int) -> dict[float, int]:
-    """The ring rows' known prices in `column`: price → clinics (a few dozen prices)."""
-    counts = collections.Counter(row[column] for row in ring)
-    counts.pop(None, None)
-    return counts
+class _Ring:
+    """The ring's rows by column, each column's values counted once when first asked (the
+    facets and every route's context share them): value → clinics, a few dozen values."""
+
+    def __init__(self, rows: list[tuple], width: int):
+        self.columns = list(zip(*rows, strict=True)) if rows else [()] * width
+        self._counts: dict[int, dict[Any, int]] = {}
+
+    def counts(self, column: int) -> dict[Any, int]:
+        """The known values of `column` (routes mask 0, lowest price 1, each route's price)."""
+        if column not in self._counts:
+            counts = collections.Counter(self.columns[column])
+            counts.pop(None, None)
+            self._counts[column] = counts
+        return self._counts[column]
 
 
 def _bucket_range(bucket: int) -> tuple[float, float]:
@@ -714,11 +759,11 @@ class _Prices:
     def of(cls, kept: list[tuple], ring: dict[float, int]) -> _Prices:
         """From the whole cells' rows of one or more series (count, low, high, buckets…) and
         the ring's prices (price → clinics)."""
-        count = sum(int(row[0]) for row in kept)
+        count = sum(row[0] for row in kept)
         lows = [row[1] for row in kept if row[1] is not None]
         highs = [row[2] for row in kept if row[2] is not None]
         low, high = (min(lows) if lows else None), (max(highs) if highs else None)
-        buckets = [int(sum(row[3 + b] for row in kept)) for b in range(BUCKETS)]
+        buckets = list(map(sum, zip(*(row[3:] for row in kept)))) if kept else [0] * BUCKETS
         for price, n in ring.items():
             buckets[bucket_of(price)] += n
         if ring:
@@ -726,17 +771,20 @@ class _Prices:
             high = max(ring) if high is None else max(high, max(ring))
         return cls(count + sum(ring.values()), low, high, buckets, ring)
 
+    @functools.cached_property
     def middle_ranks(self) -> list[tuple[int, int]]:
         """The 0-based rank(s) of the median (one, or two for an even count), each with the
         bucket that holds it."""
-        ranks, found, below = sorted({(self.count - 1) // 2, self.count // 2}), [], 0
-        for bucket, n in enumerate(self.buckets):
-            found += [(rank, bucket) for rank in ranks if below <= rank < below + n]
-            below += n
-        return found
+        if not self.count:
+            return []
+        below = list(itertools.accumulate(self.buckets))  # clinics up to each bucket
+        return [
+            (rank, bisect.bisect_right(below, rank))
+            for rank in sorted({(self.count - 1) // 2, self.count // 2})
+        ]
 
     def middle_buckets(self) -> set[int]:
-        return {bucket for _, bucket in self.middle_ranks()} if self.count else set()
+        return {bucket for _, bucket in self.middle_ranks}
 
     def at_rank(self, rank: int, bucket: int, kept: dict[float, float]) -> float:
         """The price at `rank` (in `bucket`), from the bucket's kept histogram and the ring's

@@ -63,7 +63,8 @@ log = logging.getLogger(__name__)
 # 4: `clinics.cell` and the per-cell aggregates (katdir/store/cell_counts.py).
 # 5: the aggregates' route counts and price buckets as columns (one row a cell and route or
 # price series: `cell_routes` by route, `cell_series` instead of `cell_buckets`).
-SCHEMA_VERSION = 5
+# 6: `cell_series` keyed by cell before series (cell_counts.series_table).
+SCHEMA_VERSION = 6
 # Each route's and condition's permanent bit in the masks: never renumber or reuse one; a new
 # word gets the next unused code wherever it sits in the model's list (tests check both).
 ROUTE_CODES: dict[str, int] = {"iv": 0, "im": 1, "oral": 2, "spravato": 3, "intranasal_ketamine": 4}
@@ -483,7 +484,22 @@ class SQLiteStore(Store):
                 conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'clinic_docs'").fetchone()
                 is not None
             )
-            if version in (3, 4) and exists:
+            if version == 5 and exists:
+                # Only cell_series's key is new: its rows are copied in the new order.
+                log.warning(
+                    "%s: store schema 5 → %d, keying the price series by cell",
+                    self.path,
+                    SCHEMA_VERSION,
+                )
+                conn.execute(cell_counts.series_table("cell_series_new"))
+                conn.execute(
+                    "INSERT INTO cell_series_new SELECT * FROM cell_series "
+                    "ORDER BY level, status, cell, series"
+                )
+                conn.execute("DROP TABLE cell_series")
+                conn.execute("ALTER TABLE cell_series_new RENAME TO cell_series")
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            elif version in (3, 4) and exists:
                 # Only the cells are new: derive them from the search rows, not the documents.
                 log.warning(
                     "%s: store schema %d → %d, building the per-cell aggregates",
@@ -729,17 +745,18 @@ class SQLiteStore(Store):
             key=_spatial_order,
         )
         width = len(SEARCH_COLUMNS)
+        # Numbered here (the tables are empty), so the text rows need no look-up of their rowid.
         conn.executemany(
-            f"INSERT INTO clinics ({_COLUMNS}) VALUES ({_PLACES})", (row[:width] for row in rows)
+            f"INSERT INTO clinics (rowid, {_COLUMNS}) VALUES (?, {_PLACES})",
+            ((rowid, *row[:width]) for rowid, row in enumerate(rows, 1)),
         )
         conn.execute(
             "INSERT INTO clinic_box SELECT rowid, lat, lat, lon, lon FROM clinics "
             "WHERE lat IS NOT NULL"
         )
         conn.executemany(
-            "INSERT INTO clinic_text (rowid, name, body) "
-            "VALUES ((SELECT rowid FROM clinics WHERE id = ?), ?, ?)",
-            ((row[_ID], *row[width:]) for row in rows),
+            "INSERT INTO clinic_text (rowid, name, body) VALUES (?, ?, ?)",
+            ((rowid, *row[width:]) for rowid, row in enumerate(rows, 1)),
         )
         CELLS.build(conn)
         return len(rows)

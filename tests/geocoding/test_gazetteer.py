@@ -210,3 +210,32 @@ def test_the_index_is_built_here_when_no_child_process_can_run(monkeypatch, capl
     with caplog.at_level(logging.WARNING, logger="katdir.geocoding.gazetteer"):
         assert gazetteer_module._index_from_child_process() is built_here
     assert "child process failed" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "78701",
+        "1550 Larimer St Suite 310, Denver, CO 80202",
+        "Austin, TX",
+        "12 Main St, Austin, TX",
+        "Springfield",
+        "Springfield, MO",
+        "Brooklyn, New York",
+        "Nowhere Land, ZZ",
+        "",
+    ],
+)
+def test_a_point_is_the_answer_of_geocode_without_the_location(gazetteer, query):
+    found = gazetteer.geocode(query)
+    point = gazetteer.point(query)
+    if found is None:
+        assert point is None
+        return
+    assert point == (
+        found.latitude,
+        found.longitude,
+        found.raw["precision"],
+        found.raw["street"],
+        bool(found.raw.get("ambiguous")),
+    )

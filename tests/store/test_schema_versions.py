@@ -14,7 +14,7 @@ import katdir.store.sqlite as sqlite_store
 from bench.synthetic import synthetic_clinics
 from katdir.cli import main
 from katdir.model import ROUTES, Clinic, Decision
-from katdir.store import NearQuery, StoreError, open_store
+from katdir.store import NearQuery, StoreError, cell_counts, open_store
 from katdir.store.base import search_fields, text_body
 from katdir.store.cell_counts import CellAggregates
 from katdir.store.sqlite import SCHEMA_VERSION, SQLiteStore
@@ -140,7 +140,7 @@ INSERT INTO cell_buckets SELECT level, status, cell, series, 0, sum(n), min(pric
 """
 
 
-def test_a_schema_4_file_gets_the_cells_of_schema_5_on_open(tmp_path, caplog):
+def test_a_schema_4_file_gets_todays_cells_on_open(tmp_path, caplog):
     clinics = list(synthetic_clinics(600, seed=12))
     path = tmp_path / "v4.db"
     with SQLiteStore(path) as store:
@@ -170,6 +170,44 @@ def test_a_schema_4_file_gets_the_cells_of_schema_5_on_open(tmp_path, caplog):
             assert sorted(conn.execute(f"SELECT * FROM {table}")) == rows, table
         assert store.search_with_context(query) == answer
         assert {c.id for c in store.iter_clinics()} == {c.id for c in clinics}
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.close()
+
+
+def test_a_schema_5_file_gets_its_price_series_keyed_by_cell_on_open(tmp_path, caplog):
+    clinics = list(synthetic_clinics(600, seed=13))
+    path = tmp_path / "v5.db"
+    with SQLiteStore(path) as store:
+        store.rebuild(clinics)
+        conn = store._connection()
+        kept = sorted(conn.execute("SELECT * FROM cell_series"))
+        query = NearQuery(lat=40.7, lon=-74.0, radius_km=500.0)
+        answer = store.search_with_context(query)
+    conn = sqlite3.connect(path)  # the file as schema 5 left it: cell_series keyed by series
+    schema_5 = cell_counts.series_table("cell_series_5").replace(
+        "PRIMARY KEY (level, status, cell, series)", "PRIMARY KEY (level, series, status, cell)"
+    )
+    conn.executescript(
+        f"{schema_5}; INSERT INTO cell_series_5 SELECT * FROM cell_series; "
+        "DROP TABLE cell_series; ALTER TABLE cell_series_5 RENAME TO cell_series; "
+        "PRAGMA user_version = 5;"
+    )
+    conn.close()
+    with SQLiteStore(path) as store:
+        assert f"store schema 5 → {SCHEMA_VERSION}, keying the price series by cell" in (
+            caplog.text
+        )
+        conn = store._connection()
+        (sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'cell_series'").fetchone()
+        assert "PRIMARY KEY (level, status, cell, series)" in sql
+        assert sorted(conn.execute("SELECT * FROM cell_series")) == kept
+        assert store.search_with_context(query) == answer
+        store.delete(clinics[0].id)  # kept up to date in the new layout: as a fresh build
+        after = sorted(conn.execute("SELECT * FROM cell_series"))
+        with conn:
+            sqlite_store.CELLS.build(conn)
+        assert sorted(conn.execute("SELECT * FROM cell_series")) == after != kept
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     conn.close()
