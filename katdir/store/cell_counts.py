@@ -548,8 +548,7 @@ class CellAggregates:
     def _ring(
         self, conn: sqlite3.Connection, query: NearQuery, found: Cover, dot: str
     ) -> list[tuple]:
-        """The matching clinics of the ring cells, exactly: (routes mask, min price, prices…)
-        a row."""
+        """The matching clinics of the ring cells, exactly: (routes mask, min price, prices…)."""
         if not found.ring:
             return []
         ox, oy, oz = unit_vector(query.lat, query.lon)
