@@ -6,8 +6,9 @@ A stored card is two lines of JSON:
 
 1. the result exactly as the API writes it (keys sorted) for a search without a route, less
    the search's own `distance`;
-2. for each route, the three fields that depend on the routes searched for
-   (`min_session_price`, `series_cost`, `session_price`) as a search on that route shows them.
+2. for each route the clinic has a price for, the three fields that depend on the routes
+   searched for (`min_session_price`, `series_cost`, `session_price`) as a search on that
+   route shows them (a route left out shows no price).
 
 A search on several routes at once makes those three from the card's prices (katdir.pricing),
 as a search always did. Within line 1 the search's fields go in by key: the keys before them
@@ -22,7 +23,7 @@ from typing import Any
 import orjson
 
 from katdir.model import ROUTES, summary_of
-from katdir.pricing import StoredPrices, series_cost, session_price
+from katdir.pricing import StoredPrices, prices_for, series_cost, session_price
 
 SORTED = orjson.OPT_SORT_KEYS  # as the API writes its answers (search_api.json_provider)
 
@@ -32,6 +33,9 @@ _MIN_PRICE = b',"min_session_price":'
 _AFTER_MIN_PRICE = b',"name":'
 _SERIES = b',"series_cost":'  # then `session_price`
 _AFTER_SESSION = b',"telehealth":'
+
+
+UNPRICED = {"min_session_price": None, "session_price": None, "series_cost": None}
 
 
 def priced(prices: StoredPrices, routes: tuple[str, ...]) -> dict[str, Any]:
@@ -49,7 +53,7 @@ def card_of(doc: dict[str, Any]) -> bytes:
     """The stored card of a clinic from its stored document (`Clinic.model_dump(mode="json")`)."""
     prices = StoredPrices.of(doc)
     card = summary_of(doc, prices.prices) | priced(prices, ())
-    by_route = {route: priced(prices, (route,)) for route in ROUTES}
+    by_route = {r: priced(prices, (r,)) for r in ROUTES if prices_for(prices, (r,))}
     return orjson.dumps(card, option=SORTED) + b"\n" + orjson.dumps(by_route, option=SORTED)
 
 
@@ -64,7 +68,7 @@ def result_json(card: bytes, distance: dict[str, float], routes: tuple[str, ...]
     line, _, by_route = card.partition(b"\n")
     if routes:
         if len(routes) == 1:
-            fields = orjson.loads(by_route)[routes[0]]
+            fields = orjson.loads(by_route).get(routes[0], UNPRICED)
         else:
             fields = priced(StoredPrices.of(orjson.loads(line)), routes)  # its routes and prices
         start = line.index(_MIN_PRICE) + len(_MIN_PRICE)
