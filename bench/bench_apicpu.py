@@ -2,14 +2,15 @@
 gunicorn, the network and the machine's other work.
 
     python -m bench apicpu [--clinics 100000] [--requests 800] [--rounds 3]
-                           [--baseline-rev REV]
+                           [--baseline-rev REV [--baseline-store FILE]]
 
 The app (`create_app()`, answer cache off, rate limit off) is called as WSGI with environs
 built beforehand, in a child process, and its CPU time (`time.process_time`) is divided by the
 requests: fresh searches of the visitors' mix of `python -m bench load`, `/healthz`, and text
 searches refused while every text-search slot is held. With `--baseline-rev`, the same
 measurement runs on that revision's code (`git archive`), alternating with this tree's round by
-round, so both see the same machine. CPU time is the fair figure on a shared machine; it still
+round, so both see the same machine; `--baseline-store` gives that revision its own copy of
+the store when it cannot open this tree's (an older store schema). CPU time is the fair figure on a shared machine; it still
 grows somewhat with contention, hence the interleaving.
 """
 
@@ -121,6 +122,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--requests", type=int, default=800, help="searches per round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--baseline-rev", help="also measure this revision, interleaved")
+    parser.add_argument(
+        "--baseline-store", help="the store file the baseline revision reads (default: the same)"
+    )
     parser.add_argument("--name", default="apicpu", help="results file name")
     args = parser.parse_args(argv)
 
@@ -128,6 +132,11 @@ def main(argv: list[str]) -> int:
     from bench.common import record
 
     store_url = build_store(args.clinics)
+    stores = {"this": store_url}
+    if args.baseline_rev:
+        stores[args.baseline_rev] = (
+            f"sqlite:///{Path(args.baseline_store).resolve()}" if args.baseline_store else store_url
+        )
     trees = {"this": ROOT}
     with tempfile.TemporaryDirectory(prefix="katdir-apicpu-") as scratch:
         if args.baseline_rev:
@@ -141,7 +150,7 @@ def main(argv: list[str]) -> int:
         rounds: dict[str, list[dict]] = {name: [] for name in trees}
         for _ in range(args.rounds):
             for name, tree in trees.items():
-                row = measure(tree, store_url, args.requests)
+                row = measure(tree, stores[name], args.requests)
                 rounds[name].append(row)
                 print(name, json.dumps(row), file=sys.stderr)
     results = {

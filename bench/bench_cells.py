@@ -49,7 +49,7 @@ def dense_queries(count: int, seed: int = 9) -> list[dict]:
 
 def ask(store: SQLiteStore, query) -> tuple:
     result, context = store.search_with_context(query)
-    return (result.total, result.facets, [h.clinic.id for h in result.hits], context)
+    return (result.total, result.facets, [h.card for h in result.hits], context)  # the ids and more
 
 
 def pick(samples: list[float], flags: list[bool]) -> list[float]:

@@ -19,7 +19,7 @@ import hashlib
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, MutableMapping
+from collections.abc import Callable, Hashable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
@@ -53,49 +53,12 @@ def generation_of(store: Store) -> Generation | None:
     return told if told is not None and told() is not None else None
 
 
-class Kept(MutableMapping):
-    """A bounded mapping for the parts answers are made of (results' summaries), emptied with
-    the answers when the store changes; the oldest entry goes first when it is full."""
-
-    def __init__(self, max_entries: int):
-        self.max_entries = max_entries
-        self._items: dict = {}
-        self._lock = threading.Lock()
-
-    def __getitem__(self, key):
-        return self._items[key]
-
-    def __setitem__(self, key, value) -> None:
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.max_entries:
-                del self._items[next(iter(self._items))]
-
-    def __delitem__(self, key) -> None:
-        with self._lock:
-            del self._items[key]
-
-    def __iter__(self):
-        return iter(list(self._items))
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items = {}
-
-
 class AnswerCache:
-    """Answers by key, valid for one generation of the store, bounded in bytes (LRU); and the
-    results' summaries they are made of (`summaries`), valid as long."""
-
-    SUMMARIES = 4096  # clinics' summaries kept (a few kB each)
+    """Answers by key, valid for one generation of the store, bounded in bytes (LRU)."""
 
     def __init__(self, generation: Generation | None, max_bytes: int):
         self.generation = generation
         self.max_bytes = max_bytes if generation is not None else 0
-        self.summaries: Kept | None = Kept(self.SUMMARIES) if self.max_bytes else None
         self._answers: OrderedDict[Hashable, Answer] = OrderedDict()
         self._bytes = 0
         self._current: Hashable = None
@@ -117,7 +80,6 @@ class AnswerCache:
                 if self._current is not None:
                     self.invalidations += 1
                 self._answers.clear()
-                self.summaries.clear()
                 self._bytes = 0
                 self._current = seen
             answer = self._answers.get(key)
@@ -192,11 +154,11 @@ def search(args: MultiDict) -> Answer:
     """The search answer for these query parameters (the API's body; the pages read it)."""
     app = current_app
 
-    store, geocoder, kept = resources.store(), resources.geocoder(), cache().summaries
+    store, geocoder = resources.store(), resources.geocoder()
 
     def text_search() -> dict:
         try:
-            return service.search(args, store=store, geocoder=geocoder, summaries=kept)
+            return service.search(args, store=store, geocoder=geocoder)
         finally:
             store.release()  # the slot's thread gives its connection back, as a request does
 
@@ -204,7 +166,7 @@ def search(args: MultiDict) -> Answer:
         if any(value.strip() for value in args.getlist("q")):
             found = app.extensions["katdir.text_slots"].run(text_search)
         else:
-            found = service.search(args, store=store, geocoder=geocoder, summaries=kept)
+            found = service.search(args, store=store, geocoder=geocoder)
         return app.json.dumps_bytes(found)
 
     return cache().get(search_key(args), compute)

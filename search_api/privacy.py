@@ -1,9 +1,10 @@
 """Keeping visitors out of the logs: a search for a ketamine clinic is health data.
 
 One logging configuration for every server (gunicorn's access and error logs, the
-development server, the app's own loggers): the same line format and the same
-`RedactingFormatter`, which keeps a request's path but not who sent it — no IP address, no
-User-Agent, no referrer — and rewrites its query: coordinates rounded to 0.1° (about 10 km),
+development server, the app's own loggers): the same line format and the same redaction
+(`RedactingFormatter`; gunicorn's access lines are redacted as they are made), which keeps a
+request's path but not who sent it — no IP address, no User-Agent, no referrer — and
+rewrites its query: coordinates rounded to 0.1° (about 10 km),
 the `near` place and the text `q` replaced, any other value kept only for parameters that
 say nothing about the visitor (radius, route, sort, page…).
 """
@@ -11,6 +12,7 @@ say nothing about the visitor (radius, route, sort, page…).
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -92,6 +94,16 @@ class RedactingFormatter(logging.Formatter):
         return scrub(super().format(record))
 
 
+class AccessLineFormatter(logging.Formatter):
+    """The access log's formatter: the same line format, without a second redaction — an
+    access line is made only of the atoms GunicornLogger.atoms gives, already redacted (any
+    other atom a format names is printed '-'), and redacting its target again cost as much
+    as making it."""
+
+    def __init__(self) -> None:
+        super().__init__(LOG_FORMAT, DATE_FORMAT)
+
+
 class RedactRequestLines(logging.Filter):
     """The same redaction as a filter, for a handler that keeps its own formatter."""
 
@@ -106,19 +118,16 @@ class RedactRequestLines(logging.Filter):
 
 
 class GunicornLogger(glogging.Logger):
-    """gunicorn's logger with katdir's privacy: its handlers (files, stdout, syslog, as
-    configured) format through RedactingFormatter, the app's own loggers write to the same
-    error log, and an access line has no atom that identifies the visitor."""
-
-    # Atoms an access line may use; the address, User-Agent, referrer and every header or
-    # environ atom are left out (gunicorn prints '-' for a missing atom).
-    SAFE_ATOMS = ("l", "t", "s", "m", "H", "b", "B", "T", "D", "M", "L", "p")
+    """gunicorn's logger with katdir's privacy: its error log's handlers (files, stdout,
+    syslog, as configured) format through RedactingFormatter, the app's own loggers write to
+    the same error log, and an access line has no atom that identifies the visitor."""
 
     def setup(self, cfg) -> None:
         super().setup(cfg)
-        for log in (self.error_log, self.access_log):
-            for handler in log.handlers:
-                handler.setFormatter(RedactingFormatter())
+        for handler in self.error_log.handlers:
+            handler.setFormatter(RedactingFormatter())
+        for handler in self.access_log.handlers:
+            handler.setFormatter(AccessLineFormatter())
         # The app's own loggers write to the error log, and nowhere else (a handler that
         # the command line set up before would not redact).
         root = logging.getLogger()
@@ -126,8 +135,27 @@ class GunicornLogger(glogging.Logger):
         root.setLevel(self.loglevel)
 
     def atoms(self, resp, req, environ, request_time) -> dict:
-        every = super().atoms(resp, req, environ, request_time)
-        atoms = {k: every[k] for k in self.SAFE_ATOMS}
+        # Only the atoms an access line may use: the address, User-Agent, referrer and every
+        # header or environ atom are left out (gunicorn prints '-' for a missing atom), and
+        # the request's target is redacted. gunicorn's own atoms() would copy every header
+        # and environ variable first, to be thrown away here.
+        status = resp.status
+        sent = getattr(resp, "sent", None)
+        seconds, micros = request_time.seconds, request_time.microseconds
+        atoms = {
+            "l": "-",
+            "t": self.now(),
+            "s": status.split(None, 1)[0] if isinstance(status, str) else status,
+            "m": environ.get("REQUEST_METHOD"),
+            "H": environ.get("SERVER_PROTOCOL"),
+            "b": str(sent) if sent is not None else "-",
+            "B": sent,
+            "T": seconds,
+            "D": seconds * 1_000_000 + micros,
+            "M": seconds * 1000 + micros // 1000,
+            "L": f"{seconds}.{micros:06d}",
+            "p": f"<{os.getpid()}>",
+        }
         atoms["h"] = atoms["a"] = atoms["f"] = atoms["u"] = "-"
         target = redact_target(environ.get("RAW_URI") or environ.get("PATH_INFO") or "")
         atoms["r"] = f"{environ['REQUEST_METHOD']} {target} {environ['SERVER_PROTOCOL']}"

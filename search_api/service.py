@@ -10,16 +10,15 @@ name means when several places share it.
 from __future__ import annotations
 
 import math
-from collections.abc import MutableMapping
 from dataclasses import replace
 from typing import Any
 
+import orjson
 from werkzeug.datastructures import MultiDict
 
+from katdir.card import result_json, shown
 from katdir.filters import MAX_RADIUS_MI
 from katdir.geo import EARTH_RADIUS_KM, KM_PER_MILE, UNITS, to_km
-from katdir.model import summary_of
-from katdir.pricing import StoredPrices, series_cost, session_price
 from katdir.store import Hit, NearQuery, SearchResult, Store
 from katdir.store.base import RoutePrices
 from search_api.params import BadParameter, SearchParams, parse_search
@@ -121,25 +120,11 @@ def distance_of(km: float) -> dict[str, float]:
     return {"mi": round(km / KM_PER_MILE, 2), "km": round(km, 2)}
 
 
-def clinic_summary(
-    hit: Hit, routes: tuple[str, ...], kept: MutableMapping[tuple, dict[str, Any]] | None = None
-) -> dict[str, Any]:
-    """A result: the clinic's summary, with the price of a session and of an initial series
-    for the routes searched for (every route when none was). `kept` holds summaries already
-    made from the same stored clinics (without the distance, which is the search's)."""
-    doc = hit.document  # as stored: made into a card without validating it again
-    summary = kept.get((doc["id"], routes)) if kept is not None else None
-    if summary is None:
-        priced = StoredPrices.of(doc)
-        summary = summary_of(doc, priced.prices)
-        price = session_price(priced, routes)
-        series = series_cost(priced, routes)
-        summary["min_session_price"] = price.amount if price else None
-        summary["session_price"] = price.as_dict() if price else None
-        summary["series_cost"] = series.as_dict() if series else None
-        if kept is not None:
-            kept[(doc["id"], routes)] = summary
-    return {**summary, "distance": distance_of(hit.distance_km)}
+def clinic_summary(hit: Hit, routes: tuple[str, ...]) -> orjson.Fragment:
+    """A result: the clinic's card as it was stored (katdir.card), with its distance and the
+    price of a session and of an initial series for the routes searched for (every route
+    when none was); JSON already, which the answer's encoder puts in as it is."""
+    return orjson.Fragment(result_json(hit.card, distance_of(hit.distance_km), routes))
 
 
 def result_page(
@@ -149,7 +134,6 @@ def result_page(
     *,
     price_context: dict[str, RoutePrices] | None = None,
     nearest_beyond: dict[str, Any] | None = None,
-    summaries: MutableMapping[tuple, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The search answer as the API returns it (and the pages render it)."""
     return {
@@ -158,7 +142,7 @@ def result_page(
         "total": result.total,
         "page": params.page,
         "per_page": params.per_page,
-        "results": [clinic_summary(hit, params.routes, summaries) for hit in result.hits],
+        "results": [clinic_summary(hit, params.routes) for hit in result.hits],
         "facets": result.facets,
         "price_context": {route: stats.as_dict() for route, stats in (price_context or {}).items()},
         "nearest_beyond": nearest_beyond,
@@ -177,13 +161,14 @@ def find_nearest_beyond(store: Store, query: NearQuery, unit: str) -> dict[str, 
         )
         if found.hits:
             hit = found.hits[0]
+            clinic = shown(hit.card)
             reach = math.ceil(hit.distance_km * 1.01 / UNITS[unit])  # a margin for rounding
             limit = MAX_RADIUS_MI * UNITS["mi"] / UNITS[unit]
             return {
-                "id": hit.clinic.id,
-                "name": hit.clinic.name,
-                "city": hit.clinic.address.city,
-                "state": hit.clinic.address.state,
+                "id": clinic["id"],
+                "name": clinic["name"],
+                "city": clinic["address"]["city"],
+                "state": clinic["address"]["state"],
                 "distance": distance_of(hit.distance_km),
                 "radius": reach if reach <= limit else None,
                 "unit": unit,
@@ -196,16 +181,13 @@ def search(
     *,
     store: Store,
     geocoder: Any,
-    summaries: MutableMapping[tuple, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Check the parameters, find the origin, ask the store; raises BadParameter on bad input
-    (AmbiguousPlace when `near` names several places). `summaries`: results' summaries kept
-    from earlier searches on the same stored clinics, read and added to."""
+    (AmbiguousPlace when `near` names several places). The answer's results are JSON already
+    (orjson.Fragment): it is for the app's JSON encoder, which writes them as they are."""
     params = parse_search(args)
     origin = resolve_origin(params, geocoder)
     query = near_query(params, origin)
     result, context = store.search_with_context(query)
     beyond = None if result.total else find_nearest_beyond(store, query, params.unit)
-    return result_page(
-        params, origin, result, price_context=context, nearest_beyond=beyond, summaries=summaries
-    )
+    return result_page(params, origin, result, price_context=context, nearest_beyond=beyond)

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import orjson
 
+from katdir.card import card_of
 from katdir.filters import indexed_values
 from katdir.model import ROUTES, Clinic, Decision
 from katdir.pricing import median, route_session_prices, session_price
@@ -109,28 +110,38 @@ class Hit:
     """A clinic that matches, and its distance from the search's origin.
 
     A store hands over the clinic as it keeps it: its document — the JSON of
-    `Clinic.model_dump(mode="json")`, as text or parsed — or the `Clinic` itself. A document
-    was validated when it was written, so a result card is made from it as it is
-    (`document`, katdir.model.summary_of); `clinic` validates it only for a caller that asks
-    for the model.
+    `Clinic.model_dump(mode="json")`, as text or parsed, or a function that reads it when
+    asked — or the `Clinic` itself, and the clinic's result card made when it was written
+    (katdir.card), which a search answer shows as it is. `clinic` validates the document only
+    for a caller that asks for the model; `card` is made from the document only for a store
+    that kept none.
     """
 
-    __slots__ = ("_clinic", "_document", "distance_km")
+    __slots__ = ("_card", "_clinic", "_document", "distance_km")
 
     def __init__(
         self,
         clinic: Clinic | None,
         distance_km: float,
-        document: str | bytes | dict[str, Any] | None = None,
+        document: str | bytes | dict[str, Any] | Callable[[], str | bytes] | None = None,
+        card: bytes | None = None,
     ):
         if clinic is None and document is None:
             raise ValueError("a hit needs its clinic or the clinic's stored document")
         self._clinic, self._document, self.distance_km = clinic, document, distance_km
+        self._card = card
+
+    @property
+    def card(self) -> bytes:
+        """The clinic's stored result card (katdir.card)."""
+        if self._card is None:
+            self._card = card_of(self.document)
+        return self._card
 
     @property
     def clinic(self) -> Clinic:
         if self._clinic is None:
-            doc = self._document
+            doc = self._document if not callable(self._document) else self.document
             self._clinic = (
                 Clinic.model_validate(doc)
                 if isinstance(doc, dict)
@@ -143,6 +154,8 @@ class Hit:
         """The clinic as stored: `Clinic.model_dump(mode="json")` (never changed by readers)."""
         doc = self._document
         if not isinstance(doc, dict):
+            if callable(doc):
+                doc = doc()
             doc = orjson.loads(doc) if doc is not None else self.clinic.model_dump(mode="json")
             self._document = doc
         return doc

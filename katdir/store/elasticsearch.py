@@ -1104,7 +1104,7 @@ class ElasticsearchStore(Store):
             unsure_last = [] if at_end else [r for r in page if not r.clearly_before(window[-1])]
             if not unsure_first and not unsure_last:
                 result = SearchResult(
-                    total, [Hit(None, r.distance_km, r.doc) for r in page], facets
+                    total, [Hit(None, r.distance_km, r.doc, r.card) for r in page], facets
                 )
                 return result, prices
             if unsure_first:
@@ -1302,12 +1302,17 @@ class _Ranked:
     """A hit with what ordering it needs: the sort key before distance (price or score, exact
     in both engines), Elasticsearch's distance (quantized) and the exact one."""
 
-    __slots__ = ("distance_km", "doc", "es_distance_km", "id", "primary")
+    __slots__ = ("card", "distance_km", "doc", "es_distance_km", "id", "primary")
 
     def __init__(
-        self, doc: dict[str, Any], primary: tuple, es_distance_km: float, distance_km: float
+        self,
+        doc: dict[str, Any],
+        card: bytes,
+        primary: tuple,
+        es_distance_km: float,
+        distance_km: float,
     ):
-        self.doc, self.primary = doc, primary
+        self.doc, self.card, self.primary = doc, card, primary
         self.es_distance_km, self.distance_km, self.id = es_distance_km, distance_km, doc["id"]
 
     @classmethod
@@ -1328,7 +1333,7 @@ class _Ranked:
             primary, es_distance = (-hit["_score"],), sort[1]
         else:
             primary, es_distance = (), sort[0]
-        return cls(doc, primary, float(es_distance), exact)
+        return cls(doc, hit["_source"]["card"].encode(), primary, float(es_distance), exact)
 
     def exact_key(self) -> tuple:
         return (self.primary, self.distance_km, self.id)
@@ -1442,7 +1447,7 @@ def search_body(query: NearQuery) -> dict[str, Any]:
         # Each shard stops at the deadline (the search then fails, partial results being off).
         # No terminate_after: it would make the totals and facets wrong.
         "timeout": f"{round(SEARCH_TIMEOUT * 1000)}ms",
-        "source_includes": ["doc"],
+        "source_includes": ["doc", "card"],
         "aggregations": facet_aggregations(price),
     }
 

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from itertools import combinations
 from typing import Any
 
+from katdir.card import card_of
 from katdir.filters import indexed_filters
 from katdir.model import ROUTES, Clinic, Decision
 from katdir.pricing import lowest_of
@@ -104,7 +105,7 @@ def template_name(prefix: str) -> str:
 # The mappings' version, kept in each index (`_meta.schema_version`; none: 1, before versions
 # were kept). Raise it with any change to the mappings or to what a document means; an index
 # of an older version is then refused until `katdir rebuild` copies it into a new one.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: `card`, each clinic's result card (katdir.card)
 
 
 def missing_filter_fields(mapping: dict[str, Any]) -> list[str]:
@@ -165,6 +166,8 @@ CLINIC_MAPPINGS: dict[str, Any] = {
         "last_seen": {"type": "date"},
         # The whole clinic, returned as is and never indexed: get(id) == the clinic written.
         "doc": {"type": "object", "enabled": False},
+        # Its result card (katdir.card), made when it was written: returned, never indexed.
+        "card": {"type": "keyword", "index": False, "doc_values": False},
     },
 }
 
@@ -283,6 +286,7 @@ def clinic_document(clinic: Clinic) -> dict[str, Any]:
         "body": search_words(text_body(clinic)),
         "doc": clinic.model_dump(mode="json"),
     }
+    doc["card"] = card_of(doc["doc"]).decode()
     if loc is not None:
         doc["location"] = {"lat": loc.lat, "lon": loc.lon}
     route_prices = derived["route_prices"]

@@ -29,6 +29,9 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
+
+from katdir.card import card_of
 from katdir.filters import FILTERS, MAX_TEXT_WORDS, Parameter, indexed_filters
 from katdir.geo import bounding_box, haversine_km, min_dot_for_radius, unit_vector
 from katdir.model import CONDITIONS, ROUTES, Clinic, Decision
@@ -64,7 +67,8 @@ log = logging.getLogger(__name__)
 # 5: the aggregates' route counts and price buckets as columns (one row a cell and route or
 # price series: `cell_routes` by route, `cell_series` instead of `cell_buckets`).
 # 6: `cell_series` keyed by cell before series (cell_counts.series_table).
-SCHEMA_VERSION = 6
+# 7: `clinic_cards`, each clinic's result card (katdir.card), by its search row.
+SCHEMA_VERSION = 7
 # Each route's and condition's permanent bit in the masks: never renumber or reuse one; a new
 # word gets the next unused code wherever it sits in the model's list (tests check both).
 ROUTE_CODES: dict[str, int] = {"iv": 0, "im": 1, "oral": 2, "spravato": 3, "intranasal_ketamine": 4}
@@ -94,10 +98,12 @@ if len(set(ROUTE_CODES.values())) != len(ROUTE_CODES) or len(set(CONDITION_CODES
         "two words share a code in katdir.store.sqlite's ROUTE_CODES or CONDITION_CODES"
     )
 # Derived from the documents in `clinic_docs`, so a migration can always rebuild them.
-DERIVED_TABLES = ("clinics", "clinic_box", "clinic_text", *cell_counts.TABLES)
+DERIVED_TABLES = ("clinics", "clinic_box", "clinic_text", "clinic_cards", *cell_counts.TABLES)
 
 # `clinics` holds only what search reads, one small row per clinic, numbered in spatial order
-# on a rebuild, so that one metro's rows share pages; the full documents live apart.
+# on a rebuild, so that one metro's rows share pages; the full documents live apart. A result
+# card (katdir.card) is kept under its clinic's rowid: a page of results, near one another, is
+# then read from a few neighbouring pages (four times less work than by id among the docs).
 SCHEMA_TEMPLATE = """
 CREATE TABLE IF NOT EXISTS clinics (
     rowid INTEGER PRIMARY KEY,
@@ -187,6 +193,10 @@ RING_INDEX = (
     f"min_price, {', '.join(PRICE_COLUMNS.values())})"
 )
 SCHEMA += ";" + RING_INDEX
+SCHEMA_CARDS = (
+    "CREATE TABLE IF NOT EXISTS clinic_cards (rowid INTEGER PRIMARY KEY, card BLOB NOT NULL)"
+)
+SCHEMA += ";" + SCHEMA_CARDS
 SEARCH_COLUMNS = (
     "id",
     "status",
@@ -484,20 +494,28 @@ class SQLiteStore(Store):
                 conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'clinic_docs'").fetchone()
                 is not None
             )
-            if version == 5 and exists:
-                # Only cell_series's key is new: its rows are copied in the new order.
-                log.warning(
-                    "%s: store schema 5 → %d, keying the price series by cell",
+            if version in (5, 6) and exists:
+                if version == 5:  # 6: cell_series's rows are copied in the new key order
+                    log.warning(
+                        "%s: store schema 5 → %d, keying the price series by cell",
+                        self.path,
+                        SCHEMA_VERSION,
+                    )
+                    conn.execute(cell_counts.series_table("cell_series_new"))
+                    conn.execute(
+                        "INSERT INTO cell_series_new SELECT * FROM cell_series "
+                        "ORDER BY level, status, cell, series"
+                    )
+                    conn.execute("DROP TABLE cell_series")
+                    conn.execute("ALTER TABLE cell_series_new RENAME TO cell_series")
+                log.warning(  # 7: the cards are new
+                    "%s: store schema %d → %d, making the result cards",
                     self.path,
+                    version,
                     SCHEMA_VERSION,
                 )
-                conn.execute(cell_counts.series_table("cell_series_new"))
-                conn.execute(
-                    "INSERT INTO cell_series_new SELECT * FROM cell_series "
-                    "ORDER BY level, status, cell, series"
-                )
-                conn.execute("DROP TABLE cell_series")
-                conn.execute("ALTER TABLE cell_series_new RENAME TO cell_series")
+                conn.execute(SCHEMA_CARDS)
+                self._fill_cards(conn)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             elif version in (3, 4) and exists:
                 # Only the cells are new: derive them from the search rows, not the documents.
@@ -520,6 +538,8 @@ class SQLiteStore(Store):
                 conn.execute(RING_INDEX)
                 CELLS.create(conn)
                 CELLS.build(conn, prices=version == 3)
+                conn.execute(SCHEMA_CARDS)
+                self._fill_cards(conn)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             elif version < SCHEMA_VERSION:
                 if exists:
@@ -551,6 +571,19 @@ class SQLiteStore(Store):
             raise
         finally:
             conn.isolation_level = ""
+
+    @staticmethod
+    def _fill_cards(conn: sqlite3.Connection) -> None:
+        """Make every clinic's result card from its stored document (the search rows first)."""
+        conn.executemany(
+            "INSERT INTO clinic_cards VALUES (?, ?)",
+            (
+                (rowid, card_of(orjson.loads(doc)))
+                for rowid, doc in conn.execute(
+                    "SELECT c.rowid, d.doc FROM clinics c JOIN clinic_docs d ON d.id = c.id"
+                )
+            ),
+        )
 
     def close(self) -> None:
         """Release this thread's connection and close every idle one (the pool stays usable:
@@ -678,10 +711,8 @@ class SQLiteStore(Store):
         if before != after:  # the cells count the clinic where it is now, as it is now
             CELLS.adjust(conn, before, -1)
             CELLS.adjust(conn, after, 1)
-        conn.execute(
-            "INSERT OR REPLACE INTO clinic_docs VALUES (?, ?)",
-            (clinic.id, clinic.model_dump_json()),
-        )
+        doc = clinic.model_dump_json()
+        conn.execute("INSERT OR REPLACE INTO clinic_docs VALUES (?, ?)", (clinic.id, doc))
         conn.execute("DELETE FROM clinic_box WHERE rowid = ?", (rowid,))
         if clinic.location:
             loc = clinic.location
@@ -693,6 +724,9 @@ class SQLiteStore(Store):
         conn.execute(
             "INSERT INTO clinic_text (rowid, name, body) VALUES (?, ?, ?)",
             (rowid, clinic.name, text_body(clinic)),
+        )
+        conn.execute(
+            "INSERT OR REPLACE INTO clinic_cards VALUES (?, ?)", (rowid, card_of(orjson.loads(doc)))
         )
 
     def delete(self, clinic_id: str) -> bool:
@@ -708,6 +742,7 @@ class SQLiteStore(Store):
             conn.execute("DELETE FROM clinic_docs WHERE id = ?", (clinic_id,))
             conn.execute("DELETE FROM clinic_box WHERE rowid = ?", (row[0],))
             conn.execute("DELETE FROM clinic_text WHERE rowid = ?", (row[0],))
+            conn.execute("DELETE FROM clinic_cards WHERE rowid = ?", (row[0],))
         return True
 
     def rebuild(self, clinics: Iterable[Clinic]) -> int:
@@ -759,6 +794,7 @@ class SQLiteStore(Store):
             ((rowid, *row[width:]) for rowid, row in enumerate(rows, 1)),
         )
         CELLS.build(conn)
+        self._fill_cards(conn)
         return len(rows)
 
     # -- curators' decisions -------------------------------------------------------------
@@ -1016,21 +1052,35 @@ class SQLiteStore(Store):
             source += " JOIN temp.text_match m ON m.rowid = c.rowid"
         return source, filters, params
 
-    @staticmethod
-    def _hits(conn: sqlite3.Connection, query: NearQuery, rows: list[tuple]) -> list[Hit]:
-        # The documents as stored (bytes: no text decoding), validated when they were written;
-        # a Hit validates one only if its caller asks for the Clinic.
-        docs = dict(
+    def _hits(self, conn: sqlite3.Connection, query: NearQuery, rows: list[tuple]) -> list[Hit]:
+        # The result cards as they were made; a clinic's document (bytes: no text decoding,
+        # validated when it was written) is read only if the Hit's caller asks for it.
+        cards = dict(
             conn.execute(
-                f"SELECT id, CAST(doc AS BLOB) FROM clinic_docs "
-                f"WHERE id IN ({', '.join('?' * len(rows))})",
+                f"SELECT c.id, k.card FROM clinics c JOIN clinic_cards k ON k.rowid = c.rowid "
+                f"WHERE c.id IN ({', '.join('?' * len(rows))})",
                 [cid for cid, _, _ in rows],
             )
         )
         return [
-            Hit(None, haversine_km(query.lat, query.lon, lat, lon), docs[cid])
+            Hit(
+                None,
+                haversine_km(query.lat, query.lon, lat, lon),
+                functools.partial(self._document, cid),
+                cards[cid],
+            )
             for cid, lat, lon in rows
         ]
+
+    def _document(self, clinic_id: str) -> bytes:
+        found = (
+            self._connection()
+            .execute("SELECT CAST(doc AS BLOB) FROM clinic_docs WHERE id = ?", (clinic_id,))
+            .fetchone()
+        )
+        if found is None:
+            raise StoreError(f"clinic {clinic_id!r} was deleted after the search that found it")
+        return found[0]
 
     @staticmethod
     def _filters(query: NearQuery) -> tuple[list[str], dict[str, Any]]:

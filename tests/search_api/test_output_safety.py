@@ -106,3 +106,42 @@ def test_the_pages_work_under_their_policy_in_chromium(app, browser, sqlite_url,
         assert page.evaluate("document.styleSheets.length") >= 1
         page.close()
     assert violations == []
+
+
+def test_the_headers_made_once_are_flask_talismans_own(app, sqlite_url, tmp_path, monkeypatch):
+    """search_api.security.Talisman makes each endpoint's headers once: they are the headers
+    flask-talisman makes on every response, over plain HTTP and over TLS (HSTS), for pages,
+    the API, errors and static files alike, however often they are asked for."""
+    import flask_talisman
+
+    from search_api import security
+
+    monkeypatch.setattr(security, "Talisman", flask_talisman.Talisman)
+    plain = create_app(
+        {
+            "KATDIR_STORE": sqlite_url,
+            "KATDIR_GEOCODE_CACHE": str(tmp_path / "g2.db"),
+            "TESTING": True,
+        }
+    )
+    assert type(app.extensions["katdir.talisman"]) is not flask_talisman.Talisman
+    paths = [
+        "/",
+        "/?near=80202",
+        "/api/v1/clinics/search?near=80202&radius=50",
+        "/api/v1/clinics/nope",
+        "/api/v1/nowhere",
+        "/healthz",
+        "/static/site.css",
+    ]
+    talisman_headers = {"Content-Security-Policy", "Permissions-Policy", "X-Frame-Options"}
+    talisman_headers |= {"X-Content-Type-Options", "Referrer-Policy", "Strict-Transport-Security"}
+    for _ in range(2):
+        for path in paths:
+            for tls in ({}, {"X-Forwarded-Proto": "https"}):
+                ours = app.test_client().get(path, headers=tls)
+                theirs = plain.test_client().get(path, headers=tls)
+                assert ours.status_code == theirs.status_code, path
+                for name in talisman_headers:
+                    assert ours.headers.get_all(name) == theirs.headers.get_all(name), (path, name)
+                assert ("Strict-Transport-Security" in ours.headers) == bool(tls)

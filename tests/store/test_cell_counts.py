@@ -203,7 +203,7 @@ def test_a_schema_3_file_gains_the_cells_on_open(tmp_path, caplog):
     conn = sqlite3.connect(path)  # the file as schema 3 left it
     conn.executescript(
         "DROP TABLE cell_routes; DROP TABLE cell_prices; "
-        "DROP TABLE cell_series; DROP INDEX clinics_ring; "
+        "DROP TABLE cell_series; DROP INDEX clinics_ring; DROP TABLE clinic_cards; "
         "ALTER TABLE clinics DROP COLUMN cell; PRAGMA user_version = 3;"
     )
     conn.close()

@@ -12,10 +12,12 @@ import random
 import uuid
 from dataclasses import dataclass
 
+import orjson
 import pytest
 from geopy.distance import great_circle
 
 from bench.synthetic import EDGE_CASES, synthetic_clinics
+from katdir.card import card_of, shown
 from katdir.filters import BY_NAME, FILTERS, Parameter, indexed_values
 from katdir.geo import KM_PER_MILE
 from katdir.model import ROUTES, Clinic
@@ -397,8 +399,8 @@ def test_decisions_survive_a_rebuild_and_refuse_stale_writes(store, clinics):
 
 @pytest.mark.parametrize("sort", ["distance", "price"])
 def test_hits_carry_each_clinic_as_stored(store, sort):
-    """A hit hands over the clinic's stored document, which result cards are made from
-    without validating it again: it is the model's own JSON dump of the stored clinic."""
+    """A hit hands over the clinic's stored document (the model's own JSON dump of the stored
+    clinic) and its result card, made when it was written from that document (katdir.card)."""
     q = NearQuery(lat=40.7128, lon=-74.0060, radius_km=300, sort=sort, per_page=50)
     hits = store.search(q).hits
     assert len(hits) == 50
@@ -406,3 +408,14 @@ def test_hits_carry_each_clinic_as_stored(store, sort):
         stored = store.get(hit.document["id"])
         assert hit.document == stored.model_dump(mode="json")
         assert hit.clinic == stored
+        assert hit.card == card_of(orjson.loads(stored.model_dump_json()))
+
+
+def test_a_clinic_written_again_has_its_new_card(store):
+    clinic = next(c for c in store.iter_clinics() if c.location and c.is_public)
+    q = NearQuery(lat=clinic.location.lat, lon=clinic.location.lon, radius_km=1, per_page=100)
+    renamed = clinic.model_copy(update={"name": clinic.name + " Renamed"})
+    store.upsert([renamed])
+    (hit,) = [h for h in store.search(q).hits if h.document["id"] == clinic.id]
+    assert shown(hit.card)["name"] == renamed.name
+    store.upsert([clinic])

@@ -8,10 +8,12 @@ import functools
 import sqlite3
 import uuid
 
+import orjson
 import pytest
 
 import katdir.store.sqlite as sqlite_store
 from bench.synthetic import synthetic_clinics
+from katdir.card import card_of
 from katdir.cli import main
 from katdir.model import ROUTES, Clinic, Decision
 from katdir.store import NearQuery, StoreError, cell_counts, open_store
@@ -114,6 +116,7 @@ def test_a_schema_1_file_is_migrated_on_open_and_keeps_everything(tmp_path, capl
                 )
             )
             assert clinic.id in [h.clinic.id for h in found.hits]
+            assert all(h.card == card_of(h.document) for h in found.hits)
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     conn.close()
@@ -153,6 +156,7 @@ def test_a_schema_4_file_gets_todays_cells_on_open(tmp_path, caplog):
     conn = sqlite3.connect(path)  # the file as schema 4 left it
     conn.executescript(
         "DROP TABLE cell_routes; DROP TABLE cell_series; DROP INDEX clinics_ring; "
+        "DROP TABLE clinic_cards; "
         "CREATE INDEX clinics_cell ON clinics (cell); "
         + SCHEMA_4_CELLS
         + "PRAGMA user_version = 4;"
@@ -191,7 +195,7 @@ def test_a_schema_5_file_gets_its_price_series_keyed_by_cell_on_open(tmp_path, c
     conn.executescript(
         f"{schema_5}; INSERT INTO cell_series_5 SELECT * FROM cell_series; "
         "DROP TABLE cell_series; ALTER TABLE cell_series_5 RENAME TO cell_series; "
-        "PRAGMA user_version = 5;"
+        "DROP TABLE clinic_cards; PRAGMA user_version = 5;"  # and no cards yet
     )
     conn.close()
     with SQLiteStore(path) as store:
@@ -203,11 +207,38 @@ def test_a_schema_5_file_gets_its_price_series_keyed_by_cell_on_open(tmp_path, c
         assert "PRIMARY KEY (level, status, cell, series)" in sql
         assert sorted(conn.execute("SELECT * FROM cell_series")) == kept
         assert store.search_with_context(query) == answer
+        assert f"store schema 5 → {SCHEMA_VERSION}, making the result cards" in caplog.text
         store.delete(clinics[0].id)  # kept up to date in the new layout: as a fresh build
         after = sorted(conn.execute("SELECT * FROM cell_series"))
         with conn:
             sqlite_store.CELLS.build(conn)
         assert sorted(conn.execute("SELECT * FROM cell_series")) == after != kept
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.close()
+
+
+def test_a_schema_6_file_gets_its_result_cards_on_open(tmp_path, caplog):
+    clinics = list(synthetic_clinics(300, seed=13))
+    path = tmp_path / "v6.db"
+    with SQLiteStore(path) as store:
+        store.rebuild(clinics)
+        query = NearQuery(lat=40.7, lon=-74.0, radius_km=800.0, per_page=50)
+        answer = store.search_with_context(query)
+    conn = sqlite3.connect(path)  # the file as schema 6 left it: no cards
+    conn.executescript("DROP TABLE clinic_cards; PRAGMA user_version = 6;")
+    conn.close()
+    with SQLiteStore(path) as store:
+        assert f"store schema 6 → {SCHEMA_VERSION}, making the result cards" in caplog.text
+        cards = dict(
+            store._connection().execute(
+                "SELECT c.id, k.card FROM clinics c JOIN clinic_cards k ON k.rowid = c.rowid"
+            )
+        )
+        assert cards == {c.id: card_of(orjson.loads(c.model_dump_json())) for c in clinics}
+        again = store.search_with_context(query)
+        assert again == answer and answer[0].hits
+        assert [h.card for h in again[0].hits] == [cards[h.document["id"]] for h in again[0].hits]
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     conn.close()
