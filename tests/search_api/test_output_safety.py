@@ -108,7 +108,7 @@ def test_the_pages_work_under_their_policy_in_chromium(app, browser, sqlite_url,
     assert violations == []
 
 
-def test_the_headers_made_once_are_flask_talismans_own(app, sqlite_url, tmp_path, monkeypatch):
+def test_the_headers_made_once_are_flask_talismans_own(app, app_on, sqlite_url, monkeypatch):
     """search_api.security.Talisman makes each endpoint's headers once: they are the headers
     flask-talisman makes on every response, over plain HTTP and over TLS (HSTS), for pages,
     the API, errors and static files alike, however often they are asked for."""
@@ -117,13 +117,7 @@ def test_the_headers_made_once_are_flask_talismans_own(app, sqlite_url, tmp_path
     from search_api import security
 
     monkeypatch.setattr(security, "Talisman", flask_talisman.Talisman)
-    plain = create_app(
-        {
-            "KATDIR_STORE": sqlite_url,
-            "KATDIR_GEOCODE_CACHE": str(tmp_path / "g2.db"),
-            "TESTING": True,
-        }
-    )
+    plain = app_on(sqlite_url)
     assert type(app.extensions["katdir.talisman"]) is not flask_talisman.Talisman
     paths = [
         "/",
