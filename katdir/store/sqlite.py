@@ -957,7 +957,7 @@ class SQLiteStore(Store):
         elif query.sort == "relevance" and query.text:
             order = f"m.rank, {order}"
         page_sql = (
-            f"SELECT c.id, c.lat, c.lon {source} WHERE {{where}} "
+            f"SELECT c.rowid, c.id, c.lat, c.lon {source} WHERE {{where}} "
             f"ORDER BY {order} LIMIT :limit OFFSET :offset"
         )
 
@@ -1053,13 +1053,13 @@ class SQLiteStore(Store):
         return source, filters, params
 
     def _hits(self, conn: sqlite3.Connection, query: NearQuery, rows: list[tuple]) -> list[Hit]:
-        # The result cards as they were made; a clinic's document (bytes: no text decoding,
-        # validated when it was written) is read only if the Hit's caller asks for it.
+        """The hits of a page's rows `(rowid, id, lat, lon)`: each carries its result card as
+        it was made (read by search row); a clinic's document (bytes: no text decoding,
+        validated when it was written) is read only if the Hit's caller asks for it."""
         cards = dict(
             conn.execute(
-                f"SELECT c.id, k.card FROM clinics c JOIN clinic_cards k ON k.rowid = c.rowid "
-                f"WHERE c.id IN ({', '.join('?' * len(rows))})",
-                [cid for cid, _, _ in rows],
+                f"SELECT rowid, card FROM clinic_cards WHERE rowid IN ({', '.join('?' * len(rows))})",
+                [rowid for rowid, _, _, _ in rows],
             )
         )
         return [
@@ -1067,9 +1067,9 @@ class SQLiteStore(Store):
                 None,
                 haversine_km(query.lat, query.lon, lat, lon),
                 functools.partial(self._document, cid),
-                cards[cid],
+                cards[rowid],
             )
-            for cid, lat, lon in rows
+            for rowid, cid, lat, lon in rows
         ]
 
     def _document(self, clinic_id: str) -> bytes:
