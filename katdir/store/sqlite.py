@@ -68,7 +68,8 @@ log = logging.getLogger(__name__)
 # price series: `cell_routes` by route, `cell_series` instead of `cell_buckets`).
 # 6: `cell_series` keyed by cell before series (cell_counts.series_table).
 # 7: `clinic_cards`, each clinic's result card (katdir.card), by its search row.
-SCHEMA_VERSION = 7
+# 8: the index `clinics_price` (a dense circle's cheapest clinics, SQLiteStore._cheapest).
+SCHEMA_VERSION = 8
 # Each route's and condition's permanent bit in the masks: never renumber or reuse one; a new
 # word gets the next unused code wherever it sits in the model's list (tests check both).
 ROUTE_CODES: dict[str, int] = {"iv": 0, "im": 1, "oral": 2, "spravato": 3, "intranasal_ketamine": 4}
@@ -197,6 +198,10 @@ SCHEMA_CARDS = (
     "CREATE TABLE IF NOT EXISTS clinic_cards (rowid INTEGER PRIMARY KEY, card BLOB NOT NULL)"
 )
 SCHEMA += ";" + SCHEMA_CARDS
+# Clinics by lowest price: where a circle holds many, its cheapest are found sooner by price
+# than by visiting all of them (SQLiteStore._cheapest).
+PRICE_INDEX = "CREATE INDEX IF NOT EXISTS clinics_price ON clinics (min_price)"
+SCHEMA += ";" + PRICE_INDEX
 SEARCH_COLUMNS = (
     "id",
     "status",
@@ -494,7 +499,11 @@ class SQLiteStore(Store):
                 conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'clinic_docs'").fetchone()
                 is not None
             )
-            if version in (5, 6) and exists:
+            if version == 7 and exists:
+                log.warning("%s: store schema 7 → %d, indexing prices", self.path, SCHEMA_VERSION)
+                conn.execute(PRICE_INDEX)
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            elif version in (5, 6) and exists:
                 if version == 5:  # 6: cell_series's rows are copied in the new key order
                     log.warning(
                         "%s: store schema 5 → %d, keying the price series by cell",
@@ -516,6 +525,7 @@ class SQLiteStore(Store):
                 )
                 conn.execute(SCHEMA_CARDS)
                 self._fill_cards(conn)
+                conn.execute(PRICE_INDEX)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             elif version in (3, 4) and exists:
                 # Only the cells are new: derive them from the search rows, not the documents.
@@ -540,6 +550,7 @@ class SQLiteStore(Store):
                 CELLS.build(conn, prices=version == 3)
                 conn.execute(SCHEMA_CARDS)
                 self._fill_cards(conn)
+                conn.execute(PRICE_INDEX)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             elif version < SCHEMA_VERSION:
                 if exists:
@@ -963,7 +974,9 @@ class SQLiteStore(Store):
 
         rows = None
         wanted = query.offset + query.per_page
-        if order.startswith(DOT) and total > 4 * wanted:
+        if query.sort == "price" and not query.routes and not query.text:
+            rows = self._cheapest(conn, filters, params, total - facets["price"]["unknown"], wanted)
+        elif order.startswith(DOT) and total > 4 * wanted:
             # Nearest first among many: the page lies within a smaller circle holding about
             # twice the clinics it needs (by area); sorting that circle is enough when it
             # holds them all, and the full circle is the fallback when density misleads.
@@ -980,6 +993,32 @@ class SQLiteStore(Store):
         if rows is None:
             rows = conn.execute(page_sql.format(where=where), params).fetchall()
         return SearchResult(total, self._hits(conn, query, rows), facets), prices
+
+    @staticmethod
+    def _cheapest(
+        conn: sqlite3.Connection,
+        filters: list[str],
+        params: dict[str, Any],
+        priced: int,
+        wanted: int,
+    ) -> list[tuple] | None:
+        """The page of a search by lowest price (no route, no text) read in price order from
+        `clinics_price`, when the circle holds enough priced matches (`priced`) that the walk
+        from the cheapest clinic anywhere meets `wanted` of them (about wanted × clinics ÷
+        priced rows) well before visiting them all; else None. The page lies wholly among
+        the priced matches, whose order is the search's: price, then nearest, then id."""
+        if priced < wanted:
+            return None
+        (clinics,) = conn.execute("SELECT max(rowid) FROM clinics").fetchone()  # about how many
+        if priced * priced < 2 * wanted * (clinics or 0):
+            return None
+        row_filters = [f for f in filters if not f.lstrip("(").startswith("b.")]  # no R*Tree
+        where = " AND ".join(["c.min_price IS NOT NULL", *row_filters, f"{DOT} >= :min_dot"])
+        return conn.execute(
+            f"SELECT c.rowid, c.id, c.lat, c.lon FROM clinics c INDEXED BY clinics_price "
+            f"WHERE {where} ORDER BY c.min_price, {DOT} DESC, c.id LIMIT :limit OFFSET :offset",
+            params,
+        ).fetchall()
 
     def price_context(self, query: NearQuery) -> dict[str, RoutePrices]:
         conn = self._connection()

@@ -244,6 +244,25 @@ def test_a_schema_6_file_gets_its_result_cards_on_open(tmp_path, caplog):
     conn.close()
 
 
+def test_a_schema_7_file_gets_its_price_index_on_open(tmp_path, caplog):
+    path = tmp_path / "v7.db"
+    query = NearQuery(lat=40.7, lon=-74.0, radius_km=3000.0, sort="price", page=2)
+    with SQLiteStore(path) as store:
+        store.rebuild(synthetic_clinics(300, seed=13))
+        answer = store.search_with_context(query)
+    conn = sqlite3.connect(path)  # the file as schema 7 left it: no price index
+    conn.executescript("DROP INDEX clinics_price; PRAGMA user_version = 7;")
+    conn.close()
+    with SQLiteStore(path) as store:
+        assert f"store schema 7 → {SCHEMA_VERSION}, indexing prices" in caplog.text
+        indexes = store._connection().execute("SELECT name FROM sqlite_master WHERE type='index'")
+        assert "clinics_price" in {name for (name,) in indexes}
+        assert store.search_with_context(query) == answer and answer[0].hits
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.close()
+
+
 def test_a_file_from_a_newer_katdir_is_refused(tmp_path):
     path = tmp_path / "new.db"
     SQLiteStore(path).close()
