@@ -559,7 +559,7 @@ class SQLiteStore(Store):
                     self._fill_search_tables(
                         conn,
                         (
-                            Clinic.model_validate_json(doc)
+                            (Clinic.model_validate_json(doc), doc)
                             for (doc,) in conn.execute("SELECT doc FROM clinic_docs")
                         ),
                     )
@@ -574,7 +574,9 @@ class SQLiteStore(Store):
 
     @staticmethod
     def _fill_cards(conn: sqlite3.Connection) -> None:
-        """Make every clinic's result card from its stored document (the search rows first)."""
+        """Make every clinic's result card from its stored document (the search rows first):
+        for a migration, which has only the stored documents (a rebuild makes each card as it
+        loads the search rows)."""
         conn.executemany(
             "INSERT INTO clinic_cards VALUES (?, ?)",
             (
@@ -756,11 +758,12 @@ class SQLiteStore(Store):
             # In key order: the documents' B-tree is then filled from left to right instead
             # of splitting pages all over it (about half the CPU of this insert and its commit).
             clinics = sorted(clinics, key=lambda clinic: clinic.id)
+            docs = [clinic.model_dump_json() for clinic in clinics]
             conn.executemany(
                 "INSERT INTO clinic_docs VALUES (?, ?)",
-                ((clinic.id, clinic.model_dump_json()) for clinic in clinics),
+                ((clinic.id, doc) for clinic, doc in zip(clinics, docs)),
             )
-            return self._fill_search_tables(conn, clinics)
+            return self._fill_search_tables(conn, zip(clinics, docs))
 
     def reindex(self) -> int:
         """Re-derive the search tables from the stored documents, in one transaction."""
@@ -770,13 +773,19 @@ class SQLiteStore(Store):
                 conn.execute(f"DELETE FROM {table}")
             docs = conn.execute("SELECT doc FROM clinic_docs")
             return self._fill_search_tables(
-                conn, (Clinic.model_validate_json(doc) for (doc,) in docs)
+                conn, ((Clinic.model_validate_json(doc), doc) for (doc,) in docs)
             )
 
-    def _fill_search_tables(self, conn: sqlite3.Connection, clinics: Iterable[Clinic]) -> int:
-        """Load the (empty) search tables from `clinics`, rows numbered in spatial order."""
+    def _fill_search_tables(
+        self, conn: sqlite3.Connection, stored: Iterable[tuple[Clinic, str]]
+    ) -> int:
+        """Load the (empty) search tables from the clinics and their stored documents (JSON),
+        rows numbered in spatial order."""
         rows = sorted(
-            ((*self._search_row(clinic), clinic.name, text_body(clinic)) for clinic in clinics),
+            (
+                (*self._search_row(clinic), clinic.name, text_body(clinic), doc)
+                for clinic, doc in stored
+            ),
             key=_spatial_order,
         )
         width = len(SEARCH_COLUMNS)
@@ -791,10 +800,14 @@ class SQLiteStore(Store):
         )
         conn.executemany(
             "INSERT INTO clinic_text (rowid, name, body) VALUES (?, ?, ?)",
-            ((rowid, *row[width:]) for rowid, row in enumerate(rows, 1)),
+            ((rowid, row[width], row[width + 1]) for rowid, row in enumerate(rows, 1)),
         )
         CELLS.build(conn)
-        self._fill_cards(conn)
+        # Each card from the document in hand (the same as _fill_cards reads back).
+        conn.executemany(
+            "INSERT INTO clinic_cards VALUES (?, ?)",
+            ((rowid, card_of(orjson.loads(row[-1]))) for rowid, row in enumerate(rows, 1)),
+        )
         return len(rows)
 
     # -- curators' decisions -------------------------------------------------------------
