@@ -6,6 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bench.synthetic import synthetic_clinics
 from katdir.model import ROUTES, Price, PriceKind
 from katdir.pricing import (
     StoredPrices,
@@ -15,6 +16,7 @@ from katdir.pricing import (
     session_price,
     stored_prices_by_route,
 )
+from katdir.store.base import search_fields
 
 KINDS = PriceKind.__args__
 # Few distinct amounts, so ties between a session price and a series are common.
@@ -89,3 +91,14 @@ def test_stored_prices_by_route_take_the_first_of_equal_prices_and_a_session_ove
         key: (session_price(clinic, routes), series_cost(clinic, routes))
         for key, routes in [(None, ()), ("iv", ("iv",)), ("im", ("im",))]
     }
+
+
+BASE = next(iter(synthetic_clinics(1, seed=21)))
+
+
+@settings(max_examples=1000, derandomize=True)
+@given(CLINICS)
+def test_the_lowest_price_the_stores_index_is_the_session_price_of_no_route(prices):
+    clinic = BASE.model_copy(update={"routes": prices.routes, "prices": prices.prices})
+    price = session_price(clinic)
+    assert search_fields(clinic)["min_price"] == (price.amount if price else None)
