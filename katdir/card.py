@@ -22,8 +22,15 @@ from typing import Any
 
 import orjson
 
-from katdir.model import ROUTES, summary_of
-from katdir.pricing import StoredPrices, prices_for, series_cost, session_price
+from katdir.model import ROUTES, shown_of
+from katdir.pricing import (
+    SeriesCost,
+    SessionPrice,
+    StoredPrices,
+    series_cost,
+    session_price,
+    stored_prices_by_route,
+)
 
 SORTED = orjson.OPT_SORT_KEYS  # as the API writes its answers (search_api.json_provider)
 
@@ -40,8 +47,10 @@ UNPRICED = {"min_session_price": None, "session_price": None, "series_cost": Non
 
 def priced(prices: StoredPrices, routes: tuple[str, ...]) -> dict[str, Any]:
     """The card's fields that depend on the routes searched for (all routes when none is)."""
-    price = session_price(prices, routes)
-    series = series_cost(prices, routes)
+    return _priced_fields(session_price(prices, routes), series_cost(prices, routes))
+
+
+def _priced_fields(price: SessionPrice | None, series: SeriesCost | None) -> dict[str, Any]:
     return {
         "min_session_price": price.amount if price else None,
         "session_price": price.as_dict() if price else None,
@@ -51,9 +60,9 @@ def priced(prices: StoredPrices, routes: tuple[str, ...]) -> dict[str, Any]:
 
 def card_of(doc: dict[str, Any]) -> bytes:
     """The stored card of a clinic from its stored document (`Clinic.model_dump(mode="json")`)."""
-    prices = StoredPrices.of(doc)
-    card = summary_of(doc, prices.prices) | priced(prices, ())
-    by_route = {r: priced(prices, (r,)) for r in ROUTES if prices_for(prices, (r,))}
+    found = stored_prices_by_route(doc)  # what `priced` gives for no route and for each route
+    card = shown_of(doc) | _priced_fields(*found.get(None, (None, None)))
+    by_route = {r: _priced_fields(*found[r]) for r in ROUTES if r in found}
     return orjson.dumps(card, option=SORTED) + b"\n" + orjson.dumps(by_route, option=SORTED)
 
 

@@ -10,6 +10,7 @@ FILTERS plus its tests — see docs/architecture.md, "Adding a search filter".
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -477,6 +478,7 @@ BY_NAME: Mapping[str, Parameter] = {p.name: p for p in PARAMETERS}
 EXCLUSIVE: tuple[tuple[str, ...], ...] = (("near",), ("lat", "lon"))
 
 
+@functools.cache  # the registry is fixed at import; a rebuild asks once a clinic
 def indexed_filters(kind: str | None = None) -> tuple[Parameter, ...]:
     """The filters whose value the stores index from each clinic (all but text), by kind."""
     return tuple(

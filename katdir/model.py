@@ -435,17 +435,24 @@ def summary_of(doc: dict[str, Any], prices: list[Price] | None = None) -> dict[s
     results is made without validating each clinic again. A document written before a field
     existed is validated first, which fills in the field's default. `prices`: the document's
     prices as models, when the caller has them already (prices_of)."""
+    summary = shown_of(doc)
+    summary["min_session_price"] = lowest_session_price(
+        prices_of(doc) if prices is None else prices
+    )
+    return summary
+
+
+def shown_of(doc: dict[str, Any]) -> dict[str, Any]:
+    """`summary_of` but `min_session_price`, which a result card sets by the routes searched
+    for (katdir.card), so a card's maker need not make models of the prices for it."""
     try:
         summary = {name: doc[name] for name in SUMMARY_FIELDS}
         review_status, last_seen = doc["review"]["status"], doc["last_seen"]
     except KeyError:
-        return summary_of(Clinic.model_validate(doc).model_dump(mode="json"), prices)
+        return shown_of(Clinic.model_validate(doc).model_dump(mode="json"))
     summary["prices"] = [
         {k: v for k, v in price.items() if k not in UNSHOWN_PRICE_FIELDS} for price in doc["prices"]
     ]
-    summary["min_session_price"] = lowest_session_price(
-        prices_of(doc) if prices is None else prices
-    )
     summary["review_status"] = review_status
     # As the API has always written it: isoformat's "+00:00" where JSON's dump says "Z".
     summary["last_seen"] = datetime.fromisoformat(last_seen).isoformat() if last_seen else None

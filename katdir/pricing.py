@@ -121,6 +121,72 @@ def route_session_prices(clinic: Clinic) -> dict[str, float | None]:
     return found
 
 
+def stored_prices_by_route(
+    doc: dict[str, Any],
+) -> dict[str | None, tuple[SessionPrice | None, SeriesCost | None]]:
+    """`(session_price, series_cost)` of a clinic's stored document for a search on no route
+    (key None) and on each route one of its prices counts for (key: the route), found in one
+    pass over the stored prices, without making models of them (a result card is made for
+    every clinic written). The same answers as the functions above asked once a route."""
+    routes = doc["routes"]
+    only = routes[0] if len(routes) == 1 else None  # an unrouted price's route
+    # key → [the session price's (per_session, is a series), its price,
+    #        the series' (amount_min, sessions), its price]
+    best: dict[str | None, list] = {}
+    for price in doc["prices"]:
+        kind = price.get("kind", "per_session")
+        amount = price["amount_min"]
+        sessions = price.get("sessions")
+        if kind == "per_session":
+            per = amount
+        elif kind == "series" and sessions:
+            per = round(amount / sessions, 2)  # as Price.per_session
+        else:
+            per = None
+        route = price.get("route")
+        if route is None:
+            route = only
+        for key in (None, route) if route is not None else (None,):
+            found = best.get(key)
+            if found is None:
+                found = best[key] = [None, None, None, None]
+            if per is not None:
+                rank = (per, kind != "per_session")
+                if found[0] is None or rank < found[0]:  # the first of equals, as min()
+                    found[0], found[1] = rank, price
+            if kind == "series" and sessions:
+                rank = (amount, sessions)
+                if found[2] is None or rank < found[2]:
+                    found[2], found[3] = rank, price
+    answers = {}
+    for key, (session_rank, session, series_rank, series) in best.items():
+        if session is None:
+            per_session = None
+        elif session_rank[1]:
+            per_session = SessionPrice(
+                session_rank[0],
+                session.get("route"),
+                "series",
+                session["sessions"],
+                session["amount_min"],
+            )
+        else:
+            per_session = SessionPrice(session_rank[0], session.get("route"), "session")
+        if series is not None:
+            cost = SeriesCost(series_rank[0], series_rank[1], series.get("route"), False)
+        elif per_session is not None:
+            cost = SeriesCost(
+                round(per_session.amount * SERIES_SESSIONS, 2),
+                SERIES_SESSIONS,
+                per_session.route,
+                True,
+            )
+        else:
+            cost = None
+        answers[key] = (per_session, cost)
+    return answers
+
+
 def series_cost(clinic: Clinic | StoredPrices, routes: Iterable[str] = ()) -> SeriesCost | None:
     """An initial series for any of `routes`: the lowest published one, else an estimate."""
     wanted = tuple(routes)

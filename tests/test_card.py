@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bench.synthetic import synthetic_clinics
 from katdir.card import UNPRICED, card_of, result_json
 from katdir.model import ROUTES, Clinic
 from katdir.pricing import series_cost, session_price
 from tests.test_model_summary import card_from_model, unusual_clinics
+from tests.test_pricing import PRICES
 
 ROUTE_CHOICES = [(), *((route,) for route in ROUTES), ("oral", "spravato"), ("im", "iv"), ROUTES]
 
@@ -67,3 +70,30 @@ def test_a_card_is_two_lines_of_json_the_result_without_distance_and_the_prices_
         result = orjson.loads(result_from_model(clinic, 0, (route,)))
         shown = {k: result[k] for k in ("min_session_price", "series_cost", "session_price")}
         assert priced.get(route, UNPRICED) == shown
+
+
+BASE = next(iter(synthetic_clinics(1, seed=12)))
+
+
+@settings(max_examples=600, derandomize=True, deadline=None)
+@given(
+    routes=st.lists(st.sampled_from(ROUTES), min_size=1, max_size=3, unique=True),
+    prices=st.lists(PRICES, max_size=8),
+    currency=st.sampled_from(["USD", "CAD"]),
+)
+def test_a_result_from_the_card_of_any_prices_is_the_result_made_from_the_model(
+    routes, prices, currency
+):
+    """Many clinics whose prices tie, lack routes or sessions, or name routes the clinic does
+    not list: a card (made in one pass over the stored prices) writes every search's result
+    as the model did."""
+    clinic = BASE.model_copy(
+        update={
+            "routes": routes,
+            "prices": [p.model_copy(update={"currency": currency}) for p in prices],
+        }
+    )
+    card = card_of(orjson.loads(clinic.model_dump_json()))
+    distance = {"mi": 1.55, "km": 2.5}
+    for searched in ROUTE_CHOICES:
+        assert result_json(card, distance, searched) == result_from_model(clinic, 2.5, searched)

@@ -18,7 +18,7 @@ import orjson
 from katdir.card import card_of
 from katdir.filters import indexed_values
 from katdir.model import ROUTES, Clinic, Decision
-from katdir.pricing import median, route_session_prices, session_price
+from katdir.pricing import median, route_session_prices
 
 Sort = Literal["distance", "price", "relevance"]  # katdir.filters.SORTS, with their wording
 
@@ -226,10 +226,11 @@ def empty_facets() -> dict[str, Any]:
 def search_fields(clinic: Clinic) -> dict[str, Any]:
     """The derived values both stores filter and sort on, computed the same way for both:
     the review status, the prices (katdir.pricing) and each indexed filter's field."""
-    price = session_price(clinic)
+    # session_price(clinic).amount: its tie-break only chooses among equal amounts.
+    amounts = [a for a in (p.per_session for p in clinic.prices) if a is not None]
     return {
         "status": clinic.search_status,
-        "min_price": price.amount if price else None,
+        "min_price": min(amounts) if amounts else None,
         "route_prices": route_session_prices(clinic),
         **indexed_values(clinic),
     }
