@@ -500,12 +500,30 @@ class SQLiteStore(Store):
                 conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'clinic_docs'").fetchone()
                 is not None
             )
-            if version == 7 and exists:
-                log.warning("%s: store schema 7 → %d, indexing prices", self.path, SCHEMA_VERSION)
-                conn.execute(PRICE_INDEX)
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            elif version in (5, 6) and exists:
-                if version == 5:  # 6: cell_series's rows are copied in the new key order
+            if 3 <= version < SCHEMA_VERSION and exists:
+                # Only the tables added since are new: each step from the file's version on,
+                # each logged, in this one transaction.
+                if version in (3, 4):  # the cells, built straight in today's layout (6)
+                    log.warning(
+                        "%s: store schema %d → %d, building the per-cell aggregates",
+                        self.path,
+                        version,
+                        SCHEMA_VERSION,
+                    )
+                    if version == 3:
+                        conn.execute("ALTER TABLE clinics ADD COLUMN cell INTEGER")
+                        conn.execute(
+                            f"UPDATE clinics SET cell = {cell_counts.CELL_SQL} "
+                            "WHERE lat IS NOT NULL AND lon IS NOT NULL"
+                        )
+                    else:  # schema 4's histograms stay; its other two tables are laid out anew
+                        conn.execute("DROP TABLE cell_routes")
+                        conn.execute("DROP TABLE cell_buckets")
+                    conn.execute("DROP INDEX IF EXISTS clinics_cell")
+                    conn.execute(RING_INDEX)
+                    CELLS.create(conn)
+                    CELLS.build(conn, prices=version == 3)
+                elif version == 5:  # 6: cell_series's rows are copied in the new key order
                     log.warning(
                         "%s: store schema 5 → %d, keying the price series by cell",
                         self.path,
@@ -518,39 +536,19 @@ class SQLiteStore(Store):
                     )
                     conn.execute("DROP TABLE cell_series")
                     conn.execute("ALTER TABLE cell_series_new RENAME TO cell_series")
-                log.warning(  # 7: the cards are new
-                    "%s: store schema %d → %d, making the result cards",
-                    self.path,
-                    version,
-                    SCHEMA_VERSION,
-                )
-                conn.execute(SCHEMA_CARDS)
-                self._fill_cards(conn)
-                conn.execute(PRICE_INDEX)
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            elif version in (3, 4) and exists:
-                # Only the cells are new: derive them from the search rows, not the documents.
-                log.warning(
-                    "%s: store schema %d → %d, building the per-cell aggregates",
-                    self.path,
-                    version,
-                    SCHEMA_VERSION,
-                )
-                if version == 3:
-                    conn.execute("ALTER TABLE clinics ADD COLUMN cell INTEGER")
-                    conn.execute(
-                        f"UPDATE clinics SET cell = {cell_counts.CELL_SQL} "
-                        "WHERE lat IS NOT NULL AND lon IS NOT NULL"
+                if version < 7:  # 7: the result cards
+                    log.warning(
+                        "%s: store schema %d → %d, making the result cards",
+                        self.path,
+                        version,
+                        SCHEMA_VERSION,
                     )
-                else:  # schema 4's histograms stay; its other two tables are laid out anew
-                    conn.execute("DROP TABLE cell_routes")
-                    conn.execute("DROP TABLE cell_buckets")
-                conn.execute("DROP INDEX IF EXISTS clinics_cell")
-                conn.execute(RING_INDEX)
-                CELLS.create(conn)
-                CELLS.build(conn, prices=version == 3)
-                conn.execute(SCHEMA_CARDS)
-                self._fill_cards(conn)
+                    conn.execute(SCHEMA_CARDS)
+                    self._fill_cards(conn)
+                # 8: the price index
+                log.warning(
+                    "%s: store schema %d → %d, indexing prices", self.path, version, SCHEMA_VERSION
+                )
                 conn.execute(PRICE_INDEX)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             elif version < SCHEMA_VERSION:
