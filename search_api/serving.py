@@ -13,8 +13,49 @@ from collections.abc import Callable
 
 from flask import Flask
 from gunicorn.app.base import Application
+from gunicorn.workers.gthread import ThreadWorker
 
 CONFIG = "python:search_api.gunicorn_conf"
+
+
+class BalancedThreadWorker(ThreadWorker):
+    """gunicorn's threaded worker, sharing a crowd of connections fairly with its siblings.
+
+    The stock worker accepts every connection it sees and keeps each alive: when many clients
+    connect at once, the first process to wake takes nearly all of them (30 of 32 in
+    `python -m bench load`), and that one process then serves nearly every request on one core
+    while the others idle; the tail grows with its queue. Here a process takes a new connection
+    only while one of its threads is free, and while more requests wait in it than it has
+    threads, each answer closes its connection ("Connection: close"), so the client's next
+    request waits in the kernel's queue, first come first served, for whichever process frees
+    a thread first. Unhurried, connections are kept alive as before.
+    (gunicorn is pinned; tests/search_api/test_serving.py checks the spread on a live server.)
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.in_flight = 0  # requests handed to the thread pool, not finished; main thread only
+
+    def enqueue_req(self, conn):
+        self.in_flight += 1
+        super().enqueue_req(conn)
+
+    def finish_request(self, conn, fs):
+        self.in_flight -= 1
+        super().finish_request(conn, fs)
+
+    def set_accept_enabled(self, enabled):
+        super().set_accept_enabled(enabled and self.in_flight < self.cfg.threads)
+
+    def accept(self, listener):
+        super().accept(listener)
+        if self.in_flight >= self.cfg.threads:
+            self.set_accept_enabled(False)
+
+    def handle_request(self, req, conn):  # in a pool thread; in_flight is read, not written
+        if self.in_flight > self.cfg.threads:
+            req.must_close = True
+        return super().handle_request(req, conn)
 
 
 class GunicornServer(Application):

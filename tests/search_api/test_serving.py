@@ -4,18 +4,21 @@ outside it — FLASK_DEBUG=1 notwithstanding. The development server's log is re
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 import requests
 
 from katdir.store import open_store
-from tests.search_api.serving import free_port, wait_until_answering
+from tests.search_api.serving import free_port, gunicorn_app, wait_until_answering
 from tests.search_api.test_api import CLINICS
 
 DEBUGGER_RESOURCE = "/?__debugger__=yes&cmd=resource&f=style.css"
@@ -106,3 +109,62 @@ def test_katdir_serve_dev_runs_the_development_server_with_a_redacted_log(serve)
         assert secret not in text
     request_lines = [line for line in text.splitlines() if "HTTP/1.1" in line]
     assert request_lines and not any("127.0.0.1 - -" in line for line in request_lines)
+
+
+def _holders(port: int, client_ports: set[int]) -> Counter:
+    """How many of these loopback connections each process holds the server's end of
+    (/proc/net/tcp gives each connection's socket inode; /proc/PID/fd, who holds it)."""
+    sockets = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local, remote, inode = fields[1], fields[2], fields[9]
+        if int(local.rsplit(":", 1)[1], 16) == port and int(remote.rsplit(":", 1)[1], 16) in (
+            client_ports
+        ):
+            sockets.add(f"socket:[{inode}]")
+    holders: Counter = Counter()
+    for fd in Path("/proc").glob("[0-9]*/fd/*"):
+        try:
+            if os.readlink(fd) in sockets:
+                holders[fd.parts[2]] += 1
+        except OSError:  # a process or descriptor gone meanwhile
+            continue
+    return holders
+
+
+def test_a_crowd_connecting_at_once_is_shared_by_the_processes(tmp_path):
+    """A process takes a connection only while one of its threads is free
+    (search_api.serving.BalancedThreadWorker): the stock threaded worker lets the first
+    process to wake take a whole crowd and keep it, on one core."""
+    db = tmp_path / "katdir.db"
+    with open_store(f"sqlite:///{db}") as store:
+        store.upsert(CLINICS)
+    env = {"KATDIR_STORE": f"sqlite:///{db}", "KATDIR_VAR": str(tmp_path)}
+    with gunicorn_app(env, tmp_path, "--threads", "2", workers=3) as base:
+        port = int(base.rsplit(":", 1)[1])
+        log = tmp_path / f"gunicorn-{port}.log"
+        deadline = time.monotonic() + 60
+        while log.read_text().count("katdir app on store") < 3:  # every process has its app
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        crowd = [http.client.HTTPConnection("127.0.0.1", port, timeout=20) for _ in range(12)]
+        for connection in crowd:  # connected, nothing asked yet: each taken one holds a thread
+            connection.connect()
+        ports = {connection.sock.getsockname()[1] for connection in crowd}
+        deadline = time.monotonic() + 3  # gunicorn gives a silent connection 5 s of a thread
+        while sum((holders := _holders(port, ports)).values()) < 6:
+            assert time.monotonic() < deadline, holders
+            time.sleep(0.05)
+        time.sleep(0.3)
+        assert sorted(_holders(port, ports).values()) == [2, 2, 2]  # 6 wait in the kernel
+
+        def ask(connection: http.client.HTTPConnection) -> int:
+            connection.request("GET", "/api/v1/clinics/search?near=80202")
+            response = connection.getresponse()
+            response.read()
+            return response.status
+
+        with ThreadPoolExecutor(len(crowd)) as pool:
+            assert list(pool.map(ask, crowd)) == [200] * len(crowd)
+        for connection in crowd:
+            connection.close()
