@@ -7,7 +7,9 @@ gunicorn, the network and the machine's other work.
 The app (`create_app()`, answer cache off, rate limit off) is called as WSGI with environs
 built beforehand, in a child process, and its CPU time (`time.process_time`) is divided by the
 requests: fresh searches of the visitors' mix of `python -m bench load`, `/healthz`, and text
-searches refused while every text-search slot is held. With `--baseline-rev`, the same
+searches refused while every text-search slot is held; and how long one full pass of Python's
+cyclic garbage collector takes after the searches, with the app's objects frozen as each
+gunicorn worker freezes them, and unfrozen. With `--baseline-rev`, the same
 measurement runs on that revision's code (`git archive`), alternating with this tree's round by
 round, so both see the same machine; `--baseline-store` gives that revision its own copy of
 the store when it cannot open this tree's (an older store schema). CPU time is the fair figure on a shared machine; it still
@@ -17,6 +19,7 @@ grows somewhat with contention, hence the interleaving.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import subprocess
@@ -29,16 +32,17 @@ HERE = Path(__file__).parent
 ROOT = HERE.parent
 
 
-def child(requests: int) -> dict:
-    """Runs in the tree under test (its `search_api` and `bench` first on sys.path)."""
+def child(requests: int, paths_file: str) -> dict:
+    """Runs in the tree under test (its `search_api` and `bench` first on sys.path). The mix
+    comes made, in a file: making it here would leave the bench's own data in the process."""
     import threading
 
     from werkzeug.test import EnvironBuilder
 
-    from bench.bench_load import visitor_paths
     from search_api import create_app
 
     app = create_app()
+    gc.freeze()  # as search_api/gunicorn_conf.py's post_worker_init does in each worker
 
     def environ(path: str) -> dict:
         path, _, query = path.partition("?")
@@ -56,9 +60,14 @@ def child(requests: int) -> dict:
             getattr(body, "close", lambda: None)()
         return round((time.process_time() - started) * 1000 / len(environs), 3), sorted(statuses)
 
-    paths = visitor_paths(requests + 100, seed=11)
+    paths = Path(paths_file).read_text().splitlines()
     cpu_ms([environ(p) for p in paths[requests:]])  # warm: page cache, gazetteer, imports
     search, search_statuses = cpu_ms([environ(p) for p in paths[:requests]])
+    # A full pass of the cyclic collector stalls every thread of a worker; it comes every few
+    # thousand requests. Its length with the app's objects frozen, and without.
+    full_pass_frozen = full_collection_ms()
+    gc.unfreeze()
+    full_pass_unfrozen = full_collection_ms()
     healthz, _ = cpu_ms([environ("/healthz")] * (requests * 4))
     texts = [
         environ(f"/api/v1/clinics/search?q=i&lat={34 + i / 1000:.3f}&lon=-118.2&radius=500")
@@ -85,6 +94,7 @@ def child(requests: int) -> dict:
     return {
         "search_cpu_ms": search,
         "search_statuses": search_statuses,
+        "full_collection_ms": {"frozen": full_pass_frozen, "unfrozen": full_pass_unfrozen},
         "healthz_cpu_ms": healthz,
         "text_refusal_cpu_ms": refused,
         "text_refusal_statuses": refused_statuses,
@@ -92,7 +102,13 @@ def child(requests: int) -> dict:
     }
 
 
-def measure(tree: Path, store_url: str, requests: int) -> dict:
+def full_collection_ms() -> float:
+    started = time.perf_counter()
+    gc.collect()
+    return round((time.perf_counter() - started) * 1000, 2)
+
+
+def measure(tree: Path, store_url: str, requests: int, paths_file: Path) -> dict:
     env = {
         **os.environ,
         "PYTHONPATH": str(tree),
@@ -101,7 +117,7 @@ def measure(tree: Path, store_url: str, requests: int) -> dict:
         "KATDIR_RATE_LIMIT": "off",
     }
     done = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--child", str(requests)],
+        [sys.executable, str(Path(__file__).resolve()), "--child", str(requests), str(paths_file)],
         env=env,
         cwd=tree,
         capture_output=True,
@@ -128,6 +144,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--name", default="apicpu", help="results file name")
     args = parser.parse_args(argv)
 
+    from bench.bench_load import visitor_paths
     from bench.bench_search import build_store
     from bench.common import record
 
@@ -147,10 +164,12 @@ def main(argv: list[str]) -> int:
             ).stdout
             subprocess.run(["tar", "-x", "-C", str(baseline)], input=archive, check=True)
             trees = {args.baseline_rev: baseline, **trees}
+        paths_file = Path(scratch) / "paths.txt"
+        paths_file.write_text("\n".join(visitor_paths(args.requests + 100, seed=11)))
         rounds: dict[str, list[dict]] = {name: [] for name in trees}
         for _ in range(args.rounds):
             for name, tree in trees.items():
-                row = measure(tree, stores[name], args.requests)
+                row = measure(tree, stores[name], args.requests, paths_file)
                 rounds[name].append(row)
                 print(name, json.dumps(row), file=sys.stderr)
     results = {
@@ -166,6 +185,6 @@ def main(argv: list[str]) -> int:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
         sys.path.insert(0, os.getcwd())  # the tree under test before any installed copy
-        print(json.dumps(child(int(sys.argv[2]))))
+        print(json.dumps(child(int(sys.argv[2]), sys.argv[3])))
     else:
         sys.exit(main(sys.argv[1:]))

@@ -5,6 +5,7 @@
 The Dockerfile and docker-compose.yml run it so, and `python -m bench load` measures it.
 """
 
+import gc
 import os
 
 from katdir.settings import usable_cores
@@ -17,9 +18,19 @@ from search_api.privacy import ACCESS_LOG_FORMAT
 # only queue behind the GIL, and each holds its own SQLite connection and page cache (32 MiB).
 # WEB_CONCURRENCY (the variable gunicorn itself reads) overrides the number of processes.
 workers = int(os.environ.get("WEB_CONCURRENCY") or usable_cores() + 1)
-worker_class = "gthread"
+worker_class = "search_api.serving.BalancedThreadWorker"  # gthread, spreading connections
 threads = 2
 bind = "127.0.0.1:8000"  # this machine only; the container passes --bind 0.0.0.0:8000
+
+
+def post_worker_init(worker) -> None:
+    """The app is built, and what it made lives as long as the process (~75k objects: routes,
+    schemas, validators, the gazetteer's tables): gc.freeze() keeps them out of the collector's
+    full passes, which otherwise walk them all every few thousand requests and stall the
+    process's threads (`python -m bench apicpu`: full_collection_ms)."""
+    gc.freeze()
+
+
 # -- end of processes, threads and address ---------------------------------------------------
 
 # -- time, size and logging bounds (owner: reliability, issue 11) ----------------------------
