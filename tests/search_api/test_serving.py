@@ -13,11 +13,14 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import requests
+from gunicorn.workers.gthread import ThreadWorker
 
 from katdir.store import open_store
+from search_api.serving import BalancedThreadWorker
 from tests.search_api.serving import free_port, gunicorn_app, wait_until_answering
 from tests.search_api.test_api import CLINICS
 
@@ -168,3 +171,14 @@ def test_a_crowd_connecting_at_once_is_shared_by_the_processes(tmp_path):
             assert list(pool.map(ask, crowd)) == [200] * len(crowd)
         for connection in crowd:
             connection.close()
+
+
+def test_answers_close_their_connection_while_requests_wait_in_the_process(monkeypatch):
+    """More requests in a process than threads: its answers say "Connection: close", so their
+    clients' next requests queue in the kernel for whichever process is free first."""
+    worker = object.__new__(BalancedThreadWorker)  # its decision only: no process, no socket
+    worker.cfg = SimpleNamespace(threads=2)
+    monkeypatch.setattr(ThreadWorker, "handle_request", lambda self, req, conn: req.must_close)
+    for in_flight, closes in ((1, False), (2, False), (3, True), (9, True)):
+        worker.in_flight = in_flight
+        assert worker.handle_request(SimpleNamespace(must_close=False), None) is closes
