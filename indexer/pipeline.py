@@ -158,6 +158,8 @@ def _facts_of_lines(chunk: list[tuple[int, str]]) -> list[tuple[int, Facts | Non
     for number, line in chunk:
         listing, problem = _parse(line)
         facts = facts_from_listing(listing) if listing is not None else None
+        if facts is not None:
+            facts.keys = _keys(facts)
         read.append((number, facts, problem))
     return read
 
@@ -367,16 +369,11 @@ class IndexRun:
     def _groups(
         self, facts: list[Facts], stored: dict[str, Clinic], decisions: dict[str, Decision]
     ) -> list[_Group]:
-        keys: list[ClinicKeys] = [
-            clinic_keys(
-                f.name or "",
-                phone=f.phone,
-                website=f.website,
-                address=f.address,
-                point=self.locator.coarse_point(f.address),
-            )
-            for f in facts
-        ]
+        keys: list[ClinicKeys] = []
+        for f in facts:
+            found = f.keys if f.keys is not None else _keys(f)
+            found.point = self.locator.coarse_point(f.address)
+            keys.append(found)
         anchors = list(stored.values())
         for clinic in anchors:
             # A stored clinic is recognised by what was crawled, not by curators' corrections.
@@ -641,6 +638,13 @@ def _keep_apart(
     if split_off:
         groups.append((split_off, None))
     return groups
+
+
+def _keys(facts: Facts) -> ClinicKeys:
+    """A listing's matching keys, but for its coarse point (the run's geocoder finds it)."""
+    return clinic_keys(
+        facts.name or "", phone=facts.phone, website=facts.website, address=facts.address
+    )
 
 
 def _as_dict(value: Any) -> dict[str, Any]:
