@@ -64,7 +64,7 @@ from indexer.merge import (
     merge_facts,
     organization_of_branches,
 )
-from indexer.normalize import clinic_id, coerce_listing, parse_street
+from indexer.normalize import Street, clinic_id, coerce_listing, parse_street, remember_street
 from katdir.curator.apply import apply_decision, crawled_view, curate, validated
 from katdir.model import Address, Clinic, Decision, Listing, utcnow
 from katdir.normalize import identity_host, site_host
@@ -150,17 +150,22 @@ def read_listings(lines: Iterable[str], summary: IndexSummary) -> Iterator[Listi
             summary.problems.append(f"line {number}: {problem}")
 
 
-def _facts_of_lines(chunk: list[tuple[int, str]]) -> list[tuple[int, Facts | None, str | None]]:
-    """For each numbered line: (number, its facts or None, a problem or None) — facts with a
-    problem were repaired (coerced); no facts and a problem: invalid; neither: not a clinic's
-    page. Pure, so it runs the same in a worker process."""
+def _facts_of_lines(
+    chunk: list[tuple[int, str]],
+) -> list[tuple[int, Facts | None, str | None, Street | None]]:
+    """For each numbered line: (number, its facts or None, a problem or None, its street
+    parsed) — facts with a problem were repaired (coerced); no facts and a problem: invalid;
+    neither: not a clinic's page. Pure, so it runs the same in a worker process."""
     read = []
     for number, line in chunk:
         listing, problem = _parse(line)
         facts = facts_from_listing(listing) if listing is not None else None
+        street = None
         if facts is not None:
             facts.keys = _keys(facts)
-        read.append((number, facts, problem))
+            if facts.address is not None and facts.address.street:
+                street = parse_street(facts.address.street)  # in the memo: just normalized
+        read.append((number, facts, problem, street))
     return read
 
 
@@ -181,7 +186,9 @@ def read_facts(
         pool, read = None, map(_facts_of_lines, chunks)
     try:
         for results in read:
-            for number, facts, problem in results:
+            for number, facts, problem, street in results:
+                if street is not None:  # merging the facts parses it again: not in this process
+                    remember_street(facts.address.street, street)
                 if facts is None and problem is not None:
                     summary.listings += 1
                     summary.invalid += 1
