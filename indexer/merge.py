@@ -66,6 +66,10 @@ class Facts:
     sources: list[dict[str, Any]] = field(default_factory=list)
     held_facts: list[dict[str, Any]] = field(default_factory=list)
     order: tuple = ()
+    # The matching's keys (indexer.matching.ClinicKeys, without their coarse point), when
+    # indexer.pipeline.read_facts read these facts: made in the process that normalized them,
+    # whose street parser has this very address in its memo.
+    keys: Any = None
 
     def __post_init__(self) -> None:
         # Most trusted first, then newest first; the URL and name make the order total.

@@ -576,6 +576,13 @@ def parse_street(text: str) -> Street:
 parse_street.cache_clear = _STREETS.clear  # type: ignore[attr-defined]
 
 
+def remember_street(text: str, street: Street) -> None:
+    """Let `parse_street(text)` answer `street`, which another process's `parse_street(text)`
+    gave (indexer.pipeline.read_facts: the worker that normalized an address parsed it)."""
+    if len(_STREETS) < _STREETS_MAX:
+        _STREETS.setdefault(text, street)
+
+
 def _parse_street(text: str, *, fast: bool = True) -> Street:
     tagged = _fast_tag(text) if fast else None  # the usual shapes: clean already
     if tagged is None:

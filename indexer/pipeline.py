@@ -64,7 +64,7 @@ from indexer.merge import (
     merge_facts,
     organization_of_branches,
 )
-from indexer.normalize import clinic_id, coerce_listing, parse_street
+from indexer.normalize import Street, clinic_id, coerce_listing, parse_street, remember_street
 from katdir.curator.apply import apply_decision, crawled_view, curate, validated
 from katdir.model import Address, Clinic, Decision, Listing, utcnow
 from katdir.normalize import identity_host, site_host
@@ -150,15 +150,22 @@ def read_listings(lines: Iterable[str], summary: IndexSummary) -> Iterator[Listi
             summary.problems.append(f"line {number}: {problem}")
 
 
-def _facts_of_lines(chunk: list[tuple[int, str]]) -> list[tuple[int, Facts | None, str | None]]:
-    """For each numbered line: (number, its facts or None, a problem or None) — facts with a
-    problem were repaired (coerced); no facts and a problem: invalid; neither: not a clinic's
-    page. Pure, so it runs the same in a worker process."""
+def _facts_of_lines(
+    chunk: list[tuple[int, str]],
+) -> list[tuple[int, Facts | None, str | None, Street | None]]:
+    """For each numbered line: (number, its facts or None, a problem or None, its street
+    parsed) — facts with a problem were repaired (coerced); no facts and a problem: invalid;
+    neither: not a clinic's page. Pure, so it runs the same in a worker process."""
     read = []
     for number, line in chunk:
         listing, problem = _parse(line)
         facts = facts_from_listing(listing) if listing is not None else None
-        read.append((number, facts, problem))
+        street = None
+        if facts is not None:
+            facts.keys = _keys(facts)
+            if facts.address is not None and facts.address.street:
+                street = parse_street(facts.address.street)  # in the memo: just normalized
+        read.append((number, facts, problem, street))
     return read
 
 
@@ -179,7 +186,9 @@ def read_facts(
         pool, read = None, map(_facts_of_lines, chunks)
     try:
         for results in read:
-            for number, facts, problem in results:
+            for number, facts, problem, street in results:
+                if street is not None:  # merging the facts parses it again: not in this process
+                    remember_street(facts.address.street, street)
                 if facts is None and problem is not None:
                     summary.listings += 1
                     summary.invalid += 1
@@ -367,16 +376,11 @@ class IndexRun:
     def _groups(
         self, facts: list[Facts], stored: dict[str, Clinic], decisions: dict[str, Decision]
     ) -> list[_Group]:
-        keys: list[ClinicKeys] = [
-            clinic_keys(
-                f.name or "",
-                phone=f.phone,
-                website=f.website,
-                address=f.address,
-                point=self.locator.coarse_point(f.address),
-            )
-            for f in facts
-        ]
+        keys: list[ClinicKeys] = []
+        for f in facts:
+            found = f.keys if f.keys is not None else _keys(f)
+            found.point = self.locator.coarse_point(f.address)
+            keys.append(found)
         anchors = list(stored.values())
         for clinic in anchors:
             # A stored clinic is recognised by what was crawled, not by curators' corrections.
@@ -641,6 +645,13 @@ def _keep_apart(
     if split_off:
         groups.append((split_off, None))
     return groups
+
+
+def _keys(facts: Facts) -> ClinicKeys:
+    """A listing's matching keys, but for its coarse point (the run's geocoder finds it)."""
+    return clinic_keys(
+        facts.name or "", phone=facts.phone, website=facts.website, address=facts.address
+    )
 
 
 def _as_dict(value: Any) -> dict[str, Any]:

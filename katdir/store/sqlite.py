@@ -220,6 +220,26 @@ SEARCH_COLUMNS = (
 _ID, _LAT, _LON = (SEARCH_COLUMNS.index(column) for column in ("id", "lat", "lon"))
 
 
+class _Beside(threading.Thread):
+    """`work(*args)` on a thread of its own; `join()` waits for it and raises what it raised."""
+
+    def __init__(self, work: Callable[..., Any], *args: Any):
+        super().__init__(name="katdir-store-beside", daemon=True)
+        self._work, self._args, self._error = work, args, None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self._work(*self._args)
+        except BaseException as error:  # noqa: BLE001 (handed to the thread that joins)
+            self._error = error
+
+    def join(self, timeout: float | None = None) -> None:
+        super().join(timeout)
+        if self._error is not None:
+            raise self._error
+
+
 def _spatial_order(row: tuple) -> tuple:
     """Quarter-degree strips of latitude, then longitude, then id, of a search row (as SQLite
     would sort `CAST((lat + 90) * 4 AS INTEGER), lon, id`: clinics without a point first), so
@@ -766,18 +786,58 @@ class SQLiteStore(Store):
         with self._transaction(conn):
             for table in ("clinic_docs", *DERIVED_TABLES):
                 conn.execute(f"DELETE FROM {table}")
-
-            # In key order: the documents' B-tree is then filled from left to right instead
-            # of splitting pages all over it (about half the CPU of this insert and its commit).
-            clinics = sorted(clinics, key=lambda clinic: clinic.id)
-            # `model_dump_json`'s bytes before it decodes them (a third of its CPU here): the
-            # cards parse them as they are, and SQLite keeps them as the same TEXT.
-            docs = [DOCUMENT_JSON(clinic) for clinic in clinics]
+            clinics = list(clinics)
+            rows = sorted(
+                ((*self._search_row(clinic), clinic.name, text_body(clinic)) for clinic in clinics),
+                key=_spatial_order,
+            )
+            width = len(SEARCH_COLUMNS)
+            conn.executemany(
+                f"INSERT INTO clinics (rowid, {_COLUMNS}) VALUES (?, {_PLACES})",
+                ((rowid, *row[:width]) for rowid, row in enumerate(rows, 1)),
+            )
+            # The boxes and the cells' aggregates are SQL over those rows alone, and SQLite lets
+            # go of the GIL while it runs them: they are built on a second thread while this one
+            # makes the documents and the cards (nothing else uses the connection meanwhile).
+            cells = _Beside(self._build_from_rows, conn)
+            try:
+                # In key order: the documents' B-tree is then filled from left to right instead
+                # of splitting pages all over it (about half the CPU of this insert and its
+                # commit).
+                clinics.sort(key=lambda clinic: clinic.id)
+                # `model_dump_json`'s bytes before it decodes them (a third of its CPU here):
+                # the cards parse them as they are, and SQLite keeps them as the same TEXT.
+                docs = [DOCUMENT_JSON(clinic) for clinic in clinics]
+                rowids = {row[_ID]: rowid for rowid, row in enumerate(rows, 1)}
+                cards = sorted(
+                    (rowids[clinic.id], card_of(orjson.loads(doc)))
+                    for clinic, doc in zip(clinics, docs)
+                )
+            finally:
+                cells.join()
             conn.executemany(
                 "INSERT INTO clinic_docs VALUES (?, CAST(? AS TEXT))",
                 ((clinic.id, doc) for clinic, doc in zip(clinics, docs)),
             )
-            return self._fill_search_tables(conn, zip(clinics, docs))
+            conn.executemany(
+                "INSERT INTO clinic_text (rowid, name, body) VALUES (?, ?, ?)",
+                ((rowid, row[width], row[width + 1]) for rowid, row in enumerate(rows, 1)),
+            )
+            conn.executemany("INSERT INTO clinic_cards VALUES (?, ?)", cards)
+            return len(rows)
+
+    def _build_from_rows(self, conn: sqlite3.Connection) -> None:
+        """clinic_box and the cells' aggregates from the (filled) `clinics` table, without the
+        progress handler: it would want the GIL back every few thousand steps."""
+        conn.set_progress_handler(None, 0)
+        try:
+            conn.execute(
+                "INSERT INTO clinic_box SELECT rowid, lat, lat, lon, lon FROM clinics "
+                "WHERE lat IS NOT NULL"
+            )
+            CELLS.build(conn)
+        finally:
+            conn.set_progress_handler(self._should_stop, PROGRESS_STEPS)
 
     def reindex(self) -> int:
         """Re-derive the search tables from the stored documents, in one transaction."""
