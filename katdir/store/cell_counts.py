@@ -504,9 +504,16 @@ class CellAggregates:
             return None
         route = query.routes[0] if query.routes else None
         statuses = list(query.statuses)
-        ring = _Ring(self._ring(conn, query, found, dot), len(self.row_columns) - 2)
         asked = bool(query.routes)
         wanted = {r: self.context_series(r, asked) for r in context_routes(query)}
+        # The ring's columns this search reads (routes mask 0, lowest price 1, each route's
+        # price): a search for one route reads two of seven, each a Python value a row.
+        used = {0}
+        if facets:
+            used.add(self._ring_column(route))
+        if context:
+            used.update(self._ring_column(r) for r in wanted)
+        ring = _Ring(self._ring(conn, query, found, dot, sorted(used)), sorted(used))
         series = {s for all_s in wanted.values() for s in all_s} if context else set()
         if facets:
             series.add(self.facet_series(route))
@@ -546,9 +553,15 @@ class CellAggregates:
         ).fetchone()[0]
 
     def _ring(
-        self, conn: sqlite3.Connection, query: NearQuery, found: Cover, dot: str
+        self,
+        conn: sqlite3.Connection,
+        query: NearQuery,
+        found: Cover,
+        dot: str,
+        used: Sequence[int] | None = None,
     ) -> list[tuple]:
-        """The matching clinics of the ring cells, exactly: (routes mask, min price, prices…)."""
+        """The matching clinics of the ring cells, exactly: their columns `used` (positions
+        among routes mask, min price, prices…; all of them by default)."""
         if not found.ring:
             return []
         ox, oy, oz = unit_vector(query.lat, query.lon)
@@ -567,7 +580,8 @@ class CellAggregates:
                 " AND (c.routes_mask & :route) != 0",
                 self.bits[query.routes[0]],
             )
-        columns = ", ".join(f"c.{c}" for c in self.row_columns[2:])
+        names = self.row_columns[2:]
+        columns = ", ".join(f"c.{names[i]}" for i in (range(len(names)) if used is None else used))
         return conn.execute(
             f"SELECT {columns} FROM json_each(:ring) r CROSS JOIN clinics c "
             f"ON c.cell BETWEEN {RUN_FIRST} AND {RUN_LAST} "
@@ -723,12 +737,15 @@ class _Ring:
     """The ring's rows by column, each column's values counted once when first asked (the
     facets and every route's context share them): value → clinics, a few dozen values."""
 
-    def __init__(self, rows: list[tuple], width: int):
-        self.columns = list(zip(*rows, strict=True)) if rows else [()] * width
+    def __init__(self, rows: list[tuple], columns: Sequence[int]):
+        """`rows` hold the ring's `columns` (positions: routes mask 0, lowest price 1, each
+        route's price), in that order."""
+        values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+        self.columns = dict(zip(columns, values, strict=True))
         self._counts: dict[int, dict[Any, int]] = {}
 
     def counts(self, column: int) -> dict[Any, int]:
-        """The known values of `column` (routes mask 0, lowest price 1, each route's price)."""
+        """The known values of `column` (one of the columns read)."""
         if column not in self._counts:
             counts = collections.Counter(self.columns[column])
             counts.pop(None, None)
