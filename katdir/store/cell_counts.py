@@ -125,16 +125,34 @@ def series_table(name: str = "cell_series") -> str:
     PRIMARY KEY (level, status, cell, series)) WITHOUT ROWID"""
 
 
+def prices_table(name: str = "cell_prices") -> str:
+    """`cell_prices`'s statement. A histogram row is keyed by its price bucket before its
+    cell, so a search reads one bucket's prices of a run of cells in one index seek (the
+    median, `_histogram`), not one seek a cell (schema 9)."""
+    return f"""CREATE TABLE IF NOT EXISTS {name} (
+    level INTEGER NOT NULL, series INTEGER NOT NULL, status TEXT NOT NULL,
+    bucket INTEGER NOT NULL, cell INTEGER NOT NULL, price REAL NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (level, series, status, bucket, cell, price)) WITHOUT ROWID"""
+
+
+def relayout_prices(conn: sqlite3.Connection) -> None:
+    """Copy a `cell_prices` of schema 4–8 (no bucket column) into today's layout."""
+    conn.execute(prices_table("cell_prices_new"))
+    conn.execute(
+        f"INSERT INTO cell_prices_new SELECT level, series, status, {_bucket_sql('price')}, "
+        "cell, price, n FROM cell_prices ORDER BY 1, 2, 3, 4, 5, 6"
+    )
+    conn.execute("DROP TABLE cell_prices")
+    conn.execute("ALTER TABLE cell_prices_new RENAME TO cell_prices")
+
+
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS cell_routes (
     level INTEGER NOT NULL, route INTEGER NOT NULL, status TEXT NOT NULL,
     cell INTEGER NOT NULL, n INTEGER NOT NULL,
     {", ".join(f"{c} INTEGER NOT NULL" for c in ROUTE_COLUMNS)},
     PRIMARY KEY (level, route, status, cell)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS cell_prices (
-    level INTEGER NOT NULL, series INTEGER NOT NULL, status TEXT NOT NULL,
-    cell INTEGER NOT NULL, price REAL NOT NULL, n INTEGER NOT NULL,
-    PRIMARY KEY (level, series, status, cell, price)) WITHOUT ROWID;
+{prices_table()};
 {series_table()}
 """
 TABLES = ("cell_routes", "cell_prices", "cell_series")
@@ -394,34 +412,31 @@ class CellAggregates:
                 for series, (bit, has, column) in self.series.items()
             )
             conn.execute(
-                f"INSERT INTO cell_prices SELECT {FINEST}, series, status, cell, price, "
-                f"count(*) FROM ({members}) "
-                "GROUP BY 2, 3, 4, 5"
+                f"INSERT INTO cell_prices SELECT {FINEST}, series, status, "
+                f"{_bucket_sql('price')}, cell, price, count(*) FROM ({members}) "
+                "GROUP BY 2, 3, 5, 6"
             )
             for level in reversed(LEVELS[:-1]):
                 conn.execute(
-                    f"INSERT INTO cell_prices SELECT {level}, series, status, "
+                    f"INSERT INTO cell_prices SELECT {level}, series, status, bucket, "
                     f"{_parent_sql()}, price, sum(n) FROM cell_prices "
-                    f"WHERE level = {level + 1} GROUP BY 2, 3, 4, 5"
+                    f"WHERE level = {level + 1} GROUP BY 2, 3, 4, 5, 6"
                 )
         self.build_series(conn)
 
     @staticmethod
     def build_series(conn: sqlite3.Connection) -> None:
-        """Fill `cell_series` afresh from `cell_prices`: the finest level from its histograms
-        (each row's bucket worked out once, not once a column), each coarser one from the
-        level below."""
+        """Fill `cell_series` afresh from `cell_prices`: the finest level from its histograms,
+        each coarser one from the level below."""
         conn.execute("DELETE FROM cell_series")
         packs = ", ".join(
             f"sum(CASE bucket / 3 WHEN {j} THEN n << ({PACK_BITS} * (bucket % 3)) ELSE 0 END)"
             for j in range(len(PACK_COLUMNS))
         )
         conn.execute(
-            f"WITH p AS MATERIALIZED (SELECT *, {_bucket_sql('price')} AS bucket "
-            f"FROM cell_prices WHERE level = {FINEST}) INSERT INTO cell_series "
-            f"SELECT {FINEST}, series, status, cell, sum(n), min(price), max(price), "
-            f"{packs} "
-            "FROM p GROUP BY 3, 4, 2"
+            f"INSERT INTO cell_series SELECT {FINEST}, series, status, cell, sum(n), "
+            f"min(price), max(price), {packs} FROM cell_prices WHERE level = {FINEST} "
+            "GROUP BY 3, 4, 2"
         )
         for level in reversed(LEVELS[:-1]):
             conn.execute(
@@ -472,10 +487,11 @@ class CellAggregates:
 
     @staticmethod
     def _adjust_price(conn: sqlite3.Connection, key: tuple, price: float, delta: int) -> None:
+        level, series, status, cell = key
         conn.execute(
-            "INSERT INTO cell_prices VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE "
+            "INSERT INTO cell_prices VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE "
             "SET n = n + excluded.n",
-            (*key, price, delta),
+            (level, series, status, bucket_of(price), cell, price, delta),
         )
         bucket, unit = bucket_place(bucket_of(price))
         if delta > 0:
@@ -490,17 +506,22 @@ class CellAggregates:
             return
         where = "level = ? AND series = ? AND status = ? AND cell = ?"
         conn.execute(
-            f"DELETE FROM cell_prices WHERE {where} AND price = ? AND n <= 0", (*key, price)
+            "DELETE FROM cell_prices WHERE level = ? AND series = ? AND status = ? "
+            "AND bucket = ? AND cell = ? AND price = ? AND n <= 0",
+            (level, series, status, bucket_of(price), cell, price),
         )
         conn.execute(
             f"UPDATE cell_series SET n = n - 1, {bucket} = {bucket} - {unit} WHERE {where}", key
         )
         conn.execute(f"DELETE FROM cell_series WHERE {where} AND n <= 0", key)
         # The lowest or highest price may have been this one: read them again from the
-        # histogram (one index seek each).
+        # histogram (one index seek a bucket).
+        of_cell = where.replace(
+            "cell = ?", f"bucket IN ({', '.join(map(str, range(BUCKETS)))}) AND cell = ?"
+        )
         conn.execute(
-            f"UPDATE cell_series SET low = (SELECT min(price) FROM cell_prices WHERE {where}), "
-            f"high = (SELECT max(price) FROM cell_prices WHERE {where}) "
+            f"UPDATE cell_series SET low = (SELECT min(price) FROM cell_prices WHERE {of_cell}), "
+            f"high = (SELECT max(price) FROM cell_prices WHERE {of_cell}) "
             f"WHERE {where} AND (low = ? OR high = ?)",
             (*key, *key, *key, price, price),
         )
@@ -740,21 +761,21 @@ class CellAggregates:
         statuses: list[str],
         targets: list[tuple[int, int]],
     ) -> dict[tuple[int, int], dict[float, float]]:
-        """(series, bucket) → {price: clinics} over the whole cells: one index seek per cell,
-        target and status, to the bucket's prices only (reading a coarse cell's histogram
-        whole would read a hundred prices for ten). One statement: a part per target."""
+        """(series, bucket) → {price: clinics} over the whole cells: one index seek per run
+        of cells, target and status, to the bucket's prices only (`cell_prices` is keyed by
+        bucket before cell). One statement: a part per target."""
         if not targets or not found.whole:
             return {}
         part = (
             "SELECT ?, ?, k.price, total(k.n) FROM json_each(?) r CROSS JOIN cell_prices k "
             f"ON k.level = {RUN_LEVEL} AND k.series = ? "
-            f"AND k.status IN ({', '.join('?' * len(statuses))}) AND k.cell = {RUN_FIRST} "
-            "AND k.price >= ? AND k.price < ? GROUP BY 3"
+            f"AND k.status IN ({', '.join('?' * len(statuses))}) AND k.bucket = ? "
+            f"AND k.cell BETWEEN {RUN_FIRST} AND {RUN_LAST} GROUP BY 3"
         )
-        cells = packed([(level, cell, cell) for level, cell in found.cells()])
+        runs = packed(found.whole)
         params: list[Any] = []
         for series, bucket in targets:
-            params += [series, bucket, cells, series, *statuses, *_bucket_range(bucket)]
+            params += [series, bucket, runs, series, *statuses, bucket]
         counts: dict[tuple[int, int], dict[float, float]] = {}
         for series, bucket, price, n in conn.execute(
             " UNION ALL ".join([part] * len(targets)), params

@@ -69,7 +69,8 @@ log = logging.getLogger(__name__)
 # 6: `cell_series` keyed by cell before series (cell_counts.series_table).
 # 7: `clinic_cards`, each clinic's result card (katdir.card), by its search row.
 # 8: the index `clinics_price` (a dense circle's cheapest clinics, SQLiteStore._cheapest).
-# 9: `cell_series`'s bucket counts packed three to a column (cell_counts.PACK_COLUMNS).
+# 9: `cell_series`'s bucket counts packed three to a column (cell_counts.PACK_COLUMNS), and
+# `cell_prices` keyed by price bucket before cell (cell_counts.prices_table).
 SCHEMA_VERSION = 9
 # Each route's and condition's permanent bit in the masks: never renumber or reuse one; a new
 # word gets the next unused code wherever it sits in the model's list (tests check both).
@@ -520,17 +521,19 @@ class SQLiteStore(Store):
                     else:  # schema 4's histograms stay; its other two tables are laid out anew
                         conn.execute("DROP TABLE cell_routes")
                         conn.execute("DROP TABLE cell_buckets")
+                        cell_counts.relayout_prices(conn)
                     conn.execute("DROP INDEX IF EXISTS clinics_cell")
                     conn.execute(RING_INDEX)
                     CELLS.create(conn)
                     CELLS.build(conn, prices=version == 3)
-                else:  # 6 (keyed by cell) and 9 (buckets packed): made anew from the histograms
+                else:  # 6 (keyed by cell) and 9 (buckets packed, histograms keyed by bucket)
                     log.warning(
                         "%s: store schema %d → %d, packing the price series' buckets",
                         self.path,
                         version,
                         SCHEMA_VERSION,
                     )
+                    cell_counts.relayout_prices(conn)
                     conn.execute("DROP TABLE cell_series")
                     conn.execute(cell_counts.series_table())
                     CELLS.build_series(conn)

@@ -438,8 +438,14 @@ def test_a_schema_8_file_gets_its_price_buckets_packed_on_open(tmp_path, caplog,
         f"INSERT INTO cell_series_8 VALUES ({', '.join('?' * (7 + len(buckets)))})",
         [(*row[:7], *cell_counts.unpacked(row[7:])) for row in kept],
     )
-    conn.executescript(
+    kept_prices = sorted(conn.execute("SELECT * FROM cell_prices"))
+    conn.executescript(  # and its histograms keyed by cell, with no bucket
         "DROP TABLE cell_series; ALTER TABLE cell_series_8 RENAME TO cell_series; "
+        "CREATE TABLE cell_prices_8 (level INTEGER NOT NULL, series INTEGER NOT NULL, "
+        "status TEXT NOT NULL, cell INTEGER NOT NULL, price REAL NOT NULL, n INTEGER NOT NULL, "
+        "PRIMARY KEY (level, series, status, cell, price)) WITHOUT ROWID; "
+        "INSERT INTO cell_prices_8 SELECT level, series, status, cell, price, n FROM cell_prices; "
+        "DROP TABLE cell_prices; ALTER TABLE cell_prices_8 RENAME TO cell_prices; "
         "PRAGMA user_version = 8;"
     )
     conn.close()
@@ -450,7 +456,13 @@ def test_a_schema_8_file_gets_its_price_buckets_packed_on_open(tmp_path, caplog,
         assert "indexing prices" not in caplog.text
         conn = store._connection()
         assert sorted(conn.execute("SELECT * FROM cell_series")) == kept
+        assert sorted(conn.execute("SELECT * FROM cell_prices")) == kept_prices
         assert store.search_with_context(query) == answer and answer[0].total
+        store.delete(clinics[0].id)  # kept up to date in the new layout: as a fresh build
+        after = {t: sorted(conn.execute(f"SELECT * FROM {t}")) for t in cell_counts.TABLES}
+        with conn:
+            sqlite_store.CELLS.build(conn)
+        assert {t: sorted(conn.execute(f"SELECT * FROM {t}")) for t in cell_counts.TABLES} == after
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     conn.close()
