@@ -12,7 +12,7 @@ the clinics' rows:
 - `cell_prices`: a histogram — per price *series* (below), status and price value, how many
   clinics have that price;
 - `cell_series`: per series and status, one row: how many prices, the lowest, the highest and
-  how many fall in each price bucket (`BUCKET_EDGES`; one column a bucket).
+  how many fall in each price bucket (`BUCKET_EDGES`; packed three to a column, PACK_BITS).
 
 So a search's counts and facets read one row per whole cell, whatever routes its clinics
 offer, and its price figures one row per cell and series.
@@ -93,7 +93,25 @@ _LIMIT_RAD = 0.5  # wider circles (none a visitor can ask for) take the exact pa
 # room for routes not yet in the vocabulary, since a new one takes the next code.
 ROUTE_SLOTS = 8
 ROUTE_COLUMNS = tuple(f"r{code}" for code in range(ROUTE_SLOTS))
-BUCKET_COLUMNS = tuple(f"b{bucket}" for bucket in range(BUCKETS))
+# A series row keeps its bucket counts packed, three to an integer column (PACK_BITS each:
+# bucket b in column b // 3 at bit PACK_BITS * (b % 3)), so a search sums 9 columns a row
+# instead of 27 (schema 9: a third less of the series' reading). Sums stay exact while no
+# field reaches 2**PACK_BITS: `answer` leaves a circle of that many prices or more to the
+# exact path, and sum() of integers is exact (total() would round above 2**53).
+PACK_BITS = 21
+PACK_LIMIT = 1 << PACK_BITS
+PACK_COLUMNS = tuple(f"p{j}" for j in range((BUCKETS + 2) // 3))
+
+
+def bucket_place(bucket: int) -> tuple[str, int]:
+    """The packed column of a bucket, and what one price of it adds there."""
+    return PACK_COLUMNS[bucket // 3], 1 << (PACK_BITS * (bucket % 3))
+
+
+def unpacked(packs: Sequence[int]) -> list[int]:
+    """Bucket counts from a series row's packed columns (or their sums)."""
+    mask = PACK_LIMIT - 1
+    return [(packs[b // 3] >> (PACK_BITS * (b % 3))) & mask for b in range(BUCKETS)]
 
 
 def series_table(name: str = "cell_series") -> str:
@@ -103,8 +121,29 @@ def series_table(name: str = "cell_series") -> str:
     return f"""CREATE TABLE IF NOT EXISTS {name} (
     level INTEGER NOT NULL, series INTEGER NOT NULL, status TEXT NOT NULL,
     cell INTEGER NOT NULL, n INTEGER NOT NULL, low REAL NOT NULL, high REAL NOT NULL,
-    {", ".join(f"{c} INTEGER NOT NULL" for c in BUCKET_COLUMNS)},
+    {", ".join(f"{c} INTEGER NOT NULL" for c in PACK_COLUMNS)},
     PRIMARY KEY (level, status, cell, series)) WITHOUT ROWID"""
+
+
+def prices_table(name: str = "cell_prices") -> str:
+    """`cell_prices`'s statement. A histogram row is keyed by its price bucket before its
+    cell, so a search reads one bucket's prices of a run of cells in one index seek (the
+    median, `_histogram`), not one seek a cell (schema 9)."""
+    return f"""CREATE TABLE IF NOT EXISTS {name} (
+    level INTEGER NOT NULL, series INTEGER NOT NULL, status TEXT NOT NULL,
+    bucket INTEGER NOT NULL, cell INTEGER NOT NULL, price REAL NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (level, series, status, bucket, cell, price)) WITHOUT ROWID"""
+
+
+def relayout_prices(conn: sqlite3.Connection) -> None:
+    """Copy a `cell_prices` of schema 4–8 (no bucket column) into today's layout."""
+    conn.execute(prices_table("cell_prices_new"))
+    conn.execute(
+        f"INSERT INTO cell_prices_new SELECT level, series, status, {_bucket_sql('price')}, "
+        "cell, price, n FROM cell_prices ORDER BY 1, 2, 3, 4, 5, 6"
+    )
+    conn.execute("DROP TABLE cell_prices")
+    conn.execute("ALTER TABLE cell_prices_new RENAME TO cell_prices")
 
 
 SCHEMA = f"""
@@ -113,10 +152,7 @@ CREATE TABLE IF NOT EXISTS cell_routes (
     cell INTEGER NOT NULL, n INTEGER NOT NULL,
     {", ".join(f"{c} INTEGER NOT NULL" for c in ROUTE_COLUMNS)},
     PRIMARY KEY (level, route, status, cell)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS cell_prices (
-    level INTEGER NOT NULL, series INTEGER NOT NULL, status TEXT NOT NULL,
-    cell INTEGER NOT NULL, price REAL NOT NULL, n INTEGER NOT NULL,
-    PRIMARY KEY (level, series, status, cell, price)) WITHOUT ROWID;
+{prices_table()};
 {series_table()}
 """
 TABLES = ("cell_routes", "cell_prices", "cell_series")
@@ -376,29 +412,36 @@ class CellAggregates:
                 for series, (bit, has, column) in self.series.items()
             )
             conn.execute(
-                f"INSERT INTO cell_prices SELECT {FINEST}, series, status, cell, price, "
-                f"count(*) FROM ({members}) "
-                "GROUP BY 2, 3, 4, 5"
+                f"INSERT INTO cell_prices SELECT {FINEST}, series, status, "
+                f"{_bucket_sql('price')}, cell, price, count(*) FROM ({members}) "
+                "GROUP BY 2, 3, 5, 6"
             )
             for level in reversed(LEVELS[:-1]):
                 conn.execute(
-                    f"INSERT INTO cell_prices SELECT {level}, series, status, "
+                    f"INSERT INTO cell_prices SELECT {level}, series, status, bucket, "
                     f"{_parent_sql()}, price, sum(n) FROM cell_prices "
-                    f"WHERE level = {level + 1} GROUP BY 2, 3, 4, 5"
+                    f"WHERE level = {level + 1} GROUP BY 2, 3, 4, 5, 6"
                 )
-        # The finest level from its histograms (each row's bucket worked out once, not once a
-        # column), each coarser one from the level below.
+        self.build_series(conn)
+
+    @staticmethod
+    def build_series(conn: sqlite3.Connection) -> None:
+        """Fill `cell_series` afresh from `cell_prices`: the finest level from its histograms,
+        each coarser one from the level below."""
+        conn.execute("DELETE FROM cell_series")
+        packs = ", ".join(
+            f"sum(CASE bucket / 3 WHEN {j} THEN n << ({PACK_BITS} * (bucket % 3)) ELSE 0 END)"
+            for j in range(len(PACK_COLUMNS))
+        )
         conn.execute(
-            f"WITH p AS MATERIALIZED (SELECT *, {_bucket_sql('price')} AS bucket "
-            f"FROM cell_prices WHERE level = {FINEST}) INSERT INTO cell_series "
-            f"SELECT {FINEST}, series, status, cell, sum(n), min(price), max(price), "
-            f"{', '.join(f'sum(n * (bucket = {b}))' for b in range(BUCKETS))} "
-            "FROM p GROUP BY 3, 4, 2"
+            f"INSERT INTO cell_series SELECT {FINEST}, series, status, cell, sum(n), "
+            f"min(price), max(price), {packs} FROM cell_prices WHERE level = {FINEST} "
+            "GROUP BY 3, 4, 2"
         )
         for level in reversed(LEVELS[:-1]):
             conn.execute(
                 f"INSERT INTO cell_series SELECT {level}, series, status, {_parent_sql()}, "
-                f"sum(n), min(low), max(high), {', '.join(f'sum({c})' for c in BUCKET_COLUMNS)} "
+                f"sum(n), min(low), max(high), {', '.join(f'sum({c})' for c in PACK_COLUMNS)} "
                 f"FROM cell_series WHERE level = {level + 1} GROUP BY 3, 4, 2"
             )
 
@@ -444,35 +487,41 @@ class CellAggregates:
 
     @staticmethod
     def _adjust_price(conn: sqlite3.Connection, key: tuple, price: float, delta: int) -> None:
+        level, series, status, cell = key
         conn.execute(
-            "INSERT INTO cell_prices VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE "
+            "INSERT INTO cell_prices VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE "
             "SET n = n + excluded.n",
-            (*key, price, delta),
+            (level, series, status, bucket_of(price), cell, price, delta),
         )
-        bucket = BUCKET_COLUMNS[bucket_of(price)]
+        bucket, unit = bucket_place(bucket_of(price))
         if delta > 0:
             conn.execute(
                 f"INSERT INTO cell_series (level, series, status, cell, n, low, high, "
-                f"{', '.join(BUCKET_COLUMNS)}) VALUES (?, ?, ?, ?, 1, ?, ?, "
-                f"{', '.join('1' if c == bucket else '0' for c in BUCKET_COLUMNS)}) "
+                f"{', '.join(PACK_COLUMNS)}) VALUES (?, ?, ?, ?, 1, ?, ?, "
+                f"{', '.join(str(unit) if c == bucket else '0' for c in PACK_COLUMNS)}) "
                 "ON CONFLICT DO UPDATE SET n = n + 1, low = min(low, excluded.low), "
-                f"high = max(high, excluded.high), {bucket} = {bucket} + 1",
+                f"high = max(high, excluded.high), {bucket} = {bucket} + {unit}",
                 (*key, price, price),
             )
             return
         where = "level = ? AND series = ? AND status = ? AND cell = ?"
         conn.execute(
-            f"DELETE FROM cell_prices WHERE {where} AND price = ? AND n <= 0", (*key, price)
+            "DELETE FROM cell_prices WHERE level = ? AND series = ? AND status = ? "
+            "AND bucket = ? AND cell = ? AND price = ? AND n <= 0",
+            (level, series, status, bucket_of(price), cell, price),
         )
         conn.execute(
-            f"UPDATE cell_series SET n = n - 1, {bucket} = {bucket} - 1 WHERE {where}", key
+            f"UPDATE cell_series SET n = n - 1, {bucket} = {bucket} - {unit} WHERE {where}", key
         )
         conn.execute(f"DELETE FROM cell_series WHERE {where} AND n <= 0", key)
         # The lowest or highest price may have been this one: read them again from the
-        # histogram (one index seek each).
+        # histogram (one index seek a bucket).
+        of_cell = where.replace(
+            "cell = ?", f"bucket IN ({', '.join(map(str, range(BUCKETS)))}) AND cell = ?"
+        )
         conn.execute(
-            f"UPDATE cell_series SET low = (SELECT min(price) FROM cell_prices WHERE {where}), "
-            f"high = (SELECT max(price) FROM cell_prices WHERE {where}) "
+            f"UPDATE cell_series SET low = (SELECT min(price) FROM cell_prices WHERE {of_cell}), "
+            f"high = (SELECT max(price) FROM cell_prices WHERE {of_cell}) "
             f"WHERE {where} AND (low = ? OR high = ?)",
             (*key, *key, *key, price, price),
         )
@@ -504,13 +553,22 @@ class CellAggregates:
             return None
         route = query.routes[0] if query.routes else None
         statuses = list(query.statuses)
-        ring = _Ring(self._ring(conn, query, found, dot), len(self.row_columns) - 2)
         asked = bool(query.routes)
         wanted = {r: self.context_series(r, asked) for r in context_routes(query)}
+        # The ring's columns this search reads (routes mask 0, lowest price 1, each route's
+        # price): a search for one route reads two of seven, each a Python value a row.
+        used = {0}
+        if facets:
+            used.add(self._ring_column(route))
+        if context:
+            used.update(self._ring_column(r) for r in wanted)
+        ring = _Ring(self._ring(conn, query, found, dot, sorted(used)), sorted(used))
         series = {s for all_s in wanted.values() for s in all_s} if context else set()
         if facets:
             series.add(self.facet_series(route))
         kept = self._stats(conn, found, statuses, sorted(series))
+        if any(row[0] >= PACK_LIMIT for row in kept.values()):
+            return None  # a bucket's packed sum might have carried (module note, PACK_BITS)
         result: dict[str, Any] = {}
         if facets:
             result = self._facets(conn, found, statuses, route, ring, kept)
@@ -546,9 +604,15 @@ class CellAggregates:
         ).fetchone()[0]
 
     def _ring(
-        self, conn: sqlite3.Connection, query: NearQuery, found: Cover, dot: str
+        self,
+        conn: sqlite3.Connection,
+        query: NearQuery,
+        found: Cover,
+        dot: str,
+        used: Sequence[int] | None = None,
     ) -> list[tuple]:
-        """The matching clinics of the ring cells, exactly: (routes mask, min price, prices…)."""
+        """The matching clinics of the ring cells, exactly: their columns `used` (positions
+        among routes mask, min price, prices…; all of them by default)."""
         if not found.ring:
             return []
         ox, oy, oz = unit_vector(query.lat, query.lon)
@@ -567,7 +631,8 @@ class CellAggregates:
                 " AND (c.routes_mask & :route) != 0",
                 self.bits[query.routes[0]],
             )
-        columns = ", ".join(f"c.{c}" for c in self.row_columns[2:])
+        names = self.row_columns[2:]
+        columns = ", ".join(f"c.{names[i]}" for i in (range(len(names)) if used is None else used))
         return conn.execute(
             f"SELECT {columns} FROM json_each(:ring) r CROSS JOIN clinics c "
             f"ON c.cell BETWEEN {RUN_FIRST} AND {RUN_LAST} "
@@ -635,10 +700,10 @@ class CellAggregates:
         if not found.whole or not series:
             return {}
         return {
-            row[0]: (int(row[1]), row[2], row[3], *map(int, row[4:]))
+            row[0]: (row[1], row[2], row[3], *unpacked(row[4:]))
             for row in conn.execute(
-                "SELECT k.series, total(k.n), min(k.low), max(k.high), "
-                f"{', '.join(f'total(k.{c})' for c in BUCKET_COLUMNS)} "
+                "SELECT k.series, sum(k.n), min(k.low), max(k.high), "
+                f"{', '.join(f'sum(k.{c})' for c in PACK_COLUMNS)} "
                 f"FROM json_each(?) r CROSS JOIN cell_series k ON k.level = {RUN_LEVEL} "
                 f"AND k.series IN ({', '.join('?' * len(series))}) "
                 f"AND k.status IN ({', '.join('?' * len(statuses))}) "
@@ -696,21 +761,21 @@ class CellAggregates:
         statuses: list[str],
         targets: list[tuple[int, int]],
     ) -> dict[tuple[int, int], dict[float, float]]:
-        """(series, bucket) → {price: clinics} over the whole cells: one index seek per cell,
-        target and status, to the bucket's prices only (reading a coarse cell's histogram
-        whole would read a hundred prices for ten). One statement: a part per target."""
+        """(series, bucket) → {price: clinics} over the whole cells: one index seek per run
+        of cells, target and status, to the bucket's prices only (`cell_prices` is keyed by
+        bucket before cell). One statement: a part per target."""
         if not targets or not found.whole:
             return {}
         part = (
             "SELECT ?, ?, k.price, total(k.n) FROM json_each(?) r CROSS JOIN cell_prices k "
             f"ON k.level = {RUN_LEVEL} AND k.series = ? "
-            f"AND k.status IN ({', '.join('?' * len(statuses))}) AND k.cell = {RUN_FIRST} "
-            "AND k.price >= ? AND k.price < ? GROUP BY 3"
+            f"AND k.status IN ({', '.join('?' * len(statuses))}) AND k.bucket = ? "
+            f"AND k.cell BETWEEN {RUN_FIRST} AND {RUN_LAST} GROUP BY 3"
         )
-        cells = packed([(level, cell, cell) for level, cell in found.cells()])
+        runs = packed(found.whole)
         params: list[Any] = []
         for series, bucket in targets:
-            params += [series, bucket, cells, series, *statuses, *_bucket_range(bucket)]
+            params += [series, bucket, runs, series, *statuses, bucket]
         counts: dict[tuple[int, int], dict[float, float]] = {}
         for series, bucket, price, n in conn.execute(
             " UNION ALL ".join([part] * len(targets)), params
@@ -723,12 +788,15 @@ class _Ring:
     """The ring's rows by column, each column's values counted once when first asked (the
     facets and every route's context share them): value → clinics, a few dozen values."""
 
-    def __init__(self, rows: list[tuple], width: int):
-        self.columns = list(zip(*rows, strict=True)) if rows else [()] * width
+    def __init__(self, rows: list[tuple], columns: Sequence[int]):
+        """`rows` hold the ring's `columns` (positions: routes mask 0, lowest price 1, each
+        route's price), in that order."""
+        values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+        self.columns = dict(zip(columns, values, strict=True))
         self._counts: dict[int, dict[Any, int]] = {}
 
     def counts(self, column: int) -> dict[Any, int]:
-        """The known values of `column` (routes mask 0, lowest price 1, each route's price)."""
+        """The known values of `column` (one of the columns read)."""
         if column not in self._counts:
             counts = collections.Counter(self.columns[column])
             counts.pop(None, None)

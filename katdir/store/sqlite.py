@@ -69,7 +69,9 @@ log = logging.getLogger(__name__)
 # 6: `cell_series` keyed by cell before series (cell_counts.series_table).
 # 7: `clinic_cards`, each clinic's result card (katdir.card), by its search row.
 # 8: the index `clinics_price` (a dense circle's cheapest clinics, SQLiteStore._cheapest).
-SCHEMA_VERSION = 8
+# 9: `cell_series`'s bucket counts packed three to a column (cell_counts.PACK_COLUMNS), and
+# `cell_prices` keyed by price bucket before cell (cell_counts.prices_table).
+SCHEMA_VERSION = 9
 # Each route's and condition's permanent bit in the masks: never renumber or reuse one; a new
 # word gets the next unused code wherever it sits in the model's list (tests check both).
 ROUTE_CODES: dict[str, int] = {"iv": 0, "im": 1, "oral": 2, "spravato": 3, "intranasal_ketamine": 4}
@@ -539,23 +541,22 @@ class SQLiteStore(Store):
                     else:  # schema 4's histograms stay; its other two tables are laid out anew
                         conn.execute("DROP TABLE cell_routes")
                         conn.execute("DROP TABLE cell_buckets")
+                        cell_counts.relayout_prices(conn)
                     conn.execute("DROP INDEX IF EXISTS clinics_cell")
                     conn.execute(RING_INDEX)
                     CELLS.create(conn)
                     CELLS.build(conn, prices=version == 3)
-                elif version == 5:  # 6: cell_series's rows are copied in the new key order
+                else:  # 6 (keyed by cell) and 9 (buckets packed, histograms keyed by bucket)
                     log.warning(
-                        "%s: store schema 5 → %d, keying the price series by cell",
+                        "%s: store schema %d → %d, packing the price series' buckets",
                         self.path,
+                        version,
                         SCHEMA_VERSION,
                     )
-                    conn.execute(cell_counts.series_table("cell_series_new"))
-                    conn.execute(
-                        "INSERT INTO cell_series_new SELECT * FROM cell_series "
-                        "ORDER BY level, status, cell, series"
-                    )
+                    cell_counts.relayout_prices(conn)
                     conn.execute("DROP TABLE cell_series")
-                    conn.execute("ALTER TABLE cell_series_new RENAME TO cell_series")
+                    conn.execute(cell_counts.series_table())
+                    CELLS.build_series(conn)
                 if version < 7:  # 7: the result cards
                     log.warning(
                         "%s: store schema %d → %d, making the result cards",
@@ -565,11 +566,14 @@ class SQLiteStore(Store):
                     )
                     conn.execute(SCHEMA_CARDS)
                     self._fill_cards(conn)
-                # 8: the price index
-                log.warning(
-                    "%s: store schema %d → %d, indexing prices", self.path, version, SCHEMA_VERSION
-                )
-                conn.execute(PRICE_INDEX)
+                if version < 8:  # 8: the price index
+                    log.warning(
+                        "%s: store schema %d → %d, indexing prices",
+                        self.path,
+                        version,
+                        SCHEMA_VERSION,
+                    )
+                    conn.execute(PRICE_INDEX)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             elif version < SCHEMA_VERSION:
                 if exists:

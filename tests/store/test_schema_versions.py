@@ -199,7 +199,7 @@ def test_a_schema_5_file_gets_its_price_series_keyed_by_cell_on_open(tmp_path, c
     )
     conn.close()
     with SQLiteStore(path) as store:
-        assert f"store schema 5 → {SCHEMA_VERSION}, keying the price series by cell" in (
+        assert f"store schema 5 → {SCHEMA_VERSION}, packing the price series' buckets" in (
             caplog.text
         )
         conn = store._connection()
@@ -414,3 +414,55 @@ def test_an_index_made_before_a_search_filter_is_refused_with_the_command_that_f
     finally:
         store.drop_everything()
         store.close()
+
+
+def test_a_schema_8_file_gets_its_price_buckets_packed_on_open(tmp_path, caplog, monkeypatch):
+    monkeypatch.setattr(sqlite_store.CELLS, "min_clinics", 0)  # the cells answer
+    clinics = list(synthetic_clinics(400, seed=13))
+    path = tmp_path / "v8.db"
+    query = NearQuery(lat=40.7, lon=-74.0, radius_km=600.0)
+    with SQLiteStore(path) as store:
+        store.rebuild(clinics)
+        conn = store._connection()
+        kept = sorted(conn.execute("SELECT * FROM cell_series"))
+        answer = store.search_with_context(query)
+    buckets = [f"b{b}" for b in range(cell_counts.BUCKETS)]
+    conn = sqlite3.connect(path)  # the file as schema 8 left it: one column a bucket
+    conn.execute(
+        "CREATE TABLE cell_series_8 (level INTEGER NOT NULL, series INTEGER NOT NULL, "
+        "status TEXT NOT NULL, cell INTEGER NOT NULL, n INTEGER NOT NULL, low REAL NOT NULL, "
+        f"high REAL NOT NULL, {', '.join(f'{b} INTEGER NOT NULL' for b in buckets)}, "
+        "PRIMARY KEY (level, status, cell, series)) WITHOUT ROWID"
+    )
+    conn.executemany(
+        f"INSERT INTO cell_series_8 VALUES ({', '.join('?' * (7 + len(buckets)))})",
+        [(*row[:7], *cell_counts.unpacked(row[7:])) for row in kept],
+    )
+    kept_prices = sorted(conn.execute("SELECT * FROM cell_prices"))
+    conn.executescript(  # and its histograms keyed by cell, with no bucket
+        "DROP TABLE cell_series; ALTER TABLE cell_series_8 RENAME TO cell_series; "
+        "CREATE TABLE cell_prices_8 (level INTEGER NOT NULL, series INTEGER NOT NULL, "
+        "status TEXT NOT NULL, cell INTEGER NOT NULL, price REAL NOT NULL, n INTEGER NOT NULL, "
+        "PRIMARY KEY (level, series, status, cell, price)) WITHOUT ROWID; "
+        "INSERT INTO cell_prices_8 SELECT level, series, status, cell, price, n FROM cell_prices; "
+        "DROP TABLE cell_prices; ALTER TABLE cell_prices_8 RENAME TO cell_prices; "
+        "PRAGMA user_version = 8;"
+    )
+    conn.close()
+    with SQLiteStore(path) as store:
+        assert f"store schema 8 → {SCHEMA_VERSION}, packing the price series' buckets" in (
+            caplog.text
+        )
+        assert "indexing prices" not in caplog.text
+        conn = store._connection()
+        assert sorted(conn.execute("SELECT * FROM cell_series")) == kept
+        assert sorted(conn.execute("SELECT * FROM cell_prices")) == kept_prices
+        assert store.search_with_context(query) == answer and answer[0].total
+        store.delete(clinics[0].id)  # kept up to date in the new layout: as a fresh build
+        after = {t: sorted(conn.execute(f"SELECT * FROM {t}")) for t in cell_counts.TABLES}
+        with conn:
+            sqlite_store.CELLS.build(conn)
+        assert {t: sorted(conn.execute(f"SELECT * FROM {t}")) for t in cell_counts.TABLES} == after
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.close()
