@@ -25,10 +25,13 @@ class BalancedThreadWorker(ThreadWorker):
     connect at once, the first process to wake takes nearly all of them (30 of 32 in
     `python -m bench load`), and that one process then serves nearly every request on one core
     while the others idle; the tail grows with its queue. Here a process takes a new connection
-    only while one of its threads is free, and while more requests wait in it than it has
-    threads, each answer closes its connection ("Connection: close"), so the client's next
+    only while one of its threads is free; and while none is free (and another request is in
+    it), each answer closes its connection ("Connection: close"), so that the client's next
     request waits in the kernel's queue, first come first served, for whichever process frees
-    a thread first. Unhurried, connections are kept alive as before.
+    a thread first, instead of going to the head of this process's queue. Kept-alive
+    connections would otherwise hog their process while new ones wait unseen. Unhurried,
+    connections are kept alive as before. At 32 connections on 2 cores, p99 ~70-85 ms against
+    ~90-130 ms for the stock worker (BENCHMARKS.md).
     (gunicorn is pinned; tests/search_api/test_serving.py checks the spread on a live server.)
     """
 
@@ -53,7 +56,7 @@ class BalancedThreadWorker(ThreadWorker):
             self.set_accept_enabled(False)
 
     def handle_request(self, req, conn):  # in a pool thread; in_flight is read, not written
-        if self.in_flight > self.cfg.threads:
+        if self.in_flight >= self.cfg.threads and self.in_flight > 1:  # no thread free, no rest
             req.must_close = True
         return super().handle_request(req, conn)
 

@@ -174,11 +174,18 @@ def test_a_crowd_connecting_at_once_is_shared_by_the_processes(tmp_path):
 
 
 def test_answers_close_their_connection_while_requests_wait_in_the_process(monkeypatch):
-    """More requests in a process than threads: its answers say "Connection: close", so their
-    clients' next requests queue in the kernel for whichever process is free first."""
+    """No thread free in a process: its answers say "Connection: close", so that their clients'
+    next requests queue in the kernel, first come first served, for whichever process is free
+    first. With a thread free, or with only this request in the process, they keep alive."""
     worker = object.__new__(BalancedThreadWorker)  # its decision only: no process, no socket
-    worker.cfg = SimpleNamespace(threads=2)
     monkeypatch.setattr(ThreadWorker, "handle_request", lambda self, req, conn: req.must_close)
-    for in_flight, closes in ((1, False), (2, False), (3, True), (9, True)):
+    for threads, in_flight, closes in (
+        (2, 1, False),
+        (2, 2, True),
+        (2, 9, True),
+        (1, 1, False),
+        (1, 2, True),
+    ):
+        worker.cfg = SimpleNamespace(threads=threads)
         worker.in_flight = in_flight
         assert worker.handle_request(SimpleNamespace(must_close=False), None) is closes
