@@ -328,21 +328,27 @@ def add_server_options(parser: argparse.ArgumentParser, name: str) -> None:
         "--workers", type=int, help="gunicorn's processes (default: search_api/gunicorn_conf.py)"
     )
     parser.add_argument("--threads", type=int, help="threads per process (default: the same)")
+    parser.add_argument(
+        "--worker-class",
+        help="gunicorn's worker class, e.g. gthread (the stock one) or sync (default: the same)",
+    )
     parser.add_argument("--name", help=f"results file name (default: {name}…)")
 
 
 def server_processes(args: argparse.Namespace, env: dict) -> dict:
-    """The workers and threads the servers run: gunicorn_conf's, or those asked for (through
-    GUNICORN_CMD_ARGS, gunicorn's own way to override a configuration file)."""
+    """The workers, threads and worker class the servers run: gunicorn_conf's, or those asked
+    for (through GUNICORN_CMD_ARGS, gunicorn's own way to override a configuration file)."""
     from search_api import gunicorn_conf
 
-    chosen = {"workers": args.workers, "threads": args.threads}
+    chosen = {"workers": args.workers, "threads": args.threads, "worker-class": args.worker_class}
     given = " ".join(f"--{k} {v}" for k, v in chosen.items() if v)
+    env.pop("GUNICORN_CMD_ARGS", None)  # only what is recorded here
     if given:
         env["GUNICORN_CMD_ARGS"] = given
     return {
         "workers": args.workers or gunicorn_conf.workers,
         "threads": args.threads or gunicorn_conf.threads,
+        "worker_class": args.worker_class or gunicorn_conf.worker_class,
     }
 
 
@@ -385,8 +391,6 @@ def main(argv: list[str]) -> int:
         return 2
     levels = [int(c) for c in args.concurrency.split(",")]
 
-    from search_api import gunicorn_conf
-
     store_url = build_store(args.clinics)
     VAR.mkdir(parents=True, exist_ok=True)
     make_paths, default_count = MIXES[args.mix]
@@ -421,7 +425,7 @@ def main(argv: list[str]) -> int:
         "distinct_paths_in_mix": len(set(paths)),
         "paths_in_mix": len(paths),
         "answer_cache_mb": args.cache_mb if args.cache_mb is not None else "default (setting)",
-        "gunicorn": {**processes, "worker_class": gunicorn_conf.worker_class},
+        "gunicorn": processes,
         "duration_s_max": args.duration,
         "max_requests_per_run": args.max_requests,
         "warmup_s": args.warmup,
