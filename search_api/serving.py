@@ -22,16 +22,16 @@ class BalancedThreadWorker(ThreadWorker):
     """gunicorn's threaded worker, sharing a crowd of connections fairly with its siblings.
 
     The stock worker accepts every connection it sees and keeps each alive: when many clients
-    connect at once, the first process to wake takes nearly all of them (30 of 32 in
-    `python -m bench load`), and that one process then serves nearly every request on one core
+    connect at once, the first process to wake takes nearly all of them (30 of 32 in a wrk run
+    like `python -m bench load`'s), and that one process then serves nearly every request on one core
     while the others idle; the tail grows with its queue. Here a process takes a new connection
     only while one of its threads is free; and while none is free (and another request is in
     it), each answer closes its connection ("Connection: close"), so that the client's next
     request waits in the kernel's queue, first come first served, for whichever process frees
     a thread first, instead of going to the head of this process's queue. Kept-alive
     connections would otherwise hog their process while new ones wait unseen. Unhurried,
-    connections are kept alive as before. At 32 connections on 2 cores, p99 ~70-85 ms against
-    ~90-130 ms for the stock worker (BENCHMARKS.md).
+    connections are kept alive as before. At 32 connections on 2 cores: p99 65-88 ms, against
+    90-183 ms for the stock worker (BENCHMARKS.md, round 6).
     (gunicorn is pinned; tests/search_api/test_serving.py checks the spread on a live server.)
     """
 
