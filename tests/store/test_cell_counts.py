@@ -168,6 +168,18 @@ def test_small_circles_are_left_to_the_exact_path(stores, monkeypatch):
     assert CELLS._around(conn, sparse) >= fast.search(sparse).total
 
 
+def test_a_circle_whose_packed_bucket_counts_could_carry_takes_the_exact_path(stores, monkeypatch):
+    """Bucket counts are packed PACK_BITS to a field (schema 9): a circle with as many prices
+    of a series as a field holds is answered exactly, never from sums that may have carried."""
+    fast, exact = stores
+    dense = NearQuery(lat=40.71, lon=-74.0, radius_km=40)
+    conn = fast._connection()
+    assert CELLS.answer(conn, dense, dot="1", context=True) is not None
+    monkeypatch.setattr(cell_counts, "PACK_LIMIT", 8)  # as if its cells held 2**21 prices
+    assert CELLS.answer(conn, dense, dot="1", context=True) is None
+    same_answers(fast, exact, dense)
+
+
 def test_filters_the_cells_do_not_keep_take_the_exact_path():
     base = {"lat": 40.71, "lon": -74.0, "radius_km": 40.0}
     assert answers(NearQuery(**base))
