@@ -590,13 +590,7 @@ class SQLiteStore(Store):
                     if statement.strip():
                         conn.execute(statement)
                 if exists:
-                    self._fill_search_tables(
-                        conn,
-                        (
-                            (Clinic.model_validate_json(doc), doc)
-                            for (doc,) in conn.execute("SELECT doc FROM clinic_docs")
-                        ),
-                    )
+                    self._fill_stored(conn)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException:
@@ -790,45 +784,19 @@ class SQLiteStore(Store):
         with self._transaction(conn):
             for table in ("clinic_docs", *DERIVED_TABLES):
                 conn.execute(f"DELETE FROM {table}")
-            clinics = list(clinics)
-            rows = sorted(
-                ((*self._search_row(clinic), clinic.name, text_body(clinic)) for clinic in clinics),
-                key=_spatial_order,
+            # In key order: the documents' B-tree is then filled from left to right instead of
+            # splitting pages all over it (about half the CPU of this insert and its commit).
+            clinics = sorted(clinics, key=lambda clinic: clinic.id)
+            # `model_dump_json`'s bytes before it decodes them (a third of its CPU here): the
+            # cards parse them as they are, and SQLite keeps them as the same TEXT.
+            docs = self._fill_search_tables(
+                conn, clinics, lambda: [DOCUMENT_JSON(clinic) for clinic in clinics]
             )
-            width = len(SEARCH_COLUMNS)
-            conn.executemany(
-                f"INSERT INTO clinics (rowid, {_COLUMNS}) VALUES (?, {_PLACES})",
-                ((rowid, *row[:width]) for rowid, row in enumerate(rows, 1)),
-            )
-            # The boxes and the cells' aggregates are SQL over those rows alone, and SQLite lets
-            # go of the GIL while it runs them: they are built on a second thread while this one
-            # makes the documents and the cards (nothing else uses the connection meanwhile).
-            cells = _Beside(self._build_from_rows, conn)
-            try:
-                # In key order: the documents' B-tree is then filled from left to right instead
-                # of splitting pages all over it (about half the CPU of this insert and its
-                # commit).
-                clinics.sort(key=lambda clinic: clinic.id)
-                # `model_dump_json`'s bytes before it decodes them (a third of its CPU here):
-                # the cards parse them as they are, and SQLite keeps them as the same TEXT.
-                docs = [DOCUMENT_JSON(clinic) for clinic in clinics]
-                rowids = {row[_ID]: rowid for rowid, row in enumerate(rows, 1)}
-                cards = sorted(
-                    (rowids[clinic.id], card_of(orjson.loads(doc)))
-                    for clinic, doc in zip(clinics, docs)
-                )
-            finally:
-                cells.join()
             conn.executemany(
                 "INSERT INTO clinic_docs VALUES (?, CAST(? AS TEXT))",
                 ((clinic.id, doc) for clinic, doc in zip(clinics, docs)),
             )
-            conn.executemany(
-                "INSERT INTO clinic_text (rowid, name, body) VALUES (?, ?, ?)",
-                ((rowid, row[width], row[width + 1]) for rowid, row in enumerate(rows, 1)),
-            )
-            conn.executemany("INSERT INTO clinic_cards VALUES (?, ?)", cards)
-            return len(rows)
+            return len(clinics)
 
     def _build_from_rows(self, conn: sqlite3.Connection) -> None:
         """clinic_box and the cells' aggregates from the (filled) `clinics` table, without the
@@ -849,20 +817,27 @@ class SQLiteStore(Store):
         with self._transaction(conn):
             for table in DERIVED_TABLES:
                 conn.execute(f"DELETE FROM {table}")
-            docs = conn.execute("SELECT doc FROM clinic_docs")
-            return self._fill_search_tables(
-                conn, ((Clinic.model_validate_json(doc), doc) for (doc,) in docs)
-            )
+            return self._fill_stored(conn)
+
+    def _fill_stored(self, conn: sqlite3.Connection) -> int:
+        """Load the (empty) search tables from the stored documents."""
+        docs = [doc for (doc,) in conn.execute("SELECT doc FROM clinic_docs")]
+        clinics = [Clinic.model_validate_json(doc) for doc in docs]
+        return len(self._fill_search_tables(conn, clinics, lambda: docs))
 
     def _fill_search_tables(
-        self, conn: sqlite3.Connection, stored: Iterable[tuple[Clinic, str | bytes]]
-    ) -> int:
-        """Load the (empty) search tables from the clinics and their stored documents (JSON),
-        rows numbered in spatial order."""
+        self,
+        conn: sqlite3.Connection,
+        clinics: list[Clinic],
+        documents: Callable[[], list[str | bytes]],
+    ) -> list[str | bytes]:
+        """Load the (empty) search tables from the clinics, rows numbered in spatial order, and
+        return `documents()` (each clinic's stored JSON, in the order of `clinics`), which is
+        called while the boxes and the cells' aggregates are built beside it."""
         rows = sorted(
             (
-                (*self._search_row(clinic), clinic.name, text_body(clinic), doc)
-                for clinic, doc in stored
+                (*self._search_row(clinic), clinic.name, text_body(clinic), at)
+                for at, clinic in enumerate(clinics)
             ),
             key=_spatial_order,
         )
@@ -872,21 +847,24 @@ class SQLiteStore(Store):
             f"INSERT INTO clinics (rowid, {_COLUMNS}) VALUES (?, {_PLACES})",
             ((rowid, *row[:width]) for rowid, row in enumerate(rows, 1)),
         )
-        conn.execute(
-            "INSERT INTO clinic_box SELECT rowid, lat, lat, lon, lon FROM clinics "
-            "WHERE lat IS NOT NULL"
-        )
+        # The boxes and the cells' aggregates are SQL over those rows alone, and SQLite lets go
+        # of the GIL while it runs them: they are built on a second thread while this one makes
+        # the documents and the cards (nothing else uses the connection meanwhile).
+        beside = _Beside(self._build_from_rows, conn)
+        try:
+            docs = documents()
+            # Each card from the document in hand (the same as _fill_cards reads back).
+            cards = [
+                (rowid, card_of(orjson.loads(docs[row[-1]]))) for rowid, row in enumerate(rows, 1)
+            ]
+        finally:
+            beside.join()
         conn.executemany(
             "INSERT INTO clinic_text (rowid, name, body) VALUES (?, ?, ?)",
             ((rowid, row[width], row[width + 1]) for rowid, row in enumerate(rows, 1)),
         )
-        CELLS.build(conn)
-        # Each card from the document in hand (the same as _fill_cards reads back).
-        conn.executemany(
-            "INSERT INTO clinic_cards VALUES (?, ?)",
-            ((rowid, card_of(orjson.loads(row[-1]))) for rowid, row in enumerate(rows, 1)),
-        )
-        return len(rows)
+        conn.executemany("INSERT INTO clinic_cards VALUES (?, ?)", cards)
+        return docs
 
     # -- curators' decisions -------------------------------------------------------------
 
