@@ -419,6 +419,7 @@ class SQLiteStore(Store):
         self.columns_in_memory = columns_in_memory and str(path) != ":memory:"
         self._columns: Columns | None = None
         self._loading_columns = threading.Lock()
+        self._next_columns_load = 0.0  # time.monotonic() before which no load starts
         self.search_timeout = search_timeout
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -1220,23 +1221,24 @@ class SQLiteStore(Store):
     def _load_columns(self) -> None:
         """Load the search columns, and keep them if no commit came meanwhile (the caller
         holds `_loading_columns`; this releases it)."""
+        started = time.monotonic()
         try:
+            if started < self._next_columns_load:
+                return  # the last load came to nothing: a commit overtook it
             before = self.generation()
-            started = time.perf_counter()
             conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
             try:
-                columns = Columns.load(conn, before, column_layout())  # one statement: one snapshot
+                columns = Columns.load(conn, before, column_layout())  # one read transaction
             finally:
                 conn.close()
+            took = time.monotonic() - started
             if self.generation() == before:
                 self._columns = columns
-                log.debug(
-                    "search columns of %d clinics loaded in %.2f s",
-                    columns.size,
-                    time.perf_counter() - started,
-                )
-        except sqlite3.Error as err:
-            log.warning("the search columns could not be loaded (%s): searches use SQL", err)
+                log.debug("search columns of %d clinics loaded in %.2f s", columns.size, took)
+            else:  # commits come faster than a load: wait a while before the next try
+                self._next_columns_load = time.monotonic() + max(1.0, 4 * took)
+        except Exception:  # a search must not fail for them: SQL answers meanwhile
+            log.exception("the search columns could not be loaded: searches use SQL")
         finally:
             self._loading_columns.release()
 

@@ -4,6 +4,8 @@ circle; and a store never answers from columns that a commit has made stale."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -194,3 +196,29 @@ def test_a_text_search_is_left_to_sql(stores):
     query = NearQuery(40.7128, -74.0060, 80.0, filters={"q": "ketamine"})
     assert not answered_by_columns(fast, query)
     same_answers(fast, sql, query)
+
+
+def test_warm_loads_the_columns_on_a_thread_of_their_own(path):
+    with SQLiteStore(path) as store:
+        store.warm()
+        deadline = time.monotonic() + 60
+        while store._columns is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert store._columns.generation == store.generation()
+        assert answered_by_columns(store, NearQuery(40.7128, -74.0060, 80.0))
+
+
+def test_a_load_overtaken_by_a_commit_is_dropped_and_not_retried_at_once(tmp_path, monkeypatch):
+    with SQLiteStore(tmp_path / "o.db") as store:
+        store.upsert(list(synthetic_clinics(50, seed=19)))
+        generations = iter(range(100))
+        monkeypatch.setattr(store, "generation", lambda: next(generations))  # a commit each look
+        store.load_columns()
+        assert store._columns is None
+        monkeypatch.setattr(store, "generation", lambda: 7)
+        store.load_columns()  # too soon: not even tried
+        assert store._columns is None
+        store._next_columns_load = 0.0
+        store.load_columns()
+        assert store._columns is not None and store._columns.generation == 7
