@@ -1049,9 +1049,9 @@ class SQLiteStore(Store):
         answered = self._from_columns(conn, query)
         if answered is not None:
             found, hits = answered
-            return SearchResult(
-                found.total, hits, found.facets
-            ), found.context if context else prices
+            return SearchResult(found.total, hits, found.facets), (
+                found.context if context else prices
+            )
         source, filters, params = self._matches(conn, query)
         params.update(limit=query.per_page, offset=query.offset)
         where = " AND ".join([*filters, f"{DOT} >= :min_dot"])
@@ -1162,8 +1162,9 @@ class SQLiteStore(Store):
         """`query` answered from the search columns in memory, with its page's hits read in
         this read transaction; None when it asks a text, when the columns are not loaded at
         this generation, when its circle holds too many candidates, or when the file moved
-        on while it was answered (then this transaction may see a later state)."""
-        if not self.columns_in_memory or query.text:
+        on while it was answered (then this transaction may see a later state). Inside a
+        writing run, never: this connection sees the run's writes, which are not committed."""
+        if not self.columns_in_memory or query.text or getattr(self._local, "run", None):
             return None
         generation = self.generation()
         columns = self._columns_at(conn, generation)

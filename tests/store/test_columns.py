@@ -222,3 +222,20 @@ def test_a_load_overtaken_by_a_commit_is_dropped_and_not_retried_at_once(tmp_pat
         store._next_columns_load = 0.0
         store.load_columns()
         assert store._columns is not None and store._columns.generation == 7
+
+
+def test_inside_a_writing_run_searches_see_the_runs_own_writes(tmp_path):
+    clinics = list(synthetic_clinics(400, seed=23))
+    with SQLiteStore(tmp_path / "r.db") as store:
+        store.upsert(clinics[:200])
+        query = NearQuery(40.7128, -74.0060, 800.0, per_page=50)
+        before = store.search(query).total
+        assert store._columns is not None  # loaded, at the last commit
+        with store.writing("test run"):
+            store._write(store._connection(), clinics[200])
+            for late in clinics[201:]:
+                store._write(store._connection(), late)
+            inside = store.search(query).total
+        with SQLiteStore(tmp_path / "r.db", columns_in_memory=False) as sql:
+            assert inside == sql.search(query).total
+        assert store.search(query).total == inside != before
