@@ -1204,7 +1204,8 @@ class SQLiteStore(Store):
             threading.Thread(target=self._load_columns, name="katdir-columns", daemon=True).start()
 
     def load_columns(self) -> None:
-        """Load the search columns now, on this thread (benchmarks, tests)."""
+        """Have the search columns of this generation when this returns (unless a commit
+        overtakes the load): loaded on this thread, or by the one warm() began."""
         self._loading_columns.acquire()
         self._load_columns()
 
@@ -1233,6 +1234,8 @@ class SQLiteStore(Store):
             if started < self._next_columns_load:
                 return  # the last load came to nothing: a commit overtook it
             before = self.generation()
+            if self._columns is not None and self._columns.generation == before:
+                return  # loaded meanwhile, by another thread
             conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
             try:
                 columns = Columns.load(conn, before, column_layout())  # one read transaction
