@@ -222,9 +222,11 @@ def run_wrk(url: str, paths_file: Path, connections: int, duration: int, max_req
 
 
 class Server:
-    """gunicorn with the shared configuration on a free loopback port, its log in a file."""
+    """gunicorn with the shared configuration on a free loopback port, its log in a file;
+    ready when every worker has loaded the store's search columns (katdir/store/columns.py),
+    as a server that has run a while has."""
 
-    def __init__(self, env: dict, log_path: Path):
+    def __init__(self, env: dict, log_path: Path, workers: int):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -245,6 +247,12 @@ class Server:
                 stderr=subprocess.STDOUT,
             )
         self.started_s = round(wait_until_serving(self.port, self.process), 2)
+        deadline = time.monotonic() + 120
+        while log_path.read_text().count("search columns of") < workers:
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                self.process.kill()
+                raise RuntimeError(f"the workers did not load their search columns: {log_path}")
+            time.sleep(0.1)
 
     def stop(self) -> dict:
         """Stops it; the answer cache's counters its workers logged as they exited."""
@@ -433,7 +441,7 @@ def main(argv: list[str]) -> int:
     }
     log_path = VAR / "load-gunicorn.log"
     for connections in levels:  # a server per level: each starts with an empty answer cache
-        server = Server(env, log_path)
+        server = Server(env, log_path, processes["workers"])
         try:
             results.setdefault("first_healthz_after_start_s", server.started_s)
             run_wrk(server.url, mixes["warmup"], 8, args.warmup, 100_000)
@@ -444,9 +452,9 @@ def main(argv: list[str]) -> int:
         show("search", row)
 
     if not args.skip_conditional:
-        server = Server(env, log_path)
+        server = Server(env, log_path, processes["workers"])
         conditional_runs(server, paths, mixes, levels, processes["workers"], results, args)
-    server = Server(env, log_path)
+    server = Server(env, log_path, processes["workers"])
     try:
         for connections in levels:
             row = measure(server, mixes["healthz"], connections, args)

@@ -1244,7 +1244,7 @@ class SQLiteStore(Store):
             took = time.monotonic() - started
             if self.generation() == before:
                 self._columns = columns
-                log.debug("search columns of %d clinics loaded in %.2f s", columns.size, took)
+                log.info("search columns of %d clinics loaded in %.2f s", columns.size, took)
             else:  # commits come faster than a load: wait a while before the next try
                 self._next_columns_load = time.monotonic() + max(1.0, 4 * took)
         except Exception:  # a search must not fail for them: SQL answers meanwhile
