@@ -86,8 +86,8 @@ class Columns:
         names = list(dict.fromkeys(names))  # rowid may be among the integers too
         conn.execute("BEGIN")
         try:
-            found = conn.execute("SELECT DISTINCT status FROM clinics").fetchall()
-            statuses = {status: code for code, (status,) in enumerate(found)}
+            distinct = conn.execute("SELECT DISTINCT status FROM clinics").fetchall()
+            statuses = {status: code for code, (status,) in enumerate(distinct)}
             status = " ".join(f"WHEN ? THEN {code}" for code in statuses.values())
             status = f"CASE status {status} END" if statuses else "NULL"
             cursor = conn.execute(
@@ -164,7 +164,7 @@ class Columns:
             found.append(inside + start)
             dots.append(dot[inside])
         at, dot = np.concatenate(found), np.concatenate(dots)
-        wanted = np.zeros(len(self.statuses) + 1, dtype=bool)
+        wanted = np.zeros(len(self.statuses), dtype=bool)  # by status code
         wanted[[self.statuses[s] for s in query.statuses if s in self.statuses]] = True
         keep = wanted[c["status"][at]]
         for f in FILTERS:
