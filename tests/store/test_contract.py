@@ -29,9 +29,16 @@ CLINICS = 5000
 QUERIES = 2000
 EDGE_BAND = 0.005
 
-# "sqlite-cells": the SQLite store answering every circle from its per-cell aggregates
+# "sqlite": as served, searches without text answered from the search columns in memory
+# (katdir/store/columns.py); "sqlite-sql": without them, as while they load; "sqlite-cells":
+# without them, and every circle counted by the per-cell aggregates
 # (katdir/store/cell_counts.py), which it otherwise keeps for circles with many clinics around.
-STORES = ["sqlite", "sqlite-cells", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)]
+STORES = [
+    "sqlite",
+    "sqlite-sql",
+    "sqlite-cells",
+    pytest.param("elasticsearch", marks=pytest.mark.elasticsearch),
+]
 
 
 @pytest.fixture(scope="module")
@@ -49,12 +56,16 @@ def store(request, clinics, tmp_path_factory):
     patch = pytest.MonkeyPatch()
     if request.param.startswith("sqlite"):
         store = open_store(f"sqlite:///{tmp_path_factory.mktemp('contract') / 'c.db'}")
+        store.columns_in_memory = request.param == "sqlite"
         if request.param == "sqlite-cells":
             patch.setattr(CELLS, "min_clinics", 0)
     else:
         es_url = request.getfixturevalue("es_url")
         store = open_store(es_url, es_prefix=f"katdir-test-{uuid.uuid4().hex[:8]}")
     store.rebuild(clinics)
+    if request.param == "sqlite":
+        store.load_columns()
+        assert store._columns is not None and store._columns.size == CLINICS
     yield store
     patch.undo()
     if request.param == "elasticsearch":
