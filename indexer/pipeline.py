@@ -180,8 +180,11 @@ def read_facts(
         context = multiprocessing.get_context(
             "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         )
-        pool = context.Pool(workers)
-        read = _in_order(pool, _facts_of_lines, chunks, ahead=2 * workers)
+        # This process reads every workers-th chunk itself instead of waiting for it: one
+        # process fewer to fork, and a share of the facts neither pickled nor unpickled
+        # (bench index, 2 cores: ~20 % less CPU for reading than `workers` processes of its own).
+        pool = context.Pool(workers - 1)
+        read = _in_order(pool, _facts_of_lines, chunks, ahead=2 * workers, every=workers)
     else:
         pool, read = None, map(_facts_of_lines, chunks)
     try:
@@ -217,15 +220,21 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def _in_order(pool, func, chunks: Iterable[Any], ahead: int) -> Iterator[Any]:
-    """func(chunk) for each chunk, in order, computed by the pool at most `ahead` chunks ahead."""
+def _in_order(pool, func, chunks: Iterable[Any], ahead: int, every: int = 0) -> Iterator[Any]:
+    """func(chunk) for each chunk, in order, computed by the pool at most `ahead` chunks ahead;
+    with `every`, each every-th chunk is computed here instead, when its turn comes."""
     pending: deque = deque()
-    for chunk in chunks:
-        pending.append(pool.apply_async(func, (chunk,)))
+    for number, chunk in enumerate(chunks):
+        here = every and number % every == 0
+        pending.append((None, chunk) if here else (pool.apply_async(func, (chunk,)), None))
         if len(pending) >= ahead:
-            yield pending.popleft().get()
+            yield _result(func, *pending.popleft())
     while pending:
-        yield pending.popleft().get()
+        yield _result(func, *pending.popleft())
+
+
+def _result(func, sent, chunk) -> Any:
+    return func(chunk) if sent is None else sent.get()
 
 
 def _parse(line: str) -> tuple[Listing | None, str | None]:
