@@ -174,17 +174,20 @@ def read_facts(
 ) -> Iterator[Facts | None]:
     """Each listing's facts (None for a page that is no clinic's), in the file's order; invalid
     lines are counted and described as `read_listings` does. With `workers` > 1 the lines are
-    read in that many processes, a bounded number of chunks ahead."""
+    read in that many processes (with two, this one is one of them), a bounded number of
+    chunks ahead."""
     chunks = _chunks(((n, line) for n, line in enumerate(lines, 1) if line.strip()), CHUNK)
     if workers > 1:
         context = multiprocessing.get_context(
             "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         )
-        # This process reads every workers-th chunk itself instead of waiting for it: one
-        # process fewer to fork, and a share of the facts neither pickled nor unpickled
-        # (bench index, 2 cores: ~20 % less CPU for reading than `workers` processes of its own).
-        pool = context.Pool(workers - 1)
-        read = _in_order(pool, _facts_of_lines, chunks, ahead=2 * workers, every=workers)
+        # With two, this process is one of them: it reads every other chunk itself instead
+        # of waiting, so one process fewer pickles facts and this one unpickles half as many
+        # (bench index, 2 cores: ~20 % less CPU for reading). With more, unpickling theirs
+        # leaves it less time to read a share (estimated, not measured: this machine has two).
+        shares = workers == 2
+        pool = context.Pool(workers - shares)
+        read = _in_order(pool, _facts_of_lines, chunks, ahead=2 * workers, every=2 if shares else 0)
     else:
         pool, read = None, map(_facts_of_lines, chunks)
     try:
