@@ -886,10 +886,7 @@ class SQLiteStore(Store):
         return `documents()` (each clinic's stored JSON, in the order of `clinics`), which is
         called while the boxes and the cells' aggregates are built beside it."""
         rows = sorted(
-            (
-                (*self._search_row(clinic), clinic.name, text_body(clinic), at)
-                for at, clinic in enumerate(clinics)
-            ),
+            ((*self._search_row(clinic), at) for at, clinic in enumerate(clinics)),
             key=_spatial_order,
         )
         width = len(SEARCH_COLUMNS)
@@ -900,7 +897,8 @@ class SQLiteStore(Store):
         )
         # The boxes and the cells' aggregates are SQL over those rows alone, and SQLite lets go
         # of the GIL while it runs them: they are built on a second thread while this one makes
-        # the documents and the cards (nothing else uses the connection meanwhile).
+        # the documents, the cards and the text rows (nothing else uses the connection
+        # meanwhile), which the rows' insert therefore need not wait for.
         beside = _Beside(self._build_from_rows, conn)
         try:
             docs = documents()
@@ -908,12 +906,13 @@ class SQLiteStore(Store):
             cards = [
                 (rowid, card_of(orjson.loads(docs[row[-1]]))) for rowid, row in enumerate(rows, 1)
             ]
+            texts = [
+                (rowid, clinics[row[-1]].name, text_body(clinics[row[-1]]))
+                for rowid, row in enumerate(rows, 1)
+            ]
         finally:
             beside.join()
-        conn.executemany(
-            "INSERT INTO clinic_text (rowid, name, body) VALUES (?, ?, ?)",
-            ((rowid, row[width], row[width + 1]) for rowid, row in enumerate(rows, 1)),
-        )
+        conn.executemany("INSERT INTO clinic_text (rowid, name, body) VALUES (?, ?, ?)", texts)
         conn.executemany("INSERT INTO clinic_cards VALUES (?, ?)", cards)
         return docs
 

@@ -10,7 +10,7 @@ import pytest
 from katdir.filters import indexed_filters
 from katdir.model import Clinic
 from katdir.store import NearQuery, open_store
-from katdir.store.sqlite import column_of
+from katdir.store.sqlite import SEARCH_COLUMNS, column_of
 
 CLINICS = [
     Clinic(
@@ -124,3 +124,37 @@ def test_a_rebuild_numbers_rows_in_sqlites_spatial_order_and_indexes_each_rows_o
     assert numbered[:2] == ["a-nowhere", "z-nowhere"]
     assert texts == {c.id: c.name for c in clinics}
     assert boxes == pytest.approx({c.id: c.location.lat for c in clinics if c.location}, abs=1e-4)
+
+
+def test_a_rebuild_stores_what_writing_each_clinic_stores(tmp_path):
+    """The bulk path (rows numbered in spatial order; the boxes and cells built beside the
+    documents, cards and text rows) and the one-clinic path give, clinic by clinic, the same
+    search row, document, text, card and box, and the same per-cell aggregates."""
+    from bench.synthetic import synthetic_clinics
+    from katdir.store import cell_counts
+
+    clinics = [*synthetic_clinics(300, seed=13), Clinic(id="z-nowhere", name="Nowhere Clinic")]
+    by_id = {
+        "clinics": f"SELECT {', '.join(SEARCH_COLUMNS)} FROM clinics ORDER BY id",
+        "docs": "SELECT id, doc FROM clinic_docs ORDER BY id",
+        "text": "SELECT c.id, t.name, t.body FROM clinic_text t JOIN clinics c "
+        "ON c.rowid = t.rowid ORDER BY c.id",
+        "cards": "SELECT c.id, k.card FROM clinic_cards k JOIN clinics c ON c.rowid = k.rowid "
+        "ORDER BY c.id",
+        "boxes": "SELECT c.id, b.min_lat, b.max_lat, b.min_lon, b.max_lon FROM clinic_box b "
+        "JOIN clinics c ON c.rowid = b.rowid ORDER BY c.id",
+        **{table: f"SELECT * FROM {table} ORDER BY 1, 2, 3, 4, 5" for table in cell_counts.TABLES},
+    }
+    stored = []
+    for bulk in (True, False):
+        with open_store(f"sqlite:///{tmp_path / f'{bulk}.db'}") as store:
+            if bulk:
+                store.rebuild(clinics)
+            else:
+                store.upsert(clinics)
+            conn = store._connection()
+            stored.append({name: conn.execute(sql).fetchall() for name, sql in by_id.items()})
+    rebuilt, written = stored
+    assert len(rebuilt["cards"]) == len(clinics) and rebuilt["cell_routes"]
+    for name in by_id:
+        assert rebuilt[name] == written[name], name
