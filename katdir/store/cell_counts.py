@@ -270,6 +270,19 @@ def cover(lat: float, lon: float, radius_km: float, parts: int = 32) -> Cover | 
     if lon - widest - 1e-7 <= -180 or lon + widest + 1e-7 >= 180:
         return None
     lat_lo, lat_hi = lat - reach, lat + reach
+
+    def reached(row: int, scale: int) -> tuple[int, int] | None:
+        """The columns of a row of cells (`scale` per degree) that the circle reaches, or None
+        when it misses the row (its widest point on the row's band of latitude)."""
+        low, high = max(row / scale - 90, lat_lo), min((row + 1) / scale - 90, lat_hi)
+        if low > high:
+            return None
+        h = half_width(min(max(widest_lat, low), high), d_out) or 0.0
+        return (
+            max(0, math.floor((lon - h - 1e-7 + 180) * scale)),
+            min(scale * 360 - 1, math.floor((lon + h + 1e-7 + 180) * scale)),
+        )
+
     # The ring's cells: about 1/parts of the radius (down to the finest level), so that a wide
     # circle is not cut into thousands of tiny cells; the ring then holds a few % of it.
     ring_level = max(0, min(FINEST, int(math.log2(parts / math.degrees(d)))))
@@ -301,21 +314,24 @@ def cover(lat: float, lon: float, radius_km: float, parts: int = 32) -> Cover | 
             elif done is not None:
                 now[row] = done
             if level == ring_level:  # the ring: cells the circle reaches, less those covered
-                low, high = max(south, lat_lo), min(north, lat_hi)
-                if low > high:
+                spans = reached(row, scale)
+                if spans is None:
                     continue
-                h = half_width(min(max(widest_lat, low), high), d_out) or 0.0
-                reach_first = max(0, math.floor((lon - h - 1e-7 + 180) * scale))
-                reach_last = min(scale * 360 - 1, math.floor((lon + h + 1e-7 + 180) * scale))
                 shift = FINEST - level  # as runs of finest cells, which the clinics carry
-                for a, b in _minus((reach_first, reach_last), now.get(row)):
-                    for fine_row in range(row << shift, (row + 1) << shift):
-                        result.ring.append(
-                            (
-                                (fine_row << COL_BITS) + (a << shift),
-                                (fine_row << COL_BITS) + ((b + 1) << shift) - 1,
-                            )
-                        )
+                spans = [
+                    (a << shift, ((b + 1) << shift) - 1) for a, b in _minus(spans, now.get(row))
+                ]
+                # Each finest row only as far as the circle reaches along it: the ring's cells
+                # lose their finest cells outside the circle, whose rows it would only skip.
+                for fine_row in range(row << shift, (row + 1) << shift):
+                    reach_fine = reached(fine_row, SCALE)
+                    if reach_fine is None:
+                        continue
+                    fine_base = fine_row << COL_BITS
+                    for a, b in spans:
+                        first, last = max(a, reach_fine[0]), min(b, reach_fine[1])
+                        if first <= last:
+                            result.ring.append((fine_base + first, fine_base + last))
         covered = now
     return result
 
