@@ -109,10 +109,13 @@ def bucket_place(bucket: int) -> tuple[str, int]:
     return PACK_COLUMNS[bucket // 3], 1 << (PACK_BITS * (bucket % 3))
 
 
+_PACK_PLACES = tuple((b // 3, PACK_BITS * (b % 3)) for b in range(BUCKETS))  # column, shift
+
+
 def unpacked(packs: Sequence[int]) -> list[int]:
     """Bucket counts from a series row's packed columns (or their sums)."""
     mask = PACK_LIMIT - 1
-    return [(packs[b // 3] >> (PACK_BITS * (b % 3))) & mask for b in range(BUCKETS)]
+    return [(packs[column] >> shift) & mask for column, shift in _PACK_PLACES]
 
 
 def series_table(name: str = "cell_series") -> str:
