@@ -42,6 +42,9 @@ def child(requests: int, paths_file: str) -> dict:
     from search_api import create_app
 
     app = create_app()
+    store = app.extensions["katdir.store"]
+    if hasattr(store, "load_columns"):  # wait for what warm() began (trees before it: none)
+        store.load_columns()
     gc.freeze()  # as search_api/gunicorn_conf.py's post_worker_init does in each worker
 
     def environ(path: str) -> dict:

@@ -79,8 +79,8 @@ def main(argv: list[str]) -> int:
         path = build_store(size).removeprefix("sqlite:///")
         # The exact path may take seconds at 1M on a busy machine: no search deadline here.
         fast, exact = (
-            SQLiteStore(path, search_timeout=60.0),
-            SQLiteStore(path, search_timeout=60.0, cell_aggregates=False),
+            SQLiteStore(path, search_timeout=60.0, columns_in_memory=False),
+            SQLiteStore(path, search_timeout=60.0, cell_aggregates=False, columns_in_memory=False),
         )
         for query in queries[:50]:  # warm the page cache for both
             ask(fast, query)

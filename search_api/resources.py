@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     # stay on this machine.
     app.extensions["katdir.geocoder"] = build_geocoder(settings, for_visitors=True)
     Gazetteer.load_data()  # now, rather than on the first visitor's search
+    app.extensions["katdir.store"].warm()  # begun now, on a thread: the first searches use SQL
 
     @app.teardown_appcontext
     def _release_store(_exc: BaseException | None) -> None:

@@ -13,9 +13,14 @@ from collections.abc import Callable
 
 from flask import Flask
 from gunicorn.app.base import Application
-from gunicorn.workers.gthread import ThreadWorker
+from gunicorn.workers.gthread import _DEFER, ThreadWorker
 
 CONFIG = "python:search_api.gunicorn_conf"
+# How long a thread waits for the first bytes of a new connection before parking it on the
+# process's poller, where waiting costs no thread. A client sends its request right after the
+# handshake; gunicorn's own wait is 5 s, long enough for six silent connections to stall a
+# server of 3 processes × 2 threads.
+FIRST_BYTES_WAIT = 0.05
 
 
 class BalancedThreadWorker(ThreadWorker):
@@ -31,7 +36,8 @@ class BalancedThreadWorker(ThreadWorker):
     a thread first, instead of going to the head of this process's queue. Kept-alive
     connections would otherwise hog their process while new ones wait unseen. Unhurried,
     connections are kept alive as before. At 32 connections on 2 cores: p99 65-88 ms, against
-    90-183 ms for the stock worker (BENCHMARKS.md, round 6).
+    90-183 ms for the stock worker (BENCHMARKS.md, round 6). A new connection that says
+    nothing holds a thread for FIRST_BYTES_WAIT only, not gunicorn's 5 s.
     (gunicorn is pinned; tests/search_api/test_serving.py checks the spread on a live server.)
     """
 
@@ -54,6 +60,12 @@ class BalancedThreadWorker(ThreadWorker):
         super().accept(listener)
         if self.in_flight >= self.cfg.threads:
             self.set_accept_enabled(False)
+
+    def handle(self, conn):  # in a pool thread
+        if not conn.initialized and not conn.data_ready:
+            if not conn.wait_for_data(FIRST_BYTES_WAIT):
+                return _DEFER  # gunicorn parks it; a thread takes it up when it speaks
+        return super().handle(conn)
 
     def handle_request(self, req, conn):  # in a pool thread; in_flight is read, not written
         if self.in_flight >= self.cfg.threads and self.in_flight > 1:  # no thread free, no rest

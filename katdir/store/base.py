@@ -358,6 +358,10 @@ class Store(abc.ABC):
         its answers while it stays the same). None: this store has no such token."""
         return None
 
+    def warm(self) -> None:  # noqa: B027 - optional hook
+        """Start preparing what makes searches fast, and return at once (the SQLite store loads
+        its search columns into memory on a thread of its own)."""
+
     def release(self) -> None:  # noqa: B027 - optional hook
         """The calling thread is done with the store for now (the end of a web request)."""
 

@@ -8,6 +8,12 @@ Python. Only the returned page gets its exact haversine distance.
 A text search runs the FTS5 match once per search, into a temporary table of matching rows
 that the spatial candidates are joined to by rowid (never an FTS5 query per candidate), and
 every search runs under a deadline that SQLite's progress handler enforces.
+
+Each process also holds the search columns in memory (katdir/store/columns.py), loaded again
+after every commit: a search without text whose box holds up to 200,000 candidates is
+answered from them, with the same answer, in a fraction of the time; SQL answers the rest, and
+answers while they load. Dense circles beyond that are counted by per-cell aggregates
+(katdir/store/cell_counts.py).
 """
 
 from __future__ import annotations
@@ -55,6 +61,8 @@ from katdir.store.base import (
     search_fields,
     text_body,
 )
+from katdir.store.columns import Answer as ColumnsAnswer
+from katdir.store.columns import Columns, Layout
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +186,42 @@ SQL_CLAUSES: dict[str, Callable[[Parameter, NearQuery], str]] = {
     "at_most": lambda f, query: f"c.{column_of(f)} <= :{f.name}",
     "session_price_at_most": lambda f, query: f"{price_expression(query.routes)} <= :{f.name}",
 }
+
+# The same conditions over the search columns in memory (katdir/store/columns.py), for the
+# matches at positions `at`: a NaN (NULL) fails every comparison, as in SQL.
+ARRAY_CLAUSES: dict[str, Callable[[Columns, Parameter, Any, NearQuery, Any], Any]] = {
+    "flag": lambda columns, f, value, query, at: columns.c[column_of(f)][at] == value,
+    "any_of": lambda columns, f, value, query, at: (columns.c[column_of(f)][at] & value) != 0,
+    "at_most": lambda columns, f, value, query, at: columns.c[column_of(f)][at] <= value,
+    "session_price_at_most": lambda columns, f, value, query, at: (
+        columns.price(query.routes, at) <= value
+    ),
+}
+
+
+def column_layout() -> Layout:
+    """The columns of `clinics` that searches read, for the search columns in memory."""
+    return Layout(
+        integers=("rowid", *(column_of(f) for f in INDEXED if f.kind.name == "any_of")),
+        reals=(
+            "lat",
+            "lon",
+            "x",
+            "y",
+            "z",
+            "min_price",
+            *PRICE_COLUMNS.values(),
+            *(column_of(f) for f in INDEXED if f.kind.name in ("flag", "at_most")),
+        ),
+        routes=ROUTES,
+        price_columns=PRICE_COLUMNS,
+        route_bits={route: 1 << ROUTE_CODES[route] for route in ROUTES},
+    )
+
+
+# A store of at most this many clinics loads its columns on the searching thread (~20 ms);
+# a larger one on a thread of its own, its searches taking the SQL path meanwhile.
+COLUMNS_LOADED_INLINE = 20_000
 
 SCHEMA = (
     SCHEMA_TEMPLATE.format(
@@ -370,11 +414,18 @@ class SQLiteStore(Store):
         search_timeout: float = SEARCH_TIMEOUT,
         pool_size: int = POOL_SIZE,
         cell_aggregates: bool = True,
+        columns_in_memory: bool = True,
     ):
         self.path = Path(path)
         # False: every search counts by visiting its matches (the exact path), as the
         # property tests and `python -m bench cells` compare against.
         self.cell_aggregates = cell_aggregates
+        # False: no search columns in memory (katdir/store/columns.py); every search takes
+        # the SQL path. A database in memory has no file another connection could load from.
+        self.columns_in_memory = columns_in_memory and str(path) != ":memory:"
+        self._columns: Columns | None = None
+        self._loading_columns = threading.Lock()
+        self._next_columns_load = 0.0  # time.monotonic() before which no load starts
         self.search_timeout = search_timeout
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -978,6 +1029,8 @@ class SQLiteStore(Store):
         self._local.deadline = time.monotonic() + self.search_timeout
         try:
             with self._transaction(conn):  # one read snapshot; its end empties text_match
+                if not conn.in_transaction:  # else each SELECT would take a snapshot of its own
+                    conn.execute("BEGIN")
                 return work()
         except sqlite3.OperationalError as err:
             stopped = getattr(self._local, "stopped", None)
@@ -992,10 +1045,16 @@ class SQLiteStore(Store):
     ) -> tuple[SearchResult, dict[str, RoutePrices]]:
         """The page, count and facets of `query`, and its price context when `context` is
         asked (every route at 0 when nothing matches, or when it is not asked)."""
+        prices = {route: RoutePrices(0) for route in context_routes(query)}
+        answered = self._from_columns(conn, query)
+        if answered is not None:
+            found, hits = answered
+            return SearchResult(found.total, hits, found.facets), (
+                found.context if context else prices
+            )
         source, filters, params = self._matches(conn, query)
         params.update(limit=query.per_page, offset=query.offset)
         where = " AND ".join([*filters, f"{DOT} >= :min_dot"])
-        prices = {route: RoutePrices(0) for route in context_routes(query)}
 
         counted = self.cell_aggregates and CELLS.answer(conn, query, dot=DOT, context=context)
         if counted:
@@ -1087,6 +1146,9 @@ class SQLiteStore(Store):
         return self._bounded(conn, lambda: self._price_context(conn, query))
 
     def _price_context(self, conn: sqlite3.Connection, query: NearQuery) -> dict[str, RoutePrices]:
+        answered = self._from_columns(conn, query)
+        if answered is not None:
+            return answered[0].context
         counted = self.cell_aggregates and CELLS.answer(
             conn, query, dot=DOT, facets=False, context=True
         )
@@ -1095,6 +1157,104 @@ class SQLiteStore(Store):
         source, filters, params = self._matches(conn, query)
         self._copy_matches(conn, source, " AND ".join([*filters, f"{DOT} >= :min_dot"]), params)
         return self._copied_context(conn, query)
+
+    # -- the search columns in memory ---------------------------------------------------------
+
+    def _from_columns(
+        self, conn: sqlite3.Connection, query: NearQuery
+    ) -> tuple[ColumnsAnswer, list[Hit]] | None:
+        """`query` answered from the search columns in memory, with its page's hits read in
+        this read transaction; None when it asks a text, when the columns are not loaded at
+        this generation, when its circle holds too many candidates, or when the file moved
+        on while it was answered (then this transaction may see a later state). Inside a
+        writing run, never: this connection sees the run's writes, which are not committed."""
+        if not self.columns_in_memory or query.text or getattr(self._local, "run", None):
+            return None
+        generation = self.generation()
+        columns = self._columns_at(conn, generation)
+        if columns is None:
+            return None
+        values = {
+            f.name: stored_value(f, value)
+            for f in FILTERS
+            if (value := query.filters.get(f.name)) is not None
+            and value != ()
+            and f.kind.name in ARRAY_CLAUSES
+        }
+        found = columns.answer(query, ARRAY_CLAUSES, values, PAD)
+        if found is None:
+            return None
+        rowids = [rowid for rowid, _, _ in found.rows]
+        ids = dict(
+            conn.execute(
+                f"SELECT rowid, id FROM clinics WHERE rowid IN ({', '.join('?' * len(rowids))})",
+                rowids,
+            )
+        )
+        try:
+            hits = self._hits(
+                conn, query, [(rowid, ids[rowid], lat, lon) for rowid, lat, lon in found.rows]
+            )
+        except KeyError:  # a clinic of the page deleted since the columns were loaded
+            return None
+        # The transaction's snapshot was taken between the two looks at the generation: the
+        # same generation means no commit came between, so it is the columns' state.
+        if self.generation() != generation:
+            return None
+        return found, hits
+
+    def warm(self) -> None:
+        if self.columns_in_memory and self._loading_columns.acquire(blocking=False):
+            threading.Thread(target=self._load_columns, name="katdir-columns", daemon=True).start()
+
+    def load_columns(self) -> None:
+        """Have the search columns of this generation when this returns (unless a commit
+        overtakes the load): loaded on this thread, or by the one warm() began."""
+        self._loading_columns.acquire()
+        self._load_columns()
+
+    def _columns_at(self, conn: sqlite3.Connection, generation: int) -> Columns | None:
+        """The search columns at `generation`, or None while they are being loaded: here when
+        the store is small (COLUMNS_LOADED_INLINE), else on a thread of their own."""
+        columns = self._columns
+        if columns is not None and columns.generation == generation:
+            return columns
+        if not self._loading_columns.acquire(blocking=False):
+            return None  # being loaded by another thread
+        (last,) = conn.execute("SELECT max(rowid) FROM clinics").fetchone()  # about how many
+        if (last or 0) > COLUMNS_LOADED_INLINE:
+            self._loading_columns.release()
+            self.warm()
+            return None
+        self._load_columns()
+        columns = self._columns
+        return columns if columns is not None and columns.generation == generation else None
+
+    def _load_columns(self) -> None:
+        """Load the search columns, and keep them if no commit came meanwhile (the caller
+        holds `_loading_columns`; this releases it)."""
+        started = time.monotonic()
+        try:
+            if started < self._next_columns_load:
+                return  # the last load came to nothing: a commit overtook it
+            before = self.generation()
+            if self._columns is not None and self._columns.generation == before:
+                return  # loaded meanwhile, by another thread
+            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+            try:
+                columns = Columns.load(conn, before, column_layout())  # one read transaction
+            finally:
+                conn.close()
+            took = time.monotonic() - started
+            if self.generation() == before:
+                self._columns = columns
+                log.debug("search columns of %d clinics loaded in %.2f s", columns.size, took)
+            else:  # commits come faster than a load: wait a while before the next try
+                self._next_columns_load = time.monotonic() + max(1.0, 4 * took)
+        except Exception:  # a search must not fail for them: SQL answers meanwhile
+            log.exception("the search columns could not be loaded: searches use SQL")
+        finally:
+            self._loading_columns.release()
 
     @staticmethod
     def _copy_matches(

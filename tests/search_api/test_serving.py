@@ -4,14 +4,14 @@ outside it — FLASK_DEBUG=1 notwithstanding. The development server's log is re
 
 from __future__ import annotations
 
-import http.client
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -25,6 +25,8 @@ from tests.search_api.serving import free_port, gunicorn_app, wait_until_answeri
 from tests.search_api.test_api import CLINICS
 
 DEBUGGER_RESOURCE = "/?__debugger__=yes&cmd=resource&f=style.css"
+# A search request without the empty line that ends its head.
+SEARCH_HEAD = b"GET /api/v1/clinics/search?near=80202 HTTP/1.1\r\nHost: katdir\r\n"
 
 
 def test_debug_mode_is_off_whatever_flask_debug_says(monkeypatch, app_on, sqlite_url):
@@ -135,10 +137,10 @@ def _holders(port: int, client_ports: set[int]) -> Counter:
     return holders
 
 
-def test_a_crowd_connecting_at_once_is_shared_by_the_processes(tmp_path):
-    """A process takes a connection only while one of its threads is free
-    (search_api.serving.BalancedThreadWorker): the stock threaded worker lets the first
-    process to wake take a whole crowd and keep it, on one core."""
+@pytest.fixture
+def three_processes(tmp_path) -> Iterator[int]:
+    """gunicorn with the shared configuration, 3 processes × 2 threads, each with its app
+    built; yields its port."""
     db = tmp_path / "katdir.db"
     with open_store(f"sqlite:///{db}") as store:
         store.upsert(CLINICS)
@@ -150,27 +152,58 @@ def test_a_crowd_connecting_at_once_is_shared_by_the_processes(tmp_path):
         while log.read_text().count("katdir app on store") < 3:  # every process has its app
             assert time.monotonic() < deadline, log.read_text()
             time.sleep(0.1)
-        crowd = [http.client.HTTPConnection("127.0.0.1", port, timeout=20) for _ in range(12)]
-        for connection in crowd:  # connected, nothing asked yet: each taken one holds a thread
-            connection.connect()
-        ports = {connection.sock.getsockname()[1] for connection in crowd}
-        deadline = time.monotonic() + 3  # gunicorn gives a silent connection 5 s of a thread
-        while sum((holders := _holders(port, ports)).values()) < 6:
-            assert time.monotonic() < deadline, holders
-            time.sleep(0.05)
-        time.sleep(0.3)
-        assert sorted(_holders(port, ports).values()) == [2, 2, 2]  # 6 wait in the kernel
+        yield port
 
-        def ask(connection: http.client.HTTPConnection) -> int:
-            connection.request("GET", "/api/v1/clinics/search?near=80202")
-            response = connection.getresponse()
-            response.read()
-            return response.status
 
-        with ThreadPoolExecutor(len(crowd)) as pool:
-            assert list(pool.map(ask, crowd)) == [200] * len(crowd)
-        for connection in crowd:
-            connection.close()
+def _answer_of(client: socket.socket) -> bytes:
+    """The status line of the answer on `client`, read until the server closes or 10 s."""
+    client.settimeout(10)
+    received = b""
+    while b"\r\n" not in received:
+        chunk = client.recv(4096)
+        if not chunk:
+            break
+        received += chunk
+    return received.split(b"\r\n", 1)[0]
+
+
+def test_a_crowd_connecting_at_once_is_shared_by_the_processes(three_processes):
+    """A process takes a connection only while one of its threads is free
+    (search_api.serving.BalancedThreadWorker): the stock threaded worker lets the first
+    process to wake take a whole crowd and keep it, on one core."""
+    port = three_processes
+    crowd = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(12)]
+    for client in crowd:  # a request begun, not ended: each one taken holds a thread
+        client.sendall(SEARCH_HEAD)
+    ports = {client.getsockname()[1] for client in crowd}
+    deadline = time.monotonic() + 3
+    while sum((holders := _holders(port, ports)).values()) < 6:
+        assert time.monotonic() < deadline, holders
+        time.sleep(0.05)
+    time.sleep(0.3)
+    assert sorted(_holders(port, ports).values()) == [2, 2, 2]  # 6 wait in the kernel
+    for client in crowd:
+        client.sendall(b"\r\n")
+    assert [_answer_of(client) for client in crowd] == [b"HTTP/1.1 200 OK"] * len(crowd)
+    for client in crowd:
+        client.close()
+
+
+def test_connections_that_say_nothing_hold_no_thread(three_processes):
+    """gunicorn gives a new connection's first bytes 5 s of a thread: a few silent connections
+    would stall every process that long. Here they wait on the process's poller, and are
+    answered whenever they speak."""
+    port = three_processes
+    silent = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(12)]
+    time.sleep(0.5)
+    started = time.monotonic()
+    assert requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code == 200
+    assert time.monotonic() - started < 1
+    for client in silent[:3]:
+        client.sendall(SEARCH_HEAD + b"\r\n")
+    assert [_answer_of(client) for client in silent[:3]] == [b"HTTP/1.1 200 OK"] * 3
+    for client in silent:
+        client.close()
 
 
 def test_answers_close_their_connection_while_requests_wait_in_the_process(monkeypatch):

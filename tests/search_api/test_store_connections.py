@@ -1,6 +1,6 @@
 """One small pool of store connections per server process (issue 11, finding 4): a threaded
-server under concurrent load keeps at most POOL_SIZE SQLite connections open, instead of
-one (with its 32 MiB cache) per request thread."""
+server under concurrent load keeps at most POOL_SIZE SQLite connections open for its requests
+(and two of the store's own), instead of one (with its 32 MiB cache) per request thread."""
 
 from __future__ import annotations
 
@@ -82,7 +82,9 @@ def test_a_threaded_server_under_load_keeps_a_bounded_pool_of_connections(app_on
         sampler.join()
         server.shutdown()
     assert statuses == [200] * REQUESTS
-    assert 1 <= peak[0] <= POOL_SIZE
+    # The pool, and two of the store's own: the watcher of its generation, and the reader
+    # that loads the search columns into memory (katdir/store/columns.py) while it loads.
+    assert 1 <= peak[0] <= POOL_SIZE + 2
     app.extensions["katdir.store"].close()
     assert open_connections(db) == 0
 

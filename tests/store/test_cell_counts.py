@@ -1,6 +1,7 @@
 """The per-cell aggregates (katdir/store/cell_counts.py) give exactly the exact path's count,
 facets and price context, for any circle and the filters they keep; they stay right through
-upserts, removals and status changes; and they step aside for the filters they do not keep."""
+upserts, removals and status changes; and they step aside for the filters they do not keep.
+(Both paths are SQL here: the stores keep no search columns in memory.)"""
 
 from __future__ import annotations
 
@@ -47,8 +48,10 @@ def path(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def stores(path):
-    fast = SQLiteStore(path, search_timeout=PATIENT)
-    exact = SQLiteStore(path, cell_aggregates=False, search_timeout=PATIENT)
+    fast = SQLiteStore(path, search_timeout=PATIENT, columns_in_memory=False)
+    exact = SQLiteStore(
+        path, cell_aggregates=False, search_timeout=PATIENT, columns_in_memory=False
+    )
     yield fast, exact
     fast.close()
     exact.close()
@@ -109,8 +112,10 @@ def test_dense_circles_are_answered_by_the_cells(stores):
 
 def test_the_cells_keep_up_with_writes(tmp_path):
     clinics = list(synthetic_clinics(1500, seed=11))
-    fast = SQLiteStore(tmp_path / "w.db", search_timeout=PATIENT)
-    exact = SQLiteStore(tmp_path / "w.db", cell_aggregates=False, search_timeout=PATIENT)
+    fast = SQLiteStore(tmp_path / "w.db", search_timeout=PATIENT, columns_in_memory=False)
+    exact = SQLiteStore(
+        tmp_path / "w.db", cell_aggregates=False, search_timeout=PATIENT, columns_in_memory=False
+    )
     fast.rebuild(clinics[:1000])
     fast.upsert(clinics[1000:])  # new clinics
     moved = [
@@ -273,11 +278,11 @@ def test_a_schema_3_file_gains_the_cells_on_open(tmp_path, caplog):
         "ALTER TABLE clinics DROP COLUMN cell; PRAGMA user_version = 3;"
     )
     conn.close()
-    with SQLiteStore(path) as store:
+    with SQLiteStore(path, columns_in_memory=False) as store:
         assert f"store schema 3 → {SCHEMA_VERSION}, building the per-cell aggregates" in caplog.text
         conn = store._connection()
         for table, rows in kept.items():
             assert sorted(conn.execute(f"SELECT * FROM {table}")) == rows, table
-        exact = SQLiteStore(path, cell_aggregates=False)
+        exact = SQLiteStore(path, cell_aggregates=False, columns_in_memory=False)
         same_answers(store, exact, NearQuery(lat=40.7, lon=-74.0, radius_km=60))
         exact.close()

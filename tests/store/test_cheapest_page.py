@@ -13,7 +13,9 @@ from katdir.store.sqlite import SQLiteStore
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    with SQLiteStore(tmp_path_factory.mktemp("cheapest") / "s.db") as store:
+    with SQLiteStore(
+        tmp_path_factory.mktemp("cheapest") / "s.db", columns_in_memory=False
+    ) as store:
         store.rebuild(synthetic_clinics(2_000, seed=21))
         yield store
 

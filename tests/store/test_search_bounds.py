@@ -22,7 +22,8 @@ WORST_TEXTS = ["m", "i", "1", "c k m", " ".join("abcdefgh"), "ketamine clinic"]
 
 @pytest.fixture(scope="module")
 def big_store(tmp_path_factory) -> SQLiteStore:
-    store = SQLiteStore(tmp_path_factory.mktemp("bounds") / "katdir.db")
+    # SQL only: the columns in memory (katdir/store/columns.py) bound themselves by size.
+    store = SQLiteStore(tmp_path_factory.mktemp("bounds") / "katdir.db", columns_in_memory=False)
     store.rebuild(synthetic_clinics(20_000))
     return store
 
@@ -40,6 +41,10 @@ class RecordingConnection:
     def execute(self, sql, params=()):
         self.statements.append((sql, params))
         return self.conn.execute(sql, params)
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.conn.in_transaction
 
     def __enter__(self):
         return self.conn.__enter__()
@@ -79,7 +84,7 @@ def test_the_worst_texts_over_the_widest_radius_finish_within_the_deadline(big_s
 
 
 def test_a_search_past_its_deadline_is_stopped(big_store):
-    impatient = SQLiteStore(big_store.path, search_timeout=0.0)
+    impatient = SQLiteStore(big_store.path, search_timeout=0.0, columns_in_memory=False)
     with pytest.raises(SearchTooCostly, match="took longer than 0 s"):
         impatient.search(widest("m"))
     # The connection is clean afterwards: the next search with time to spare works.

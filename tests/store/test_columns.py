@@ -1,0 +1,241 @@
+"""The search columns in memory (katdir/store/columns.py) give exactly the SQL path's answers —
+count, facets, price context and every page, in either order, under every filter — for any
+circle; and a store never answers from columns that a commit has made stale."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bench.synthetic import EDGE_CASES, synthetic_clinics
+from katdir.geo import KM_PER_MILE
+from katdir.model import CONDITIONS, ROUTES
+from katdir.store import NearQuery
+from katdir.store import columns as columns_module
+from katdir.store.sqlite import SQLiteStore
+
+CENTRES = [(40.7128, -74.0060), (34.0522, -118.2437), (41.8781, -87.6298), *EDGE_CASES.values()]
+PATIENT = 120.0  # the SQL path's deadline is not what these tests check
+
+
+@pytest.fixture(scope="module")
+def path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("columns") / "columns.db"
+    with SQLiteStore(path, columns_in_memory=False) as store:
+        store.rebuild(synthetic_clinics(6000, seed=8))
+    return path
+
+
+@pytest.fixture(scope="module")
+def stores(path):
+    """(columns in memory, loaded; SQL only)"""
+    fast = SQLiteStore(path, search_timeout=PATIENT)
+    fast.load_columns()
+    sql = SQLiteStore(path, search_timeout=PATIENT, columns_in_memory=False)
+    yield fast, sql
+    fast.close()
+    sql.close()
+
+
+def answered_by_columns(store: SQLiteStore, query: NearQuery) -> bool:
+    with store._transaction(conn := store._connection()):
+        return store._from_columns(conn, query) is not None
+
+
+def same_answers(fast: SQLiteStore, sql: SQLiteStore, query: NearQuery) -> None:
+    got, want = fast.search_with_context(query), sql.search_with_context(query)
+    assert (got[0].total, got[0].facets) == (want[0].total, want[0].facets), query
+    assert [(h.clinic.id, h.distance_km, h.card) for h in got[0].hits] == [
+        (h.clinic.id, h.distance_km, h.card) for h in want[0].hits
+    ], query
+    assert got[1] == want[1], query
+    assert fast.search(query) == sql.search(query), query
+    assert fast.price_context(query) == sql.price_context(query), query
+
+
+filters = st.fixed_dictionaries(
+    {},
+    optional={
+        "route": st.lists(st.sampled_from(ROUTES), min_size=1, max_size=3, unique=True).map(tuple),
+        "max_price": st.sampled_from([150.0, 400.0, 450.0, 800.0]),
+        "insurance": st.booleans(),
+        "spravato_insurance": st.booleans(),
+        "va": st.booleans(),
+        "therapy": st.booleans(),
+        "telehealth": st.booleans(),
+        "condition": st.lists(st.sampled_from(CONDITIONS), min_size=1, max_size=2, unique=True).map(
+            tuple
+        ),
+    },
+)
+queries = st.builds(
+    lambda centre, dlat, dlon, radius_mi, filters, sort, page, per_page, statuses: NearQuery(
+        lat=max(-89.0, min(89.0, centre[0] + dlat)),
+        lon=(centre[1] + dlon + 180) % 360 - 180,
+        radius_km=radius_mi * KM_PER_MILE,
+        filters=filters,
+        sort=sort,
+        page=page,
+        per_page=per_page,
+        statuses=statuses,
+    ),
+    st.sampled_from(CENTRES),
+    st.floats(-1.5, 1.5),
+    st.floats(-1.5, 1.5),
+    st.sampled_from([0.3, 1, 5, 10, 25, 50, 120, 400, 500]) | st.floats(0.1, 500),
+    filters,
+    st.sampled_from(["distance", "price", "relevance"]),
+    st.sampled_from([1, 1, 2, 3, 40]),
+    st.sampled_from([1, 5, 20, 50]),
+    st.sampled_from([("approved",), ("approved", "pending"), ("pending",), ("withdrawn",)]),
+)
+
+
+@settings(
+    max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(query=queries)
+def test_the_columns_give_the_sql_answer_for_any_search(stores, query):
+    fast, sql = stores
+    assert answered_by_columns(fast, query)
+    assert not answered_by_columns(sql, query)
+    same_answers(fast, sql, query)
+
+
+def test_ties_in_distance_and_price_are_broken_by_id_as_in_sql(tmp_path):
+    """Clinics at one point with one price: only their ids order them."""
+    clinics = list(synthetic_clinics(30, seed=3))
+    first = clinics[0]
+    twins = [
+        clinic.model_copy(
+            update={
+                "id": f"twin-{(i * 7) % 30:02d}",
+                "location": first.location,
+                "prices": first.prices if i % 3 else clinic.prices,
+            }
+        )
+        for i, clinic in enumerate(clinics)
+    ]
+    with (
+        SQLiteStore(tmp_path / "t.db") as fast,
+        SQLiteStore(tmp_path / "t.db", columns_in_memory=False) as sql,
+    ):
+        fast.upsert(twins)
+        point = first.location
+        for sort in ("distance", "price"):
+            for page in (1, 2, 3):
+                query = NearQuery(point.lat, point.lon, 5.0, sort=sort, page=page, per_page=7)
+                assert answered_by_columns(fast, query)
+                same_answers(fast, sql, query)
+
+
+def test_a_commit_makes_the_columns_stale_and_they_are_never_used_stale(tmp_path):
+    clinics = list(synthetic_clinics(800, seed=13))
+    with (
+        SQLiteStore(tmp_path / "w.db") as fast,
+        SQLiteStore(tmp_path / "w.db", columns_in_memory=False) as sql,
+    ):
+        fast.rebuild(clinics[:600])
+        query = NearQuery(40.7128, -74.0060, 400.0)
+        same_answers(fast, sql, query)
+        loaded = fast._columns
+        assert loaded is not None and loaded.generation == fast.generation()
+        sql.upsert(clinics[600:])  # a commit by another connection (here: another store)
+        assert loaded.generation != fast.generation()
+        same_answers(fast, sql, query)  # loaded again, inline: a small store
+        assert fast._columns is not loaded
+        for clinic in clinics[:50]:
+            sql.delete(clinic.id)
+        same_answers(fast, sql, query)
+
+
+def test_columns_stale_during_a_search_give_way_to_sql(tmp_path, monkeypatch):
+    """A commit between the columns' answer and the page's cards: the SQL path answers, in
+    the same read transaction, so the answer is never a mix of two states."""
+    clinics = list(synthetic_clinics(300, seed=17))
+    with (
+        SQLiteStore(tmp_path / "s.db") as fast,
+        SQLiteStore(tmp_path / "s.db", columns_in_memory=False) as sql,
+    ):
+        fast.rebuild(clinics[:200])
+        query = NearQuery(40.7128, -74.0060, 800.0)
+        same_answers(fast, sql, query)
+        before = sql.search(query)
+        hits, from_columns, answered = SQLiteStore._hits, SQLiteStore._from_columns, []
+
+        def watched(self, conn, query):
+            answered.append(from_columns(self, conn, query))
+            return answered[-1]
+
+        def commit_first(self, conn, query, rows):
+            sql.upsert(clinics[200:])
+            monkeypatch.setattr(SQLiteStore, "_hits", hits)
+            return hits(self, conn, query, rows)
+
+        monkeypatch.setattr(SQLiteStore, "_hits", commit_first)
+        monkeypatch.setattr(SQLiteStore, "_from_columns", watched)
+        assert fast.search(query) == before  # the state its transaction began in
+        assert SQLiteStore._hits is hits and answered == [None]  # the commit came mid-search
+        assert fast.search(query) == sql.search(query) != before
+
+
+def test_a_circle_of_too_many_candidates_is_left_to_sql(stores, monkeypatch):
+    fast, sql = stores
+    query = NearQuery(40.7128, -74.0060, 800.0)
+    assert answered_by_columns(fast, query)
+    monkeypatch.setattr(columns_module, "MAX_CANDIDATES", 10)
+    assert not answered_by_columns(fast, query)
+    same_answers(fast, sql, query)
+
+
+def test_a_text_search_is_left_to_sql(stores):
+    fast, sql = stores
+    query = NearQuery(40.7128, -74.0060, 80.0, filters={"q": "ketamine"})
+    assert not answered_by_columns(fast, query)
+    same_answers(fast, sql, query)
+
+
+def test_warm_loads_the_columns_on_a_thread_of_their_own(path):
+    with SQLiteStore(path) as store:
+        store.warm()
+        deadline = time.monotonic() + 60
+        while store._columns is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert store._columns.generation == store.generation()
+        assert answered_by_columns(store, NearQuery(40.7128, -74.0060, 80.0))
+
+
+def test_a_load_overtaken_by_a_commit_is_dropped_and_not_retried_at_once(tmp_path, monkeypatch):
+    with SQLiteStore(tmp_path / "o.db") as store:
+        store.upsert(list(synthetic_clinics(50, seed=19)))
+        generations = iter(range(100))
+        monkeypatch.setattr(store, "generation", lambda: next(generations))  # a commit each look
+        store.load_columns()
+        assert store._columns is None
+        monkeypatch.setattr(store, "generation", lambda: 7)
+        store.load_columns()  # too soon: not even tried
+        assert store._columns is None
+        store._next_columns_load = 0.0
+        store.load_columns()
+        assert store._columns is not None and store._columns.generation == 7
+
+
+def test_inside_a_writing_run_searches_see_the_runs_own_writes(tmp_path):
+    clinics = list(synthetic_clinics(400, seed=23))
+    with SQLiteStore(tmp_path / "r.db") as store:
+        store.upsert(clinics[:200])
+        query = NearQuery(40.7128, -74.0060, 800.0, per_page=50)
+        before = store.search(query).total
+        assert store._columns is not None  # loaded, at the last commit
+        with store.writing("test run"):
+            store._write(store._connection(), clinics[200])
+            for late in clinics[201:]:
+                store._write(store._connection(), late)
+            inside = store.search(query).total
+        with SQLiteStore(tmp_path / "r.db", columns_in_memory=False) as sql:
+            assert inside == sql.search(query).total
+        assert store.search(query).total == inside != before
