@@ -41,6 +41,7 @@ import functools
 import itertools
 import json
 import math
+import operator
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -108,10 +109,13 @@ def bucket_place(bucket: int) -> tuple[str, int]:
     return PACK_COLUMNS[bucket // 3], 1 << (PACK_BITS * (bucket % 3))
 
 
+_PACK_PLACES = tuple((b // 3, PACK_BITS * (b % 3)) for b in range(BUCKETS))  # column, shift
+
+
 def unpacked(packs: Sequence[int]) -> list[int]:
     """Bucket counts from a series row's packed columns (or their sums)."""
     mask = PACK_LIMIT - 1
-    return [(packs[b // 3] >> (PACK_BITS * (b % 3))) & mask for b in range(BUCKETS)]
+    return [(packs[column] >> shift) & mask for column, shift in _PACK_PLACES]
 
 
 def series_table(name: str = "cell_series") -> str:
@@ -226,6 +230,16 @@ class Cover:
     whole: list[tuple[int, int, int]] = field(default_factory=list)
     ring: list[tuple[int, int]] = field(default_factory=list)
 
+    @functools.cached_property
+    def whole_runs(self) -> str:
+        """`whole` as SQL reads it (`packed`): made once, for the statements that read it."""
+        return packed(self.whole)
+
+    @functools.cached_property
+    def ring_runs(self) -> str:
+        """`ring` as SQL reads it (`packed`, at the finest level)."""
+        return packed([(FINEST, first, last) for first, last in self.ring])
+
     def cells(self) -> list[tuple[int, int]]:
         return [
             (level, cell) for level, first, last in self.whole for cell in range(first, last + 1)
@@ -270,6 +284,19 @@ def cover(lat: float, lon: float, radius_km: float, parts: int = 32) -> Cover | 
     if lon - widest - 1e-7 <= -180 or lon + widest + 1e-7 >= 180:
         return None
     lat_lo, lat_hi = lat - reach, lat + reach
+
+    def reached(row: int, scale: int) -> tuple[int, int] | None:
+        """The columns of a row of cells (`scale` per degree) that the circle reaches, or None
+        when it misses the row (its widest point on the row's band of latitude)."""
+        low, high = max(row / scale - 90, lat_lo), min((row + 1) / scale - 90, lat_hi)
+        if low > high:
+            return None
+        h = half_width(min(max(widest_lat, low), high), d_out) or 0.0
+        return (
+            max(0, math.floor((lon - h - 1e-7 + 180) * scale)),
+            min(scale * 360 - 1, math.floor((lon + h + 1e-7 + 180) * scale)),
+        )
+
     # The ring's cells: about 1/parts of the radius (down to the finest level), so that a wide
     # circle is not cut into thousands of tiny cells; the ring then holds a few % of it.
     ring_level = max(0, min(FINEST, int(math.log2(parts / math.degrees(d)))))
@@ -301,21 +328,24 @@ def cover(lat: float, lon: float, radius_km: float, parts: int = 32) -> Cover | 
             elif done is not None:
                 now[row] = done
             if level == ring_level:  # the ring: cells the circle reaches, less those covered
-                low, high = max(south, lat_lo), min(north, lat_hi)
-                if low > high:
+                spans = reached(row, scale)
+                if spans is None:
                     continue
-                h = half_width(min(max(widest_lat, low), high), d_out) or 0.0
-                reach_first = max(0, math.floor((lon - h - 1e-7 + 180) * scale))
-                reach_last = min(scale * 360 - 1, math.floor((lon + h + 1e-7 + 180) * scale))
                 shift = FINEST - level  # as runs of finest cells, which the clinics carry
-                for a, b in _minus((reach_first, reach_last), now.get(row)):
-                    for fine_row in range(row << shift, (row + 1) << shift):
-                        result.ring.append(
-                            (
-                                (fine_row << COL_BITS) + (a << shift),
-                                (fine_row << COL_BITS) + ((b + 1) << shift) - 1,
-                            )
-                        )
+                spans = [
+                    (a << shift, ((b + 1) << shift) - 1) for a, b in _minus(spans, now.get(row))
+                ]
+                # Each finest row only as far as the circle reaches along it: the ring's cells
+                # lose their finest cells outside the circle, whose rows it would only skip.
+                for fine_row in range(row << shift, (row + 1) << shift):
+                    reach_fine = reached(fine_row, SCALE)
+                    if reach_fine is None:
+                        continue
+                    fine_base = fine_row << COL_BITS
+                    for a, b in spans:
+                        first, last = max(a, reach_fine[0]), min(b, reach_fine[1])
+                        if first <= last:
+                            result.ring.append((fine_base + first, fine_base + last))
         covered = now
     return result
 
@@ -619,7 +649,7 @@ class CellAggregates:
         statuses = [f":s{i}" for i in range(len(query.statuses))]
         params: dict[str, Any] = {f"s{i}": s for i, s in enumerate(query.statuses)}
         params.update(
-            ring=packed([(0, first, last) for first, last in found.ring]),
+            ring=found.ring_runs,
             ox=ox,
             oy=oy,
             oz=oz,
@@ -659,7 +689,7 @@ class CellAggregates:
                     f"FROM json_each(?) r CROSS JOIN cell_routes k ON k.level = {RUN_LEVEL} "
                     f"AND k.route = ? AND k.status IN ({', '.join('?' * len(statuses))}) "
                     f"AND k.cell BETWEEN {RUN_FIRST} AND {RUN_LAST}",
-                    [packed(found.whole), wanted, *statuses],
+                    [found.whole_runs, wanted, *statuses],
                 ).fetchone()
             ]
         # The ring's rows (they already match the route asked), by routes mask: a few dozen.
@@ -708,7 +738,7 @@ class CellAggregates:
                 f"AND k.series IN ({', '.join('?' * len(series))}) "
                 f"AND k.status IN ({', '.join('?' * len(statuses))}) "
                 f"AND k.cell BETWEEN {RUN_FIRST} AND {RUN_LAST} GROUP BY 1",
-                [packed(found.whole), *series, *statuses],
+                [found.whole_runs, *series, *statuses],
             )
             if row[1]
         }
@@ -772,7 +802,7 @@ class CellAggregates:
             f"AND k.status IN ({', '.join('?' * len(statuses))}) AND k.bucket = ? "
             f"AND k.cell BETWEEN {RUN_FIRST} AND {RUN_LAST} GROUP BY 3"
         )
-        runs = packed(found.whole)
+        runs = found.whole_runs
         params: list[Any] = []
         for series, bucket in targets:
             params += [series, bucket, runs, series, *statuses, bucket]
@@ -785,20 +815,22 @@ class CellAggregates:
 
 
 class _Ring:
-    """The ring's rows by column, each column's values counted once when first asked (the
-    facets and every route's context share them): value → clinics, a few dozen values."""
+    """The ring's rows, each column's values counted once when first asked (the facets and
+    every route's context share them): value → clinics, a few dozen values."""
 
     def __init__(self, rows: list[tuple], columns: Sequence[int]):
         """`rows` hold the ring's `columns` (positions: routes mask 0, lowest price 1, each
         route's price), in that order."""
-        values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
-        self.columns = dict(zip(columns, values, strict=True))
+        self.rows = rows
+        self.places = {column: i for i, column in enumerate(columns)}
         self._counts: dict[int, dict[Any, int]] = {}
 
     def counts(self, column: int) -> dict[Any, int]:
-        """The known values of `column` (one of the columns read)."""
+        """The known values of `column` (one of the columns read). Counted straight from the
+        rows, one column at a time: turning ~800 rows into columns first (`zip(*rows)`) cost
+        as much as the counting."""
         if column not in self._counts:
-            counts = collections.Counter(self.columns[column])
+            counts = collections.Counter(map(operator.itemgetter(self.places[column]), self.rows))
             counts.pop(None, None)
             self._counts[column] = counts
         return self._counts[column]

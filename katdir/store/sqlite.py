@@ -1095,17 +1095,21 @@ class SQLiteStore(Store):
         elif order.startswith(DOT) and total > 4 * wanted:
             # Nearest first among many: the page lies within a smaller circle holding about
             # twice the clinics it needs (by area); sorting that circle is enough when it
-            # holds them all, and the full circle is the fallback when density misleads.
-            # The R*Tree is asked for the smaller circle's box too, or it would hand over
-            # every candidate of the whole circle again.
+            # holds them all. When density misleads, a circle twice as wide is tried, and so
+            # on, the full circle last (one step straight to the full circle cost up to
+            # ~60 ms at 1M). The R*Tree is asked for the smaller circle's box too, or it
+            # would hand over every candidate of the whole circle again.
             inner = query.radius_km * math.sqrt(2 * wanted / total)
-            inner_filters, inner_params = self._filters(dataclasses.replace(query, radius_km=inner))
-            rows = conn.execute(
-                page_sql.format(where=" AND ".join([*inner_filters, f"{DOT} >= :inner"])),
-                {**params, **inner_params, "inner": min_dot_for_radius(inner)},
-            ).fetchall()
-            if len(rows) < query.per_page:
-                rows = None
+            while rows is None and inner < query.radius_km:
+                inner_filters, inner_params = self._filters(
+                    dataclasses.replace(query, radius_km=inner)
+                )
+                rows = conn.execute(
+                    page_sql.format(where=" AND ".join([*inner_filters, f"{DOT} >= :inner"])),
+                    {**params, **inner_params, "inner": min_dot_for_radius(inner)},
+                ).fetchall()
+                if len(rows) < query.per_page:
+                    rows, inner = None, 2 * inner
         if rows is None:
             rows = conn.execute(page_sql.format(where=where), params).fetchall()
         return SearchResult(total, self._hits(conn, query, rows), facets), prices

@@ -5,6 +5,7 @@ upserts, removals and status changes; and they step aside for the filters they d
 
 from __future__ import annotations
 
+import math
 import random
 import sqlite3
 
@@ -13,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench.synthetic import EDGE_CASES, jitter, synthetic_clinics
-from katdir.geo import KM_PER_MILE
+from katdir.geo import EARTH_RADIUS_KM, KM_PER_MILE, haversine_km
 from katdir.model import ROUTES
 from katdir.store import NearQuery, cell_counts
 from katdir.store.cell_counts import CELL_SQL, answers, cell_of, cover
@@ -196,6 +197,59 @@ def test_filters_the_cells_do_not_keep_take_the_exact_path():
     assert not answers(NearQuery(**base, filters={"insurance": True}))
     assert cover(89.5, 0.0, 100.0) is None  # a pole
     assert cover(51.88, 179.9, 200.0) is None  # across the 180th meridian
+
+
+def destination(lat: float, lon: float, bearing: float, km: float) -> tuple[float, float]:
+    """The point `km` from (lat, lon) along the great circle of `bearing` (radians)."""
+    d, p1, l1 = km / EARTH_RADIUS_KM, math.radians(lat), math.radians(lon)
+    p2 = math.asin(math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(bearing))
+    l2 = l1 + math.atan2(
+        math.sin(bearing) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2)
+    )
+    return math.degrees(p2), math.degrees(l2)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    lat=st.floats(-60, 60),
+    lon=st.floats(-170, 170),
+    radius_km=st.floats(2, 200),
+    parts=st.sampled_from([4, 8, 16, 32, 64]),
+    seed=st.integers(0, 1000),
+)
+def test_the_ring_holds_every_point_of_the_edge_and_no_finest_cell_beyond_it(
+    lat, lon, radius_km, parts, seed
+):
+    """Every point of the circle lies in a whole cell or in the ring; the ring's finest cells
+    reach no farther than the circle does along their row (a finest cell of a ring cell that
+    the circle misses is not scanned)."""
+    found = cover(lat, lon, radius_km, parts)
+    assert found is not None
+    whole = {(level, cell) for level, cell in found.cells()}
+    ring = {cell for first, last in found.ring for cell in range(first, last + 1)}
+    rng = random.Random(seed)
+    for _ in range(300):  # points inside, many near the edge
+        bearing, reach = rng.uniform(0, 2 * math.pi), radius_km * math.sqrt(rng.uniform(0.8, 1))
+        point = destination(lat, lon, bearing, reach * 0.999999)
+        if not -180 <= point[1] < 180:
+            continue
+        cell = cell_of(*point)
+        assert cell in ring or any(
+            (level, cell_counts._up(cell, level)) in whole for level in cell_counts.LEVELS
+        ), (point, cell)
+    # The farthest finest cells of each ring row: the circle reaches into them.
+    size = 1 / cell_counts.SCALE
+    for first, last in found.ring:
+        row, columns = first >> cell_counts.COL_BITS, (first, last)
+        south = row * size - 90
+        for cell in columns:
+            west = (cell & ((1 << cell_counts.COL_BITS) - 1)) * size - 180
+            nearest = min(
+                haversine_km(lat, lon, south + size * i / 10, west + size * j / 10)
+                for i in range(11)
+                for j in range(11)
+            )
+            assert nearest <= radius_km + 2 * 111.2 * size / 10, (row, cell)
 
 
 @given(st.floats(-90, 90), st.floats(-180, 180))

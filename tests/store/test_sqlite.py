@@ -3,14 +3,16 @@ column existed opens with the column added and filled from the stored clinics.""
 
 from __future__ import annotations
 
+import random
 import sqlite3
 
 import pytest
 
 from katdir.filters import indexed_filters
+from katdir.geo import haversine_km
 from katdir.model import Clinic
 from katdir.store import NearQuery, open_store
-from katdir.store.sqlite import SEARCH_COLUMNS, column_of
+from katdir.store.sqlite import SEARCH_COLUMNS, SQLiteStore, column_of
 
 CLINICS = [
     Clinic(
@@ -158,3 +160,43 @@ def test_a_rebuild_stores_what_writing_each_clinic_stores(tmp_path):
     assert len(rebuilt["cards"]) == len(clinics) and rebuilt["cell_routes"]
     for name in by_id:
         assert rebuilt[name] == written[name], name
+
+
+@pytest.mark.parametrize(
+    ("radius_km", "page_statements"),
+    [(320, 1), (80, 2), (40, 3)],  # found at once; in the circle twice as wide; in the full one
+)
+def test_a_page_of_the_nearest_widens_its_smaller_circle_until_it_holds_the_page(
+    tmp_path, radius_km, page_statements
+):
+    """Nearest first among many, the page is looked for in a circle sized for twice the page by
+    area. Here every clinic is ~30 km east of the centre, farther than density suggests: that
+    circle is doubled until it holds the page (the full circle last), and the page is still
+    the nearest clinics."""
+    rng = random.Random(4)
+    centre = (39.74, -104.99)
+    clinics = [
+        Clinic(
+            id=f"c{i:03d}",
+            name=f"Clinic {i}",
+            location={"lat": 39.74 + rng.uniform(0, 0.02), "lon": -104.64 + rng.uniform(0, 0.02)},
+            review={"status": "approved"},
+        )
+        for i in range(200)
+    ]
+    nearest = sorted(
+        clinics, key=lambda c: (haversine_km(*centre, c.location.lat, c.location.lon), c.id)
+    )
+    # The SQL path (the search columns in memory do the same work over arrays).
+    with SQLiteStore(tmp_path / "sparse.db", columns_in_memory=False) as store:
+        store.rebuild(clinics)
+        pages: list[str] = []
+        store._connection().set_trace_callback(
+            lambda sql: pages.append(sql) if "LIMIT" in sql and "ORDER BY" in sql else None
+        )
+        result = store.search(
+            NearQuery(lat=centre[0], lon=centre[1], radius_km=radius_km, per_page=10)
+        )
+    assert result.total == len(clinics)
+    assert [h.clinic.id for h in result.hits] == [c.id for c in nearest[:10]]
+    assert len(pages) == page_statements
