@@ -141,7 +141,8 @@ def time_store_only(store_url: str, queries: list[dict]) -> dict:
 
 
 def time_over_http(store_url: str, queries: list[dict]) -> tuple[dict, float]:
-    """One keep-alive client against `katdir serve` in its own process; returns its RSS too."""
+    """One keep-alive client against `katdir serve` in its own process; returns the RSS of its
+    largest worker too."""
     env = {
         **os.environ,
         "KATDIR_STORE": store_url,
@@ -178,8 +179,9 @@ def time_over_http(store_url: str, queries: list[dict]) -> tuple[dict, float]:
             body = conn.getresponse().read()
             samples.append((time.perf_counter() - start) * 1000)
             assert body.startswith(b"{")
-        rss_kb = int(Path(f"/proc/{server.pid}/status").read_text().split("VmRSS:")[1].split()[0])
-        return summarize(samples), rss_kb / 1024
+        from bench.bench_load import worker_rss_mb  # `katdir serve` is gunicorn's master
+
+        return summarize(samples), max(worker_rss_mb(server.pid))
     finally:
         server.terminate()
         server.wait(10)
