@@ -4,7 +4,10 @@ circle; and a store never answers from columns that a commit has made stale."""
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -38,6 +41,13 @@ def stores(path):
     yield fast, sql
     fast.close()
     sql.close()
+
+
+@contextlib.contextmanager
+def fast_and_sql(path: Path) -> Iterator[tuple[SQLiteStore, SQLiteStore]]:
+    """Two stores on one file: with the search columns in memory, and SQL alone."""
+    with SQLiteStore(path) as fast, SQLiteStore(path, columns_in_memory=False) as sql:
+        yield fast, sql
 
 
 def answered_by_columns(store: SQLiteStore, query: NearQuery) -> bool:
@@ -119,10 +129,7 @@ def test_ties_in_distance_and_price_are_broken_by_id_as_in_sql(tmp_path):
         )
         for i, clinic in enumerate(clinics)
     ]
-    with (
-        SQLiteStore(tmp_path / "t.db") as fast,
-        SQLiteStore(tmp_path / "t.db", columns_in_memory=False) as sql,
-    ):
+    with fast_and_sql(tmp_path / "t.db") as (fast, sql):
         fast.upsert(twins)
         point = first.location
         for sort in ("distance", "price"):
@@ -134,10 +141,7 @@ def test_ties_in_distance_and_price_are_broken_by_id_as_in_sql(tmp_path):
 
 def test_a_commit_makes_the_columns_stale_and_they_are_never_used_stale(tmp_path):
     clinics = list(synthetic_clinics(800, seed=13))
-    with (
-        SQLiteStore(tmp_path / "w.db") as fast,
-        SQLiteStore(tmp_path / "w.db", columns_in_memory=False) as sql,
-    ):
+    with fast_and_sql(tmp_path / "w.db") as (fast, sql):
         fast.rebuild(clinics[:600])
         query = NearQuery(40.7128, -74.0060, 400.0)
         same_answers(fast, sql, query)
@@ -156,10 +160,7 @@ def test_columns_stale_during_a_search_give_way_to_sql(tmp_path, monkeypatch):
     """A commit between the columns' answer and the page's cards: the SQL path answers, in
     the same read transaction, so the answer is never a mix of two states."""
     clinics = list(synthetic_clinics(300, seed=17))
-    with (
-        SQLiteStore(tmp_path / "s.db") as fast,
-        SQLiteStore(tmp_path / "s.db", columns_in_memory=False) as sql,
-    ):
+    with fast_and_sql(tmp_path / "s.db") as (fast, sql):
         fast.rebuild(clinics[:200])
         query = NearQuery(40.7128, -74.0060, 800.0)
         same_answers(fast, sql, query)
