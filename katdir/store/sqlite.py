@@ -197,6 +197,8 @@ ARRAY_CLAUSES: dict[str, Callable[[Columns, Parameter, Any, NearQuery, Any], Any
         columns.price(query.routes, at) <= value
     ),
 }
+if set(ARRAY_CLAUSES) != set(SQL_CLAUSES):  # else the columns would answer without a filter
+    raise RuntimeError("each kind of search filter needs a clause in SQL_CLAUSES and ARRAY_CLAUSES")
 
 
 def column_layout() -> Layout:
