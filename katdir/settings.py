@@ -157,6 +157,12 @@ class Settings:
         "memory each API worker keeps for answers asked again while the store does not change "
         "(searches and clinics, as sent); 0: none",
     )
+    search_columns: bool = _setting(
+        "KATDIR_SEARCH_COLUMNS",
+        True,
+        "each process of the embedded store keeps its search columns in memory (~170 bytes a "
+        "clinic) and answers searches without text from them; off: SQL answers every search",
+    )
     text_searches: int = _setting(
         "KATDIR_TEXT_SEARCHES",
         0,

@@ -33,7 +33,7 @@ def open_store(settings: Settings | str, *, es_prefix: str | None = None) -> Sto
     if url.startswith("sqlite:"):
         from katdir.store.sqlite import SQLiteStore
 
-        return SQLiteStore.from_url(url)
+        return SQLiteStore.from_url(url, columns_in_memory=settings.search_columns)
     if url.startswith(("http://", "https://")):
         from katdir.store.elasticsearch import ElasticsearchStore
 

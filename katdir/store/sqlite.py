@@ -474,8 +474,8 @@ class SQLiteStore(Store):
             CELLS.build(conn)
 
     @classmethod
-    def from_url(cls, url: str) -> SQLiteStore:
-        return cls(url.removeprefix("sqlite:///") or ":memory:")
+    def from_url(cls, url: str, **options: Any) -> SQLiteStore:
+        return cls(url.removeprefix("sqlite:///") or ":memory:", **options)
 
     def _connection(self) -> sqlite3.Connection:
         """This thread's connection: lent from the pool on first use, kept until released."""

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from bench.synthetic import EDGE_CASES, synthetic_clinics
 from katdir.geo import KM_PER_MILE
 from katdir.model import CONDITIONS, ROUTES
-from katdir.store import NearQuery
+from katdir.settings import load_settings
+from katdir.store import NearQuery, open_store
 from katdir.store import columns as columns_module
 from katdir.store.sqlite import SQLiteStore
 
@@ -240,3 +241,15 @@ def test_inside_a_writing_run_searches_see_the_runs_own_writes(tmp_path):
         with SQLiteStore(tmp_path / "r.db", columns_in_memory=False) as sql:
             assert inside == sql.search(query).total
         assert store.search(query).total == inside != before
+
+
+def test_the_setting_turns_the_columns_off(path, monkeypatch):
+    monkeypatch.setenv("KATDIR_SEARCH_COLUMNS", "off")
+    monkeypatch.setenv("KATDIR_STORE", f"sqlite:///{path}")
+    with open_store(load_settings()) as store:
+        assert store.columns_in_memory is False
+        store.warm()
+        assert not answered_by_columns(store, NearQuery(40.7128, -74.0060, 80.0))
+        assert store._columns is None
+    with open_store(f"sqlite:///{path}") as store:  # on by default
+        assert store.columns_in_memory is True
