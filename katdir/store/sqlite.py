@@ -298,8 +298,14 @@ def _spatial_order(row: tuple) -> tuple:
     return (True, int((lat + 90) * 4), row[_LON], row[_ID])
 
 
+@functools.cache
+def placeholders(count: int) -> str:
+    """`?, ?, …`: the parameters of an IN list of `count` values (a page's at most)."""
+    return ", ".join("?" * count)
+
+
 _COLUMNS = ", ".join(SEARCH_COLUMNS)
-_PLACES = ", ".join("?" * len(SEARCH_COLUMNS))
+_PLACES = placeholders(len(SEARCH_COLUMNS))
 UPSERT_ROW = (
     f"INSERT INTO clinics ({_COLUMNS}) VALUES ({_PLACES}) ON CONFLICT(id) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in SEARCH_COLUMNS[1:])
@@ -1086,7 +1092,7 @@ class SQLiteStore(Store):
         elif query.sort == "relevance" and query.text:
             order = f"m.rank, {order}"
         page_sql = (
-            f"SELECT c.rowid, c.id, c.lat, c.lon {source} WHERE {{where}} "
+            f"SELECT c.rowid, c.lat, c.lon {source} WHERE {{where}} "
             f"ORDER BY {order} LIMIT :limit OFFSET :offset"
         )
 
@@ -1137,7 +1143,7 @@ class SQLiteStore(Store):
         row_filters = [f for f in filters if not f.lstrip("(").startswith("b.")]  # no R*Tree
         where = " AND ".join(["c.min_price IS NOT NULL", *row_filters, f"{DOT} >= :min_dot"])
         return conn.execute(
-            f"SELECT c.rowid, c.id, c.lat, c.lon FROM clinics c INDEXED BY clinics_price "
+            f"SELECT c.rowid, c.lat, c.lon FROM clinics c INDEXED BY clinics_price "
             f"WHERE {where} ORDER BY c.min_price, {DOT} DESC, c.id LIMIT :limit OFFSET :offset",
             params,
         ).fetchall()
@@ -1185,17 +1191,8 @@ class SQLiteStore(Store):
         found = columns.answer(query, ARRAY_CLAUSES, values, PAD)
         if found is None:
             return None
-        rowids = [rowid for rowid, _, _ in found.rows]
-        ids = dict(
-            conn.execute(
-                f"SELECT rowid, id FROM clinics WHERE rowid IN ({', '.join('?' * len(rowids))})",
-                rowids,
-            )
-        )
         try:
-            hits = self._hits(
-                conn, query, [(rowid, ids[rowid], lat, lon) for rowid, lat, lon in found.rows]
-            )
+            hits = self._hits(conn, query, found.rows)
         except KeyError:  # a clinic of the page deleted since the columns were loaded
             return None
         # The transaction's snapshot was taken between the two looks at the generation: the
@@ -1315,24 +1312,24 @@ class SQLiteStore(Store):
         return source, filters, params
 
     def _hits(self, conn: sqlite3.Connection, query: NearQuery, rows: list[tuple]) -> list[Hit]:
-        """The hits of a page's rows `(rowid, id, lat, lon)`: each carries its result card as
-        it was made (read by search row); a clinic's document (bytes: no text decoding,
-        validated when it was written) is read only if the Hit's caller asks for it."""
-        cards = dict(
-            conn.execute(
-                f"SELECT rowid, card FROM clinic_cards WHERE rowid IN ({', '.join('?' * len(rows))})",
-                [rowid for rowid, _, _, _ in rows],
+        """The hits of a page's rows `(rowid, lat, lon)`: each carries its result card as it
+        was made (read by search row, with the clinic's id, in one statement); a clinic's
+        document (bytes: no text decoding, validated when it was written) is read only if
+        the Hit's caller asks for it. A KeyError when a row is no longer there."""
+        found = {
+            rowid: (cid, card)
+            for rowid, cid, card in conn.execute(
+                "SELECT k.rowid, c.id, k.card FROM clinic_cards k JOIN clinics c "
+                f"ON c.rowid = k.rowid WHERE k.rowid IN ({placeholders(len(rows))})",
+                [rowid for rowid, _, _ in rows],
             )
-        )
-        return [
-            Hit(
-                None,
-                haversine_km(query.lat, query.lon, lat, lon),
-                functools.partial(self._document, cid),
-                cards[rowid],
-            )
-            for rowid, cid, lat, lon in rows
-        ]
+        }
+        hits = []
+        for rowid, lat, lon in rows:
+            cid, card = found[rowid]
+            distance = haversine_km(query.lat, query.lon, lat, lon)
+            hits.append(Hit(None, distance, functools.partial(self._document, cid), card))
+        return hits
 
     def _document(self, clinic_id: str) -> bytes:
         found = (

@@ -157,9 +157,12 @@ def test_a_commit_makes_the_columns_stale_and_they_are_never_used_stale(tmp_path
         same_answers(fast, sql, query)
 
 
-def test_columns_stale_during_a_search_give_way_to_sql(tmp_path, monkeypatch):
-    """A commit between the columns' answer and the page's cards: the SQL path answers, in
-    the same read transaction, so the answer is never a mix of two states."""
+@pytest.mark.parametrize("commit", ["before the page is read", "after the page is read"])
+def test_columns_stale_during_a_search_give_way_to_sql(tmp_path, monkeypatch, commit):
+    """A commit while the columns answer: the SQL path answers instead, in the same read
+    transaction, so the answer is never a mix of two states. The transaction's snapshot is
+    taken when the page is read: a commit before it gives the new state, one after it the
+    state before."""
     clinics = list(synthetic_clinics(300, seed=17))
     with fast_and_sql(tmp_path / "s.db") as (fast, sql):
         fast.rebuild(clinics[:200])
@@ -172,16 +175,23 @@ def test_columns_stale_during_a_search_give_way_to_sql(tmp_path, monkeypatch):
             answered.append(from_columns(self, conn, query))
             return answered[-1]
 
-        def commit_first(self, conn, query, rows):
-            sql.upsert(clinics[200:])
+        def committing(self, conn, query, rows):
             monkeypatch.setattr(SQLiteStore, "_hits", hits)
-            return hits(self, conn, query, rows)
+            if commit == "before the page is read":
+                sql.upsert(clinics[200:])
+                return hits(self, conn, query, rows)
+            page = hits(self, conn, query, rows)
+            sql.upsert(clinics[200:])
+            return page
 
-        monkeypatch.setattr(SQLiteStore, "_hits", commit_first)
+        monkeypatch.setattr(SQLiteStore, "_hits", committing)
         monkeypatch.setattr(SQLiteStore, "_from_columns", watched)
-        assert fast.search(query) == before  # the state its transaction began in
+        found = fast.search(query)
         assert SQLiteStore._hits is hits and answered == [None]  # the commit came mid-search
-        assert fast.search(query) == sql.search(query) != before
+        after = sql.search(query)
+        assert after != before
+        assert found == (after if commit == "before the page is read" else before)
+        assert fast.search(query) == after
 
 
 def test_a_circle_of_too_many_candidates_is_left_to_sql(stores, monkeypatch):
