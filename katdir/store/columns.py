@@ -39,19 +39,6 @@ STRIPS = 180 * STRIPS_PER_DEGREE + 1  # the last holds the north pole only
 MAX_CANDIDATES = 200_000
 
 
-def band_edges(bands: tuple[tuple[str, float | None, float | None], ...]) -> np.ndarray:
-    """The prices between consecutive bands, which must tile the line: a price's band is the
-    number of edges at or below it."""
-    edges = [high for _, _, high in bands[:-1]]
-    if (bands[0][1], bands[-1][2]) != (None, None) or edges != [low for _, low, _ in bands[1:]]:
-        raise ValueError(f"the price bands do not tile the line: {bands}")
-    return np.array(edges, dtype=np.float64)
-
-
-BAND_EDGES = band_edges(PRICE_BANDS)
-BAND_NAMES = tuple(name for name, _, _ in PRICE_BANDS)
-
-
 @dataclass(frozen=True)
 class Layout:
     """Which columns of `clinics` are read, and what the prices and routes are called."""
@@ -91,11 +78,6 @@ class Columns:
         self.strip_start = np.searchsorted(strip[order], np.arange(STRIPS + 1))
         self.c = {name: column[order] for name, column in arrays.items()}
         self.size = int(order.size)
-        # How many routes of each route-mask value each route is in: the facets count the
-        # matches by mask value, then by route.
-        masks = np.arange(1 << len(layout.routes))[:, None]
-        bits = np.array([layout.route_bits[r] for r in layout.routes])
-        self.routes_of_mask = (masks & bits != 0).astype(np.int64)
 
     @classmethod
     def load(cls, conn: sqlite3.Connection, generation: int, layout: Layout) -> Columns:
@@ -209,18 +191,24 @@ class Columns:
         return lowest
 
     def _facets(self, at: np.ndarray, price: np.ndarray) -> dict[str, Any]:
-        by_mask = np.bincount(self.c["routes_mask"][at], minlength=len(self.routes_of_mask))
+        masks = self.c["routes_mask"][at]
         known = price[~np.isnan(price)]
-        bands = np.bincount(np.searchsorted(BAND_EDGES, known, "right"), minlength=len(PRICE_BANDS))
+        bands = {}
+        for name, low, high in PRICE_BANDS:
+            within = known >= low if low is not None else np.ones(known.size, dtype=bool)
+            if high is not None:
+                within &= known < high
+            bands[name] = int(np.count_nonzero(within))
         return {
-            "routes": dict(
-                zip(self.layout.routes, (by_mask @ self.routes_of_mask).tolist(), strict=True)
-            ),
+            "routes": {
+                route: int(np.count_nonzero(masks & self.layout.route_bits[route]))
+                for route in self.layout.routes
+            },
             "price": {
                 "min": float(known.min()) if known.size else None,
                 "max": float(known.max()) if known.size else None,
                 "unknown": int(price.size - known.size),
-                "bands": dict(zip(BAND_NAMES, bands.tolist(), strict=True)),
+                "bands": bands,
             },
         }
 
@@ -233,12 +221,13 @@ class Columns:
             if not count:
                 context[route] = RoutePrices(0)
                 continue
-            # One partition puts the lowest, the middle one or two and the highest in place.
             half = (count - 1) // 2
-            values = np.partition(values, sorted({0, half, count // 2, count - 1}))
-            low, high = float(values[half]), float(values[count // 2])
-            median = low if count % 2 else (low + high) / 2
-            context[route] = RoutePrices(count, float(values[0]), median, float(values[-1]))
+            if count % 2:
+                median = float(np.partition(values, half)[half])
+            else:
+                middle = np.partition(values, (half, half + 1))
+                median = (float(middle[half]) + float(middle[half + 1])) / 2
+            context[route] = RoutePrices(count, float(values.min()), median, float(values.max()))
         return context
 
     def _page(
@@ -259,7 +248,7 @@ class Columns:
             near = first <= bound
             at, keys = at[near], tuple(k[near] for k in keys)
         order = np.lexsort((self.c["id_rank"][at], *keys))[query.offset : wanted]
-        page, c = at[order], self.c
-        return list(
-            zip(c["rowid"][page].tolist(), c["lat"][page].tolist(), c["lon"][page].tolist())
-        )
+        c = self.c
+        return [
+            (int(c["rowid"][i]), float(c["lat"][i]), float(c["lon"][i])) for i in at[order].tolist()
+        ]
