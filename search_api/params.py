@@ -25,6 +25,9 @@ from katdir.filters import (
 from katdir.geo import UNITS, to_km
 
 SEARCH_PARAMETERS: tuple[str, ...] = tuple(p.name for p in PARAMETERS)
+# Each parameter's value when it is not given (its kind's default), read once: a request
+# names a few of the seventeen.
+ABSENT: Mapping[str, Any] = {p.name: p.parse([]) for p in PARAMETERS}
 __all__ = ["MAX_TEXT", "SEARCH_PARAMETERS", "BadParameter", "SearchParams", "parse_search"]
 
 
@@ -99,7 +102,8 @@ def parse_search(args: MultiDict, *, allowed_extra: tuple[str, ...] = ()) -> Sea
                 "one of the parameters " + ", ".join(SEARCH_PARAMETERS),
                 message=f"unknown parameter {name!r}",
             )
-    value = {p.name: _read(args, p.name) for p in PARAMETERS}
+    value = dict(ABSENT)
+    value.update((name, _read(args, name)) for name in args if name in BY_NAME)
 
     unit, radius = value["unit"], value["radius"]
     max_radius = MAX_RADIUS_MI * UNITS["mi"] / UNITS[unit]
