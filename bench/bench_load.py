@@ -254,6 +254,13 @@ class Server:
                 raise RuntimeError(f"the workers did not load their search columns: {log_path}")
             time.sleep(0.1)
 
+    def errors(self, at_most: int = 40) -> list[str]:
+        """The last lines of its log that say something failed (an error and its traceback)."""
+        lines = self.log_path.read_text(errors="replace").splitlines()
+        failed = [i for i, line in enumerate(lines) if " ERROR " in line or "Traceback" in line]
+        kept = [lines[j] for i in failed for j in range(i, min(i + 12, len(lines)))]
+        return list(dict.fromkeys(kept))[-at_most:]
+
     def stop(self) -> dict:
         """Stops it; the answer cache's counters its workers logged as they exited."""
         self.process.terminate()
@@ -284,6 +291,8 @@ def measure(server: Server, paths: Path, connections: int, args) -> dict:
         round(len(os.sched_getaffinity(0)) * 1000 / cpu_ms, 1) if cpu_ms else None
     )
     row["worker_rss_mb"] = worker_rss_mb(server.process.pid)
+    if row["error_count"]:  # what the server said about them, while its log is still there
+        row["server_errors"] = server.errors()
     return row
 
 

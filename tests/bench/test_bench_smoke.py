@@ -118,7 +118,8 @@ def test_bench_load_runs_and_records(results_dir):
     for endpoint in ("search", "search_304", "healthz"):
         runs = results["runs"][endpoint]
         assert [r["connections"] for r in runs] == [1, 4]
-        assert all(r["requests"] > 0 and r["error_count"] == 0 for r in runs)
+        failed = [r.get("server_errors") for r in runs if r["error_count"]]
+        assert all(r["requests"] > 0 for r in runs) and not failed, failed
         assert all(r["worker_rss_mb"] for r in runs)
     assert set(results["search_share_of_ceiling"]) == {"1", "4"}
     # Each search run's server reported its kept answers; the conditional run got only 304s.
