@@ -456,7 +456,8 @@ def main(argv: list[str]) -> int:
             run_wrk(server.url, mixes["warmup"], 8, args.warmup, 100_000)
             row = measure(server, mixes["search"], connections, args)
         finally:
-            row["answer_cache"] = server.stop()
+            kept = server.stop()  # the server stops even when the run failed
+        row["answer_cache"] = kept
         results["runs"]["search"].append(row)
         show("search", row)
 
