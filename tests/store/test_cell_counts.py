@@ -10,6 +10,7 @@ import random
 import sqlite3
 
 import pytest
+from geopy.distance import great_circle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -200,13 +201,12 @@ def test_filters_the_cells_do_not_keep_take_the_exact_path():
 
 
 def destination(lat: float, lon: float, bearing: float, km: float) -> tuple[float, float]:
-    """The point `km` from (lat, lon) along the great circle of `bearing` (radians)."""
-    d, p1, l1 = km / EARTH_RADIUS_KM, math.radians(lat), math.radians(lon)
-    p2 = math.asin(math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(bearing))
-    l2 = l1 + math.atan2(
-        math.sin(bearing) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2)
+    """The point `km` from (lat, lon) along the great circle of `bearing` (radians), on
+    katdir's sphere (geopy's great circle)."""
+    point = great_circle(radius=EARTH_RADIUS_KM).destination(
+        (lat, lon), math.degrees(bearing), distance=km
     )
-    return math.degrees(p2), math.degrees(l2)
+    return point.latitude, point.longitude
 
 
 @settings(max_examples=60, deadline=None)
