@@ -82,7 +82,9 @@ def test_a_visitors_correction_appears_in_the_queue(page, browser, site):
     page.click("text=Suggest a correction")
     page.fill("textarea[name=message]", "We moved to 2120 Broadway.")
     page.click("button[type=submit]")
-    assert page.locator("#request-sent").is_visible()
+    sent = page.locator("#request-sent")
+    sent.wait_for()  # the answer to the post: a click does not wait for its page to load
+    assert sent.is_visible()
     assert page.context.cookies() == []  # a visitor gets no cookie
     shot(page, "5-correction-sent")
     curator = browser.new_context(base_url=site).new_page()
