@@ -27,7 +27,6 @@ do better.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import importlib.util
 import logging
@@ -40,7 +39,6 @@ import threading
 import time
 import unicodedata
 from collections.abc import Mapping
-from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
@@ -49,6 +47,8 @@ from geopy.distance import great_circle
 from geopy.exc import GeocoderUnavailable
 from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
 from geopy.location import Location
+
+from katdir.files import made_once
 
 logger = logging.getLogger(__name__)
 
@@ -230,36 +230,15 @@ def _index_from_child_process(path: Path | None = None) -> _Index:
 
 
 def _write_index(path: str | Path) -> None:
-    """Write the index file, unless another process finished it while we waited for the lock.
-
-    Written beside its final name and renamed into place, so a reader sees all or nothing;
-    files of older fingerprints are removed.
+    """Write the index file, unless another process finished it while we waited for it
+    (katdir.files.made_once: made beside its final name and renamed into place, so a reader
+    sees all or nothing); files of older fingerprints are removed.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _exclusive(path.with_name(path.name + ".lock")):
-        if path.exists():
-            return
-        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
-        partial.unlink(missing_ok=True)
-        try:
-            _write_tables(_build_index(), partial)
-            os.replace(partial, path)
-        finally:
-            partial.unlink(missing_ok=True)
+    if made_once(path, lambda partial: _write_tables(_build_index(), partial)):
         for stale in path.parent.glob("gazetteer-*.sqlite*"):
             if stale != path and not stale.name.endswith(".lock"):
                 stale.unlink(missing_ok=True)
-
-
-@contextmanager
-def _exclusive(lock_path: Path):
-    with open(lock_path, "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _write_tables(index: _Index, path: Path) -> None:
