@@ -197,6 +197,11 @@ def context_routes(query: NearQuery) -> tuple[str, ...]:
     return tuple(r for r in ROUTES if r in query.routes) if query.routes else ROUTES
 
 
+def no_price_context(query: NearQuery) -> dict[str, RoutePrices]:
+    """The price context of a search that matches nothing: each of its routes at 0."""
+    return {route: RoutePrices(0) for route in context_routes(query)}
+
+
 def route_prices_of(values: list[float]) -> RoutePrices:
     """The context of one route from its sorted prices (brute force: tests, small sets)."""
     if not values:
@@ -298,7 +303,7 @@ class Store(abc.ABC):
         both from one pass over the matches overrides this."""
         result = self.search(query)
         if not result.total:
-            return result, {route: RoutePrices(0) for route in context_routes(query)}
+            return result, no_price_context(query)
         return result, self.price_context(query)
 
     @abc.abstractmethod

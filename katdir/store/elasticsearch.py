@@ -51,6 +51,7 @@ from katdir.store.base import (
     WriterBusy,
     context_routes,
     empty_facets,
+    no_price_context,
 )
 
 log = logging.getLogger(__name__)
@@ -1086,7 +1087,7 @@ class ElasticsearchStore(Store):
                 searches += [_SEARCH_HEADER, page]
             responses = self._msearch(searches)
             if responses is None:  # nothing loaded yet: an empty directory
-                empty = {r: RoutePrices(0) for r in context_routes(query)} if context else None
+                empty = no_price_context(query) if context else None
                 return SearchResult(0, [], empty_facets()), empty
             if counts is None:
                 counts = responses[0]
@@ -1148,7 +1149,7 @@ class ElasticsearchStore(Store):
         request["track_total_hits"] = False
         responses = self._msearch([_SEARCH_HEADER, request])
         if responses is None:
-            return {route: RoutePrices(0) for route in context_routes(query)}
+            return no_price_context(query)
         context = context_of(query, responses[0]["aggregations"])
         return context if context is not None else self._stats_context(query)
 
@@ -1159,7 +1160,7 @@ class ElasticsearchStore(Store):
         request["track_total_hits"] = False
         responses = self._msearch([_SEARCH_HEADER, request])
         if responses is None:
-            return {route: RoutePrices(0) for route in context_routes(query)}
+            return no_price_context(query)
         return self._context_of(query, responses[0]["aggregations"])
 
     def _counted(

@@ -58,6 +58,7 @@ from katdir.store.base import (
     WriterBusy,
     client_gone,
     context_routes,
+    no_price_context,
     search_fields,
     text_body,
 )
@@ -1052,13 +1053,13 @@ class SQLiteStore(Store):
     ) -> tuple[SearchResult, dict[str, RoutePrices]]:
         """The page, count and facets of `query`, and its price context when `context` is
         asked (every route at 0 when nothing matches, or when it is not asked)."""
-        prices = {route: RoutePrices(0) for route in context_routes(query)}
         answered = self._from_columns(conn, query)
         if answered is not None:
             found, hits = answered
             return SearchResult(found.total, hits, found.facets), (
-                found.context if context else prices
+                found.context if context else no_price_context(query)
             )
+        prices = no_price_context(query)
         source, filters, params = self._matches(conn, query)
         params.update(limit=query.per_page, offset=query.offset)
         where = " AND ".join([*filters, f"{DOT} >= :min_dot"])
@@ -1153,7 +1154,7 @@ class SQLiteStore(Store):
         return self._bounded(conn, lambda: self._price_context(conn, query))
 
     def _price_context(self, conn: sqlite3.Connection, query: NearQuery) -> dict[str, RoutePrices]:
-        answered = self._from_columns(conn, query)
+        answered = self._from_columns(conn, query, page=False)
         if answered is not None:
             return answered[0].context
         counted = self.cell_aggregates and CELLS.answer(
@@ -1168,13 +1169,14 @@ class SQLiteStore(Store):
     # -- the search columns in memory ---------------------------------------------------------
 
     def _from_columns(
-        self, conn: sqlite3.Connection, query: NearQuery
+        self, conn: sqlite3.Connection, query: NearQuery, *, page: bool = True
     ) -> tuple[ColumnsAnswer, list[Hit]] | None:
         """`query` answered from the search columns in memory, with its page's hits read in
-        this read transaction; None when it asks a text, when the columns are not loaded at
-        this generation, when its circle holds too many candidates, or when the file moved
-        on while it was answered (then this transaction may see a later state). Inside a
-        writing run, never: this connection sees the run's writes, which are not committed."""
+        this read transaction (none unless `page`); None when it asks a text, when the
+        columns are not loaded at this generation, when its circle holds too many
+        candidates, or when the file moved on while it was answered (then this transaction
+        may see a later state). Inside a writing run, never: this connection sees the run's
+        writes, which are not committed."""
         if not self.columns_in_memory or query.text or getattr(self._local, "run", None):
             return None
         generation = self.generation()
@@ -1192,7 +1194,7 @@ class SQLiteStore(Store):
         if found is None:
             return None
         try:
-            hits = self._hits(conn, query, found.rows)
+            hits = self._hits(conn, query, found.rows) if page else []
         except KeyError:  # a clinic of the page deleted since the columns were loaded
             return None
         # The transaction's snapshot was taken between the two looks at the generation: the
