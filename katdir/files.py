@@ -44,5 +44,6 @@ def made_once(path: Path, make: Callable[[Path], None]) -> bool:
 
 
 def _remove_all(partial: Path) -> None:
-    for left in partial.parent.glob(f"{partial.name}*"):
-        left.unlink(missing_ok=True)
+    for left in partial.parent.iterdir():  # not glob: a name may hold [ or *
+        if left.name.startswith(partial.name):
+            left.unlink(missing_ok=True)
