@@ -37,6 +37,10 @@ STRIPS = 180 * STRIPS_PER_DEGREE + 1  # the last holds the north pole only
 # 1M clinics, searches of 60k-145k candidates took 5.2 ms here (at most 8), 5.2-5.5 ms at the
 # median through the cells but up to 68 ms.
 MAX_CANDIDATES = 200_000
+# A route with at most this many distinct prices gets its price levels (`PriceLevels`): its
+# price context is then counted, not sorted. Prices are mostly round figures: the bench's
+# clinics have 150, a real directory a few hundred.
+MAX_PRICE_LEVELS = 4096
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,40 @@ class Answer:
     rows: list[tuple[int, float, float]]  # the page: rowid, lat, lon
 
 
+@dataclass(frozen=True)
+class PriceLevels:
+    """A price column as the rank of each row's price among the column's distinct prices."""
+
+    prices: np.ndarray  # the distinct prices, ascending
+    ranks: np.ndarray  # each row's price's index in `prices`; prices.size where it has none
+
+    @classmethod
+    def of(cls, column: np.ndarray) -> PriceLevels | None:
+        """None when the column has more than MAX_PRICE_LEVELS distinct prices."""
+        prices = np.unique(column[~np.isnan(column)])
+        if prices.size > MAX_PRICE_LEVELS:
+            return None
+        # A row without a price (NaN, which sorts after every number) ranks prices.size.
+        return cls(prices, np.searchsorted(prices, column).astype(np.int16))
+
+    def context(self, at: np.ndarray) -> RoutePrices:
+        """The rows `at`'s count, lowest, median and highest price, by counting them at each
+        price: two passes over the rows, the rest over the distinct prices."""
+        at_each = np.bincount(self.ranks[at], minlength=self.prices.size + 1)[:-1]
+        below = np.cumsum(at_each)  # how many are at or below each price
+        count = int(below[-1]) if below.size else 0
+        if not count:
+            return RoutePrices(0)
+        held = np.flatnonzero(at_each)
+        # The k-th price in order (from 0) is the first whose running count passes k.
+        half = (count - 1) // 2
+        middle = self.prices[np.searchsorted(below, (half, count // 2), side="right")]
+        median = float(middle[0])
+        if not count % 2:
+            median = (median + float(middle[1])) / 2
+        return RoutePrices(count, float(self.prices[held[0]]), median, float(self.prices[held[-1]]))
+
+
 class Columns:
     """The search columns of every clinic with a point, at one generation of the file."""
 
@@ -78,6 +116,14 @@ class Columns:
         self.strip_start = np.searchsorted(strip[order], np.arange(STRIPS + 1))
         self.c = {name: column[order] for name, column in arrays.items()}
         self.size = int(order.size)
+        # Row m, column r: 1 if the set of routes m (a routes_mask) holds route r.
+        masks = np.arange(1 << max(layout.route_bits.values(), default=1).bit_length())
+        self.sets_of_routes = np.array(
+            [(masks & layout.route_bits[route]) != 0 for route in layout.routes], dtype=np.int64
+        ).T
+        self.price_levels = {
+            route: PriceLevels.of(self.c[column]) for route, column in layout.price_columns.items()
+        }
 
     @classmethod
     def load(cls, conn: sqlite3.Connection, generation: int, layout: Layout) -> Columns:
@@ -191,23 +237,26 @@ class Columns:
         return lowest
 
     def _facets(self, at: np.ndarray, price: np.ndarray) -> dict[str, Any]:
-        masks = self.c["routes_mask"][at]
-        known = price[~np.isnan(price)]
+        # A few passes over the matches, none of which copies out the known prices: a circle
+        # in a dense metro holds tens of thousands of matches at 1M clinics.
+        nan = np.isnan(price)
+        unknown = int(np.count_nonzero(nan))
         bands = {}
         for name, low, high in PRICE_BANDS:
-            within = known >= low if low is not None else np.ones(known.size, dtype=bool)
+            within = ~nan if low is None else price >= low  # NaN fails every comparison
             if high is not None:
-                within &= known < high
+                within &= price < high
             bands[name] = int(np.count_nonzero(within))
+        # The matches counted by set of routes, then each route's sets added up.
+        by_set = np.bincount(self.c["routes_mask"][at], minlength=self.sets_of_routes.shape[0])
+        routes = (by_set @ self.sets_of_routes).tolist()
+        priced = price.size > unknown
         return {
-            "routes": {
-                route: int(np.count_nonzero(masks & self.layout.route_bits[route]))
-                for route in self.layout.routes
-            },
+            "routes": dict(zip(self.layout.routes, routes)),
             "price": {
-                "min": float(known.min()) if known.size else None,
-                "max": float(known.max()) if known.size else None,
-                "unknown": int(price.size - known.size),
+                "min": float(np.fmin.reduce(price)) if priced else None,  # fmin skips NaN
+                "max": float(np.fmax.reduce(price)) if priced else None,
+                "unknown": unknown,
                 "bands": bands,
             },
         }
@@ -215,6 +264,10 @@ class Columns:
     def _context(self, query: NearQuery, at: np.ndarray) -> dict[str, RoutePrices]:
         context = {}
         for route in context_routes(query):
+            levels = self.price_levels[route]
+            if levels is not None:
+                context[route] = levels.context(at)
+                continue
             values = self.c[self.layout.price_columns[route]][at]
             values = values[~np.isnan(values)]
             count = int(values.size)

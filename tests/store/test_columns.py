@@ -5,10 +5,12 @@ circle; and a store never answers from columns that a commit has made stale."""
 from __future__ import annotations
 
 import contextlib
+import math
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,6 +21,7 @@ from katdir.model import CONDITIONS, ROUTES
 from katdir.settings import load_settings
 from katdir.store import NearQuery, open_store
 from katdir.store import columns as columns_module
+from katdir.store.base import route_prices_of
 from katdir.store.sqlite import SQLiteStore
 
 CENTRES = [(40.7128, -74.0060), (34.0522, -118.2437), (41.8781, -87.6298), *EDGE_CASES.values()]
@@ -33,11 +36,18 @@ def path(tmp_path_factory):
     return path
 
 
-@pytest.fixture(scope="module")
-def stores(path):
-    """(columns in memory, loaded; SQL only)"""
+@pytest.fixture(scope="module", params=["counted", "sorted"])
+def stores(path, request):
+    """(columns in memory, loaded; SQL only). The price context from the columns either
+    counted at each of a route's prices (their PriceLevels) or sorted (a partition): the
+    synthetic clinics' prices are few enough to be counted, unless the limit is 0."""
     fast = SQLiteStore(path, search_timeout=PATIENT)
-    fast.load_columns()
+    with pytest.MonkeyPatch.context() as patch:
+        if request.param == "sorted":
+            patch.setattr(columns_module, "MAX_PRICE_LEVELS", 0)
+        fast.load_columns()
+    counted = [levels is not None for levels in fast._columns.price_levels.values()]
+    assert all(counted) if request.param == "counted" else not any(counted)
     sql = SQLiteStore(path, search_timeout=PATIENT, columns_in_memory=False)
     yield fast, sql
     fast.close()
@@ -263,3 +273,22 @@ def test_the_setting_turns_the_columns_off(path, monkeypatch):
         assert store._columns is None
     with open_store(f"sqlite:///{path}") as store:  # on by default
         assert store.columns_in_memory is True
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    prices=st.lists(st.sampled_from([float("nan"), 95.0, 400.0, 400.5, 650.0, 1e4]), max_size=40),
+    chosen=st.lists(st.integers(0, 39), max_size=40),
+)
+def test_a_routes_price_levels_give_the_context_of_its_sorted_prices(prices, chosen):
+    column = np.array(prices, dtype=np.float64)
+    at = np.array(sorted({i for i in chosen if i < column.size}), dtype=np.int64)
+    levels = columns_module.PriceLevels.of(column)
+    known = sorted(p for p in column[at].tolist() if not math.isnan(p))
+    assert levels.context(at) == route_prices_of(known)
+
+
+def test_a_route_with_too_many_distinct_prices_is_sorted_not_counted(monkeypatch):
+    monkeypatch.setattr(columns_module, "MAX_PRICE_LEVELS", 2)
+    assert columns_module.PriceLevels.of(np.array([400.0, 500.0, 400.0, np.nan])) is not None
+    assert columns_module.PriceLevels.of(np.array([400.0, 500.0, 600.0])) is None
