@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from geopy.distance import great_circle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -148,6 +149,40 @@ def test_ties_in_distance_and_price_are_broken_by_id_as_in_sql(tmp_path):
                 query = NearQuery(point.lat, point.lon, 5.0, sort=sort, page=page, per_page=7)
                 assert answered_by_columns(fast, query)
                 same_answers(fast, sql, query)
+
+
+def placed(clinic, lat: float, lon: float, km: float, bearing: float):
+    """`clinic` moved `km` from (lat, lon) along `bearing`."""
+    point = great_circle(kilometers=km).destination((lat, lon), bearing)
+    moved = {"lat": point.latitude, "lon": point.longitude}
+    return clinic.model_copy(update={"location": clinic.location.model_copy(update=moved)})
+
+
+@pytest.mark.parametrize("spread", ["centre", "ring"])
+def test_a_page_of_the_nearest_among_many_is_the_sql_page(tmp_path, monkeypatch, spread):
+    """Among many matches the page's nearest are looked for in a smaller circle first: found
+    there when the clinics crowd the centre, in the whole circle when they keep to its rim."""
+    lat, lon = 40.0, -100.0
+    clinics = [
+        placed(clinic, lat, lon, 0.5 + (i % 40) ** 2 / 40 if spread == "centre" else 45 + i % 5, i)
+        for i, clinic in enumerate(synthetic_clinics(400, seed=5))
+    ]
+    narrowed = []
+    nearest_first = columns_module.Columns._nearest_first
+
+    def spy(query, matches, wanted, dot, first):
+        keys = nearest_first(query, matches, wanted, dot, first)
+        narrowed.append(keys.size < first.size)
+        return keys
+
+    monkeypatch.setattr(columns_module.Columns, "_nearest_first", staticmethod(spy))
+    with fast_and_sql(tmp_path / "n.db") as (fast, sql):
+        fast.upsert(clinics)
+        for page in (1, 2):
+            query = NearQuery(lat, lon, 50.0, page=page, per_page=10)
+            assert answered_by_columns(fast, query)
+            same_answers(fast, sql, query)
+    assert (narrowed and all(narrowed)) if spread == "centre" else not any(narrowed)
 
 
 def test_a_commit_makes_the_columns_stale_and_they_are_never_used_stale(tmp_path):
