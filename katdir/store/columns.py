@@ -116,8 +116,10 @@ class Columns:
         self.strip_start = np.searchsorted(strip[order], np.arange(STRIPS + 1))
         self.c = {name: column[order] for name, column in arrays.items()}
         self.size = int(order.size)
-        # Row m, column r: 1 if the set of routes m (a routes_mask) holds route r.
-        masks = np.arange(1 << max(layout.route_bits.values(), default=1).bit_length())
+        # Row m, column r: 1 if the set of routes m (a routes_mask) holds route r; a row for
+        # every mask the clinics have, whatever bits they hold.
+        every = 1 << max(layout.route_bits.values(), default=1).bit_length()
+        masks = np.arange(max(every, int(self.c["routes_mask"].max(initial=0)) + 1))
         self.sets_of_routes = np.array(
             [(masks & layout.route_bits[route]) != 0 for route in layout.routes], dtype=np.int64
         ).T
@@ -284,7 +286,7 @@ class Columns:
         return context
 
     @staticmethod
-    def _nearest_first(
+    def _page_keys(
         query: NearQuery, matches: int, wanted: int, dot: np.ndarray, first: np.ndarray
     ) -> np.ndarray:
         """The keys among which the page's `wanted` smallest lie. Nearest first among many
@@ -309,9 +311,9 @@ class Columns:
             first = far
             keys = (far,)
         if at.size > wanted:  # only the rows that can be on the page, ties included
-            bound = np.partition(
-                self._nearest_first(query, at.size, wanted, dot, first), wanted - 1
-            )[wanted - 1]
+            bound = np.partition(self._page_keys(query, at.size, wanted, dot, first), wanted - 1)[
+                wanted - 1
+            ]
             near = first <= bound
             at, keys = at[near], tuple(k[near] for k in keys)
         order = np.lexsort((self.c["id_rank"][at], *keys))[query.offset : wanted]

@@ -168,14 +168,14 @@ def test_a_page_of_the_nearest_among_many_is_the_sql_page(tmp_path, monkeypatch,
         for i, clinic in enumerate(synthetic_clinics(400, seed=5))
     ]
     narrowed = []
-    nearest_first = columns_module.Columns._nearest_first
+    page_keys = columns_module.Columns._page_keys
 
     def spy(query, matches, wanted, dot, first):
-        keys = nearest_first(query, matches, wanted, dot, first)
+        keys = page_keys(query, matches, wanted, dot, first)
         narrowed.append(keys.size < first.size)
         return keys
 
-    monkeypatch.setattr(columns_module.Columns, "_nearest_first", staticmethod(spy))
+    monkeypatch.setattr(columns_module.Columns, "_page_keys", staticmethod(spy))
     with fast_and_sql(tmp_path / "n.db") as (fast, sql):
         fast.upsert(clinics)
         for page in (1, 2):
