@@ -37,9 +37,10 @@ STRIPS = 180 * STRIPS_PER_DEGREE + 1  # the last holds the north pole only
 # 1M clinics, searches of 60k-145k candidates took 5.2 ms here (at most 8), 5.2-5.5 ms at the
 # median through the cells but up to 68 ms.
 MAX_CANDIDATES = 200_000
-# A route with at most this many distinct prices gets its price levels (`PriceLevels`): its
-# price context is then counted, not sorted. Prices are mostly round figures: the bench's
-# clinics have 150, a real directory a few hundred.
+# A route with at most this many distinct prices gets its price levels (`PriceLevels`): the
+# context of a circle holding at least as many matches is then counted, not sorted. Prices
+# are mostly round figures: the bench's clinics have 150 a route, a real directory a few
+# hundred.
 MAX_PRICE_LEVELS = 4096
 
 
@@ -267,7 +268,7 @@ class Columns:
         context = {}
         for route in context_routes(query):
             levels = self.price_levels[route]
-            if levels is not None:
+            if levels is not None and at.size >= levels.prices.size:  # else sorting is less
                 context[route] = levels.context(at)
                 continue
             values = self.c[self.layout.price_columns[route]][at]
