@@ -89,14 +89,12 @@ class PriceLevels:
         count = int(below[-1]) if below.size else 0
         if not count:
             return RoutePrices(0)
-        held = np.flatnonzero(at_each)
-        # The k-th price in order (from 0) is the first whose running count passes k.
+        # The k-th price in order (from 0) is the first whose running count passes k: the
+        # first, the middle one or two, the last.
         half = (count - 1) // 2
-        middle = self.prices[np.searchsorted(below, (half, count // 2), side="right")]
-        median = float(middle[0])
-        if not count % 2:
-            median = (median + float(middle[1])) / 2
-        return RoutePrices(count, float(self.prices[held[0]]), median, float(self.prices[held[-1]]))
+        ranked = (0, half, count // 2, count - 1)
+        lowest, low, high, highest = self.prices[np.searchsorted(below, ranked, "right")].tolist()
+        return RoutePrices(count, lowest, low if count % 2 else (low + high) / 2, highest)
 
 
 class Columns:
