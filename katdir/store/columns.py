@@ -65,7 +65,7 @@ class Answer:
     rows: list[tuple[int, float, float]]  # the page: rowid, lat, lon
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PriceLevels:
     """A price column as the rank of each row's price among the column's distinct prices."""
 
@@ -78,8 +78,10 @@ class PriceLevels:
         prices = np.unique(column[~np.isnan(column)])
         if prices.size > MAX_PRICE_LEVELS:
             return None
-        # A row without a price (NaN, which sorts after every number) ranks prices.size.
-        return cls(prices, np.searchsorted(prices, column).astype(np.int16))
+        # A row without a price (NaN, which sorts after every number) ranks prices.size; the
+        # ranks in the smallest integers that hold them (one or two bytes a row).
+        ranks = np.searchsorted(prices, column)
+        return cls(prices, ranks.astype(np.min_scalar_type(prices.size)))
 
     def context(self, at: np.ndarray) -> RoutePrices:
         """The rows `at`'s count, lowest, median and highest price, by counting them at each
@@ -310,9 +312,8 @@ class Columns:
             first = far
             keys = (far,)
         if at.size > wanted:  # only the rows that can be on the page, ties included
-            bound = np.partition(self._page_keys(query, at.size, wanted, dot, first), wanted - 1)[
-                wanted - 1
-            ]
+            among = self._page_keys(query, at.size, wanted, dot, first)
+            bound = np.partition(among, wanted - 1)[wanted - 1]
             near = first <= bound
             at, keys = at[near], tuple(k[near] for k in keys)
         order = np.lexsort((self.c["id_rank"][at], *keys))[query.offset : wanted]
